@@ -1,0 +1,186 @@
+"""Building a service: one FastAPI app factory with the platform's plumbing.
+
+Every service describes itself as a :class:`ServiceSpec` (routers, consumed event
+handlers, periodic jobs) and gets, the same way everywhere: problem+json errors,
+correlation ids and metrics, ``/healthz``, ``/readyz``, ``/metrics``, the messaging
+status, token verification, and a lifespan that runs the outbox relay, the consumers
+and the periodic jobs as background tasks that never block HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from srs_common.auth import KeySource, RemoteJwks, TokenVerifier, require_roles
+from srs_common.config import ServiceSettings
+from srs_common.db import Database
+from srs_common.errors import install_error_handlers
+from srs_common.events.bus import broker_reachable
+from srs_common.events.consumer import ConsumerRunner, Handler
+from srs_common.events.outbox import OUTBOX_WRITTEN
+from srs_common.events.relay import Relay
+from srs_common.events.tables import MessagingTables
+from srs_common.observability import ObservabilityMiddleware, configure_logging
+
+log = logging.getLogger(__name__)
+
+Job = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """What makes a service itself; everything else is shared."""
+
+    name: str
+    title: str
+    description: str
+    version: str
+    messaging: MessagingTables
+    routers: Sequence[APIRouter] = ()
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    consumed_topics: Sequence[str] = ()
+    # Long-running background loops (periodic jobs); each gets the runtime.
+    jobs: Sequence[Job] = ()
+    # Token keys; default: the platform's JWKS URL.
+    key_source: Callable[[ServiceSettings], KeySource] | None = None
+    startup: Sequence[Callable[[FastAPI, Runtime], Awaitable[None]]] = ()
+    openapi_tags: list[dict[str, Any]] | None = None
+
+
+@dataclass
+class Runtime:
+    """The live parts of one service process."""
+
+    settings: ServiceSettings
+    db: Database
+    relay: Relay | None = None
+    consumer: ConsumerRunner | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    def start_background(self, spec: ServiceSpec, *, relay: bool, consumers: bool,
+                         jobs: bool) -> None:
+        if relay:
+            self.relay = Relay(self.db, self.settings)
+            self.db.after_commit_hooks.append(self._wake_relay)
+            self.tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
+        if consumers and spec.handlers:
+            self.consumer = ConsumerRunner(self.db, self.settings, spec.handlers,
+                                           list(spec.consumed_topics))
+            self.tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+        if jobs:
+            for job in spec.jobs:
+                self.tasks.append(asyncio.create_task(job(self), name=getattr(job, "__name__", "job")))
+
+    def _wake_relay(self, session: Any) -> None:
+        if self.relay is not None and session.info.get(OUTBOX_WRITTEN):
+            self.relay.wake()
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=timeout)
+        self.tasks.clear()
+        await self.db.dispose()
+
+
+def make_database(spec: ServiceSpec, settings: ServiceSettings) -> Database:
+    return Database(settings.database_url, service=spec.name, messaging=spec.messaging,
+                    pool_size=settings.db_pool_size)
+
+
+def health_router(spec: ServiceSpec) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @router.get("/readyz", summary="Readiness: database and broker reachable",
+                responses={503: {"description": "a dependency is unreachable"}})
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: Runtime = request.app.state.runtime
+        checks: dict[str, str] = {}
+        try:
+            async with runtime.db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        reachable = await broker_reachable(runtime.settings.platform)
+        checks["broker"] = "ok" if reachable else "unreachable"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
+                            status_code=200 if ok else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics(request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        if runtime.relay is not None:
+            with contextlib.suppress(Exception):
+                from srs_common.observability import OUTBOX_BACKLOG
+                OUTBOX_BACKLOG.labels(spec.name).set(await runtime.relay.backlog())
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get("/v1/messaging", summary="Outbox backlog, relay and consumer state",
+                tags=["operations"], dependencies=[Depends(require_roles("ops", "support"))])
+    async def messaging(request: Request) -> dict[str, Any]:
+        runtime: Runtime = request.app.state.runtime
+        relay = runtime.relay or Relay(runtime.db, runtime.settings)
+        return {
+            "service": spec.name,
+            "outbox_backlog": await relay.backlog(),
+            "relay": runtime.relay.state() if runtime.relay else None,
+            "consumer": runtime.consumer.state() if runtime.consumer else None,
+        }
+
+    return router
+
+
+def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+    """The FastAPI app of one service, with relay and consumers per its settings."""
+    configure_logging(spec.name, level=settings.platform.log_level,
+                      json_logs=settings.platform.log_json)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(settings=settings, db=make_database(spec, settings))
+        app.state.runtime = runtime
+        app.state.db = runtime.db
+        app.state.settings = settings
+        for hook in spec.startup:
+            await hook(app, runtime)
+        runtime.start_background(spec, relay=settings.run_relay,
+                                 consumers=settings.run_consumers, jobs=settings.run_consumers)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=spec.title, description=spec.description, version=spec.version,
+                  lifespan=lifespan, openapi_tags=spec.openapi_tags)
+    keys = spec.key_source(settings) if spec.key_source else RemoteJwks(
+        settings.platform.jwks_url, cache_seconds=settings.platform.jwks_cache_seconds)
+    app.state.verifier = TokenVerifier(keys, issuer=settings.platform.jwt_issuer,
+                                       audience=settings.platform.jwt_audience)
+    install_error_handlers(app)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.platform.cors_origins,
+                       allow_methods=["*"], allow_headers=["*"],
+                       expose_headers=["X-Correlation-ID", "ETag", "Location"])
+    app.add_middleware(ObservabilityMiddleware, service=spec.name)
+    app.include_router(health_router(spec))
+    for router in spec.routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,72 @@
+"""Settings shared by every service.
+
+Each service subclasses :class:`ServiceSettings` with its own ``env_prefix``
+(``SRS_<SVC>_``); values common to the whole platform (broker, token issuer) are
+read from plain ``SRS_`` variables by :class:`PlatformSettings` and embedded.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PlatformSettings(BaseSettings):
+    """Values every service shares: the event bus and the token issuer."""
+
+    model_config = SettingsConfigDict(env_prefix="SRS_", extra="ignore")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    # Apache Kafka supports idempotent producers; the embedded Tansu broker rejects them
+    # (see BROKER.md), so this is a setting and correctness never depends on it.
+    kafka_idempotence: bool = False
+    topic_partitions: int = 4
+    # Tansu returns empty fetches for ever below ~20 ms (BROKER.md): never go lower.
+    fetch_max_wait_ms: int = Field(default=50, ge=20)
+    session_timeout_ms: int = 6000
+    request_timeout_ms: int = 15000
+
+    jwt_issuer: str = "srs-access"
+    jwt_audience: str = "srs"
+    jwks_url: str = "http://127.0.0.1:8004/.well-known/jwks.json"
+    jwks_cache_seconds: int = 300
+
+    cors_origins: list[str] = ["http://localhost:3000"]
+    log_level: str = "INFO"
+    log_json: bool = True
+
+
+class ServiceSettings(BaseSettings):
+    """Per-service settings; subclasses set ``env_prefix`` to ``SRS_<SVC>_``."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    database_url: str = "sqlite+aiosqlite:///var/service.db"
+    db_pool_size: int = 10
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    run_relay: bool = True
+    run_consumers: bool = True
+    relay_batch_size: int = 500
+    relay_poll_seconds: float = Field(default=0.5, gt=0, le=1.0)
+    relay_lease_seconds: float = 5.0
+
+    consumer_max_attempts: int = 4
+    consumer_backoff_base_seconds: float = 0.05
+    consumer_backoff_max_seconds: float = 2.0
+
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+
+    @property
+    def topic(self) -> str:
+        return f"srs.{self.service_name}"
+
+    @property
+    def consumer_name(self) -> str:
+        return self.service_name
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return f"srs.dlq.{self.consumer_name}"

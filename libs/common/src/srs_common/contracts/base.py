@@ -1,0 +1,37 @@
+"""The base of every event payload contract.
+
+A contract is a frozen pydantic model with a ``type`` string such as
+``srs.project.approved.v1``; the registry maps those strings to models, so producers
+and consumers share one definition and routing happens on the string, never on a
+Python class name.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+REGISTRY: dict[str, type[Contract]] = {}
+
+
+class Contract(BaseModel):
+    """An event payload. Subclasses set ``type``, ``topic`` and an ``example``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    type: ClassVar[str]
+    topic: ClassVar[str]
+    example: ClassVar[dict[str, Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        event_type = cls.__dict__.get("type")
+        if event_type:
+            if event_type in REGISTRY and REGISTRY[event_type] is not cls:
+                raise ValueError(f"contract {event_type} defined twice")
+            REGISTRY[event_type] = cls
+
+
+def contract_for(event_type: str) -> type[Contract] | None:
+    return REGISTRY.get(event_type)

@@ -1,0 +1,142 @@
+"""RFC 9457 problem+json errors.
+
+Domain code raises an :class:`AppError` subclass; one set of handlers renders every
+error - domain, validation, HTTP, database conflict and the unexpected - the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class AppError(Exception):
+    """A business rule broken: always a 4xx with a title and a human detail."""
+
+    status: int = 400
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, *, title: str | None = None, status: int | None = None,
+                 **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if title is not None:
+            self.title = title
+        if status is not None:
+            self.status = status
+        self.extra = extra
+
+
+class NotFound(AppError):
+    """Missing, or not the caller's to see: the two are indistinguishable on purpose."""
+
+    status = 404
+    title = "Not found"
+
+
+class Conflict(AppError):
+    status = 409
+    title = "Conflict"
+
+
+class IllegalTransition(Conflict):
+    """A state machine refused a transition; names the current state."""
+
+    title = "Illegal state transition"
+
+    def __init__(self, entity: str, current: str, action: str) -> None:
+        super().__init__(
+            f"cannot {action} a {entity} that is {current}", current_state=current, action=action
+        )
+
+
+class RuleViolation(AppError):
+    """Valid input that breaks a domain rule (eligibility, policy)."""
+
+    status = 422
+    title = "Rule not met"
+
+    def __init__(self, detail: str, *, rule: str, **extra: Any) -> None:
+        super().__init__(detail, rule=rule, **extra)
+
+
+class Forbidden(AppError):
+    status = 403
+    title = "Forbidden"
+
+
+class Unauthorized(AppError):
+    status = 401
+    title = "Unauthorized"
+
+
+class PreconditionFailed(AppError):
+    status = 412
+    title = "Precondition failed"
+
+
+def problem(status: int, title: str, detail: str | None = None, *,
+            instance: str | None = None, headers: dict[str, str] | None = None,
+            **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail is not None:
+        body["detail"] = detail
+    if instance is not None:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        errors.append({"field": ".".join(loc), "message": err.get("msg", ""),
+                       "type": err.get("type", "")})
+    return errors
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem(exc.status, exc.title, exc.detail, instance=request.url.path,
+                       headers=headers, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        fields = ", ".join(e["field"] for e in errors[:5])
+        return problem(422, "Invalid input", f"invalid fields: {fields}",
+                       instance=request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized",
+                  403: "Forbidden", 413: "Content too large", 415: "Unsupported media type"}
+        return problem(exc.status_code, titles.get(exc.status_code, "Error"),
+                       str(exc.detail) if exc.detail else None, instance=request.url.path,
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A uniqueness or exclusivity constraint decided a race: the loser gets 409.
+        log.info("integrity conflict on %s: %s", request.url.path, exc.orig)
+        return problem(409, "Conflict", "the change conflicts with the current state",
+                       instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(500, "Internal server error", "an unexpected error occurred",
+                       instance=request.url.path)

@@ -1,0 +1,320 @@
+"""The consumer runner: idempotent handling, explicit offsets, retries, dead letters.
+
+For each record, in partition order:
+
+1. Undecodable bytes (not a CloudEvent, or a payload its contract rejects) go to the
+   dead-letter topic at once.
+2. Types with no handler are skipped (consumers ignore types they don't know).
+3. If an earlier event with the same key is in dead letters and unresolved, this one is
+   parked behind it (dead-lettered too) so it never overtakes it (quarantine).
+4. The handler's effects and an inbox row ``(consumer, source, event id)`` commit in one
+   transaction; an event already in the inbox changes nothing.
+5. A failing handler is retried with exponential backoff and jitter; after the last
+   attempt the record goes to ``srs.dlq.<consumer>`` with its origin in headers.
+
+Offsets are committed explicitly, per partition, after the database commit (or after
+the dead letter is acknowledged), so nothing is lost and a redelivery is harmless.
+A replayed dead letter carries the ``srs_replay`` header and resolves its quarantine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
+from pydantic import ValidationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from srs_common.config import ServiceSettings
+from srs_common.contracts.base import contract_for
+from srs_common.db import Database, utcnow
+from srs_common.events.bus import ensure_topics, make_producer, stop_quietly
+from srs_common.events.envelope import Event, UndecodableMessage, decode
+from srs_common.observability import CONSUMER_LAG, DEAD_LETTERS, EVENTS_CONSUMED, correlation_id
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+REPLAY_HEADER = "srs_replay"
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def dead_letter_headers(record: ConsumerRecord, *, consumer: str, error: str, attempts: int,
+                        reason: str) -> list[tuple[str, bytes]]:
+    origin = [(k, v) for k, v in (record.headers or ()) if not k.startswith("srs_dlq_")]
+    return origin + [
+        ("srs_dlq_consumer", consumer.encode()),
+        ("srs_dlq_reason", reason.encode()),
+        ("srs_dlq_error", error[:2000].encode()),
+        ("srs_dlq_origin_topic", record.topic.encode()),
+        ("srs_dlq_origin_partition", str(record.partition).encode()),
+        ("srs_dlq_origin_offset", str(record.offset).encode()),
+        ("srs_dlq_attempts", str(attempts).encode()),
+    ]
+
+
+class ConsumerRunner:
+    """Consumes ``topics`` in consumer group ``srs-<consumer>`` into ``handlers``."""
+
+    def __init__(self, db: Database, settings: ServiceSettings,
+                 handlers: Mapping[str, Handler], topics: list[str],
+                 *, consumer: str | None = None, group_id: str | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        if db.messaging is None:
+            raise ValueError("consumer needs a Database with messaging tables")
+        self.db = db
+        self.settings = settings
+        self.handlers = dict(handlers)
+        self.topics = list(topics)
+        self.consumer = consumer or settings.consumer_name
+        self.group_id = group_id or f"srs-{self.consumer}"
+        self.dead_letter_topic = f"srs.dlq.{self.consumer}"
+        self.inbox = db.messaging.inbox
+        self.quarantine = db.messaging.quarantine
+        self._sleep = sleep
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self.processed = 0
+        self.dead_lettered = 0
+        self.running = False
+        self.last_error: str | None = None
+        # Keys with an unresolved dead letter; loaded at start so the common case (no
+        # quarantine) costs no query. Only the partition's owner touches a key's rows.
+        self._open_keys: set[str] = set()
+
+    # -- lifecycle --------------------------------------------------------------------
+    async def _start(self) -> AIOKafkaConsumer:
+        platform = self.settings.platform
+        await ensure_topics(platform, [*self.topics, self.dead_letter_topic])
+        consumer = AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=platform.kafka_bootstrap,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=platform.fetch_max_wait_ms,
+            session_timeout_ms=platform.session_timeout_ms,
+            heartbeat_interval_ms=max(500, platform.session_timeout_ms // 3),
+            request_timeout_ms=platform.request_timeout_ms,
+            max_poll_interval_ms=300_000,
+        )
+        try:
+            await consumer.start()
+        except BaseException:
+            await stop_quietly(consumer)
+            raise
+        q = self.quarantine
+        async with self.db.engine.connect() as conn:
+            keys = (await conn.execute(select(q.c.key).distinct()
+                                       .where(q.c.consumer == self.consumer)
+                                       .where(q.c.resolved_at.is_(None)))).scalars().all()
+            await conn.rollback()
+        self._open_keys = set(keys)
+        self._consumer = consumer
+        return consumer
+
+    async def _dlq_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.settings.platform)
+            try:
+                await producer.start()
+            except BaseException:
+                await stop_quietly(producer)
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _close(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        producer, self._producer = self._producer, None
+        if consumer is not None:
+            await stop_quietly(consumer)
+        if producer is not None:
+            await stop_quietly(producer)
+
+    async def run(self) -> None:
+        """Consume for ever; reconnect with backoff when the broker goes away."""
+        backoff = 0.2
+        try:
+            while True:
+                try:
+                    consumer = self._consumer or await self._start()
+                    self.running = True
+                    batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                    for tp, records in batches.items():
+                        for record in records:
+                            await self._process(record)
+                        await consumer.commit({tp: records[-1].offset + 1})
+                        self._record_lag(consumer, tp, records[-1].offset + 1)
+                    backoff = 0.2
+                    self.last_error = None
+                except asyncio.CancelledError:
+                    raise
+                except UnknownTopicOrPartitionError as exc:
+                    # The embedded broker forgets topics on restart: create them again.
+                    self.last_error = repr(exc)
+                    log.warning("topic unknown to the broker; re-creating")
+                    await self._close()
+                    await self._sleep(backoff)
+                except (KafkaError, OSError, asyncio.TimeoutError) as exc:
+                    self.last_error = repr(exc)
+                    log.warning("consumer %s reconnecting in %.1fs: %r", self.consumer, backoff, exc)
+                    await self._close()
+                    self.running = False
+                    await self._sleep(backoff * (0.5 + random.random()))
+                    backoff = min(backoff * 2, 5.0)
+                except Exception as exc:  # noqa: BLE001 - e.g. database away; nothing committed
+                    self.last_error = repr(exc)
+                    log.exception("consumer %s iteration failed", self.consumer)
+                    await self._close()
+                    self.running = False
+                    await self._sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+        finally:
+            self.running = False
+            await self._close()
+
+    def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, position: int) -> None:
+        highwater = consumer.highwater(tp)
+        if highwater is not None:
+            CONSUMER_LAG.labels(self.consumer, tp.topic, str(tp.partition)).set(
+                max(0, highwater - position))
+
+    # -- one record -------------------------------------------------------------------
+    async def _process(self, record: ConsumerRecord) -> None:
+        try:
+            event = decode(value=record.value, headers=record.headers or (), key=record.key,
+                           topic=record.topic, partition=record.partition, offset=record.offset)
+        except UndecodableMessage as exc:
+            await self._dead_letter(record, error=str(exc), attempts=0, reason="undecodable")
+            return
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            return
+        contract = contract_for(event.type)
+        if contract is not None:
+            try:
+                event = event.with_payload(contract.model_validate(event.data))
+            except ValidationError as exc:
+                await self._dead_letter(record, error=str(exc), attempts=0,
+                                        reason="contract-violation", event=event)
+                return
+        token = correlation_id.set(event.correlation_id)
+        try:
+            await self._handle(record, event, handler)
+        finally:
+            correlation_id.reset(token)
+
+    async def _blocking_quarantine(self, key: str | None, event_id: str) -> tuple[str | None, bool]:
+        """The unresolved dead letter this event must wait behind, if any, and whether
+        this event is itself the head of its key's quarantine (a replay)."""
+        if key is None or key not in self._open_keys:
+            return None, False
+        q = self.quarantine
+        async with self.db.engine.connect() as conn:
+            rows = (await conn.execute(
+                select(q.c.id, q.c.event_id).where(q.c.consumer == self.consumer)
+                .where(q.c.key == key).where(q.c.resolved_at.is_(None)).order_by(q.c.id)
+            )).all()
+            await conn.rollback()
+        if not rows:
+            self._open_keys.discard(key)
+            return None, False
+        if rows[0].event_id == event_id:
+            return None, True  # the head of its key's queue: let it through
+        return rows[0].event_id, False
+
+    async def _handle(self, record: ConsumerRecord, event: Event, handler: Handler) -> None:
+        blocker, is_head = await self._blocking_quarantine(event.key, event.id)
+        if blocker is not None:
+            await self._dead_letter(record, error=f"waiting behind dead letter {blocker}",
+                                    attempts=0, reason="quarantined", event=event)
+            return
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                async with self.db.transaction() as session:
+                    await self._claim(session, event)
+                    await handler(session, event)
+                    if is_head:
+                        await self._resolve(session, event)
+                self.processed += 1
+                EVENTS_CONSUMED.labels(self.consumer, event.type, "applied").inc()
+                return
+            except _Duplicate:
+                if is_head:
+                    async with self.db.transaction() as session:
+                        await self._resolve(session, event)
+                EVENTS_CONSUMED.labels(self.consumer, event.type, "duplicate").inc()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any handler failure is retried
+                if attempts >= self.settings.consumer_max_attempts:
+                    log.error("handler for %s failed %d times; dead-lettering",
+                              event.type, attempts, exc_info=True)
+                    await self._dead_letter(record, error=repr(exc), attempts=attempts,
+                                            reason="handler-failed", event=event)
+                    EVENTS_CONSUMED.labels(self.consumer, event.type, "dead_letter").inc()
+                    return
+                delay = min(self.settings.consumer_backoff_max_seconds,
+                            self.settings.consumer_backoff_base_seconds * 2 ** (attempts - 1))
+                log.warning("handler for %s failed (attempt %d), retrying: %r",
+                            event.type, attempts, exc)
+                await self._sleep(delay * (0.5 + random.random()))
+
+    async def _claim(self, session: AsyncSession, event: Event) -> None:
+        try:
+            async with session.begin_nested():
+                await session.execute(insert(self.inbox).values(
+                    consumer=self.consumer, source=event.source, event_id=event.id,
+                    type=event.type, processed_at=utcnow()))
+        except IntegrityError as exc:
+            raise _Duplicate from exc
+
+    async def _resolve(self, session: AsyncSession, event: Event) -> None:
+        q = self.quarantine
+        await session.execute(
+            update(q).where(q.c.consumer == self.consumer).where(q.c.event_id == event.id)
+            .where(q.c.resolved_at.is_(None)).values(resolved_at=utcnow()))
+
+    async def _dead_letter(self, record: ConsumerRecord, *, error: str, attempts: int,
+                           reason: str, event: Event | None = None) -> None:
+        producer = await self._dlq_producer()
+        headers = dead_letter_headers(record, consumer=self.consumer, error=error,
+                                      attempts=attempts, reason=reason)
+        await producer.send_and_wait(self.dead_letter_topic, value=record.value,
+                                     key=record.key, headers=headers)
+        if event is not None and event.key is not None:
+            # Later events with this key wait behind this one until it is replayed.
+            async with self.db.transaction() as session:
+                existing = (await session.execute(
+                    select(self.quarantine.c.id)
+                    .where(self.quarantine.c.consumer == self.consumer)
+                    .where(self.quarantine.c.event_id == event.id))).first()
+                if existing is None:
+                    await session.execute(insert(self.quarantine).values(
+                        consumer=self.consumer, key=event.key, event_id=event.id,
+                        reason=f"{reason}: {error}"[:2000], created_at=utcnow()))
+            self._open_keys.add(event.key)
+        self.dead_lettered += 1
+        DEAD_LETTERS.labels(self.consumer).inc()
+        log.warning("dead-lettered %s offset %s (%s): %s", record.topic, record.offset,
+                    reason, error[:200])
+
+    def state(self) -> dict[str, Any]:
+        return {"consumer": self.consumer, "group": self.group_id, "topics": self.topics,
+                "running": self.running, "processed": self.processed,
+                "dead_lettered": self.dead_lettered, "last_error": self.last_error}

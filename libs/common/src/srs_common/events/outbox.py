@@ -1,0 +1,40 @@
+"""Writing events: an outbox row in the same transaction as the state change."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from srs_common.contracts.base import Contract
+from srs_common.db import utcnow
+from srs_common.observability import current_correlation_id
+
+OUTBOX_WRITTEN = "srs_outbox_written"
+
+
+async def publish(session: AsyncSession, payload: Contract, *, subject: str) -> str:
+    """Record ``payload`` as an event about ``subject``; it leaves with the commit.
+
+    Returns the event id. Nothing is sent here: the relay publishes committed rows only,
+    so a rolled-back transaction publishes nothing.
+    """
+    outbox = session.info.get("outbox")
+    service = session.info.get("service")
+    if outbox is None or service is None:
+        raise RuntimeError("session was not created by a service Database with messaging tables")
+    event_id = str(uuid.uuid4())
+    await session.execute(insert(outbox).values(
+        event_id=event_id,
+        topic=payload.topic,
+        key=subject,
+        type=payload.type,
+        source=f"/srs/{service}",
+        subject=subject,
+        correlation_id=current_correlation_id(),
+        payload=payload.model_dump_json(),
+        created_at=utcnow(),
+    ))
+    session.info[OUTBOX_WRITTEN] = True
+    return event_id

@@ -1,0 +1,253 @@
+"""The outbox relay: publishes committed outbox rows in id order and marks them sent
+only after the broker's acknowledgement.
+
+Only one relay per database is active. On PostgreSQL the lease is a session-level
+advisory lock held on a dedicated connection (it vanishes with the process); on SQLite
+it is a row with an expiry that the holder renews. A crash between the ack and the
+mark gives a duplicate, never a loss: consumers' inboxes drop duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import random
+import socket
+import zlib
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from srs_common.config import ServiceSettings
+from srs_common.db import Database, utcnow
+from srs_common.events.bus import ensure_topics, make_producer, stop_quietly
+from srs_common.events.envelope import to_headers
+from srs_common.observability import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_ACTIVE
+
+log = logging.getLogger(__name__)
+
+
+class Relay:
+    """Drains one service's outbox to the broker. Run :meth:`run` as a task."""
+
+    def __init__(self, db: Database, settings: ServiceSettings,
+                 holder: str | None = None) -> None:
+        if db.messaging is None:
+            raise ValueError("relay needs a Database with messaging tables")
+        self.db = db
+        self.settings = settings
+        self.outbox = db.messaging.outbox
+        self.lease_table = db.messaging.relay_lease
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.lease_name = f"relay:{settings.service_name}"
+        self._wake = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._lock_conn: AsyncConnection | None = None
+        self.active = False
+        self.published = 0
+        self.last_error: str | None = None
+        self.last_published_at: dt.datetime | None = None
+        self._known_topics: set[str] = set()
+
+    # -- waking -----------------------------------------------------------------------
+    def wake(self) -> None:
+        """Ask for an early drain (after a commit that wrote outbox rows)."""
+        self._wake.set()
+
+    # -- lease ------------------------------------------------------------------------
+    async def _try_lease(self) -> bool:
+        if self.db.dialect == "postgresql":
+            if self._lock_conn is not None:
+                try:
+                    await self._lock_conn.exec_driver_sql("SELECT 1")
+                    return True
+                except Exception:  # noqa: BLE001 - the connection died: the lock went with it
+                    await self._release_pg()
+            conn = await self.db.engine.connect()
+            key = zlib.crc32(self.lease_name.encode()) & 0x7FFFFFFF
+            got = (await conn.execute(select(func.pg_try_advisory_lock(key)))).scalar()
+            await conn.commit()
+            if got:
+                self._lock_conn = conn
+                return True
+            await conn.close()
+            return False
+        return await self._try_row_lease()
+
+    async def _try_row_lease(self) -> bool:
+        now = utcnow()
+        expires = now + dt.timedelta(seconds=self.settings.relay_lease_seconds)
+        table = self.lease_table
+        insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
+        async with self.db.engine.begin() as conn:
+            await conn.execute(insert(table).values(
+                name=self.lease_name, holder=self.holder, expires_at=now
+            ).on_conflict_do_nothing(index_elements=["name"]))
+            result = await conn.execute(
+                update(table)
+                .where(table.c.name == self.lease_name)
+                .where((table.c.holder == self.holder) | (table.c.expires_at < now))
+                .values(holder=self.holder, expires_at=expires)
+            )
+            return result.rowcount == 1
+
+    async def _release(self) -> None:
+        if self.db.dialect == "postgresql":
+            await self._release_pg()
+            return
+        try:
+            async with self.db.engine.begin() as conn:
+                await conn.execute(update(self.lease_table)
+                                   .where(self.lease_table.c.name == self.lease_name)
+                                   .where(self.lease_table.c.holder == self.holder)
+                                   .values(expires_at=utcnow() - dt.timedelta(seconds=1)))
+        except Exception:  # noqa: BLE001 - the lease expires on its own
+            log.debug("lease release failed", exc_info=True)
+
+    async def _release_pg(self) -> None:
+        conn, self._lock_conn = self._lock_conn, None
+        if conn is not None:
+            try:
+                await conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    # -- publishing -------------------------------------------------------------------
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.settings.platform)
+            try:
+                await producer.start()
+            except BaseException:
+                await stop_quietly(producer)
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        self._known_topics.clear()
+        if producer is not None:
+            await stop_quietly(producer)
+
+    async def drain_once(self) -> int:
+        """Publish up to one batch of pending rows; return how many were marked sent."""
+        table = self.outbox
+        async with self.db.engine.connect() as conn:
+            rows = (await conn.execute(
+                select(table).where(table.c.sent_at.is_(None))
+                .order_by(table.c.id).limit(self.settings.relay_batch_size)
+            )).all()
+            await conn.rollback()
+        if not rows:
+            OUTBOX_BACKLOG.labels(self.settings.service_name).set(0)
+            return 0
+        producer = await self._ensure_producer()
+        topics = {row.topic for row in rows} - self._known_topics
+        if topics:
+            await ensure_topics(self.settings.platform, topics)
+            self._known_topics |= topics
+        futures = []
+        for row in rows:
+            headers = to_headers(event_id=row.event_id, source=row.source, event_type=row.type,
+                                 subject=row.subject, time=row.created_at,
+                                 correlation_id=row.correlation_id)
+            futures.append(await producer.send(
+                row.topic, value=row.payload.encode(),
+                key=row.key.encode() if row.key else None, headers=headers,
+            ))
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        # Mark only the prefix that was acknowledged: a later row must never be marked
+        # while an earlier one (possibly of the same key) is still unpublished.
+        acked = []
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                self.last_error = repr(result)
+                break
+            acked.append(row.id)
+        if acked:
+            async with self.db.engine.begin() as conn:
+                await conn.execute(update(table).where(table.c.id.in_(acked))
+                                   .values(sent_at=utcnow()))
+            for row in rows[: len(acked)]:
+                EVENTS_PUBLISHED.labels(self.settings.service_name, row.type).inc()
+            self.published += len(acked)
+            self.last_published_at = utcnow()
+        if len(acked) < len(rows):
+            failure = next(r for r in results if isinstance(r, BaseException))
+            raise failure
+        return len(acked)
+
+    async def backlog(self) -> int:
+        async with self.db.engine.connect() as conn:
+            count = (await conn.execute(select(func.count()).select_from(self.outbox)
+                                        .where(self.outbox.c.sent_at.is_(None)))).scalar_one()
+            await conn.rollback()
+        return int(count)
+
+    async def run(self) -> None:
+        """Hold the lease and drain for ever; back off while the broker is away."""
+        backoff = 0.2
+        poll = self.settings.relay_poll_seconds
+        try:
+            while True:
+                try:
+                    if not await self._try_lease():
+                        if self.active:
+                            log.info("relay lease lost")
+                        self.active = False
+                        RELAY_ACTIVE.labels(self.settings.service_name).set(0)
+                        await self._drop_producer()
+                        await asyncio.sleep(min(poll * 2, self.settings.relay_lease_seconds / 2))
+                        continue
+                    if not self.active:
+                        log.info("relay lease acquired by %s", self.holder)
+                    self.active = True
+                    RELAY_ACTIVE.labels(self.settings.service_name).set(1)
+                    # Renew the lease between batches so a long drain never outlives it.
+                    while (await self.drain_once() == self.settings.relay_batch_size
+                           and await self._try_lease()):
+                        pass
+                    self.last_error = None
+                    backoff = 0.2
+                    self._wake.clear()
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), timeout=poll)
+                    except asyncio.TimeoutError:
+                        pass
+                except asyncio.CancelledError:
+                    raise
+                except (KafkaError, OSError, asyncio.TimeoutError) as exc:
+                    self.last_error = repr(exc)
+                    log.warning("relay cannot publish, retrying in %.1fs: %r", backoff, exc)
+                    await self._drop_producer()
+                    if isinstance(exc, UnknownTopicOrPartitionError):
+                        backoff = 0.2
+                    await asyncio.sleep(backoff * (0.5 + random.random()))
+                    backoff = min(backoff * 2, 5.0)
+                except Exception as exc:  # noqa: BLE001 - database away: keep the loop alive
+                    self.last_error = repr(exc)
+                    log.exception("relay iteration failed")
+                    await self._release_pg()
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+        finally:
+            self.active = False
+            RELAY_ACTIVE.labels(self.settings.service_name).set(0)
+            await self._drop_producer()
+            await self._release()
+
+    def state(self) -> dict[str, object]:
+        return {
+            "holder": self.holder,
+            "active": self.active,
+            "published": self.published,
+            "last_error": self.last_error,
+            "last_published_at": self.last_published_at,
+        }

@@ -1,0 +1,95 @@
+"""Issuing tokens for the embedded default: RSA signing keys, JWKS, signed access tokens.
+
+Production uses an external OIDC provider; the access service uses this module to stand
+in for one, and ``srs-token`` / ``make token`` use it for local development.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jose import jwt
+
+MAX_TTL_SECONDS = 15 * 60
+
+
+def _b64(n: int) -> str:
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private_pem: str
+    kid: str
+    public_jwk: dict[str, Any]
+
+    @classmethod
+    def from_pem(cls, pem: str) -> SigningKey:
+        private = serialization.load_pem_private_key(pem.encode(), password=None)
+        if not isinstance(private, rsa.RSAPrivateKey):
+            raise ValueError("signing key must be RSA")
+        numbers = private.public_key().public_numbers()
+        n, e = _b64(numbers.n), _b64(numbers.e)
+        # RFC 7638 thumbprint as the key id: stable for the same key, new for a new one.
+        thumb = json.dumps({"e": e, "kty": "RSA", "n": n}, separators=(",", ":"), sort_keys=True)
+        kid = base64.urlsafe_b64encode(hashlib.sha256(thumb.encode()).digest()).rstrip(b"=").decode()
+        return cls(pem, kid, {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e})
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+        return cls.from_pem(pem)
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> SigningKey:
+        if path.exists():
+            return cls.from_pem(path.read_text())
+        key = cls.generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(key.private_pem)
+        path.chmod(0o600)
+        return key
+
+    @property
+    def public_pem(self) -> str:
+        private = serialization.load_pem_private_key(self.private_pem.encode(), password=None)
+        return private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def jwks(*keys: SigningKey) -> dict[str, Any]:
+    return {"keys": [k.public_jwk for k in keys]}
+
+
+def issue_token(key: SigningKey, *, sub: str, roles: list[str], issuer: str, audience: str,
+                ttl_seconds: int = MAX_TTL_SECONDS, researcher_id: str | None = None,
+                org: str | None = None, scope: str | None = None,
+                now: float | None = None, extra: dict[str, Any] | None = None) -> str:
+    """Sign an RS256 access token; lifetimes are capped at 15 minutes."""
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, Any] = {
+        "iss": issuer, "aud": audience, "sub": sub, "iat": issued, "nbf": issued,
+        "exp": issued + min(ttl_seconds, MAX_TTL_SECONDS), "jti": str(uuid.uuid4()),
+        "roles": roles,
+    }
+    if researcher_id:
+        claims["researcher_id"] = researcher_id
+    if org:
+        claims["org"] = org
+    if scope:
+        claims["scope"] = scope
+    if extra:
+        claims.update(extra)
+    return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})

@@ -1,0 +1,44 @@
+"""The access service: safe settings and safe data, and the embedded token issuer."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from srs_common.app import Runtime, ServiceSpec, create_service_app
+from srs_common.auth import StaticKeys
+from srs_common.config import ServiceSettings
+from srs_common.tokens import jwks
+from srs_access import api, identity
+from srs_access.handlers import CONSUMED_TOPICS, HANDLERS
+from srs_access.models import messaging
+from srs_access.settings import AccessSettings
+
+
+def _own_keys(settings: ServiceSettings) -> StaticKeys:
+    # The issuer verifies its own tokens without an HTTP round trip to itself.
+    assert isinstance(settings, AccessSettings)
+    return StaticKeys(jwks(identity.signing_key(settings)))
+
+
+async def _load_signing_key(app: FastAPI, runtime: Runtime) -> None:
+    app.state.signing_key = identity.signing_key(runtime.settings)  # type: ignore[arg-type]
+
+
+def spec() -> ServiceSpec:
+    return ServiceSpec(
+        name="access",
+        title="SRS access",
+        description="Dataset catalogue, project spaces, accounts, access decisions, "
+                    "home working, pseudonymisation; the embedded token issuer.",
+        version="0.1.0",
+        messaging=messaging,
+        routers=[identity.router, api.router],
+        handlers=HANDLERS,
+        consumed_topics=CONSUMED_TOPICS,
+        key_source=_own_keys,
+        startup=[_load_signing_key],
+    )
+
+
+def create_app(settings: AccessSettings | None = None) -> FastAPI:
+    return create_service_app(spec(), settings or AccessSettings())

@@ -1,0 +1,7 @@
+from srs_common.cli import main
+from srs_accreditation import MIGRATIONS_DIR
+from srs_accreditation.app import spec
+from srs_accreditation.settings import AccreditationSettings
+
+if __name__ == "__main__":
+    main(spec, AccreditationSettings, MIGRATIONS_DIR)

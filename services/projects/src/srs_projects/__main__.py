@@ -1,0 +1,10 @@
+from pathlib import Path
+
+from srs_common.cli import main
+from srs_projects.app import spec
+from srs_projects.settings import ProjectsSettings
+
+from srs_projects import MIGRATIONS_DIR as MIGRATIONS
+
+if __name__ == "__main__":
+    main(spec, ProjectsSettings, MIGRATIONS)

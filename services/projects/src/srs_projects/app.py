@@ -1,0 +1,28 @@
+"""The projects service: safe projects, from application to completion."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from srs_common.app import ServiceSpec, create_service_app
+from srs_projects import api
+from srs_projects.handlers import CONSUMED_TOPICS, HANDLERS
+from srs_projects.models import messaging
+from srs_projects.settings import ProjectsSettings
+
+
+def spec() -> ServiceSpec:
+    return ServiceSpec(
+        name="projects",
+        title="SRS projects",
+        description="Research project applications, panel review, members and lifecycle.",
+        version="0.1.0",
+        messaging=messaging,
+        routers=[api.router],
+        handlers=HANDLERS,
+        consumed_topics=CONSUMED_TOPICS,
+    )
+
+
+def create_app(settings: ProjectsSettings | None = None) -> FastAPI:
+    return create_service_app(spec(), settings or ProjectsSettings())
