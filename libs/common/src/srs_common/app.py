@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from srs_common.auth import KeySource, RemoteJwks, TokenVerifier, require_roles
+from srs_common.auth import KeySource, RemoteJwks, StaticKeys, TokenVerifier, require_roles
 from srs_common.config import ServiceSettings
 from srs_common.db import Database
 from srs_common.errors import install_error_handlers
@@ -171,8 +172,14 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
 
     app = FastAPI(title=spec.title, description=spec.description, version=spec.version,
                   lifespan=lifespan, openapi_tags=spec.openapi_tags)
-    keys = spec.key_source(settings) if spec.key_source else RemoteJwks(
-        settings.platform.jwks_url, cache_seconds=settings.platform.jwks_cache_seconds)
+    keys: KeySource
+    if spec.key_source is not None:
+        keys = spec.key_source(settings)
+    elif settings.platform.jwks_json:
+        keys = StaticKeys(json.loads(settings.platform.jwks_json))
+    else:
+        keys = RemoteJwks(settings.platform.jwks_url,
+                          cache_seconds=settings.platform.jwks_cache_seconds)
     app.state.verifier = TokenVerifier(keys, issuer=settings.platform.jwt_issuer,
                                        audience=settings.platform.jwt_audience)
     install_error_handlers(app)

@@ -30,6 +30,8 @@ class PlatformSettings(BaseSettings):
     jwt_audience: str = "srs"
     jwks_url: str = "http://127.0.0.1:8004/.well-known/jwks.json"
     jwks_cache_seconds: int = 300
+    # A JWKS document given inline (e.g. mounted from a secret) instead of fetched.
+    jwks_json: str | None = None
 
     cors_origins: list[str] = ["http://localhost:3000"]
     log_level: str = "INFO"

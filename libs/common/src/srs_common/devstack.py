@@ -1,0 +1,176 @@
+"""The embedded default, as real processes: a Tansu broker, one SQLite (or PostgreSQL)
+database per service, migrations, demo data and the five services under uvicorn.
+
+``make run`` uses :func:`main`; end-to-end tests use :class:`Stack` with free ports.
+Everything started here is stopped here, by PID, process group and all.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from srs_common.broker import Broker, free_port, start_broker
+from srs_common.tokens import SigningKey
+
+SERVICES = ("accreditation", "projects", "clearance", "access", "booking")
+DEFAULT_PORTS = {"accreditation": 8001, "projects": 8002, "clearance": 8003, "access": 8004,
+                 "booking": 8005}
+SEEDED = ("access", "booking")
+
+
+@dataclass
+class Stack:
+    """Broker plus the five services as separate processes."""
+
+    var_dir: Path
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    broker_port: int | None = None
+    database_urls: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    signing_key: SigningKey | None = None
+    log_json: bool = True
+    broker: Broker | None = None
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def database_url(self, service: str) -> str:
+        return self.database_urls.get(
+            service, f"sqlite+aiosqlite:///{self.var_dir.resolve()}/{service}.db")
+
+    def env(self, service: str) -> dict[str, str]:
+        assert self.broker is not None
+        env = {
+            **os.environ,
+            "SRS_KAFKA_BOOTSTRAP": self.broker.bootstrap,
+            "SRS_JWKS_URL": f"{self.url('access')}/.well-known/jwks.json",
+            "SRS_LOG_JSON": "true" if self.log_json else "false",
+            f"SRS_{service.upper()}_DATABASE_URL": self.database_url(service),
+            f"SRS_{service.upper()}_PORT": str(self.ports[service]),
+            "SRS_ACCESS_SIGNING_KEY_PATH": str(self.var_dir / "keys" / "access-signing.pem"),
+            **self.extra_env,
+        }
+        if self.signing_key is not None:
+            env["SRS_ACCESS_SIGNING_KEY_PEM"] = self.signing_key.private_pem
+        return env
+
+    def _run(self, service: str, *args: str) -> None:
+        subprocess.run([sys.executable, "-m", f"srs_{service}", *args], env=self.env(service),
+                       check=True)
+
+    def start(self, *, timeout: float = 60.0) -> None:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        (self.var_dir / "logs").mkdir(exist_ok=True)
+        self.broker = start_broker(self.broker_port, log_path=self.var_dir / "logs" / "broker.log")
+        try:
+            for service in SERVICES:
+                self._run(service, "migrate")
+            for service in SEEDED:
+                self._run(service, "seed")
+            # The issuer first: the others fetch its JWKS.
+            for service in ("access", *[s for s in SERVICES if s != "access"]):
+                log = open(self.var_dir / "logs" / f"{service}.log", "ab")  # noqa: SIM115
+                self.processes[service] = subprocess.Popen(
+                    [sys.executable, "-m", f"srs_{service}", "serve"], env=self.env(service),
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(self.processes)
+        while pending and time.monotonic() < deadline:
+            for service in list(pending):
+                process = self.processes[service]
+                if process.poll() is not None:
+                    raise RuntimeError(f"{service} exited with {process.returncode}; see "
+                                       f"{self.var_dir / 'logs' / (service + '.log')}")
+                try:
+                    if httpx.get(f"{self.url(service)}/readyz", timeout=1).status_code == 200:
+                        pending.discard(service)
+                except httpx.HTTPError:
+                    pass
+            if pending:
+                time.sleep(0.1)
+        if pending:
+            raise RuntimeError(f"not ready within {timeout}s: {sorted(pending)}")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for process in self.processes.values():
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+        self.processes.clear()
+        if self.broker is not None:
+            self.broker.stop()
+            self.broker = None
+
+
+BANNER = """
+SRS platform is running (embedded default: Tansu broker in memory, SQLite under var/).
+
+  service         API                      OpenAPI docs
+{rows}
+  broker          {broker}
+
+Get a token (demo users: alice, bob (researchers), panel, checker, support, ops, owner;
+password "<user>-demo"):
+
+  curl -s -X POST {access}/v1/auth/token -d grant_type=password -d username=alice -d password=alice-demo
+
+or, signed locally with the same key:  make token ROLE=panel SUB=panel
+
+Logs: var/logs/. Press Ctrl-C to stop everything.
+"""
+
+
+def main() -> None:
+    var_dir = Path(os.environ.get("SRS_VAR_DIR", "var"))
+    stack = Stack(var_dir=var_dir, broker_port=int(os.environ.get("SRS_BROKER_PORT", "9092")),
+                  log_json=False)
+    stop = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        stack.start()
+        rows = "\n".join(f"  {s:<15} {stack.url(s):<24} {stack.url(s)}/docs" for s in SERVICES)
+        print(BANNER.format(rows=rows, broker=stack.broker.bootstrap if stack.broker else "?",
+                            access=stack.url("access")), flush=True)
+        while not stop:
+            for service, process in stack.processes.items():
+                if process.poll() is not None:
+                    print(f"{service} exited with {process.returncode}; stopping", flush=True)
+                    stop = True
+            time.sleep(0.5)
+    finally:
+        print("stopping...", flush=True)
+        stack.stop()
+        print("stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    main()
