@@ -1,20 +1,22 @@
 """Event payload contracts: one definition shared by producers and consumers.
 
-Each publishing service has its own module; importing this package registers them all.
-Additive changes only; a breaking change gets a new ``.vN`` type.
+Each publishing service owns one module (``accreditation``, ``projects``, ``access``,
+``booking``, ``clearance``); importing this package registers every contract in
+:data:`REGISTRY` by its ``type`` string. Additive changes only; a breaking change gets a
+new ``.vN`` type.
 """
 
-from srs_common.contracts import access, projects
-from srs_common.contracts.base import REGISTRY, Contract, contract_for
+from srs_common.contracts import access, accreditation, booking, clearance, projects
 from srs_common.contracts.access import ProjectSpaceProvisioned
+from srs_common.contracts.base import REGISTRY, Contract, contract_for
 from srs_common.contracts.projects import ProjectApproved, ProjectMember
 
 SERVICE_TOPICS = {
-    "accreditation": "srs.accreditation",
-    "projects": "srs.projects",
-    "clearance": "srs.clearance",
-    "access": "srs.access",
-    "booking": "srs.booking",
+    "accreditation": accreditation.TOPIC,
+    "projects": projects.TOPIC,
+    "clearance": clearance.TOPIC,
+    "access": access.TOPIC,
+    "booking": booking.TOPIC,
 }
 
 __all__ = [
@@ -25,6 +27,9 @@ __all__ = [
     "ProjectMember",
     "ProjectSpaceProvisioned",
     "access",
+    "accreditation",
+    "booking",
+    "clearance",
     "contract_for",
     "projects",
 ]

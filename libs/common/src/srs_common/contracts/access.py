@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from srs_common.contracts.base import Contract
 
@@ -29,3 +29,158 @@ class ProjectSpaceProvisioned(Contract):
         "accounts_enabled": ["res-alice"],
         "provisioned_at": "2026-11-25T10:00:01Z",
     }
+
+
+_WHEN = "2026-11-25T10:00:00Z"
+
+AccessLevel = Literal["safe_setting", "aoc_office", "home"]
+Setting = Literal["safe_room", "safepod", "office", "home"]
+
+
+class ProjectSpaceArchived(Contract):
+    """The project completed: its space is archived and every account disabled."""
+
+    type: ClassVar[str] = "srs.project_space.archived.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    space_id: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {"project_id": "prj_01J9Z8Q4V6", "space_id": "spc_01J9Z8R2K1",
+                               "occurred_at": _WHEN}
+
+
+class AccountEnabled(Contract):
+    """A researcher may use a project's data."""
+
+    type: ClassVar[str] = "srs.account.enabled.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    researcher_id: str
+    role: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {"project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-alice",
+                               "role": "lead", "occurred_at": _WHEN}
+
+
+class AccountDisabled(Contract):
+    """A researcher may no longer use a project's data, and why."""
+
+    type: ClassVar[str] = "srs.account.disabled.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    researcher_id: str
+    reason: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {"project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-alice",
+                               "reason": "accreditation suspended", "occurred_at": _WHEN}
+
+
+class DatasetCatalogued(Contract):
+    """A dataset was added to the catalogue or its settings changed."""
+
+    type: ClassVar[str] = "srs.dataset.catalogued.v1"
+    topic: ClassVar[str] = TOPIC
+
+    dataset_id: str
+    title: str
+    owner: str
+    # Ordered, lowest trust needed first: safe_setting < aoc_office < home.
+    access_level: AccessLevel
+    disclosure_threshold: int
+    operational_id_columns: list[str] = []
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {"dataset_id": "ds-csew-2019",
+                               "title": "Crime Survey for England and Wales 2019",
+                               "owner": "ONS", "access_level": "home",
+                               "disclosure_threshold": 10, "operational_id_columns": [],
+                               "occurred_at": _WHEN}
+
+
+class HomeWorkingApproved(Contract):
+    """Home working approved for named researchers on named projects."""
+
+    type: ClassVar[str] = "srs.home_working.approved.v1"
+    topic: ClassVar[str] = TOPIC
+
+    request_id: str
+    organisation_id: str
+    researcher_ids: list[str]
+    project_ids: list[str]
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {"request_id": "hw_1", "organisation_id": "org-ntu",
+                               "researcher_ids": ["res-alice"], "project_ids": ["prj_01J9Z8Q4V6"],
+                               "occurred_at": _WHEN}
+
+
+class HomeWorkingRefused(Contract):
+    """A home-working request was refused, with the reason."""
+
+    type: ClassVar[str] = "srs.home_working.refused.v1"
+    topic: ClassVar[str] = TOPIC
+
+    request_id: str
+    organisation_id: str
+    researcher_ids: list[str]
+    reason: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {"request_id": "hw_1", "organisation_id": "org-ntu",
+                               "researcher_ids": ["res-alice"],
+                               "reason": "organisation has no current agreement",
+                               "occurred_at": _WHEN}
+
+
+class HomeWorkingRevoked(Contract):
+    """A home-working approval was withdrawn."""
+
+    type: ClassVar[str] = "srs.home_working.revoked.v1"
+    topic: ClassVar[str] = TOPIC
+
+    request_id: str
+    organisation_id: str
+    researcher_ids: list[str]
+    reason: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = HomeWorkingRefused.example
+
+
+class _AccessDecision(Contract):
+    decision_id: str
+    researcher_id: str
+    project_id: str
+    setting: Setting
+    country: str
+    reasons: list[str] = []
+    occurred_at: dt.datetime
+
+
+class AccessGranted(_AccessDecision):
+    """A session start was allowed."""
+
+    type: ClassVar[str] = "srs.access.granted.v1"
+    topic: ClassVar[str] = TOPIC
+
+    example: ClassVar[dict] = {"decision_id": "dec_1", "researcher_id": "res-alice",
+                               "project_id": "prj_01J9Z8Q4V6", "setting": "safe_room",
+                               "country": "GB", "reasons": [], "occurred_at": _WHEN}
+
+
+class AccessDenied(_AccessDecision):
+    """A session start was refused, with every reason that applied."""
+
+    type: ClassVar[str] = "srs.access.denied.v1"
+    topic: ClassVar[str] = TOPIC
+
+    example: ClassVar[dict] = {"decision_id": "dec_2", "researcher_id": "res-alice",
+                               "project_id": "prj_01J9Z8Q4V6", "setting": "home",
+                               "country": "FR", "reasons": ["outside_uk", "no_home_working"],
+                               "occurred_at": _WHEN}

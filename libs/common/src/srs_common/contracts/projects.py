@@ -53,3 +53,197 @@ class ProjectApproved(Contract):
         "conditions": None,
         "approved_at": "2026-11-25T10:00:00Z",
     }
+
+
+_WHEN = "2026-11-25T10:00:00Z"
+_PROJECT = {"project_id": "prj_01J9Z8Q4V6", "organisation_id": "org-ntu", "occurred_at": _WHEN}
+
+
+class ProjectSubmitted(Contract):
+    """A project application went to the Research Accreditation Panel."""
+
+    type: ClassVar[str] = "srs.project.submitted.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    title: str
+    lead_researcher_id: str
+    priority: bool = False
+    resubmission: bool = False
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "title": "Burglary security effectiveness",
+                               "lead_researcher_id": "res-alice", "priority": False,
+                               "resubmission": False}
+
+
+class ProjectRejected(Contract):
+    """The panel rejected a project application, with its reasons."""
+
+    type: ClassVar[str] = "srs.project.rejected.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    lead_researcher_id: str
+    reason: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice",
+                               "reason": "public benefit not demonstrated"}
+
+
+class ProjectInformationRequested(Contract):
+    """The panel asked the lead researcher for more information."""
+
+    type: ClassVar[str] = "srs.project.information_requested.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    lead_researcher_id: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice"}
+
+
+class ProjectActivated(Contract):
+    """The project's space is provisioned: the project is active."""
+
+    type: ClassVar[str] = "srs.project.activated.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    dataset_ids: list[str]
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "dataset_ids": ["ds-csew-2019"]}
+
+
+class _MemberChange(Contract):
+    project_id: str
+    organisation_id: str
+    researcher_id: str
+    role: ProjectRole
+    reason: str | None = None
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "researcher_id": "res-bob", "role": "researcher",
+                               "reason": None}
+
+
+class ProjectMemberAdded(_MemberChange):
+    """A member joined an approved or active project."""
+
+    type: ClassVar[str] = "srs.project.member_added.v1"
+    topic: ClassVar[str] = TOPIC
+
+
+class ProjectMemberRemoved(_MemberChange):
+    """A member left the project."""
+
+    type: ClassVar[str] = "srs.project.member_removed.v1"
+    topic: ClassVar[str] = TOPIC
+
+
+class ProjectMemberDeactivated(_MemberChange):
+    """A member lost their accreditation (expired, suspended, revoked): inactive."""
+
+    type: ClassVar[str] = "srs.project.member_deactivated.v1"
+    topic: ClassVar[str] = TOPIC
+
+
+class ProjectMemberReactivated(_MemberChange):
+    """A deactivated member's accreditation is current again."""
+
+    type: ClassVar[str] = "srs.project.member_reactivated.v1"
+    topic: ClassVar[str] = TOPIC
+
+
+class ProjectExtended(Contract):
+    """The expected completion date moved (extension approved by service staff)."""
+
+    type: ClassVar[str] = "srs.project.extended.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    previous_end_date: dt.date
+    expected_end_date: dt.date
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "previous_end_date": "2027-06-30",
+                               "expected_end_date": "2027-12-31"}
+
+
+class ProjectSuspended(Contract):
+    """The project is suspended: no data access, bookings or outputs until resumed."""
+
+    type: ClassVar[str] = "srs.project.suspended.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    reason: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "reason": "ethics approval lapsed"}
+
+
+class ProjectResumed(Contract):
+    """A suspended project is active again."""
+
+    type: ClassVar[str] = "srs.project.resumed.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = _PROJECT
+
+
+class ProjectCompletionDue(Contract):
+    """Reminder to the lead: the expected completion date is ``days_before`` days away."""
+
+    type: ClassVar[str] = "srs.project.completion_due.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    lead_researcher_id: str
+    expected_end_date: dt.date
+    days_before: int
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice",
+                               "expected_end_date": "2027-06-30", "days_before": 30}
+
+
+class FinalPublication(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    url: str | None = None
+
+
+class ProjectCompleted(Contract):
+    """The project is complete: accounts go, bookings go, pre-publication outputs must be
+    destroyed."""
+
+    type: ClassVar[str] = "srs.project.completed.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    lead_researcher_id: str
+    member_ids: list[str]
+    final_publications: list[FinalPublication] = []
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice",
+                               "member_ids": ["res-alice", "res-bob"],
+                               "final_publications": [{"title": "Burglary and security",
+                                                       "url": "https://doi.org/10.0/x"}]}

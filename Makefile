@@ -1,0 +1,23 @@
+# Two commands do all the set-up: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PYTEST_ARGS ?=
+
+.PHONY: install run test token migrate lint clean
+
+install:  ## install uv if missing, then every package of the workspace (locked)
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+run: install  ## broker, databases, migrations, demo data and the five services; Ctrl-C stops all
+	@$(UV) run --frozen python -m srs_common.devstack
+
+test: install  ## the whole suite (PostgreSQL when TEST_DATABASE_URL is set, SQLite otherwise)
+	@$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+token: install  ## make token ROLE=panel SUB=panel [RESEARCHER_ID=res-alice] [ORG=org-ntu]
+	@$(UV) run --frozen python -m srs_common.tokencli --role "$(ROLE)" --sub "$(SUB)" \
+		$(if $(RESEARCHER_ID),--researcher-id "$(RESEARCHER_ID)") $(if $(ORG),--org "$(ORG)")
+
+clean:
+	rm -rf var/
