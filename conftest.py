@@ -125,3 +125,24 @@ def service_client(service_settings: Callable[..., ServiceSettings]
 
 def runtime_of(client: httpx.AsyncClient) -> Runtime:
     return client.runtime  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.fixture
+def deliver() -> Callable[..., Any]:
+    """``await deliver(client, payload, subject=...)``: hand an event to the service's
+    handlers through the same inbox transaction the consumer uses; True if applied,
+    False if it was a duplicate. Pass ``event=`` to redeliver the very same event."""
+    from srs_common.events.consumer import ConsumerRunner
+    from srs_common.testing import event_from
+
+    async def run(client: httpx.AsyncClient, payload: Any = None, *, subject: str | None = None,
+                  event: Any = None, source: str = "/srs/test") -> bool:
+        runtime = runtime_of(client)
+        spec_handlers = client.app.state.spec.handlers  # type: ignore[attr-defined]
+        runner = ConsumerRunner(runtime.db, runtime.settings, spec_handlers, [])
+        if event is None:
+            assert payload is not None and subject is not None
+            event = event_from(payload, subject=subject, source=source)
+        return await runner.apply(event)
+
+    return run

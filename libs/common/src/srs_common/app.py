@@ -182,6 +182,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                           cache_seconds=settings.platform.jwks_cache_seconds)
     app.state.verifier = TokenVerifier(keys, issuer=settings.platform.jwt_issuer,
                                        audience=settings.platform.jwt_audience)
+    app.state.spec = spec
     install_error_handlers(app)
     app.add_middleware(CORSMiddleware, allow_origins=settings.platform.cors_origins,
                        allow_methods=["*"], allow_headers=["*"],

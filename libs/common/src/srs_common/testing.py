@@ -175,3 +175,17 @@ def platform_settings(tokens: Tokens, bootstrap: str = "127.0.0.1:1") -> Platfor
     return PlatformSettings(kafka_bootstrap=bootstrap, jwks_json=tokens.jwks_json,
                             jwt_issuer=tokens.issuer, jwt_audience=tokens.audience,
                             log_json=False, log_level="WARNING", session_timeout_ms=6000)
+
+
+def event_from(payload: Any, *, subject: str, source: str = "/srs/test",
+               event_id: str | None = None, correlation_id: str | None = None) -> Any:
+    """A consumed :class:`Event` carrying ``payload`` (a contract instance), as the
+    consumer runner would hand it to a handler."""
+    import datetime as dt
+    import uuid
+
+    from srs_common.events.envelope import Event
+
+    return Event(id=event_id or str(uuid.uuid4()), source=source, type=payload.type,
+                 subject=subject, time=dt.datetime.now(dt.UTC), correlation_id=correlation_id,
+                 data=payload.model_dump(mode="json"), key=subject, payload=payload)

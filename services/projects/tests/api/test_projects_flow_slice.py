@@ -62,3 +62,24 @@ async def test_other_researcher_gets_404_and_bad_input_422(client, tokens):
     assert bad.status_code == 422
     fields = {e["field"] for e in bad.json()["errors"]}
     assert {"body.legal_gateway", "body.surprise"} <= fields
+
+
+async def test_space_provisioned_activates_once_even_when_redelivered(client, tokens, deliver):
+    import datetime as dt
+
+    from srs_common.contracts import ProjectSpaceProvisioned
+    from srs_common.testing import event_from
+
+    alice = tokens.headers("researcher", researcher_id="res-alice")
+    project_id = (await client.post("/v1/projects", json=NEW_PROJECT, headers=alice)).json()["id"]
+    await client.post(f"/v1/projects/{project_id}/submit", headers=alice)
+    await client.post(f"/v1/projects/{project_id}/approve", json={"reason": "fine work"},
+                      headers=tokens.headers("panel"))
+    event = event_from(ProjectSpaceProvisioned(
+        project_id=project_id, space_id="spc_1", dataset_ids=["ds-csew-2019"],
+        accounts_enabled=["res-alice"], provisioned_at=dt.datetime.now(dt.UTC)),
+        subject=project_id, source="/srs/access")
+    assert await deliver(client, event=event) is True
+    assert await deliver(client, event=event) is False
+    project = (await client.get(f"/v1/projects/{project_id}", headers=alice)).json()
+    assert project["status"] == "active"

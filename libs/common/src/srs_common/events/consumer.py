@@ -245,19 +245,9 @@ class ConsumerRunner:
         while True:
             attempts += 1
             try:
-                async with self.db.transaction() as session:
-                    await self._claim(session, event)
-                    await handler(session, event)
-                    if is_head:
-                        await self._resolve(session, event)
-                self.processed += 1
-                EVENTS_CONSUMED.labels(self.consumer, event.type, "applied").inc()
-                return
-            except _Duplicate:
-                if is_head:
-                    async with self.db.transaction() as session:
-                        await self._resolve(session, event)
-                EVENTS_CONSUMED.labels(self.consumer, event.type, "duplicate").inc()
+                applied = await self.apply(event, handler, resolve=is_head)
+                outcome = "applied" if applied else "duplicate"
+                EVENTS_CONSUMED.labels(self.consumer, event.type, outcome).inc()
                 return
             except asyncio.CancelledError:
                 raise
@@ -274,6 +264,28 @@ class ConsumerRunner:
                 log.warning("handler for %s failed (attempt %d), retrying: %r",
                             event.type, attempts, exc)
                 await self._sleep(delay * (0.5 + random.random()))
+
+    async def apply(self, event: Event, handler: Handler | None = None, *,
+                    resolve: bool = False) -> bool:
+        """Run the handler and record the event in the inbox, in one transaction.
+
+        Returns False (and changes nothing) when the event was already applied.
+        Tests call this directly to prove handlers idempotent without a broker.
+        """
+        handler = handler or self.handlers[event.type]
+        try:
+            async with self.db.transaction() as session:
+                await self._claim(session, event)
+                await handler(session, event)
+                if resolve:
+                    await self._resolve(session, event)
+        except _Duplicate:
+            if resolve:
+                async with self.db.transaction() as session:
+                    await self._resolve(session, event)
+            return False
+        self.processed += 1
+        return True
 
     async def _claim(self, session: AsyncSession, event: Event) -> None:
         try:
