@@ -53,7 +53,6 @@ class Relay:
         self.published = 0
         self.last_error: str | None = None
         self.last_published_at: dt.datetime | None = None
-        self._known_topics: set[str] = set()
 
     # -- waking -----------------------------------------------------------------------
     def wake(self) -> None:
@@ -132,7 +131,6 @@ class Relay:
 
     async def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None
-        self._known_topics.clear()
         if producer is not None:
             await stop_quietly(producer)
 
@@ -149,10 +147,14 @@ class Relay:
             OUTBOX_BACKLOG.labels(self.settings.service_name).set(0)
             return 0
         producer = await self._ensure_producer()
-        topics = {row.topic for row in rows} - self._known_topics
-        if topics:
-            await ensure_topics(self.settings.platform, topics)
-            self._known_topics |= topics
+        # Check the topics exist on every drain (one metadata request): the embedded
+        # broker forgets topics when it restarts, and acknowledges a produce to a topic it
+        # no longer knows without keeping it - the producer would never see an error.
+        cluster = await producer.client.fetch_all_metadata()
+        missing = {row.topic for row in rows} - set(cluster.topics())
+        if missing:
+            await ensure_topics(self.settings.platform, missing)
+            await producer.client.force_metadata_update()
         futures = []
         for row in rows:
             headers = to_headers(event_id=row.event_id, source=row.source, event_type=row.type,
