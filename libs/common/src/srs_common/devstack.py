@@ -106,6 +106,27 @@ class Stack:
         if pending:
             raise RuntimeError(f"not ready within {timeout}s: {sorted(pending)}")
 
+    def wait_consumers(self, token: str, timeout: float = 60.0) -> None:
+        """Wait until every service's consumer holds its partitions (a group join takes
+        about half the session timeout), so the first event is not held up by it."""
+        headers = {"Authorization": f"Bearer {token}"}
+        deadline = time.monotonic() + timeout
+        pending = set(self.processes)
+        while pending and time.monotonic() < deadline:
+            for service in list(pending):
+                try:
+                    state = httpx.get(f"{self.url(service)}/v1/messaging", headers=headers,
+                                      timeout=2).json()
+                except (httpx.HTTPError, ValueError):
+                    continue
+                consumer = state.get("consumer")
+                if consumer is None or consumer.get("assigned_partitions", 0) > 0:
+                    pending.discard(service)
+            if pending:
+                time.sleep(0.1)
+        if pending:
+            raise RuntimeError(f"consumers not assigned within {timeout}s: {sorted(pending)}")
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:

@@ -248,6 +248,8 @@ class ConsumerRunner:
                 applied = await self.apply(event, handler, resolve=is_head)
                 outcome = "applied" if applied else "duplicate"
                 EVENTS_CONSUMED.labels(self.consumer, event.type, outcome).inc()
+                log.info("%s %s %s (subject %s, %s[%d]@%d)", self.consumer, outcome, event.type,
+                         event.subject, event.topic, event.partition, event.offset)
                 return
             except asyncio.CancelledError:
                 raise
@@ -329,4 +331,5 @@ class ConsumerRunner:
     def state(self) -> dict[str, Any]:
         return {"consumer": self.consumer, "group": self.group_id, "topics": self.topics,
                 "running": self.running, "processed": self.processed,
+                "assigned_partitions": len(self._consumer.assignment()) if self._consumer else 0,
                 "dead_lettered": self.dead_lettered, "last_error": self.last_error}

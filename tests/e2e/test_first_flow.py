@@ -1,0 +1,57 @@
+"""The first cross-service flow: panel approval -> project space -> project active."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from .conftest import login, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def test_approved_project_becomes_active_through_the_bus(stack):
+    projects = stack.url("projects")
+    alice, panel = login(stack, "alice"), login(stack, "panel")
+    created = httpx.post(f"{projects}/v1/projects", headers=alice, json={
+        "title": "Burglary security effectiveness in England and Wales",
+        "organisation_id": "org-ntu", "legal_gateway": "DEA",
+        "dataset_ids": ["ds-csew-2019", "ds-ashe-2021"], "expected_end_date": "2027-06-30"})
+    assert created.status_code == 201, created.text
+    project_id = created.json()["id"]
+    assert httpx.post(f"{projects}/v1/projects/{project_id}/submit",
+                      headers=alice).status_code == 200
+
+    approved = httpx.post(
+        f"{projects}/v1/projects/{project_id}/approve",
+        headers={**panel, "X-Correlation-ID": f"e2e-{project_id}"},
+        json={"reason": "Clear public benefit"})
+    assert approved.status_code == 200, approved.text
+
+    def active():
+        body = httpx.get(f"{projects}/v1/projects/{project_id}", headers=alice).json()
+        return body if body["status"] == "active" else None
+
+    project, elapsed = wait_for(active, timeout=5)
+    print(f"\nproject active {elapsed * 1000:.0f} ms after approval")
+    assert project["activated_at"] is not None
+
+    support = login(stack, "support")
+    space = httpx.get(f"{stack.url('access')}/v1/project-spaces/{project_id}", headers=support)
+    assert space.status_code == 200
+    assert sorted(space.json()["dataset_ids"]) == ["ds-ashe-2021", "ds-csew-2019"]
+
+    # The correlation id of the approval request followed the saga into the access
+    # service's consumer logs.
+    log = (stack.var_dir / "logs" / "access.log").read_text()
+    assert f"e2e-{project_id}" in log
+
+
+def test_every_service_is_ready_and_documents_itself(stack):
+    for service in ("accreditation", "projects", "clearance", "access", "booking"):
+        base = stack.url(service)
+        assert httpx.get(f"{base}/readyz").json()["checks"] == {"database": "ok", "broker": "ok"}
+        spec = httpx.get(f"{base}/openapi.json").json()
+        assert spec["info"]["title"] == f"SRS {service}"
+        metrics = httpx.get(f"{base}/metrics").text
+        assert "srs_http_request_duration_seconds" in metrics
