@@ -29,6 +29,8 @@ from srs_common.testing import (
     truncate_all,
 )
 from srs_common.tokens import SigningKey
+from srs_notify.settings import NotifySettings
+from srs_ops.settings import OpsSettings
 from srs_projects.settings import ProjectsSettings
 
 SERVICES: dict[str, ServiceUnderTest] = {
@@ -37,6 +39,8 @@ SERVICES: dict[str, ServiceUnderTest] = {
     "clearance": ServiceUnderTest("clearance", "srs_clearance", ClearanceSettings),
     "access": ServiceUnderTest("access", "srs_access", AccessSettings),
     "booking": ServiceUnderTest("booking", "srs_booking", BookingSettings),
+    "ops": ServiceUnderTest("ops", "srs_ops", OpsSettings),
+    "notify": ServiceUnderTest("notify", "srs_notify", NotifySettings),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from srs_common.devstack import SERVICES
+
 from .conftest import login, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +50,7 @@ def test_approved_project_becomes_active_through_the_bus(stack):
 
 
 def test_every_service_is_ready_and_documents_itself(stack):
-    for service in ("accreditation", "projects", "clearance", "access", "booking"):
+    for service in SERVICES:
         base = stack.url(service)
         assert httpx.get(f"{base}/readyz").json()["checks"] == {"database": "ok", "broker": "ok"}
         spec = httpx.get(f"{base}/openapi.json").json()

@@ -20,9 +20,9 @@ import httpx
 from srs_common.broker import Broker, free_port, start_broker
 from srs_common.tokens import SigningKey
 
-SERVICES = ("accreditation", "projects", "clearance", "access", "booking")
+SERVICES = ("accreditation", "projects", "clearance", "access", "booking", "ops", "notify")
 DEFAULT_PORTS = {"accreditation": 8001, "projects": 8002, "clearance": 8003, "access": 8004,
-                 "booking": 8005}
+                 "booking": 8005, "ops": 8006, "notify": 8007}
 SEEDED = ("access", "booking")
 
 

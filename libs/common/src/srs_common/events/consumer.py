@@ -199,7 +199,8 @@ class ConsumerRunner:
         except UndecodableMessage as exc:
             await self._dead_letter(record, error=str(exc), attempts=0, reason="undecodable")
             return
-        handler = self.handlers.get(event.type)
+        # "*" is a catch-all (the operations monitor stores every event it sees).
+        handler = self.handlers.get(event.type) or self.handlers.get("*")
         if handler is None:
             return
         contract = contract_for(event.type)
@@ -274,7 +275,7 @@ class ConsumerRunner:
         Returns False (and changes nothing) when the event was already applied.
         Tests call this directly to prove handlers idempotent without a broker.
         """
-        handler = handler or self.handlers[event.type]
+        handler = handler or self.handlers.get(event.type) or self.handlers["*"]
         try:
             async with self.db.transaction() as session:
                 await self._claim(session, event)

@@ -1,0 +1,5 @@
+"""The SRS ops service."""
+
+from pathlib import Path
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
