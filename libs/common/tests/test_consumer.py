@@ -174,3 +174,21 @@ async def _is(coro, expected) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_discarded_dead_letter_releases_the_key_without_applying(db, bootstrap):
+    from srs_common.events.consumer import DISCARD_HEADER
+
+    settings = make_settings(bootstrap)
+    topic = f"srs.test.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(settings.platform, [topic])
+    async with consuming(db, settings, topic) as runner:
+        await produce(bootstrap, topic, [record("poison-d", key="kd")])
+        await eventually(lambda: _true(runner.dead_lettered == 1))
+        dead = (await read_topic(bootstrap, settings.dead_letter_topic, 1))[0]
+        headers = [(k, v) for k, v in dead.headers if not k.startswith("srs_dlq_")]
+        await produce(bootstrap, topic, [(dead.value, dead.key, [*headers, (DISCARD_HEADER, b"1")]),
+                                         record("next-on-kd", key="kd")])
+        await eventually(lambda: _is(applied(db, "next-on-kd"), 1))
+    assert await applied(db, "poison-d") == 0
+    assert runner.dead_lettered == 1, "the event after the discard was not parked"

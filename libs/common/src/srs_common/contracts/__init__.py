@@ -22,6 +22,7 @@ SERVICE_TOPICS = {
     "clearance": clearance.TOPIC,
     "access": access.TOPIC,
     "booking": booking.TOPIC,
+    "ops": "srs.ops",
 }
 
 __all__ = [

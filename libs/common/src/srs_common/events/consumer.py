@@ -14,7 +14,8 @@ For each record, in partition order:
 
 Offsets are committed explicitly, per partition, after the database commit (or after
 the dead letter is acknowledged), so nothing is lost and a redelivery is harmless.
-A replayed dead letter carries the ``srs_replay`` header and resolves its quarantine.
+A replayed dead letter (``srs_replay`` header) resolves its quarantine when applied; a
+discarded one (``srs_discard`` header, sent by operations) resolves it without applying.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 
 REPLAY_HEADER = "srs_replay"
+# Operations discarded this dead letter: resolve its quarantine without applying it.
+DISCARD_HEADER = "srs_discard"
 
 
 class _Duplicate(Exception):
@@ -211,6 +214,11 @@ class ConsumerRunner:
                 await self._dead_letter(record, error=str(exc), attempts=0,
                                         reason="contract-violation", event=event)
                 return
+        if DISCARD_HEADER in event.headers:
+            async with self.db.transaction() as session:
+                await self._resolve(session, event)
+            log.info("%s discarded dead letter %s by operator request", self.consumer, event.id)
+            return
         token = correlation_id.set(event.correlation_id)
         try:
             await self._handle(record, event, handler)
