@@ -33,6 +33,14 @@ class PlatformSettings(BaseSettings):
     # A JWKS document given inline (e.g. mounted from a secret) instead of fetched.
     jwks_json: str | None = None
 
+    # Rate limits ("<n>/<second|minute|hour>"): partner clients always; everyone else
+    # only when set. Shared across replicas when a Redis URL is given
+    # (e.g. "async+redis://127.0.0.1:6379"), per process otherwise.
+    rate_limit_partner: str = "600/minute"
+    rate_limit_default: str | None = None
+    rate_limit_storage_url: str | None = None
+    idempotency_ttl_hours: int = 24
+
     cors_origins: list[str] = ["http://localhost:3000"]
     log_level: str = "INFO"
     log_json: bool = True
