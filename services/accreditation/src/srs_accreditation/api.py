@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from srs_accreditation import register, service
+from srs_accreditation.domain import ApplicationStatus
 from srs_accreditation.schemas import (
     AccreditationRead,
     ApplicationCreate,
@@ -125,7 +126,8 @@ async def create_application(data: ApplicationCreate, session: SessionDep,
                   summary="List applications (researcher: own; panel: submitted; support: all)",
                   responses=_errors())
 async def list_applications(session: SessionDep, principal: CurrentPrincipal,
-                            status_: Annotated[str | None, Query(alias="status")] = None,
+                            status_: Annotated[ApplicationStatus | None,
+                                               Query(alias="status")] = None,
                             limit: Limit = 50, cursor: Cursor = None) -> Any:
     items, next_cursor = await service.list_applications(session, principal, status=status_,
                                                          limit=limit, cursor=cursor)

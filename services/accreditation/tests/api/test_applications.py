@@ -246,6 +246,8 @@ async def test_listing_applications_is_scoped(client, flow):
     assert await ids(flow.panel) == [submitted["id"]]
     assert set(await ids(flow.support)) == {mine["id"], submitted["id"]}
     assert await ids(flow.support, status="draft") == [mine["id"]]
+    bad = await client.get("/v1/applications", headers=flow.support, params={"status": "lost"})
+    assert bad.status_code == 422
     page = (await client.get("/v1/applications", headers=flow.support,
                              params={"limit": 1})).json()
     rest = await ids(flow.support, limit=1, cursor=page["next"])
