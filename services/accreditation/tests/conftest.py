@@ -119,3 +119,9 @@ def events(client):
         return await published(client, event_type)
 
     return read
+
+
+@pytest.fixture
+def flow_factory(tokens):
+    """``flow_factory(client)``: a :class:`Flow` over another client of the service."""
+    return lambda other: Flow(other, tokens)

@@ -11,12 +11,13 @@ def years_from_today(years: int) -> str:
     return (add_years(dt.date.today(), years) - dt.timedelta(days=1)).isoformat()
 
 
-async def test_validity_comes_from_the_policy_setting_per_kind(flow, service_client, events):
+async def test_validity_comes_from_the_policy_setting_per_kind(flow, service_client,
+                                                                flow_factory):
     granted = await flow.accredit("res-alice", "full")
     assert granted["valid_from"] == dt.date.today().isoformat()
     assert granted["valid_until"] == years_from_today(3)
     async with service_client("accreditation", truncate=False, full_validity_years=5) as five:
-        other = type(flow)(five, flow.tokens)
+        other = flow_factory(five)
         longer = await other.accredit("res-bob", "full")
         assert longer["valid_until"] == years_from_today(5)
 
@@ -39,16 +40,16 @@ async def test_renewal_before_expiry_extends_from_the_old_end_date(client, flow,
 
 
 async def test_a_legacy_one_year_provisional_is_not_lengthened_but_its_renewal_is_full(
-        flow, service_client):
+        flow, service_client, flow_factory):
     await flow.accredit("res-prof", "full")
     await flow.register("res-student", qualifications={"degree": "none"})
     async with service_client("accreditation", truncate=False,
                               provisional_validity_years=1) as legacy_policy:
-        legacy = await type(flow)(legacy_policy, flow.tokens).accredit(
+        legacy = await flow_factory(legacy_policy).accredit(
             "res-student", "provisional", register=False, supervisor_id="res-prof")
     assert legacy["valid_until"] == years_from_today(1)
     async with service_client("accreditation", truncate=False) as today_policy:
-        now = type(flow)(today_policy, flow.tokens)
+        now = flow_factory(today_policy)
         unchanged = (await today_policy.get(f"/v1/accreditations/{legacy['id']}",
                                             headers=now.support)).json()
         assert unchanged["valid_until"] == years_from_today(1)
