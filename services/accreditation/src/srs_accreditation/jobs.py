@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from srs_accreditation import domain
 from srs_accreditation.domain import AccreditationStatus
 from srs_accreditation.models import Accreditation, ExpiryReminder, Researcher
-from srs_accreditation.service import _state
+from srs_accreditation.service import accreditation_event
 from srs_accreditation.settings import AccreditationSettings
 from srs_common.app import Runtime
 from srs_common.contracts.accreditation import AccreditationExpired, AccreditationExpiring
@@ -81,7 +81,7 @@ async def _announce(session: AsyncSession, cls, accreditation_id: str, **extra) 
     assert accreditation is not None
     researcher = await session.get(Researcher, accreditation.researcher_id)
     assert researcher is not None
-    await publish(session, _state(cls, accreditation, researcher.organisation_id, **extra),
+    await publish(session, accreditation_event(cls, accreditation, researcher.organisation_id, **extra),
                   subject=accreditation.id)
 
 

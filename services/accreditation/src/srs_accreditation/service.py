@@ -281,7 +281,8 @@ async def _decide(session: AsyncSession, principal: Principal, application_id: s
     return application, researcher
 
 
-def _state(cls, accreditation: Accreditation, organisation_id: str, **extra):  # type: ignore[no-untyped-def]
+def accreditation_event(cls, accreditation: Accreditation, organisation_id: str, **extra):  # type: ignore[no-untyped-def]
+    """The ``cls`` event payload describing ``accreditation`` as it stands now."""
     return cls(accreditation_id=accreditation.id, researcher_id=accreditation.researcher_id,
                organisation_id=organisation_id, kind=accreditation.kind,
                status=accreditation.status, valid_from=accreditation.valid_from,
@@ -314,7 +315,7 @@ async def approve_application(session: AsyncSession, settings: AccreditationSett
         current.updated_at = now
         application.accreditation_id = current.id
         await session.flush()
-        await publish(session, _state(AccreditationRenewed, current, researcher.organisation_id,
+        await publish(session, accreditation_event(AccreditationRenewed, current, researcher.organisation_id,
                                       previous_valid_until=previous,
                                       application_id=application.id), subject=current.id)
         return application
@@ -327,7 +328,7 @@ async def approve_application(session: AsyncSession, settings: AccreditationSett
     session.add(accreditation)
     application.accreditation_id = accreditation.id
     await session.flush()
-    await publish(session, _state(AccreditationGranted, accreditation, researcher.organisation_id,
+    await publish(session, accreditation_event(AccreditationGranted, accreditation, researcher.organisation_id,
                                   application_id=application.id,
                                   supervisor_id=application.supervisor_id,
                                   conditions=decision.conditions), subject=accreditation.id)
@@ -401,7 +402,7 @@ async def change_accreditation_status(session: AsyncSession, principal: Principa
     accreditation.status_reason = reason
     accreditation.updated_at = utcnow()
     await session.flush()
-    await publish(session, _state(_STATUS_EVENTS[action], accreditation,
+    await publish(session, accreditation_event(_STATUS_EVENTS[action], accreditation,
                                   researcher.organisation_id), subject=accreditation.id)
     return accreditation
 
@@ -429,7 +430,7 @@ async def suspend_for_breach(session: AsyncSession, researcher_id: str, reason: 
             continue
         accreditation = await session.get(Accreditation, accreditation_id, populate_existing=True)
         assert accreditation is not None
-        await publish(session, _state(AccreditationSuspended, accreditation,
+        await publish(session, accreditation_event(AccreditationSuspended, accreditation,
                                       researcher.organisation_id), subject=accreditation.id)
         suspended += 1
     return suspended
