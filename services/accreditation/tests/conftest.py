@@ -26,7 +26,8 @@ async def client(service_client) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-async def published(client: httpx.AsyncClient, event_type: str | None = None) -> list[dict[str, Any]]:
+async def published(client: httpx.AsyncClient,
+                    event_type: str | None = None) -> list[dict[str, Any]]:
     """Outbox events (each payload validated against its contract), oldest first."""
     async with client.runtime.db.engine.connect() as conn:  # type: ignore[attr-defined]
         rows = (await conn.execute(select(messaging.outbox).order_by(messaging.outbox.c.id))).all()

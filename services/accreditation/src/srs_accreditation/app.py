@@ -16,7 +16,8 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         name="accreditation",
         title="SRS accreditation",
-        description="Researcher accreditation: applications, panel decisions, the public register, expiry and revocation.",
+        description=("Researcher accreditation: applications, panel decisions, the public "
+                     "register, expiry and revocation."),
         version="0.1.0",
         messaging=messaging,
         routers=[api.router],

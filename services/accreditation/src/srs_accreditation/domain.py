@@ -132,8 +132,9 @@ def check_eligibility(*, kind: str, applicant_id: str, applicant_organisation: s
             raise RuleViolation(f"supervisor {supervisor_id} holds no current full accreditation",
                                 rule="supervisor_fully_accredited")
         if supervisor_same_organisation and supervisor.organisation_id != applicant_organisation:
-            raise RuleViolation(f"supervisor {supervisor_id} is not at the applicant's organisation",
-                                rule="supervisor_same_organisation")
+            raise RuleViolation(
+                f"supervisor {supervisor_id} is not at the applicant's organisation",
+                rule="supervisor_same_organisation")
 
 
 # --- validity ----------------------------------------------------------------------

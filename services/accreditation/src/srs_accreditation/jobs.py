@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from typing import Any
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -24,6 +25,7 @@ from srs_accreditation.service import accreditation_event
 from srs_accreditation.settings import AccreditationSettings
 from srs_common.app import Runtime
 from srs_common.contracts.accreditation import AccreditationExpired, AccreditationExpiring
+from srs_common.contracts.base import Contract
 from srs_common.events.outbox import publish
 
 log = logging.getLogger(__name__)
@@ -76,13 +78,14 @@ async def run_expiry(session: AsyncSession, settings: AccreditationSettings,
     return result
 
 
-async def _announce(session: AsyncSession, cls, accreditation_id: str, **extra) -> None:  # type: ignore[no-untyped-def]
+async def _announce(session: AsyncSession, cls: type[Contract], accreditation_id: str,
+                    **extra: Any) -> None:
     accreditation = await session.get(Accreditation, accreditation_id, populate_existing=True)
     assert accreditation is not None
     researcher = await session.get(Researcher, accreditation.researcher_id)
     assert researcher is not None
-    await publish(session, accreditation_event(cls, accreditation, researcher.organisation_id, **extra),
-                  subject=accreditation.id)
+    event = accreditation_event(cls, accreditation, researcher.organisation_id, **extra)
+    await publish(session, event, subject=accreditation.id)
 
 
 async def expiry_job(runtime: Runtime) -> None:

@@ -36,7 +36,9 @@ async def search_register(session: AsyncSession, *, q: str | None, status: str |
         stmt = stmt.where(or_(Researcher.name > name,
                               (Researcher.name == name) & (Accreditation.id > last_id)))
     rows = (await session.execute(stmt)).all()
-    next_cursor = encode_cursor([rows[limit - 1].name, rows[limit - 1].id]) if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor([rows[limit - 1].name, rows[limit - 1].id])
     entries = [RegisterEntry(name=r.name, organisation=r.organisation_id, kind=r.kind,
                              valid_from=r.valid_from, valid_until=r.valid_until, status=r.status)
                for r in rows[:limit]]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from typing import Any, TypeVar
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,11 +34,14 @@ from srs_common.contracts.accreditation import (
     ResearcherRegistered,
     ResearcherUpdated,
 )
+from srs_common.contracts.base import Contract
 from srs_common.db import utcnow
-from srs_common.errors import Conflict, Forbidden, NotFound, RuleViolation
+from srs_common.errors import AppError, Conflict, Forbidden, NotFound, RuleViolation
 from srs_common.events.outbox import publish
 from srs_common.ids import new_id
 from srs_common.pagination import decode_cursor, encode_cursor
+
+AnyAccreditationEvent = TypeVar("AnyAccreditationEvent", bound=Contract)
 
 # --- researchers -------------------------------------------------------------------
 
@@ -255,9 +260,15 @@ async def list_applications(session: AsyncSession, principal: Principal, *, stat
         stmt = stmt.where(Application.status == status)
     after = decode_cursor(cursor)
     if after:
-        created = dt.datetime.fromisoformat(str(after[0]))
+        try:
+            created, last_id = dt.datetime.fromisoformat(str(after[0])), str(after[1])
+            if created.tzinfo is None:
+                raise ValueError("naive time in cursor")
+        except (ValueError, IndexError):
+            raise AppError("the cursor is not one this API issued", status=422,
+                           title="Invalid cursor") from None
         stmt = stmt.where((Application.created_at > created)
-                          | ((Application.created_at == created) & (Application.id > str(after[1]))))
+                          | ((Application.created_at == created) & (Application.id > last_id)))
     rows = list((await session.execute(stmt)).scalars())
     next_cursor = None
     if len(rows) > limit:
@@ -281,7 +292,8 @@ async def _decide(session: AsyncSession, principal: Principal, application_id: s
     return application, researcher
 
 
-def accreditation_event(cls, accreditation: Accreditation, organisation_id: str, **extra):  # type: ignore[no-untyped-def]
+def accreditation_event(cls: type[AnyAccreditationEvent], accreditation: Accreditation,
+                        organisation_id: str, **extra: Any) -> AnyAccreditationEvent:
     """The ``cls`` event payload describing ``accreditation`` as it stands now."""
     return cls(accreditation_id=accreditation.id, researcher_id=accreditation.researcher_id,
                organisation_id=organisation_id, kind=accreditation.kind,
@@ -315,9 +327,10 @@ async def approve_application(session: AsyncSession, settings: AccreditationSett
         current.updated_at = now
         application.accreditation_id = current.id
         await session.flush()
-        await publish(session, accreditation_event(AccreditationRenewed, current, researcher.organisation_id,
+        renewed = accreditation_event(AccreditationRenewed, current, researcher.organisation_id,
                                       previous_valid_until=previous,
-                                      application_id=application.id), subject=current.id)
+                                      application_id=application.id)
+        await publish(session, renewed, subject=current.id)
         return application
     valid_from, valid_until = domain.validity_period(now.date(), years)
     accreditation = Accreditation(
@@ -328,10 +341,11 @@ async def approve_application(session: AsyncSession, settings: AccreditationSett
     session.add(accreditation)
     application.accreditation_id = accreditation.id
     await session.flush()
-    await publish(session, accreditation_event(AccreditationGranted, accreditation, researcher.organisation_id,
+    granted = accreditation_event(AccreditationGranted, accreditation, researcher.organisation_id,
                                   application_id=application.id,
                                   supervisor_id=application.supervisor_id,
-                                  conditions=decision.conditions), subject=accreditation.id)
+                                  conditions=decision.conditions)
+    await publish(session, granted, subject=accreditation.id)
     return application
 
 

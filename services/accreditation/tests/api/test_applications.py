@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from srs_common.pagination import encode_cursor
+
 
 
 NO_QUALIFICATIONS = {"degree": "none", "degree_quantitative": False,
@@ -248,6 +250,13 @@ async def test_listing_applications_is_scoped(client, flow):
     assert await ids(flow.support, status="draft") == [mine["id"]]
     bad = await client.get("/v1/applications", headers=flow.support, params={"status": "lost"})
     assert bad.status_code == 422
+    forged = encode_cursor(["not a time", "app_x"])
+    bad_cursor = await client.get("/v1/applications", headers=flow.support,
+                                  params={"cursor": forged})
+    assert bad_cursor.status_code == 422 and bad_cursor.json()["title"] == "Invalid cursor"
+    naive = encode_cursor(["2026-11-25T10:00:00", "app_x"])
+    assert (await client.get("/v1/applications", headers=flow.support,
+                             params={"cursor": naive})).status_code == 422
     page = (await client.get("/v1/applications", headers=flow.support,
                              params={"limit": 1})).json()
     rest = await ids(flow.support, limit=1, cursor=page["next"])

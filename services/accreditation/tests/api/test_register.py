@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from srs_common.pagination import encode_cursor
+
 
 async def test_register_needs_no_token_and_shows_only_public_fields(client, flow):
     await flow.register("res-alice", name="Alice Example", org="org-ntu")
@@ -56,5 +58,7 @@ async def test_register_shows_status_changes_and_filters_by_status(client, flow)
 
 async def test_register_bad_cursor_or_limit_is_422(client):
     assert (await client.get("/v1/register", params={"cursor": "%%%"})).status_code == 422
+    forged = encode_cursor(["only one value"])
+    assert (await client.get("/v1/register", params={"cursor": forged})).status_code == 422
     assert (await client.get("/v1/register", params={"limit": 0})).status_code == 422
     assert (await client.get("/v1/register", params={"status": "pending"})).status_code == 422
