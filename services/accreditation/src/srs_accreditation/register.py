@@ -22,9 +22,10 @@ async def search_register(session: AsyncSession, *, q: str | None, status: str |
             .join(Researcher, Researcher.id == Accreditation.researcher_id)
             .order_by(Researcher.name, Accreditation.id).limit(limit + 1))
     if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Researcher.name).like(pattern),
-                              func.lower(Researcher.organisation_id).like(pattern)))
+        needle = q.lower()
+        stmt = stmt.where(or_(func.lower(Researcher.name).contains(needle, autoescape=True),
+                              func.lower(Researcher.organisation_id).contains(needle,
+                                                                              autoescape=True)))
     if status:
         stmt = stmt.where(Accreditation.status == status)
     after = decode_cursor(cursor)

@@ -101,6 +101,9 @@ async def update_researcher(session: AsyncSession, principal: Principal, researc
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "email" in changes:
         changes["email"] = str(changes["email"])
+    changes = {k: v for k, v in changes.items() if getattr(researcher, k) != v}
+    if not changes:
+        return researcher  # nothing changed: nothing to publish
     for field, value in changes.items():
         setattr(researcher, field, value)
     researcher.updated_at = utcnow()

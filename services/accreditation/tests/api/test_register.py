@@ -38,6 +38,7 @@ async def test_register_search_and_pagination(client, flow):
 
     assert await names(q="ada") == ["Ada Lovelace", "Carla Ada"]
     assert await names(q="ORG-UCL") == ["Brian Cox", "Carla Ada"]
+    assert await names(q="%") == []  # a wildcard is searched for literally
     first = (await client.get("/v1/register", params={"limit": 3})).json()
     assert [e["name"] for e in first["items"]] == ["Ada Lovelace", "Brian Cox", "Carla Ada"]
     assert await names(limit=3, cursor=first["next"]) == ["Dan Shaw"]

@@ -90,4 +90,7 @@ async def test_a_researcher_edits_only_their_own_profile_and_each_change_is_publ
                                headers=flow.support)).status_code == 403
     unchanged = await client.get("/v1/researchers/res-alice", headers=flow.support)
     assert unchanged.json()["name"] != "Mallory"
+    same = await client.patch("/v1/researchers/res-alice", json={"email": "alice@new.example"},
+                              headers=flow.researcher("res-alice"))
+    assert same.status_code == 200
     assert len(await events("srs.researcher.updated.v1")) == 1
