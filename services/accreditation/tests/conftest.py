@@ -16,8 +16,6 @@ from srs_common.testing import Tokens
 
 TRAINED_ON = (dt.date.today() - dt.timedelta(days=30)).isoformat()
 QUANTITATIVE = {"degree": "masters", "degree_quantitative": True, "quantitative_research_years": 0}
-NO_QUALIFICATIONS = {"degree": "none", "degree_quantitative": False,
-                     "quantitative_research_years": 1}
 
 
 @pytest.fixture
