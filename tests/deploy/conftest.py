@@ -114,7 +114,7 @@ def kubectl() -> str:
 
 def render(overlay: Path) -> list[dict[str, Any]]:
     result = subprocess.run([kubectl(), "kustomize", str(overlay)], capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 

@@ -136,7 +136,7 @@ def test_no_secret_value_is_in_any_manifest(rendered, overlay):
         assert not pattern.search(text), pattern.pattern
     for obj in rendered[overlay]:
         if obj["kind"] == "ConfigMap":
-            for key, value in obj.get("data", {}).items():
+            for key in obj.get("data", {}):
                 assert not SECRET_ENV.search(key), f"{key} belongs in a Secret"
         template = obj.get("spec", {}).get("template", {}).get("spec", {})
         for container in template.get("containers", []):
