@@ -1,7 +1,7 @@
 """Write the per-service part of the Kubernetes base from the code's own description.
 
-The services, their ports, topics and dead-letter topics come from ``srs_common.contracts``
-and each service's settings, so a new service or topic cannot be forgotten here:
+The services (the workspace's ``services/*``), their ports, topics and dead-letter topics
+come from ``srs_common.contracts`` and each service's settings, so a new service or topic cannot be forgotten here:
 ``tests/deploy`` regenerates into a scratch directory and fails when the committed files
 differ. Run after adding a service or topic:
 
@@ -22,6 +22,7 @@ from srs_common.contracts import SERVICE_TOPICS
 
 HERE = Path(__file__).resolve().parent
 GENERATED = HERE / "base" / "generated"
+SERVICES_DIR = HERE.parents[1] / "services"
 
 PART_OF = "srs"
 KAFKA_CLUSTER = "srs-kafka"
@@ -41,6 +42,13 @@ RESOURCES = {
     "migrate": {"requests": {"cpu": "50m", "memory": "128Mi"},
                 "limits": {"cpu": "500m", "memory": "384Mi"}},
 }
+
+
+def deployed_services() -> list[str]:
+    """Every service of the workspace: the publishers of ``SERVICE_TOPICS`` first, in their
+    order, then any other (e.g. a monitor that only consumes)."""
+    found = {p.parent.name for p in SERVICES_DIR.glob("*/pyproject.toml")}
+    return [s for s in SERVICE_TOPICS if s in found] + sorted(found - set(SERVICE_TOPICS))
 
 
 def service_settings(service: str) -> ServiceSettings:
@@ -241,10 +249,12 @@ def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
 def topic_objects(partitions: int) -> list[dict[str, Any]]:
     """A KafkaTopic per service topic and per dead-letter topic."""
     topics = []
-    for service, topic in SERVICE_TOPICS.items():
+    for service in deployed_services():
         settings = service_settings(service)
-        assert settings.topic == topic, (service, settings.topic, topic)
-        topics += [(service, topic), (service, settings.dead_letter_topic)]
+        if service in SERVICE_TOPICS:
+            assert settings.topic == SERVICE_TOPICS[service], (service, settings.topic)
+            topics.append((service, settings.topic))
+        topics.append((service, settings.dead_letter_topic))
     return [{
         "apiVersion": "kafka.strimzi.io/v1beta2", "kind": "KafkaTopic",
         "metadata": {"name": topic.replace(".", "-"),
@@ -267,7 +277,7 @@ def database_objects() -> list[dict[str, Any]]:
         "spec": {"cluster": {"name": POSTGRES_CLUSTER}, "name": f"srs_{service}",
                  "owner": f"srs_{service}", "ensure": "present",
                  "databaseReclaimPolicy": "retain"},
-    } for service in SERVICE_TOPICS]
+    } for service in deployed_services()]
 
 
 def postgres_roles_patch() -> dict[str, Any]:
@@ -281,10 +291,10 @@ def postgres_roles_patch() -> dict[str, Any]:
                 "connectionLimit": 100,
                 # Password from a basic-auth Secret created outside the manifests.
                 "passwordSecret": {"name": f"srs-{service}-database-credentials"},
-            } for service in SERVICE_TOPICS]},
+            } for service in deployed_services()]},
             "postgresql": {"pg_hba": [
                 f"hostssl srs_{service} srs_{service} all scram-sha-256"
-                for service in SERVICE_TOPICS
+                for service in deployed_services()
             ] + ["host all all all reject"]},
         },
     }
@@ -300,7 +310,7 @@ def generate(target: Path = GENERATED) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     partitions = PlatformSettings().topic_partitions
     written = []
-    for service in SERVICE_TOPICS:
+    for service in deployed_services():
         path = target / f"service-{service}.yaml"
         _dump(path, service_objects(service, partitions), f"The {service} service.")
         written.append(path)

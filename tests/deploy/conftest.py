@@ -1,7 +1,7 @@
 """What the code says the platform is made of, and the deployment files to check against it.
 
-Services, ports, topics and dead-letter topics are read from ``srs_common.contracts`` and
-each service's settings, never listed here, so a new service or topic that the deployment
+Services (the workspace's ``services/*``), ports, topics and dead-letter topics are read
+from ``srs_common.contracts`` and each service's settings, never listed here, so a new service or topic that the deployment
 files miss fails these tests.
 """
 
@@ -65,14 +65,19 @@ def _settings_of(service: str) -> ServiceSettings:
 
 
 def code_services() -> list[CodeService]:
-    services = [CodeService(name, _settings_of(name)) for name in SERVICE_TOPICS]
-    for service in services:
-        assert service.topic == SERVICE_TOPICS[service.name]
-    return services
+    """Every service of the workspace (``services/*``), each with its settings."""
+    names = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
+    assert set(SERVICE_TOPICS) <= set(names)
+    return [CodeService(name, _settings_of(name)) for name in names]
 
 
 def code_topics() -> set[str]:
-    return {t for s in code_services() for t in (s.topic, s.dead_letter_topic)}
+    """Each publisher's topic (``SERVICE_TOPICS``) and every service's dead-letter topic."""
+    services = code_services()
+    for service in services:
+        if service.name in SERVICE_TOPICS:
+            assert service.topic == SERVICE_TOPICS[service.name]
+    return set(SERVICE_TOPICS.values()) | {s.dead_letter_topic for s in services}
 
 
 def workspace_members() -> list[str]:
