@@ -28,6 +28,10 @@ PART_OF = "srs"
 KAFKA_CLUSTER = "srs-kafka"
 POSTGRES_CLUSTER = "srs-postgres"
 PLATFORM_CONFIG = "srs-platform"
+# Each pod opens at most 2 x pool size connections (SQLAlchemy's overflow equals the pool);
+# tests/deploy checks that every replica the autoscalers may start fits the role's limit.
+DB_POOL_SIZE = 4
+ROLE_CONNECTION_LIMIT = 150
 # Services that hold a key of their own, mounted from a Secret created outside the manifests.
 EXTRA_SECRETS = {
     "access": {"SRS_ACCESS_SIGNING_KEY_PEM": ("srs-access-signing-key", "private.pem")},
@@ -206,7 +210,8 @@ def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
     objects: list[dict[str, Any]] = [
         {"apiVersion": "v1", "kind": "ConfigMap",
          "metadata": _meta(f"srs-{service}-config", service, "config"),
-         "data": {f"{prefix}HOST": "0.0.0.0", f"{prefix}PORT": str(settings.port)}},
+         "data": {f"{prefix}HOST": "0.0.0.0", f"{prefix}PORT": str(settings.port),
+                  f"{prefix}DB_POOL_SIZE": str(DB_POOL_SIZE)}},
         _deployment(service, settings, "api", 2, relay=False, consumers=False),
         _deployment(service, settings, "relay", 2, relay=True, consumers=False),
         _deployment(service, settings, "worker", 2, relay=False, consumers=True),
@@ -288,7 +293,7 @@ def postgres_roles_patch() -> dict[str, Any]:
         "spec": {
             "managed": {"roles": [{
                 "name": f"srs_{service}", "ensure": "present", "login": True,
-                "connectionLimit": 100,
+                "connectionLimit": ROLE_CONNECTION_LIMIT,
                 # Password from a basic-auth Secret created outside the manifests.
                 "passwordSecret": {"name": f"srs-{service}-database-credentials"},
             } for service in deployed_services()]},

@@ -302,3 +302,22 @@ def test_the_dev_overlay_shrinks_the_cluster_consistently(rendered):
     assert all(p["spec"]["replicas"] == 1 for p in _objects(rendered, "KafkaNodePool", "dev"))
     assert {o["metadata"]["namespace"] for o in rendered["dev"]} == {"srs-dev"}
     assert {o["metadata"]["namespace"] for o in rendered["prod"]} == {"srs"}
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_every_pod_the_autoscalers_may_start_gets_its_database_connections(rendered, services,
+                                                                            overlay):
+    cluster = _named(rendered, "Cluster", "srs-postgres", overlay)
+    limits = {r["name"]: r["connectionLimit"] for r in cluster["spec"]["managed"]["roles"]}
+    autoscalers = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"]
+                   for h in _objects(rendered, "HorizontalPodAutoscaler", overlay)}
+    for service in services:
+        config = _named(rendered, "ConfigMap", f"srs-{service.name}-config", overlay)["data"]
+        pool = int(config.get(f"{service.env_prefix}DB_POOL_SIZE", service.settings.db_pool_size))
+        pods = sum(autoscalers.get(d["metadata"]["name"], d["spec"]["replicas"])
+                   for d in _objects(rendered, "Deployment", overlay)
+                   if d["metadata"]["labels"]["app.kubernetes.io/name"] == f"srs-{service.name}")
+        # SQLAlchemy's pool plus its overflow (equal to the pool) per process.
+        assert pods * 2 * pool <= limits[service.database], (service.name, pods, pool)
+    max_connections = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
+    assert sum(limits.values()) < max_connections
