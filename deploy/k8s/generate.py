@@ -31,6 +31,10 @@ PLATFORM_CONFIG = "srs-platform"
 # Each pod opens at most 2 x pool size connections (SQLAlchemy's overflow equals the pool);
 # tests/deploy checks that every replica the autoscalers may start fits the role's limit.
 DB_POOL_SIZE = 4
+# The ingress controller's class and namespace: the only way in to the HTTP APIs from outside.
+INGRESS_CLASS = "nginx"
+INGRESS_NAMESPACE = "ingress-nginx"
+DOMAIN = "srs.example.org"
 ROLE_CONNECTION_LIMIT = 150
 # Services that hold a key of their own, mounted from a Secret created outside the manifests.
 EXTRA_SECRETS = {
@@ -177,7 +181,7 @@ def _network_policy(service: str, settings: ServiceSettings) -> dict[str, Any]:
     http = [{"protocol": "TCP", "port": settings.port}]
     sources: list[dict[str, Any]] = [
         {"namespaceSelector": {"matchLabels": {
-            "kubernetes.io/metadata.name": "ingress-nginx"}}},
+            "kubernetes.io/metadata.name": INGRESS_NAMESPACE}}},
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}},
     ]
     if service == "access":
@@ -251,6 +255,25 @@ def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
     return objects
 
 
+def ingress_object() -> dict[str, Any]:
+    """One host per service (their paths overlap: /v1, /docs, /healthz), TLS at the edge."""
+    hosts = {service: f"{service}.{DOMAIN}" for service in deployed_services()}
+    return {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "srs", "labels": {"app.kubernetes.io/part-of": PART_OF}},
+        "spec": {
+            "ingressClassName": INGRESS_CLASS,
+            # The certificate comes from cert-manager or the platform team, never from here.
+            "tls": [{"hosts": sorted(hosts.values()), "secretName": "srs-tls"}],
+            "rules": [{"host": host, "http": {"paths": [{
+                "path": "/", "pathType": "Prefix",
+                "backend": {"service": {"name": f"srs-{service}",
+                                        "port": {"name": "http"}}}}]}}
+                      for service, host in hosts.items()],
+        },
+    }
+
+
 def topic_objects(partitions: int) -> list[dict[str, Any]]:
     """A KafkaTopic per service topic and per dead-letter topic."""
     topics = []
@@ -320,6 +343,7 @@ def generate(target: Path = GENERATED) -> list[Path]:
         _dump(path, service_objects(service, partitions), f"The {service} service.")
         written.append(path)
     files = {
+        "ingress.yaml": ([ingress_object()], "The way in to every HTTP API."),
         "kafka-topics.yaml": (topic_objects(partitions), "Topics and dead-letter topics."),
         "postgres-databases.yaml": (database_objects(), "One database per service."),
         "postgres-roles-patch.yaml": ([postgres_roles_patch()],

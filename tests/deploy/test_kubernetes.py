@@ -321,3 +321,16 @@ def test_every_pod_the_autoscalers_may_start_gets_its_database_connections(rende
         assert pods * 2 * pool <= limits[service.database], (service.name, pods, pool)
     max_connections = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
     assert sum(limits.values()) < max_connections
+
+
+def test_every_api_is_reached_through_the_ingress_and_nothing_else(rendered, services):
+    (ingress,) = _objects(rendered, "Ingress")
+    backends = {rule["http"]["paths"][0]["backend"]["service"]["name"]: rule["host"]
+                for rule in ingress["spec"]["rules"]}
+    hosts = set(ingress["spec"]["tls"][0]["hosts"])
+    for service in services:
+        assert backends[f"srs-{service.name}"] in hosts, service.name
+        api = _named(rendered, "Service", f"srs-{service.name}")
+        assert api["spec"].get("type", "ClusterIP") == "ClusterIP"
+    assert not [s for s in _objects(rendered, "Service")
+                if s["spec"].get("type") in {"NodePort", "LoadBalancer"}]
