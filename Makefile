@@ -13,6 +13,7 @@ run: install  ## broker, databases, migrations, demo data and the five services;
 	@$(UV) run --frozen python -m srs_common.devstack
 
 tools:  ## test-only tools: Debian's chromium for the browser tests (skipped if unavailable)
+	@bash deploy/tools/install.sh
 	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
 		{ apt-get install -y -q chromium >/dev/null 2>&1 || \
 		  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
