@@ -155,8 +155,12 @@ def health_router(spec: ServiceSpec) -> APIRouter:
     return router
 
 
-def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
-    """The FastAPI app of one service, with relay and consumers per its settings."""
+def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
+                       api: bool = True) -> FastAPI:
+    """The FastAPI app of one service, with relay and consumers per its settings.
+
+    ``api=False`` serves only health, readiness, metrics and messaging state: the HTTP
+    face of a process that runs the relay or the consumers alone."""
     configure_logging(spec.name, level=settings.platform.log_level,
                       json_logs=settings.platform.log_json)
 
@@ -200,6 +204,6 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                                        "Idempotent-Replayed"])
     app.add_middleware(ObservabilityMiddleware, service=spec.name)
     app.include_router(health_router(spec))
-    for router in spec.routers:
+    for router in spec.routers if api else ():
         app.include_router(router)
     return app

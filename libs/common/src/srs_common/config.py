@@ -21,6 +21,9 @@ class PlatformSettings(BaseSettings):
     # (see BROKER.md), so this is a setting and correctness never depends on it.
     kafka_idempotence: bool = False
     topic_partitions: int = 4
+    # Replication of topics a service creates itself (on Apache Kafka the operator's
+    # KafkaTopic objects normally exist first); -1 takes the broker's default.
+    topic_replication_factor: int = 1
     # Tansu returns empty fetches for ever below ~20 ms (BROKER.md): never go lower.
     fetch_max_wait_ms: int = Field(default=50, ge=20)
     session_timeout_ms: int = 6000
