@@ -176,7 +176,9 @@ class MemberCreate(BaseModel):
 
 
 class MemberRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"researcher_id": "res-bob", "role": "researcher", "active": False, "name": None,
+         "supervisor_id": "res-alice", "inactive_reason": "accreditation_expired"}]})
 
     researcher_id: str
     role: str
@@ -248,7 +250,11 @@ class ProjectRead(BaseModel):
 
 
 class ProjectSummary(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"id": "prj_01J9Z8Q4V6", "title": "Burglary security effectiveness",
+         "organisation_id": "org-ntu", "status": "under_review", "priority": False,
+         "lead_researcher_id": "res-alice", "expected_end_date": "2027-06-30",
+         "created_at": "2026-11-20T09:00:00Z"}]})
 
     id: str
     title: str

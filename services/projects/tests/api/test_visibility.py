@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 OUTSIDER_ROUTES = [
     ("GET", "", None),
     ("PATCH", "", {"title": "Hijacked title"}),
@@ -17,17 +15,16 @@ OUTSIDER_ROUTES = [
 ]
 
 
-@pytest.mark.parametrize(("method", "suffix", "body"), OUTSIDER_ROUTES)
-async def test_a_researcher_outside_the_project_gets_404_and_changes_nothing(
-        projects, client, method, suffix, body):
+async def test_a_researcher_outside_the_project_gets_404_and_changes_nothing(projects, client):
     await projects.accredit("res-eve")
     project_id = await projects.active()
     before = await projects.get(project_id)
     events_before = await projects.events()
-    response = await client.request(method, f"/v1/projects/{project_id}{suffix}", json=body,
-                                    headers=projects.researcher("res-eve"))
-    assert response.status_code == 404, response.text
-    assert response.json()["detail"] == f"project {project_id} not found"
+    for method, suffix, body in OUTSIDER_ROUTES:
+        response = await client.request(method, f"/v1/projects/{project_id}{suffix}", json=body,
+                                        headers=projects.researcher("res-eve"))
+        assert response.status_code == 404, (method, suffix, response.text)
+        assert response.json()["detail"] == f"project {project_id} not found"
     assert await projects.get(project_id) == before
     assert await projects.events() == events_before
 
@@ -36,34 +33,38 @@ PANEL_ROUTES = [("/review", None), ("/request-information", {"reason": "tell us 
                 ("/approve", {"reason": "looks fine"}), ("/reject", {"reason": "no benefit"})]
 
 
-@pytest.mark.parametrize(("suffix", "body"), PANEL_ROUTES)
-async def test_panel_routes_refuse_others_and_never_see_drafts(projects, client, suffix, body):
+async def test_panel_routes_refuse_others_and_never_see_drafts(projects, client):
     submitted = await projects.submitted()
-    for caller in (projects.researcher("res-alice"), projects.support,
-                   projects.tokens.headers("partner", org="org-ntu")):
-        refused = await client.post(f"/v1/projects/{submitted}{suffix}", json=body, headers=caller)
-        assert refused.status_code == 403
     draft = await projects.draft()
-    hidden = await client.post(f"/v1/projects/{draft}{suffix}", json=body, headers=projects.panel)
-    assert hidden.status_code == 404
+    for suffix, body in PANEL_ROUTES:
+        for caller in (projects.researcher("res-alice"), projects.support,
+                       projects.tokens.headers("partner", org="org-ntu")):
+            refused = await client.post(f"/v1/projects/{submitted}{suffix}", json=body,
+                                        headers=caller)
+            assert refused.status_code == 403, suffix
+        hidden = await client.post(f"/v1/projects/{draft}{suffix}", json=body,
+                                   headers=projects.panel)
+        assert hidden.status_code == 404, suffix
     assert (await projects.get(draft))["status"] == "draft"
+    assert (await projects.get(submitted))["status"] == "submitted"
 
 
 SUPPORT_ROUTES = [("/suspend", {"reason": "breach found"}), ("/resume", {"reason": "fixed now"}),
                   ("/extensions/{ext}/approve", None), ("/extensions/{ext}/refuse", None)]
 
 
-@pytest.mark.parametrize(("suffix", "body"), SUPPORT_ROUTES)
-async def test_support_routes_refuse_others(projects, client, suffix, body):
+async def test_support_routes_refuse_others(projects, client):
     project_id = await projects.active()
     ext = (await client.post(f"/v1/projects/{project_id}/extensions",
                              headers=projects.researcher("res-alice"),
                              json={"expected_end_date": "2099-01-01", "reason": "more"})).json()
-    path = f"/v1/projects/{project_id}" + suffix.format(ext=ext["id"])
-    for caller in (projects.researcher("res-alice"), projects.panel,
-                   projects.tokens.headers("partner", org="org-ntu")):
-        assert (await client.post(path, json=body, headers=caller)).status_code == 403
-    assert (await projects.get(project_id))["expected_end_date"] != "2099-01-01"
+    for suffix, body in SUPPORT_ROUTES:
+        path = f"/v1/projects/{project_id}" + suffix.format(ext=ext["id"])
+        for caller in (projects.researcher("res-alice"), projects.panel,
+                       projects.tokens.headers("partner", org="org-ntu")):
+            assert (await client.post(path, json=body, headers=caller)).status_code == 403, path
+    project = await projects.get(project_id)
+    assert project["expected_end_date"] != "2099-01-01" and project["status"] == "active"
 
 
 async def test_an_extension_is_only_found_under_its_own_project(projects, client):
