@@ -5,7 +5,7 @@ Revises: 424fb2a14efc
 Create Date: 2026-11-25 15:46:18.115233
 
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 from alembic import op
 import sqlalchemy as sa
@@ -14,9 +14,9 @@ import srs_common.db
 
 # revision identifiers, used by Alembic.
 revision: str = '085569e4f048'
-down_revision: Union[str, Sequence[str], None] = '424fb2a14efc'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '424fb2a14efc'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

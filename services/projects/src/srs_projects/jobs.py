@@ -68,6 +68,6 @@ async def completion_reminder_job(runtime: Runtime) -> None:
         try:
             async with runtime.db.transaction() as session:
                 await send_completion_reminders(session, utcnow())
-        except Exception:  # noqa: BLE001 - logged; the loop must survive a bad moment
+        except Exception:
             log.exception("completion reminder run failed")
         await asyncio.sleep(interval)

@@ -167,7 +167,7 @@ async def _reactivate_everywhere(session: AsyncSession, researcher_id: str,
     """Accreditation current again: memberships lost to it come back, where the role
     still fits the accreditation (a data peer reviewer must be fully accredited)."""
     for member, project in await _memberships(session, researcher_id, active=False):
-        if member.inactive_reason is None or not member.inactive_reason.startswith("accreditation_"):
+        if not (member.inactive_reason or "").startswith("accreditation_"):
             continue
         if member.role == domain.Role.PEER_REVIEWER_DATA and not accreditation.is_full(now.date()):
             continue

@@ -98,7 +98,8 @@ class ProjectCreate(BaseModel):
     """A draft application; the caller becomes its lead researcher. Fields the panel
     needs but a draft may lack are checked on submission."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_APPLICATION_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid",
+                              json_schema_extra={"examples": [_APPLICATION_EXAMPLE]})
 
     title: str = Field(min_length=3, max_length=300)
     lay_summary: str = Field(default="", max_length=5000)

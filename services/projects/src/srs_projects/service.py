@@ -23,7 +23,14 @@ from srs_common.contracts.projects import (
     ProjectSuspended,
 )
 from srs_common.db import utcnow
-from srs_common.errors import AppError, Conflict, Forbidden, IllegalTransition, NotFound, RuleViolation
+from srs_common.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    NotFound,
+    RuleViolation,
+)
 from srs_common.events.outbox import publish
 from srs_common.ids import new_id
 from srs_common.pagination import Page, decode_cursor, encode_cursor
