@@ -149,31 +149,83 @@ async def _memberships(session: AsyncSession, researcher_id: str, *, active: boo
     return [(m, p) for m, p in rows]
 
 
+SUPERVISOR_INACTIVE = "supervisor_inactive"
+
+
+async def _supervisees(session: AsyncSession, project_id: str, supervisor_id: str
+                       ) -> list[ProjectMember]:
+    return list((await session.execute(
+        select(ProjectMember).where(ProjectMember.project_id == project_id,
+                                    ProjectMember.supervisor_id == supervisor_id)
+        .order_by(ProjectMember.researcher_id).with_for_update())).scalars().all())
+
+
+async def _set_inactive(session: AsyncSession, project: Project, member: ProjectMember,
+                        reason: str, now: dt.datetime) -> None:
+    member.active = False
+    member.inactive_reason = reason
+    await publish(session, ProjectMemberDeactivated(
+        project_id=project.id, organisation_id=project.organisation_id,
+        researcher_id=member.researcher_id, role=member.role, reason=reason, occurred_at=now),
+        subject=project.id)
+
+
+async def _set_active(session: AsyncSession, project: Project, member: ProjectMember,
+                      now: dt.datetime) -> None:
+    member.active = True
+    member.inactive_reason = None
+    await publish(session, ProjectMemberReactivated(
+        project_id=project.id, organisation_id=project.organisation_id,
+        researcher_id=member.researcher_id, role=member.role, occurred_at=now),
+        subject=project.id)
+
+
 async def _deactivate_everywhere(session: AsyncSession, researcher_id: str, lost: str,
                                  now: dt.datetime) -> None:
-    """A member who loses accreditation is inactive on every project at once."""
+    """A member who loses accreditation is inactive on every project at once, and so is
+    any provisional researcher working there under their supervision."""
     for member, project in await _memberships(session, researcher_id, active=True):
-        member.active = False
-        member.inactive_reason = f"accreditation_{lost}"
-        await publish(session, ProjectMemberDeactivated(
-            project_id=project.id, organisation_id=project.organisation_id,
-            researcher_id=researcher_id, role=member.role, reason=member.inactive_reason,
-            occurred_at=now), subject=project.id)
+        await _set_inactive(session, project, member, f"accreditation_{lost}", now)
+        for supervisee in await _supervisees(session, project.id, researcher_id):
+            own = await accreditation_of(session, supervisee.researcher_id)
+            if supervisee.active and not (own and own.is_full(now.date())):
+                await _set_inactive(session, project, supervisee, SUPERVISOR_INACTIVE, now)
     await session.flush()
+
+
+async def _supervision_holds(session: AsyncSession, member: ProjectMember,
+                             today: dt.date) -> bool:
+    """The member's named supervisor is active on the project and fully accredited."""
+    if member.supervisor_id is None:
+        return False
+    supervisor = await session.get(ProjectMember, (member.project_id, member.supervisor_id))
+    if supervisor is None or not supervisor.active:
+        return False
+    accreditation = await accreditation_of(session, member.supervisor_id)
+    return accreditation is not None and accreditation.is_full(today)
 
 
 async def _reactivate_everywhere(session: AsyncSession, researcher_id: str,
                                  accreditation: domain.Accreditation, now: dt.datetime) -> None:
-    """Accreditation current again: memberships lost to it come back, where the role
-    still fits the accreditation (a data peer reviewer must be fully accredited)."""
+    """Accreditation current again: memberships lost to it come back where the role
+    still fits (a data peer reviewer must be fully accredited; a provisional researcher
+    needs their supervisor active), and so do the provisional researchers they supervise."""
+    today = now.date()
     for member, project in await _memberships(session, researcher_id, active=False):
-        if not (member.inactive_reason or "").startswith("accreditation_"):
+        reason = member.inactive_reason or ""
+        if not (reason.startswith("accreditation_") or reason == SUPERVISOR_INACTIVE):
             continue
-        if member.role == domain.Role.PEER_REVIEWER_DATA and not accreditation.is_full(now.date()):
+        if member.role == domain.Role.PEER_REVIEWER_DATA and not accreditation.is_full(today):
             continue
-        member.active = True
-        member.inactive_reason = None
-        await publish(session, ProjectMemberReactivated(
-            project_id=project.id, organisation_id=project.organisation_id,
-            researcher_id=researcher_id, role=member.role, occurred_at=now), subject=project.id)
+        if not accreditation.is_full(today) and not await _supervision_holds(session, member,
+                                                                             today):
+            member.inactive_reason = SUPERVISOR_INACTIVE
+            continue
+        await _set_active(session, project, member, now)
+        for supervisee in await _supervisees(session, project.id, researcher_id):
+            own = await accreditation_of(session, supervisee.researcher_id)
+            if (supervisee.inactive_reason == SUPERVISOR_INACTIVE and own is not None
+                    and own.is_current(today) and await _supervision_holds(session, supervisee,
+                                                                           today)):
+                await _set_active(session, project, supervisee, now)
     await session.flush()

@@ -222,3 +222,38 @@ async def test_a_provisional_reinstatement_does_not_restore_a_data_peer_reviewer
              if m["researcher_id"] == "res-rev"]
     assert rev["active"] is False
     assert await projects.events("srs.project.member_reactivated.v1") == []
+
+
+async def test_a_supervisor_losing_accreditation_takes_their_supervisee_with_them(projects):
+    await projects.accredit("res-bob")
+    await projects.accredit("res-prov", kind="provisional")
+    project_id = await projects.draft()
+    await add(projects, project_id, researcher_id="res-bob", role="researcher")
+    await add(projects, project_id, researcher_id="res-prov", role="researcher",
+              supervisor_id="res-bob")
+    t0 = dt.datetime.now(dt.UTC)
+
+    async def standing():
+        members = (await projects.get(project_id))["members"]
+        return {m["researcher_id"]: (m["active"], m["inactive_reason"]) for m in members}
+
+    await projects.accredit("res-bob", contract=AccreditationSuspended, status="suspended",
+                            occurred_at=t0 + dt.timedelta(seconds=1))
+    assert (await standing())["res-prov"] == (False, "supervisor_inactive")
+    # The supervisee's own accreditation lapses and comes back while the supervisor is out:
+    await projects.accredit("res-prov", contract=AccreditationExpired, status="expired",
+                            kind="provisional", occurred_at=t0 + dt.timedelta(seconds=2))
+    await projects.accredit("res-prov", contract=AccreditationRenewed, kind="provisional",
+                            occurred_at=t0 + dt.timedelta(seconds=3))
+    assert (await standing())["res-prov"] == (False, "supervisor_inactive")
+    await projects.accredit("res-bob", contract=AccreditationReinstated,
+                            occurred_at=t0 + dt.timedelta(seconds=4))
+    assert await standing() == {"res-alice": (True, None), "res-bob": (True, None),
+                                "res-prov": (True, None)}
+    deactivated = [(e["researcher_id"], e["reason"])
+                   for e in await projects.events("srs.project.member_deactivated.v1")]
+    assert deactivated == [("res-bob", "accreditation_suspended"),
+                           ("res-prov", "supervisor_inactive")]
+    reactivated = [e["researcher_id"]
+                   for e in await projects.events("srs.project.member_reactivated.v1")]
+    assert reactivated == ["res-bob", "res-prov"]
