@@ -34,13 +34,16 @@ async def test_only_an_accredited_researcher_can_draft_an_application(projects, 
 
 async def test_bad_input_is_422_naming_each_field(projects, client, application):
     bad = await client.post("/v1/projects", json={
-        **application, "legal_gateway": "GDPR", "surprise": 1, "dataset_ids": [],
-        "expected_start_date": application["expected_end_date"]},
+        **application, "legal_gateway": "GDPR", "surprise": 1, "dataset_ids": []},
         headers=projects.researcher("res-alice"))
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     fields = {e["field"] for e in bad.json()["errors"]}
     assert {"body.legal_gateway", "body.surprise", "body.dataset_ids"} <= fields
+    dates = await client.post("/v1/projects", headers=projects.researcher("res-alice"), json={
+        **application, "expected_start_date": application["expected_end_date"]})
+    assert dates.status_code == 422
+    assert "expected_start_date must be before expected_end_date" in dates.text
 
 
 async def test_an_incomplete_draft_cannot_be_submitted(projects, client):
@@ -175,3 +178,20 @@ async def test_only_the_lead_edits_and_submits_and_only_while_a_draft(projects, 
     assert late.status_code == 409 and late.json()["current_state"] == "submitted"
     twice = await client.post(f"/v1/projects/{project_id}/submit", headers=alice)
     assert twice.status_code == 409
+
+
+async def test_members_inactive_at_approval_are_left_out_of_provisioning(projects, client):
+    from srs_common.contracts.accreditation import AccreditationSuspended
+
+    await projects.accredit("res-bob")
+    project_id = await projects.draft()
+    alice = projects.researcher("res-alice")
+    await client.post(f"/v1/projects/{project_id}/members", headers=alice,
+                      json={"researcher_id": "res-bob", "role": "researcher"})
+    await client.post(f"/v1/projects/{project_id}/submit", headers=alice)
+    await client.post(f"/v1/projects/{project_id}/review", headers=projects.panel)
+    await projects.accredit("res-bob", contract=AccreditationSuspended, status="suspended")
+    await client.post(f"/v1/projects/{project_id}/approve", json={"reason": "fine work"},
+                      headers=projects.panel)
+    [approved] = await projects.events("srs.project.approved.v1")
+    assert approved["members"] == [{"researcher_id": "res-alice", "role": "lead"}]
