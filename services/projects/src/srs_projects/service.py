@@ -150,7 +150,8 @@ async def create_project(session: AsyncSession, principal: Principal, data: Proj
                          ) -> Project:
     """An accredited researcher drafts a project application and leads it."""
     lead = caller_id(principal)
-    await members.check_eligible(session, "", lead, domain.Role.LEAD, utcnow().date())
+    domain.check_member(lead, domain.Role.LEAD, await members.accreditation_of(session, lead),
+                        utcnow().date())
     values = data.model_dump(mode="python")
     values["linkage"] = data.linkage.model_dump(mode="json") if data.linkage else None
     project = Project(id=new_id("prj"), status=ProjectStatus.DRAFT, lead_researcher_id=lead,
