@@ -200,11 +200,12 @@ async def create_booking(session: AsyncSession, principal: Principal, data: Book
     try:
         await session.flush()
     except IntegrityError as exc:
+        # The flush failed and the session rolled back: read nothing from the ORM here.
         if "researcher_id" in str(exc.orig):
             raise Conflict("you already hold a booking for an overlapping time",
                            conflict="researcher_overlap") from None
-        raise Conflict(f"place {data.place} at {site.id} is already booked for an overlapping "
-                       "time", conflict="place_taken") from None
+        raise Conflict(f"place {data.place} at {data.site_id} is already booked for an "
+                       "overlapping time", conflict="place_taken") from None
     await publish(session, BookingConfirmed(**_booking_fields(booking), occurred_at=now),
                   subject=booking.id)
     return booking

@@ -1,0 +1,62 @@
+"""Exclusivity is decided by the database: of many simultaneous attempts exactly one wins."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from srs_common.contracts.accreditation import AccreditationGranted
+from srs_common.contracts.projects import ProjectMemberAdded
+from srs_booking.models import BookedSlot
+
+ATTEMPTS = 50
+
+
+async def test_fifty_researchers_racing_for_one_place_and_hour_exactly_one_wins(
+        client, eligible, deliver, tokens, book, events):
+    await eligible(client, "res-0")
+    researchers = [f"res-{n}" for n in range(ATTEMPTS)]
+    headers = []
+    for researcher_id in researchers:
+        await deliver(client, AccreditationGranted(
+            accreditation_id=f"acc-{researcher_id}", researcher_id=researcher_id,
+            organisation_id="org-ntu", kind="full", status="current",
+            valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2029, 1, 1),
+            occurred_at=client.clock.now), subject=researcher_id)
+        await deliver(client, ProjectMemberAdded(
+            project_id="prj_burglary", organisation_id="org-ntu", researcher_id=researcher_id,
+            role="researcher", occurred_at=client.clock.now), subject="prj_burglary")
+        h = tokens.headers("researcher", researcher_id=researcher_id)
+        assert (await client.post("/v1/declarations", json={"version": "2026.1"},
+                                  headers=h)).status_code == 201
+        headers.append(h)
+
+    responses = await asyncio.gather(*(
+        book(client, h, "2027-10-27T08:00:00Z", "2027-10-27T10:00:00Z", place="T4")
+        for h in headers))
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * (ATTEMPTS - 1), statuses
+    losers = [r for r in responses if r.status_code == 409]
+    assert all(r.headers["content-type"] == "application/problem+json" for r in losers)
+    assert {r.json()["conflict"] for r in losers} == {"place_taken"}
+    async with client.runtime.db.engine.connect() as conn:
+        slots = await conn.scalar(select(func.count()).select_from(BookedSlot))
+    assert slots == 2
+    confirmed = [t for t, _ in await events(client) if t == "srs.booking.confirmed.v1"]
+    assert len(confirmed) == 1
+
+
+async def test_one_researcher_racing_for_many_places_gets_exactly_one(client, eligible, book):
+    alice = await eligible(client, "res-alice")
+    responses = await asyncio.gather(*(
+        book(client, alice, "2027-10-27T08:00:00Z", "2027-10-27T09:00:00Z", place=f"T{n}")
+        for n in range(1, 9)) ,*(
+        book(client, alice, "2027-10-27T08:00:00Z", "2027-10-27T09:00:00Z",
+             site_id="newport", place=f"T{n}") for n in range(1, 7)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * 13, statuses
+    assert {r.json()["conflict"] for r in responses if r.status_code == 409} == {
+        "researcher_overlap"}
