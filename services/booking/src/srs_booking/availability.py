@@ -61,10 +61,9 @@ async def availability(session: AsyncSession, *, site_id: str | None, first_day:
     closures: dict[str, list[object]] = defaultdict(list)
     for row in await conn.execute(closures_query):
         closures[row.site_id].append(row)
-    booked: dict[str, set[tuple[str, dt.datetime]]] = defaultdict(set)
+    booked: dict[str, dict[dt.datetime, set[str]]] = defaultdict(lambda: defaultdict(set))
     for row in await conn.execute(booked_query):
-        slot_start = row.slot_start
-        booked[row.site_id].add((row.place, slot_start))
+        booked[row.site_id][row.slot_start].add(row.place)
     result = []
     for site in sites:
         slots = domain.site_availability(site, closures[site.id], booked[site.id],  # type: ignore[arg-type]

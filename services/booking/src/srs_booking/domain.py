@@ -65,18 +65,26 @@ def local_date(site: SiteHours, moment: dt.datetime) -> dt.date:
     return moment.astimezone(ZoneInfo(site.timezone)).date()
 
 
-def opening_slots(site: SiteHours, day: dt.date) -> list[dt.datetime]:
+def opening_slots(site: SiteHours, day: dt.date) -> tuple[dt.datetime, ...]:
     """Starts (UTC) of the hourly slots the site is normally open on local date ``day``:
     none at weekends (unless it opens then) or on bank holidays."""
-    if day.weekday() not in site.open_weekdays or bank_holiday(day) is not None:
-        return []
-    zone = ZoneInfo(site.timezone)
+    return _opening_slots(site.timezone, site.opens_at, site.closes_at,
+                          tuple(site.open_weekdays), day)
+
+
+@lru_cache(maxsize=4096)
+def _opening_slots(timezone: str, opens_at: dt.time, closes_at: dt.time,
+                   open_weekdays: tuple[int, ...], day: dt.date) -> tuple[dt.datetime, ...]:
+    # Cached: the availability read asks for the same few sites and weeks all day long.
+    if day.weekday() not in open_weekdays or bank_holiday(day) is not None:
+        return ()
+    zone = ZoneInfo(timezone)
     slots = []
-    hour = site.opens_at.hour
-    while dt.time(hour) < site.closes_at:
+    hour = opens_at.hour
+    while dt.time(hour) < closes_at:
         slots.append(dt.datetime.combine(day, dt.time(hour), tzinfo=zone).astimezone(dt.UTC))
         hour += 1
-    return slots
+    return tuple(slots)
 
 
 def hourly(starts_at: dt.datetime, ends_at: dt.datetime) -> list[dt.datetime]:
@@ -231,17 +239,19 @@ class SlotAvailability:
 
 
 def site_availability(site: SiteHours, closures: Sequence[Period],
-                      booked: set[tuple[str, dt.datetime]], first_day: dt.date,
+                      booked: dict[dt.datetime, set[str]], first_day: dt.date,
                       last_day: dt.date, now: dt.datetime) -> list[SlotAvailability]:
-    """Free places per future open slot of one site from ``first_day`` to ``last_day``."""
+    """Free places per future open slot of one site from ``first_day`` to ``last_day``;
+    ``booked`` maps a slot start to the places taken then."""
     places = place_codes(site)
     result = []
     day = first_day
     while day <= last_day:
         for slot in opening_slots(site, day):
-            if slot <= now or closure_covering(closures, slot) is not None:
+            if slot <= now or (closures and closure_covering(closures, slot) is not None):
                 continue
-            free = [p for p in places if (p, slot) not in booked]
+            taken = booked.get(slot)
+            free = [p for p in places if p not in taken] if taken else places
             result.append(SlotAvailability(slot, slot + SLOT, free))
         day += dt.timedelta(days=1)
     return result

@@ -42,11 +42,11 @@ def test_and_when_they_go_forward_in_march():
 
 
 def test_weekends_and_england_and_wales_bank_holidays_have_no_slots():
-    assert domain.opening_slots(SAFE_ROOM, dt.date(2027, 10, 30)) == []  # Saturday
+    assert domain.opening_slots(SAFE_ROOM, dt.date(2027, 10, 30)) == ()  # Saturday
     assert len(domain.opening_slots(POD, dt.date(2027, 10, 30))) == 10  # pod opens Saturdays
     assert domain.bank_holiday(dt.date(2027, 12, 27)) is not None  # Christmas substitute
-    assert domain.opening_slots(SAFE_ROOM, dt.date(2027, 12, 27)) == []
-    assert domain.opening_slots(SAFE_ROOM, dt.date(2027, 8, 30)) == []  # summer bank holiday
+    assert domain.opening_slots(SAFE_ROOM, dt.date(2027, 12, 27)) == ()
+    assert domain.opening_slots(SAFE_ROOM, dt.date(2027, 8, 30)) == ()  # summer bank holiday
     # St Andrew's Day is a Scottish bank holiday only
     assert domain.bank_holiday(dt.date(2027, 11, 30)) is None
 
