@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import AwareDatetime
 from pydantic_core import to_json
 from zoneinfo import ZoneInfo
 
@@ -128,9 +129,11 @@ async def read_availability(
     to: Annotated[dt.date | None, Query(description="last day, inclusive (default from + 6)")] = None,
     site_id: Annotated[str | None, Query(max_length=100, description="one site only")] = None,
 ) -> Response:
-    first_day = from_ or now.astimezone(ZoneInfo("Europe/London")).date()
+    today = now.astimezone(ZoneInfo("Europe/London")).date()
+    first_day = from_ or today
+    availability_read.check_range(first_day, to or first_day, settings.availability_max_days,
+                                  today=today)
     last_day = to or first_day + dt.timedelta(days=6)
-    availability_read.check_range(first_day, last_day, settings.availability_max_days)
     sites = await availability_read.availability(session, site_id=site_id, first_day=first_day,
                                                  last_day=last_day, now=now)
     # Built by our own code in AvailabilityRead's shape: serialise without re-validating.
@@ -189,7 +192,8 @@ async def list_bookings(
     site_id: Annotated[str | None, Query(max_length=100)] = None,
     project_id: Annotated[str | None, Query(max_length=100)] = None,
     status_: Annotated[domain.BookingStatus | None, Query(alias="status")] = None,
-    starts_from: Annotated[dt.datetime | None, Query(description="only bookings starting then or later")] = None,
+    starts_from: Annotated[AwareDatetime | None,
+                           Query(description="only bookings starting then or later")] = None,
 ) -> BookingPage:
     filters = BookingFilters(researcher_id=researcher_id, site_id=site_id, project_id=project_id,
                              status=status_, starts_from=starts_from)

@@ -24,7 +24,14 @@ _slot = BookedSlot.__table__
 LONDON = ZoneInfo("Europe/London")
 
 
-def check_range(first_day: dt.date, last_day: dt.date, max_days: int) -> None:
+def check_range(first_day: dt.date, last_day: dt.date, max_days: int, *, today: dt.date) -> None:
+    """A range of at most ``max_days`` local days, within a year either side of today."""
+    year = dt.timedelta(days=366)
+    if not (today - year <= first_day and last_day <= today + year):
+        raise AppError("dates must be within a year of today", status=422,
+                       title="Invalid input",
+                       errors=[{"field": "query.from", "message": "too far from today",
+                                "type": "date_range"}])
     if last_day < first_day:
         raise AppError("'to' must not be before 'from'", status=422, title="Invalid input",
                        errors=[{"field": "query.to", "message": "before from",

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+
+def _utc_within_reason(moment: dt.datetime) -> dt.datetime:
+    if not 2000 <= moment.year <= 2999:
+        raise ValueError("must be a time between the years 2000 and 2999")
+    return moment.astimezone(dt.UTC)
+
+
+UtcMoment = Annotated[AwareDatetime, AfterValidator(_utc_within_reason)]
+"""A timezone-aware time, normalised to UTC (any offset accepted on input)."""
 
 _BOOKING_EXAMPLE = {
     "id": "bkg_4b1f0c2e9a7d4f6e8c1b2a3d4e5f6a7b",
@@ -46,8 +56,8 @@ class ClosureCreate(BaseModel):
         "starts_at": "2026-12-03T09:00:00Z", "ends_at": "2026-12-03T16:00:00Z",
         "reason": "building works"}]})
 
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: UtcMoment
+    ends_at: UtcMoment
     reason: str = Field(min_length=3, max_length=500)
 
 
@@ -102,8 +112,8 @@ class BookingCreate(BaseModel):
     project_id: str = Field(min_length=1, max_length=100)
     site_id: str = Field(min_length=1, max_length=100)
     place: str = Field(min_length=1, max_length=20, description="terminal (T1..Tn) or POD")
-    starts_at: AwareDatetime = Field(description="on a whole hour, inside opening hours")
-    ends_at: AwareDatetime = Field(description="on a whole hour, the same local day")
+    starts_at: UtcMoment = Field(description="on a whole hour, inside opening hours")
+    ends_at: UtcMoment = Field(description="on a whole hour, the same local day")
 
 
 class BookingCancel(BaseModel):

@@ -251,6 +251,8 @@ async def list_bookings(session: AsyncSession, principal: Principal, filters: Bo
     if after is not None:
         try:
             last_start, last_id = dt.datetime.fromisoformat(after[0]), str(after[1])
+            if last_start.tzinfo is None:
+                raise ValueError("naive cursor time")
         except (IndexError, TypeError, ValueError):
             raise AppError("the cursor is not one this API issued", status=422,
                            title="Invalid cursor") from None

@@ -175,6 +175,16 @@ async def test_unknown_site_or_place_and_bad_input_are_422(client, eligible, boo
         "starts_at": "2027-10-27T08:00:00", "ends_at": WED_11, "extra": 1})
     assert naive.status_code == 422
     assert {"body.starts_at", "body.extra"} <= {e["field"] for e in naive.json()["errors"]}
+    ancient = await book(client, alice, "0001-01-01T00:00:00+14:00", WED_11)
+    assert ancient.status_code == 422
+    assert ancient.json()["errors"][0]["field"] == "body.starts_at"
+
+
+async def test_times_given_with_an_offset_are_read_as_the_same_instant(client, eligible, book):
+    alice = await eligible(client, "res-alice")
+    created = await book(client, alice, "2027-10-27T13:30:00+05:30", "2027-10-27T15:30:00+05:30")
+    assert created.status_code == 201, created.text
+    assert (created.json()["starts_at"], created.json()["ends_at"]) == (WED_9, WED_11)
 
 
 async def test_researcher_sees_only_their_own_bookings(client, eligible, book, tokens):
@@ -215,8 +225,18 @@ async def test_support_lists_with_filters_and_pages(client, eligible, book, toke
         "2027-10-27T08:00:00Z", "2027-10-27T09:00:00Z", "2027-10-27T10:00:00Z"]
     none = (await client.get("/v1/bookings", params={"status": "cancelled"}, headers=support))
     assert none.json()["items"] == []
-    bad = await client.get("/v1/bookings", params={"cursor": "!!"}, headers=support)
-    assert bad.status_code == 422
+    from srs_common.pagination import encode_cursor
+
+    for cursor in ("!!", encode_cursor(["2027-10-27T08:00:00", "bkg_x"]), encode_cursor([1])):
+        bad = await client.get("/v1/bookings", params={"cursor": cursor}, headers=support)
+        assert bad.status_code == 422, cursor
+    naive = await client.get("/v1/bookings", params={"starts_from": "2027-10-27T09:00:00"},
+                             headers=support)
+    assert naive.status_code == 422
+    later = await client.get("/v1/bookings", params={"starts_from": "2027-10-27T09:00:00Z"},
+                             headers=support)
+    assert [b["starts_at"] for b in later.json()["items"]] == [
+        "2027-10-27T09:00:00Z", "2027-10-27T10:00:00Z"]
 
 
 async def test_cancelling_frees_the_place_and_publishes_the_reason(client, eligible, book,

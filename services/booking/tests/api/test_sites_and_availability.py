@@ -65,6 +65,10 @@ async def test_availability_range_is_checked(client, tokens):
     too_long = await client.get("/v1/availability", params={"from": "2027-11-01",
                                                             "to": "2028-01-01"}, headers=anyone)
     assert too_long.status_code == 422 and "31 days" in too_long.json()["detail"]
+    for far in ({"from": "9999-12-31"}, {"from": "0001-01-01", "to": "0001-01-02"},
+                {"from": "2027-10-25", "to": "9999-12-31"}):
+        assert (await client.get("/v1/availability", params=far, headers=anyone)
+                ).status_code == 422, far
     assert (await client.get("/v1/availability", params={"site_id": "atlantis"},
                              headers=anyone)).status_code == 404
     assert (await client.get("/v1/availability")).status_code == 401
