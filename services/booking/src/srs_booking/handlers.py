@@ -122,12 +122,16 @@ async def on_project_resumed(session: AsyncSession, event: Event) -> None:
 
 
 async def on_project_stopped(session: AsyncSession, event: Event) -> None:
-    """Suspended or completed: every coming booking for the project is cancelled."""
+    """Suspended, completed or its space archived: every coming booking for the project
+    is cancelled."""
     payload = event.payload
     status = "suspended" if isinstance(payload, projects.ProjectSuspended) else COMPLETED
     if not await _set_project_status(session, payload.project_id, status, payload.occurred_at):
         return
-    reason = f"project {status}"
+    if isinstance(payload, access.ProjectSpaceArchived):
+        reason = "project space archived"
+    else:
+        reason = f"project {status}"
     if getattr(payload, "reason", None):
         reason += f": {payload.reason}"
     await service.cancel_where(
@@ -191,6 +195,7 @@ HANDLERS: dict[str, Handler] = {
     projects.ProjectMemberRemoved.type: on_member_left,
     projects.ProjectMemberDeactivated.type: on_member_left,
     access.ProjectSpaceProvisioned.type: on_project_space_provisioned,
+    access.ProjectSpaceArchived.type: on_project_stopped,
     access.DatasetCatalogued.type: on_dataset_catalogued,
 }
 CONSUMED_TOPICS: list[str] = [accreditation.TOPIC, projects.TOPIC, access.TOPIC]

@@ -46,10 +46,12 @@ def caller_researcher_id(principal: Principal) -> str:
 # Sites and closures
 
 async def list_sites(session: AsyncSession) -> list[Site]:
+    """Every site, safe rooms and SafePods alike (reference data, visible to all callers)."""
     return list((await session.execute(select(Site).order_by(Site.id))).scalars())
 
 
 async def get_site(session: AsyncSession, site_id: str) -> Site:
+    """One site, or 404."""
     site = await session.get(Site, site_id)
     if site is None:
         raise NotFound(f"site {site_id} not found")
@@ -58,6 +60,7 @@ async def get_site(session: AsyncSession, site_id: str) -> Site:
 
 async def closures_between(session: AsyncSession, site_id: str, starts_at: dt.datetime,
                            ends_at: dt.datetime) -> list[SiteClosure]:
+    """The site's closures overlapping ``[starts_at, ends_at)``."""
     stmt = (select(SiteClosure)
             .where(SiteClosure.site_id == site_id, SiteClosure.starts_at < ends_at,
                    SiteClosure.ends_at > starts_at)
@@ -98,6 +101,7 @@ async def announce_closure(session: AsyncSession, principal: Principal, site_id:
 # Security declaration
 
 def current_declaration(settings: BookingSettings) -> tuple[str, str]:
+    """The version researchers must have signed, and its text."""
     return settings.declaration_version, DECLARATIONS[settings.declaration_version]
 
 
@@ -121,6 +125,7 @@ async def sign_declaration(session: AsyncSession, principal: Principal, version:
 
 async def signed_declaration(session: AsyncSession, researcher_id: str,
                              settings: BookingSettings) -> SecurityDeclaration | None:
+    """The researcher's signature of the current version, if any."""
     return await session.get(SecurityDeclaration, (researcher_id, settings.declaration_version))
 
 

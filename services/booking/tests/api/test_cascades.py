@@ -9,6 +9,7 @@ import pytest
 
 from srs_common.contracts import accreditation as acc
 from srs_common.contracts import projects as prj
+from srs_common.contracts.access import ProjectSpaceArchived
 from srs_common.testing import event_from
 
 WED_9 = "2027-10-27T08:00:00Z"
@@ -81,6 +82,9 @@ async def test_cancelled_cascade_frees_the_place(client, eligible, book, deliver
                           reason="ethics approval lapsed",
                           occurred_at=dt.datetime(2027, 10, 26, tzinfo=dt.UTC)),
      "project suspended: ethics approval lapsed"),
+    (ProjectSpaceArchived(project_id="prj_burglary", space_id="spc_1",
+                          occurred_at=dt.datetime(2027, 10, 26, tzinfo=dt.UTC)),
+     "project space archived"),
 ])
 async def test_project_completed_or_suspended_cancels_its_bookings_once(
         client, eligible, book, deliver, tokens, events, payload, reason):

@@ -61,3 +61,30 @@ async def test_one_researcher_racing_for_many_places_gets_exactly_one(client, el
     assert statuses == [201] + [409] * 13, statuses
     assert {r.json()["conflict"] for r in responses if r.status_code == 409} == {
         "researcher_overlap"}
+
+
+async def test_the_database_itself_refuses_a_second_holder_of_a_place_or_an_hour(client):
+    """Independent of the service's friendly pre-check: the constraints are the guard."""
+    import pytest
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from srs_booking.models import Booking
+
+    hour = dt.datetime(2027, 10, 27, 8, tzinfo=dt.UTC)
+    booking = {"site_id": "titchfield", "project_id": "prj_1", "place": "T1",
+               "starts_at": hour, "ends_at": hour + dt.timedelta(hours=1), "status": "confirmed",
+               "created_at": hour}
+    slot = {"site_id": "titchfield", "place": "T1", "slot_start": hour}
+    async with client.runtime.db.transaction() as session:
+        for n in (1, 2):
+            await session.execute(insert(Booking).values(id=f"bkg_{n}", researcher_id=f"res-{n}",
+                                                         **booking))
+        await session.execute(insert(BookedSlot).values(booking_id="bkg_1",
+                                                        researcher_id="res-1", **slot))
+    for clash in ({"booking_id": "bkg_2", "researcher_id": "res-2", **slot},
+                  {"booking_id": "bkg_2", "researcher_id": "res-1", "site_id": "newport",
+                   "place": "T1", "slot_start": hour}):
+        with pytest.raises(IntegrityError):
+            async with client.runtime.db.transaction() as session:
+                await session.execute(insert(BookedSlot).values(**clash))
