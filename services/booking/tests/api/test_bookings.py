@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from srs_common.contracts.access import DatasetCatalogued
 from srs_common.contracts.accreditation import AccreditationSuspended
 
@@ -59,25 +57,33 @@ async def test_researcher_cannot_hold_two_overlapping_bookings(client, eligible,
     assert second.json()["conflict"] == "researcher_overlap"
 
 
-@pytest.mark.parametrize("starts_at, ends_at, rule", [
+REFUSED_TIMES = [
     ("2027-10-27T08:30:00Z", "2027-10-27T10:00:00Z", "whole_hours"),
     ("2027-10-27T10:00:00Z", "2027-10-27T10:00:00Z", "whole_hours"),
     ("2027-10-25T08:00:00Z", "2027-10-25T09:00:00Z", "in_the_past"),
     ("2027-12-22T09:00:00Z", "2027-12-22T10:00:00Z", "beyond_horizon"),
     ("2027-10-30T08:00:00Z", "2027-10-30T09:00:00Z", "outside_opening_hours"),  # Saturday
     ("2027-10-27T07:00:00Z", "2027-10-27T08:00:00Z", "outside_opening_hours"),  # 08:00 BST
+    ("2027-11-01T08:00:00Z", "2027-11-01T09:00:00Z", "outside_opening_hours"),  # 08:00 GMT
     ("2027-10-27T14:00:00Z", "2027-10-28T09:00:00Z", "one_day"),
-    ("2027-12-27T09:00:00Z", "2027-12-27T10:00:00Z", "bank_holiday"),
-])
-async def test_times_outside_the_rules_are_refused_with_the_reason(client, eligible, book,
-                                                                   starts_at, ends_at, rule):
-    client.clock.now = dt.datetime(2027, 11, 3, 10, tzinfo=dt.UTC) if rule == "bank_holiday" \
-        else client.clock.now
+    ("2027-12-27T09:00:00Z", "2027-12-27T10:00:00Z", "bank_holiday"),  # from 3 November
+]
+
+
+async def test_times_outside_the_rules_are_refused_with_the_reason(client, eligible, book):
     alice = await eligible(client, "res-alice")
-    refused = await book(client, alice, starts_at, ends_at)
-    assert refused.status_code == 422, refused.text
-    assert refused.json()["rule"] == rule
+    monday_25_october = client.clock.now
+    for starts_at, ends_at, rule in REFUSED_TIMES:
+        if rule == "bank_holiday":  # within the horizon only from early November
+            client.clock.now = dt.datetime(2027, 11, 3, 10, tzinfo=dt.UTC)
+        refused = await book(client, alice, starts_at, ends_at)
+        assert refused.status_code == 422, (starts_at, refused.text)
+        assert refused.json()["rule"] == rule, (starts_at, refused.json())
     assert (await client.get("/v1/bookings", headers=alice)).json()["items"] == []
+    # one hour later in UTC is 09:00 London once the clocks have gone back
+    client.clock.now = monday_25_october
+    assert (await book(client, alice, "2027-11-01T09:00:00Z",
+                       "2027-11-01T10:00:00Z")).status_code == 201
 
 
 async def test_without_a_signed_declaration_booking_is_refused(client, eligible, book):
