@@ -29,6 +29,7 @@ from srs_booking.schemas import (
     DeclarationRead,
     DeclarationSign,
     DeclarationText,
+    HoursChange,
     SiteRead,
 )
 from srs_booking.settings import BookingSettings
@@ -116,6 +117,25 @@ async def announce_closure(site_id: str, data: ClosureCreate, session: SessionDe
     read = ClosureRead.model_validate(closure)
     read.cancelled_bookings = cancelled
     return read
+
+
+@router.post("/sites/{site_id}/hours-changes", response_model=list[ClosureRead],
+             status_code=status.HTTP_201_CREATED,
+             summary="Announce shorter opening hours for some days (support)",
+             description="The hours lost each day become closures; bookings in them are "
+                         "cancelled with the reason and an event.",
+             responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("site"), **INVALID})
+async def announce_hours_change(site_id: str, data: HoursChange, session: SessionDep,
+                                principal: Support, now: Now,
+                                settings: Settings) -> list[ClosureRead]:
+    closures = await service.announce_hours_change(session, principal, site_id, data, now,
+                                                   settings.availability_max_days)
+    reads = []
+    for closure, cancelled in closures:
+        read = ClosureRead.model_validate(closure)
+        read.cancelled_bookings = cancelled
+        reads.append(read)
+    return reads
 
 
 @router.get("/availability", response_model=AvailabilityRead,

@@ -231,6 +231,32 @@ def check_closure_period(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.d
                             rule="in_the_past")
 
 
+def lost_hours(site: SiteHours, first_day: dt.date, last_day: dt.date, opens_at: dt.time,
+               closes_at: dt.time) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Shorter opening hours on each open day from ``first_day`` to ``last_day``, as the
+    UTC periods lost before the later opening and after the earlier closing."""
+    for name, value in (("opens_at", opens_at), ("closes_at", closes_at)):
+        if (value.minute, value.second, value.microsecond) != (0, 0, 0):
+            raise RuleViolation(f"{name} must be on a whole hour", rule="whole_hours")
+    if not site.opens_at <= opens_at < closes_at <= site.closes_at:
+        raise RuleViolation(
+            f"changed hours must lie within the usual {site.opens_at:%H:%M}-"
+            f"{site.closes_at:%H:%M} and open before they close", rule="hours_reduction_only")
+    zone = ZoneInfo(site.timezone)
+    periods = []
+    day = first_day
+    while day <= last_day:
+        if opening_slots(site, day):
+            def at(time: dt.time, day: dt.date = day) -> dt.datetime:
+                return dt.datetime.combine(day, time, tzinfo=zone).astimezone(dt.UTC)
+            if opens_at > site.opens_at:
+                periods.append((at(site.opens_at), at(opens_at)))
+            if closes_at < site.closes_at:
+                periods.append((at(closes_at), at(site.closes_at)))
+        day += dt.timedelta(days=1)
+    return periods
+
+
 @dataclass(frozen=True)
 class SlotAvailability:
     starts_at: dt.datetime

@@ -61,6 +61,18 @@ class ClosureCreate(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
 
 
+class HoursChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "first_day": "2026-12-21", "last_day": "2026-12-24", "opens_at": "10:00:00",
+        "closes_at": "14:00:00", "reason": "reduced staffing over Christmas"}]})
+
+    first_day: dt.date = Field(description="first local day with the changed hours")
+    last_day: dt.date = Field(description="last local day with the changed hours, inclusive")
+    opens_at: dt.time = Field(description="local opening time, whole hour, not before usual")
+    closes_at: dt.time = Field(description="local closing time, whole hour, not after usual")
+    reason: str = Field(min_length=3, max_length=500)
+
+
 class ClosureRead(BaseModel):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
         "id": "clo_9f8e7d6c5b4a39281706f5e4d3c2b1a0", "site_id": "newport",

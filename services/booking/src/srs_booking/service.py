@@ -33,7 +33,7 @@ from srs_booking.models import (
     Site,
     SiteClosure,
 )
-from srs_booking.schemas import BookingCreate, BookingFilters, ClosureCreate
+from srs_booking.schemas import BookingCreate, BookingFilters, ClosureCreate, HoursChange
 from srs_booking.settings import BookingSettings
 
 SYSTEM = "system"
@@ -76,26 +76,53 @@ async def list_closures(session: AsyncSession, site_id: str, now: dt.datetime) -
     return list((await session.execute(stmt)).scalars())
 
 
-async def announce_closure(session: AsyncSession, principal: Principal, site_id: str,
-                           data: ClosureCreate, now: dt.datetime) -> tuple[SiteClosure, int]:
-    """Support announces a closure (or lost hours) in advance; every booking it touches is
-    cancelled with the closure's reason and an event, then the closure itself is announced."""
-    site = await get_site(session, site_id)
-    domain.check_closure_period(data.starts_at, data.ends_at, now)
-    closure = SiteClosure(id=new_id("clo"), site_id=site.id, starts_at=data.starts_at,
-                          ends_at=data.ends_at, reason=data.reason, announced_by=principal.sub,
+async def _close(session: AsyncSession, principal: Principal, site: Site,
+                 starts_at: dt.datetime, ends_at: dt.datetime, reason: str,
+                 now: dt.datetime) -> tuple[SiteClosure, int]:
+    closure = SiteClosure(id=new_id("clo"), site_id=site.id, starts_at=starts_at,
+                          ends_at=ends_at, reason=reason, announced_by=principal.sub,
                           announced_at=now)
     session.add(closure)
     cancelled = await cancel_where(
         session,
-        and_(Booking.site_id == site.id, Booking.starts_at < data.ends_at,
-             Booking.ends_at > data.starts_at),
-        reason=f"site closure: {data.reason}", by=SYSTEM, at=now)
+        and_(Booking.site_id == site.id, Booking.starts_at < ends_at, Booking.ends_at > starts_at),
+        reason=f"site closure: {reason}", by=SYSTEM, at=now)
     await publish(session, SiteClosureAnnounced(
-        site_id=site.id, starts_at=data.starts_at, ends_at=data.ends_at, reason=data.reason,
+        site_id=site.id, starts_at=starts_at, ends_at=ends_at, reason=reason,
         cancelled_bookings=cancelled, occurred_at=now), subject=site.id)
     await session.flush()
     return closure, cancelled
+
+
+async def announce_closure(session: AsyncSession, principal: Principal, site_id: str,
+                           data: ClosureCreate, now: dt.datetime) -> tuple[SiteClosure, int]:
+    """Support announces a closure in advance; every booking it touches is cancelled with
+    the closure's reason and an event, then the closure itself is announced."""
+    site = await get_site(session, site_id)
+    domain.check_closure_period(data.starts_at, data.ends_at, now)
+    return await _close(session, principal, site, data.starts_at, data.ends_at, data.reason, now)
+
+
+async def announce_hours_change(session: AsyncSession, principal: Principal, site_id: str,
+                                data: HoursChange, now: dt.datetime,
+                                max_days: int) -> list[tuple[SiteClosure, int]]:
+    """Support announces shorter opening hours for a run of days, in advance: the hours
+    lost each day are closures, with the same cancellations and events."""
+    site = await get_site(session, site_id)
+    today = domain.local_date(site, now)
+    if data.first_day <= today:
+        raise RuleViolation("changes of hours are announced in advance: first_day must be "
+                            "after today", rule="in_the_past")
+    if data.last_day < data.first_day or (data.last_day - data.first_day).days >= max_days:
+        raise AppError(f"last_day must be on or after first_day and within {max_days} days",
+                       status=422, title="Invalid input",
+                       errors=[{"field": "body.last_day", "message": "bad range",
+                                "type": "date_range"}])
+    periods = domain.lost_hours(site, data.first_day, data.last_day, data.opens_at,
+                                data.closes_at)
+    reason = (f"opening hours {data.opens_at:%H:%M}-{data.closes_at:%H:%M}: {data.reason}")
+    return [await _close(session, principal, site, starts_at, ends_at, reason, now)
+            for starts_at, ends_at in periods]
 
 
 # Security declaration

@@ -6,6 +6,7 @@ from __future__ import annotations
 ROUTES = [
     ("get", "/v1/sites"), ("get", "/v1/sites/titchfield"),
     ("get", "/v1/sites/titchfield/closures"), ("post", "/v1/sites/titchfield/closures"),
+    ("post", "/v1/sites/titchfield/hours-changes"),
     ("get", "/v1/availability"), ("get", "/v1/declaration"), ("post", "/v1/declarations"),
     ("get", "/v1/declarations/me"), ("post", "/v1/bookings"), ("get", "/v1/bookings"),
     ("get", "/v1/bookings/bkg_1"), ("post", "/v1/bookings/bkg_1/cancel"),

@@ -162,3 +162,56 @@ async def test_every_route_is_documented_with_a_summary_and_errors(client):
     for name in ("BookingCreate", "BookingRead", "AvailabilityRead", "ClosureCreate",
                  "DeclarationSign", "SiteRead"):
         assert schemas[name].get("examples"), name
+
+
+async def test_shorter_hours_cancel_bookings_in_the_lost_hours_only(client, eligible, book,
+                                                                    tokens, events):
+    alice = await eligible(client, "res-alice")
+    bob = await eligible(client, "res-bob")
+    early = (await book(client, alice, WED_9, WED_11)).json()["id"]  # 09-11 London
+    midday = (await book(client, bob, "2027-10-27T10:00:00Z", "2027-10-27T12:00:00Z",
+                         place="T2")).json()["id"]  # 11-13 London
+    support = tokens.headers("support")
+    change = {"first_day": "2027-10-27", "last_day": "2027-11-01", "opens_at": "10:00:00",
+              "closes_at": "14:00:00", "reason": "reduced staffing"}
+    announced = await client.post("/v1/sites/titchfield/hours-changes", json=change,
+                                  headers=support)
+    assert announced.status_code == 201, announced.text
+    closures = announced.json()
+    # Wed, Thu, Fri, Mon: two lost periods each; none at the weekend
+    assert len(closures) == 8
+    assert [c["cancelled_bookings"] for c in closures][:2] == [1, 0]
+    assert (closures[0]["starts_at"], closures[0]["ends_at"]) == (WED_9, "2027-10-27T09:00:00Z")
+    # after the clocks go back, 10:00 London is 10:00Z
+    assert closures[-2]["ends_at"] == "2027-11-01T10:00:00Z"
+    assert (await client.get(f"/v1/bookings/{early}", headers=alice)).json()["cancel_reason"] \
+        == "site closure: opening hours 10:00-14:00: reduced staffing"
+    assert (await client.get(f"/v1/bookings/{midday}", headers=bob)).json()["status"] == \
+        "confirmed"
+    slots = (await client.get("/v1/availability", headers=bob, params={
+        "site_id": "titchfield", "from": "2027-11-01", "to": "2027-11-01"})).json()
+    assert [s["starts_at"][11:16] for s in slots["sites"][0]["slots"]] == [
+        "10:00", "11:00", "12:00", "13:00"]
+    assert [t for t, _ in await events(client)].count("srs.site.closure_announced.v1") == 8
+
+
+async def test_hours_changes_are_support_only_in_advance_and_reductions(client, tokens):
+    change = {"first_day": "2027-10-27", "last_day": "2027-10-28", "opens_at": "10:00:00",
+              "closes_at": "14:00:00", "reason": "reduced staffing"}
+    path = "/v1/sites/newport/hours-changes"
+    assert (await client.post(path, json=change, headers=tokens.headers("researcher"))
+            ).status_code == 403
+    support = tokens.headers("support")
+    for bad, rule in (({"first_day": "2027-10-25"}, "in_the_past"),
+                      ({"opens_at": "08:00:00"}, "hours_reduction_only"),
+                      ({"closes_at": "09:00:00", "opens_at": "10:00:00"}, "hours_reduction_only"),
+                      ({"opens_at": "10:30:00"}, "whole_hours")):
+        response = await client.post(path, json={**change, **bad}, headers=support)
+        assert response.status_code == 422, bad
+        assert response.json()["rule"] == rule, bad
+    backwards = await client.post(path, json={**change, "last_day": "2027-10-26"},
+                                  headers=support)
+    assert backwards.status_code == 422
+    assert (await client.post("/v1/sites/atlantis/hours-changes", json=change,
+                              headers=support)).status_code == 404
+    assert (await client.get("/v1/sites/newport/closures", headers=support)).json() == []
