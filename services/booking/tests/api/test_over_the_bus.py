@@ -31,10 +31,10 @@ async def test_suspension_on_the_bus_cancels_and_the_cancellation_is_published(
 
         platform = client.runtime.settings.platform
         await ensure_topics(platform, ["srs.accreditation", "srs.booking"])
+        # No group: every partition at once, without waiting for a group join.
         watcher = AIOKafkaConsumer("srs.booking", bootstrap_servers=broker.bootstrap,
-                                   group_id=f"watch-{uuid.uuid4().hex}",
-                                   auto_offset_reset="earliest", enable_auto_commit=False,
-                                   fetch_max_wait_ms=50)
+                                   group_id=None, auto_offset_reset="earliest",
+                                   enable_auto_commit=False, fetch_max_wait_ms=50)
         producer = make_producer(platform)
         await watcher.start()
         await producer.start()
