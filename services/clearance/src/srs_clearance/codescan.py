@@ -37,7 +37,7 @@ _ROW_LEVEL = re.compile(
 _COMMENT = re.compile(r"^\s*(#|//|\*|/\*|--|%|')")
 
 # Below this share of annotated lines, a checker cannot follow the code.
-MIN_ANNOTATED_SHARE = 0.10
+MIN_ANNOTATED_SHARE = 0.20
 
 
 @dataclass(frozen=True, slots=True)
