@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
 from srs_common.events.tables import messaging_tables
@@ -78,8 +78,6 @@ class OutputRequest(Base):
     destroyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     destruction_overdue_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
-    groups: Mapped[list[OutputGroup]] = relationship(lazy="raise", back_populates="output")
-
 
 class OutputGroup(Base):
     """Files that belong together, with what they are and the controls applied."""
@@ -92,8 +90,6 @@ class OutputGroup(Base):
     context: Mapped[str] = mapped_column(Text)
     controls: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    output: Mapped[OutputRequest] = relationship(lazy="raise", back_populates="groups")
 
 
 class OutputFile(Base):
