@@ -116,7 +116,12 @@ class GroupCreate(BaseModel):
 
 
 class FileRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "fil_9a1b", "group_id": "grp_77c2", "filename": "table1.csv",
+        "content_type": "text/csv", "size": 58,
+        "sha256": "3f0a9c1e5b7d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a",
+        "role": "table", "check": {"status": "fail", "differencing": [], "cells": [
+            {"key": ["South", "2021"], "status": "fail", "reasons": ["threshold"]}]}}]})
 
     id: str
     group_id: str
@@ -129,6 +134,10 @@ class FileRead(BaseModel):
 
 
 class GroupRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "grp_77c2", "name": "Table 1", "context": "Burglary victims by region and year",
+        "controls": "Counts below 10 suppressed", "files": []}]})
+
     id: str
     name: str
     context: str
@@ -183,6 +192,12 @@ class OutputStatusRead(BaseModel):
 
 
 class QueueItem(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "out_5f0c", "project_id": "prj_01J9Z8Q4V6", "kind": "publication",
+        "title": "Burglary rates by region", "status": "checked", "automatic_status": "review",
+        "priority": True, "due_at": "2026-12-02T10:00:00Z", "overdue": False,
+        "clarification_pending": False}]})
+
     id: str
     project_id: str
     kind: str
@@ -211,7 +226,9 @@ class VoteCreate(BaseModel):
 
 
 class VoteRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "checker_id": "chk-1", "vote": "approve", "reason": "All cells at or above 10.",
+        "created_at": "2026-11-26T10:00:00Z"}]})
 
     checker_id: str
     vote: str
@@ -249,7 +266,9 @@ class CommentCreate(BaseModel):
 
 
 class CommentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "cmt_1c2d", "author_id": "chk-1", "visibility": "shared",
+        "body": "Is the South cell rounded?", "created_at": "2026-11-26T10:00:00Z"}]})
 
     id: str
     author_id: str
