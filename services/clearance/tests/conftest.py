@@ -115,8 +115,24 @@ async def seed_project(deliver: Any, client: httpx.AsyncClient, project_id: str,
         occurred_at=NOW), subject=project_id)
 
 
+@pytest.fixture(scope="session")
+def people(tokens) -> dict[str, dict[str, str]]:
+    """Signed once per session: RS256 signing is the slowest part of a test's setup."""
+    return {
+        "alice": tokens.headers("researcher", researcher_id="res-alice"),
+        "bob": tokens.headers("researcher", researcher_id="res-bob"),
+        "pat": tokens.headers("researcher", researcher_id="res-pat"),
+        "eve": tokens.headers("researcher", researcher_id="res-eve"),
+        "checker1": tokens.headers("checker", sub="chk-1"),
+        "checker2": tokens.headers("checker", sub="chk-2"),
+        "partner": tokens.headers("partner", sub="client-ntu", org=ORG),
+        "other_partner": tokens.headers("partner", sub="client-x", org="org-other"),
+        "support": tokens.headers("support", sub="sup-1"),
+    }
+
+
 @pytest.fixture
-async def world(service_client, tokens, deliver, tmp_path) -> AsyncIterator[World]:
+async def world(service_client, tokens, deliver, tmp_path, people) -> AsyncIterator[World]:
     async with service_client("clearance", outputs_dir=tmp_path / "outputs") as client:
         clock = Clock()
         client.app.state.clock = clock  # type: ignore[attr-defined]
@@ -129,15 +145,5 @@ async def world(service_client, tokens, deliver, tmp_path) -> AsyncIterator[Worl
         await seed_project(deliver, client, OTHER_PROJECT, [("res-eve", "lead")],
                            organisation_id="org-other")
         w = World(client=client, clock=clock, tokens=tokens, deliver=deliver)
-        w.headers = {
-            "alice": tokens.headers("researcher", researcher_id="res-alice"),
-            "bob": tokens.headers("researcher", researcher_id="res-bob"),
-            "pat": tokens.headers("researcher", researcher_id="res-pat"),
-            "eve": tokens.headers("researcher", researcher_id="res-eve"),
-            "checker1": tokens.headers("checker", sub="chk-1"),
-            "checker2": tokens.headers("checker", sub="chk-2"),
-            "partner": tokens.headers("partner", sub="client-ntu", org=ORG),
-            "other_partner": tokens.headers("partner", sub="client-x", org="org-other"),
-            "support": tokens.headers("support", sub="sup-1"),
-        }
+        w.headers = dict(people)
         yield w
