@@ -23,6 +23,7 @@ from srs_clearance.schemas import (
     OutputStatusRead,
     QueueItem,
     Question,
+    RulesIn,
     SdcCheckRequest,
     SdcCheckResponse,
     VoteCreate,
@@ -221,6 +222,15 @@ async def queue(session: SessionDep, principal: Checker, now: Now, limit: Limit 
              responses={**E401, **E403, **E404, **E409})
 async def start_review(output_id: str, session: SessionDep, principal: Checker, now: Now):
     output = await service.start_review(session, principal, output_id, now)
+    return await _read(session, output, now)
+
+
+@router.post("/outputs/{output_id}/recheck", response_model=OutputRead,
+             summary="Re-run the automatic checks with rules relaxed for this request (checker)",
+             responses={**E401, **E403, **E404, **E409, **E422})
+async def recheck(output_id: str, data: RulesIn, session: SessionDep, principal: Checker,
+                  now: Now):
+    output = await service.recheck_with_relaxed_rules(session, principal, output_id, data, now)
     return await _read(session, output, now)
 
 

@@ -24,7 +24,6 @@ class DestructionStatus(StrEnum):
 
 OPEN = frozenset({OutputStatus.CHECKED, OutputStatus.IN_REVIEW,
                   OutputStatus.CLARIFICATION_REQUESTED})
-DECIDED = frozenset({OutputStatus.APPROVED, OutputStatus.REJECTED})
 
 TRANSITIONS: dict[str, dict[OutputStatus, OutputStatus]] = {
     "submit": {OutputStatus.DRAFT: OutputStatus.CHECKED},

@@ -28,7 +28,8 @@ class CellIn(BaseModel):
 class RulesIn(BaseModel):
     """A checker's per-request relaxation of the rules (never a tightening)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"threshold": 5, "nk_k": 0.95}]})
 
     threshold: int | None = Field(default=None, ge=1)
     p_ratio: float | None = Field(default=None, ge=0, le=1)

@@ -36,17 +36,16 @@ NEGATIVE = 8
 MISSING = 16
 DOF = 32
 SINGLE_OBSERVATION = 64
-EXCEPTION = 128
-DIFFERENCING = 256
+DIFFERENCING = 128
 
 REASON_NAMES: tuple[tuple[int, str], ...] = (
     (THRESHOLD, "threshold"), (P_RATIO, "p-ratio"), (NK_RULE, "nk-rule"),
     (NEGATIVE, "negative"), (MISSING, "missing"), (DOF, "dof"),
-    (SINGLE_OBSERVATION, "single-observation"), (EXCEPTION, "exception"),
+    (SINGLE_OBSERVATION, "single-observation"),
     (DIFFERENCING, "differencing"),
 )
 FAILING = THRESHOLD | P_RATIO | NK_RULE | DOF
-NEEDS_REVIEW = NEGATIVE | MISSING | SINGLE_OBSERVATION | EXCEPTION | DIFFERENCING
+NEEDS_REVIEW = NEGATIVE | MISSING | SINGLE_OBSERVATION | DIFFERENCING
 
 # Statistics that reveal one observation's value: a checker must look at them.
 SINGLE_OBSERVATION_STATISTICS = frozenset({"min", "max", "median", "mode", "percentile"})

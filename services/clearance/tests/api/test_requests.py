@@ -172,3 +172,13 @@ async def test_contract_payloads_validate(world):
         payload = {k: v for k, v in event.items() if k not in {"type", "subject"}}
         contract_for(event["type"]).model_validate(payload)
         assert json.dumps(payload)
+
+
+async def test_impossible_magnitude_cells_are_refused_at_upload(world):
+    output_id = await world.draft(files=[])
+    group_id = (await world.client.get(f"/v1/outputs/{output_id}",
+                                       headers=world.as_("alice"))).json()["groups"][0]["id"]
+    bad = await world.upload(output_id, group_id, "m.csv",
+                             b"region,count,sum,largest,second_largest\nNorth,12,100,10,50\n")
+    assert bad.status_code == 422
+    assert "second_largest exceeds largest" in bad.json()["detail"]

@@ -172,3 +172,31 @@ async def test_time_to_decision_is_exported(world):
     line = next(m for m in metrics.splitlines() if m.startswith(
         'srs_clearance_time_to_decision_seconds_count{decision="approved",kind="pre_publication"}'))
     assert float(line.split()[-1]) >= 1
+
+
+async def test_a_checker_relaxes_the_rules_for_one_request_only(world):
+    from ..conftest import FAILING_CSV
+    output_id = await world.submitted(files=[("t.csv", FAILING_CSV)])
+    client = world.client
+    tighter = await client.post(f"/v1/outputs/{output_id}/recheck",
+                                headers=world.as_("checker1"), json={"threshold": 20})
+    assert tighter.status_code == 422 and tighter.json()["rule"] == "rules_relax_only"
+    by_researcher = await client.post(f"/v1/outputs/{output_id}/recheck",
+                                      headers=world.as_("bob"), json={"threshold": 3})
+    assert by_researcher.status_code == 403
+    relaxed = await client.post(f"/v1/outputs/{output_id}/recheck",
+                                headers=world.as_("checker1"), json={"threshold": 3})
+    assert relaxed.status_code == 200, relaxed.text
+    assert relaxed.json()["automatic_status"] == "pass"
+    assert relaxed.json()["check_report"]["rules"]["threshold"] == 3
+    assert relaxed.json()["check_report"]["relaxed_by"] == "chk-1"
+    statuses = [e["automatic_status"] for e in await world.events("srs.output.checked.v1")]
+    assert statuses == ["fail", "pass"]
+    # another request of the same project still gets the catalogue's threshold
+    other = await world.submitted(files=[("t.csv", FAILING_CSV)])
+    body = (await client.get(f"/v1/outputs/{other}", headers=world.as_("alice"))).json()
+    assert body["automatic_status"] == "fail"
+    await client.post(f"/v1/outputs/{output_id}/withdraw", headers=world.as_("alice"))
+    late = await client.post(f"/v1/outputs/{output_id}/recheck", headers=world.as_("checker1"),
+                             json={"threshold": 3})
+    assert late.status_code == 409 and late.json()["current_state"] == "withdrawn"
