@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
-
 from srs_clearance.models import messaging
 from srs_common.contracts import access, projects
 

@@ -5,18 +5,17 @@ Revises: a86a4e48ce99
 Create Date: 2026-11-25 15:48:45.531420
 
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
 import srs_common.db
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '9be30c8926f9'
-down_revision: Union[str, Sequence[str], None] = 'a86a4e48ce99'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = 'a86a4e48ce99'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

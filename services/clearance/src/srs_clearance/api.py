@@ -8,6 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse
+from srs_common.auth import CurrentPrincipal, Principal, require_roles
+from srs_common.db import SessionDep, utcnow
+from srs_common.errors import Forbidden, NotFound
+from srs_common.pagination import Cursor, Limit, Page
 
 from srs_clearance import domain, service
 from srs_clearance.schemas import (
@@ -21,8 +25,8 @@ from srs_clearance.schemas import (
     OutputCreate,
     OutputRead,
     OutputStatusRead,
-    QueueItem,
     Question,
+    QueueItem,
     RulesIn,
     SdcCheckRequest,
     SdcCheckResponse,
@@ -32,10 +36,6 @@ from srs_clearance.schemas import (
 )
 from srs_clearance.settings import ClearanceSettings
 from srs_clearance.storage import FileStore
-from srs_common.auth import CurrentPrincipal, Principal, require_roles
-from srs_common.db import SessionDep, utcnow
-from srs_common.errors import Forbidden, NotFound
-from srs_common.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/v1", tags=["clearance"])
 

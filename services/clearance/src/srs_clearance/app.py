@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from srs_common.app import Runtime, ServiceSpec, create_service_app
 
 from srs_clearance import api
 from srs_clearance.handlers import CONSUMED_TOPICS, HANDLERS, SETTINGS_KEY
 from srs_clearance.jobs import clearance_jobs
 from srs_clearance.models import messaging
 from srs_clearance.settings import ClearanceSettings
-from srs_common.app import Runtime, ServiceSpec, create_service_app
 
 
 async def _share_settings(app: FastAPI, runtime: Runtime) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from srs_common.contracts import access, projects
+from srs_common.events.consumer import Handler
+from srs_common.events.envelope import Event
 
 from srs_clearance import service
 from srs_clearance.models import DatasetView, ProjectMemberView, ProjectView
 from srs_clearance.settings import ClearanceSettings
-from srs_common.contracts import access, projects
-from srs_common.events.consumer import Handler
-from srs_common.events.envelope import Event
 
 SETTINGS_KEY = "clearance_settings"
 

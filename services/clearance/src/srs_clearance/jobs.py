@@ -13,14 +13,14 @@ import logging
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from srs_clearance import domain
-from srs_clearance.models import OutputRequest
-from srs_clearance.service import contract_fields
 from srs_common.app import Runtime
 from srs_common.contracts import clearance as events
 from srs_common.db import utcnow
 from srs_common.events.outbox import publish
+
+from srs_clearance import domain
+from srs_clearance.models import OutputRequest
+from srs_clearance.service import contract_fields
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,6 @@ async def clearance_jobs(runtime: Runtime) -> None:
             try:
                 async with runtime.db.transaction() as session:
                     await job(session, utcnow())
-            except Exception:  # noqa: BLE001 - a failed round is retried next interval
+            except Exception:
                 log.exception("clearance job %s failed", job.__name__)
         await asyncio.sleep(interval)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from math import isnan
 from typing import Literal
 
 TableKind = Literal["frequency", "magnitude", "regression"]
@@ -62,7 +63,7 @@ class Rules:
     min_dof: int = 10
     zeros_disclosive: bool = True
 
-    def relaxed_by(self, **overrides: float | int | bool | None) -> Rules:
+    def relaxed_by(self, **overrides: float | bool | None) -> Rules:
         """These rules with a checker's per-request overrides, which may only relax them.
 
         Raises ``ValueError`` naming the first override that would tighten a rule."""
@@ -196,7 +197,7 @@ def cells_from_microdata(rows: Iterable[tuple[Hashable, float | None]]) -> Magni
             top2.append(0.0)
             negative.append(False)
             missing.append(False)
-        if value is None or value != value:  # NaN is missing too
+        if value is None or isnan(value):  # NaN is missing too
             missing[i] = True
             continue
         counts[i] += 1

@@ -14,6 +14,19 @@ from typing import Any
 from prometheus_client import Histogram
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from srs_common.auth import Principal
+from srs_common.contracts import clearance as events
+from srs_common.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    NotFound,
+    RuleViolation,
+)
+from srs_common.events.outbox import publish
+from srs_common.ids import new_id
+from srs_common.pagination import decode_cursor, encode_cursor
 
 from srs_clearance import codescan, domain, sdc, sla, tables
 from srs_clearance.domain import OutputStatus
@@ -38,12 +51,6 @@ from srs_clearance.schemas import (
     VoteCreate,
 )
 from srs_clearance.settings import ClearanceSettings
-from srs_common.auth import Principal
-from srs_common.contracts import clearance as events
-from srs_common.errors import AppError, Conflict, Forbidden, IllegalTransition, NotFound, RuleViolation
-from srs_common.events.outbox import publish
-from srs_common.ids import new_id
-from srs_common.pagination import decode_cursor, encode_cursor
 
 TIME_TO_DECISION = Histogram(
     "srs_clearance_time_to_decision_seconds",
@@ -699,7 +706,7 @@ async def checkers_queue(session: AsyncSession, *, limit: int, cursor: str | Non
         later = or_(OutputRequest.due_at > due,
                     and_(OutputRequest.due_at == due, OutputRequest.id > last_id))
         same_band = and_(priority == was_priority, later)
-        stmt = stmt.where(or_(same_band, priority == False) if was_priority  # noqa: E712
+        stmt = stmt.where(or_(same_band, priority == False) if was_priority
                           else same_band)
     rows = (await session.execute(stmt.order_by(priority.desc(), OutputRequest.due_at,
                                                 OutputRequest.id).limit(limit + 1))).all()

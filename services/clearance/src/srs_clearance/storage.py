@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 from fastapi import UploadFile
-
 from srs_common.errors import AppError
 
 CHUNK = 1024 * 1024

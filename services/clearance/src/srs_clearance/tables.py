@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +81,7 @@ def _number(value: Any, what: str, row: int) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise TableError(f"row {row}: {what} is not a number: {value!r}") from None
-    if number != number or number in (float("inf"), float("-inf")):
+    if not math.isfinite(number):
         raise TableError(f"row {row}: {what} is not a finite number")
     return number
 

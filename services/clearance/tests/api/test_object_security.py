@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-
 from srs_clearance.models import AuditEntry
 
 from ..conftest import FREQUENCY_CSV

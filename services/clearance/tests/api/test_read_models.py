@@ -7,7 +7,6 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import select
-
 from srs_clearance.models import DatasetView, ProjectMemberView, ProjectView, messaging
 from srs_common.contracts import access, projects
 from srs_common.events.bus import ensure_topics, make_producer, stop_quietly

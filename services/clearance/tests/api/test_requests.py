@@ -6,7 +6,7 @@ import json
 
 from srs_common.contracts import projects
 
-from ..conftest import FAILING_CSV, FREQUENCY_CSV, NOW, PROJECT, ORG
+from ..conftest import FAILING_CSV, FREQUENCY_CSV, NOW, ORG, PROJECT
 
 
 async def test_submission_runs_the_checks_and_sets_the_service_level(world):

@@ -3,11 +3,9 @@ computation from microdata written the way ACRO's aggregation functions are."""
 
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from srs_clearance import sdc
 
 RULES = sdc.Rules()

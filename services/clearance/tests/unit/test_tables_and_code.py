@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from srs_clearance import codescan, sdc, tables
 
 CSV = b"region,year,count\nNorth,2021,12\nSouth,2021,3\n"
