@@ -15,6 +15,7 @@ from srs_common.pagination import Cursor, Limit, Page
 
 from srs_clearance import domain, service
 from srs_clearance.schemas import (
+    AuditTrailRead,
     CommentCreate,
     CommentRead,
     DecisionCreate,
@@ -277,6 +278,14 @@ async def decide(output_id: str, data: DecisionCreate, session: SessionDep, prin
                  now: Now, settings: Settings):
     output = await service.decide(session, principal, output_id, data, now, settings)
     return await _read(session, output, now)
+
+
+@router.get("/outputs/{output_id}/audit", response_model=AuditTrailRead,
+            summary="The request's hash-chained audit trail (checkers, support)",
+            responses={**E401, **E403, **E404})
+async def audit_trail(output_id: str, session: SessionDep,
+                      principal: Annotated[Principal, Depends(require_roles("checker", "support"))]):
+    return await service.audit_trail(session, principal, output_id)
 
 
 # --- comments, destruction ---------------------------------------------------------------

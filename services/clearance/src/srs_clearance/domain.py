@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import Protocol
 
 from srs_common.errors import IllegalTransition
 
@@ -59,3 +64,31 @@ def reviews_needed(kind: str, publication_reviews: int = 2) -> int:
 def votes_unblinded(votes: int, needed: int) -> bool:
     """Blind review: a checker sees the others' votes only once every vote is in."""
     return votes >= needed
+
+
+class AuditRecord(Protocol):
+    output_id: str
+    actor: str
+    action: str
+    detail: str | None
+    file_id: str | None
+    at: dt.datetime
+    prev_hash: str | None
+    entry_hash: str | None
+
+
+def audit_hash(entry: AuditRecord) -> str:
+    """SHA-256 over the entry and its predecessor's hash: editing any entry breaks the chain."""
+    body = json.dumps([entry.prev_hash, entry.output_id, entry.actor, entry.action, entry.detail,
+                       entry.file_id, entry.at.astimezone(dt.UTC).isoformat()],
+                      separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def audit_chain_intact(entries: Sequence[AuditRecord]) -> bool:
+    previous = None
+    for entry in entries:
+        if entry.prev_hash != previous or entry.entry_hash != audit_hash(entry):
+            return False
+        previous = entry.entry_hash
+    return True

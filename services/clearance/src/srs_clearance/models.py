@@ -143,7 +143,7 @@ class Comment(Base):
 
 
 class AuditEntry(Base):
-    """Append-only record of every decision and every download (who, what, when, why)."""
+    """Append-only, hash-chained record of every decision and download (who, what, when, why)."""
 
     __tablename__ = "audit_entry"
 
@@ -155,6 +155,8 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[str | None] = mapped_column(String(60))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 

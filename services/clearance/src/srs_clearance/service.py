@@ -224,11 +224,28 @@ async def _submitter_eligibility(session: AsyncSession, principal: Principal,
     return project
 
 
-def _audit(session: AsyncSession, output: OutputRequest, principal: Principal | None,
-           action: str, detail: str | None = None, *, file_id: str | None = None,
-           at: dt.datetime) -> None:
-    session.add(AuditEntry(output_id=output.id, actor=actor_of(principal) if principal else "system",
-                           action=action, detail=detail, file_id=file_id, at=at))
+async def _audit(session: AsyncSession, output: OutputRequest, principal: Principal | None,
+                 action: str, detail: str | None = None, *, file_id: str | None = None,
+                 at: dt.datetime) -> None:
+    """Append to the request's hash-chained audit trail (callers hold the request's row lock)."""
+    previous = (await session.execute(
+        select(AuditEntry.entry_hash).where(AuditEntry.output_id == output.id)
+        .order_by(AuditEntry.id.desc()).limit(1))).scalar_one_or_none()
+    entry = AuditEntry(output_id=output.id, actor=actor_of(principal) if principal else "system",
+                       action=action, detail=detail, file_id=file_id, at=at,
+                       prev_hash=previous)
+    entry.entry_hash = domain.audit_hash(entry)
+    session.add(entry)
+    await session.flush()
+
+
+async def audit_trail(session: AsyncSession, principal: Principal,
+                      output_id: str) -> dict[str, Any]:
+    """Every decision and download on a request, and whether the chain is intact."""
+    output = await visible_output(session, principal, output_id)
+    entries = list((await session.execute(select(AuditEntry).where(
+        AuditEntry.output_id == output.id).order_by(AuditEntry.id))).scalars())
+    return {"intact": domain.audit_chain_intact(entries), "entries": entries}
 
 
 def contract_fields(output: OutputRequest, now: dt.datetime) -> dict[str, Any]:
@@ -440,7 +457,7 @@ async def submit_output(session: AsyncSession, principal: Principal, output_id: 
                                                   priority=project.priority), subject=output.id)
     await publish(session, events.OutputChecked(**base, automatic_status=output.automatic_status),
                   subject=output.id)
-    _audit(session, output, principal, "submitted", f"automatic checks: {output.automatic_status}",
+    await _audit(session, output, principal, "submitted", f"automatic checks: {output.automatic_status}",
            at=now)
     await session.flush()
     return output
@@ -462,7 +479,7 @@ async def recheck_with_relaxed_rules(session: AsyncSession, principal: Principal
     await publish(session, events.OutputChecked(**contract_fields(output, now),
                                                 automatic_status=output.automatic_status),
                   subject=output.id)
-    _audit(session, output, principal, "rechecked", str(overrides.model_dump(exclude_none=True)),
+    await _audit(session, output, principal, "rechecked", str(overrides.model_dump(exclude_none=True)),
            at=now)
     await session.flush()
     return output
@@ -478,7 +495,7 @@ async def withdraw_output(session: AsyncSession, principal: Principal, output_id
     if submitted:
         await publish(session, events.OutputWithdrawn(**contract_fields(output, now)),
                       subject=output.id)
-    _audit(session, output, principal, "withdrawn", at=now)
+    await _audit(session, output, principal, "withdrawn", at=now)
     await session.flush()
     return output
 
@@ -490,7 +507,7 @@ async def start_review(session: AsyncSession, principal: Principal, output_id: s
                        now: dt.datetime) -> OutputRequest:
     output = await _reviewable(session, principal, output_id)
     output.status = domain.transition(output.status, "start review")
-    _audit(session, output, principal, "review_started", at=now)
+    await _audit(session, output, principal, "review_started", at=now)
     await session.flush()
     return output
 
@@ -505,7 +522,7 @@ async def request_clarification(session: AsyncSession, principal: Principal, out
                         visibility="shared", body=question, created_at=now))
     await publish(session, events.OutputClarificationRequested(**contract_fields(output, now)),
                   subject=output.id)
-    _audit(session, output, principal, "clarification_requested", question, at=now)
+    await _audit(session, output, principal, "clarification_requested", question, at=now)
     await session.flush()
     return output
 
@@ -520,7 +537,7 @@ async def respond_to_clarification(session: AsyncSession, principal: Principal, 
     output.clock_paused_at = None
     session.add(Comment(id=new_id("cmt"), output_id=output.id, author_id=actor_of(principal),
                         visibility="shared", body=answer, created_at=now))
-    _audit(session, output, principal, "clarification_answered", at=now)
+    await _audit(session, output, principal, "clarification_answered", at=now)
     await session.flush()
     return output
 
@@ -547,7 +564,7 @@ async def cast_vote(session: AsyncSession, principal: Principal, output_id: str,
     review = Review(output_id=output.id, checker_id=me, vote=data.vote, reason=data.reason,
                     created_at=now)
     session.add(review)
-    _audit(session, output, principal, "reviewed", data.vote, at=now)
+    await _audit(session, output, principal, "reviewed", data.vote, at=now)
     await session.flush()
     return review
 
@@ -588,7 +605,7 @@ async def decide(session: AsyncSession, principal: Principal, output_id: str,
     else:
         await publish(session, events.OutputRejected(**base, reason=data.reason),
                       subject=output.id)
-    _audit(session, output, principal, str(status), data.reason, at=now)
+    await _audit(session, output, principal, str(status), data.reason, at=now)
     await session.flush()
     if output.submitted_at is not None:
         TIME_TO_DECISION.labels(output.kind, str(status)).observe(
@@ -628,11 +645,11 @@ async def list_comments(session: AsyncSession, principal: Principal,
 async def file_for_download(session: AsyncSession, principal: Principal, output_id: str,
                             file_id: str, now: dt.datetime) -> OutputFile:
     """The file if the caller may see the request; every download is audited."""
-    output = await visible_output(session, principal, output_id)
+    output = await visible_output(session, principal, output_id, for_update=True)
     file = await session.get(OutputFile, file_id)
     if file is None or file.output_id != output.id:
         raise NotFound(f"file {file_id} not found")
-    _audit(session, output, principal, "downloaded", file.filename, file_id=file.id, at=now)
+    await _audit(session, output, principal, "downloaded", file.filename, file_id=file.id, at=now)
     await session.flush()
     return file
 
@@ -739,7 +756,7 @@ async def require_destruction(session: AsyncSession, project_id: str, completed_
         output.destruction_deadline = deadline
         await publish(session, events.OutputDestructionRequired(
             **contract_fields(output, completed_at), deadline=deadline), subject=output.id)
-        _audit(session, output, None, "destruction_required", at=completed_at)
+        await _audit(session, output, None, "destruction_required", at=completed_at)
     await session.flush()
     return len(outputs)
 
@@ -755,6 +772,6 @@ async def attest_destruction(session: AsyncSession, principal: Principal, output
     output.destroyed_at = now
     await publish(session, events.OutputDestroyed(**contract_fields(output, now)),
                   subject=output.id)
-    _audit(session, output, principal, "destroyed", statement, at=now)
+    await _audit(session, output, principal, "destroyed", statement, at=now)
     await session.flush()
     return output

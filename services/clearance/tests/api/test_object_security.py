@@ -128,3 +128,23 @@ async def test_list_pagination_and_filters(world):
     assert filtered["items"] == []
     bad = await client.get("/v1/outputs?cursor=!!!", headers=world.as_("alice"))
     assert bad.status_code == 422
+
+
+async def test_audit_trail_is_hash_chained_and_shows_tampering(world):
+    from sqlalchemy import update
+
+    output_id = await world.approved()
+    client = world.client
+    assert (await client.get(f"/v1/outputs/{output_id}/audit",
+                             headers=world.as_("alice"))).status_code == 403
+    trail = (await client.get(f"/v1/outputs/{output_id}/audit",
+                              headers=world.as_("checker2"))).json()
+    assert trail["intact"] is True
+    assert [e["action"] for e in trail["entries"]] == ["submitted", "review_started", "approved"]
+    assert trail["entries"][-1]["actor"] == "chk-1"
+    async with client.runtime.db.transaction() as session:
+        await session.execute(update(AuditEntry).where(AuditEntry.action == "approved")
+                              .values(actor="someone-else"))
+    tampered = (await client.get(f"/v1/outputs/{output_id}/audit",
+                                 headers=world.as_("support"))).json()
+    assert tampered["intact"] is False

@@ -82,6 +82,8 @@ async def test_publication_needs_two_blind_independent_reviews(world):
                                    headers=world.as_("checker2"))).json()
     assert open_votes["blind"] is False
     assert {v["vote"] for v in open_votes["votes"]} == {"approve", "reject"}
+    assert (await client.get(f"/v1/outputs/{output_id}/votes",
+                             headers=world.as_("alice"))).status_code == 403
     third = await client.post(f"/v1/outputs/{output_id}/votes", headers=world.as_("support"),
                               json={"vote": "approve", "reason": "fine"})
     assert third.status_code == 403
