@@ -163,10 +163,11 @@ async def upload_file(output_id: str, group_id: str, session: SessionDep, princi
     domain.transition(output.status, "change")
     filename = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     service.check_file_type(output.kind, filename)
-    sha, size, data = await store.save(file, settings.max_file_bytes)
+    sha, size, data = await store.read(file, settings.max_file_bytes)
     stored = await service.add_file(session, principal, output_id, group_id, filename=filename,
                                     content_type=file.content_type or "application/octet-stream",
                                     sha256=sha, size=size, data=data, now=now)
+    store.put(sha, data)  # only once the file is accepted: refused uploads leave nothing
     return FileRead.model_validate(stored)
 
 

@@ -154,8 +154,9 @@ async def visible_output(session: AsyncSession, principal: Principal, output_id:
                          *, for_update: bool = False) -> OutputRequest:
     """The request if the caller may see its contents; 404 otherwise (existence never leaks).
 
-    Checkers and support see every submitted request; project members see their project's
-    requests (drafts only their own); outputs-only peer reviewers see cleared ones only.
+    Checkers and support see every submitted request; active project members see their
+    project's requests (drafts only their own); outputs-only peer reviewers see cleared ones
+    only; requesters always see their own (to answer for them, and attest destruction).
     Partners never see contents (see :func:`visible_status`)."""
     stmt = select(OutputRequest).where(OutputRequest.id == output_id)
     if for_update:
@@ -171,7 +172,7 @@ async def visible_output(session: AsyncSession, principal: Principal, output_id:
         if is_requester(principal, output):
             return output
         member = await session.get(ProjectMemberView, (output.project_id, actor_of(principal)))
-        if member is not None and output.status != OutputStatus.DRAFT:
+        if member is not None and member.active and output.status != OutputStatus.DRAFT:
             if member.role not in domain.VIEW_CLEARED_ONLY_ROLES:
                 return output
             if output.status == OutputStatus.APPROVED:
@@ -602,6 +603,11 @@ async def decide(session: AsyncSession, principal: Principal, output_id: str,
     base = contract_fields(output, now)
     if status == OutputStatus.APPROVED:
         await publish(session, events.OutputApproved(**base), subject=output.id)
+        project = await session.get(ProjectView, output.project_id)
+        if project is not None and project.completed_at is not None:
+            # cleared after the project completed: it must be destroyed all the same
+            await require_destruction(session, output.project_id, project.completed_at,
+                                      settings.destruction_policy_days)
     else:
         await publish(session, events.OutputRejected(**base, reason=data.reason),
                       subject=output.id)
@@ -674,7 +680,7 @@ async def list_outputs(session: AsyncSession, principal: Principal, *, project_i
     elif principal.has("researcher"):
         me = actor_of(principal)
         members = select(ProjectMemberView.project_id, ProjectMemberView.role).where(
-            ProjectMemberView.researcher_id == me).subquery()
+            ProjectMemberView.researcher_id == me, ProjectMemberView.active.is_(True)).subquery()
         stmt = stmt.outerjoin(members, members.c.project_id == OutputRequest.project_id).where(
             or_(OutputRequest.requester_id == me,
                 and_(members.c.project_id.is_not(None),

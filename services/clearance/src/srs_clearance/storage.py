@@ -27,8 +27,8 @@ class FileStore:
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    async def save(self, upload: UploadFile, max_bytes: int) -> tuple[str, int, bytes]:
-        """Store the upload; returns its hash, size and bytes. Refuses more than ``max_bytes``."""
+    async def read(self, upload: UploadFile, max_bytes: int) -> tuple[str, int, bytes]:
+        """Read the upload; returns its hash, size and bytes. Refuses more than ``max_bytes``."""
         digest = hashlib.sha256()
         chunks: list[bytes] = []
         size = 0
@@ -40,8 +40,10 @@ class FileStore:
                                    limit_bytes=max_bytes)
             digest.update(chunk)
             chunks.append(chunk)
-        data = b"".join(chunks)
-        sha = digest.hexdigest()
+        return digest.hexdigest(), size, b"".join(chunks)
+
+    def put(self, sha: str, data: bytes) -> None:
+        """Store ``data`` under its hash (once: identical uploads share one file)."""
         target = self.path_of(sha)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -49,4 +51,3 @@ class FileStore:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, target)
-        return sha, size, data

@@ -148,3 +148,29 @@ async def test_audit_trail_is_hash_chained_and_shows_tampering(world):
     tampered = (await client.get(f"/v1/outputs/{output_id}/audit",
                                  headers=world.as_("support"))).json()
     assert tampered["intact"] is False
+
+
+async def test_an_inactive_member_sees_only_their_own_requests(world):
+    from srs_common.contracts import projects
+
+    from ..conftest import NOW, ORG, PROJECT
+    alices = await world.submitted()
+    bobs = await world.submitted("bob")
+    await world.deliver(world.client, projects.ProjectMemberDeactivated(
+        project_id=PROJECT, organisation_id=ORG, researcher_id="res-bob", role="researcher",
+        occurred_at=NOW), subject=PROJECT)
+    bob = world.as_("bob")
+    assert (await world.client.get(f"/v1/outputs/{alices}", headers=bob)).status_code == 404
+    assert (await world.client.get(f"/v1/outputs/{bobs}", headers=bob)).status_code == 200
+    listed = (await world.client.get("/v1/outputs", headers=bob)).json()["items"]
+    assert [o["id"] for o in listed] == [bobs]
+
+
+async def test_refused_uploads_leave_no_file_behind(world, tmp_path):
+    output_id = await world.draft(files=[])
+    group_id = (await world.client.get(f"/v1/outputs/{output_id}",
+                                       headers=world.as_("alice"))).json()["groups"][0]["id"]
+    bad = await world.upload(output_id, group_id, "t.csv", b"region,n\nNorth,3\n")
+    assert bad.status_code == 422
+    stored = tmp_path / "outputs"
+    assert not stored.exists() or not any(p.is_file() for p in stored.rglob("*"))

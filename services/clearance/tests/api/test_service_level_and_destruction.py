@@ -126,3 +126,15 @@ async def test_policy_period_comes_from_settings(service_client, deliver, tmp_pa
         await _complete(world)
         required = await world.events("srs.output.destruction_required.v1")
         assert required[0]["deadline"] == "2026-12-02T10:00:00Z"
+
+
+async def test_a_pre_publication_output_cleared_after_completion_must_be_destroyed_too(world):
+    in_review = await world.in_review()
+    await _complete(world)
+    assert await world.events("srs.output.destruction_required.v1") == []
+    world.clock.advance(days=2)
+    await world.client.post(f"/v1/outputs/{in_review}/decision", headers=world.as_("checker1"),
+                            json={"decision": "approve", "reason": "safe"})
+    required = await world.events("srs.output.destruction_required.v1")
+    assert [(e["output_id"], e["deadline"]) for e in required] == [
+        (in_review, "2026-12-25T10:00:00Z")]
