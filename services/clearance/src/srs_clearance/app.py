@@ -14,10 +14,8 @@ from srs_clearance.settings import ClearanceSettings
 
 async def _share_settings(app: FastAPI, runtime: Runtime) -> None:
     """Handlers and jobs read policy settings (destruction period) from their session."""
-    db = runtime.db
-    db.sessionmaker.configure(info={"service": db.service,
-                                    "outbox": db.messaging.outbox if db.messaging else None,
-                                    SETTINGS_KEY: runtime.settings})
+    sessions = runtime.db.sessionmaker
+    sessions.configure(info={**sessions.kw.get("info", {}), SETTINGS_KEY: runtime.settings})
 
 
 def spec() -> ServiceSpec:

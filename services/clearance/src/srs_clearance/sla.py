@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import holidays
 
 LONDON = ZoneInfo("Europe/London")
-DAY = 86_400
 
 
 @lru_cache(maxsize=64)
@@ -34,10 +33,10 @@ def _next_midnight(moment: dt.datetime) -> dt.datetime:
                                tzinfo=LONDON).astimezone(dt.UTC)
 
 
-def add_working_seconds(start: dt.datetime, seconds: float) -> dt.datetime:
-    """The moment ``seconds`` of working time after ``start``."""
+def add_working_time(start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+    """The moment ``duration`` of working time after ``start``."""
     cursor = start.astimezone(dt.UTC)
-    remaining = dt.timedelta(seconds=seconds)
+    remaining = duration
     while True:
         day_end = _next_midnight(cursor)
         if is_working_day(cursor.astimezone(LONDON).date()):
@@ -48,24 +47,24 @@ def add_working_seconds(start: dt.datetime, seconds: float) -> dt.datetime:
         cursor = day_end
 
 
-def working_seconds_between(start: dt.datetime, end: dt.datetime) -> float:
-    """Working time between two moments (0 if ``end`` is not after ``start``)."""
+def working_time_between(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """Working time between two moments (zero if ``end`` is not after ``start``)."""
     cursor = start.astimezone(dt.UTC)
     end = end.astimezone(dt.UTC)
-    total = 0.0
+    total = dt.timedelta(0)
     while cursor < end:
         day_end = min(_next_midnight(cursor), end)
         if is_working_day(cursor.astimezone(LONDON).date()):
-            total += (day_end - cursor).total_seconds()
+            total += day_end - cursor
         cursor = day_end
     return total
 
 
 def due_at(submitted_at: dt.datetime, working_days: int = 5) -> dt.datetime:
     """When a request submitted at ``submitted_at`` is due."""
-    return add_working_seconds(submitted_at, working_days * DAY)
+    return add_working_time(submitted_at, dt.timedelta(days=working_days))
 
 
 def resume_due_at(due: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime) -> dt.datetime:
     """The due date after a clarification pause: the working time paused is given back."""
-    return add_working_seconds(due, working_seconds_between(paused_at, resumed_at))
+    return add_working_time(due, working_time_between(paused_at, resumed_at))

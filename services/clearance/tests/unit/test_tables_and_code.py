@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from srs_clearance import codescan, sdc, tables
 
 CSV = b"region,year,count\nNorth,2021,12\nSouth,2021,3\n"
@@ -89,3 +91,19 @@ def test_code_findings_name_lines_and_rules():
 def test_annotated_aggregate_code_passes():
     code = "# Count victims by region\ncounts = df.groupby('region').size()  # one row a region\n"
     assert codescan.scan_code(code) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(cleared=st.dictionaries(st.sampled_from("ABCDEFGH"), st.integers(0, 60), min_size=1),
+       new=st.dictionaries(st.sampled_from("ABCDEFGH"), st.integers(0, 60), min_size=1),
+       threshold=st.integers(1, 15))
+def test_differencing_matches_a_direct_subtraction(cleared, new, threshold):
+    def table(cells):
+        rows = "".join(f"{k},{v}\n" for k, v in cells.items())
+        return tables.parse_table("t.csv", f"region,count\n{rows}".encode())
+
+    exposures = tables.differencing_exposures(table(new), [("out_1", table(cleared).as_json())],
+                                              threshold)
+    expected = {(k,) for k in new.keys() & cleared.keys()
+                if 1 <= abs(new[k] - cleared[k]) <= threshold - 1}
+    assert {e.key for e in exposures} == expected
