@@ -6,7 +6,6 @@ import datetime as dt
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from srs_clearance import sla
 
 
