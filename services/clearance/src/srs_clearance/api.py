@@ -13,7 +13,7 @@ from srs_common.db import SessionDep, utcnow
 from srs_common.errors import Forbidden, NotFound
 from srs_common.pagination import Cursor, Limit, Page
 
-from srs_clearance import domain, service
+from srs_clearance import checks, domain, service
 from srs_clearance.schemas import (
     AuditTrailRead,
     CommentCreate,
@@ -93,7 +93,7 @@ async def _read(session: Any, output: Any, now: dt.datetime) -> OutputRead:
              summary="Check a table against the disclosure rules (nothing is stored)",
              responses={**E401, **E403, **E422})
 async def check_table(data: SdcCheckRequest, session: SessionDep, principal: CurrentPrincipal):
-    return await service.run_stateless_check(session, principal, data)
+    return await checks.run_stateless_check(session, principal, data)
 
 
 # --- requests ----------------------------------------------------------------------------
@@ -162,7 +162,7 @@ async def upload_file(output_id: str, group_id: str, session: SessionDep, princi
         raise Forbidden("only the requester may change or answer for this request")
     domain.transition(output.status, "change")
     filename = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    service.check_file_type(output.kind, filename)
+    checks.check_file_type(output.kind, filename)
     sha, size, data = await store.read(file, settings.max_file_bytes)
     stored = await service.add_file(session, principal, output_id, group_id, filename=filename,
                                     content_type=file.content_type or "application/octet-stream",
