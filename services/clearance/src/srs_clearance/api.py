@@ -14,6 +14,7 @@ from srs_common.errors import Forbidden, NotFound
 from srs_common.pagination import Cursor, Limit, Page
 
 from srs_clearance import checks, domain, service
+from srs_clearance.models import ProjectView
 from srs_clearance.schemas import (
     AuditTrailRead,
     CommentCreate,
@@ -75,7 +76,7 @@ E422 = {422: _problem("invalid input, or a rule not met (names the field or rule
 
 async def _read(session: Any, output: Any, now: dt.datetime) -> OutputRead:
     groups = await service.groups_of(session, output.id)
-    project = await session.get(service.ProjectView, output.project_id)
+    project = await session.get(ProjectView, output.project_id)
     read = OutputRead.model_validate(output)
     read.groups = [GroupRead(id=g["id"], name=g["name"], context=g["context"],
                              controls=g["controls"],
