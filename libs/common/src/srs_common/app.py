@@ -63,7 +63,8 @@ class ServiceSpec:
     # The service's idempotency table (srs_common.idempotency.idempotency_table): when
     # given, every POST honours an Idempotency-Key header.
     idempotency: Table | None = None
-    # Path prefix -> body size limit in bytes (None: unlimited, e.g. streamed uploads);
+    # Path regex (full match) -> body size limit in bytes (None: unlimited, e.g. streamed
+    # uploads);
     # everything else gets the ``max_body_bytes`` setting.
     body_limits: Mapping[str, int | None] = field(default_factory=dict)
 

@@ -30,6 +30,10 @@ def spec() -> ServiceSpec:
         consumed_topics=CONSUMED_TOPICS,
         jobs=[clearance_jobs],
         startup=[_share_settings],
+        # Output files are limited (16 MB, a clear 422) by the upload route itself; whole
+        # tables for the stateless check can exceed the platform's 1 MiB default.
+        body_limits={r"/v1/outputs/[^/]+/groups/[^/]+/files": 64 * 1024 * 1024,
+                     r"/v1/sdc/checks": 32 * 1024 * 1024},
         openapi_tags=[
             {"name": "clearance", "description": "Output requests and the checkers' workflow"},
             {"name": "disclosure control", "description": "Stateless automatic checks"},
