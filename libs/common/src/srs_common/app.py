@@ -109,7 +109,7 @@ class Runtime:
 
 def make_database(spec: ServiceSpec, settings: ServiceSettings) -> Database:
     return Database(settings.database_url, service=spec.name, messaging=spec.messaging,
-                    pool_size=settings.db_pool_size)
+                    pool_size=settings.db_pool_size, settings=settings)
 
 
 def health_router(spec: ServiceSpec) -> APIRouter:
