@@ -1,0 +1,103 @@
+"""Access decisions: the hot path, called at every session start.
+
+Two reads with SQLAlchemy Core (one statement of primary-key scalar subqueries, then the
+project's dataset levels), the pure rules of ``domain.deny_reasons``, one outbox row
+and one audit entry. No ORM objects, no joins across the world.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from srs_common.contracts.access import AccessDenied, AccessGranted
+from srs_common.db import utcnow
+from srs_common.events.outbox import publish
+from srs_common.ids import new_id
+from srs_access.audit import append_audit
+from srs_access.domain import DecisionFacts, deny_reasons
+from srs_access.models import (AccreditationView, BookingView, Dataset, HomeWorkingGrant,
+                               Organisation, ProjectMemberView, ProjectView)
+
+ACC = AccreditationView.__table__
+MEMBER = ProjectMemberView.__table__
+PROJECT = ProjectView.__table__
+ORG = Organisation.__table__
+GRANT = HomeWorkingGrant.__table__
+BOOKING = BookingView.__table__
+DATASET = Dataset.__table__
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision_id: str
+    allowed: bool
+    reasons: list[str]
+    decided_at: dt.datetime
+    audit_seq: int
+
+
+def _facts_statement(researcher_id: str, project_id: str, organisation_id: str,
+                     site_id: str | None, now: dt.datetime):  # noqa: ANN202 - a Select
+    def one(column, table, *where):  # noqa: ANN001, ANN202
+        return select(column).where(*where).scalar_subquery()
+
+    acc_key = ACC.c.researcher_id == researcher_id
+    member_key = and_(MEMBER.c.project_id == project_id, MEMBER.c.researcher_id == researcher_id)
+    grant_key = and_(GRANT.c.researcher_id == researcher_id, GRANT.c.project_id == project_id)
+    booking_now = exists().where(
+        BOOKING.c.researcher_id == researcher_id, BOOKING.c.project_id == project_id,
+        BOOKING.c.site_id == (site_id or ""), BOOKING.c.status.in_(("confirmed", "attended")),
+        BOOKING.c.starts_at <= now, BOOKING.c.ends_at > now)
+    return select(
+        one(ACC.c.status, ACC, acc_key).label("acc_status"),
+        one(ACC.c.valid_until, ACC, acc_key).label("acc_valid_until"),
+        one(MEMBER.c.status, MEMBER, member_key).label("member_status"),
+        one(MEMBER.c.role, MEMBER, member_key).label("member_role"),
+        one(PROJECT.c.status, PROJECT, PROJECT.c.project_id == project_id).label("project_status"),
+        one(PROJECT.c.dataset_ids, PROJECT, PROJECT.c.project_id == project_id).label("dataset_ids"),
+        one(ORG.c.aoc_certified_until, ORG, ORG.c.id == organisation_id).label("aoc_until"),
+        one(ORG.c.legacy_remote_access, ORG, ORG.c.id == organisation_id).label("legacy"),
+        one(func.count(), GRANT, grant_key).label("grants"),
+        one(GRANT.c.syops_signed_at, GRANT, grant_key).label("syops_signed_at"),
+        booking_now.label("booking_now"),
+    )
+
+
+async def decide_access(session: AsyncSession, *, actor: str, researcher_id: str,
+                        project_id: str, setting: str, country: str, organisation_id: str,
+                        site_id: str | None) -> Decision:
+    """Allow or deny a session start with every reason that applies; write the audit
+    entry and publish ``access.granted`` or ``access.denied`` in the same transaction."""
+    now = utcnow()
+    row = (await session.execute(
+        _facts_statement(researcher_id, project_id, organisation_id, site_id, now))).one()
+    dataset_ids = row.dataset_ids or []
+    levels_by_id = dict((await session.execute(
+        select(DATASET.c.id, DATASET.c.access_level).where(DATASET.c.id.in_(dataset_ids))
+    )).all()) if dataset_ids else {}
+    facts = DecisionFacts(
+        setting=setting, country=country, today=now.date(),
+        accreditation_status=row.acc_status, accreditation_valid_until=row.acc_valid_until,
+        member_status=row.member_status, member_role=row.member_role,
+        project_status=row.project_status,
+        dataset_levels=[levels_by_id.get(d) for d in dataset_ids],
+        has_booking_now=bool(row.booking_now), aoc_certified_until=row.aoc_until,
+        legacy_remote_access=bool(row.legacy), home_working_granted=bool(row.grants),
+        syops_signed=row.syops_signed_at is not None)
+    reasons = deny_reasons(facts)
+    decision_id = new_id("dec")
+    contract = AccessDenied if reasons else AccessGranted
+    await publish(session, contract(
+        decision_id=decision_id, researcher_id=researcher_id, project_id=project_id,
+        setting=setting, country=country, reasons=reasons, occurred_at=now),
+        subject=researcher_id)
+    seq = await append_audit(
+        session, actor=actor, action="access_decision", outcome="deny" if reasons else "allow",
+        researcher_id=researcher_id, project_id=project_id, occurred_at=now,
+        detail={"decision_id": decision_id, "setting": setting, "country": country,
+                "organisation_id": organisation_id, "site_id": site_id, "reasons": reasons})
+    return Decision(decision_id, not reasons, reasons, now, seq)
