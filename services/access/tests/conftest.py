@@ -17,7 +17,7 @@ from srs_common.contracts import accreditation as acc
 from srs_common.contracts import booking as bkg
 from srs_common.contracts import projects as prj
 from srs_access.models import Organisation, messaging
-from srs_access.seed import seed_reference_data
+from srs_access.seed import seed_catalogue
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ class World:
 
     async def seed(self) -> None:
         async with self.client.runtime.db.transaction() as session:
-            await seed_reference_data(session)
+            await seed_catalogue(session)
 
     async def organisation(self, org_id: str, *, until: dt.date | None,
                            legacy: bool = False) -> None:

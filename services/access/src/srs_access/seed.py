@@ -49,6 +49,12 @@ DEMO_USERS = [
 
 
 async def seed_reference_data(session: AsyncSession) -> None:
+    """Catalogue and organisations, then the demo logins."""
+    await seed_catalogue(session)
+    await seed_demo_users(session)
+
+
+async def seed_catalogue(session: AsyncSession) -> None:
     for dataset_id, title, owner, level, threshold, columns in DATASETS:
         existing = await session.get(Dataset, dataset_id)
         if existing is not None and (existing.title, existing.owner, existing.access_level,
@@ -63,6 +69,9 @@ async def seed_reference_data(session: AsyncSession) -> None:
         if await session.get(Organisation, organisation["id"]) is None:
             values = {k: v for k, v in organisation.items() if k != "id"}
             await save_organisation(session, organisation["id"], create=True, **values)
+
+
+async def seed_demo_users(session: AsyncSession) -> None:
     for username, roles, researcher_id, org in DEMO_USERS:
         if await session.get(User, username) is None:
             session.add(User(username=username, roles=roles, researcher_id=researcher_id,
