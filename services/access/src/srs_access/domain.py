@@ -12,8 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from srs_common.errors import IllegalTransition, RuleViolation
 
 
@@ -136,7 +134,11 @@ _LONDON = ZoneInfo("Europe/London")
 
 
 @lru_cache(maxsize=8)
-def _bank_holidays(year: int) -> holidays.HolidayBase:
+def _bank_holidays(year: int) -> Any:
+    # Imported on first use: the package loads every country's calendar (~25 MB), which
+    # processes that never count working days (the pseudonymisation path) need not pay.
+    import holidays
+
     # England and Wales share bank holidays.
     return holidays.UK(subdiv="ENG", years=year)
 
