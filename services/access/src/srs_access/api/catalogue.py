@@ -37,7 +37,7 @@ async def list_datasets(session: SessionDep, _: CurrentPrincipal, limit: Limit =
 
 
 @router.get("/datasets/{dataset_id}", response_model=DatasetRead, summary="One dataset",
-            responses=problems(401, 404))
+            responses=problems(401, 404, 422))
 async def read_dataset(dataset_id: DatasetId, session: SessionDep, _: CurrentPrincipal):
     return await catalogue.get_dataset(session, dataset_id)
 
@@ -85,7 +85,7 @@ async def list_organisations(session: SessionDep,
 
 @router.get("/organisations/{organisation_id}", response_model=OrganisationRead,
             summary="One organisation (staff, or its own people and partner client)",
-            responses=problems(401, 404))
+            responses=problems(401, 404, 422))
 async def read_organisation(organisation_id: OrganisationId, session: SessionDep,
                             principal: CurrentPrincipal):
     organisation = await session.get(Organisation, organisation_id)

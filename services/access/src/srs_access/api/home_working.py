@@ -44,13 +44,13 @@ async def list_requests(session: SessionDep, principal: CurrentPrincipal,
 
 
 @router.get("/{request_id}", response_model=HomeWorkingRead, summary="One home-working request",
-            responses=problems(401, 404))
+            responses=problems(401, 404, 422))
 async def read_request(request_id: RequestId, session: SessionDep, principal: CurrentPrincipal):
     return await _read(session, await home_working.get_request(session, principal, request_id))
 
 
 @router.post("/{request_id}/staff-approval", response_model=HomeWorkingRead,
-             summary="Service staff approve (support)", responses=problems(401, 403, 404, 409))
+             summary="Service staff approve (support)", responses=problems(401, 403, 404, 409, 422))
 async def staff_approve(request_id: RequestId, session: SessionDep,
                         principal: Annotated[Principal, Depends(require_roles("support"))]):
     return await _read(session, await home_working.staff_approve(session, principal, request_id))
@@ -58,7 +58,7 @@ async def staff_approve(request_id: RequestId, session: SessionDep,
 
 @router.post("/{request_id}/owner-approval", response_model=HomeWorkingRead,
              summary="A data owner approves for their datasets (data_owner; `org` claim "
-                     "names the owner)", responses=problems(401, 403, 404, 409))
+                     "names the owner)", responses=problems(401, 403, 404, 409, 422))
 async def owner_approve(request_id: RequestId, session: SessionDep,
                         principal: Annotated[Principal, Depends(require_roles("data_owner"))]):
     return await _read(session, await home_working.owner_approve(session, principal, request_id))
@@ -83,7 +83,7 @@ async def revoke(request_id: RequestId, body: HomeWorkingReason, session: Sessio
 
 @router.post("/{request_id}/syops-signature", response_model=HomeWorkingRead,
              summary="Sign the extended security operating procedures (named researcher)",
-             responses=problems(401, 403, 404, 409))
+             responses=problems(401, 403, 404, 409, 422))
 async def sign_syops(request_id: RequestId, session: SessionDep,
                      principal: Annotated[Principal, Depends(require_roles("researcher"))]):
     return await _read(session, await home_working.sign_syops(session, principal, request_id))

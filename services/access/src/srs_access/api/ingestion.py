@@ -38,7 +38,7 @@ async def list_requests(session: SessionDep, principal: CurrentPrincipal,
 
 
 @router.get("/{request_id}", response_model=IngestionRead, summary="One ingestion request",
-            responses=problems(401, 404))
+            responses=problems(401, 404, 422))
 async def read(request_id: RequestId, session: SessionDep, principal: CurrentPrincipal):
     return await ingestion.get_ingestion(session, principal, request_id)
 

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["project spaces"])
 
 @router.get("/project-spaces/{project_id}", response_model=ProjectSpaceRead,
             summary="A project's space, mapped datasets and accounts (staff; a member sees "
-                    "their own account only)", responses=problems(401, 404))
+                    "their own account only)", responses=problems(401, 404, 422))
 async def read_project_space(project_id: Annotated[str, Path(max_length=40)],
                              session: SessionDep, principal: CurrentPrincipal):
     staff = principal.has("support", "ops")
