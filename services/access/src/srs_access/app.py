@@ -10,6 +10,7 @@ from srs_common.config import ServiceSettings
 from srs_common.tokens import jwks
 from srs_access import identity
 from srs_access.api import ROUTERS
+from srs_access.audit import audit_sealer_job
 from srs_access.handlers import CONSUMED_TOPICS, HANDLERS
 from srs_access.models import messaging
 from srs_access.settings import AccessSettings
@@ -38,6 +39,7 @@ def spec() -> ServiceSpec:
         consumed_topics=CONSUMED_TOPICS,
         key_source=_own_keys,
         startup=[_load_signing_key],
+        jobs=[audit_sealer_job],
     )
 
 

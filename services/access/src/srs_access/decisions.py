@@ -2,7 +2,8 @@
 
 Two reads with SQLAlchemy Core (one statement of primary-key scalar subqueries, then the
 project's dataset levels), the pure rules of ``domain.deny_reasons``, one outbox row
-and one audit entry. No ORM objects, no joins across the world.
+and one audit entry (chained later by the sealer, so decisions never wait for each
+other). No ORM objects, no joins across the world.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Decision:
     allowed: bool
     reasons: list[str]
     decided_at: dt.datetime
-    audit_seq: int
+    audit_entry_id: int
 
 
 def _facts_statement(researcher_id: str, project_id: str, organisation_id: str,
@@ -95,9 +96,9 @@ async def decide_access(session: AsyncSession, *, actor: str, researcher_id: str
         decision_id=decision_id, researcher_id=researcher_id, project_id=project_id,
         setting=setting, country=country, reasons=reasons, occurred_at=now),
         subject=researcher_id)
-    seq = await append_audit(
+    entry_id = await append_audit(
         session, actor=actor, action="access_decision", outcome="deny" if reasons else "allow",
         researcher_id=researcher_id, project_id=project_id, occurred_at=now,
         detail={"decision_id": decision_id, "setting": setting, "country": country,
                 "organisation_id": organisation_id, "site_id": site_id, "reasons": reasons})
-    return Decision(decision_id, not reasons, reasons, now, seq)
+    return Decision(decision_id, not reasons, reasons, now, entry_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, Index, Integer, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
@@ -188,12 +188,23 @@ class IngestionRequest(Base):
 
 
 class AuditEntry(Base):
-    """One decision in the append-only, hash-chained audit log."""
+    """One decision in the append-only, hash-chained audit log.
+
+    A decision inserts its entry (``id``, in insert order) in its own transaction; the
+    sealer then gives entries their place in the chain (``seq``) and the hash of the
+    entry before, one batch at a time under a lock, so decisions never wait for each
+    other's commits.
+    """
 
     __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_unsealed", "id", postgresql_where=text("seq IS NULL"),
+              sqlite_where=text("seq IS NULL")),
+    )
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
-                                     primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(60))
@@ -201,8 +212,8 @@ class AuditEntry(Base):
     researcher_id: Mapped[str | None] = mapped_column(String(100), index=True)
     project_id: Mapped[str | None] = mapped_column(String(40), index=True)
     detail: Mapped[dict] = mapped_column(JSON)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class User(Base):

@@ -166,7 +166,7 @@ class AccessDecisionRead(BaseModel):
          "reasons": [{"code": "outside_uk",
                       "message": "access from outside the UK is not permitted"}],
          "researcher_id": "res-alice", "project_id": "prj_01J9Z8Q4V6", "setting": "home",
-         "decided_at": "2026-11-25T10:00:00Z", "audit_seq": 42}]})
+         "decided_at": "2026-11-25T10:00:00Z", "audit_entry_id": 42}]})
 
     decision_id: str
     decision: Literal["allow", "deny"]
@@ -176,19 +176,20 @@ class AccessDecisionRead(BaseModel):
     project_id: str
     setting: Setting
     decided_at: dt.datetime
-    audit_seq: int
+    audit_entry_id: int
 
 
 # --- audit ------------------------------------------------------------------------------
 
 class AuditEntryRead(BaseModel):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "seq": 42, "occurred_at": "2026-11-25T10:00:00Z", "actor": "gateway",
+        "id": 42, "seq": 42, "occurred_at": "2026-11-25T10:00:00Z", "actor": "gateway",
         "action": "access_decision", "outcome": "deny", "researcher_id": "res-alice",
         "project_id": "prj_01J9Z8Q4V6", "detail": {"reasons": ["outside_uk"]},
         "prev_hash": "9f2c...", "hash": "1ab4..."}]})
 
-    seq: int
+    id: int
+    seq: int | None = Field(description="place in the hash chain; null until sealed")
     occurred_at: dt.datetime
     actor: str
     action: str
@@ -196,8 +197,8 @@ class AuditEntryRead(BaseModel):
     researcher_id: str | None
     project_id: str | None
     detail: dict
-    prev_hash: str
-    hash: str
+    prev_hash: str | None
+    hash: str | None
 
 
 class ChainVerification(BaseModel):

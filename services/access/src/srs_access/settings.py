@@ -29,6 +29,9 @@ class AccessSettings(ServiceSettings):
     # A CSV record (line, or quoted multi-line record) longer than this ends the stream.
     pseudonymisation_max_record_bytes: int = 1_048_576
 
+    # How often the background sealer links new audit entries into the hash chain.
+    audit_seal_interval_seconds: float = 0.5
+
     @model_validator(mode="after")
     def _current_key_configured(self) -> "AccessSettings":
         if self.pseudonymisation_current_key_id not in self.pseudonymisation_keys:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
+
+from srs_access.audit import seal_audit
 
 from srs_access.models import AuditEntry
 
@@ -38,6 +40,7 @@ async def test_intact_chain_verifies(client, tokens):
 
 async def test_an_edited_entry_is_named(client, tokens):
     await decisions(client, tokens, 4)
+    await verification(client, tokens)  # sealed
     async with client.runtime.db.transaction() as session:
         await session.execute(update(AuditEntry).where(AuditEntry.seq == 2)
                               .values(outcome="allow"))
@@ -48,6 +51,7 @@ async def test_an_edited_entry_is_named(client, tokens):
 
 async def test_a_deleted_entry_is_named(client, tokens):
     await decisions(client, tokens, 4)
+    await verification(client, tokens)
     async with client.runtime.db.transaction() as session:
         await session.execute(delete(AuditEntry).where(AuditEntry.seq == 3))
     report = await verification(client, tokens)
@@ -57,6 +61,7 @@ async def test_a_deleted_entry_is_named(client, tokens):
 
 async def test_a_rehashed_edit_breaks_the_next_link(client, tokens):
     await decisions(client, tokens, 3)
+    await verification(client, tokens)
     async with client.runtime.db.transaction() as session:
         await session.execute(update(AuditEntry).where(AuditEntry.seq == 1)
                               .values(hash="f" * 64))
@@ -64,18 +69,41 @@ async def test_a_rehashed_edit_breaks_the_next_link(client, tokens):
     assert report["first_broken_seq"] == 1
 
 
-async def test_concurrent_decisions_keep_one_unbroken_chain(client, tokens):
-    async def one(i: int) -> int:
+async def test_concurrent_decisions_and_sealers_keep_one_unbroken_chain(client, tokens):
+    async def one(i: int) -> None:
         response = await client.post(
             "/v1/access-decisions", headers=tokens.headers("support"),
             json={"researcher_id": f"res-{i}", "project_id": "prj-1", "setting": "home",
                   "country": "GB", "organisation_id": "org-ntu"})
         assert response.status_code == 201, response.text
-        return response.json()["audit_seq"]
 
-    seqs = await asyncio.gather(*(one(i) for i in range(12)))
-    assert sorted(seqs) == list(range(1, 13))
+    async def sealer() -> int:
+        async with client.runtime.db.transaction() as session:
+            return await seal_audit(session, batch=5)
+
+    # Decisions and several sealers race; every entry gets exactly one place.
+    results = await asyncio.gather(*(one(i) for i in range(12)),
+                                   *(sealer() for _ in range(4)))
+    await asyncio.gather(*(sealer() for _ in range(4)))
+    assert sum(r for r in results if r) <= 12
+    async with client.runtime.db.engine.connect() as conn:
+        seqs = sorted((await conn.execute(select(AuditEntry.seq))).scalars())
+    assert seqs == list(range(1, 13))
     assert (await verification(client, tokens))["entries_checked"] == 12
+
+
+async def test_the_background_sealer_chains_new_entries(service_client, tokens):
+    async with service_client("access", run_consumers=True,
+                              audit_seal_interval_seconds=0.05) as client:
+        await decisions(client, tokens, 2)
+        async with client.runtime.db.engine.connect() as conn:
+            for _ in range(100):
+                sealed = (await conn.execute(select(AuditEntry.seq)
+                                             .where(AuditEntry.seq.is_not(None)))).all()
+                if len(sealed) == 2:
+                    break
+                await asyncio.sleep(0.05)
+        assert len(sealed) == 2
 
 
 async def test_filters_and_pages(client, tokens):
@@ -89,6 +117,7 @@ async def test_filters_and_pages(client, tokens):
     second = await client.get(f"/v1/audit?project_id=prj-1&cursor={prj.json()['next']}",
                               headers=ops)
     assert [e["seq"] for e in second.json()["items"]] == [2]
+    assert all(e["hash"] for e in second.json()["items"])
     future = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
     later = await client.get("/v1/audit", params={"since": future}, headers=ops)
     assert later.json()["items"] == []

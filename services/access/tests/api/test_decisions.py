@@ -41,8 +41,9 @@ async def test_safe_room_with_a_booking_now_is_allowed_audited_and_published(
     assert granted[0][1]["decision_id"] == decision["decision_id"]
     audit = await client.get("/v1/audit", headers=tokens.headers("ops"))
     entry = audit.json()["items"][-1]
-    assert (entry["seq"], entry["actor"], entry["outcome"]) == (
-        decision["audit_seq"], "session-gateway", "allow")
+    assert (entry["id"], entry["seq"], entry["actor"], entry["outcome"]) == (
+        decision["audit_entry_id"], 1, "session-gateway", "allow")
+    assert entry["detail"]["site_id"] == "titchfield"
 
 
 async def test_researcher_may_ask_for_themselves_only(client, tokens, world):

@@ -12,7 +12,7 @@ from srs_common.auth import require_roles
 from srs_common.db import SessionDep
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from srs_access.api.errors import problems
-from srs_access.audit import AUDIT, verify_chain
+from srs_access.audit import AUDIT, seal_everything, verify_chain
 from srs_access.schemas import AuditEntryRead, ChainVerification
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"],
@@ -27,10 +27,11 @@ async def list_audit(session: SessionDep, limit: Limit = 50, cursor: Cursor = No
                      project_id: Annotated[str | None, Query(max_length=40)] = None,
                      since: Annotated[dt.datetime | None, Query(description="inclusive")] = None,
                      until: Annotated[dt.datetime | None, Query(description="exclusive")] = None):
-    query = select(AUDIT).order_by(AUDIT.c.seq).limit(limit + 1)
+    await seal_everything(session)
+    query = select(AUDIT).order_by(AUDIT.c.id).limit(limit + 1)
     after = decode_cursor(cursor)
     if after:
-        query = query.where(AUDIT.c.seq > int(after[0]))
+        query = query.where(AUDIT.c.id > int(after[0]))
     if researcher_id is not None:
         query = query.where(AUDIT.c.researcher_id == researcher_id)
     if project_id is not None:
@@ -41,7 +42,7 @@ async def list_audit(session: SessionDep, limit: Limit = 50, cursor: Cursor = No
         query = query.where(AUDIT.c.occurred_at < _utc(until))
     rows = (await session.execute(query)).all()
     items = [AuditEntryRead.model_validate(r) for r in rows[:limit]]
-    return Page(items=items, next=encode_cursor([items[-1].seq]) if len(rows) > limit else None)
+    return Page(items=items, next=encode_cursor([items[-1].id]) if len(rows) > limit else None)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -52,6 +53,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
             summary="Verify the hash chain; names the first broken link",
             responses=problems(401, 403))
 async def verify_audit_chain(session: SessionDep) -> ChainVerification:
+    await seal_everything(session)  # cover every decision made so far
     report = await verify_chain(session)
     return ChainVerification(valid=report.valid, entries_checked=report.entries_checked,
                              first_broken_seq=report.first_broken_seq, problem=report.problem)

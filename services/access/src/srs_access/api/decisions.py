@@ -40,4 +40,4 @@ async def create_access_decision(body: AccessDecisionCreate, session: SessionDep
         allowed=decision.allowed,
         reasons=[DenyReason(code=c, message=DENY_MESSAGES[c]) for c in decision.reasons],
         researcher_id=body.researcher_id, project_id=body.project_id, setting=body.setting,
-        decided_at=decision.decided_at, audit_seq=decision.audit_seq)
+        decided_at=decision.decided_at, audit_entry_id=decision.audit_entry_id)

@@ -1,8 +1,8 @@
 """read models, home working, ingestion, audit
 
-Revision ID: cc5ff6500ac5
+Revision ID: 31a597afef70
 Revises: c0f04772ca84
-Create Date: 2026-11-25 15:47:02.391009
+Create Date: 2026-11-25 16:09:46.255026
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import srs_common.db
 
 
 # revision identifiers, used by Alembic.
-revision: str = 'cc5ff6500ac5'
+revision: str = '31a597afef70'
 down_revision: Union[str, Sequence[str], None] = 'c0f04772ca84'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -32,7 +32,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('researcher_id', name=op.f('pk_accreditation_view'))
     )
     op.create_table('audit_entry',
-    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=True),
     sa.Column('occurred_at', srs_common.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=100), nullable=False),
     sa.Column('action', sa.String(length=60), nullable=False),
@@ -40,15 +41,17 @@ def upgrade() -> None:
     sa.Column('researcher_id', sa.String(length=100), nullable=True),
     sa.Column('project_id', sa.String(length=40), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
-    sa.Column('prev_hash', sa.String(length=64), nullable=False),
-    sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('seq', name=op.f('pk_audit_entry')),
-    sa.UniqueConstraint('hash', name=op.f('uq_audit_entry_hash'))
+    sa.Column('prev_hash', sa.String(length=64), nullable=True),
+    sa.Column('hash', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry')),
+    sa.UniqueConstraint('hash', name=op.f('uq_audit_entry_hash')),
+    sa.UniqueConstraint('seq', name=op.f('uq_audit_entry_seq'))
     )
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entry_occurred_at'), ['occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_project_id'), ['project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_researcher_id'), ['researcher_id'], unique=False)
+        batch_op.create_index('ix_audit_entry_unsealed', ['id'], unique=False, postgresql_where=sa.text('seq IS NULL'), sqlite_where=sa.text('seq IS NULL'))
 
     op.create_table('booking_view',
     sa.Column('booking_id', sa.String(length=40), nullable=False),
@@ -175,6 +178,7 @@ def downgrade() -> None:
 
     op.drop_table('booking_view')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entry_unsealed', postgresql_where=sa.text('seq IS NULL'), sqlite_where=sa.text('seq IS NULL'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_researcher_id'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_project_id'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_occurred_at'))
