@@ -1,7 +1,7 @@
 """Access decisions: the hot path, called at every session start.
 
-Two reads with SQLAlchemy Core (one statement of primary-key scalar subqueries, then the
-project's dataset levels), the pure rules of ``domain.deny_reasons``, one outbox row
+One read with SQLAlchemy Core (a statement of primary-key scalar subqueries), the pure
+rules of ``domain.deny_reasons``, one outbox row
 and one audit entry (chained later by the sealer, so decisions never wait for each
 other). No ORM objects, no joins across the world.
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.contracts.access import AccessDenied, AccessGranted
@@ -21,7 +22,7 @@ from srs_common.ids import new_id
 from srs_access.audit import append_audit
 from srs_access.domain import DecisionFacts, deny_reasons
 from srs_access.models import (AccreditationView, BookingView, Dataset, HomeWorkingGrant,
-                               Organisation, ProjectMemberView, ProjectView)
+                               Organisation, ProjectDataset, ProjectMemberView, ProjectView)
 
 ACC = AccreditationView.__table__
 MEMBER = ProjectMemberView.__table__
@@ -30,6 +31,7 @@ ORG = Organisation.__table__
 GRANT = HomeWorkingGrant.__table__
 BOOKING = BookingView.__table__
 DATASET = Dataset.__table__
+PROJECT_DATASET = ProjectDataset.__table__
 
 
 @dataclass(frozen=True)
@@ -42,28 +44,38 @@ class Decision:
 
 
 def _facts_statement(researcher_id: str, project_id: str, organisation_id: str,
-                     site_id: str | None, now: dt.datetime):  # noqa: ANN202 - a Select
-    def one(column, table, *where):  # noqa: ANN001, ANN202
+                     site_id: str | None, now: dt.datetime) -> Select:
+    """One round trip: each fact a scalar subquery on a primary key (or, for bookings and
+    the project's datasets, a short indexed range)."""
+    def one(column: Any, *where: Any) -> Any:
         return select(column).where(*where).scalar_subquery()
 
     acc_key = ACC.c.researcher_id == researcher_id
     member_key = and_(MEMBER.c.project_id == project_id, MEMBER.c.researcher_id == researcher_id)
+    project_key = PROJECT.c.project_id == project_id
+    org_key = ORG.c.id == organisation_id
     grant_key = and_(GRANT.c.researcher_id == researcher_id, GRANT.c.project_id == project_id)
+    project_datasets = PROJECT_DATASET.outerjoin(DATASET,
+                                                 DATASET.c.id == PROJECT_DATASET.c.dataset_id)
+    datasets_key = PROJECT_DATASET.c.project_id == project_id
     booking_now = exists().where(
         BOOKING.c.researcher_id == researcher_id, BOOKING.c.project_id == project_id,
         BOOKING.c.site_id == (site_id or ""), BOOKING.c.status.in_(("confirmed", "attended")),
         BOOKING.c.starts_at <= now, BOOKING.c.ends_at > now)
     return select(
-        one(ACC.c.status, ACC, acc_key).label("acc_status"),
-        one(ACC.c.valid_until, ACC, acc_key).label("acc_valid_until"),
-        one(MEMBER.c.status, MEMBER, member_key).label("member_status"),
-        one(MEMBER.c.role, MEMBER, member_key).label("member_role"),
-        one(PROJECT.c.status, PROJECT, PROJECT.c.project_id == project_id).label("project_status"),
-        one(PROJECT.c.dataset_ids, PROJECT, PROJECT.c.project_id == project_id).label("dataset_ids"),
-        one(ORG.c.aoc_certified_until, ORG, ORG.c.id == organisation_id).label("aoc_until"),
-        one(ORG.c.legacy_remote_access, ORG, ORG.c.id == organisation_id).label("legacy"),
-        one(func.count(), GRANT, grant_key).label("grants"),
-        one(GRANT.c.syops_signed_at, GRANT, grant_key).label("syops_signed_at"),
+        one(ACC.c.status, acc_key).label("acc_status"),
+        one(ACC.c.valid_until, acc_key).label("acc_valid_until"),
+        one(MEMBER.c.status, member_key).label("member_status"),
+        one(MEMBER.c.role, member_key).label("member_role"),
+        one(PROJECT.c.status, project_key).label("project_status"),
+        select(func.min(DATASET.c.access_level)).select_from(project_datasets)
+        .where(datasets_key).scalar_subquery().label("lowest_level"),
+        select(func.count() - func.count(DATASET.c.id)).select_from(project_datasets)
+        .where(datasets_key).scalar_subquery().label("uncatalogued"),
+        one(ORG.c.aoc_certified_until, org_key).label("aoc_until"),
+        one(ORG.c.legacy_remote_access, org_key).label("legacy"),
+        one(func.count(), grant_key).label("grants"),
+        one(GRANT.c.syops_signed_at, grant_key).label("syops_signed_at"),
         booking_now.label("booking_now"),
     )
 
@@ -76,16 +88,14 @@ async def decide_access(session: AsyncSession, *, actor: str, researcher_id: str
     now = utcnow()
     row = (await session.execute(
         _facts_statement(researcher_id, project_id, organisation_id, site_id, now))).one()
-    dataset_ids = row.dataset_ids or []
-    levels_by_id = dict((await session.execute(
-        select(DATASET.c.id, DATASET.c.access_level).where(DATASET.c.id.in_(dataset_ids))
-    )).all()) if dataset_ids else {}
+    dataset_levels: list[int | None] = [] if row.lowest_level is None else [row.lowest_level]
+    dataset_levels += [None] * (row.uncatalogued or 0)
     facts = DecisionFacts(
         setting=setting, country=country, today=now.date(),
         accreditation_status=row.acc_status, accreditation_valid_until=row.acc_valid_until,
         member_status=row.member_status, member_role=row.member_role,
         project_status=row.project_status,
-        dataset_levels=[levels_by_id.get(d) for d in dataset_ids],
+        dataset_levels=dataset_levels,
         has_booking_now=bool(row.booking_now), aoc_certified_until=row.aoc_until,
         legacy_remote_access=bool(row.legacy), home_working_granted=bool(row.grants),
         syops_signed=row.syops_signed_at is not None)

@@ -91,6 +91,16 @@ class ProjectView(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
+class ProjectDataset(Base):
+    """Which datasets a project uses (from ``srs.project.*``), for decisions to find the
+    project's most restricted dataset in the same statement as everything else."""
+
+    __tablename__ = "project_dataset"
+
+    project_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
 class ProjectMemberView(Base):
     """Read model of one member of a project (from ``srs.project.*``)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.contracts import ProjectApproved, ProjectSpaceProvisioned
@@ -20,8 +20,8 @@ from srs_common.errors import NotFound
 from srs_common.events.outbox import publish
 from srs_common.ids import new_id
 from srs_access.domain import DATA_ROLES, accreditation_current, newer
-from srs_access.models import (Account, AccreditationView, ProjectMemberView, ProjectSpace,
-                               ProjectView)
+from srs_access.models import (Account, AccreditationView, ProjectDataset, ProjectMemberView,
+                               ProjectSpace, ProjectView)
 
 
 # --- read models ----------------------------------------------------------------------
@@ -33,21 +33,33 @@ async def record_project(session: AsyncSession, project_id: str, *, status: str 
     view = await session.get(ProjectView, project_id)
     if view is None:
         view = ProjectView(project_id=project_id, status=status or "approved",
-                           dataset_ids=list(dataset_ids or []), organisation_id=organisation_id,
-                           changed_at=at)
+                           dataset_ids=[], organisation_id=organisation_id, changed_at=at)
         session.add(view)
+        await _map_datasets(session, view, dataset_ids or [])
         await session.flush()
         return view
     if organisation_id and not view.organisation_id:
         view.organisation_id = organisation_id
     if dataset_ids is not None and (newer(at, view.changed_at) or not view.dataset_ids):
-        view.dataset_ids = list(dataset_ids)
+        await _map_datasets(session, view, dataset_ids)
     # A completed project stays completed whatever arrives late.
     if status is not None and view.status != "completed" and newer(at, view.changed_at):
         view.status = status
         view.changed_at = at
     await session.flush()
     return view
+
+
+async def _map_datasets(session: AsyncSession, view: ProjectView,
+                        dataset_ids: list[str]) -> None:
+    if list(dataset_ids) == view.dataset_ids:
+        return
+    view.dataset_ids = list(dataset_ids)
+    table = ProjectDataset.__table__
+    await session.execute(delete(table).where(table.c.project_id == view.project_id))
+    if dataset_ids:
+        await session.execute(insert(table), [
+            {"project_id": view.project_id, "dataset_id": d} for d in dict.fromkeys(dataset_ids)])
 
 
 async def record_member(session: AsyncSession, project_id: str, researcher_id: str, *,

@@ -1,8 +1,8 @@
 """read models, home working, ingestion, audit
 
-Revision ID: 31a597afef70
+Revision ID: 76e3945e9583
 Revises: c0f04772ca84
-Create Date: 2026-11-25 16:09:46.255026
+Create Date: 2026-11-25 16:17:12.531519
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import srs_common.db
 
 
 # revision identifiers, used by Alembic.
-revision: str = '31a597afef70'
+revision: str = '76e3945e9583'
 down_revision: Union[str, Sequence[str], None] = 'c0f04772ca84'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -118,6 +118,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ingestion_request_project_id'), ['project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ingestion_request_researcher_id'), ['researcher_id'], unique=False)
 
+    op.create_table('project_dataset',
+    sa.Column('project_id', sa.String(length=40), nullable=False),
+    sa.Column('dataset_id', sa.String(length=100), nullable=False),
+    sa.PrimaryKeyConstraint('project_id', 'dataset_id', name=op.f('pk_project_dataset'))
+    )
     op.create_table('project_member_view',
     sa.Column('project_id', sa.String(length=40), nullable=False),
     sa.Column('researcher_id', sa.String(length=100), nullable=False),
@@ -160,6 +165,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_project_member_view_researcher_id'))
 
     op.drop_table('project_member_view')
+    op.drop_table('project_dataset')
     with op.batch_alter_table('ingestion_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ingestion_request_researcher_id'))
         batch_op.drop_index(batch_op.f('ix_ingestion_request_project_id'))
