@@ -147,7 +147,8 @@ async def test_office_allowed_when_every_dataset_permits_it(client, tokens, worl
     assert codes(await decide(client, tokens, setting="office", site_id=None)) == []
 
 
-@pytest.mark.parametrize("booking", ["none", "other_site", "later", "cancelled", "other_project"])
+@pytest.mark.parametrize("booking", ["none", "other_site", "later", "cancelled",
+                                     "cancelled_first", "other_project"])
 async def test_no_booking_at_this_site_for_now(client, tokens, world, booking):
     await world.ready_project()
     now = dt.datetime.now(dt.UTC)
@@ -158,6 +159,9 @@ async def test_no_booking_at_this_site_for_now(client, tokens, world, booking):
     elif booking == "cancelled":
         await world.book("bkg-1", "res-alice", "prj-1")
         await world.book("bkg-1", "res-alice", "prj-1", contract=bkg.BookingCancelled)
+    elif booking == "cancelled_first":  # out of order: the cancellation overtook it
+        await world.book("bkg-1", "res-alice", "prj-1", contract=bkg.BookingCancelled)
+        await world.book("bkg-1", "res-alice", "prj-1")
     elif booking == "other_project":
         await world.book("bkg-1", "res-alice", "prj-9")
     assert codes(await decide(client, tokens)) == ["no_booking"]

@@ -133,6 +133,12 @@ async def test_who_sees_and_decides(client, tokens, world, project):
         assert (await client.get("/v1/home-working-requests",
                                  headers=headers)).json() == []
     assert (await client.post(f"{path}/owner-approval", headers=other_owner)).status_code == 404
+    assert (await client.post(f"{path}/refusal", json={"reason": "not mine"},
+                              headers=other_owner)).status_code == 404
+    assert (await client.post(f"{path}/refusal", json={"reason": "no"},
+                              headers=bob)).status_code == 403
+    assert (await client.post(f"{path}/revocation", json={"reason": "no"},
+                              headers=tokens.headers("data_owner", org="ONS"))).status_code == 403
     assert (await client.post(f"{path}/staff-approval", headers=bob)).status_code == 403
     assert (await client.post(f"{path}/owner-approval",
                               headers=tokens.headers("support"))).status_code == 403

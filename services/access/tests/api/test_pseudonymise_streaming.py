@@ -2,7 +2,7 @@
 process, a client that uploads and downloads at the same time, and the server's peak
 resident memory read from /proc.
 
-The size is ``SRS_ACCESS_STREAM_TEST_MB`` (default 20 MB to keep CI quick; the issue's
+The size is ``SRS_ACCESS_STREAM_TEST_MB`` (default 10 MB to keep CI quick; the issue's
 size is 200 MB: ``SRS_ACCESS_STREAM_TEST_MB=200``).
 
 What is asserted is that the file adds (almost) nothing: the server's peak RSS after the
@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-SIZE_MB = int(os.environ.get("SRS_ACCESS_STREAM_TEST_MB", "20"))
+SIZE_MB = int(os.environ.get("SRS_ACCESS_STREAM_TEST_MB", "10"))
 GROWTH_LIMIT_MB = 16
 ROW = "{:012d},{:08d},2023-01-{:02d},some free text describing the record,42.5\n"
 
