@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 AUDIT = AuditEntry.__table__
 _CHAIN_LOCK = 0x53525341  # "SRSA": the PostgreSQL advisory lock of the chain's tail
 _BATCH = 1000
+# Built once: decisions append on the hot path.
+_APPEND = insert(AUDIT).returning(AUDIT.c.id)
 
 
 async def append_audit(session: AsyncSession, *, actor: str, action: str, outcome: str,
@@ -37,10 +39,9 @@ async def append_audit(session: AsyncSession, *, actor: str, action: str, outcom
                        detail: dict[str, Any], occurred_at: dt.datetime) -> int:
     """Record a decision (who, what, when, why); returns the entry's id. It joins the
     hash chain when sealed."""
-    result = await session.execute(insert(AUDIT).values(
-        occurred_at=occurred_at, actor=actor, action=action, outcome=outcome,
-        researcher_id=researcher_id, project_id=project_id, detail=detail
-    ).returning(AUDIT.c.id))
+    result = await session.execute(_APPEND, {
+        "occurred_at": occurred_at, "actor": actor, "action": action, "outcome": outcome,
+        "researcher_id": researcher_id, "project_id": project_id, "detail": detail})
     return int(result.scalar_one())
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.contracts.access import AccessDenied, AccessGranted
@@ -43,10 +43,12 @@ class Decision:
     audit_entry_id: int
 
 
-def _facts_statement(researcher_id: str, project_id: str, organisation_id: str,
-                     site_id: str | None, now: dt.datetime) -> Select:
+def _facts_statement() -> Select:
     """One round trip: each fact a scalar subquery on a primary key (or, for bookings and
-    the project's datasets, a short indexed range)."""
+    the project's datasets, a short indexed range). Built once; values are bound per call."""
+    researcher_id, project_id = bindparam("researcher_id"), bindparam("project_id")
+    organisation_id = bindparam("organisation_id")
+
     def one(column: Any, *where: Any) -> Any:
         return select(column).where(*where).scalar_subquery()
 
@@ -60,8 +62,9 @@ def _facts_statement(researcher_id: str, project_id: str, organisation_id: str,
     datasets_key = PROJECT_DATASET.c.project_id == project_id
     booking_now = exists().where(
         BOOKING.c.researcher_id == researcher_id, BOOKING.c.project_id == project_id,
-        BOOKING.c.site_id == (site_id or ""), BOOKING.c.status.in_(("confirmed", "attended")),
-        BOOKING.c.starts_at <= now, BOOKING.c.ends_at > now)
+        BOOKING.c.site_id == bindparam("site_id"),
+        BOOKING.c.status.in_(("confirmed", "attended")),
+        BOOKING.c.starts_at <= bindparam("now"), BOOKING.c.ends_at > bindparam("now"))
     return select(
         one(ACC.c.status, acc_key).label("acc_status"),
         one(ACC.c.valid_until, acc_key).label("acc_valid_until"),
@@ -80,14 +83,18 @@ def _facts_statement(researcher_id: str, project_id: str, organisation_id: str,
     )
 
 
+FACTS = _facts_statement()
+
+
 async def decide_access(session: AsyncSession, *, actor: str, researcher_id: str,
                         project_id: str, setting: str, country: str, organisation_id: str,
                         site_id: str | None) -> Decision:
     """Allow or deny a session start with every reason that applies; write the audit
     entry and publish ``access.granted`` or ``access.denied`` in the same transaction."""
     now = utcnow()
-    row = (await session.execute(
-        _facts_statement(researcher_id, project_id, organisation_id, site_id, now))).one()
+    row = (await session.execute(FACTS, {
+        "researcher_id": researcher_id, "project_id": project_id,
+        "organisation_id": organisation_id, "site_id": site_id or "", "now": now})).one()
     dataset_levels: list[int | None] = [] if row.lowest_level is None else [row.lowest_level]
     dataset_levels += [None] * (row.uncatalogued or 0)
     facts = DecisionFacts(
