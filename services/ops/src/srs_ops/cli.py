@@ -61,6 +61,7 @@ def sse_events(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
 def events_tail(args: argparse.Namespace) -> None:
     params = {k: v for k, v in {"type": args.type, "subject": args.subject,
                                 "correlation_id": args.correlation_id}.items() if v}
+    remaining = args.count
     with _client(args) as client, client.stream("GET", "/v1/events/stream", params=params) as r:
         if r.status_code >= 400:
             r.read()
@@ -69,8 +70,10 @@ def events_tail(args: argparse.Namespace) -> None:
             console.print(f"[dim]{event['time']}[/] [bold]{event['type']}[/] "
                           f"{event['subject'] or '-'} [cyan]{event['source']}[/] "
                           f"corr={event['correlation_id'] or '-'}")
-            if args.count and (args.count := args.count - 1) == 0:
-                return
+            if remaining is not None:
+                remaining -= 1
+                if remaining <= 0:
+                    return
 
 
 def lag(args: argparse.Namespace) -> None:
