@@ -110,18 +110,25 @@ def test_an_approved_project_appears_live_and_its_saga_completes(stack, console)
 
 
 def publish_poison(stack, project_id: str) -> None:
-    """A project approval that breaks its contract (no datasets, members, dates): every
-    consumer of it dead-letters it at once and holds the project's later events."""
+    """A project approval the contract accepts but the access service cannot apply: the
+    same researcher listed twice and an approval time without a zone (the platform stores
+    UTC only). Access retries, dead-letters it, and holds the project's later events."""
     headers = to_headers(event_id=str(uuid.uuid4()), source="/srs/projects",
                          event_type="srs.project.approved.v1", subject=project_id,
                          time=dt.datetime.now(dt.UTC), correlation_id=f"poison-{project_id}")
+    payload = {"project_id": project_id, "title": "Hand-made approval",
+               "organisation_id": "org-ntu", "legal_gateway": "DEA",
+               "dataset_ids": ["ds-csew-2019"], "expected_end_date": "2027-06-30",
+               "members": [{"researcher_id": "res-alice", "role": "lead"},
+                           {"researcher_id": "res-alice", "role": "researcher"}],
+               "approved_at": "2026-11-25T10:00:00"}
 
     async def send() -> None:
         producer = AIOKafkaProducer(bootstrap_servers=stack.broker.bootstrap, acks="all")
         await producer.start()
         try:
             await producer.send_and_wait("srs.projects", key=project_id.encode(),
-                                         value=encode_data({"project_id": project_id}),
+                                         value=encode_data(payload),
                                          headers=headers)
         finally:
             await producer.stop()
@@ -135,11 +142,13 @@ def test_a_poisoned_event_is_dead_lettered_and_a_replay_from_the_page_delivers(s
     publish_poison(stack, project_id)
     page.click("nav button[data-tab='dead']")
     poison = page.locator(f"#dead-rows tr[data-consumer='access'][data-subject='{project_id}']"
-                          "[data-reason='contract-violation']")
+                          "[data-reason='handler-failed']")
 
     def shown(locator) -> bool:
+        generation = page.eval_on_selector("#dead-rows", "e => e.dataset.generation || '0'")
         page.click("#dead-refresh")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_function(
+            f"document.getElementById('dead-rows').dataset.generation !== '{generation}'")
         return locator.count() == 1
 
     wait_for(lambda: shown(poison), timeout=20, interval=0.3)
@@ -152,7 +161,7 @@ def test_a_poisoned_event_is_dead_lettered_and_a_replay_from_the_page_delivers(s
     assert not project_active(stack, project_id)
 
     poison.locator("button.inspect").click()
-    page.wait_for_selector("#detail-error:has-text('contract-violation')")
+    page.wait_for_selector("#detail-error:has-text('handler-failed')")
     page.fill("#action-reason", "malformed approval published by hand; the real one follows")
     page.click("#discard")
     page.wait_for_selector("#action-result:has-text('discarded by support')")
