@@ -17,6 +17,7 @@ from srs_common.events.envelope import encode_data, to_headers
 from srs_common.testing import run_sync
 
 from .conftest import login, wait_for
+from .test_first_flow import draft_project
 
 pytestmark = pytest.mark.e2e
 
@@ -57,15 +58,15 @@ def console(browser, stack):
     context.close()
 
 
-def new_submitted_project(stack, title: str) -> str:
-    projects, alice = stack.url("projects"), login(stack, "alice")
-    created = httpx.post(f"{projects}/v1/projects", headers=alice, json={
-        "title": title, "organisation_id": "org-ntu", "legal_gateway": "DEA",
-        "dataset_ids": ["ds-csew-2019"], "expected_end_date": "2027-06-30"})
-    assert created.status_code == 201, created.text
-    project_id = created.json()["id"]
+def new_submitted_project(stack) -> str:
+    """A project drafted by Alice (as the first-flow journey does), submitted and under
+    panel review: ready for a decision."""
+    projects, alice, panel = stack.url("projects"), login(stack, "alice"), login(stack, "panel")
+    project_id = draft_project(stack, alice)
     assert httpx.post(f"{projects}/v1/projects/{project_id}/submit",
                       headers=alice).status_code == 200
+    assert httpx.post(f"{projects}/v1/projects/{project_id}/review",
+                      headers=panel).status_code == 200
     return project_id
 
 
@@ -84,7 +85,7 @@ def project_active(stack, project_id: str) -> bool:
 
 def test_an_approved_project_appears_live_and_its_saga_completes(stack, console):
     page = console
-    project_id = new_submitted_project(stack, "Earnings mobility across English regions")
+    project_id = new_submitted_project(stack)
     correlation_id = f"ops-e2e-{project_id}"
     approve(stack, project_id, correlation_id)
 
@@ -138,7 +139,7 @@ def publish_poison(stack, project_id: str) -> None:
 
 def test_a_poisoned_event_is_dead_lettered_and_a_replay_from_the_page_delivers(stack, console):
     page = console
-    project_id = new_submitted_project(stack, "Poisoned approval recovered by operations")
+    project_id = new_submitted_project(stack)
     publish_poison(stack, project_id)
     page.click("nav button[data-tab='dead']")
     poison = page.locator(f"#dead-rows tr[data-consumer='access'][data-subject='{project_id}']"
