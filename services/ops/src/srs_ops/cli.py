@@ -1,6 +1,6 @@
 """``srs`` - the operators' command line, talking to the ops API.
 
-    srs events tail [--type T] [--subject S] [--correlation-id C]
+    srs events tail [--type T] [--subject S] [--correlation-id C] [--after ID] [--count N]
     srs lag [--group G]
     srs dlq list [--state open] [--consumer access]
     srs dlq replay ID [ID...] | --all-open  --reason "why"
@@ -60,7 +60,8 @@ def sse_events(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
 
 def events_tail(args: argparse.Namespace) -> None:
     params = {k: v for k, v in {"type": args.type, "subject": args.subject,
-                                "correlation_id": args.correlation_id}.items() if v}
+                                "correlation_id": args.correlation_id,
+                                "after": args.after}.items() if v is not None}
     remaining = args.count
     with _client(args) as client, client.stream("GET", "/v1/events/stream", params=params) as r:
         if r.status_code >= 400:
@@ -138,6 +139,7 @@ def parser() -> argparse.ArgumentParser:
     tail.add_argument("--type")
     tail.add_argument("--subject")
     tail.add_argument("--correlation-id")
+    tail.add_argument("--after", type=int, help="start after this store id (0: from the start)")
     tail.add_argument("--count", type=int, help="stop after this many events")
     tail.set_defaults(func=events_tail)
     lag_p = sub.add_parser("lag", help="consumer lag per group, topic and partition")
