@@ -61,10 +61,13 @@ class StreamSignal:
 
     def __init__(self) -> None:
         self._condition = asyncio.Condition()
+        self._pending: set[asyncio.Task[None]] = set()
 
     def notify_soon(self, session: Any) -> None:
         if session.info.get(STORED):
-            asyncio.get_running_loop().create_task(self._notify())
+            task = asyncio.get_running_loop().create_task(self._notify())
+            self._pending.add(task)  # keep a reference until it has run
+            task.add_done_callback(self._pending.discard)
 
     async def _notify(self) -> None:
         async with self._condition:
