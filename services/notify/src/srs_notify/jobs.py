@@ -157,6 +157,15 @@ async def send_due_notifications(db: Database, settings: NotifySettings, mailer:
     return report
 
 
+def _stop_if_cancelled() -> None:
+    """Python 3.11's ``asyncio.wait_for`` (used inside aiosmtplib) loses a cancellation
+    that lands just as the awaited reply arrives; the request is still counted on the
+    task, so honour it here rather than loop on for ever after a shutdown."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 async def sender_job(runtime: Runtime) -> None:
     """Loop: deliver due notifications; woken at once when a transaction queues one,
     otherwise every ``send_poll_seconds``."""
@@ -178,8 +187,10 @@ async def sender_job(runtime: Runtime) -> None:
             raise
         except Exception:  # noqa: BLE001 - e.g. the database is away; try again later
             log.exception("sending notifications failed; retrying")
+        _stop_if_cancelled()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=settings.send_poll_seconds)
+            async with asyncio.timeout(settings.send_poll_seconds):
+                await wake.wait()
 
 
 async def reminder_job(runtime: Runtime) -> None:

@@ -3,6 +3,7 @@ is away, busy or answered 4xx) and "never" (it refused the message or address wi
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
@@ -86,7 +87,10 @@ class SmtpMailer:
             raise _classify(exc) from exc
         try:
             yield SmtpConnection(client)
-        finally:
-            with contextlib.suppress(Exception):
-                if client.is_connected:
-                    await client.quit()
+        except BaseException:
+            # Cancelled or failed mid-command: the session's state is unknown; just drop it.
+            client.close()
+            raise
+        with contextlib.suppress(Exception):
+            if client.is_connected:
+                await asyncio.wait_for(client.quit(), timeout=self.settings.smtp_timeout_seconds)
