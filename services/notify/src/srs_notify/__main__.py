@@ -3,15 +3,20 @@
 
 import sys
 
-from srs_common.cli import main
-from srs_notify import MIGRATIONS_DIR
-from srs_notify.app import spec
-from srs_notify.settings import NotifySettings
 
-if __name__ == "__main__":
+def run() -> None:
     if sys.argv[1:2] == ["smtp-sink"]:
         from srs_notify.sink import main as sink_main
 
         sink_main(sys.argv[2:])
-    else:
-        main(spec, NotifySettings, MIGRATIONS_DIR)
+        return
+    from srs_common.cli import main
+    from srs_notify import MIGRATIONS_DIR
+    from srs_notify.app import spec
+    from srs_notify.settings import NotifySettings
+
+    main(spec, NotifySettings, MIGRATIONS_DIR)
+
+
+if __name__ == "__main__":
+    run()

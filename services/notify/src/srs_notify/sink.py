@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import signal
 import uuid
@@ -20,8 +21,6 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from srs_common.db import utcnow
-from srs_notify.settings import NotifySettings
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ class MailDirectory:
             content = content.encode()
         recipients = ", ".join(envelope.rcpt_tos)
         header = f"X-Sink-Envelope-To: {recipients}\r\n".encode()
-        name = f"{utcnow():%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.eml"
+        name = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.eml"
         partial = self.directory / f".{name}.part"
         # Written aside, then renamed: a reader never sees half a message.
         partial.write_bytes(header + content)
@@ -68,6 +67,10 @@ async def _serve(host: str, port: int, directory: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # The notifier's own settings give the defaults (imported here: the sink alone
+    # should start fast, without the service's web and database stack).
+    from srs_notify.settings import NotifySettings
+
     settings = NotifySettings()
     parser = argparse.ArgumentParser(prog="python -m srs_notify smtp-sink",
                                      description=__doc__.split("\n\n")[0] if __doc__ else None)
