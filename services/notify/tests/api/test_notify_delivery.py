@@ -105,7 +105,7 @@ async def test_an_smtp_outage_delays_but_loses_nothing(client, smtp, deliver, re
     assert report.sent == 0 and report.server_unreachable
     rows = await log()
     assert {r.status for r in rows} == {"pending"}
-    waiting = [r for r in rows if r.attempts == 1][0]
+    waiting = next(r for r in rows if r.attempts == 1)
     assert "unreachable" in waiting.last_error
     assert waiting.next_attempt_at > dt.datetime.now(dt.UTC)  # backing off, not hammering
     assert (await send()).sent == 0  # nothing is due again yet: backoff

@@ -3,12 +3,11 @@ file under the mail directory, readable as an e-mail."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from srs_common.broker import free_port, port_open
@@ -23,16 +22,16 @@ async def test_the_sink_process_writes_each_message_to_its_own_file(
 
     port = free_port()
     mail_dir = tmp_path / "mail"
-    sink = subprocess.Popen(
-        [sys.executable, "-m", "srs_notify", "smtp-sink", "--port", str(port),
-         "--directory", str(mail_dir)],
-        env={**os.environ, "SRS_NOTIFY_SMTP_HOST": "127.0.0.1"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    sink = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "srs_notify", "smtp-sink", "--port", str(port),
+        "--directory", str(mail_dir), env={**os.environ, "SRS_NOTIFY_SMTP_HOST": "127.0.0.1"},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        start_new_session=True)
     try:
-        deadline = time.monotonic() + 20
-        while not port_open(port) and time.monotonic() < deadline:
-            assert sink.poll() is None, "the sink exited"
-            time.sleep(0.05)
+        deadline = asyncio.get_running_loop().time() + 30
+        while not port_open(port) and asyncio.get_running_loop().time() < deadline:
+            assert sink.returncode is None, "the sink exited"
+            await asyncio.sleep(0.05)
         async with service_client("notify", smtp_port=port) as client:
             for researcher_id, name in (("res-alice", "Alice Example"), ("res-bob", "Bob")):
                 await deliver(client, ResearcherRegistered.model_validate({
@@ -49,7 +48,7 @@ async def test_the_sink_process_writes_each_message_to_its_own_file(
         assert report.sent == 2
     finally:
         sink.terminate()
-        sink.wait(10)
+        await asyncio.wait_for(sink.wait(), timeout=10)
     files = sorted(mail_dir.glob("*.eml"))
     assert len(files) == 2 and not list(mail_dir.glob(".*"))
     messages = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
