@@ -236,3 +236,18 @@ async def test_the_sender_loop_delivers_as_soon_as_an_event_commits(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert [r.recipients for r in smtp.received] == [[ALICE]]
+
+
+async def test_two_senders_at_once_send_each_mail_once(client, smtp, deliver, register, send,
+                                                       log) -> None:
+    import asyncio
+
+    await register()
+    for n in range(4):
+        await deliver(client, payload_of(booking.BookingConfirmed, booking_id=f"bkg_{n}"),
+                      subject=f"bkg_{n}")
+    await deliver(client, payload_of(projects.ProjectCompleted), subject="prj_1")
+    reports = await asyncio.gather(send(), send())
+    assert sum(r.sent for r in reports) == 6
+    assert len(smtp.received) == 6
+    assert {r.status for r in await log()} == {"sent"}
