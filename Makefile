@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: install run test token migrate lint clean
+.PHONY: install tools run test token bench clean
 
 install:  ## install uv if missing, then every package of the workspace (locked)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -12,12 +12,23 @@ install:  ## install uv if missing, then every package of the workspace (locked)
 run: install  ## broker, databases, migrations, demo data and the five services; Ctrl-C stops all
 	@$(UV) run --frozen python -m srs_common.devstack
 
-test: install  ## the whole suite (PostgreSQL when TEST_DATABASE_URL is set, SQLite otherwise)
+tools:  ## test-only tools: Debian's chromium for the browser tests (skipped if unavailable)
+	@bash deploy/tools/install.sh
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		{ apt-get install -y -q chromium >/dev/null 2>&1 || \
+		  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
+		echo "chromium could not be installed: browser tests will be skipped"
+
+test: install tools  ## the whole suite (PostgreSQL when TEST_DATABASE_URL is set, SQLite otherwise)
 	@$(UV) run --frozen pytest $(PYTEST_ARGS)
 
 token: install  ## make token ROLE=panel SUB=panel [RESEARCHER_ID=res-alice] [ORG=org-ntu]
 	@$(UV) run --frozen python -m srs_common.tokencli --role "$(ROLE)" --sub "$(SUB)" \
 		$(if $(RESEARCHER_ID),--researcher-id "$(RESEARCHER_ID)") $(if $(ORG),--org "$(ORG)")
+
+bench: install  ## benchmarks as ratios against baselines; QUICK=1 for a quick check
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null
+	@cd bench && $(UV) run --frozen python run.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf var/

@@ -17,10 +17,12 @@ from srs_common.broker import Broker
 from srs_common.config import PlatformSettings, ServiceSettings
 from srs_common.db import Database
 from srs_common.events.tables import messaging_tables
+from srs_common.idempotency import idempotency_table
 from srs_common.testing import database_url_for, ensure_postgres_database, truncate_all
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
+idempotency = idempotency_table(metadata)
 widget = Table("widget", metadata, Column("id", String(40), primary_key=True),
                Column("applied", Integer, nullable=False, default=0))
 

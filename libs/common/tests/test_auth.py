@@ -90,3 +90,55 @@ async def test_wrong_role_is_403_not_401(client, tokens):
     response = await client.post("/v1/projects/prj_x/approve", json={"reason": "approved!"},
                                  headers=tokens.headers("researcher"))
     assert response.status_code == 403
+
+
+async def test_remote_jwks_is_cached_and_refetched_when_keys_rotate(tokens):
+    """A real HTTP JWKS endpoint: the verifier caches keys and picks up a new ``kid``."""
+    import http.server
+    import threading
+
+    from srs_common.auth import RemoteJwks, TokenVerifier
+    from srs_common.errors import Unauthorized
+    from srs_common.tokens import jwks
+
+    old, new = tokens.key, SigningKey.generate()
+    served = {"doc": jwks(old), "hits": 0}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            served["hits"] += 1
+            body = json.dumps(served["doc"]).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+        verifier = TokenVerifier(RemoteJwks(url, min_refetch_seconds=0), issuer=tokens.issuer,
+                                 audience=tokens.audience)
+        old_token = issue_token(old, sub="a", roles=["ops"], issuer=tokens.issuer,
+                                audience=tokens.audience)
+        assert (await verifier.verify(old_token)).sub == "a"
+        assert (await verifier.verify(issue_token(old, sub="b", roles=["ops"],
+                                                  issuer=tokens.issuer,
+                                                  audience=tokens.audience))).sub == "b"
+        assert served["hits"] == 1, "keys are cached between tokens"
+
+        served["doc"] = jwks(old, new)  # rotation: the issuer publishes the new key
+        new_token = issue_token(new, sub="c", roles=["ops"], issuer=tokens.issuer,
+                                audience=tokens.audience)
+        assert (await verifier.verify(new_token)).sub == "c"
+        assert served["hits"] == 2
+
+        stranger = issue_token(SigningKey.generate(), sub="d", roles=["ops"],
+                               issuer=tokens.issuer, audience=tokens.audience)
+        with pytest.raises(Unauthorized):
+            await verifier.verify(stranger)
+    finally:
+        server.shutdown()

@@ -21,9 +21,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from sqlalchemy import Table, text
 
 from srs_common.auth import KeySource, RemoteJwks, StaticKeys, TokenVerifier, require_roles
+from srs_common.bodylimit import BodyLimitMiddleware
 from srs_common.config import ServiceSettings
 from srs_common.db import Database
 from srs_common.errors import install_error_handlers
@@ -32,7 +33,9 @@ from srs_common.events.consumer import ConsumerRunner, Handler
 from srs_common.events.outbox import OUTBOX_WRITTEN
 from srs_common.events.relay import Relay
 from srs_common.events.tables import MessagingTables
+from srs_common.idempotency import IdempotencyMiddleware
 from srs_common.observability import ObservabilityMiddleware, configure_logging
+from srs_common.ratelimit import RateLimitMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,13 @@ class ServiceSpec:
     key_source: Callable[[ServiceSettings], KeySource] | None = None
     startup: Sequence[Callable[[FastAPI, Runtime], Awaitable[None]]] = ()
     openapi_tags: list[dict[str, Any]] | None = None
+    # The service's idempotency table (srs_common.idempotency.idempotency_table): when
+    # given, every POST honours an Idempotency-Key header.
+    idempotency: Table | None = None
+    # Path regex (full match) -> body size limit in bytes (None: unlimited, e.g. streamed
+    # uploads);
+    # everything else gets the ``max_body_bytes`` setting.
+    body_limits: Mapping[str, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -150,8 +160,12 @@ def health_router(spec: ServiceSpec) -> APIRouter:
     return router
 
 
-def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
-    """The FastAPI app of one service, with relay and consumers per its settings."""
+def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
+                       api: bool = True) -> FastAPI:
+    """The FastAPI app of one service, with relay and consumers per its settings.
+
+    ``api=False`` serves only health, readiness, metrics and messaging state: the HTTP
+    face of a process that runs the relay or the consumers alone."""
     configure_logging(spec.name, level=settings.platform.log_level,
                       json_logs=settings.platform.log_json)
 
@@ -184,11 +198,20 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                                        audience=settings.platform.jwt_audience)
     app.state.spec = spec
     install_error_handlers(app)
+    # Added innermost first:
+    # observability -> CORS -> body limit -> rate limit -> idempotency -> routes.
+    if spec.idempotency is not None:
+        app.add_middleware(IdempotencyMiddleware, table=spec.idempotency,
+                           ttl_hours=settings.platform.idempotency_ttl_hours)
+    app.add_middleware(RateLimitMiddleware, platform=settings.platform, service=spec.name)
+    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
+                       overrides=spec.body_limits)
     app.add_middleware(CORSMiddleware, allow_origins=settings.platform.cors_origins,
                        allow_methods=["*"], allow_headers=["*"],
-                       expose_headers=["X-Correlation-ID", "ETag", "Location"])
+                       expose_headers=["X-Correlation-ID", "ETag", "Location", "Retry-After",
+                                       "Idempotent-Replayed"])
     app.add_middleware(ObservabilityMiddleware, service=spec.name)
     app.include_router(health_router(spec))
-    for router in spec.routers:
+    for router in spec.routers if api else ():
         app.include_router(router)
     return app

@@ -96,13 +96,17 @@ class RemoteJwks(KeySource):
         self._keys = keys
         self._fetched_at = time.monotonic()
 
+    def _fresh(self, kid: str) -> bool:
+        return kid in self._keys and time.monotonic() - self._fetched_at < self.cache_seconds
+
     async def key(self, kid: str) -> Any:
-        age = time.monotonic() - self._fetched_at
-        if kid in self._keys and age < self.cache_seconds:
+        if self._fresh(kid):
             return self._keys[kid]
-        if kid in self._keys or age >= self.min_refetch_seconds:
+        # Unknown kid (rotation) or stale cache: refetch, but at most once per
+        # ``min_refetch_seconds`` so a flood of forged kids cannot hammer the issuer.
+        if kid in self._keys or time.monotonic() - self._fetched_at >= self.min_refetch_seconds:
             async with self._lock:
-                if time.monotonic() - self._fetched_at >= min(self.min_refetch_seconds, age + 1):
+                if not self._fresh(kid):
                     try:
                         await self._fetch()
                     except (httpx.HTTPError, ValueError):

@@ -21,6 +21,9 @@ class PlatformSettings(BaseSettings):
     # (see BROKER.md), so this is a setting and correctness never depends on it.
     kafka_idempotence: bool = False
     topic_partitions: int = 4
+    # Replication of topics a service creates itself (on Apache Kafka the operator's
+    # KafkaTopic objects normally exist first); -1 takes the broker's default.
+    topic_replication_factor: int = 1
     # Tansu returns empty fetches for ever below ~20 ms (BROKER.md): never go lower.
     fetch_max_wait_ms: int = Field(default=50, ge=20)
     session_timeout_ms: int = 6000
@@ -32,6 +35,14 @@ class PlatformSettings(BaseSettings):
     jwks_cache_seconds: int = 300
     # A JWKS document given inline (e.g. mounted from a secret) instead of fetched.
     jwks_json: str | None = None
+
+    # Rate limits ("<n>/<second|minute|hour>"): partner clients always; everyone else
+    # only when set. Shared across replicas when a Redis URL is given
+    # (e.g. "async+redis://127.0.0.1:6379"), per process otherwise.
+    rate_limit_partner: str = "600/minute"
+    rate_limit_default: str | None = None
+    rate_limit_storage_url: str | None = None
+    idempotency_ttl_hours: int = 24
 
     cors_origins: list[str] = ["http://localhost:3000"]
     log_level: str = "INFO"
@@ -48,6 +59,10 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
+
+    # Request bodies above this get 413; routes with larger bodies declare their own
+    # limit in ServiceSpec.body_limits.
+    max_body_bytes: int = 1024 * 1024
 
     run_relay: bool = True
     run_consumers: bool = True

@@ -23,7 +23,7 @@ from srs_common.tokens import SigningKey
 SERVICES = ("accreditation", "projects", "clearance", "access", "booking", "ops", "notify")
 DEFAULT_PORTS = {"accreditation": 8001, "projects": 8002, "clearance": 8003, "access": 8004,
                  "booking": 8005, "ops": 8006, "notify": 8007}
-SEEDED = ("access", "booking")
+SEEDED = ("access", "booking", "accreditation")
 
 
 @dataclass

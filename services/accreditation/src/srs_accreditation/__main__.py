@@ -1,7 +1,8 @@
 from srs_common.cli import main
 from srs_accreditation import MIGRATIONS_DIR
 from srs_accreditation.app import spec
+from srs_accreditation.seed import seed
 from srs_accreditation.settings import AccreditationSettings
 
 if __name__ == "__main__":
-    main(spec, AccreditationSettings, MIGRATIONS_DIR)
+    main(spec, AccreditationSettings, MIGRATIONS_DIR, seed=seed)

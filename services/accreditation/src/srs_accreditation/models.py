@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+import datetime as dt
 
-from srs_common.db import naming_metadata
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from srs_common.db import UTCDateTime, naming_metadata, utcnow
 from srs_common.events.tables import messaging_tables
 
 
@@ -13,3 +16,74 @@ class Base(DeclarativeBase):
 
 
 messaging = messaging_tables(Base.metadata)
+
+
+class Researcher(Base):
+    """A researcher's profile; ``id`` is the ``researcher_id`` claim of their token."""
+
+    __tablename__ = "researcher"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    organisation_id: Mapped[str] = mapped_column(String(100), index=True)
+    # {"degree": ..., "degree_quantitative": bool, "quantitative_research_years": int}
+    qualifications: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Application(Base):
+    """An application for accreditation (or its renewal), and the panel's decision."""
+
+    __tablename__ = "application"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    researcher_id: Mapped[str] = mapped_column(ForeignKey("researcher.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    supervisor_id: Mapped[str | None] = mapped_column(String(100))
+    training_completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    statement: Mapped[str] = mapped_column(Text, default="")
+    information_requested: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    conditions: Mapped[str | None] = mapped_column(Text)
+    accreditation_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class Accreditation(Base):
+    """A researcher's accredited (or approved) status and its validity."""
+
+    __tablename__ = "accreditation"
+    __table_args__ = (Index("ix_accreditation_status_valid_until", "status", "valid_until"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    researcher_id: Mapped[str] = mapped_column(ForeignKey("researcher.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    application_id: Mapped[str | None] = mapped_column(String(40))
+    supervisor_id: Mapped[str | None] = mapped_column(String(100))
+    conditions: Mapped[str | None] = mapped_column(Text)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ExpiryReminder(Base):
+    """One reminder sent; unique per accreditation, end date and threshold so that two
+    job replicas (or a rerun) never send it twice, and a renewal starts afresh."""
+
+    __tablename__ = "expiry_reminder"
+    __table_args__ = (UniqueConstraint("accreditation_id", "valid_until", "days_before"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    accreditation_id: Mapped[str] = mapped_column(ForeignKey("accreditation.id"))
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    days_before: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

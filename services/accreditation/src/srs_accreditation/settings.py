@@ -1,5 +1,10 @@
-"""Accreditation service settings (env prefix ``SRS_ACCREDITATION_``)."""
+"""Accreditation service settings (env prefix ``SRS_ACCREDITATION_``).
 
+Policy lives here: how long each kind of accreditation lasts, whether a provisional
+researcher's supervisor must work at the same organisation, when reminders go out.
+"""
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from srs_common.config import ServiceSettings
@@ -11,3 +16,17 @@ class AccreditationSettings(ServiceSettings):
     service_name: str = "accreditation"
     database_url: str = "sqlite+aiosqlite:///var/accreditation.db"
     port: int = 8001
+
+    # The service description: "accredited researcher status will now be valid for three
+    # years". Elsewhere practice is five years full, three provisional: set per kind.
+    full_validity_years: int = Field(default=3, ge=1, le=10)
+    provisional_validity_years: int = Field(default=3, ge=1, le=10)
+    srsa_approved_validity_years: int = Field(default=3, ge=1, le=10)
+    supervisor_same_organisation: bool = True
+    reminder_days: list[int] = Field(default_factory=lambda: [90, 30])
+    expiry_job_interval_seconds: float = Field(default=3600.0, gt=0)
+
+    def validity_years(self, kind: str) -> int:
+        return {"full": self.full_validity_years,
+                "provisional": self.provisional_validity_years,
+                "srsa_approved": self.srsa_approved_validity_years}[kind]

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from srs_common.cli import main
 from srs_projects.app import spec

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from srs_common.app import ServiceSpec, create_service_app
 from srs_projects import api
 from srs_projects.handlers import CONSUMED_TOPICS, HANDLERS
+from srs_projects.jobs import completion_reminder_job
 from srs_projects.models import messaging
 from srs_projects.settings import ProjectsSettings
 
@@ -18,9 +19,10 @@ def spec() -> ServiceSpec:
         description="Research project applications, panel review, members and lifecycle.",
         version="0.1.0",
         messaging=messaging,
-        routers=[api.router],
+        routers=[api.router, api.register_router],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,
+        jobs=[completion_reminder_job],
     )
 
 

@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from srs_common.errors import IllegalTransition
+from srs_common.errors import IllegalTransition, RuleViolation
 
 
 class ProjectStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    INFORMATION_REQUESTED = "information_requested"
+    RESUBMITTED = "resubmitted"
     APPROVED = "approved"
-    ACTIVE = "active"
     REJECTED = "rejected"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
 
+
+S = ProjectStatus
 
 TRANSITIONS: dict[str, dict[ProjectStatus, ProjectStatus]] = {
-    "submit": {ProjectStatus.DRAFT: ProjectStatus.SUBMITTED},
-    "approve": {ProjectStatus.SUBMITTED: ProjectStatus.APPROVED},
-    "reject": {ProjectStatus.SUBMITTED: ProjectStatus.REJECTED},
-    "activate": {ProjectStatus.APPROVED: ProjectStatus.ACTIVE},
+    "submit": {S.DRAFT: S.SUBMITTED},
+    "start_review": {S.SUBMITTED: S.UNDER_REVIEW, S.RESUBMITTED: S.UNDER_REVIEW},
+    "request_information": {S.UNDER_REVIEW: S.INFORMATION_REQUESTED,
+                            S.RESUBMITTED: S.INFORMATION_REQUESTED},
+    "resubmit": {S.INFORMATION_REQUESTED: S.RESUBMITTED},
+    "approve": {S.UNDER_REVIEW: S.APPROVED, S.RESUBMITTED: S.APPROVED},
+    "reject": {S.UNDER_REVIEW: S.REJECTED, S.RESUBMITTED: S.REJECTED},
+    "activate": {S.APPROVED: S.ACTIVE},
+    "suspend": {S.ACTIVE: S.SUSPENDED},
+    "resume": {S.SUSPENDED: S.ACTIVE},
+    "complete": {S.ACTIVE: S.COMPLETED},
 }
+
+# The applicant may edit the application (and its member list) only while the panel is
+# not looking at it.
+EDITABLE = frozenset({S.DRAFT, S.INFORMATION_REQUESTED})
+# Approved projects whose membership changes other services must hear about.
+RUNNING = frozenset({S.APPROVED, S.ACTIVE, S.SUSPENDED})
+# Where a member can be added or removed: while editable, or while the project runs.
+MEMBERSHIP_OPEN = EDITABLE | RUNNING
+# Finished for good: nothing about membership changes any more.
+CLOSED = frozenset({S.REJECTED, S.COMPLETED})
+# What the public register lists: projects the panel accredited.
+ACCREDITED = frozenset({S.APPROVED, S.ACTIVE, S.SUSPENDED, S.COMPLETED})
 
 
 def transition(current: str, action: str) -> ProjectStatus:
@@ -29,3 +58,126 @@ def transition(current: str, action: str) -> ProjectStatus:
     if target is None:
         raise IllegalTransition("project", current, action)
     return target
+
+
+def require_status(current: str, allowed: frozenset[ProjectStatus], action: str) -> None:
+    if ProjectStatus(current) not in allowed:
+        raise IllegalTransition("project", current, action)
+
+
+# --- people -------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    RESEARCHER = "researcher"
+    PEER_REVIEWER_DATA = "peer_reviewer_data"
+    PEER_REVIEWER_OUTPUTS = "peer_reviewer_outputs"
+
+
+# Roles that touch data need a current accreditation; outputs-only reviewers do not.
+ACCREDITED_ROLES = frozenset({Role.LEAD, Role.RESEARCHER, Role.PEER_REVIEWER_DATA})
+# "All approved researchers are recognised as accredited researchers and vice versa":
+# an SRSA approval counts as full accreditation.
+FULL_KINDS = frozenset({"full", "srsa_approved"})
+
+
+@dataclass(frozen=True)
+class Accreditation:
+    """What the projects service knows of one researcher's accreditation."""
+
+    kind: str
+    status: str
+    valid_until: dt.date
+
+    def is_current(self, today: dt.date) -> bool:
+        return self.status == "current" and self.valid_until >= today
+
+    def is_full(self, today: dt.date) -> bool:
+        return self.is_current(today) and self.kind in FULL_KINDS
+
+
+def check_member(researcher_id: str, role: str, accreditation: Accreditation | None,
+                 today: dt.date, *, name: str | None = None, supervisor_id: str | None = None,
+                 supervisor_role: str | None = None,
+                 supervisor_accreditation: Accreditation | None = None) -> None:
+    """Raise :class:`RuleViolation` unless ``researcher_id`` may hold ``role``.
+
+    ``supervisor_*`` describe the named supervisor's membership of the same project
+    (``supervisor_role`` None when they are not a member)."""
+    if role == Role.PEER_REVIEWER_OUTPUTS:
+        if not (name and name.strip()):
+            raise RuleViolation("a peer reviewer with access to cleared outputs only must be "
+                                "named on the application", rule="outputs_reviewer_named")
+        return
+    if accreditation is None or not accreditation.is_current(today):
+        raise RuleViolation(f"{researcher_id} does not hold a current accreditation, which the "
+                            f"{role} role requires", rule="accreditation_required",
+                            researcher_id=researcher_id)
+    if role == Role.PEER_REVIEWER_DATA and not accreditation.is_full(today):
+        raise RuleViolation(f"{researcher_id} must be a fully accredited researcher to review "
+                            "with access to data", rule="full_accreditation_required",
+                            researcher_id=researcher_id)
+    if accreditation.is_full(today):
+        return
+    if role == Role.LEAD:
+        raise RuleViolation(f"{researcher_id} is provisionally accredited, works under "
+                            "supervision and so cannot lead a project", rule="lead_provisional",
+                            researcher_id=researcher_id)
+    # A provisional researcher works under a fully accredited member of the same project.
+    if supervisor_id is None:
+        raise RuleViolation(f"{researcher_id} is provisionally accredited and must be "
+                            "supervised: name a supervisor_id", rule="supervisor_required",
+                            researcher_id=researcher_id)
+    if (supervisor_role not in (Role.LEAD, Role.RESEARCHER, Role.PEER_REVIEWER_DATA)
+            or supervisor_accreditation is None
+            or not supervisor_accreditation.is_full(today)):
+        raise RuleViolation(f"supervisor {supervisor_id} must be a fully accredited member of "
+                            "this project", rule="supervisor_not_fully_accredited",
+                            researcher_id=researcher_id, supervisor_id=supervisor_id)
+
+
+# --- the application ------------------------------------------------------------------
+
+
+def submission_problems(*, lay_summary: str, public_benefit: str,
+                        expected_start_date: dt.date | None, ethics_confirmed: bool,
+                        data_source_acknowledged: bool, linkage: dict[str, Any] | None
+                        ) -> list[str]:
+    """What still stops an application from going to the panel (empty when complete)."""
+    problems = []
+    if not lay_summary.strip():
+        problems.append("lay_summary is required")
+    if not public_benefit.strip():
+        problems.append("public_benefit must state the public good the project serves")
+    if expected_start_date is None:
+        problems.append("expected_start_date is required")
+    if not ethics_confirmed:
+        problems.append("ethics_confirmed: the ethical standards must be confirmed")
+    if not data_source_acknowledged:
+        problems.append("data_source_acknowledged: the data source must be acknowledged")
+    idbr = (linkage or {}).get("idbr")
+    if idbr and idbr.get("method") == "names_addresses" and not idbr.get("charge_accepted"):
+        problems.append("linkage.idbr.charge_accepted: matching by business names and addresses "
+                        "is charged; accept the charge before submitting")
+    return problems
+
+
+def idbr_performed_by(method: str) -> str:
+    """CRN matching is done by the SRS team; names and addresses by the IDBR team."""
+    return "srs_team" if method == "crn" else "idbr_team"
+
+
+# --- completion -----------------------------------------------------------------------
+
+
+def completion_reminder_due(expected_end_date: dt.date, today: dt.date,
+                            days_before: int = 30) -> bool:
+    """True from ``days_before`` days before the expected completion date until that date."""
+    return expected_end_date - dt.timedelta(days=days_before) <= today <= expected_end_date
+
+
+def check_extension(current_end: dt.date, requested_end: dt.date) -> None:
+    if requested_end <= current_end:
+        raise RuleViolation(f"an extension must move the completion date beyond {current_end}",
+                            rule="extension_not_later")

@@ -5,29 +5,153 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Gateway = Literal["DEA", "SRSA"]
+
+# What people type when they mean matching de-identified tables on common variables
+# (e.g. the pseudonymised "entref"): not linkage, so it has no place in this section.
+_MATCHING_WORDS = ("common", "variable", "match_tables", "entref", "ons_id", "matching")
+
+# --- the linkage section ----------------------------------------------------------------
+
+
+class IdbrMatching(BaseModel):
+    """Inter-Departmental Business Register matching: by Companies House reference
+    numbers (the SRS team does it) or by business names and addresses (a separate,
+    charged team: the charge must be accepted before the application is submitted)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: str = Field(description="`crn` or `names_addresses`")
+    crns: list[str] = Field(default_factory=list, max_length=100_000,
+                            description="Companies House reference numbers (method `crn`)")
+    charge_accepted: bool = Field(False, description="method `names_addresses`: the applicant "
+                                  "accepts the charge for the matching work")
+
+    @field_validator("method")
+    @classmethod
+    def _linkage_method(cls, method: str) -> str:
+        if method in ("crn", "names_addresses"):
+            return method
+        if any(word in method.lower() for word in _MATCHING_WORDS):
+            raise ValueError("matching de-identified tables by common variables inside the "
+                             "environment is not linkage and must not be entered here")
+        raise ValueError("method must be 'crn' or 'names_addresses'")
+
+    @model_validator(mode="after")
+    def _crns_for_crn(self) -> IdbrMatching:
+        if self.method == "crn" and not self.crns:
+            raise ValueError("CRN matching needs the Companies House reference numbers (crns)")
+        return self
+
+
+class LinkedDatasetRequest(BaseModel):
+    """A request for ONS to create a new linked dataset (of benefit beyond this project)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_need: str = Field(min_length=3, max_length=5000)
+    data_owner_support: str = Field(min_length=3, max_length=5000,
+                                    description="support from all the data owners")
+    feasibility: str = Field(min_length=3, max_length=5000,
+                             description="feasibility and complexity of the linkage")
+    resource: str = Field(min_length=3, max_length=5000,
+                          description="resource required within ONS")
+
+
+class Linkage(BaseModel):
+    """Linkage using identifiable data. Matching de-identified tables by common
+    variables inside the environment is not linkage and does not belong here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    idbr: IdbrMatching | None = None
+    linked_dataset_request: LinkedDatasetRequest | None = None
+
+
+class LinkageRead(Linkage):
+    model_config = ConfigDict(extra="ignore")
+
+    idbr_performed_by: Literal["srs_team", "idbr_team"] | None = None
+
+
+# --- applications -----------------------------------------------------------------------
+
+_APPLICATION_EXAMPLE = {
+    "title": "Burglary security effectiveness in England and Wales",
+    "lay_summary": "Which home security measures protect against burglary.",
+    "public_benefit": "Evidence for crime prevention policy and advice to householders.",
+    "organisation_id": "org-ntu",
+    "legal_gateway": "DEA",
+    "dataset_ids": ["ds-csew-2019"],
+    "expected_start_date": "2027-01-04",
+    "expected_end_date": "2027-06-30",
+    "ethics_confirmed": True,
+    "data_source_acknowledged": True,
+    "priority": False,
+    "linkage": {"idbr": {"method": "names_addresses", "charge_accepted": True}},
+}
 
 
 class ProjectCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "title": "Burglary security effectiveness in England and Wales",
-        "lay_summary": "Which home security measures protect against burglary.",
-        "organisation_id": "org-ntu",
-        "legal_gateway": "DEA",
-        "dataset_ids": ["ds-csew-2019"],
-        "expected_end_date": "2027-06-30",
-    }]})
+    """A draft application; the caller becomes its lead researcher. Fields the panel
+    needs but a draft may lack are checked on submission."""
+
+    model_config = ConfigDict(extra="forbid",
+                              json_schema_extra={"examples": [_APPLICATION_EXAMPLE]})
 
     title: str = Field(min_length=3, max_length=300)
     lay_summary: str = Field(default="", max_length=5000)
+    public_benefit: str = Field(default="", max_length=5000)
     organisation_id: str = Field(min_length=1, max_length=100)
-    legal_gateway: Literal["DEA", "SRSA"]
+    legal_gateway: Gateway
     dataset_ids: list[str] = Field(min_length=1, max_length=50)
+    expected_start_date: dt.date | None = None
     expected_end_date: dt.date
-    priority: bool = False
+    ethics_confirmed: bool = False
+    data_source_acknowledged: bool = False
+    priority: bool = Field(False, description="research important to government operations "
+                           "or public health; other queues honour it")
+    linkage: Linkage | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ProjectCreate:
+        if self.expected_start_date and self.expected_start_date >= self.expected_end_date:
+            raise ValueError("expected_start_date must be before expected_end_date")
+        return self
+
+
+class ProjectUpdate(BaseModel):
+    """Changes to a draft (or to an application the panel sent back)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"public_benefit": "Evidence for crime prevention policy.", "ethics_confirmed": True,
+         "linkage": {"idbr": {"method": "crn", "crns": ["01234567"]}}}]})
+
+    title: str | None = Field(default=None, min_length=3, max_length=300)
+    lay_summary: str | None = Field(default=None, max_length=5000)
+    public_benefit: str | None = Field(default=None, max_length=5000)
+    legal_gateway: Gateway | None = None
+    dataset_ids: list[str] | None = Field(default=None, min_length=1, max_length=50)
+    expected_start_date: dt.date | None = None
+    expected_end_date: dt.date | None = None
+    ethics_confirmed: bool | None = None
+    data_source_acknowledged: bool | None = None
+    priority: bool | None = None
+    linkage: Linkage | None = None
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "Please explain how the outputs will be published."}]})
+
+    reason: str = Field(min_length=3, max_length=5000)
 
 
 class ProjectDecision(BaseModel):
+    """The panel's approval, with its reasons and any conditions."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "reason": "Clear public benefit; datasets proportionate.", "conditions": None}]})
 
@@ -35,25 +159,167 @@ class ProjectDecision(BaseModel):
     conditions: str | None = Field(default=None, max_length=5000)
 
 
+class MemberCreate(BaseModel):
+    """A person named on the project. Lead, researchers and data peer reviewers need a
+    current accreditation (data peer reviewers a full one); a provisional researcher
+    names a fully accredited supervisor on the same project; an outputs-only peer
+    reviewer needs no accreditation but must be named."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"researcher_id": "res-bob", "role": "researcher", "supervisor_id": "res-alice"},
+        {"researcher_id": "rev-carol", "role": "peer_reviewer_outputs", "name": "Carol Reviewer"},
+    ]})
+
+    researcher_id: str = Field(min_length=1, max_length=100)
+    role: Literal["researcher", "peer_reviewer_data", "peer_reviewer_outputs"]
+    name: str | None = Field(default=None, max_length=200)
+    supervisor_id: str | None = Field(default=None, max_length=100)
+
+
 class MemberRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"researcher_id": "res-bob", "role": "researcher", "active": False, "name": None,
+         "supervisor_id": "res-alice", "inactive_reason": "accreditation_expired"}]})
 
     researcher_id: str
     role: str
     active: bool
+    name: str | None = None
+    supervisor_id: str | None = None
+    inactive_reason: str | None = None
+
+
+class DecisionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    action: str
+    decided_by: str
+    reason: str | None
+    decided_at: dt.datetime
+
+
+class PublicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=3, max_length=500)
+    url: AnyHttpUrl | None = None
+
+
+class PublicationRead(BaseModel):
+    title: str
+    url: str | None = None
 
 
 class ProjectRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        **_APPLICATION_EXAMPLE, "id": "prj_01J9Z8Q4V6", "status": "active",
+        "lead_researcher_id": "res-alice",
+        "linkage": {"idbr": {"method": "names_addresses", "crns": [], "charge_accepted": True},
+                    "linked_dataset_request": None, "idbr_performed_by": "idbr_team"},
+        "members": [{"researcher_id": "res-alice", "role": "lead", "active": True}],
+        "decisions": [{"action": "approve", "decided_by": "panel-1", "reason": "clear benefit",
+                       "decided_at": "2026-11-25T10:00:00Z"}],
+        "conditions": None, "final_publications": None,
+        "created_at": "2026-11-20T09:00:00Z", "submitted_at": "2026-11-21T09:00:00Z",
+        "approved_at": "2026-11-25T10:00:00Z", "activated_at": "2026-11-25T10:05:00Z",
+        "completed_at": None}]})
+
+    id: str
+    title: str
+    lay_summary: str
+    public_benefit: str
+    organisation_id: str
+    legal_gateway: str
+    dataset_ids: list[str]
+    expected_start_date: dt.date | None
+    expected_end_date: dt.date
+    ethics_confirmed: bool
+    data_source_acknowledged: bool
+    priority: bool
+    linkage: LinkageRead | None
+    status: str
+    lead_researcher_id: str
+    conditions: str | None
+    members: list[MemberRead] = []
+    decisions: list[DecisionRead] = []
+    final_publications: list[PublicationRead] | None
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    activated_at: dt.datetime | None
+    completed_at: dt.datetime | None
+
+
+class ProjectSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"id": "prj_01J9Z8Q4V6", "title": "Burglary security effectiveness",
+         "organisation_id": "org-ntu", "status": "under_review", "priority": False,
+         "lead_researcher_id": "res-alice", "expected_end_date": "2027-06-30",
+         "created_at": "2026-11-20T09:00:00Z"}]})
 
     id: str
     title: str
     organisation_id: str
+    status: str
+    priority: bool
+    lead_researcher_id: str
+    expected_end_date: dt.date
+    created_at: dt.datetime
+
+
+# --- during the project -------------------------------------------------------------------
+
+
+class ExtensionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"expected_end_date": "2027-12-31", "reason": "Survey wave delayed by six months."}]})
+
+    expected_end_date: dt.date
+    reason: str = Field(min_length=3, max_length=5000)
+
+
+class ExtensionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "ext_01J9", "project_id": "prj_01J9Z8Q4V6", "requested_end_date": "2027-12-31",
+        "reason": "Survey wave delayed.", "status": "requested", "requested_by": "res-alice",
+        "requested_at": "2027-05-01T09:00:00Z", "decided_by": None, "decided_at": None}]})
+
+    id: str
+    project_id: str
+    requested_end_date: dt.date
+    reason: str
+    status: str
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+
+
+class CompletionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "final_publications": [{"title": "Burglary and home security",
+                                "url": "https://doi.org/10.1000/xyz"}]}]})
+
+    final_publications: list[PublicationIn] = Field(default_factory=list, max_length=200)
+
+
+# --- the public register ------------------------------------------------------------------
+
+
+class RegisterEntry(BaseModel):
+    """An accredited project as the public register shows it."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "prj_01J9Z8Q4V6", "title": "Burglary security effectiveness",
+        "lay_summary": "Which home security measures protect against burglary.",
+        "organisation_id": "org-ntu", "legal_gateway": "DEA", "dataset_ids": ["ds-csew-2019"],
+        "accredited_at": "2026-11-25T10:00:00Z", "status": "active"}]})
+
+    id: str
+    title: str
+    lay_summary: str
+    organisation_id: str
     legal_gateway: str
     dataset_ids: list[str]
-    expected_end_date: dt.date
+    accredited_at: dt.datetime = Field(validation_alias="approved_at")
     status: str
-    lead_researcher_id: str
-    created_at: dt.datetime
-    approved_at: dt.datetime | None
-    activated_at: dt.datetime | None

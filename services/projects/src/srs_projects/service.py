@@ -3,81 +3,278 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.auth import Principal
-from srs_common.contracts import ProjectApproved, ProjectMember as MemberContract
+from srs_common.contracts.projects import (
+    FinalPublication,
+    ProjectActivated,
+    ProjectApproved,
+    ProjectCompleted,
+    ProjectExtended,
+    ProjectInformationRequested,
+    ProjectMember as MemberContract,
+    ProjectRejected,
+    ProjectResumed,
+    ProjectSubmitted,
+    ProjectSuspended,
+)
 from srs_common.db import utcnow
-from srs_common.errors import NotFound
+from srs_common.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    NotFound,
+    RuleViolation,
+)
 from srs_common.events.outbox import publish
 from srs_common.ids import new_id
-from srs_projects import domain
-from srs_projects.models import Project, ProjectMember
-from srs_projects.schemas import ProjectCreate, ProjectDecision
+from srs_common.pagination import Page, decode_cursor, encode_cursor
+from srs_projects import domain, members
+from srs_projects.domain import ProjectStatus
+from srs_projects.models import ExtensionRequest, Project, ProjectDecision, ProjectMember
+from srs_projects.schemas import (
+    CompletionCreate,
+    ExtensionCreate,
+    MemberCreate,
+    ProjectCreate,
+    ProjectDecision as ApprovalIn,
+    ProjectRead,
+    ProjectSummary,
+    ProjectUpdate,
+)
 
 
-async def create_project(session: AsyncSession, principal: Principal, data: ProjectCreate) -> Project:
-    """A researcher drafts a project application and leads it."""
-    lead = principal.researcher_id or principal.sub
-    project = Project(id=new_id("prj"), status=domain.ProjectStatus.DRAFT,
-                      lead_researcher_id=lead, **data.model_dump())
-    session.add(project)
-    session.add(ProjectMember(project_id=project.id, researcher_id=lead, role="lead"))
-    await session.flush()
-    return project
+def caller_id(principal: Principal) -> str:
+    return principal.researcher_id or principal.sub
+
+
+def time_cursor(cursor: str | None) -> tuple[dt.datetime, str] | None:
+    """The (timestamp, id) sort key a cursor carries; 422 for one this API did not issue."""
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    try:
+        when, last_id = values
+        return dt.datetime.fromisoformat(when), str(last_id)
+    except (TypeError, ValueError):
+        raise AppError("the cursor is not one this API issued", status=422,
+                       title="Invalid cursor") from None
+
+
+def _not_found(project_id: str) -> NotFound:
+    return NotFound(f"project {project_id} not found")
+
+
+# --- who sees what ------------------------------------------------------------------------
+
+
+def visibility(principal: Principal) -> ColumnElement[bool]:
+    """Projects the caller may see: researchers their own, the panel anything submitted,
+    a partner its organisation's, support everything; nobody else anything."""
+    if principal.has("support"):
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    if principal.has("panel"):
+        clauses.append(Project.status != ProjectStatus.DRAFT)
+    if principal.has("partner") and principal.org:
+        clauses.append(Project.organisation_id == principal.org)
+    if principal.has("researcher"):
+        clauses.append(Project.id.in_(select(ProjectMember.project_id).where(
+            ProjectMember.researcher_id == caller_id(principal))))
+    return or_(*clauses) if clauses else false()
 
 
 async def visible_project(session: AsyncSession, principal: Principal, project_id: str,
                           *, for_update: bool = False) -> Project:
     """The project if the caller may see it; 404 otherwise (existence never leaks)."""
-    stmt = select(Project).where(Project.id == project_id)
+    stmt = select(Project).where(Project.id == project_id, visibility(principal))
     if for_update:
         stmt = stmt.with_for_update()
     project = (await session.execute(stmt)).scalar_one_or_none()
     if project is None:
-        raise NotFound(f"project {project_id} not found")
-    if principal.has("support"):
-        return project
-    if principal.has("panel") and project.status != domain.ProjectStatus.DRAFT:
-        return project
-    if principal.has("partner") and principal.org == project.organisation_id:
-        return project
-    me = principal.researcher_id or principal.sub
-    member = await session.get(ProjectMember, (project_id, me))
-    if member is None:
-        raise NotFound(f"project {project_id} not found")
+        raise _not_found(project_id)
     return project
 
 
-async def submit_project(session: AsyncSession, principal: Principal, project_id: str) -> Project:
+async def led_project(session: AsyncSession, principal: Principal, project_id: str) -> Project:
+    """The project, locked, if the caller leads it (members who don't lead get 403)."""
     project = await visible_project(session, principal, project_id, for_update=True)
-    if project.lead_researcher_id != (principal.researcher_id or principal.sub):
-        raise NotFound(f"project {project_id} not found")
-    project.status = domain.transition(project.status, "submit")
+    if project.lead_researcher_id != caller_id(principal):
+        raise Forbidden("only the lead researcher can do this")
+    return project
+
+
+async def read(session: AsyncSession, project: Project) -> ProjectRead:
+    decisions = (await session.execute(
+        select(ProjectDecision).where(ProjectDecision.project_id == project.id)
+        .order_by(ProjectDecision.id))).scalars().all()
+    linkage: dict[str, Any] | None = None
+    if project.linkage:
+        linkage = dict(project.linkage)
+        if linkage.get("idbr"):
+            linkage["idbr_performed_by"] = domain.idbr_performed_by(linkage["idbr"]["method"])
+    data = {c.key: getattr(project, c.key) for c in Project.__table__.columns}
+    return ProjectRead.model_validate({
+        **data, "linkage": linkage,
+        "members": await members.members_of(session, project.id), "decisions": decisions})
+
+
+async def list_projects(session: AsyncSession, principal: Principal, *, status: str | None,
+                        limit: int, cursor: str | None) -> Page[ProjectSummary]:
+    """Projects the caller may see, oldest first, filtered by status."""
+    stmt = select(Project).where(visibility(principal))
+    if status:
+        stmt = stmt.where(Project.status == status)
+    after = time_cursor(cursor)
+    if after:
+        created, last_id = after
+        stmt = stmt.where(or_(Project.created_at > created,
+                              and_(Project.created_at == created, Project.id > last_id)))
+    rows = (await session.execute(stmt.order_by(Project.created_at, Project.id)
+                                  .limit(limit + 1))).scalars().all()
+    page = rows[:limit]
+    next_cursor = (encode_cursor([page[-1].created_at.isoformat(), page[-1].id])
+                   if len(rows) > limit else None)
+    return Page(items=[ProjectSummary.model_validate(p) for p in page], next=next_cursor)
+
+
+# --- the application ----------------------------------------------------------------------
+
+
+async def create_project(session: AsyncSession, principal: Principal, data: ProjectCreate
+                         ) -> Project:
+    """An accredited researcher drafts a project application and leads it."""
+    lead = caller_id(principal)
+    domain.check_member(lead, domain.Role.LEAD, await members.accreditation_of(session, lead),
+                        utcnow().date())
+    values = data.model_dump(mode="python")
+    values["linkage"] = data.linkage.model_dump(mode="json") if data.linkage else None
+    project = Project(id=new_id("prj"), status=ProjectStatus.DRAFT, lead_researcher_id=lead,
+                      **values)
+    session.add(project)
+    session.add(ProjectMember(project_id=project.id, researcher_id=lead, role=domain.Role.LEAD,
+                              active=True))
+    await session.flush()
+    return project
+
+
+async def update_application(session: AsyncSession, principal: Principal, project_id: str,
+                             changes: ProjectUpdate) -> Project:
+    """The lead edits the application while it is a draft or back with them."""
+    project = await led_project(session, principal, project_id)
+    domain.require_status(project.status, domain.EDITABLE, "edit")
+    for field in changes.model_fields_set:
+        value = getattr(changes, field)
+        if field == "linkage":
+            value = changes.linkage.model_dump(mode="json") if changes.linkage else None
+        elif value is None and field not in ("expected_start_date",):
+            continue
+        setattr(project, field, value)
+    if project.expected_start_date and project.expected_start_date >= project.expected_end_date:
+        raise RuleViolation("expected_start_date must be before expected_end_date",
+                            rule="dates_in_order")
+    await session.flush()
+    return project
+
+
+async def _check_ready(session: AsyncSession, project: Project) -> None:
+    problems = domain.submission_problems(
+        lay_summary=project.lay_summary, public_benefit=project.public_benefit,
+        expected_start_date=project.expected_start_date,
+        ethics_confirmed=project.ethics_confirmed,
+        data_source_acknowledged=project.data_source_acknowledged, linkage=project.linkage)
+    if problems:
+        raise RuleViolation("the application is not ready for the panel: " + "; ".join(problems),
+                            rule="application_incomplete", problems=problems)
+    await members.check_all_members(session, project, utcnow().date())
+
+
+async def submit_project(session: AsyncSession, principal: Principal, project_id: str,
+                         *, resubmission: bool = False) -> Project:
+    """The lead sends a complete application to the Research Accreditation Panel."""
+    project = await led_project(session, principal, project_id)
+    project.status = domain.transition(project.status, "resubmit" if resubmission else "submit")
+    await _check_ready(session, project)
     project.submitted_at = utcnow()
+    await publish(session, ProjectSubmitted(
+        project_id=project.id, organisation_id=project.organisation_id, title=project.title,
+        lead_researcher_id=project.lead_researcher_id, priority=project.priority,
+        resubmission=resubmission, occurred_at=project.submitted_at), subject=project.id)
+    await session.flush()
+    return project
+
+
+# --- panel review ---------------------------------------------------------------------------
+
+
+def _record(session: AsyncSession, project: Project, action: str, principal: Principal,
+            reason: str | None, now: dt.datetime) -> None:
+    session.add(ProjectDecision(project_id=project.id, action=action, decided_by=principal.sub,
+                                reason=reason, decided_at=now))
+
+
+async def start_review(session: AsyncSession, principal: Principal, project_id: str) -> Project:
+    """A panel member takes a submitted (or resubmitted) application under review."""
+    project = await visible_project(session, principal, project_id, for_update=True)
+    project.status = domain.transition(project.status, "start_review")
+    _record(session, project, "start_review", principal, None, utcnow())
+    await session.flush()
+    return project
+
+
+async def request_information(session: AsyncSession, principal: Principal, project_id: str,
+                              reason: str) -> Project:
+    """The panel sends the application back to the lead with its questions."""
+    project = await visible_project(session, principal, project_id, for_update=True)
+    project.status = domain.transition(project.status, "request_information")
+    now = utcnow()
+    _record(session, project, "request_information", principal, reason, now)
+    await publish(session, ProjectInformationRequested(
+        project_id=project.id, organisation_id=project.organisation_id,
+        lead_researcher_id=project.lead_researcher_id, occurred_at=now), subject=project.id)
     await session.flush()
     return project
 
 
 async def approve_project(session: AsyncSession, principal: Principal, project_id: str,
-                          decision: ProjectDecision) -> Project:
-    """The panel approves: one outbox event carries everything provisioning needs."""
+                          decision: ApprovalIn) -> Project:
+    """The panel approves: one outbox event carries everything provisioning needs.
+
+    The project row is locked first, so of two panel members deciding at once exactly
+    one wins; the other sees the new state and gets 409."""
     project = await visible_project(session, principal, project_id, for_update=True)
     project.status = domain.transition(project.status, "approve")
     project.approved_at = utcnow()
     project.conditions = decision.conditions
-    members = (await session.execute(
-        select(ProjectMember).where(ProjectMember.project_id == project.id)
-        .order_by(ProjectMember.researcher_id))).scalars().all()
+    _record(session, project, "approve", principal, decision.reason, project.approved_at)
+    active = [m for m in await members.members_of(session, project.id) if m.active]
     await publish(session, ProjectApproved(
         project_id=project.id, title=project.title, organisation_id=project.organisation_id,
         legal_gateway=project.legal_gateway, dataset_ids=list(project.dataset_ids),
-        members=[MemberContract(researcher_id=m.researcher_id, role=m.role) for m in members],
+        members=[MemberContract(researcher_id=m.researcher_id, role=m.role) for m in active],
         expected_end_date=project.expected_end_date, priority=project.priority,
         conditions=project.conditions, approved_at=project.approved_at,
     ), subject=project.id)
+    await session.flush()
+    return project
+
+
+async def reject_project(session: AsyncSession, principal: Principal, project_id: str,
+                         reason: str) -> Project:
+    """The panel rejects, with its reasons (same lock as approval)."""
+    project = await visible_project(session, principal, project_id, for_update=True)
+    project.status = domain.transition(project.status, "reject")
+    now = utcnow()
+    _record(session, project, "reject", principal, reason, now)
+    await publish(session, ProjectRejected(
+        project_id=project.id, organisation_id=project.organisation_id,
+        lead_researcher_id=project.lead_researcher_id, reason=reason, occurred_at=now),
+        subject=project.id)
     await session.flush()
     return project
 
@@ -86,8 +283,134 @@ async def activate_project(session: AsyncSession, project_id: str,
                            provisioned_at: dt.datetime) -> None:
     """The project space exists: the project becomes active (once)."""
     project = await session.get(Project, project_id, with_for_update=True)
-    if project is None or project.status != domain.ProjectStatus.APPROVED:
+    if project is None or project.status != ProjectStatus.APPROVED:
         return  # unknown, or already active: a redelivery changes nothing
     project.status = domain.transition(project.status, "activate")
     project.activated_at = provisioned_at
+    await publish(session, ProjectActivated(
+        project_id=project.id, organisation_id=project.organisation_id,
+        dataset_ids=list(project.dataset_ids), occurred_at=provisioned_at), subject=project.id)
     await session.flush()
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+async def add_member(session: AsyncSession, principal: Principal, project_id: str,
+                     data: MemberCreate) -> ProjectMember:
+    """The lead names a member; the role rules apply (and an event if the project runs)."""
+    project = await led_project(session, principal, project_id)
+    return await members.add_member(session, project, researcher_id=data.researcher_id,
+                                    role=data.role, name=data.name,
+                                    supervisor_id=data.supervisor_id, now=utcnow())
+
+
+async def remove_member(session: AsyncSession, principal: Principal, project_id: str,
+                        researcher_id: str) -> None:
+    """The lead removes a member (never themselves, nor someone's supervisor)."""
+    project = await led_project(session, principal, project_id)
+    await members.remove_member(session, project, researcher_id, utcnow())
+
+
+# --- during the project -----------------------------------------------------------------------
+
+
+async def suspend_project(session: AsyncSession, principal: Principal, project_id: str,
+                          reason: str) -> Project:
+    """Service staff suspend an active project: no access until resumed."""
+    project = await visible_project(session, principal, project_id, for_update=True)
+    project.status = domain.transition(project.status, "suspend")
+    now = utcnow()
+    _record(session, project, "suspend", principal, reason, now)
+    await publish(session, ProjectSuspended(project_id=project.id,
+                                            organisation_id=project.organisation_id,
+                                            reason=reason, occurred_at=now), subject=project.id)
+    await session.flush()
+    return project
+
+
+async def resume_project(session: AsyncSession, principal: Principal, project_id: str,
+                         reason: str) -> Project:
+    """Service staff resume a suspended project."""
+    project = await visible_project(session, principal, project_id, for_update=True)
+    project.status = domain.transition(project.status, "resume")
+    now = utcnow()
+    _record(session, project, "resume", principal, reason, now)
+    await publish(session, ProjectResumed(project_id=project.id,
+                                          organisation_id=project.organisation_id,
+                                          occurred_at=now), subject=project.id)
+    await session.flush()
+    return project
+
+
+async def request_extension(session: AsyncSession, principal: Principal, project_id: str,
+                            data: ExtensionCreate) -> ExtensionRequest:
+    """The lead asks for a later completion date; support decides."""
+    project = await led_project(session, principal, project_id)
+    domain.require_status(project.status, frozenset({ProjectStatus.ACTIVE}), "extend")
+    domain.check_extension(project.expected_end_date, data.expected_end_date)
+    pending = (await session.execute(select(ExtensionRequest.id).where(
+        ExtensionRequest.project_id == project.id, ExtensionRequest.status == "requested"))).first()
+    if pending is not None:
+        raise Conflict(f"extension {pending.id} is already awaiting a decision")
+    request = ExtensionRequest(id=new_id("ext"), project_id=project.id,
+                               requested_end_date=data.expected_end_date, reason=data.reason,
+                               status="requested", requested_by=caller_id(principal),
+                               requested_at=utcnow())
+    session.add(request)
+    await session.flush()
+    return request
+
+
+async def decide_extension(session: AsyncSession, principal: Principal, project_id: str,
+                           extension_id: str, *, approve: bool) -> ExtensionRequest:
+    """Support approves (the completion date moves; event) or refuses an extension."""
+    project = await visible_project(session, principal, project_id, for_update=True)
+    request = await session.get(ExtensionRequest, extension_id, with_for_update=True)
+    if request is None or request.project_id != project.id:
+        raise NotFound(f"extension {extension_id} not found")
+    if request.status != "requested":
+        raise IllegalTransition("extension request", request.status,
+                                "approve" if approve else "refuse")
+    now = utcnow()
+    request.status = "approved" if approve else "refused"
+    request.decided_by = principal.sub
+    request.decided_at = now
+    if approve:
+        domain.require_status(project.status, frozenset({ProjectStatus.ACTIVE}), "extend")
+        previous, project.expected_end_date = project.expected_end_date, request.requested_end_date
+        await publish(session, ProjectExtended(
+            project_id=project.id, organisation_id=project.organisation_id,
+            previous_end_date=previous, expected_end_date=project.expected_end_date,
+            occurred_at=now), subject=project.id)
+    await session.flush()
+    return request
+
+
+async def extensions_of(session: AsyncSession, principal: Principal, project_id: str
+                        ) -> list[ExtensionRequest]:
+    await visible_project(session, principal, project_id)
+    return list((await session.execute(
+        select(ExtensionRequest).where(ExtensionRequest.project_id == project_id)
+        .order_by(ExtensionRequest.requested_at))).scalars().all())
+
+
+async def complete_project(session: AsyncSession, principal: Principal, project_id: str,
+                           data: CompletionCreate) -> Project:
+    """The lead completes the project, recording its final publications; other services
+    disable accounts, cancel bookings and have pre-publication outputs destroyed."""
+    project = await led_project(session, principal, project_id)
+    project.status = domain.transition(project.status, "complete")
+    now = utcnow()
+    publications = [FinalPublication(title=p.title, url=str(p.url) if p.url else None)
+                    for p in data.final_publications]
+    project.final_publications = [p.model_dump() for p in publications]
+    project.completed_at = now
+    everyone = await members.members_of(session, project.id)
+    await publish(session, ProjectCompleted(
+        project_id=project.id, organisation_id=project.organisation_id,
+        lead_researcher_id=project.lead_researcher_id,
+        member_ids=[m.researcher_id for m in everyone], final_publications=publications,
+        occurred_at=now), subject=project.id)
+    await session.flush()
+    return project

@@ -11,3 +11,6 @@ class ProjectsSettings(ServiceSettings):
     service_name: str = "projects"
     database_url: str = "sqlite+aiosqlite:///var/projects.db"
     port: int = 8002
+
+    # How often the completion reminder job looks for projects nearing their end date.
+    reminder_interval_seconds: float = 3600.0

@@ -138,6 +138,7 @@ class AccreditationRenewed(_AccreditationState):
     topic: ClassVar[str] = TOPIC
 
     previous_valid_until: dt.date | None = None
+    application_id: str | None = None
 
 
 class AccreditationExpiring(_AccreditationState):

@@ -53,7 +53,7 @@ async def ensure_topics(platform: PlatformSettings, topics: Iterable[str],
         if not missing:
             return
         new = [NewTopic(name=t, num_partitions=partitions or platform.topic_partitions,
-                        replication_factor=1) for t in missing]
+                        replication_factor=platform.topic_replication_factor) for t in missing]
         try:
             await admin.create_topics(new)
         except TopicAlreadyExistsError:

@@ -1,0 +1,178 @@
+"""Measurement plumbing for ``make bench``: wrk runs, processes, results table."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from srs_common.broker import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Load:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass
+class Row:
+    name: str
+    measures: str
+    baseline: str
+    value: str = "-"
+    base_value: str = "-"
+    ratio: str = "-"
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+    details: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Profile:
+    """How hard to push: the full run or the quick check of a change."""
+
+    duration_s: int
+    rounds: int
+    warmup_s: int
+    connections: int = 64
+    threads: int = 2
+    saga_seconds: int = 60
+    saga_rate: int = 20
+    relay_rows: int = 50_000
+    sdc_cells: int = 10_000
+    pseudonymise_mb: int = 200
+
+
+FULL = Profile(duration_s=10, rounds=3, warmup_s=3)
+QUICK = Profile(duration_s=3, rounds=3, warmup_s=1, saga_seconds=10, relay_rows=10_000,
+                pseudonymise_mb=40)
+
+
+def _parse_duration_ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, profile: Profile, *, duration_s: int | None = None, method: str = "GET",
+        body: str | None = None, headers: dict[str, str] | None = None,
+        lua: str | None = None) -> Load:
+    """One wrk run (``-t2 -c64``, ``--latency``); a Lua script for POSTs and varied bodies."""
+    script = lua
+    if script is None and (method != "GET" or body or headers):
+        lines = [f'wrk.method = "{method}"']
+        if body is not None:
+            escaped = body.replace("\\", "\\\\").replace('"', '\\"')
+            lines.append(f'wrk.body = "{escaped}"')
+        for key, value in (headers or {}).items():
+            lines.append(f'wrk.headers["{key}"] = "{value}"')
+        script = "\n".join(lines)
+    cmd = ["wrk", f"-t{profile.threads}", f"-c{profile.connections}",
+           f"-d{duration_s or profile.duration_s}s", "--latency", "--timeout", "10s"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script or "")
+    if script:
+        cmd += ["-s", f.name]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    os.unlink(f.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _parse_duration_ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _parse_duration_ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if non2xx and int(non2xx.group(1)) > 0.01 * rps * (duration_s or profile.duration_s):
+        raise RuntimeError(f"{url}: {non2xx.group(1)} error responses under load:\n{out}")
+    return Load(rps, p50, p99)
+
+
+def measure(url: str, profile: Profile, **kwargs: object) -> Load:
+    """Warm up (discarded), then the median of ``profile.rounds`` rounds."""
+    wrk(url, profile, duration_s=profile.warmup_s, **kwargs)  # type: ignore[arg-type]
+    loads = [wrk(url, profile, **kwargs) for _ in range(profile.rounds)]  # type: ignore[arg-type]
+    return Load(statistics.median(x.rps for x in loads), statistics.median(x.p50_ms for x in loads),
+                statistics.median(x.p99_ms for x in loads))
+
+
+class Process:
+    """A uvicorn (or other) process we started and will stop, by PID."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(args, env=env, stdout=open(log, "ab"),  # noqa: SIM115
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_http(self, url: str, timeout: float = 30) -> float:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"process exited; see {self.log}")
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return time.monotonic() - self.started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.02)
+        raise RuntimeError(f"{url} not ready within {timeout}s")
+
+    def rss_mb(self) -> float:
+        return rss_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def uvicorn(app: str, port: int, env: dict[str, str], log: Path) -> Process:
+    return Process([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port",
+                    str(port), "--no-access-log", "--log-level", "warning"], env, log)
+
+
+def machine_description() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return (f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, "
+            f"Python {sys.version.split()[0]}, loopback, PostgreSQL on 127.0.0.1, "
+            f"Tansu broker (fresh), uvicorn 1 worker per process, wrk -t2 -c64")
+
+
+def render(rows: list[Row]) -> str:
+    header = "| row | measures | value | baseline | ratio | target | met |\n|---|---|---|---|---|---|---|"
+    lines = [header]
+    for r in rows:
+        met = {True: "yes", False: "**MISS**", None: "-"}[r.met]
+        value = r.value + (f" ({r.note})" if r.note else "")
+        lines.append(f"| {r.name} | {r.measures} | {value} | {r.baseline}: {r.base_value} | "
+                     f"{r.ratio} | {r.target} | {met} |")
+    return "\n".join(lines)
+
+
+def free() -> int:
+    return free_port()

@@ -1,0 +1,196 @@
+"""One function per benchmark row; each measures its subject and its baseline in the
+same run and returns a :class:`harness.Row`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import MetaData, func, insert, select
+
+from harness import Load, Process, Profile, Row, measure, rss_mb
+from srs_common.config import ServiceSettings
+from srs_common.contracts import ProjectApproved
+from srs_common.db import Database, utcnow
+from srs_common.devstack import SERVICES, Stack
+from srs_common.events.bus import ensure_topics
+from srs_common.events.envelope import to_headers
+from srs_common.events.relay import Relay
+from srs_common.events.tables import messaging_tables
+from srs_common.testing import ensure_postgres_database
+from srs_common.tokens import SigningKey
+
+NOTES = """
+## Notes
+
+- Every row runs against a baseline measured minutes apart in the same run on the same
+  machine; ratios, not absolute numbers, are the result.
+"""
+
+
+class NotMeasured(Exception):
+    pass
+
+
+@dataclass
+class Context:
+    stack: Stack
+    key: SigningKey
+    profile: Profile
+    baseline: str
+    var: Path
+    hello: Load | None = None
+    insert: Load | None = None
+    select: Load | None = None
+
+
+def footprint(ctx: Context) -> Row:
+    """Idle RSS of each running service, and time from process start to /readyz."""
+    rss = {s: rss_mb(p.pid) for s, p in ctx.stack.processes.items()}
+    ready = {}
+    for service in SERVICES:
+        port = _free()
+        env = {**ctx.stack.env(service), f"SRS_{service.upper()}_PORT": str(port)}
+        proc = Process([sys.executable, "-m", f"srs_{service}", "serve"], env,
+                       ctx.var / "logs" / f"footprint-{service}.log")
+        try:
+            ready[service] = proc.wait_http(f"http://127.0.0.1:{port}/readyz", timeout=30)
+        finally:
+            proc.stop()
+    worst_rss, worst_ready = max(rss.values()), max(ready.values())
+    detail = ", ".join(f"{s} {rss[s]:.0f} MB/{ready[s]:.1f} s" for s in SERVICES)
+    return Row("footprint", "idle RSS; start to ready, per service", "-",
+               value=f"max {worst_rss:.0f} MB; max {worst_ready:.1f} s", base_value="-",
+               ratio="-", target="< 150 MB; < 3 s",
+               met=worst_rss < 150 and worst_ready < 3, note=detail)
+
+
+def _free() -> int:
+    from srs_common.broker import free_port
+
+    return free_port()
+
+
+async def relay_throughput(ctx: Context) -> Row:
+    """Rows/s draining an outbox backlog vs raw aiokafka batched produce of the same payloads."""
+    n = ctx.profile.relay_rows
+    bootstrap = ctx.stack.broker.bootstrap  # type: ignore[union-attr]
+    url = ctx.stack.database_url("projects").rsplit("/", 1)[0] + "/srs_bench_relay"
+    ensure_postgres_database(url, recreate=True)
+    metadata = MetaData()
+    tables = messaging_tables(metadata)
+    db = Database(url, service="benchrelay", messaging=tables)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    payload = ProjectApproved.model_validate(ProjectApproved.example).model_dump_json()
+    now = utcnow()
+    rows = [{"event_id": str(uuid.uuid4()), "topic": "srs.bench.relay", "key": f"prj_{i % 1000}",
+             "type": ProjectApproved.type, "source": "/srs/bench", "subject": f"prj_{i % 1000}",
+             "correlation_id": None, "payload": payload, "created_at": now} for i in range(n)]
+    async with db.engine.begin() as conn:
+        for start in range(0, n, 5000):
+            await conn.execute(insert(tables.outbox), rows[start:start + 5000])
+
+    settings = ServiceSettings(service_name="benchrelay", database_url=url,
+                               platform=_platform(bootstrap),
+                               relay_batch_size=int(os.environ.get("SRS_BENCH_RELAY_BATCH", "1000")))
+    relay = Relay(db, settings)
+    started = time.perf_counter()
+    task = asyncio.create_task(relay.run())
+    while relay.published < n:
+        await asyncio.sleep(0.01)
+        if task.done():
+            task.result()
+    relay_s = time.perf_counter() - started
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await db.dispose()
+
+    await ensure_topics(settings.platform, ["srs.bench.raw"])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
+                                max_batch_size=256 * 1024)
+    await producer.start()
+    headers = to_headers(event_id=str(uuid.uuid4()), source="/srs/bench",
+                         event_type=ProjectApproved.type, subject="prj", time=now,
+                         correlation_id=None)
+    started = time.perf_counter()
+    futures = [await producer.send("srs.bench.raw", payload.encode(), key=r["key"].encode(),
+                                   headers=headers) for r in rows]
+    await producer.flush()
+    await asyncio.gather(*futures)
+    raw_s = time.perf_counter() - started
+    await producer.stop()
+    relay_rate, raw_rate = n / relay_s, n / raw_s
+    return Row("relay throughput", f"outbox rows/s draining {n:,} rows", "raw aiokafka batched",
+               value=f"{relay_rate:,.0f} rows/s", base_value=f"{raw_rate:,.0f} msg/s",
+               ratio=f"{100 * relay_rate / raw_rate:.0f} %", target=">= 50 %",
+               met=relay_rate >= 0.5 * raw_rate)
+
+
+def _platform(bootstrap: str):
+    from srs_common.config import PlatformSettings
+
+    return PlatformSettings(kafka_bootstrap=bootstrap, log_json=True, log_level="WARNING")
+
+
+
+
+def _headers(ctx: Context, *roles: str, sub: str, researcher_id: str | None = None,
+             org: str | None = None) -> dict[str, str]:
+    from srs_common.tokens import issue_token
+
+    token = issue_token(ctx.key, sub=sub, roles=list(roles), issuer="srs-access", audience="srs",
+                        researcher_id=researcher_id, org=org)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _accredit(ctx: Context, client, researcher_id: str, name: str) -> None:
+    """Register a researcher and have the panel grant full accreditation (over HTTP)."""
+    base = ctx.stack.url("accreditation")
+    me = _headers(ctx, "researcher", sub=researcher_id, researcher_id=researcher_id)
+    panel = _headers(ctx, "panel", sub="bench-panel")
+    r = client.post(f"{base}/v1/researchers", headers=me, json={
+        "name": name, "email": f"{researcher_id}@bench.example", "organisation_id": "org-ntu",
+        "qualifications": {"degree": "masters", "degree_quantitative": True,
+                           "quantitative_research_years": 4}})
+    if r.status_code == 409:
+        return
+    r.raise_for_status()
+    app = client.post(f"{base}/v1/applications", headers=me, json={
+        "kind": "full", "training_completed_on": "2026-09-01"}).json()["id"]
+    client.post(f"{base}/v1/applications/{app}/submit", headers=me).raise_for_status()
+    client.post(f"{base}/v1/applications/{app}/approve", headers=panel,
+                json={"reason": "bench data"}).raise_for_status()
+
+
+def register_read(ctx: Context) -> Row:
+    """Public register search, page of 50, vs a bare primary-key SELECT endpoint."""
+    import httpx
+
+    with httpx.Client(timeout=30) as client:
+        for i in range(60):
+            _accredit(ctx, client, f"res-bench-{i:03d}", f"Bench Researcher {i:03d}")
+        page = client.get(f"{ctx.stack.url('accreditation')}/v1/register?limit=50").json()
+        assert len(page["items"]) == 50, page
+    load = measure(f"{ctx.stack.url('accreditation')}/v1/register?limit=50&q=Bench", ctx.profile)
+    assert ctx.select is not None
+    ratio = load.rps / ctx.select.rps
+    return Row("register read", "public register search, page of 50", "bare PK SELECT",
+               value=f"{load.rps:,.0f} req/s (p99 {load.p99_ms:.0f} ms)",
+               base_value=f"{ctx.select.rps:,.0f} req/s", ratio=f"{100 * ratio:.0f} %",
+               target=">= 70 %", met=ratio >= 0.7)
+
+
+ROWS = [
+    ("footprint", footprint),
+    ("register", register_read),
+    ("relay", relay_throughput),
+]

@@ -1,0 +1,375 @@
+"""Write the per-service part of the Kubernetes base from the code's own description.
+
+The services (the workspace's ``services/*``), their ports, topics and dead-letter topics
+come from ``srs_common.contracts`` and each service's settings, so a new service or topic cannot be forgotten here:
+``tests/deploy`` regenerates into a scratch directory and fails when the committed files
+differ. Run after adding a service or topic:
+
+    uv run python deploy/k8s/generate.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from srs_common.config import PlatformSettings, ServiceSettings
+from srs_common.contracts import SERVICE_TOPICS
+
+HERE = Path(__file__).resolve().parent
+GENERATED = HERE / "base" / "generated"
+SERVICES_DIR = HERE.parents[1] / "services"
+
+PART_OF = "srs"
+KAFKA_CLUSTER = "srs-kafka"
+POSTGRES_CLUSTER = "srs-postgres"
+PLATFORM_CONFIG = "srs-platform"
+# Each pod opens at most 2 x pool size connections (SQLAlchemy's overflow equals the pool);
+# tests/deploy checks that every replica the autoscalers may start fits the role's limit.
+DB_POOL_SIZE = 4
+# The ingress controller's class and namespace: the only way in to the HTTP APIs from outside.
+INGRESS_CLASS = "nginx"
+INGRESS_NAMESPACE = "ingress-nginx"
+DOMAIN = "srs.example.org"
+ROLE_CONNECTION_LIMIT = 150
+# Services that hold a key of their own, mounted from a Secret created outside the manifests.
+EXTRA_SECRETS = {
+    "access": {"SRS_ACCESS_SIGNING_KEY_PEM": ("srs-access-signing-key", "private.pem")},
+}
+RESOURCES = {
+    "api": {"requests": {"cpu": "100m", "memory": "192Mi"},
+            "limits": {"cpu": "1", "memory": "512Mi"}},
+    "relay": {"requests": {"cpu": "50m", "memory": "160Mi"},
+              "limits": {"cpu": "500m", "memory": "384Mi"}},
+    "worker": {"requests": {"cpu": "100m", "memory": "192Mi"},
+               "limits": {"cpu": "1", "memory": "512Mi"}},
+    "migrate": {"requests": {"cpu": "50m", "memory": "128Mi"},
+                "limits": {"cpu": "500m", "memory": "384Mi"}},
+}
+
+
+def deployed_services() -> list[str]:
+    """Every service of the workspace: the publishers of ``SERVICE_TOPICS`` first, in their
+    order, then any other (e.g. a monitor that only consumes)."""
+    found = {p.parent.name for p in SERVICES_DIR.glob("*/pyproject.toml")}
+    return [s for s in SERVICE_TOPICS if s in found] + sorted(found - set(SERVICE_TOPICS))
+
+
+def service_settings(service: str) -> ServiceSettings:
+    """The service's settings class with its defaults (port, topic names)."""
+    module = importlib.import_module(f"srs_{service}.settings")
+    classes = [value for value in vars(module).values()
+               if isinstance(value, type) and issubclass(value, ServiceSettings)
+               and value is not ServiceSettings]
+    (settings_class,) = classes
+    return settings_class()
+
+
+def _labels(service: str, component: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": f"srs-{service}",
+            "app.kubernetes.io/component": component,
+            "app.kubernetes.io/part-of": PART_OF}
+
+
+def _meta(name: str, service: str, component: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "labels": _labels(service, component), **extra}
+
+
+def _container(service: str, settings: ServiceSettings, component: str, *,
+               relay: bool, consumers: bool) -> dict[str, Any]:
+    prefix = f"SRS_{service.upper()}_"
+    env: list[dict[str, Any]] = [
+        {"name": f"{prefix}DATABASE_URL",
+         "valueFrom": {"secretKeyRef": {"name": f"srs-{service}-database", "key": "url"}}},
+    ]
+    for name, (secret, key) in EXTRA_SECRETS.get(service, {}).items():
+        env.append({"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
+    container: dict[str, Any] = {
+        "name": service,
+        "image": f"srs-{service}",
+        "args": ["migrate"] if component == "migrate" else ["serve"],
+        "envFrom": [{"configMapRef": {"name": PLATFORM_CONFIG}},
+                    {"configMapRef": {"name": f"srs-{service}-config"}}],
+        "env": env,
+        "resources": RESOURCES[component],
+        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                            "capabilities": {"drop": ["ALL"]}},
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+    }
+    if component == "migrate":
+        return container
+    env += [{"name": f"{prefix}RUN_RELAY", "value": str(relay).lower()},
+            {"name": f"{prefix}RUN_CONSUMERS", "value": str(consumers).lower()}]
+    container["ports"] = [{"name": "http", "containerPort": settings.port}]
+    # Every process runs `serve`, so every pod answers probes and exposes /metrics; the
+    # flags decide whether it also runs the relay or the consumers.
+    container["startupProbe"] = {"httpGet": {"path": "/healthz", "port": "http"},
+                                 "periodSeconds": 2, "failureThreshold": 30}
+    container["livenessProbe"] = {"httpGet": {"path": "/healthz", "port": "http"},
+                                  "periodSeconds": 10, "timeoutSeconds": 3,
+                                  "failureThreshold": 3}
+    container["readinessProbe"] = {"httpGet": {"path": "/readyz", "port": "http"},
+                                   "periodSeconds": 5, "timeoutSeconds": 3,
+                                   "failureThreshold": 3}
+    return container
+
+
+def _pod_spec(service: str, settings: ServiceSettings, component: str, *, relay: bool = False,
+              consumers: bool = False) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "automountServiceAccountToken": False,
+        "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001,
+                            "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [_container(service, settings, component, relay=relay,
+                                  consumers=consumers)],
+        "volumes": [{"name": "tmp", "emptyDir": {}}],
+    }
+    if component == "migrate":
+        spec["restartPolicy"] = "OnFailure"
+    else:
+        spec["terminationGracePeriodSeconds"] = 30
+        spec["topologySpreadConstraints"] = [{
+            "maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": _labels(service, component)},
+        }]
+    return spec
+
+
+def _deployment(service: str, settings: ServiceSettings, component: str, replicas: int, *,
+                relay: bool, consumers: bool) -> dict[str, Any]:
+    name = f"srs-{service}" if component == "api" else f"srs-{service}-{component}"
+    spec: dict[str, Any] = {
+        "replicas": replicas,
+        "selector": {"matchLabels": _labels(service, component)},
+        "template": {"metadata": {"labels": _labels(service, component)},
+                     "spec": _pod_spec(service, settings, component, relay=relay,
+                                       consumers=consumers)},
+    }
+    if component == "relay":
+        # One relay holds the database lease and publishes; the other waits to take over.
+        spec["strategy"] = {"type": "RollingUpdate",
+                            "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": _meta(name, service, component), "spec": spec}
+
+
+def _pdb(service: str, component: str, deployment: str) -> dict[str, Any]:
+    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": _meta(deployment, service, component),
+            "spec": {"maxUnavailable": 1,
+                     "selector": {"matchLabels": _labels(service, component)}}}
+
+
+def _hpa(service: str, component: str, deployment: str, minimum: int,
+         maximum: int) -> dict[str, Any]:
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": _meta(deployment, service, component),
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                        "name": deployment},
+                     "minReplicas": minimum, "maxReplicas": maximum,
+                     "metrics": [{"type": "Resource", "resource": {
+                         "name": "cpu",
+                         "target": {"type": "Utilization", "averageUtilization": 70}}}]}}
+
+
+def _network_policy(service: str, settings: ServiceSettings) -> dict[str, Any]:
+    http = [{"protocol": "TCP", "port": settings.port}]
+    sources: list[dict[str, Any]] = [
+        {"namespaceSelector": {"matchLabels": {
+            "kubernetes.io/metadata.name": INGRESS_NAMESPACE}}},
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}},
+    ]
+    if service == "access":
+        # The embedded token issuer: every service fetches its JWKS.
+        sources.append({"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": PART_OF}}})
+    egress = [
+        {"to": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": POSTGRES_CLUSTER}}}],
+         "ports": [{"protocol": "TCP", "port": 5432}]},
+        {"to": [{"podSelector": {"matchLabels": {"strimzi.io/cluster": KAFKA_CLUSTER,
+                                                 "strimzi.io/broker-role": "true"}}}],
+         "ports": [{"protocol": "TCP", "port": 9092}]},
+    ]
+    if service != "access":
+        access_port = service_settings("access").port
+        egress.append({"to": [{"podSelector": {"matchLabels": {
+            "app.kubernetes.io/name": "srs-access"}}}],
+            "ports": [{"protocol": "TCP", "port": access_port}]})
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": _meta(f"srs-{service}", service, "network"),
+            "spec": {"podSelector": {"matchLabels": {"app.kubernetes.io/name": f"srs-{service}"}},
+                     "policyTypes": ["Ingress", "Egress"],
+                     "ingress": [{"from": sources, "ports": http}],
+                     "egress": egress}}
+
+
+def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
+    """Every object one service needs in the cluster."""
+    settings = service_settings(service)
+    prefix = f"SRS_{service.upper()}_"
+    objects: list[dict[str, Any]] = [
+        {"apiVersion": "v1", "kind": "ConfigMap",
+         "metadata": _meta(f"srs-{service}-config", service, "config"),
+         "data": {f"{prefix}HOST": "0.0.0.0", f"{prefix}PORT": str(settings.port),
+                  f"{prefix}DB_POOL_SIZE": str(DB_POOL_SIZE)}},
+        _deployment(service, settings, "api", 2, relay=False, consumers=False),
+        _deployment(service, settings, "relay", 2, relay=True, consumers=False),
+        _deployment(service, settings, "worker", 2, relay=False, consumers=True),
+        {"apiVersion": "v1", "kind": "Service",
+         "metadata": _meta(f"srs-{service}", service, "api"),
+         "spec": {"selector": _labels(service, "api"),
+                  "ports": [{"name": "http", "port": settings.port, "targetPort": "http"}]}},
+        # Every process of the service (api, relay, worker) for Prometheus: relay and
+        # consumer metrics live only in the process that runs them.
+        {"apiVersion": "v1", "kind": "Service",
+         "metadata": _meta(f"srs-{service}-metrics", service, "metrics"),
+         "spec": {"clusterIP": "None",
+                  "selector": {"app.kubernetes.io/name": f"srs-{service}"},
+                  "ports": [{"name": "http", "port": settings.port, "targetPort": "http"}]}},
+        _hpa(service, "api", f"srs-{service}", 2, 6),
+        # Consumers beyond the partition count would sit idle.
+        _hpa(service, "worker", f"srs-{service}-worker", 1, partitions),
+        _pdb(service, "api", f"srs-{service}"),
+        _pdb(service, "relay", f"srs-{service}-relay"),
+        _pdb(service, "worker", f"srs-{service}-worker"),
+        {"apiVersion": "batch/v1", "kind": "Job",
+         "metadata": _meta(f"srs-{service}-migrate", service, "migrate", annotations={
+             # Run before the rollout by the GitOps tool; docs/deploy.md gives the
+             # kubectl sequence for a manual apply.
+             "argocd.argoproj.io/hook": "PreSync",
+             "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+         }),
+         "spec": {"backoffLimit": 3, "ttlSecondsAfterFinished": 86400,
+                  "template": {"metadata": {"labels": _labels(service, "migrate")},
+                               "spec": _pod_spec(service, settings, "migrate")}}},
+        {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
+         "metadata": _meta(f"srs-{service}", service, "metrics"),
+         "spec": {"selector": {"matchLabels": _labels(service, "metrics")},
+                  "endpoints": [{"port": "http", "path": "/metrics", "interval": "15s"}]}},
+        _network_policy(service, settings),
+    ]
+    return objects
+
+
+def ingress_object() -> dict[str, Any]:
+    """One host per service (their paths overlap: /v1, /docs, /healthz), TLS at the edge."""
+    hosts = {service: f"{service}.{DOMAIN}" for service in deployed_services()}
+    return {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "srs", "labels": {"app.kubernetes.io/part-of": PART_OF}},
+        "spec": {
+            "ingressClassName": INGRESS_CLASS,
+            # The certificate comes from cert-manager or the platform team, never from here.
+            "tls": [{"hosts": sorted(hosts.values()), "secretName": "srs-tls"}],
+            "rules": [{"host": host, "http": {"paths": [{
+                "path": "/", "pathType": "Prefix",
+                "backend": {"service": {"name": f"srs-{service}",
+                                        "port": {"name": "http"}}}}]}}
+                      for service, host in hosts.items()],
+        },
+    }
+
+
+def topic_objects(partitions: int) -> list[dict[str, Any]]:
+    """A KafkaTopic per service topic and per dead-letter topic."""
+    topics = []
+    for service in deployed_services():
+        settings = service_settings(service)
+        if service in SERVICE_TOPICS:
+            assert settings.topic == SERVICE_TOPICS[service], (service, settings.topic)
+            topics.append((service, settings.topic))
+        topics.append((service, settings.dead_letter_topic))
+    return [{
+        "apiVersion": "kafka.strimzi.io/v1beta2", "kind": "KafkaTopic",
+        "metadata": {"name": topic.replace(".", "-"),
+                     "labels": {"strimzi.io/cluster": KAFKA_CLUSTER,
+                                "app.kubernetes.io/name": f"srs-{service}",
+                                "app.kubernetes.io/part-of": PART_OF}},
+        "spec": {"topicName": topic, "partitions": partitions, "replicas": 3,
+                 "config": {"min.insync.replicas": 2,
+                            "unclean.leader.election.enable": False,
+                            "cleanup.policy": "delete",
+                            "retention.ms": 604800000 if ".dlq." not in topic else 2592000000}},
+    } for service, topic in topics]
+
+
+def database_objects() -> list[dict[str, Any]]:
+    """One CloudNativePG ``Database`` per service, owned by the service's own role."""
+    return [{
+        "apiVersion": "postgresql.cnpg.io/v1", "kind": "Database",
+        "metadata": _meta(f"srs-{service}", service, "database"),
+        "spec": {"cluster": {"name": POSTGRES_CLUSTER}, "name": f"srs_{service}",
+                 "owner": f"srs_{service}", "ensure": "present",
+                 "databaseReclaimPolicy": "retain"},
+    } for service in deployed_services()]
+
+
+def postgres_roles_patch() -> dict[str, Any]:
+    """Managed roles and host-based rules: each service's role reaches only its database."""
+    return {
+        "apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
+        "metadata": {"name": POSTGRES_CLUSTER},
+        "spec": {
+            "managed": {"roles": [{
+                "name": f"srs_{service}", "ensure": "present", "login": True,
+                "connectionLimit": ROLE_CONNECTION_LIMIT,
+                # Password from a basic-auth Secret created outside the manifests.
+                "passwordSecret": {"name": f"srs-{service}-database-credentials"},
+            } for service in deployed_services()]},
+            "postgresql": {"pg_hba": [
+                f"hostssl srs_{service} srs_{service} all scram-sha-256"
+                for service in deployed_services()
+            ] + ["host all all all reject"]},
+        },
+    }
+
+
+def _dump(path: Path, documents: list[dict[str, Any]], header: str) -> None:
+    body = yaml.safe_dump_all(documents, sort_keys=False, default_flow_style=False, width=100)
+    path.write_text(f"# Generated by deploy/k8s/generate.py - do not edit. {header}\n{body}")
+
+
+def generate(target: Path = GENERATED) -> list[Path]:
+    """Write every generated file into ``target``; returns the files written."""
+    target.mkdir(parents=True, exist_ok=True)
+    partitions = PlatformSettings().topic_partitions
+    written = []
+    for service in deployed_services():
+        path = target / f"service-{service}.yaml"
+        _dump(path, service_objects(service, partitions), f"The {service} service.")
+        written.append(path)
+    files = {
+        "ingress.yaml": ([ingress_object()], "The way in to every HTTP API."),
+        "kafka-topics.yaml": (topic_objects(partitions), "Topics and dead-letter topics."),
+        "postgres-databases.yaml": (database_objects(), "One database per service."),
+        "postgres-roles-patch.yaml": ([postgres_roles_patch()],
+                                      "Merged into the Cluster by kustomize."),
+    }
+    for name, (documents, header) in files.items():
+        _dump(target / name, documents, header)
+        written.append(target / name)
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1alpha1", "kind": "Component",
+        "resources": sorted(p.name for p in written if p.name != "postgres-roles-patch.yaml"),
+        "patches": [{"path": "postgres-roles-patch.yaml"}],
+    }
+    path = target / "kustomization.yaml"
+    _dump(path, [kustomization], "Included by ../kustomization.yaml.")
+    written.append(path)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target", type=Path, default=GENERATED)
+    args = parser.parse_args()
+    for path in generate(args.target):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Per-client rate limiting with ``429 Too Many Requests`` and ``Retry-After``.
+
+Clients are identified by their verified token's subject (partner API clients always
+have a limit; other callers only when ``rate_limit_default`` is set). The counters live
+in Redis when ``rate_limit_storage_url`` is set, so every replica shares them; in the
+process otherwise. Built on the ``limits`` library (moving window).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, Storage
+from limits.storage import storage_from_string
+from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from srs_common.auth import Principal, TokenVerifier
+from srs_common.config import PlatformSettings
+from srs_common.errors import AppError, problem
+
+
+def bearer_token(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            raw = value.decode("latin-1")
+            if raw[:7].lower() == "bearer ":
+                return raw[7:].strip()
+    return None
+
+
+async def principal_of(scope: Scope, verifier: TokenVerifier | None) -> Principal | None:
+    """The verified caller, or None (the route itself answers 401 for bad tokens)."""
+    token = bearer_token(scope)
+    if token is None or verifier is None:
+        return None
+    try:
+        return await verifier.verify(token)
+    except AppError:
+        return None
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, platform: PlatformSettings, service: str) -> None:
+        self.app = app
+        self.service = service
+        self.partner_limit: RateLimitItem = parse(platform.rate_limit_partner)
+        self.default_limit: RateLimitItem | None = (
+            parse(platform.rate_limit_default) if platform.rate_limit_default else None)
+        storage: Storage = (storage_from_string(platform.rate_limit_storage_url)
+                            if platform.rate_limit_storage_url else MemoryStorage())
+        self.limiter = MovingWindowRateLimiter(storage)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        app = scope.get("app")
+        verifier = getattr(getattr(app, "state", None), "verifier", None)
+        principal = await principal_of(scope, verifier)
+        limit = None
+        if principal is not None and "partner" in principal.roles:
+            limit = self.partner_limit
+        elif self.default_limit is not None and principal is not None:
+            limit = self.default_limit
+        if limit is None:
+            await self.app(scope, receive, send)
+            return
+        assert principal is not None
+        if not await self.limiter.hit(limit, self.service, principal.sub):
+            stats = await self.limiter.get_window_stats(limit, self.service, principal.sub)
+            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+            response = problem(429, "Too many requests",
+                               f"rate limit of {limit} exceeded; retry after {retry_after}s",
+                               instance=scope.get("path"),
+                               headers={"Retry-After": str(retry_after)})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

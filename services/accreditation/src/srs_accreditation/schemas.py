@@ -1,0 +1,162 @@
+"""Request and response models of the accreditation API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+Kind = Literal["full", "provisional", "srsa_approved"]
+Degree = Literal["none", "undergraduate", "masters", "doctorate"]
+
+
+class QualificationsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    degree: Degree = "none"
+    degree_quantitative: bool = Field(
+        False, description="the degree includes a significant proportion of maths or statistics")
+    quantitative_research_years: int = Field(0, ge=0, le=80)
+
+
+class QualificationsRead(QualificationsIn):
+    model_config = ConfigDict(from_attributes=True)
+
+
+_PROFILE = {"name": "Alice Example", "email": "alice@ntu.example", "organisation_id": "org-ntu",
+            "qualifications": {"degree": "masters", "degree_quantitative": True,
+                               "quantitative_research_years": 2}}
+
+
+class ResearcherCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_PROFILE]})
+
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    organisation_id: str = Field(min_length=1, max_length=100)
+    qualifications: QualificationsIn = Field(default_factory=QualificationsIn)
+
+
+class ResearcherUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"email": "alice@new.example"}]})
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    email: EmailStr | None = None
+    organisation_id: str | None = Field(None, min_length=1, max_length=100)
+    qualifications: QualificationsIn | None = None
+
+
+class ResearcherRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"id": "res-alice", **_PROFILE, "created_at": "2026-11-25T10:00:00Z",
+         "updated_at": "2026-11-25T10:00:00Z"}]})
+
+    id: str
+    name: str
+    email: str
+    organisation_id: str
+    qualifications: QualificationsRead
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ApplicationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "provisional", "supervisor_id": "res-bob",
+         "training_completed_on": "2026-10-01", "statement": "PhD student in criminology"}]})
+
+    kind: Kind
+    supervisor_id: str | None = Field(None, max_length=100)
+    training_completed_on: dt.date | None = Field(
+        None, description="date the safe researcher training was completed")
+    statement: str = Field("", max_length=10000)
+
+
+class ApplicationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"training_completed_on": "2026-10-01"}]})
+
+    supervisor_id: str | None = Field(None, max_length=100)
+    training_completed_on: dt.date | None = None
+    statement: str | None = Field(None, max_length=10000)
+
+
+class ApplicationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"id": "app_1", "researcher_id": "res-alice", "kind": "full", "status": "approved",
+         "supervisor_id": None, "training_completed_on": "2026-10-01", "statement": "",
+         "information_requested": None, "decided_by": "panel-1",
+         "decision_reason": "meets the criteria", "conditions": None,
+         "accreditation_id": "acc_1", "created_at": "2026-11-25T10:00:00Z",
+         "submitted_at": "2026-11-25T10:05:00Z", "decided_at": "2026-11-26T09:00:00Z"}]})
+
+    id: str
+    researcher_id: str
+    kind: Kind
+    status: str
+    supervisor_id: str | None
+    training_completed_on: dt.date | None
+    statement: str
+    information_requested: str | None
+    decided_by: str | None
+    decision_reason: str | None
+    conditions: str | None
+    accreditation_id: str | None = Field(
+        None, description="the accreditation granted or renewed by the approval")
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+
+
+class Approval(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "Meets the accreditation criteria.",
+         "conditions": "Outputs checked by the supervisor first."}]})
+
+    reason: str = Field(min_length=3, max_length=5000)
+    conditions: str | None = Field(None, max_length=5000)
+
+
+class Reasoned(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "No evidence of quantitative research experience."}]})
+
+    reason: str = Field(min_length=3, max_length=5000)
+
+
+class AccreditationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"id": "acc_1", "researcher_id": "res-alice", "kind": "full", "status": "current",
+         "valid_from": "2026-11-26", "valid_until": "2029-11-25", "application_id": "app_1",
+         "supervisor_id": None, "conditions": None, "status_reason": None,
+         "granted_at": "2026-11-26T09:00:00Z", "updated_at": "2026-11-26T09:00:00Z"}]})
+
+    id: str
+    researcher_id: str
+    kind: Kind
+    status: str
+    valid_from: dt.date
+    valid_until: dt.date
+    application_id: str | None
+    supervisor_id: str | None
+    conditions: str | None
+    status_reason: str | None
+    granted_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class RegisterEntry(BaseModel):
+    """One line of the public register: nothing private (no e-mail, no qualifications)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Alice Example", "organisation": "org-ntu", "kind": "full",
+         "valid_from": "2026-11-26", "valid_until": "2029-11-25", "status": "current"}]})
+
+    name: str
+    organisation: str
+    kind: Kind
+    valid_from: dt.date
+    valid_until: dt.date
+    status: str

@@ -1,0 +1,336 @@
+"""The Kubernetes manifests: rendered by kustomize, validated offline, and held to the
+platform's invariants.
+
+Every overlay is rendered; built-in objects are validated against the Kubernetes JSON
+schemas (``kubernetes-validate``), operator objects against the vendored CRD schemas
+(schemas/SOURCES.md). Then: every Deployment has probes, limits and a PDB; no secret value
+is in any manifest; every topic the code names has a KafkaTopic; every service has its
+database, migration Job, autoscaler, ServiceMonitor and NetworkPolicy.
+"""
+
+from __future__ import annotations
+
+import copy
+import filecmp
+import importlib.util
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+CRDS = Path(__file__).resolve().parent / "schemas" / "crds"
+# The oldest Kubernetes release the manifests must run on.
+KUBERNETES_VERSION = "1.31.0"
+BUILT_IN_GROUPS = {"v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v2",
+                   "networking.k8s.io/v1"}
+SECRET_ENV = re.compile(r"(PASSWORD|SECRET|TOKEN|PRIVATE|_KEY|_PEM|DATABASE_URL|CREDENTIAL)")
+SECRET_TEXT = [
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"[a-z+]+://[^/\s:@]+:[^/\s@]+@"),  # credentials inside a URL
+]
+
+
+def _objects(rendered, kind: str, overlay: str = "prod") -> list[dict[str, Any]]:
+    return [o for o in rendered[overlay] if o["kind"] == kind]
+
+
+def _named(rendered, kind: str, name: str, overlay: str = "prod") -> dict[str, Any]:
+    matches = [o for o in _objects(rendered, kind, overlay) if o["metadata"]["name"] == name]
+    assert matches, f"no {kind} {name} in the {overlay} overlay"
+    return matches[0]
+
+
+def _crd_schema(obj: dict[str, Any]) -> dict[str, Any]:
+    group, version = obj["apiVersion"].split("/")
+    path = CRDS / f"{group}_{obj['kind'].lower()}_{version}.json"
+    assert path.exists(), f"no vendored schema for {obj['apiVersion']} {obj['kind']}"
+    return json.loads(path.read_text())
+
+
+def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return all(labels.get(key) == value for key, value in selector.items())
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("srs_deploy_generate", K8S / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_manifests_are_up_to_date_with_the_code(tmp_path):
+    _load_generator().generate(tmp_path)
+    committed = K8S / "base" / "generated"
+    comparison = filecmp.dircmp(tmp_path, committed)
+    stale = comparison.diff_files + comparison.left_only + comparison.right_only
+    assert stale == [], ("deploy/k8s/base/generated is stale: run "
+                         "`uv run python deploy/k8s/generate.py`")
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_every_built_in_object_is_valid_kubernetes(rendered, overlay):
+    built_in = [o for o in rendered[overlay] if o["apiVersion"] in BUILT_IN_GROUPS]
+    assert built_in
+    for obj in built_in:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_every_operator_object_is_valid_against_its_crd(rendered, overlay):
+    custom = [o for o in rendered[overlay] if o["apiVersion"] not in BUILT_IN_GROUPS]
+    kinds = {o["kind"] for o in custom}
+    assert {"Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "Database", "ScheduledBackup",
+            "ServiceMonitor", "PrometheusRule"} <= kinds
+    for obj in custom:
+        schema = _crd_schema(obj)
+        errors = [f"{obj['kind']} {obj['metadata']['name']} {'/'.join(map(str, e.path))}: "
+                  f"{e.message}"
+                  for e in jsonschema.Draft7Validator(schema).iter_errors(obj)]
+        assert errors == []
+
+
+def test_the_validators_reject_broken_objects(rendered):
+    deployment = copy.deepcopy(_objects(rendered, "Deployment")[0])
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"][
+        "paht"] = "/healthz"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+    topic = copy.deepcopy(_objects(rendered, "KafkaTopic")[0])
+    topic["spec"]["partitions"] = 0
+    assert list(jsonschema.Draft7Validator(_crd_schema(topic)).iter_errors(topic))
+    cluster = copy.deepcopy(_objects(rendered, "Cluster")[0])
+    cluster["spec"]["backup"]["retentionPolicy"] = "thirty days"
+    assert list(jsonschema.Draft7Validator(_crd_schema(cluster)).iter_errors(cluster))
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_every_deployment_has_probes_limits_and_a_disruption_budget(rendered, overlay):
+    budgets = _objects(rendered, "PodDisruptionBudget", overlay)
+    deployments = _objects(rendered, "Deployment", overlay)
+    assert deployments
+    for deployment in deployments:
+        name = deployment["metadata"]["name"]
+        pod = deployment["spec"]["template"]
+        assert pod["spec"]["securityContext"]["runAsNonRoot"] is True, name
+        for container in pod["spec"]["containers"]:
+            assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", name
+            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", name
+            for bound in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(container["resources"][bound]), (name, bound)
+        covering = [b for b in budgets
+                    if _selects(b["spec"]["selector"]["matchLabels"], pod["metadata"]["labels"])]
+        assert len(covering) == 1, f"{name} has {len(covering)} PodDisruptionBudgets"
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_no_secret_value_is_in_any_manifest(rendered, overlay):
+    assert _objects(rendered, "Secret", overlay) == []
+    text = json.dumps(rendered[overlay])
+    for pattern in SECRET_TEXT:
+        assert not pattern.search(text), pattern.pattern
+    for obj in rendered[overlay]:
+        if obj["kind"] == "ConfigMap":
+            for key in obj.get("data", {}):
+                assert not SECRET_ENV.search(key), f"{key} belongs in a Secret"
+        template = obj.get("spec", {}).get("template", {}).get("spec", {})
+        for container in template.get("containers", []):
+            for env in container.get("env", []):
+                if SECRET_ENV.search(env["name"]):
+                    assert "secretKeyRef" in env.get("valueFrom", {}), env["name"]
+
+
+def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, services):
+    for service in services:
+        prefix = service.env_prefix
+        known = {f"{prefix}{field.upper()}" for field in type(service.settings).model_fields}
+        for name, relay, consumers in ((f"srs-{service.name}", "false", "false"),
+                                       (f"srs-{service.name}-relay", "true", "false"),
+                                       (f"srs-{service.name}-worker", "false", "true")):
+            deployment = _named(rendered, "Deployment", name)
+            (container,) = deployment["spec"]["template"]["spec"]["containers"]
+            assert container["image"].split("/")[-1].startswith(f"srs-{service.name}:")
+            assert container["args"] == ["serve"]
+            assert container["ports"] == [{"name": "http", "containerPort": service.port}]
+            env = {e["name"]: e for e in container["env"]}
+            assert set(env) <= known, f"{name} sets settings nobody reads: {set(env) - known}"
+            assert env[f"{prefix}RUN_RELAY"]["value"] == relay
+            assert env[f"{prefix}RUN_CONSUMERS"]["value"] == consumers
+            assert env[f"{prefix}DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
+                "name": f"srs-{service.name}-database", "key": "url"}
+        # One relay holds the outbox lease, one stands by.
+        assert _named(rendered, "Deployment", f"srs-{service.name}-relay")["spec"][
+            "replicas"] == 2
+        config = _named(rendered, "ConfigMap", f"srs-{service.name}-config")["data"]
+        assert config[f"{prefix}PORT"] == str(service.port)
+        assert set(config) <= known
+        api = _named(rendered, "Service", f"srs-{service.name}")
+        assert api["spec"]["ports"][0]["port"] == service.port
+
+
+def test_every_service_scales_and_is_monitored(rendered, services, platform):
+    for service in services:
+        api = _named(rendered, "HorizontalPodAutoscaler", f"srs-{service.name}")
+        assert api["spec"]["minReplicas"] >= 2
+        worker = _named(rendered, "HorizontalPodAutoscaler", f"srs-{service.name}-worker")
+        # A consumer beyond the partition count would sit idle.
+        assert worker["spec"]["maxReplicas"] == platform.topic_partitions
+        monitor = _named(rendered, "ServiceMonitor", f"srs-{service.name}")
+        endpoint = monitor["spec"]["endpoints"][0]
+        assert (endpoint["port"], endpoint["path"]) == ("http", "/metrics")
+        scraped = [s for s in _objects(rendered, "Service")
+                   if _selects(monitor["spec"]["selector"]["matchLabels"],
+                               s["metadata"]["labels"])]
+        assert len(scraped) == 1
+        # Relay and consumer metrics exist only in the processes that run them.
+        for component in ("api", "relay", "worker"):
+            pod_labels = _named(rendered, "Deployment", f"srs-{service.name}" if
+                                component == "api" else f"srs-{service.name}-{component}")[
+                "spec"]["template"]["metadata"]["labels"]
+            assert _selects(scraped[0]["spec"]["selector"], pod_labels), component
+
+
+def test_migrations_run_in_a_job_before_the_rollout(rendered, services):
+    for service in services:
+        job = _named(rendered, "Job", f"srs-{service.name}-migrate")
+        assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
+        (container,) = job["spec"]["template"]["spec"]["containers"]
+        assert container["args"] == ["migrate"]
+        assert container["image"] == _named(rendered, "Deployment", f"srs-{service.name}")[
+            "spec"]["template"]["spec"]["containers"][0]["image"]
+
+
+def test_platform_config_matches_the_platform_settings(rendered, platform):
+    config = _named(rendered, "ConfigMap", "srs-platform")["data"]
+    fields = {f"SRS_{name.upper()}" for name in type(platform).model_fields}
+    assert set(config) <= fields, set(config) - fields
+    assert config["SRS_TOPIC_PARTITIONS"] == str(platform.topic_partitions)
+    assert config["SRS_KAFKA_IDEMPOTENCE"] == "true"
+    kafka_service = _named(rendered, "Kafka", "srs-kafka")["metadata"]["name"]
+    assert config["SRS_KAFKA_BOOTSTRAP"] == f"{kafka_service}-kafka-bootstrap:9092"
+
+
+def test_every_topic_and_dead_letter_topic_has_a_kafka_topic(rendered, topics, platform):
+    kafka_topics = {t["spec"]["topicName"]: t for t in _objects(rendered, "KafkaTopic")}
+    assert set(kafka_topics) == topics
+    for name, topic in kafka_topics.items():
+        spec = topic["spec"]
+        assert spec["partitions"] == platform.topic_partitions, name
+        assert spec["replicas"] == 3, name
+        assert spec["config"]["min.insync.replicas"] == 2, name
+        assert spec["config"]["unclean.leader.election.enable"] is False, name
+        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "srs-kafka"
+
+
+def test_kafka_runs_in_kraft_mode_with_three_brokers(rendered):
+    kafka = _named(rendered, "Kafka", "srs-kafka")
+    assert kafka["metadata"]["annotations"]["strimzi.io/kraft"] == "enabled"
+    assert kafka["metadata"]["annotations"]["strimzi.io/node-pools"] == "enabled"
+    config = kafka["spec"]["kafka"]["config"]
+    assert config["auto.create.topics.enable"] is False
+    assert config["unclean.leader.election.enable"] is False
+    assert config["min.insync.replicas"] == 2
+    pools = _objects(rendered, "KafkaNodePool")
+    replicas = {role: sum(p["spec"]["replicas"] for p in pools if role in p["spec"]["roles"])
+                for role in ("broker", "controller")}
+    assert replicas == {"broker": 3, "controller": 3}
+    assert {p["metadata"]["labels"]["strimzi.io/cluster"] for p in pools} == {"srs-kafka"}
+
+
+def test_each_service_has_its_own_database_role_and_backups(rendered, services):
+    cluster = _named(rendered, "Cluster", "srs-postgres")
+    roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
+    databases = {d["spec"]["name"]: d["spec"] for d in _objects(rendered, "Database")}
+    for service in services:
+        database = databases[service.database]
+        assert database["owner"] == service.database
+        assert database["cluster"]["name"] == "srs-postgres"
+        role = roles[service.database]
+        assert role["login"] is True and "passwordSecret" in role
+        # The role reaches its own database only.
+        assert f"hostssl {service.database} {service.database} all scram-sha-256" in \
+            cluster["spec"]["postgresql"]["pg_hba"]
+    assert cluster["spec"]["postgresql"]["pg_hba"][-1] == "host all all all reject"
+    assert cluster["spec"]["backup"]["barmanObjectStore"]["destinationPath"]
+    (scheduled,) = _objects(rendered, "ScheduledBackup")
+    assert scheduled["spec"]["cluster"]["name"] == "srs-postgres"
+
+
+def test_network_is_denied_by_default_and_opened_per_service(rendered, services):
+    policies = _objects(rendered, "NetworkPolicy")
+    default = _named(rendered, "NetworkPolicy", "default-deny")
+    assert default["spec"]["podSelector"] == {}
+    assert set(default["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    assert "ingress" not in default["spec"] and "egress" not in default["spec"]
+    for service in services:
+        pod_labels = _named(rendered, "Deployment", f"srs-{service.name}")["spec"]["template"][
+            "metadata"]["labels"]
+        own = [p for p in policies if p["spec"]["podSelector"]
+               and _selects(p["spec"]["podSelector"].get("matchLabels", {}), pod_labels)]
+        assert len(own) == 1, service.name
+        spec = own[0]["spec"]
+        reachable = [peer["podSelector"]["matchLabels"] for rule in spec["egress"]
+                     for peer in rule["to"]]
+        allowed = [{"cnpg.io/cluster": "srs-postgres"},
+                   {"strimzi.io/cluster": "srs-kafka", "strimzi.io/broker-role": "true"},
+                   {"app.kubernetes.io/name": "srs-access"}]
+        assert all(peer in allowed for peer in reachable), reachable
+        assert allowed[:2] == reachable[:2]
+        for rule in spec["ingress"]:
+            assert rule["ports"] == [{"protocol": "TCP", "port": service.port}]
+            for peer in rule["from"]:
+                namespace = peer.get("namespaceSelector", {}).get("matchLabels", {})
+                if namespace:
+                    assert namespace["kubernetes.io/metadata.name"] in {"ingress-nginx",
+                                                                        "monitoring"}
+                else:
+                    # Only the token issuer answers other services (its JWKS).
+                    assert service.name == "access"
+
+
+def test_the_dev_overlay_shrinks_the_cluster_consistently(rendered):
+    for topic in _objects(rendered, "KafkaTopic", "dev"):
+        assert topic["spec"]["replicas"] == 1
+        assert topic["spec"]["config"]["min.insync.replicas"] == 1
+    kafka = _named(rendered, "Kafka", "srs-kafka", "dev")["spec"]["kafka"]["config"]
+    assert kafka["min.insync.replicas"] == kafka["default.replication.factor"] == 1
+    assert all(p["spec"]["replicas"] == 1 for p in _objects(rendered, "KafkaNodePool", "dev"))
+    assert {o["metadata"]["namespace"] for o in rendered["dev"]} == {"srs-dev"}
+    assert {o["metadata"]["namespace"] for o in rendered["prod"]} == {"srs"}
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_every_pod_the_autoscalers_may_start_gets_its_database_connections(rendered, services,
+                                                                            overlay):
+    cluster = _named(rendered, "Cluster", "srs-postgres", overlay)
+    limits = {r["name"]: r["connectionLimit"] for r in cluster["spec"]["managed"]["roles"]}
+    autoscalers = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"]
+                   for h in _objects(rendered, "HorizontalPodAutoscaler", overlay)}
+    for service in services:
+        config = _named(rendered, "ConfigMap", f"srs-{service.name}-config", overlay)["data"]
+        pool = int(config.get(f"{service.env_prefix}DB_POOL_SIZE", service.settings.db_pool_size))
+        pods = sum(autoscalers.get(d["metadata"]["name"], d["spec"]["replicas"])
+                   for d in _objects(rendered, "Deployment", overlay)
+                   if d["metadata"]["labels"]["app.kubernetes.io/name"] == f"srs-{service.name}")
+        # SQLAlchemy's pool plus its overflow (equal to the pool) per process.
+        assert pods * 2 * pool <= limits[service.database], (service.name, pods, pool)
+    max_connections = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
+    assert sum(limits.values()) < max_connections
+
+
+def test_every_api_is_reached_through_the_ingress_and_nothing_else(rendered, services):
+    (ingress,) = _objects(rendered, "Ingress")
+    backends = {rule["http"]["paths"][0]["backend"]["service"]["name"]: rule["host"]
+                for rule in ingress["spec"]["rules"]}
+    hosts = set(ingress["spec"]["tls"][0]["hosts"])
+    for service in services:
+        assert backends[f"srs-{service.name}"] in hosts, service.name
+        api = _named(rendered, "Service", f"srs-{service.name}")
+        assert api["spec"].get("type", "ClusterIP") == "ClusterIP"
+    assert not [s for s in _objects(rendered, "Service")
+                if s["spec"].get("type") in {"NodePort", "LoadBalancer"}]
