@@ -252,13 +252,26 @@ async def test_bad_log_queries_are_422(client, tokens) -> None:
         response = await client.get("/v1/notifications", params=params, headers=support)
         assert response.status_code == 422, (params, response.text)
         assert response.headers["content-type"] == "application/problem+json"
+    not_an_id = await client.get("/v1/notifications/abc", headers=support)
+    assert not_an_id.status_code == 422
+    assert not_an_id.json()["errors"][0]["field"] == "path.notification_id"
 
 
-async def test_every_route_is_documented(client) -> None:
+async def test_every_route_has_a_summary_examples_and_its_errors(client) -> None:
     spec = (await client.get("/openapi.json")).json()
-    for path, methods in spec["paths"].items():
-        if not path.startswith("/v1/notification"):
-            continue
-        for method, operation in methods.items():
-            assert operation.get("summary"), (method, path)
-            assert {"401", "403"} <= set(operation["responses"]), (method, path)
+    schemas = spec["components"]["schemas"]
+    routes = [(path, method, op) for path, item in spec["paths"].items()
+              if path.startswith("/v1/notification") for method, op in item.items()]
+    assert len(routes) == 5
+    for path, method, op in routes:
+        where = f"{method.upper()} {path}"
+        assert op.get("summary"), where
+        assert {"401", "403"} <= set(op["responses"]), where
+        for code, response in op["responses"].items():
+            if code.startswith("4"):
+                assert response["content"]["application/problem+json"]["example"], where
+        ok = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert schemas[ok.rsplit("/", 1)[-1]].get("examples"), where
+        body = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if body:
+            assert schemas[body["schema"]["$ref"].rsplit("/", 1)[-1]].get("examples"), where
