@@ -376,9 +376,15 @@ def test_a_service_that_sends_mail_gets_its_relay_and_credentials_from_a_secret(
                 "name": f"srs-{sender.name}-smtp", "key": "username"}
 
 
-def test_rate_limit_counters_are_shared_through_redis(rendered, platform):
+def test_rate_limit_counters_are_shared_through_redis(rendered, services, platform):
     assert "rate_limit_storage_url" in type(platform).model_fields
     config = _named(rendered, "ConfigMap", "srs-platform")["data"]
+    # Every process of every service reads the platform settings.
+    for deployment in _objects(rendered, "Deployment"):
+        if deployment["metadata"]["labels"]["app.kubernetes.io/name"] in {
+                f"srs-{s.name}" for s in services}:
+            (container,) = deployment["spec"]["template"]["spec"]["containers"]
+            assert {"configMapRef": {"name": "srs-platform"}} in container["envFrom"]
     redis = _named(rendered, "Service", "srs-redis")
     assert config["SRS_RATE_LIMIT_STORAGE_URL"] == \
         f"async+redis://srs-redis:{redis['spec']['ports'][0]['port']}"
