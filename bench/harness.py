@@ -25,6 +25,7 @@ class Load:
     rps: float
     p50_ms: float
     p99_ms: float
+    requests: int = 0
 
 
 @dataclass
@@ -94,7 +95,8 @@ def wrk(url: str, profile: Profile, *, duration_s: int | None = None, method: st
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if non2xx and int(non2xx.group(1)) > 0.01 * rps * (duration_s or profile.duration_s):
         raise RuntimeError(f"{url}: {non2xx.group(1)} error responses under load:\n{out}")
-    return Load(rps, p50, p99)
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Load(rps, p50, p99, total)
 
 
 def measure(url: str, profile: Profile, **kwargs: object) -> Load:

@@ -10,7 +10,7 @@ import statistics
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
@@ -50,6 +50,8 @@ class Context:
     hello: Load | None = None
     insert: Load | None = None
     select: Load | None = None
+    #: What the journeys set up (project ids, request bodies), for --hold.
+    journeys: dict[str, object] = field(default_factory=dict)
 
 
 def footprint(ctx: Context) -> Row:
@@ -250,9 +252,15 @@ def sdc_checks(ctx: Context) -> Row:
                met=ratio >= 20)
 
 
+import journeys as J  # noqa: E402
+
 ROWS = [
     ("footprint", footprint),
+    ("access", J.access_decision),
+    ("booking", J.booking_rows),
     ("register", register_read),
-    ("sdc", sdc_checks),
+    ("saga", J.saga_latency),
     ("relay", relay_throughput),
+    ("pseudonymise", J.pseudonymise),
+    ("sdc", sdc_checks),
 ]

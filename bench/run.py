@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import statistics
 import sys
@@ -23,6 +24,7 @@ from srs_common.devstack import SERVICES, Stack
 from srs_common.testing import ensure_postgres_database
 from srs_common.tokens import SigningKey, issue_token
 
+import journeys as J  # noqa: E402
 import rows as R  # noqa: E402
 
 PG = os.environ.get("SRS_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
@@ -36,6 +38,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", nargs="*", help="row names to run")
+    parser.add_argument("--hold", type=int, default=0, metavar="SECONDS",
+                        help="keep the stack running this long after the rows (for profiling; "
+                             "var/bench/hold.json says where everything is)")
     args = parser.parse_args()
     profile: Profile = QUICK if args.quick else FULL
     var = ROOT / "var" / "bench"
@@ -55,7 +60,9 @@ def main() -> None:
     stack = Stack(var_dir=var, ports={s: free_port() for s in SERVICES}, database_urls=urls,
                   smtp_port=free_port(),
                   signing_key=key, log_json=True,
-                  extra_env={"SRS_LOG_LEVEL": "WARNING"})
+                  extra_env={"SRS_LOG_LEVEL": "WARNING",
+                             # bookings spread over years of slots, all distinct
+                             "SRS_BOOKING_BOOKING_HORIZON_DAYS": str(J.HORIZON_DAYS)})
     env = {**os.environ, "SRS_BENCH_DATABASE_URL": baseline_url, "PYTHONPATH": str(ROOT)}
     baseline_port = free_port()
     baseline = uvicorn("bench.baseline_app:app", baseline_port, env, var / "logs" / "baseline.log")
@@ -80,10 +87,20 @@ def main() -> None:
                 continue
             print(f"row: {name}...", flush=True)
             try:
-                rows.append(asyncio.run(fn(ctx)) if asyncio.iscoroutinefunction(fn) else fn(ctx))
+                result = asyncio.run(fn(ctx)) if asyncio.iscoroutinefunction(fn) else fn(ctx)
+                produced = result if isinstance(result, list) else [result]
             except R.NotMeasured as exc:
-                rows.append(Row(name, str(exc), "-", note="not measured", met=None))
-            print(f"  {render([rows[-1]]).splitlines()[-1]}", flush=True)
+                produced = [Row(name, str(exc), "-", note="not measured", met=None)]
+            rows += produced
+            for row in produced:
+                print(f"  {render([row]).splitlines()[-1]}", flush=True)
+        if args.hold:
+            (var / "hold.json").write_text(json.dumps({
+                "urls": {s: stack.url(s) for s in SERVICES}, "baseline": ctx.baseline,
+                "pids": {s: p.pid for s, p in stack.processes.items()},
+                "signing_key_pem": key.private_pem, "journeys": ctx.journeys}, indent=1))
+            print(f"holding the stack for {args.hold}s: {var / 'hold.json'}", flush=True)
+            time.sleep(args.hold)
     finally:
         stack.stop()
         baseline.stop()

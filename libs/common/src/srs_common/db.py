@@ -9,6 +9,7 @@ commits once, or rolls everything back.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -94,9 +96,43 @@ def create_engine(url: str, *, pool_size: int = 10, null_pool: bool = False) -> 
         return engine
     if null_pool:
         return create_async_engine(url, poolclass=NullPool)
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    _ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection idle longer than this is pinged before use.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Pessimistic disconnect handling without a round trip per request.
+
+    ``pool_pre_ping`` pings on every checkout: one extra round trip on every request. A
+    connection that went back to the pool moments ago is as good as the answer it just
+    carried, so only connections idle for more than :data:`PING_AFTER_IDLE_SECONDS`
+    (where a database restart or an idle timeout could have cut them) are pinged; a
+    failed ping discards that connection and the pool tries the next (the pattern of
+    SQLAlchemy's "disconnect handling - pessimistic" recipe). A connection broken while
+    busy is invalidated by SQLAlchemy's disconnect detection as before.
+    """
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("checked_in_at")
+        if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+            return  # new, or back in the pool a moment ago
+        try:
+            alive = sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure means: not usable
+            raise DisconnectionError(f"stale pooled connection: {exc!r}") from exc
+        if alive is False:
+            raise DisconnectionError("stale pooled connection")
 
 
 class Database:

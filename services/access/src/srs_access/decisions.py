@@ -1,9 +1,14 @@
 """Access decisions: the hot path, called at every session start.
 
-One read with SQLAlchemy Core (a statement of primary-key scalar subqueries), the pure
-rules of ``domain.deny_reasons``, one outbox row
-and one audit entry (chained later by the sealer, so decisions never wait for each
-other). No ORM objects, no joins across the world.
+One read with SQLAlchemy Core (a statement of primary-key scalar subqueries, outside any
+transaction), the pure rules of ``domain.deny_reasons``, then one outbox row and one
+audit entry (chained later by the sealer, so decisions never wait for each other). No ORM
+objects, no joins across the world.
+
+The writes are group-committed: decisions arriving while a commit is in flight are
+written together in the next transaction (:class:`DecisionRecorder`), and each caller
+answers only once its own rows are committed. Every decision is still durably audited
+and published before it is answered, but a burst costs one commit, not one per request.
 """
 
 from __future__ import annotations
@@ -12,14 +17,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncio
+import uuid
+
+from sqlalchemy import Select, and_, bindparam, exists, func, insert, select
 
 from srs_common.contracts.access import AccessDenied, AccessGranted
-from srs_common.db import utcnow
-from srs_common.events.outbox import publish
+from srs_common.db import Database, utcnow
+from srs_common.events.outbox import OUTBOX_WRITTEN
 from srs_common.ids import new_id
-from srs_access.audit import append_audit
+from srs_common.observability import current_correlation_id
+from srs_access.audit import AUDIT
 from srs_access.domain import DecisionFacts, deny_reasons
 from srs_access.models import (AccreditationView, BookingView, Dataset, HomeWorkingGrant,
                                Organisation, ProjectDataset, ProjectMemberView, ProjectView)
@@ -86,15 +94,77 @@ def _facts_statement() -> Select:
 FACTS = _facts_statement()
 
 
-async def decide_access(session: AsyncSession, *, actor: str, researcher_id: str,
+_APPEND_AUDIT = insert(AUDIT).returning(AUDIT.c.id, sort_by_parameter_order=True)
+_MAX_BATCH = 500
+
+
+class DecisionRecorder:
+    """Group commit of decisions' audit entries and outbox rows.
+
+    :meth:`record` queues a decision's rows and waits until they are committed. One
+    writer task at a time commits everything queued so far in one transaction; what
+    arrives meanwhile waits for the next one. A failed commit fails exactly the
+    decisions in it (nothing of them is written), and the next batch tries afresh.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._outbox = db.messaging.outbox
+        self._append_outbox = insert(self._outbox)
+        self._pending: list[tuple[dict[str, Any], dict[str, Any], asyncio.Future[int]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, audit: dict[str, Any], outbox: dict[str, Any]) -> int:
+        """Queue one decision's audit entry and outbox row; its audit entry id once both
+        are committed."""
+        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append((audit, outbox, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write(), name="decision-writer")
+        return await done
+
+    async def _write(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:_MAX_BATCH], self._pending[_MAX_BATCH:]
+            try:
+                async with self.db.transaction() as session:
+                    ids = (await session.execute(
+                        _APPEND_AUDIT, [audit for audit, _, _ in batch])).scalars().all()
+                    await session.execute(self._append_outbox,
+                                          [outbox for _, outbox, _ in batch])
+                    session.info[OUTBOX_WRITTEN] = True
+            except Exception as exc:  # noqa: BLE001 - handed to every waiting decision
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for (_, _, done), entry_id in zip(batch, ids, strict=True):
+                if not done.done():
+                    done.set_result(int(entry_id))
+
+
+async def read_facts(db: Database, params: dict[str, Any]) -> Any:
+    """The facts row, read on a connection of its own: outside a transaction on
+    PostgreSQL (one round trip), in a short read transaction on SQLite."""
+    if db.dialect == "postgresql":
+        async with db.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            return (await conn.execute(FACTS, params)).one()
+    async with db.engine.connect() as conn:
+        row = (await conn.execute(FACTS, params)).one()
+        await conn.rollback()
+        return row
+
+
+async def decide_access(recorder: DecisionRecorder, *, actor: str, researcher_id: str,
                         project_id: str, setting: str, country: str, organisation_id: str,
                         site_id: str | None) -> Decision:
-    """Allow or deny a session start with every reason that applies; write the audit
-    entry and publish ``access.granted`` or ``access.denied`` in the same transaction."""
+    """Allow or deny a session start with every reason that applies; the audit entry and
+    ``access.granted`` or ``access.denied`` are committed together before it returns."""
     now = utcnow()
-    row = (await session.execute(FACTS, {
+    row = await read_facts(recorder.db, {
         "researcher_id": researcher_id, "project_id": project_id,
-        "organisation_id": organisation_id, "site_id": site_id or "", "now": now})).one()
+        "organisation_id": organisation_id, "site_id": site_id or "", "now": now})
     dataset_levels: list[int | None] = [] if row.lowest_level is None else [row.lowest_level]
     dataset_levels += [None] * (row.uncatalogued or 0)
     facts = DecisionFacts(
@@ -109,13 +179,18 @@ async def decide_access(session: AsyncSession, *, actor: str, researcher_id: str
     reasons = deny_reasons(facts)
     decision_id = new_id("dec")
     contract = AccessDenied if reasons else AccessGranted
-    await publish(session, contract(
-        decision_id=decision_id, researcher_id=researcher_id, project_id=project_id,
-        setting=setting, country=country, reasons=reasons, occurred_at=now),
-        subject=researcher_id)
-    entry_id = await append_audit(
-        session, actor=actor, action="access_decision", outcome="deny" if reasons else "allow",
-        researcher_id=researcher_id, project_id=project_id, occurred_at=now,
-        detail={"decision_id": decision_id, "setting": setting, "country": country,
-                "organisation_id": organisation_id, "site_id": site_id, "reasons": reasons})
+    event = contract(decision_id=decision_id, researcher_id=researcher_id,
+                     project_id=project_id, setting=setting, country=country,
+                     reasons=reasons, occurred_at=now)
+    entry_id = await recorder.record(
+        {"occurred_at": now, "actor": actor, "action": "access_decision",
+         "outcome": "deny" if reasons else "allow", "researcher_id": researcher_id,
+         "project_id": project_id,
+         "detail": {"decision_id": decision_id, "setting": setting, "country": country,
+                    "organisation_id": organisation_id, "site_id": site_id,
+                    "reasons": reasons}},
+        {"event_id": str(uuid.uuid4()), "topic": event.topic, "key": researcher_id,
+         "type": event.type, "source": f"/srs/{recorder.db.service}",
+         "subject": researcher_id, "correlation_id": current_correlation_id(),
+         "payload": event.model_dump_json(), "created_at": now})
     return Decision(decision_id, not reasons, reasons, now, entry_id)

@@ -32,7 +32,7 @@ Panel = Annotated[Principal, Depends(require_roles("panel"))]
 Support = Annotated[Principal, Depends(require_roles("support"))]
 
 
-def _settings(request: Request) -> AccreditationSettings:
+async def _settings(request: Request) -> AccreditationSettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 

@@ -37,12 +37,14 @@ from srs_booking.settings import BookingSettings
 router = APIRouter(prefix="/v1", tags=["booking"])
 
 
-def current_time() -> dt.datetime:
+# The dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in a thread
+# pool, a thread hop per request on the hot paths.
+async def current_time() -> dt.datetime:
     """The clock every rule reads; tests override this dependency to travel in time."""
     return utcnow()
 
 
-def booking_settings(request: Request) -> BookingSettings:
+async def booking_settings(request: Request) -> BookingSettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from srs_common.auth import CurrentPrincipal
-from srs_common.db import SessionDep
 from srs_common.errors import Forbidden, NotFound
 from srs_access.api.errors import problems
-from srs_access.decisions import decide_access
+from srs_access.decisions import DecisionRecorder, decide_access
 from srs_access.domain import DENY_MESSAGES
 from srs_access.schemas import AccessDecisionCreate, AccessDecisionRead, DenyReason
 
@@ -23,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["access decisions"])
                 "to the audit log and published as `access.granted` / `access.denied`. "
                 "Deny codes: " + ", ".join(f"`{c}`" for c in DENY_MESSAGES) + ".",
     responses=problems(401, 403, 404, 422))
-async def create_access_decision(body: AccessDecisionCreate, session: SessionDep,
+async def create_access_decision(body: AccessDecisionCreate, request: Request,
                                  principal: CurrentPrincipal) -> AccessDecisionRead:
     if not principal.has("support"):
         if not principal.has("researcher"):
@@ -31,8 +30,12 @@ async def create_access_decision(body: AccessDecisionCreate, session: SessionDep
         if principal.researcher_id != body.researcher_id:
             # A researcher may ask about themselves only; others stay invisible.
             raise NotFound(f"no researcher {body.researcher_id}")
+    runtime = request.app.state.runtime
+    recorder = runtime.state.get("decision_recorder")
+    if recorder is None:
+        recorder = runtime.state["decision_recorder"] = DecisionRecorder(runtime.db)
     decision = await decide_access(
-        session, actor=principal.sub, researcher_id=body.researcher_id,
+        recorder, actor=principal.sub, researcher_id=body.researcher_id,
         project_id=body.project_id, setting=body.setting, country=body.country.upper(),
         organisation_id=body.organisation_id, site_id=body.site_id)
     return AccessDecisionRead(
