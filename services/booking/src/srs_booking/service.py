@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -158,23 +160,51 @@ async def signed_declaration(session: AsyncSession, researcher_id: str,
 
 # Bookings
 
+def _eligibility_statement() -> Select[Any]:
+    """One round trip for every read-model fact a booking needs: each a scalar subquery
+    on a primary key. Built once; values are bound per call."""
+    researcher_id, project_id = bindparam("researcher_id"), bindparam("project_id")
+    acc, member, project = (KnownAccreditation.__table__, KnownMember.__table__,
+                            KnownProject.__table__)
+    declaration = SecurityDeclaration.__table__
+
+    def one(column: Any, *where: Any) -> Any:
+        return select(column).where(*where).scalar_subquery()
+
+    member_key = and_(member.c.project_id == project_id, member.c.researcher_id == researcher_id)
+    return select(
+        one(acc.c.status, acc.c.researcher_id == researcher_id).label("acc_status"),
+        one(acc.c.valid_until, acc.c.researcher_id == researcher_id).label("acc_valid_until"),
+        one(member.c.active, member_key).label("member_active"),
+        one(project.c.status, project.c.id == project_id).label("project_status"),
+        one(project.c.dataset_ids, project.c.id == project_id).label("dataset_ids"),
+        exists().where(declaration.c.researcher_id == researcher_id,
+                       declaration.c.version == bindparam("version")).label("declared"),
+    )
+
+
+_ELIGIBILITY = _eligibility_statement()
+
+
 async def _eligibility(session: AsyncSession, researcher_id: str, project_id: str,
                        settings: BookingSettings) -> domain.Eligibility:
-    accreditation = await session.get(KnownAccreditation, researcher_id)
-    member = await session.get(KnownMember, (project_id, researcher_id))
-    project = await session.get(KnownProject, project_id)
-    dataset_ids = list(project.dataset_ids) if project is not None else []
+    """The read models' facts about the researcher and project, in one round trip (plus
+    one for the project's dataset levels)."""
+    row = (await session.execute(_ELIGIBILITY, {
+        "researcher_id": researcher_id, "project_id": project_id,
+        "version": settings.declaration_version})).one()
+    dataset_ids = list(row.dataset_ids or [])
     levels: dict[str, str | None] = dict.fromkeys(dataset_ids)
     if dataset_ids:
         rows = await session.execute(select(KnownDataset.id, KnownDataset.access_level)
                                      .where(KnownDataset.id.in_(dataset_ids)))
-        levels.update({row.id: row.access_level for row in rows})
+        levels.update({r.id: r.access_level for r in rows})
     return domain.Eligibility(
-        declaration_signed=await signed_declaration(session, researcher_id, settings) is not None,
-        accreditation_status=accreditation.status if accreditation else None,
-        accreditation_valid_until=accreditation.valid_until if accreditation else None,
-        member_active=member.active if member else None,
-        project_status=project.status if project else None,
+        declaration_signed=bool(row.declared),
+        accreditation_status=row.acc_status,
+        accreditation_valid_until=row.acc_valid_until,
+        member_active=row.member_active,
+        project_status=row.project_status,
         dataset_levels=levels,
     )
 
