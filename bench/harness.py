@@ -59,7 +59,7 @@ class Profile:
 
 
 FULL = Profile(duration_s=10, rounds=3, warmup_s=3)
-QUICK = Profile(duration_s=3, rounds=3, warmup_s=1, saga_seconds=10, relay_rows=10_000,
+QUICK = Profile(duration_s=5, rounds=3, warmup_s=2, saga_seconds=10, relay_rows=10_000,
                 pseudonymise_mb=40)
 
 

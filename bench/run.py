@@ -62,7 +62,10 @@ def main() -> None:
                   signing_key=key, log_json=True,
                   extra_env={"SRS_LOG_LEVEL": "WARNING",
                              # bookings spread over years of slots, all distinct
-                             "SRS_BOOKING_BOOKING_HORIZON_DAYS": str(J.HORIZON_DAYS)})
+                             "SRS_BOOKING_BOOKING_HORIZON_DAYS": str(J.HORIZON_DAYS),
+                             # PostgreSQL here allows 100 connections, shared with other
+                             # work: at most 2 x 5 per service (ample for one worker).
+                             **{f"SRS_{s.upper()}_DB_POOL_SIZE": "5" for s in SERVICES}})
     env = {**os.environ, "SRS_BENCH_DATABASE_URL": baseline_url, "PYTHONPATH": str(ROOT)}
     baseline_port = free_port()
     baseline = uvicorn("bench.baseline_app:app", baseline_port, env, var / "logs" / "baseline.log")
@@ -91,6 +94,8 @@ def main() -> None:
                 produced = result if isinstance(result, list) else [result]
             except R.NotMeasured as exc:
                 produced = [Row(name, str(exc), "-", note="not measured", met=None)]
+            except Exception as exc:  # noqa: BLE001 - one broken row must not lose the rest
+                produced = [Row(name, "-", "-", note=f"failed: {exc!r}"[:300], met=False)]
             rows += produced
             for row in produced:
                 print(f"  {render([row]).splitlines()[-1]}", flush=True)
@@ -117,7 +122,8 @@ def main() -> None:
         f"Baselines in the same run: hello world {ctx.hello.rps:.0f} req/s "
         f"(p99 {ctx.hello.p99_ms:.1f} ms); ORM insert+commit {ctx.insert.rps:.0f} req/s; "
         f"primary-key SELECT {ctx.select.rps:.0f} req/s.\n\n{table}\n\n"
-        f"Reproduce: `make bench` (or `make bench QUICK=1`).\n" + R.NOTES)
+        f"Reproduce: `make bench` (or `make bench QUICK=1`).\n" + R.NOTES
+        + "\n" + (ROOT / "bench" / "fixes.md").read_text())
     if any(r.met is False for r in rows):
         sys.exit(0)  # misses are reported, not failures of the run
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_accreditation.models import Accreditation, Researcher
-from srs_accreditation.schemas import RegisterEntry
 from srs_common.errors import AppError
 from srs_common.pagination import decode_cursor, encode_cursor
 
 
 async def search_register(session: AsyncSession, *, q: str | None, status: str | None,
-                          limit: int, cursor: str | None) -> tuple[list[RegisterEntry], str | None]:
-    """Entries ordered by name, searchable by name or organisation (case-insensitive).
+                          limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """Entries (in ``RegisterEntry``'s shape) ordered by name, searchable by name or
+    organisation (case-insensitive).
 
     Only public columns are selected, so a private field cannot slip into a response."""
     stmt = (select(Researcher.name, Researcher.organisation_id, Accreditation.kind,
@@ -40,7 +42,7 @@ async def search_register(session: AsyncSession, *, q: str | None, status: str |
     next_cursor = None
     if len(rows) > limit:
         next_cursor = encode_cursor([rows[limit - 1].name, rows[limit - 1].id])
-    entries = [RegisterEntry(name=r.name, organisation=r.organisation_id, kind=r.kind,
-                             valid_from=r.valid_from, valid_until=r.valid_until, status=r.status)
+    entries = [{"name": r.name, "organisation": r.organisation_id, "kind": r.kind,
+                "valid_from": r.valid_from, "valid_until": r.valid_until, "status": r.status}
                for r in rows[:limit]]
     return entries, next_cursor
