@@ -71,7 +71,7 @@ async def _organisations(session: AsyncSession, data: dict[str, Any]) -> set[str
             researchers = dict((await session.execute(
                 select(ResearcherOrganisation.researcher_id,
                        ResearcherOrganisation.organisation_id)
-                .where(ResearcherOrganisation.researcher_id.in_(wanted)))).tuples().all())
+                .where(ResearcherOrganisation.researcher_id.in_(wanted)))).all())
         if isinstance(data.get("project_id"), str):
             row = await session.get(ProjectOrganisation, data["project_id"])
             if row is not None:
@@ -186,7 +186,7 @@ class WebhookSender:
                 .where(WebhookSubscription.enabled.is_(True))
                 .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
                 .limit(self.settings.webhook_batch_size)
-                .with_for_update(skip_locked=True, of=WebhookDelivery))).tuples().all()
+                .with_for_update(skip_locked=True, of=WebhookDelivery))).all()
             due = []
             for delivery, subscription in rows:
                 delivery.next_attempt_at = now + lease
