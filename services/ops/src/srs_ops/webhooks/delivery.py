@@ -227,7 +227,9 @@ class WebhookSender:
             delivery = await session.get(WebhookDelivery, item.delivery_id)
             if delivery is None:
                 return  # the subscription was deleted meanwhile
-            subscription = await session.get(WebhookSubscription, delivery.subscription_id)
+            # Locked: concurrent attempts for one subscription count its failures in turn.
+            subscription = await session.get(WebhookSubscription, delivery.subscription_id,
+                                             with_for_update=True)
             assert subscription is not None
             delivery.attempts += 1
             session.add(WebhookAttempt(delivery_id=delivery.id, attempt_number=delivery.attempts,
