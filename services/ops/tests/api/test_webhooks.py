@@ -17,6 +17,7 @@ from standardwebhooks import Webhook
 
 from srs_common.contracts.access import ProjectSpaceProvisioned
 from srs_common.contracts.accreditation import AccreditationGranted
+from srs_common.contracts.clearance import OutputApproved
 from srs_common.contracts.ops import WebhookSubscriptionDisabled
 from srs_common.contracts.projects import ProjectApproved
 from srs_common.events.consumer import ConsumerRunner
@@ -27,6 +28,7 @@ from .webhook_receiver import Receiver, running_receiver
 
 GRANTED = AccreditationGranted.type
 PROVISIONED = ProjectSpaceProvisioned.type
+OUTPUT_APPROVED = OutputApproved.type
 DISABLED = WebhookSubscriptionDisabled.type
 
 
@@ -142,19 +144,24 @@ async def test_a_delivery_is_the_signed_cloudevent(ops, tokens, sender):
 
 async def test_only_the_partners_own_organisation_events_are_delivered(ops, tokens, sender):
     async with running_receiver() as a, running_receiver() as b:
-        await subscribe(ops, tokens, a, "org-a", [GRANTED, PROVISIONED])
-        await subscribe(ops, tokens, b, "org-b", [GRANTED, PROVISIONED])
+        await subscribe(ops, tokens, a, "org-a", [GRANTED, PROVISIONED, OUTPUT_APPROVED])
+        await subscribe(ops, tokens, b, "org-b", [GRANTED, PROVISIONED, OUTPUT_APPROVED])
         # Organisation named in the payload.
         await feed(ops, granted("res-bob", "org-b"), subject="acc_2")
         # Organisation resolved from the read model: project -> organisation.
         await feed(ops, approved("prj_b", "org-b"), subject="prj_b")
         await feed(ops, provisioned("prj_b"), subject="prj_b")
+        # An output event whose organisation is null: the project decides.
+        await feed(ops, OutputApproved.model_validate(
+            {**OutputApproved.example, "project_id": "prj_b", "organisation_id": None}),
+            subject="out_1")
         # A project nobody has seen approved: delivered to nobody.
         await feed(ops, provisioned("prj_unknown"), subject="prj_unknown")
-        assert await sender.run_once() == 2
+        assert await sender.run_once() == 3
 
     assert a.requests == []
-    assert sorted(r.event["type"] for r in b.requests) == sorted([GRANTED, PROVISIONED])
+    assert sorted(r.event["type"] for r in b.requests) == \
+        sorted([GRANTED, PROVISIONED, OUTPUT_APPROVED])
     assert all(r.valid_signature for r in b.requests)
 
 

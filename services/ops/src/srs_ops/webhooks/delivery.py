@@ -64,7 +64,7 @@ async def _remember_organisation(session: AsyncSession, event: Event) -> None:
 async def _organisations(session: AsyncSession, data: dict[str, Any]) -> set[str]:
     researchers: dict[str, str] = {}
     projects: dict[str, str] = {}
-    if "organisation_id" not in data:
+    if not data.get("organisation_id"):  # absent, or null (e.g. older output events)
         ids = [data.get("researcher_id"), *(data.get("researcher_ids") or [])]
         wanted = [i for i in ids if isinstance(i, str)]
         if wanted:
