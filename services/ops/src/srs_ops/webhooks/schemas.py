@@ -101,5 +101,17 @@ class DeliveryRead(BaseModel):
 class DeliveryDetail(DeliveryRead):
     """A delivery with its body (the CloudEvent sent) and every attempt."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        **DeliveryRead.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+        "body": '{"specversion":"1.0","id":"6f1c1f0e-4a53-4d39-9a57-0f4c2a9c1b11",'
+                '"source":"/srs/projects","type":"srs.project.approved.v1",'
+                '"subject":"prj_01J9Z8Q4V6","time":"2026-11-25T10:00:00Z",'
+                '"datacontenttype":"application/json","data":{"project_id":"prj_01J9Z8Q4V6"}}',
+        "attempt_log": [
+            {"attempt_number": 1, "attempted_at": "2026-11-25T10:00:01Z", "status_code": 503,
+             "latency_ms": 84, "error": None},
+            {"attempt_number": 2, "attempted_at": "2026-11-25T10:00:11Z", "status_code": None,
+             "latency_ms": 10002, "error": "ReadTimeout: timed out"}]}]})
+
     body: str
     attempt_log: list[AttemptRead]
