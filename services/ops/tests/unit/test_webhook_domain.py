@@ -44,6 +44,14 @@ def test_bad_urls_are_refused(url, allow_http):
         domain.validate_url(url, allow_http=allow_http)
 
 
+@pytest.mark.parametrize("url", ["https://127.0.0.1/x", "https://10.0.0.5/x",
+                                 "https://169.254.169.254/latest", "https://[::1]/x",
+                                 "https://localhost/x"])
+def test_internal_addresses_are_refused_in_production(url):
+    with pytest.raises(RuleViolation, match="public host"):
+        domain.validate_url(url, allow_http=False)
+
+
 def test_plain_http_only_when_allowed():
     assert domain.validate_url("http://127.0.0.1:9/x", allow_http=True)
 

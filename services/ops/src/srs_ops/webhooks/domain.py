@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import ipaddress
 import json
 import secrets
 from collections.abc import Callable, Mapping
@@ -21,7 +22,7 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 def validate_url(url: str, *, allow_http: bool) -> str:
     """An endpoint partners may register: http(s) with a host and no credentials; only
-    https unless plain http is allowed (never in production)."""
+    https to a public host unless plain http is allowed (development only)."""
     parts = urlsplit(url)
     allowed = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in allowed:
@@ -32,9 +33,24 @@ def validate_url(url: str, *, allow_http: bool) -> str:
     if parts.username is not None or parts.password is not None:
         raise RuleViolation("the URL must not carry credentials; verify signatures instead",
                             rule="webhook-url-credentials")
+    if not allow_http and _internal_host(parts.hostname):
+        raise RuleViolation("the URL must name a public host, not an internal address",
+                            rule="webhook-url-internal")
     if parts.fragment:
         raise RuleViolation("the URL must not have a fragment", rule="webhook-url-fragment")
     return url
+
+
+def _internal_host(hostname: str) -> bool:
+    """A loopback, private, link-local or reserved address given literally (names that
+    resolve to one are the network's egress policy to stop)."""
+    if hostname == "localhost" or hostname.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(hostname)
+    except ValueError:
+        return False
+    return not address.is_global
 
 
 def validate_event_types(event_types: list[str], known: set[str]) -> list[str]:
