@@ -54,3 +54,7 @@ class OpsSettings(ServiceSettings):
     webhook_disable_after_failures: int = Field(default=100, ge=1)
     # After a rotation the previous secret keeps signing for this long.
     webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
+
+    @property
+    def own_dead_letter_topics(self) -> list[str]:
+        return [self.dead_letter_topic, f"srs.dlq.{self.webhook_consumer}"]
