@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -211,3 +212,20 @@ async def test_every_reason_that_applies_is_returned(client, tokens, world):
                                "setting_not_permitted", "no_current_agreement",
                                "no_home_working"]
     assert all(r["message"] for r in decision["reasons"])
+
+
+async def test_simultaneous_decisions_are_each_audited_and_published_once(
+        client, tokens, world):
+    # Decisions arriving together are committed together (group commit): each still
+    # gets its own audit entry and event before it is answered.
+    await world.ready_project(datasets=["ds-idbr-2022"])
+    decisions = await asyncio.gather(*(decide(client, tokens, country=country)
+                                       for country in ["GB", "FR"] * 10))
+    assert len({d["audit_entry_id"] for d in decisions}) == 20
+    assert sorted(codes(d) for d in decisions).count(["outside_uk", "no_booking"]) == 10
+    published = (await world.outbox("srs.access.denied.v1"))
+    assert sorted(e[1]["decision_id"] for e in published) == sorted(
+        d["decision_id"] for d in decisions)
+    audit = await client.get("/v1/audit?limit=50", headers=tokens.headers("ops"))
+    audited = {e["id"]: e["detail"]["decision_id"] for e in audit.json()["items"]}
+    assert {d["audit_entry_id"]: d["decision_id"] for d in decisions} == audited
