@@ -110,8 +110,8 @@ def access_decision(ctx) -> Row:
         _wait(provisioned)
         sample = client.post(url, headers=headers, json=body).json()
     ctx.journeys["access_decision"] = {"url": url, "body": body}
+    hello = ctx.fresh("hello")
     load = measure(url, ctx.profile, method="POST", body=json.dumps(body), headers=headers)
-    hello = ctx.hello
     ratio, p99_ratio = load.rps / hello.rps, load.p99_ms / hello.p99_ms
     return Row("access decision", "POST /v1/access-decisions, audited + published",
                "hello world", value=f"{load.rps:,.0f} req/s (p99 {load.p99_ms:.0f} ms)",
@@ -223,6 +223,7 @@ def booking_rows(ctx) -> list[Row]:
 
     ctx.journeys["booking"] = {"project_id": project_id, "researchers": researchers}
     p = ctx.profile
+    ctx.fresh("insert")
     offset, loads = 0, []
     for run in range(1 + p.rounds):
         script = _booking_lua(days, tokens, project_id, offset, p.threads)
@@ -250,6 +251,7 @@ def booking_rows(ctx) -> list[Row]:
            f"&to={first + dt.timedelta(days=6)}")
     headers = {"Authorization": f"Bearer {tokens[0]}"}
     assert httpx.get(url, headers=headers).status_code == 200
+    ctx.fresh("select")
     read = measure(url, p, headers=headers)
     ratio = read.rps / ctx.select.rps
     rows.append(Row("availability read", "free places, one site over a week", "bare PK SELECT",

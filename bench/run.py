@@ -119,7 +119,8 @@ def main() -> None:
         f"# Benchmark results\n\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
         f"{'quick' if args.quick else 'full'} run ({elapsed:.0f} s).\n\n"
         f"Machine: {machine_description()}.\n\n"
-        f"Baselines in the same run: hello world {ctx.hello.rps:.0f} req/s "
+        f"Each row's baseline is measured again just before the row; the first "
+        f"measurement of the run: hello world {ctx.hello.rps:.0f} req/s "
         f"(p99 {ctx.hello.p99_ms:.1f} ms); ORM insert+commit {ctx.insert.rps:.0f} req/s; "
         f"primary-key SELECT {ctx.select.rps:.0f} req/s.\n\n{table}\n\n"
         f"Reproduce: `make bench` (or `make bench QUICK=1`).\n" + R.NOTES
