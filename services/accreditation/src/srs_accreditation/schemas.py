@@ -68,6 +68,9 @@ class ApplicationCreate(BaseModel):
          "training_completed_on": "2026-10-01", "statement": "PhD student in criminology"}]})
 
     kind: Kind
+    researcher_id: str | None = Field(
+        None, max_length=100, description="the applicant: required for partner clients (a "
+        "researcher of their organisation); researchers apply for themselves")
     supervisor_id: str | None = Field(None, max_length=100)
     training_completed_on: dt.date | None = Field(
         None, description="date the safe researcher training was completed")
