@@ -10,6 +10,10 @@ import datetime as dt
 import httpx
 import pytest
 
+from srs_common.contracts import access as access_contracts
+from srs_common.contracts import accreditation as accreditation_contracts
+from srs_common.contracts import projects as project_contracts
+
 ALL_SCOPES = ("researchers:read applications:read applications:write projects:read "
               "outputs:read webhooks:manage")
 TRAINED_ON = (dt.date.today() - dt.timedelta(days=30)).isoformat()
@@ -118,27 +122,92 @@ async def test_partners_never_act_as_the_panel_or_the_applicant(accreditation, t
     assert unnamed.status_code == 422 and unnamed.json()["rule"] == "researcher_id_required"
 
 
-SCOPED_ELSEWHERE = [
-    ("projects", "/v1/projects", "projects:read"),
-    ("projects", "/v1/projects/prj_x", "projects:read"),
-    ("projects", "/v1/projects/prj_x/extensions", "projects:read"),
-    ("clearance", "/v1/outputs", "outputs:read"),
-    ("clearance", "/v1/outputs/out_x/status", "outputs:read"),
-]
+APPLICATION_FOR_A_PROJECT = {
+    "title": "Burglary security effectiveness",
+    "lay_summary": "Which home security measures protect against burglary.",
+    "public_benefit": "Evidence for crime prevention advice.", "organisation_id": "org-ntu",
+    "legal_gateway": "DEA", "dataset_ids": ["ds-csew-2019"],
+    "expected_start_date": str(dt.date.today() + dt.timedelta(days=30)),
+    "expected_end_date": str(dt.date.today() + dt.timedelta(days=400)),
+    "ethics_confirmed": True, "data_source_acknowledged": True}
 
 
-@pytest.mark.parametrize(("service", "path", "scope"), SCOPED_ELSEWHERE,
-                         ids=[p for _, p, _ in SCOPED_ELSEWHERE])
-async def test_project_and_output_routes_need_their_scope(service_client, tokens, service,
-                                                          path, scope) -> None:
-    async with service_client(service) as client:
-        refused = await client.get(path, headers=partner(tokens, "org-ntu", without(scope)))
-        assert refused.status_code == 403 and scope in refused.json()["detail"]
-        allowed = await client.get(path, headers=partner(tokens, "org-ntu"))
-        assert allowed.status_code in (200, 404)
-        # Other roles are unaffected by scopes.
-        support = await client.get(path, headers=tokens.headers("support", sub="s-1"))
-        assert support.status_code in (200, 404)
+async def test_project_routes_need_projects_read_and_the_organisation(
+        service_client, tokens, deliver) -> None:
+    async with service_client("projects") as client:
+        today = dt.date.today()
+        await deliver(client, accreditation_contracts.AccreditationGranted(
+            accreditation_id="acc-res-ntu", researcher_id="res-ntu", organisation_id="org-ntu",
+            kind="full", status="current", valid_from=today - dt.timedelta(days=10),
+            valid_until=today + dt.timedelta(days=1000), occurred_at=dt.datetime.now(dt.UTC)),
+            subject="res-ntu", source="/srs/accreditation")
+        created = await client.post("/v1/projects", json=APPLICATION_FOR_A_PROJECT,
+                                    headers=tokens.headers("researcher", researcher_id="res-ntu"))
+        assert created.status_code == 201, created.text
+        project_id = created.json()["id"]
+        for path in (f"/v1/projects/{project_id}", f"/v1/projects/{project_id}/extensions"):
+            no_scope = await client.get(path, headers=partner(tokens, "org-ntu",
+                                                              without("projects:read")))
+            assert no_scope.status_code == 403 and "projects:read" in no_scope.json()["detail"]
+            assert (await client.get(path, headers=partner(tokens, "org-other"))
+                    ).status_code == 404
+            assert (await client.get(path, headers=partner(tokens, "org-ntu"))).status_code == 200
+        listed = await client.get("/v1/projects", headers=partner(tokens, "org-ntu"))
+        assert [p["id"] for p in listed.json()["items"]] == [project_id]
+        assert (await client.get("/v1/projects", headers=partner(tokens, "org-other"))
+                ).json()["items"] == []
+        assert (await client.get("/v1/projects", headers=partner(
+            tokens, "org-ntu", without("projects:read")))).status_code == 403
+
+
+async def test_output_routes_show_statuses_to_the_organisation_never_contents(
+        service_client, tokens, deliver, tmp_path) -> None:
+    now = dt.datetime.now(dt.UTC)
+    async with service_client("clearance", outputs_dir=tmp_path / "outputs") as client:
+        await deliver(client, access_contracts.DatasetCatalogued(
+            dataset_id="ds-csew-2019", title="CSEW", owner="ONS", access_level="home",
+            disclosure_threshold=10, occurred_at=now), subject="ds-csew-2019")
+        await deliver(client, project_contracts.ProjectApproved(
+            project_id="prj_a", title="A project", organisation_id="org-ntu",
+            legal_gateway="DEA", dataset_ids=["ds-csew-2019"],
+            members=[project_contracts.ProjectMember(researcher_id="res-ntu", role="lead")],
+            expected_end_date=dt.date.today() + dt.timedelta(days=300), priority=False,
+            approved_at=now), subject="prj_a")
+        await deliver(client, project_contracts.ProjectActivated(
+            project_id="prj_a", organisation_id="org-ntu", dataset_ids=["ds-csew-2019"],
+            occurred_at=now), subject="prj_a")
+        lead = tokens.headers("researcher", researcher_id="res-ntu")
+        output = (await client.post("/v1/outputs", headers=lead, json={
+            "project_id": "prj_a", "kind": "pre_publication", "title": "By region"})).json()
+        group = (await client.post(f"/v1/outputs/{output['id']}/groups", headers=lead, json={
+            "name": "Table 1", "context": "Burglary victims by region",
+            "controls": "all counts above 10"})).json()
+        uploaded = await client.post(
+            f"/v1/outputs/{output['id']}/groups/{group['id']}/files", headers=lead,
+            files={"file": ("t1.csv", b"region,year,count\nNorth,2021,120\nSouth,2021,40\n")})
+        assert uploaded.status_code == 201, uploaded.text
+        submitted = await client.post(f"/v1/outputs/{output['id']}/submit", headers=lead)
+        assert submitted.status_code == 200, submitted.text
+
+        status_path = f"/v1/outputs/{output['id']}/status"
+        no_scope = partner(tokens, "org-ntu", without("outputs:read"))
+        for path in (status_path, "/v1/outputs"):
+            refused = await client.get(path, headers=no_scope)
+            assert refused.status_code == 403 and "outputs:read" in refused.json()["detail"]
+        own = await client.get(status_path, headers=partner(tokens, "org-ntu"))
+        assert own.status_code == 200 and own.json()["status"] == submitted.json()["status"]
+        assert (await client.get(status_path, headers=partner(tokens, "org-other"))
+                ).status_code == 404
+        listed = await client.get("/v1/outputs", headers=partner(tokens, "org-ntu"))
+        assert [o["id"] for o in listed.json()["items"]] == [output["id"]]
+        assert (await client.get("/v1/outputs", headers=partner(tokens, "org-other"))
+                ).json()["items"] == []
+        # Contents and files stay invisible even to the organisation's own client.
+        file_id = uploaded.json()["id"]
+        for suffix in ("", "/comments", f"/files/{file_id}"):
+            hidden = await client.get(f"/v1/outputs/{output['id']}{suffix}",
+                                      headers=partner(tokens, "org-ntu"))
+            assert hidden.status_code == 404, suffix
 
 
 async def _applications(client, tokens) -> list[dict]:
