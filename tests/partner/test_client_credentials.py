@@ -47,6 +47,7 @@ async def test_client_credentials_flow_end_to_end(service_client, tokens) -> Non
         response = await _token(access, client["id"], client["client_secret"])
         assert response.status_code == 200, response.text
         body = response.json()
+        assert response.headers["Cache-Control"] == "no-store"
         assert body["token_type"] == "Bearer" and 0 < body["expires_in"] <= 900
         claims = jwt.get_unverified_claims(body["access_token"])
         assert claims["sub"] == client["id"] and claims["roles"] == ["partner"]
@@ -125,10 +126,26 @@ async def test_rotation_keeps_the_old_secret_until_the_overlap_ends_and_revoke_s
         too_long = await access.post(f"/v1/clients/{client['id']}/rotate", headers=support,
                                      json={"old_secret_expires_at": "2099-01-01T00:00:00Z"})
         assert too_long.status_code == 422 and too_long.json()["rule"] == "overlap_limit"
+        past = await access.post(f"/v1/clients/{client['id']}/rotate", headers=support,
+                                 json={"old_secret_expires_at": "2020-01-01T00:00:00Z"})
+        assert past.status_code == 422 and past.json()["rule"] == "overlap_in_future"
+        naive = await access.post(f"/v1/clients/{client['id']}/rotate", headers=support,
+                                  json={"old_secret_expires_at": "2030-01-01T00:00:00"})
+        assert naive.status_code == 422
 
         revoked = await access.post(f"/v1/clients/{client['id']}/revoke", headers=support)
         assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
         after = await _token(access, client["id"], third)
         assert after.status_code == 401 and after.json()["error"] == "invalid_client"
-        assert (await access.post(f"/v1/clients/cli_nobody/revoke",
+        assert (await access.post("/v1/clients/cli_nobody/revoke",
                                   headers=support)).status_code == 404
+
+        # Each change is in the audit log, and no secret ever is.
+        audit = await access.get("/v1/audit?limit=200", headers=support)
+        entries = [e for e in audit.json()["items"]
+                   if e["detail"].get("client_id") == client["id"]]
+        assert [e["action"] for e in entries] == [
+            "api_client_registered", "api_client_secret_rotated", "api_client_secret_rotated",
+            "api_client_revoked"]
+        assert all(e["actor"] == "support-1" for e in entries)
+        assert not any(s in audit.text for s in (first, second, third))

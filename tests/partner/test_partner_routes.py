@@ -120,6 +120,10 @@ async def test_partners_never_act_as_the_panel_or_the_applicant(accreditation, t
     # A partner must name the researcher; a researcher may not apply for another.
     unnamed = await accreditation.post("/v1/applications", headers=ntu, json={"kind": "full"})
     assert unnamed.status_code == 422 and unnamed.json()["rule"] == "researcher_id_required"
+    someone_else = await accreditation.post(
+        "/v1/applications", json={"kind": "full", "researcher_id": "res-ntu"},
+        headers=tokens.headers("researcher", researcher_id="res-other", org="org-ntu"))
+    assert someone_else.status_code == 422 and someone_else.json()["rule"] == "own_application"
 
 
 APPLICATION_FOR_A_PROJECT = {

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from srs_common.db import utcnow
 from srs_common.errors import NotFound, RuleViolation
 from srs_common.ids import new_id
+from srs_access.audit import append_audit
 from srs_access.models import ApiClient, ApiClientSecret, Organisation
 from srs_access.settings import AccessSettings
 
@@ -51,7 +52,17 @@ async def register_client(session: AsyncSession, settings: AccessSettings, *, cr
     secret, row = _new_secret(settings, client.id, now)
     session.add_all([client, row])
     await session.flush()
+    await _audit(session, created_by, "api_client_registered", client,
+                 scopes=client.scopes)
     return client, secret
+
+
+async def _audit(session: AsyncSession, actor: str, action: str, client: ApiClient,
+                 **detail: object) -> None:
+    await append_audit(session, actor=actor, action=action, outcome="done",
+                       researcher_id=None, project_id=None, occurred_at=utcnow(),
+                       detail={"client_id": client.id,
+                               "organisation_id": client.organisation_id, **detail})
 
 
 async def get_client(session: AsyncSession, client_id: str, *,
@@ -70,6 +81,7 @@ async def list_clients(session: AsyncSession, organisation_id: str | None) -> li
 
 
 async def rotate_secret(session: AsyncSession, settings: AccessSettings, client_id: str, *,
+                        actor: str,
                         old_secret_expires_at: dt.datetime) -> tuple[ApiClient, str]:
     """Issue a new secret; secrets issued before keep working until
     ``old_secret_expires_at`` (now, for an immediate switch), so a partner can deploy the
@@ -92,15 +104,18 @@ async def rotate_secret(session: AsyncSession, settings: AccessSettings, client_
     secret, new_row = _new_secret(settings, client_id, now)
     session.add(new_row)
     await session.flush()
+    await _audit(session, actor, "api_client_secret_rotated", client,
+                 old_secrets_expire_at=old_secret_expires_at.isoformat())
     return client, secret
 
 
-async def revoke_client(session: AsyncSession, client_id: str) -> ApiClient:
+async def revoke_client(session: AsyncSession, client_id: str, *, actor: str) -> ApiClient:
     """Revoke a client: no new tokens from now on (issued ones expire within 15 minutes)."""
     client = await get_client(session, client_id, for_update=True)
     if client.revoked_at is None:
         client.revoked_at = utcnow()
         await session.flush()
+        await _audit(session, actor, "api_client_revoked", client)
     return client
 
 

@@ -7,7 +7,7 @@ import binascii
 from typing import Annotated
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -126,6 +126,7 @@ async def _client_credentials_grant(request: Request, session: AsyncSession,
     })
 async def token(
     request: Request,
+    response: Response,
     session: SessionDep,
     grant_type: Annotated[str, Form(max_length=50,
                                     examples=["client_credentials", "password"])],
@@ -137,6 +138,9 @@ async def token(
                                       examples=["researchers:read applications:write"])] = None,
 ) -> TokenResponse | JSONResponse:
     settings: AccessSettings = request.app.state.settings
+    # RFC 6749 5.1: responses carrying tokens must not be cached.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
     if grant_type == "client_credentials":
         return await _client_credentials_grant(request, session, settings, client_id,
                                                client_secret, scope)

@@ -65,7 +65,9 @@ class ResearcherRead(BaseModel):
 class ApplicationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"kind": "provisional", "supervisor_id": "res-bob",
-         "training_completed_on": "2026-10-01", "statement": "PhD student in criminology"}]})
+         "training_completed_on": "2026-10-01", "statement": "PhD student in criminology"},
+        {"kind": "full", "researcher_id": "res-alice", "training_completed_on": "2026-10-01",
+         "statement": "drafted by the university's partner API client"}]})
 
     kind: Kind
     researcher_id: str | None = Field(

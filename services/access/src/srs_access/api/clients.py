@@ -59,14 +59,15 @@ async def read_client(client_id: ClientId, session: SessionDep, _: Support):
              summary="Issue a new secret; the old ones keep working until the given time "
                      "(support)", responses=problems(401, 403, 404, 422))
 async def rotate_secret(client_id: ClientId, body: SecretRotation, session: SessionDep,
-                        settings: Settings, _: Support) -> ApiClientWithSecret:
+                        settings: Settings, principal: Support) -> ApiClientWithSecret:
     client, secret = await clients.rotate_secret(
-        session, settings, client_id, old_secret_expires_at=body.old_secret_expires_at)
+        session, settings, client_id, actor=principal.sub,
+        old_secret_expires_at=body.old_secret_expires_at)
     return _with_secret(client, secret)
 
 
 @router.post("/{client_id}/revoke", response_model=ApiClientRead,
              summary="Revoke a client: no new tokens (support)",
              responses=problems(401, 403, 404, 422))
-async def revoke_client(client_id: ClientId, session: SessionDep, _: Support):
-    return await clients.revoke_client(session, client_id)
+async def revoke_client(client_id: ClientId, session: SessionDep, principal: Support):
+    return await clients.revoke_client(session, client_id, actor=principal.sub)
