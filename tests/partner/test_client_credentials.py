@@ -17,8 +17,8 @@ SCOPES = ["researchers:read", "applications:read", "applications:write"]
 
 async def _register_client(access: httpx.AsyncClient, support: dict[str, str],
                            scopes: list[str] = SCOPES) -> dict:
-    if (await access.get(f"/v1/organisations/{ORG['id']}", headers=support)).status_code == 404:
-        assert (await access.post("/v1/organisations", json=ORG, headers=support)).status_code == 201
+    created = await access.post("/v1/organisations", json=ORG, headers=support)
+    assert created.status_code == 201, created.text
     response = await access.post("/v1/clients", headers=support, json={
         "organisation_id": ORG["id"], "name": "NTU integration", "scopes": scopes})
     assert response.status_code == 201, response.text

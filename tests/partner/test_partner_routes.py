@@ -9,7 +9,6 @@ import datetime as dt
 
 import httpx
 import pytest
-
 from srs_common.contracts import access as access_contracts
 from srs_common.contracts import accreditation as accreditation_contracts
 from srs_common.contracts import projects as project_contracts
