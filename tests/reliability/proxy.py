@@ -1,0 +1,173 @@
+"""A fault-injecting TCP proxy between the services and the broker, on loopback.
+
+Runs its own asyncio loop in a daemon thread so a test can drive it from any thread or
+loop. Faults:
+
+- :meth:`cut` aborts every connection (TCP reset) and refuses new ones (accepted and
+  reset at once) until :meth:`restore`: the broker is unreachable.
+- :meth:`stall` keeps connections open but forwards nothing, either way (or only the
+  broker's responses with ``responses_only``), until :meth:`restore`: requests reach the
+  broker and their acknowledgements never come back.
+- :meth:`drop` resets every open connection once, mid-stream, and lets clients reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from concurrent.futures import Future
+from typing import Any
+
+
+class FaultProxy:
+    """Forwards ``127.0.0.1:<port>`` to ``127.0.0.1:<upstream_port>``."""
+
+    def __init__(self, upstream_port: int, port: int = 0) -> None:
+        self.upstream_port = upstream_port
+        self.port = port
+        self.connections = 0
+        self.resets = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
+                                        name="fault-proxy")
+        self._server: asyncio.base_events.Server | None = None
+        self._open: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self._refusing = False
+        self._requests_flow: asyncio.Event | None = None
+        self._responses_flow: asyncio.Event | None = None
+
+    # -- lifecycle --------------------------------------------------------------------
+    def start(self) -> FaultProxy:
+        self._thread.start()
+        self._call(self._start())
+        return self
+
+    def stop(self) -> None:
+        if not self._thread.is_alive():
+            return
+        self._call(self._stop())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    async def _start(self) -> None:
+        self._requests_flow = asyncio.Event()
+        self._responses_flow = asyncio.Event()
+        self._requests_flow.set()
+        self._responses_flow.set()
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        self._server = await asyncio.start_server(self._accept, sock=sock)
+        self.port = sock.getsockname()[1]
+
+    async def _stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        self._abort_all()
+        assert self._requests_flow is not None and self._responses_flow is not None
+        self._requests_flow.set()
+        self._responses_flow.set()
+
+    def _call(self, coroutine: Any) -> Any:
+        future: Future[Any] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return future.result(10)
+
+    # -- faults -----------------------------------------------------------------------
+    def cut(self) -> None:
+        """Reset every connection and refuse new ones until :meth:`restore`."""
+        self._call(self._cut())
+
+    def stall(self, *, responses_only: bool = False) -> None:
+        """Forward nothing (or only nothing back from the broker) until :meth:`restore`."""
+        self._call(self._stall(responses_only))
+
+    def drop(self) -> None:
+        """Reset every open connection once; new connections are accepted."""
+        self._call(self._drop())
+
+    def restore(self) -> None:
+        self._call(self._restore())
+
+    async def _cut(self) -> None:
+        self._refusing = True
+        self._abort_all()
+
+    async def _stall(self, responses_only: bool) -> None:
+        assert self._requests_flow is not None and self._responses_flow is not None
+        if not responses_only:
+            self._requests_flow.clear()
+        self._responses_flow.clear()
+
+    async def _drop(self) -> None:
+        self._abort_all()
+
+    async def _restore(self) -> None:
+        assert self._requests_flow is not None and self._responses_flow is not None
+        self._refusing = False
+        self._requests_flow.set()
+        self._responses_flow.set()
+
+    def _abort_all(self) -> None:
+        for client, upstream in list(self._open):
+            self.resets += 1
+            _reset(client)
+            _reset(upstream)
+        self._open.clear()
+
+    # -- forwarding -------------------------------------------------------------------
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._refusing:
+            _reset(writer)
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        except OSError:
+            _reset(writer)
+            return
+        self.connections += 1
+        pair = (writer, up_writer)
+        self._open.add(pair)
+        assert self._requests_flow is not None and self._responses_flow is not None
+        try:
+            await asyncio.gather(self._pump(reader, up_writer, self._requests_flow),
+                                 self._pump(up_reader, writer, self._responses_flow))
+        finally:
+            self._open.discard(pair)
+            _reset(writer)
+            _reset(up_writer)
+
+    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                    flow: asyncio.Event) -> None:
+        try:
+            while True:
+                chunk = await reader.read(65536)
+                if not chunk:
+                    break
+                await flow.wait()
+                if writer.transport.is_closing():
+                    break
+                writer.write(chunk)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            if not writer.transport.is_closing():
+                try:
+                    writer.write_eof()
+                except (OSError, RuntimeError):
+                    _reset(writer)
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    """Close with a TCP reset (SO_LINGER 0), as a crashed peer or a cut cable would."""
+    transport = writer.transport
+    if transport.is_closing():
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        except OSError:
+            pass
+    transport.abort()
