@@ -9,15 +9,32 @@ loop. Faults:
   broker's responses with ``responses_only``), until :meth:`restore`: requests reach the
   broker and their acknowledgements never come back.
 - :meth:`drop` resets every open connection once, mid-stream, and lets clients reconnect.
+- :meth:`hold_produce_acks` reads the Kafka request framing (4-byte size, 2-byte API key)
+  and, on a connection that sends a Produce request, holds back everything the broker
+  answers until :meth:`restore`: the records are stored, the producer never hears so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import struct
 import threading
 from concurrent.futures import Future
 from typing import Any
+
+PRODUCE_API_KEY = 0
+
+
+class _Link:
+    """One client connection and its upstream twin."""
+
+    def __init__(self, client: asyncio.StreamWriter, upstream: asyncio.StreamWriter) -> None:
+        self.client = client
+        self.upstream = upstream
+        self.responses = asyncio.Event()
+        self.responses.set()
+        self.produce_requests = 0
 
 
 class FaultProxy:
@@ -32,8 +49,10 @@ class FaultProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
                                         name="fault-proxy")
         self._server: asyncio.base_events.Server | None = None
-        self._open: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self._open: set[_Link] = set()
         self._refusing = False
+        self._holding_acks = False
+        self.held_connections = 0
         self._requests_flow: asyncio.Event | None = None
         self._responses_flow: asyncio.Event | None = None
 
@@ -86,6 +105,11 @@ class FaultProxy:
         """Reset every open connection once; new connections are accepted."""
         self._call(self._drop())
 
+    def hold_produce_acks(self) -> None:
+        """From now on, a connection that sends a Produce request gets no more bytes back
+        until :meth:`restore`."""
+        self._call(self._hold())
+
     def restore(self) -> None:
         self._call(self._restore())
 
@@ -102,17 +126,23 @@ class FaultProxy:
     async def _drop(self) -> None:
         self._abort_all()
 
+    async def _hold(self) -> None:
+        self._holding_acks = True
+
     async def _restore(self) -> None:
         assert self._requests_flow is not None and self._responses_flow is not None
         self._refusing = False
+        self._holding_acks = False
+        for link in self._open:
+            link.responses.set()
         self._requests_flow.set()
         self._responses_flow.set()
 
     def _abort_all(self) -> None:
-        for client, upstream in list(self._open):
+        for link in list(self._open):
             self.resets += 1
-            _reset(client)
-            _reset(upstream)
+            _reset(link.client)
+            _reset(link.upstream)
         self._open.clear()
 
     # -- forwarding -------------------------------------------------------------------
@@ -126,25 +156,34 @@ class FaultProxy:
             _reset(writer)
             return
         self.connections += 1
-        pair = (writer, up_writer)
-        self._open.add(pair)
+        link = _Link(writer, up_writer)
+        self._open.add(link)
         assert self._requests_flow is not None and self._responses_flow is not None
         try:
-            await asyncio.gather(self._pump(reader, up_writer, self._requests_flow),
-                                 self._pump(up_reader, writer, self._responses_flow))
+            await asyncio.gather(
+                self._pump(reader, up_writer, (self._requests_flow,), link),
+                self._pump(up_reader, writer, (self._responses_flow, link.responses)))
         finally:
-            self._open.discard(pair)
+            self._open.discard(link)
             _reset(writer)
             _reset(up_writer)
 
     async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    flow: asyncio.Event) -> None:
+                    flows: tuple[asyncio.Event, ...], requests_of: _Link | None = None) -> None:
+        framing = _Framing() if requests_of is not None else None
         try:
             while True:
                 chunk = await reader.read(65536)
                 if not chunk:
                     break
-                await flow.wait()
+                if framing is not None and requests_of is not None:
+                    produced = framing.feed(chunk)
+                    requests_of.produce_requests += produced
+                    if produced and self._holding_acks and requests_of.responses.is_set():
+                        self.held_connections += 1
+                        requests_of.responses.clear()
+                for flow in flows:
+                    await flow.wait()
                 if writer.transport.is_closing():
                     break
                 writer.write(chunk)
@@ -157,6 +196,35 @@ class FaultProxy:
                     writer.write_eof()
                 except (OSError, RuntimeError):
                     _reset(writer)
+
+
+class _Framing:
+    """Follows Kafka request frames across chunks; counts Produce requests."""
+
+    def __init__(self) -> None:
+        self._remaining = 0  # bytes left of the current frame's body
+        self._header = b""
+
+    def feed(self, chunk: bytes) -> int:
+        produced = 0
+        view = memoryview(chunk)
+        while view:
+            if self._remaining:
+                step = min(self._remaining, len(view))
+                self._remaining -= step
+                view = view[step:]
+                continue
+            need = 6 - len(self._header)
+            self._header += bytes(view[:need])
+            view = view[need:]
+            if len(self._header) < 6:
+                break
+            size, api_key = struct.unpack(">ih", self._header)
+            self._header = b""
+            self._remaining = size - 2
+            if api_key == PRODUCE_API_KEY:
+                produced += 1
+        return produced
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:

@@ -1,0 +1,318 @@
+"""Faults injected while a cross-service workload runs; nothing lost, nothing applied
+twice, no per-key reordering. Prints the figures (run with ``-s``).
+
+Short schedule (CI, ``-m reliability``): one 10 s broker cut, a relay SIGKILLed between
+publishing and marking sent, a consumer SIGKILLed mid-batch, connections dropped
+mid-stream; two relay and two worker replicas of the projects service throughout.
+Full schedule (``-m reliability_full``): >= 2,000 operations; the broker unreachable for
+10 s three times (cut, stall, drop then cut), the relay kill, three consumer kills, and
+the PostgreSQL cluster restarted once (skipped on SQLite: nothing to restart).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from srs_common.testing import database_url_for, ensure_postgres_database
+
+from .audit import Databases, Figures, measure, read_topics, state_mismatches
+from .faultstack import FaultStack
+from .workload import OPS_PER_TEAM, Workload
+
+SERVICES = ("access", "accreditation", "projects")
+# projects: two relays and two workers, each its own process; the others one process each.
+LAYOUT = {"access": (0, 0), "accreditation": (0, 0), "projects": (2, 2)}
+TOPICS = ["srs.accreditation", "srs.projects", "srs.access"]
+DLQ_TOPICS = [f"srs.dlq.{s}" for s in SERVICES]
+OUTAGE_SECONDS = 10.0
+RECOVERY_TIMEOUT = 90.0
+
+
+@dataclass
+class Context:
+    stack: FaultStack
+    dbs: Databases
+    workload: Workload
+    notes: list[str] = field(default_factory=list)
+    # When the fault itself ended (a kill is over when the process is dead; starting it
+    # again is part of the recovery); recovery time counts from here.
+    cleared_at: float = 0.0
+    marks: dict[str, int] = field(default_factory=dict)
+
+    async def cleared(self) -> None:
+        self.cleared_at = time.monotonic()
+        self.marks = await self.dbs.high_marks()
+
+    async def off_loop(self, call: Callable[..., object], *args: object) -> object:
+        return await asyncio.to_thread(call, *args)
+
+
+Fault = Callable[[Context], Awaitable[str]]
+
+
+# -- faults: each returns a description once the fault is over -------------------------------
+def broker_outage(mode: str) -> Fault:
+    async def fault(ctx: Context) -> str:
+        proxy = ctx.stack.proxy
+        assert proxy is not None
+        if mode == "stall":
+            await ctx.off_loop(proxy.stall)
+        elif mode == "drop+cut":
+            await ctx.off_loop(proxy.drop)
+            await asyncio.sleep(1)
+            await ctx.off_loop(proxy.cut)
+        else:
+            await ctx.off_loop(proxy.cut)
+        await asyncio.sleep(OUTAGE_SECONDS)
+        await ctx.off_loop(proxy.restore)
+        await ctx.cleared()
+        return f"broker unreachable {OUTAGE_SECONDS:.0f} s ({mode})"
+    return fault
+
+
+async def drops_mid_stream(ctx: Context) -> str:
+    proxy = ctx.stack.proxy
+    assert proxy is not None
+    for _ in range(3):
+        await ctx.off_loop(proxy.drop)
+        await asyncio.sleep(0.7)
+    await ctx.cleared()
+    return "connections reset mid-stream x3"
+
+
+async def relay_killed_before_marking(ctx: Context) -> str:
+    """Hold the broker's produce acknowledgements back so the active relay has published
+    and not marked sent, then SIGKILL it; the standby replica takes the lease and
+    republishes (duplicates delivered, none applied)."""
+    stack, proxy = ctx.stack, ctx.stack.proxy
+    assert proxy is not None
+    relays = stack.of_kind("projects", "relay")
+    active = await _active_relay(ctx, relays)
+    await ctx.off_loop(proxy.hold_produce_acks)
+    try:
+        # Wait until a produce has gone out with rows still unmarked.
+        await _until(lambda: _held(ctx), timeout=30)
+        await asyncio.sleep(0.5)
+        pending = await _backlog(ctx, active)
+        await ctx.off_loop(stack.kill, active)
+    finally:
+        await ctx.off_loop(proxy.restore)
+    await ctx.cleared()
+    await ctx.off_loop(stack.restart, active)
+    return f"relay {active} SIGKILLed with {pending} rows published, not marked sent"
+
+
+async def consumer_killed_mid_batch(ctx: Context) -> str:
+    """SIGKILL a projects worker while it is applying records (its processed count is
+    moving), then start it again."""
+    stack = ctx.stack
+    workers = stack.of_kind("projects", "worker")
+    before = {w: await _processed(ctx, w) for w in workers}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    victim = workers[0]
+    while loop.time() < deadline:
+        now = {w: await _processed(ctx, w) for w in workers}
+        moving = [w for w in workers if now[w] > before[w]]
+        if moving:
+            victim = moving[0]
+            break
+        before = now
+        await asyncio.sleep(0.03)
+    else:
+        ctx.notes.append("consumer kill: no worker was processing within 30 s; killed one idle")
+    await ctx.off_loop(stack.kill, victim)
+    await ctx.cleared()
+    await ctx.off_loop(stack.restart, victim)
+    return f"consumer {victim} SIGKILLed mid-batch"
+
+
+async def database_restart(ctx: Context) -> str:
+    cluster = os.listdir("/etc/postgresql")[0]
+    await ctx.off_loop(lambda: subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
+        check=True, capture_output=True, timeout=60))
+    await _until(lambda: _database_answers(ctx), timeout=60)
+    await ctx.cleared()
+    return "PostgreSQL cluster restarted"
+
+
+async def _database_answers(ctx: Context) -> bool:
+    try:
+        await ctx.dbs.high_marks()
+    except Exception:  # noqa: BLE001 - still starting
+        return False
+    return True
+
+
+async def _active_relay(ctx: Context, relays: list[str]) -> str:
+    async def find() -> str | None:
+        for name in relays:
+            state = await ctx.off_loop(ctx.stack.messaging, name)
+            if isinstance(state, dict) and (state.get("relay") or {}).get("active"):
+                return name
+        return None
+    return await _until(find, timeout=20)
+
+
+async def _held(ctx: Context) -> bool:
+    assert ctx.stack.proxy is not None
+    return ctx.stack.proxy.held_connections > 0
+
+
+async def _backlog(ctx: Context, name: str) -> int:
+    state = await ctx.off_loop(ctx.stack.messaging, name)
+    return int(state["outbox_backlog"]) if isinstance(state, dict) else 0
+
+
+async def _processed(ctx: Context, name: str) -> int:
+    state = await ctx.off_loop(ctx.stack.messaging, name)
+    if isinstance(state, dict) and state.get("consumer"):
+        return int(state["consumer"]["processed"])
+    return 0
+
+
+async def _until(check: Callable[[], Awaitable[object]], timeout: float) -> object:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.05)
+
+
+# -- the schedule --------------------------------------------------------------------------
+@dataclass
+class Schedule:
+    name: str
+    teams: int
+    # (fraction of the workload committed when the fault starts, fault)
+    faults: list[tuple[float, Fault]]
+
+
+async def run_schedule(schedule: Schedule, var_dir: Path) -> None:
+    urls = {}
+    for service in SERVICES:
+        url = database_url_for(service, var_dir, suffix="_rel")
+        if url.startswith("postgresql"):
+            ensure_postgres_database(url, recreate=True)
+        urls[service] = url
+    started = time.monotonic()
+    stack = FaultStack(var_dir=var_dir, database_urls=urls, layout=LAYOUT)
+    await asyncio.to_thread(stack.start)
+    dbs = Databases(urls)
+    try:
+        workload = Workload(stack, teams=schedule.teams)
+        ctx = Context(stack, dbs, workload)
+        driving = asyncio.create_task(workload.run())
+        recoveries: list[tuple[str, float | None]] = []
+        for fraction, fault in schedule.faults:
+            await _until(_reached(workload, fraction), timeout=300)
+            description = await fault(ctx)
+            recovered = await dbs.wait_drained(ctx.marks, RECOVERY_TIMEOUT)
+            recoveries.append((description,
+                               time.monotonic() - ctx.cleared_at if recovered else None))
+        await asyncio.wait_for(driving, timeout=600)
+        assert not workload.errors, workload.errors[:5]
+
+        drained = await dbs.wait_drained(await dbs.high_marks(), RECOVERY_TIMEOUT)
+        outbox = await dbs.outbox()
+        delivered = await read_topics(f"127.0.0.1:{stack.proxy.port}", TOPICS, DLQ_TOPICS,
+                                      {r.event_id for r in outbox})
+        figures = await measure(dbs, delivered, workload.committed)
+        mismatches = await state_mismatches(dbs, workload.projects)
+        figures.state_mismatches = len(mismatches)
+        figures.details += mismatches[:10]
+        report(schedule, figures, recoveries, workload, ctx.notes,
+               time.monotonic() - started, drained)
+    finally:
+        await dbs.dispose()
+        await asyncio.to_thread(stack.stop)
+    assert drained, "the platform did not drain after the last fault"
+    assert workload.committed >= schedule.teams * OPS_PER_TEAM
+    assert all(seconds is not None for _, seconds in recoveries), recoveries
+    for name in Figures.MUST_BE_ZERO:
+        assert getattr(figures, name) == 0, (name, figures.details[:20])
+
+
+def _reached(workload: Workload, fraction: float) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return workload.committed >= fraction * workload.total or workload.finished_at > 0
+    return check
+
+
+def report(schedule: Schedule, figures: Figures, recoveries: list[tuple[str, float | None]],
+           workload: Workload, notes: list[str], elapsed: float, drained: bool) -> None:
+    database = "PostgreSQL" if os.environ.get("TEST_DATABASE_URL") else "SQLite"
+    ops_seconds = workload.finished_at - workload.started_at
+    rows = [
+        ("operations committed", f"{figures.operations} ({figures.operations / ops_seconds:.0f}/s,"
+                                 f" {workload.retried} retries)"),
+        ("events written to outboxes", figures.written),
+        ("published (marked sent)", figures.published),
+        ("delivered (records on topics)", figures.delivered),
+        ("duplicates delivered", figures.duplicates_delivered),
+        ("applied (inbox rows)", figures.applied),
+        ("duplicates applied (must be 0)", figures.duplicates_applied),
+        ("lost (must be 0)", figures.lost),
+        ("per-key order violations (must be 0)", figures.order_violations),
+        ("state mismatches (must be 0)", figures.state_mismatches),
+        ("dead letters", figures.dead_letters),
+    ]
+    rows += [(f"recovery after: {d}", "NOT RECOVERED" if s is None else f"{s:.1f} s")
+             for d, s in recoveries]
+    width = max(len(r[0]) for r in rows)
+    print(f"\n=== reliability: {schedule.name} schedule on {database}, "
+          f"{elapsed:.0f} s in all, drained: {drained} ===")
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+    for note in notes + figures.details[:20]:
+        print(f"  note: {note}")
+
+
+SHORT = Schedule("short", teams=40, faults=[
+    (0.15, broker_outage("cut")),
+    (0.40, relay_killed_before_marking),
+    (0.55, consumer_killed_mid_batch),
+    (0.70, drops_mid_stream),
+])
+
+
+def full_schedule() -> Schedule:
+    faults: list[tuple[float, Fault]] = [
+        (0.08, broker_outage("cut")),
+        (0.16, consumer_killed_mid_batch),
+        (0.26, broker_outage("stall")),
+        (0.34, consumer_killed_mid_batch),
+        (0.44, relay_killed_before_marking),
+        (0.54, broker_outage("drop+cut")),
+        (0.62, consumer_killed_mid_batch),
+    ]
+    if os.environ.get("TEST_DATABASE_URL"):
+        faults.append((0.75, database_restart))
+    else:
+        print("\ndatabase restart skipped: SQLite has no server to restart")
+    return Schedule("full", teams=130, faults=faults)
+
+
+@pytest.mark.reliability
+@pytest.mark.timeout(400)
+async def test_short_fault_schedule(tmp_path: Path) -> None:
+    await run_schedule(SHORT, tmp_path)
+
+
+@pytest.mark.reliability_full
+@pytest.mark.timeout(900)
+async def test_full_fault_schedule(tmp_path: Path) -> None:
+    await run_schedule(full_schedule(), tmp_path)
