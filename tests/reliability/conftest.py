@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 
@@ -19,3 +25,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "reliability_full" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def var_dir(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """Databases and process logs, outside pytest's shared temporary root (other
+    sessions' pytest runs prune it while this one runs); kept when the test fails."""
+    path = Path(tempfile.mkdtemp(prefix="srs-reliability-"))
+    yield path
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.passed and not os.environ.get("SRS_RELIABILITY_KEEP"):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        print(f"\nreliability logs kept in {path}/logs")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Iterator[None]:
+    report = yield
+    if report.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]
+    return report

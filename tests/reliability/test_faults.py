@@ -308,11 +308,11 @@ def full_schedule() -> Schedule:
 
 @pytest.mark.reliability
 @pytest.mark.timeout(400)
-async def test_short_fault_schedule(tmp_path: Path) -> None:
-    await run_schedule(SHORT, tmp_path)
+async def test_short_fault_schedule(var_dir: Path) -> None:
+    await run_schedule(SHORT, var_dir)
 
 
 @pytest.mark.reliability_full
 @pytest.mark.timeout(900)
-async def test_full_fault_schedule(tmp_path: Path) -> None:
-    await run_schedule(full_schedule(), tmp_path)
+async def test_full_fault_schedule(var_dir: Path) -> None:
+    await run_schedule(full_schedule(), var_dir)
