@@ -114,21 +114,9 @@ class FaultStack:
             raise
 
     def _start_broker(self, port: int) -> None:
-        """Tansu listening on ``port`` but advertising the proxy: every client goes
-        through the proxy after bootstrap too."""
         assert self.proxy is not None
-        log = open(self.var_dir / "logs" / "broker.log", "ab")  # noqa: SIM115
-        self.broker_process = subprocess.Popen(
-            [str(tansu_binary()), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",
-             "--advertised-listener-url", f"tcp://127.0.0.1:{self.proxy.port}",
-             "--storage-engine", "memory://tansu/"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "RUST_LOG": "warn"})
-        deadline = time.monotonic() + 10
-        while not port_open(port):
-            if self.broker_process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"tansu did not start on {port}")
-            time.sleep(0.02)
+        self.broker_process = start_tansu(port, self.proxy.port,
+                                          self.var_dir / "logs" / "broker.log")
 
     def _migrate_and_seed(self, service: str) -> None:
         """In this process: a Python start-up per step costs seconds on a busy machine."""
@@ -218,3 +206,22 @@ class FaultStack:
 
     def of_kind(self, service: str, kind: str) -> list[str]:
         return [n for n, r in self.roles.items() if r.service == service and r.kind == kind]
+
+
+def start_tansu(port: int, advertised_port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """Tansu listening on ``port`` but advertising ``advertised_port`` (the proxy's), so
+    every client goes through the proxy after bootstrap too."""
+    log = open(log_path, "ab")  # noqa: SIM115
+    process = subprocess.Popen(
+        [str(tansu_binary()), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",
+         "--advertised-listener-url", f"tcp://127.0.0.1:{advertised_port}",
+         "--storage-engine", "memory://tansu/"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env={**os.environ, "RUST_LOG": "warn"})
+    deadline = time.monotonic() + 10
+    while not port_open(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"tansu did not start on {port}")
+        time.sleep(0.02)
+    return process

@@ -9,9 +9,9 @@ loop. Faults:
   broker's responses with ``responses_only``), until :meth:`restore`: requests reach the
   broker and their acknowledgements never come back.
 - :meth:`drop` resets every open connection once, mid-stream, and lets clients reconnect.
-- :meth:`hold_produce_acks` reads the Kafka request framing (4-byte size, 2-byte API key)
-  and, on a connection that sends a Produce request, holds back everything the broker
-  answers until :meth:`restore`: the records are stored, the producer never hears so.
+- :meth:`hold_produce_acks` reads the Kafka request framing and, on a connection that
+  sends a Produce request to a given topic, holds back everything the broker answers
+  until :meth:`restore`: the records are stored, the producer never hears so.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class FaultProxy:
         self._server: asyncio.base_events.Server | None = None
         self._open: set[_Link] = set()
         self._refusing = False
-        self._holding_acks = False
+        self._holding_acks: str | None = None  # a topic
         self.held_connections = 0
         self._requests_flow: asyncio.Event | None = None
         self._responses_flow: asyncio.Event | None = None
@@ -105,10 +105,10 @@ class FaultProxy:
         """Reset every open connection once; new connections are accepted."""
         self._call(self._drop())
 
-    def hold_produce_acks(self) -> None:
-        """From now on, a connection that sends a Produce request gets no more bytes back
-        until :meth:`restore`."""
-        self._call(self._hold())
+    def hold_produce_acks(self, topic: str) -> None:
+        """From now on, a connection that sends a Produce request to ``topic`` gets no
+        more bytes back until :meth:`restore`."""
+        self._call(self._hold(topic))
 
     def restore(self) -> None:
         self._call(self._restore())
@@ -126,13 +126,14 @@ class FaultProxy:
     async def _drop(self) -> None:
         self._abort_all()
 
-    async def _hold(self) -> None:
-        self._holding_acks = True
+    async def _hold(self, topic: str) -> None:
+        self.held_connections = 0
+        self._holding_acks = topic
 
     async def _restore(self) -> None:
         assert self._requests_flow is not None and self._responses_flow is not None
         self._refusing = False
-        self._holding_acks = False
+        self._holding_acks = None
         for link in self._open:
             link.responses.set()
         self._requests_flow.set()
@@ -178,8 +179,9 @@ class FaultProxy:
                     break
                 if framing is not None and requests_of is not None:
                     produced = framing.feed(chunk)
-                    requests_of.produce_requests += produced
-                    if produced and self._holding_acks and requests_of.responses.is_set():
+                    requests_of.produce_requests += len(produced)
+                    if (self._holding_acks in produced
+                            and requests_of.responses.is_set()):
                         self.held_connections += 1
                         requests_of.responses.clear()
                 for flow in flows:
@@ -199,32 +201,61 @@ class FaultProxy:
 
 
 class _Framing:
-    """Follows Kafka request frames across chunks; counts Produce requests."""
+    """Follows Kafka request frames (4-byte size prefix) across chunks and names the
+    topic of each Produce request (header v1, non-flexible Produce v0-v8, as aiokafka
+    sends them)."""
+
+    PEEK = 512
 
     def __init__(self) -> None:
-        self._remaining = 0  # bytes left of the current frame's body
-        self._header = b""
+        self._skip = 0  # body bytes of the current frame still to pass over
+        self._head = b""  # the current frame's size prefix and first bytes
+        self._size: int | None = None
 
-    def feed(self, chunk: bytes) -> int:
-        produced = 0
+    def feed(self, chunk: bytes) -> list[str]:
+        """The topics of the Produce requests whose first bytes are in ``chunk``."""
+        topics = []
         view = memoryview(chunk)
         while view:
-            if self._remaining:
-                step = min(self._remaining, len(view))
-                self._remaining -= step
+            if self._skip:
+                step = min(self._skip, len(view))
+                self._skip -= step
                 view = view[step:]
                 continue
-            need = 6 - len(self._header)
-            self._header += bytes(view[:need])
-            view = view[need:]
-            if len(self._header) < 6:
-                break
-            size, api_key = struct.unpack(">ih", self._header)
-            self._header = b""
-            self._remaining = size - 2
-            if api_key == PRODUCE_API_KEY:
-                produced += 1
-        return produced
+            wanted = 4 if self._size is None else 4 + min(self._size, self.PEEK)
+            take = bytes(view[:wanted - len(self._head)])
+            self._head += take
+            view = view[len(take):]
+            if len(self._head) < wanted:
+                continue
+            if self._size is None:
+                self._size = struct.unpack(">i", self._head)[0]
+                continue
+            topic = _produce_topic(self._head[4:])
+            if topic is not None:
+                topics.append(topic)
+            self._skip = self._size - min(self._size, self.PEEK)
+            self._head, self._size = b"", None
+        return topics
+
+
+def _produce_topic(frame: bytes) -> str | None:
+    """The first topic of a Produce request frame, None for anything else."""
+    try:
+        api_key, api_version = struct.unpack_from(">hh", frame, 0)
+        if api_key != PRODUCE_API_KEY:
+            return None
+        offset = 8
+        (client_len,) = struct.unpack_from(">h", frame, offset)
+        offset += 2 + max(client_len, 0)
+        if api_version >= 3:
+            (txn_len,) = struct.unpack_from(">h", frame, offset)
+            offset += 2 + max(txn_len, 0)
+        offset += 2 + 4 + 4  # acks, timeout, topic count
+        (topic_len,) = struct.unpack_from(">h", frame, offset)
+        return frame[offset + 2: offset + 2 + topic_len].decode()
+    except (struct.error, UnicodeDecodeError):
+        return "?"
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:

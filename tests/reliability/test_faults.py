@@ -96,7 +96,7 @@ async def relay_killed_before_marking(ctx: Context) -> str:
     assert proxy is not None
     relays = stack.of_kind("projects", "relay")
     active = await _active_relay(ctx, relays)
-    await ctx.off_loop(proxy.hold_produce_acks)
+    await ctx.off_loop(proxy.hold_produce_acks, "srs.projects")
     try:
         # Wait until a produce has gone out with rows still unmarked.
         await _until(lambda: _held(ctx), timeout=30)
