@@ -107,7 +107,8 @@ async def relay_killed_before_marking(ctx: Context) -> str:
         await ctx.off_loop(proxy.restore)
     await ctx.cleared()
     await ctx.off_loop(stack.restart, active)
-    return f"relay {active} SIGKILLed with {pending} rows published, not marked sent"
+    return (f"relay {active} SIGKILLed, a published batch unacknowledged "
+            f"({pending} rows unmarked)")
 
 
 async def consumer_killed_mid_batch(ctx: Context) -> str:
