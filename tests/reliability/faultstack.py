@@ -9,16 +9,20 @@ listener, so no client ever bypasses it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
+from sqlalchemy.engine import make_url
 
 from srs_common.broker import free_port, port_open, tansu_binary
 from srs_common.migrations import upgrade
@@ -225,3 +229,23 @@ def start_tansu(port: int, advertised_port: int, log_path: Path) -> subprocess.P
             raise RuntimeError(f"tansu did not start on {port}")
         time.sleep(0.02)
     return process
+
+
+@contextlib.asynccontextmanager
+async def databases_away(urls: list[str]) -> AsyncIterator[None]:
+    """These PostgreSQL databases refuse connections and drop those open, as during a
+    restart, until the block ends. Only the named databases: the server is shared."""
+    parsed = [make_url(u) for u in urls]
+    admin = await asyncpg.connect(parsed[0].set(drivername="postgresql", database="postgres")
+                                  .render_as_string(hide_password=False))
+    names = [p.database for p in parsed]
+    try:
+        for name in names:
+            await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = ANY($1::text[]) AND pid <> pg_backend_pid()", names)
+        yield
+    finally:
+        for name in names:
+            await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await admin.close()
