@@ -16,7 +16,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import MetaData, func, insert, select
 
-from harness import Load, Process, Profile, Row, rss_mb
+from harness import Load, Process, Profile, Row, measure, rss_mb
 from srs_common.config import ServiceSettings
 from srs_common.contracts import ProjectApproved
 from srs_common.db import Database, utcnow
@@ -141,7 +141,118 @@ def _platform(bootstrap: str):
     return PlatformSettings(kafka_bootstrap=bootstrap, log_json=True, log_level="WARNING")
 
 
+
+
+def _headers(ctx: Context, *roles: str, sub: str, researcher_id: str | None = None,
+             org: str | None = None) -> dict[str, str]:
+    from srs_common.tokens import issue_token
+
+    token = issue_token(ctx.key, sub=sub, roles=list(roles), issuer="srs-access", audience="srs",
+                        researcher_id=researcher_id, org=org)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _accredit(ctx: Context, client, researcher_id: str, name: str) -> None:
+    """Register a researcher and have the panel grant full accreditation (over HTTP)."""
+    base = ctx.stack.url("accreditation")
+    me = _headers(ctx, "researcher", sub=researcher_id, researcher_id=researcher_id)
+    panel = _headers(ctx, "panel", sub="bench-panel")
+    r = client.post(f"{base}/v1/researchers", headers=me, json={
+        "name": name, "email": f"{researcher_id}@bench.example", "organisation_id": "org-ntu",
+        "qualifications": {"degree": "masters", "degree_quantitative": True,
+                           "quantitative_research_years": 4}})
+    if r.status_code == 409:
+        return
+    r.raise_for_status()
+    app = client.post(f"{base}/v1/applications", headers=me, json={
+        "kind": "full", "training_completed_on": "2026-09-01"}).json()["id"]
+    client.post(f"{base}/v1/applications/{app}/submit", headers=me).raise_for_status()
+    client.post(f"{base}/v1/applications/{app}/approve", headers=panel,
+                json={"reason": "bench data"}).raise_for_status()
+
+
+def register_read(ctx: Context) -> Row:
+    """Public register search, page of 50, vs a bare primary-key SELECT endpoint."""
+    import httpx
+
+    with httpx.Client(timeout=30) as client:
+        for i in range(60):
+            _accredit(ctx, client, f"res-bench-{i:03d}", f"Bench Researcher {i:03d}")
+        page = client.get(f"{ctx.stack.url('accreditation')}/v1/register?limit=50").json()
+        assert len(page["items"]) == 50, page
+    load = measure(f"{ctx.stack.url('accreditation')}/v1/register?limit=50&q=Bench", ctx.profile)
+    assert ctx.select is not None
+    ratio = load.rps / ctx.select.rps
+    return Row("register read", "public register search, page of 50", "bare PK SELECT",
+               value=f"{load.rps:,.0f} req/s (p99 {load.p99_ms:.0f} ms)",
+               base_value=f"{ctx.select.rps:,.0f} req/s", ratio=f"{100 * ratio:.0f} %",
+               target=">= 70 %", met=ratio >= 0.7)
+
+
+
+
+def _acro_python(ctx: Context) -> Path:
+    venv = ctx.var / "acro-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        import subprocess
+
+        subprocess.run(["uv", "venv", "-q", "-p", "3.11", str(venv)], check=True)
+        subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), "acro"],
+                       check=True)
+    return python
+
+
+def sdc_checks(ctx: Context) -> Row:
+    """Cells/s through POST /v1/sdc/checks on 10,000-cell magnitude tables vs ACRO building
+    and checking the same tables from their microdata."""
+    import random
+    import subprocess
+
+    import httpx
+
+    side = int(ctx.profile.sdc_cells ** 0.5)
+    rows_n = 200_000
+    rng = random.Random(42)
+    cells: dict[tuple[int, int], list[float]] = {}
+    for _ in range(rows_n):
+        cells.setdefault((rng.randrange(side), rng.randrange(side)), []).append(
+            rng.expovariate(1 / 20_000))
+    body = {"kind": "magnitude", "cells": []}
+    for (r, c), values in sorted(cells.items()):
+        top = sorted(values, reverse=True)
+        body["cells"].append({"key": [str(r), str(c)], "count": len(values), "sum": sum(values),
+                              "largest": top[0], "second_largest": top[1] if len(top) > 1 else 0.0,
+                              "has_negative": False, "has_missing": False})
+    payload = json.dumps(body)
+    headers = {**_headers(ctx, "researcher", sub="res-alice", researcher_id="res-alice"),
+               "content-type": "application/json"}
+    url = f"{ctx.stack.url('clearance')}/v1/sdc/checks"
+    with httpx.Client(timeout=60) as client:
+        first = client.post(url, content=payload, headers=headers)
+        assert first.status_code == 200, first.text[:500]
+        assert len(first.json()["cells"]) == len(body["cells"])
+        requests = max(5, ctx.profile.rounds * 5)
+        started = time.perf_counter()
+        for _ in range(requests):
+            client.post(url, content=payload, headers=headers).raise_for_status()
+        ours = requests * len(body["cells"]) / (time.perf_counter() - started)
+
+    out = subprocess.run([str(_acro_python(ctx)), str(Path(__file__).with_name("acro_baseline.py")),
+                          str(side), str(rows_n), str(ctx.profile.rounds)],
+                         capture_output=True, text=True, check=True).stdout
+    acro = json.loads(out.strip().splitlines()[-1])
+    theirs = acro["cells"] / statistics.median(acro["seconds"])
+    ratio = ours / theirs
+    return Row("SDC", f"cells/s via POST /v1/sdc/checks, {len(body['cells']):,}-cell tables",
+               "ACRO from microdata", value=f"{ours:,.0f} cells/s",
+               base_value=f"{theirs:,.0f} cells/s", ratio=f"{ratio:.1f}x", target=">= 20x",
+               met=ratio >= 20)
+
+
 ROWS = [
     ("footprint", footprint),
+    ("register", register_read),
+    ("sdc", sdc_checks),
     ("relay", relay_throughput),
 ]
