@@ -218,14 +218,16 @@ async def measure(dbs: Databases, delivered: Delivered, operations: int) -> Figu
         figures.lost += len(missing)
         figures.details += [f"never applied by {consumer.service}: {r.type} {r.event_id}"
                             for r in missing[:5]]
-        keyed = sorted((processed_at, by_event[e].id, by_event[e].key)
+        # Order is promised per key within one topic (one source's outbox), not across.
+        keyed = sorted((processed_at, by_event[e].id, by_event[e].topic, by_event[e].key)
                        for e, processed_at in inbox if e in by_event)
-        newest: dict[str | None, int] = {}
-        for _, position, key in keyed:
-            if key is not None and newest.get(key, -1) > position:
+        newest: dict[tuple[str, str | None], int] = {}
+        for _, position, topic, key in keyed:
+            if key is not None and newest.get((topic, key), -1) > position:
                 figures.order_violations += 1
-                figures.details.append(f"{consumer.service} applied out of order: key {key}")
-            newest[key] = max(position, newest.get(key, -1))
+                figures.details.append(f"{consumer.service} applied out of order: {topic} "
+                                       f"key {key}")
+            newest[(topic, key)] = max(position, newest.get((topic, key), -1))
 
     # Duplicates applied, from domain state: one space and one activation per project.
     for service, event_type in (("access", "srs.project_space.provisioned.v1"),
@@ -241,11 +243,15 @@ async def measure(dbs: Databases, delivered: Delivered, operations: int) -> Figu
     return figures
 
 
-async def state_mismatches(dbs: Databases, projects: list[str]) -> list[str]:
+async def state_mismatches(dbs: Databases, projects: list[str],
+                          bookings: list[str]) -> list[str]:
     """Domain state the events should have produced: every approved project active with
-    a space, and the projects service's view of each researcher's accreditation equal to
-    the accreditation service's."""
+    a space, the projects service's view of each researcher's accreditation equal to the
+    accreditation service's; and every booking of the workload cancelled."""
     problems = []
+    booking_status = dict(await dbs.rows("booking", "SELECT id, status FROM booking"))
+    problems += [f"booking {b} is {booking_status.get(b)}" for b in bookings
+                 if booking_status.get(b) != "cancelled"]
     status = dict(await dbs.rows("projects", "SELECT id, status FROM project"))
     spaces = {r[0] for r in await dbs.rows("access", "SELECT project_id FROM project_space")}
     for project_id in projects:

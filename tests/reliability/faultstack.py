@@ -57,7 +57,7 @@ class FaultStack:
     database_urls: dict[str, str]
     # service -> (relay replicas, worker replicas); (0, 0) runs one process doing all
     layout: dict[str, tuple[int, int]]
-    seeded: tuple[str, ...] = ("access", "accreditation")
+    seeded: tuple[str, ...] = ("access", "accreditation", "booking")
     signing_key: SigningKey = field(default_factory=SigningKey.generate)
     roles: dict[str, Role] = field(default_factory=dict)
     broker_process: subprocess.Popen[bytes] | None = None

@@ -28,10 +28,10 @@ from .audit import Databases, Figures, measure, read_topics, state_mismatches
 from .faultstack import FaultStack, databases_away
 from .workload import OPS_PER_TEAM, Workload
 
-SERVICES = ("access", "accreditation", "projects")
+SERVICES = ("access", "accreditation", "projects", "booking")
 # projects: two relays and two workers, each its own process; the others one process each.
-LAYOUT = {"access": (0, 0), "accreditation": (0, 0), "projects": (2, 2)}
-TOPICS = ["srs.accreditation", "srs.projects", "srs.access"]
+LAYOUT = {"access": (0, 0), "accreditation": (0, 0), "projects": (2, 2), "booking": (0, 0)}
+TOPICS = ["srs.accreditation", "srs.projects", "srs.access", "srs.booking"]
 DLQ_TOPICS = [f"srs.dlq.{s}" for s in SERVICES]
 OUTAGE_SECONDS = 10.0
 RECOVERY_TIMEOUT = 90.0  # per fault; the test fails if the platform has not recovered
@@ -242,7 +242,7 @@ async def run_schedule(schedule: Schedule, var_dir: Path) -> None:
         delivered = await read_topics(f"127.0.0.1:{stack.proxy.port}", TOPICS, DLQ_TOPICS,
                                       {r.event_id for r in outbox})
         figures = await measure(dbs, delivered, workload.committed)
-        mismatches = await state_mismatches(dbs, workload.projects)
+        mismatches = await state_mismatches(dbs, workload.projects, workload.bookings)
         figures.state_mismatches = len(mismatches)
         figures.details += mismatches[:10]
         report(schedule, figures, recoveries, workload, ctx.notes,

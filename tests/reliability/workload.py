@@ -10,9 +10,13 @@ One *team* is two researchers and a project:
   active from ``project_space.provisioned``;
 - the lead adds the second researcher, support suspends and reinstates the member's
   accreditation (projects deactivates and reactivates the member from the events), and
-  the lead removes the member (4 operations).
+  the lead removes the member (4 operations);
+- the lead signs the security declaration, books a safe-room place for an hour once the
+  booking service has learnt (from accreditation, projects and access events) that the
+  project is active, the lead a member and its datasets catalogued, and cancels it
+  (booking; 3 operations).
 
-16 operations per team. Every POST carries an ``Idempotency-Key`` reused by its retries,
+19 operations per team. Every POST carries an ``Idempotency-Key`` reused by its retries,
 so a request lost in a fault (connection reset, database restart) is retried without a
 second effect.
 """
@@ -20,16 +24,46 @@ second effect.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
+import holidays
 import httpx
 
 from .faultstack import FaultStack
 
-OPS_PER_TEAM = 16
+OPS_PER_TEAM = 19
+# The booking service's refusals that mean "an event has not arrived yet".
+BOOKING_WAITS = frozenset({"accreditation_not_current", "not_project_member",
+                           "project_not_active", "dataset_not_permitted"})
+PLACES = [("titchfield", f"T{n}") for n in range(1, 9)] + [("newport", f"T{n}")
+                                                           for n in range(1, 7)]
+HOURS = range(9, 16)  # safe rooms open 09:00-16:00, Europe/London
+LONDON = ZoneInfo("Europe/London")
+
+
+def booking_days(count: int) -> list[dt.date]:
+    """Working days from the day after tomorrow, bank holidays left out."""
+    bank_holidays = holidays.UK(subdiv="ENG")
+    day, days = dt.date.today() + dt.timedelta(days=2), []
+    while len(days) < count:
+        if day.weekday() < 5 and day not in bank_holidays:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def slot_of(team: int, days: list[dt.date]) -> tuple[str, str, dt.datetime]:
+    """A place and hour of its own for each team: no two bookings compete."""
+    site, place = PLACES[team % len(PLACES)]
+    hour = HOURS[(team // len(PLACES)) % len(HOURS)]
+    day = days[team // (len(PLACES) * len(HOURS))]
+    return site, place, dt.datetime.combine(day, dt.time(hour), LONDON)
 RETRY_FOR_SECONDS = 120.0
 
 
@@ -43,6 +77,7 @@ class Workload:
     waits_for_events: int = 0
     errors: list[str] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
+    bookings: list[str] = field(default_factory=list)
     started_at: float = 0.0
     finished_at: float = 0.0
 
@@ -106,6 +141,18 @@ class Workload:
                        support, json={"reason": "Reliability drill: reinstated"})
         await self._op(client, "DELETE", f"{base}/members/{member_id}", lead)
 
+        booking = stack.api("booking")
+        await self._op(client, "POST", f"{booking}/v1/declarations", lead,
+                       json={"version": "2026.1"})
+        site, place, starts = slot_of(team, booking_days(self.teams // 98 + 1))
+        booked = await self._op(client, "POST", f"{booking}/v1/bookings", lead, json={
+            "project_id": project_id, "site_id": site, "place": place,
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + dt.timedelta(hours=1)).isoformat()}, until_rule=BOOKING_WAITS)
+        self.bookings.append(booked["id"])
+        await self._op(client, "POST", f"{booking}/v1/bookings/{booked['id']}/cancel", lead,
+                       json={"reason": "Reliability drill: plans changed"})
+
     async def _accredit(self, client: httpx.AsyncClient, base: str, researcher_id: str,
                         panel: dict[str, str]) -> str:
         me = self.stack.token(researcher_id, ["researcher"], researcher_id=researcher_id)
@@ -126,10 +173,11 @@ class Workload:
     # -- one operation, retried through faults ---------------------------------------------
     async def _op(self, client: httpx.AsyncClient, method: str, url: str,
                   headers: dict[str, str], *, json: Any = None,
-                  until_rule: str | None = None) -> Any:
+                  until_rule: str | frozenset[str] | None = None) -> Any:
         """Send until it succeeds. A 422 with ``until_rule`` means another service's event
         has not arrived yet (waited for, not an error); a 5xx or a lost connection is
         retried with the same idempotency key."""
+        waits = {until_rule} if isinstance(until_rule, str) else set(until_rule or ())
         key = str(uuid.uuid4())
         deadline = time.monotonic() + RETRY_FOR_SECONDS
         delay = 0.1
@@ -146,8 +194,7 @@ class Workload:
                     self.committed += 1
                     return response.json() if response.content else None
                 body = _json(response)
-                if (response.status_code == 422 and until_rule
-                        and body.get("rule") == until_rule):
+                if response.status_code == 422 and body.get("rule") in waits:
                     self.waits_for_events += 1
                     key = str(uuid.uuid4())  # a new request: the refusal was stored
                     problem = "waiting for an event"
