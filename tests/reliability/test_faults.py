@@ -231,6 +231,8 @@ async def run_schedule(schedule: Schedule, var_dir: Path) -> None:
         for fraction, fault in schedule.faults:
             await _until(_reached(workload, fraction), timeout=300)
             description = await fault(ctx)
+            if workload.finished_at:
+                description += " (workload already over)"
             recovered = await _recovered(ctx)
             recoveries.append((description,
                                time.monotonic() - ctx.cleared_at if recovered else None))
