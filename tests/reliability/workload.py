@@ -78,27 +78,39 @@ class Workload:
     errors: list[str] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
+    teams_run: int = 0
     started_at: float = 0.0
     finished_at: float = 0.0
 
     @property
     def total(self) -> int:
+        """The operations of the teams asked for (more run while faults remain)."""
         return self.teams * OPS_PER_TEAM
 
-    async def run(self) -> None:
+    async def run(self, keep_going: asyncio.Event | None = None) -> None:
+        """Run ``teams`` teams, and more until ``keep_going`` is cleared, so that every
+        fault of a schedule lands while the workload is running."""
         self.started_at = time.monotonic()
         limits = httpx.Limits(max_connections=self.concurrency * 2)
         async with httpx.AsyncClient(timeout=15, limits=limits) as client:
             gate = asyncio.Semaphore(self.concurrency)
 
             async def one(team: int) -> None:
-                async with gate:
-                    try:
-                        await self._team(client, team)
-                    except Exception as exc:  # noqa: BLE001 - reported, fails the test
-                        self.errors.append(f"team {team}: {exc!r}")
+                try:
+                    await self._team(client, team)
+                except Exception as exc:  # noqa: BLE001 - reported, fails the test
+                    self.errors.append(f"team {team}: {exc!r}")
+                finally:
+                    gate.release()
 
-            await asyncio.gather(*(one(i) for i in range(self.teams)))
+            running = []
+            team = 0
+            while team < self.teams or (keep_going is not None and keep_going.is_set()):
+                await gate.acquire()
+                running.append(asyncio.create_task(one(team)))
+                team += 1
+            await asyncio.gather(*running)
+            self.teams_run = team
         self.finished_at = time.monotonic()
 
     # -- one team -------------------------------------------------------------------------
@@ -144,7 +156,7 @@ class Workload:
         booking = stack.api("booking")
         await self._op(client, "POST", f"{booking}/v1/declarations", lead,
                        json={"version": "2026.1"})
-        site, place, starts = slot_of(team, booking_days(self.teams // 98 + 1))
+        site, place, starts = slot_of(team, booking_days(team // 98 + 1))
         booked = await self._op(client, "POST", f"{booking}/v1/bookings", lead, json={
             "project_id": project_id, "site_id": site, "place": place,
             "starts_at": starts.isoformat(),
