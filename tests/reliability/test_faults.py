@@ -13,6 +13,7 @@ the PostgreSQL cluster restarted once (skipped on SQLite: nothing to restart).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import time
@@ -223,6 +224,7 @@ async def run_schedule(schedule: Schedule, var_dir: Path) -> None:
     stack = FaultStack(var_dir=var_dir, database_urls=urls, layout=LAYOUT)
     await asyncio.to_thread(stack.start)
     dbs = Databases(urls)
+    driving: asyncio.Task[None] | None = None
     try:
         workload = Workload(stack, teams=schedule.teams)
         ctx = Context(stack, dbs, workload)
@@ -253,6 +255,10 @@ async def run_schedule(schedule: Schedule, var_dir: Path) -> None:
         report(schedule, figures, recoveries, workload, ctx.notes,
                time.monotonic() - started, drained)
     finally:
+        if driving is not None and not driving.done():
+            driving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await driving
         await dbs.dispose()
         await asyncio.to_thread(stack.stop)
     assert drained, "the platform did not drain after the last fault"
