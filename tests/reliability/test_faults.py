@@ -242,7 +242,6 @@ async def run_schedule(schedule: Schedule, var_dir: Path) -> None:
                                time.monotonic() - ctx.cleared_at if recovered else None))
         faults_pending.clear()
         await asyncio.wait_for(driving, timeout=600)
-        assert not workload.errors, workload.errors[:5]
 
         drained = await dbs.wait_drained(await dbs.high_marks(), RECOVERY_TIMEOUT)
         outbox = await dbs.outbox()
@@ -261,6 +260,7 @@ async def run_schedule(schedule: Schedule, var_dir: Path) -> None:
                 await driving
         await dbs.dispose()
         await asyncio.to_thread(stack.stop)
+    assert not workload.errors, workload.errors[:5]
     assert drained, "the platform did not drain after the last fault"
     assert workload.committed >= schedule.teams * OPS_PER_TEAM
     assert all(seconds is not None for _, seconds in recoveries), recoveries
@@ -302,6 +302,7 @@ def report(schedule: Schedule, figures: Figures, recoveries: list[tuple[str, flo
         ("operations committed", f"{figures.operations} ({workload.teams_run} teams, "
                                  f"{figures.operations / ops_seconds:.0f}/s,"
                                  f" {workload.retried} retries)"),
+        ("operations failed (must be 0)", len(workload.errors)),
         ("events written to outboxes", figures.written),
         ("published (marked sent)", figures.published),
         ("delivered (records on topics)", figures.delivered),
@@ -320,7 +321,7 @@ def report(schedule: Schedule, figures: Figures, recoveries: list[tuple[str, flo
           f"{elapsed:.0f} s in all, drained: {drained} ===")
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")
-    for note in notes + figures.details[:20]:
+    for note in notes + workload.errors[:5] + figures.details[:20]:
         print(f"  note: {note}")
 
 
