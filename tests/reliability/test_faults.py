@@ -357,7 +357,7 @@ def full_schedule() -> Schedule:
 
 
 @pytest.mark.reliability
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(600)
 async def test_short_fault_schedule(var_dir: Path) -> None:
     await run_schedule(short_schedule(), var_dir)
 
