@@ -1,5 +1,5 @@
 """Minimal reproductions of weaknesses the fault schedules exposed in the shared messaging
-mechanisms (srs_common), kept as strict xfails until the mechanism is fixed there."""
+mechanisms (srs_common), kept as regression tests now that they are fixed there."""
 
 from __future__ import annotations
 
@@ -39,12 +39,6 @@ async def _records(bootstrap: str, topic: str) -> int:
         await asyncio.wait_for(consumer.stop(), 10)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "srs_common consumer: a handler failing because the database is away (restart, "
-    "failover) spends the retry budget - consumer_max_attempts=4 with a 0.05 s base "
-    "backoff, about 0.35 s - and the record is sent to the dead-letter topic although "
-    "nothing is wrong with it; infrastructure errors should be retried without limit "
-    "(or until the database is back) and never dead-lettered"))
 async def test_a_short_database_outage_dead_letters_nothing(broker, service_settings):
     settings = service_settings("projects", bootstrap=broker.bootstrap,
                                 consumer_backoff_base_seconds=0.05)

@@ -54,10 +54,21 @@ class _Duplicate(Exception):
     pass
 
 
+# SQLSTATEs of a database that is away rather than of a wrong statement: connection
+# exceptions (08), shutdown and restart (57P01-57P03), "not accepting connections" (55000,
+# while a database is being dropped, renamed or closed to connections), and too many
+# connections (53300).
+TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "55000", "53300")
+
+
 def is_transient(exc: BaseException) -> bool:
     """A failure of the database connection rather than of the handler's logic."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if sqlstate.startswith(TRANSIENT_SQLSTATES):
+            return True
     if isinstance(exc, (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)):
         return True
     cause = exc.__cause__ or exc.__context__
