@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: install tools run test token bench clean
+.PHONY: install tools run test token reliability bench clean
 
 install:  ## install uv if missing, then every package of the workspace (locked)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -25,6 +25,9 @@ test: install tools  ## the whole suite (PostgreSQL when TEST_DATABASE_URL is se
 token: install  ## make token ROLE=panel SUB=panel [RESEARCHER_ID=res-alice] [ORG=org-ntu]
 	@$(UV) run --frozen python -m srs_common.tokencli --role "$(ROLE)" --sub "$(SUB)" \
 		$(if $(RESEARCHER_ID),--researcher-id "$(RESEARCHER_ID)") $(if $(ORG),--org "$(ORG)")
+
+reliability: install  ## the full fault schedule (2,000+ operations; restarts PostgreSQL when TEST_DATABASE_URL is set)
+	@$(UV) run --frozen pytest tests/reliability -m reliability_full -s
 
 bench: install  ## benchmarks as ratios against baselines; QUICK=1 for a quick check
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null

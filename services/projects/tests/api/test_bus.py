@@ -29,6 +29,9 @@ async def eventually(check, timeout: float = 60.0):
 
 
 async def test_the_journey_to_active_over_the_bus(service_client, broker, tokens, application):
+    # A researcher of this test only: the session's broker also carries other suites'
+    # accreditation events (e.g. suspensions of the demo researchers).
+    lead = f"res-bus-{uuid.uuid4().hex[:8]}"
     async with service_client("projects", bootstrap=broker.bootstrap, run_relay=True,
                               run_consumers=True) as client:
         producer = make_producer(client.runtime.settings.platform)
@@ -44,11 +47,11 @@ async def test_the_journey_to_active_over_the_bus(service_client, broker, tokens
 
         try:
             await send(AccreditationGranted(
-                accreditation_id="acc-1", researcher_id="res-alice", organisation_id="org-ntu",
+                accreditation_id=f"acc-{lead}", researcher_id=lead, organisation_id="org-ntu",
                 kind="full", status="current", valid_from=TODAY,
                 valid_until=TODAY + dt.timedelta(days=1000), occurred_at=dt.datetime.now(dt.UTC)),
-                "res-alice", "/srs/accreditation")
-            alice = tokens.headers("researcher", researcher_id="res-alice")
+                lead, "/srs/accreditation")
+            alice = tokens.headers("researcher", researcher_id=lead)
             panel = tokens.headers("panel")
 
             async def drafted():
@@ -64,7 +67,7 @@ async def test_the_journey_to_active_over_the_bus(service_client, broker, tokens
 
             await send(ProjectSpaceProvisioned(
                 project_id=project_id, space_id="spc-1", dataset_ids=["ds-csew-2019"],
-                accounts_enabled=["res-alice"], provisioned_at=dt.datetime.now(dt.UTC)),
+                accounts_enabled=[lead], provisioned_at=dt.datetime.now(dt.UTC)),
                 project_id, "/srs/access")
 
             async def active():
