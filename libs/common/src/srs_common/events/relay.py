@@ -15,6 +15,7 @@ import logging
 import os
 import random
 import socket
+import time
 import zlib
 
 from aiokafka import AIOKafkaProducer
@@ -47,6 +48,8 @@ class Relay:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.lease_name = f"relay:{settings.service_name}"
         self._wake = asyncio.Event()
+        self._topics_checked_at = 0.0
+        self._topics_seen: set[str] = set()
         self._producer: AIOKafkaProducer | None = None
         self._lock_conn: AsyncConnection | None = None
         self.active = False
@@ -131,6 +134,7 @@ class Relay:
 
     async def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None
+        self._topics_checked_at = 0.0
         if producer is not None:
             await stop_quietly(producer)
 
@@ -147,14 +151,20 @@ class Relay:
             OUTBOX_BACKLOG.labels(self.settings.service_name).set(0)
             return 0
         producer = await self._ensure_producer()
-        # Check the topics exist on every drain (one metadata request): the embedded
-        # broker forgets topics when it restarts, and acknowledges a produce to a topic it
-        # no longer knows without keeping it - the producer would never see an error.
-        cluster = await producer.client.fetch_all_metadata()
-        missing = {row.topic for row in rows} - set(cluster.topics())
-        if missing:
-            await ensure_topics(self.settings.platform, missing)
-            await producer.client.force_metadata_update()
+        # Check the topics exist (one metadata request, at most once a second and after
+        # any failure): the embedded broker forgets topics when it restarts, and
+        # acknowledges a produce to a topic it no longer knows without keeping it - the
+        # producer would never see an error.
+        now = time.monotonic()
+        topics = {row.topic for row in rows}
+        if now - self._topics_checked_at > 1.0 or not topics <= self._topics_seen:
+            cluster = await producer.client.fetch_all_metadata()
+            missing = topics - set(cluster.topics())
+            if missing:
+                await ensure_topics(self.settings.platform, missing)
+                await producer.client.force_metadata_update()
+            self._topics_seen = topics | set(cluster.topics())
+            self._topics_checked_at = now
         futures = []
         for row in rows:
             headers = to_headers(event_id=row.event_id, source=row.source, event_type=row.type,
