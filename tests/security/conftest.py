@@ -48,8 +48,8 @@ def _resolve(openapi: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 def example_body(openapi: dict[str, Any], operation: dict[str, Any]) -> Any:
     """The first documented example of the request body (every input model has one)."""
     body = operation.get("requestBody")
-    if body is None:
-        return None
+    if body is None or "application/json" not in body["content"]:
+        return None  # no body, or a form (sent empty)
     media = body["content"]["application/json"]
     if "example" in media:
         return media["example"]
