@@ -16,7 +16,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import MetaData, func, insert, select
 
-from harness import Load, Process, Profile, Row, rss_mb
+from harness import Load, Process, Profile, Row, measure, rss_mb
 from srs_common.config import ServiceSettings
 from srs_common.contracts import ProjectApproved
 from srs_common.db import Database, utcnow
@@ -141,7 +141,56 @@ def _platform(bootstrap: str):
     return PlatformSettings(kafka_bootstrap=bootstrap, log_json=True, log_level="WARNING")
 
 
+
+
+def _headers(ctx: Context, *roles: str, sub: str, researcher_id: str | None = None,
+             org: str | None = None) -> dict[str, str]:
+    from srs_common.tokens import issue_token
+
+    token = issue_token(ctx.key, sub=sub, roles=list(roles), issuer="srs-access", audience="srs",
+                        researcher_id=researcher_id, org=org)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _accredit(ctx: Context, client, researcher_id: str, name: str) -> None:
+    """Register a researcher and have the panel grant full accreditation (over HTTP)."""
+    base = ctx.stack.url("accreditation")
+    me = _headers(ctx, "researcher", sub=researcher_id, researcher_id=researcher_id)
+    panel = _headers(ctx, "panel", sub="bench-panel")
+    r = client.post(f"{base}/v1/researchers", headers=me, json={
+        "name": name, "email": f"{researcher_id}@bench.example", "organisation_id": "org-ntu",
+        "qualifications": {"degree": "masters", "degree_quantitative": True,
+                           "quantitative_research_years": 4}})
+    if r.status_code == 409:
+        return
+    r.raise_for_status()
+    app = client.post(f"{base}/v1/applications", headers=me, json={
+        "kind": "full", "training_completed_on": "2026-09-01"}).json()["id"]
+    client.post(f"{base}/v1/applications/{app}/submit", headers=me).raise_for_status()
+    client.post(f"{base}/v1/applications/{app}/approve", headers=panel,
+                json={"reason": "bench data"}).raise_for_status()
+
+
+def register_read(ctx: Context) -> Row:
+    """Public register search, page of 50, vs a bare primary-key SELECT endpoint."""
+    import httpx
+
+    with httpx.Client(timeout=30) as client:
+        for i in range(60):
+            _accredit(ctx, client, f"res-bench-{i:03d}", f"Bench Researcher {i:03d}")
+        page = client.get(f"{ctx.stack.url('accreditation')}/v1/register?limit=50").json()
+        assert len(page["items"]) == 50, page
+    load = measure(f"{ctx.stack.url('accreditation')}/v1/register?limit=50&q=Bench", ctx.profile)
+    assert ctx.select is not None
+    ratio = load.rps / ctx.select.rps
+    return Row("register read", "public register search, page of 50", "bare PK SELECT",
+               value=f"{load.rps:,.0f} req/s (p99 {load.p99_ms:.0f} ms)",
+               base_value=f"{ctx.select.rps:,.0f} req/s", ratio=f"{100 * ratio:.0f} %",
+               target=">= 70 %", met=ratio >= 0.7)
+
+
 ROWS = [
     ("footprint", footprint),
+    ("register", register_read),
     ("relay", relay_throughput),
 ]

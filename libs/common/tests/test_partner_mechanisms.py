@@ -143,3 +143,26 @@ async def test_partner_rate_limit_is_429_with_retry_after(db, mechanism_db_url, 
         staff = tokens.headers("support")
         for _ in range(5):
             assert (await c.post("/v1/widgets", json={"name": "s"}, headers=staff)).status_code == 201
+
+
+async def test_bodies_over_the_limit_are_413_and_nothing_is_written(db, mechanism_db_url, tokens):
+    app = app_for(mechanism_db_url, tokens)
+    async with asgi_client(app) as c:
+        headers = tokens.headers("support")
+        big = {"name": "x" * (1024 * 1024 + 10)}
+        declared = await c.post("/v1/widgets", json=big, headers=headers)
+        assert declared.status_code == 413
+        assert declared.headers["content-type"] == "application/problem+json"
+        assert declared.json()["limit"] == 1024 * 1024
+
+        async def chunks():
+            for _ in range(5):
+                yield b'{"name": "' + b"y" * 300_000
+            yield b'"}'
+
+        streamed = await c.post("/v1/widgets", content=chunks(),
+                                headers={**headers, "content-type": "application/json"})
+        assert streamed.status_code == 413
+        ok = await c.post("/v1/widgets", json={"name": "small"}, headers=headers)
+        assert ok.status_code == 201
+    assert await widget_count(db) == 1

@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Table, text
 
 from srs_common.auth import KeySource, RemoteJwks, StaticKeys, TokenVerifier, require_roles
+from srs_common.bodylimit import BodyLimitMiddleware
 from srs_common.config import ServiceSettings
 from srs_common.db import Database
 from srs_common.errors import install_error_handlers
@@ -62,6 +63,9 @@ class ServiceSpec:
     # The service's idempotency table (srs_common.idempotency.idempotency_table): when
     # given, every POST honours an Idempotency-Key header.
     idempotency: Table | None = None
+    # Path prefix -> body size limit in bytes (None: unlimited, e.g. streamed uploads);
+    # everything else gets the ``max_body_bytes`` setting.
+    body_limits: Mapping[str, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -193,11 +197,14 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
                                        audience=settings.platform.jwt_audience)
     app.state.spec = spec
     install_error_handlers(app)
-    # Added innermost first: observability -> CORS -> rate limit -> idempotency -> routes.
+    # Added innermost first:
+    # observability -> CORS -> body limit -> rate limit -> idempotency -> routes.
     if spec.idempotency is not None:
         app.add_middleware(IdempotencyMiddleware, table=spec.idempotency,
                            ttl_hours=settings.platform.idempotency_ttl_hours)
     app.add_middleware(RateLimitMiddleware, platform=settings.platform, service=spec.name)
+    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
+                       overrides=spec.body_limits)
     app.add_middleware(CORSMiddleware, allow_origins=settings.platform.cors_origins,
                        allow_methods=["*"], allow_headers=["*"],
                        expose_headers=["X-Correlation-ID", "ETag", "Location", "Retry-After",

@@ -60,6 +60,10 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    # Request bodies above this get 413; routes with larger bodies declare their own
+    # limit in ServiceSpec.body_limits.
+    max_body_bytes: int = 1024 * 1024
+
     run_relay: bool = True
     run_consumers: bool = True
     relay_batch_size: int = 500
