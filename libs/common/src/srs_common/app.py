@@ -63,7 +63,8 @@ class ServiceSpec:
     # The service's idempotency table (srs_common.idempotency.idempotency_table): when
     # given, every POST honours an Idempotency-Key header.
     idempotency: Table | None = None
-    # Path prefix -> body size limit in bytes (None: unlimited, e.g. streamed uploads);
+    # Path regex (full match) -> body size limit in bytes (None: unlimited, e.g. streamed
+    # uploads);
     # everything else gets the ``max_body_bytes`` setting.
     body_limits: Mapping[str, int | None] = field(default_factory=dict)
 
@@ -108,7 +109,7 @@ class Runtime:
 
 def make_database(spec: ServiceSpec, settings: ServiceSettings) -> Database:
     return Database(settings.database_url, service=spec.name, messaging=spec.messaging,
-                    pool_size=settings.db_pool_size)
+                    pool_size=settings.db_pool_size, settings=settings)
 
 
 def health_router(spec: ServiceSpec) -> APIRouter:

@@ -1,13 +1,14 @@
 """Request bodies over a size limit get ``413 Content Too Large`` (problem+json).
 
 The limit is a service setting (``max_body_bytes``, 1 MiB by default); routes that take
-large bodies (output files, streamed CSV) declare their own limit, or none, by path
-prefix in the :class:`~srs_common.app.ServiceSpec`. A declared ``Content-Length`` over
+large bodies (output files, streamed CSV) declare their own limit, or none, by a path
+regular expression in the :class:`~srs_common.app.ServiceSpec`. A declared ``Content-Length`` over
 the limit is refused before the body is read; a chunked body is counted as it streams.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,12 +24,11 @@ class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, default: int, overrides: Mapping[str, int | None]) -> None:
         self.app = app
         self.default = default
-        # Longest prefix first, so /v1/outputs/x/files wins over /v1/outputs.
-        self.overrides = sorted(overrides.items(), key=lambda kv: -len(kv[0]))
+        self.overrides = [(re.compile(pattern), limit) for pattern, limit in overrides.items()]
 
     def limit_for(self, path: str) -> int | None:
-        for prefix, limit in self.overrides:
-            if path.startswith(prefix):
+        for pattern, limit in self.overrides:
+            if pattern.fullmatch(path):
                 return limit
         return self.default
 

@@ -1,5 +1,6 @@
 """Booking service settings (env prefix ``SRS_BOOKING_``)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from srs_common.config import ServiceSettings
@@ -11,3 +12,10 @@ class BookingSettings(ServiceSettings):
     service_name: str = "booking"
     database_url: str = "sqlite+aiosqlite:///var/booking.db"
     port: int = 8005
+
+    # How far ahead a place may be booked (policy: 8 weeks).
+    booking_horizon_days: int = Field(default=56, ge=1, le=366)
+    # The security declaration researchers must have signed (a key of DECLARATIONS).
+    declaration_version: str = "2026.1"
+    # Longest date range one availability read may cover.
+    availability_max_days: int = Field(default=31, ge=1, le=92)

@@ -1,4 +1,5 @@
 from srs_common.cli import main
+
 from srs_clearance import MIGRATIONS_DIR
 from srs_clearance.app import spec
 from srs_clearance.settings import ClearanceSettings

@@ -1,7 +1,9 @@
 """Clearance service settings (env prefix ``SRS_CLEARANCE_``)."""
 
-from pydantic_settings import SettingsConfigDict
+from pathlib import Path
 
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 from srs_common.config import ServiceSettings
 
 
@@ -11,3 +13,14 @@ class ClearanceSettings(ServiceSettings):
     service_name: str = "clearance"
     database_url: str = "sqlite+aiosqlite:///var/clearance.db"
     port: int = 8003
+
+    # Uploaded files, stored by content hash (an object store in production).
+    outputs_dir: Path = Path("var/outputs")
+    max_file_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    # Service level: working days from submission to decision (clock stops in clarification).
+    service_level_working_days: int = Field(default=5, ge=1)
+    # Independent reviews a publication request needs before its consolidated decision.
+    publication_reviews: int = Field(default=2, ge=1)
+    # Days after project completion to attest destruction of pre-publication outputs.
+    destruction_policy_days: int = Field(default=30, ge=1)
+    job_interval_seconds: float = Field(default=60.0, gt=0)

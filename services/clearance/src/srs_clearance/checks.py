@@ -1,0 +1,195 @@
+"""The automatic checks: rules in force, the stateless check, checks on submission, and
+what files a request may hold. Loads what the pure rules need; never commits."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from srs_common.auth import Principal
+from srs_common.errors import Forbidden, RuleViolation
+
+from srs_clearance import codescan, sdc, tables
+from srs_clearance.domain import OutputStatus
+from srs_clearance.models import DatasetView, OutputFile, OutputRequest
+from srs_clearance.schemas import RulesIn, SdcCheckRequest
+
+TABLE_EXTENSIONS = frozenset({".csv", ".json"})
+
+
+DOCUMENT_EXTENSIONS = frozenset({".pdf", ".docx", ".txt", ".md", ".png", ".jpg", ".jpeg", ".html"})
+
+
+ALLOWED_EXTENSIONS = TABLE_EXTENSIONS | DOCUMENT_EXTENSIONS | codescan.CODE_EXTENSIONS
+
+
+async def rules_for(session: AsyncSession, dataset_ids: list[str]) -> sdc.Rules:
+    """Default rules with the strictest catalogued threshold of the datasets named."""
+    if not dataset_ids:
+        return sdc.Rules()
+    thresholds = (await session.execute(
+        select(DatasetView.disclosure_threshold).where(DatasetView.id.in_(dataset_ids))
+    )).scalars().all()
+    return sdc.Rules(threshold=max(thresholds)) if thresholds else sdc.Rules()
+
+
+def relax(rules: sdc.Rules, principal: Principal, overrides: RulesIn | None) -> sdc.Rules:
+    """A checker may relax the rules for one request; nobody may tighten them this way."""
+    if overrides is None or not overrides.model_dump(exclude_none=True):
+        return rules
+    if not principal.has("checker"):
+        raise Forbidden("only a checker may change the rules for a request")
+    try:
+        return rules.relaxed_by(**overrides.model_dump(exclude_none=True))
+    except ValueError as exc:
+        raise RuleViolation(str(exc), rule="rules_relax_only") from None
+
+
+def rules_out(rules: sdc.Rules) -> dict[str, Any]:
+    return dataclasses.asdict(rules)
+
+
+async def run_stateless_check(session: AsyncSession, principal: Principal,
+                              request: SdcCheckRequest) -> dict[str, Any]:
+    """The disclosure rules on one table, with nothing stored."""
+    rules = relax(await rules_for(session, request.dataset_ids), principal, request.rules)
+    cells = request.cells
+    if request.kind == "regression":
+        if request.residual_dof is None:
+            raise RuleViolation("a regression check needs residual_dof", rule="residual_dof")
+        flags = sdc.check_regression(request.residual_dof, rules)
+        return {"status": sdc.status_of(flags), "cells": [], "rules": rules_out(rules)}
+    if not cells:
+        raise RuleViolation("a table check needs at least one cell", rule="cells")
+    counts = [c.count for c in cells]
+    if request.kind == "frequency":
+        cell_flags = sdc.check_frequency(counts, rules)
+    else:
+        missing_field = next((i for i, c in enumerate(cells)
+                              if c.count > 0 and (c.sum is None or c.largest is None)), None)
+        if missing_field is not None:
+            raise RuleViolation(f"cell {missing_field}: a magnitude cell needs sum and largest",
+                                rule="magnitude_fields", cell=missing_field)
+        sums = [c.sum or 0.0 for c in cells]
+        largest = [c.largest or 0.0 for c in cells]
+        second = [c.second_largest or 0.0 for c in cells]
+        negative = [c.has_negative for c in cells]
+        problem = sdc.inconsistent_magnitude_cell(counts, sums, largest, second, negative)
+        if problem is not None:
+            raise RuleViolation(f"cell {problem[0]}: {problem[1]}", rule="magnitude_consistency",
+                                cell=problem[0])
+        cell_flags = sdc.check_magnitude(counts, sums, largest, second, negative,
+                                         [c.has_missing for c in cells], rules)
+    if request.statistic in sdc.SINGLE_OBSERVATION_STATISTICS:
+        cell_flags = [f | sdc.SINGLE_OBSERVATION for f in cell_flags]
+    return {
+        "status": sdc.overall_status(cell_flags),
+        "cells": [{"key": c.key, "status": sdc.status_of(f), "reasons": sdc.reasons_of(f)}
+                  for c, f in zip(cells, cell_flags, strict=True)],
+        "rules": rules_out(rules),
+    }
+
+
+def _extension(filename: str) -> str:
+    return PurePosixPath(filename.lower()).suffix
+
+
+def check_file_type(kind: str, filename: str) -> str:
+    """The file's extension if a request of ``kind`` may hold it; 422 naming the rule if not."""
+    extension = _extension(filename)
+    if extension not in ALLOWED_EXTENSIONS:
+        raise RuleViolation(f"{filename}: file type {extension or '(none)'} is not allowed; "
+                            f"allowed: {', '.join(sorted(ALLOWED_EXTENSIONS))}",
+                            rule="file_type")
+    if kind == "code_file" and extension not in codescan.CODE_EXTENSIONS | {".txt", ".md"}:
+        raise RuleViolation(f"{filename}: a code file request holds code and its commentary only",
+                            rule="file_type")
+    return extension
+
+
+def classify_upload(kind: str, filename: str, data: bytes) -> tuple[str, dict[str, Any] | None]:
+    """The file's role (table, code, document) and its parsed table; 422 for what is not allowed."""
+    extension = check_file_type(kind, filename)
+    if extension in codescan.CODE_EXTENSIONS:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RuleViolation(f"{filename}: a code file must be UTF-8 text",
+                                rule="file_encoding") from None
+        return "code", None
+    if extension in TABLE_EXTENSIONS:
+        try:
+            table = tables.parse_table(filename, data)
+            tables.check_table(table, sdc.Rules())  # refuses impossible magnitude cells now
+        except tables.TableError as exc:
+            raise RuleViolation(f"{filename}: {exc}", rule="table_format") from None
+        return "table", dataclasses.asdict(table)
+    return "document", None
+
+
+def _table_from_json(stored: dict[str, Any]) -> tables.Table:
+    return tables.Table(**{**stored, "keys": [tuple(k) for k in stored["keys"]]})
+
+
+async def _cleared_tables(session: AsyncSession, output: OutputRequest
+                          ) -> list[tuple[str, dict[str, Any]]]:
+    """Frequency tables already cleared for the same project and an overlapping dataset."""
+    rows = (await session.execute(
+        select(OutputRequest.id, OutputRequest.dataset_ids, OutputFile.table_json)
+        .join(OutputFile, OutputFile.output_id == OutputRequest.id)
+        .where(OutputRequest.project_id == output.project_id,
+               OutputRequest.status == OutputStatus.APPROVED,
+               OutputRequest.id != output.id, OutputFile.role == "table")
+        .order_by(OutputRequest.decided_at, OutputRequest.id))).all()
+    mine = set(output.dataset_ids)
+    cleared = []
+    for output_id, dataset_ids, stored in rows:
+        if stored and mine & set(dataset_ids or []):
+            cleared.append((output_id, _table_from_json(stored).as_json()))
+    return cleared
+
+
+def worst(statuses: list[sdc.Status]) -> sdc.Status:
+    if "fail" in statuses:
+        return "fail"
+    return "review" if "review" in statuses else "pass"
+
+
+def _cell_report(keys: list[tuple[str, ...]], flags: list[int]) -> list[dict[str, Any]]:
+    return [{"key": list(k), "status": sdc.status_of(f), "reasons": sdc.reasons_of(f)}
+            for k, f in zip(keys, flags, strict=True) if f]
+
+
+async def run_automatic_checks(session: AsyncSession, output: OutputRequest,
+                               files: list[OutputFile], rules: sdc.Rules) -> sdc.Status:
+    """Check every file of a request; record per-file findings and return the overall status."""
+    statuses: list[sdc.Status] = []
+    cleared = await _cleared_tables(session, output)
+    for file in files:
+        if file.role == "table" and file.table_json is not None:
+            table = _table_from_json(file.table_json)
+            try:
+                check = tables.check_table(table, rules)
+            except tables.TableError as exc:
+                raise RuleViolation(f"{file.filename}: {exc}", rule="table_format") from None
+            flags = list(check.cell_flags)
+            exposures = tables.differencing_exposures(table, cleared, rules.threshold)
+            index = {k: i for i, k in enumerate(table.keys)}
+            for exposure in exposures:
+                flags[index[exposure.key]] |= sdc.DIFFERENCING
+            keys = table.keys if table.kind != "regression" else [()]
+            data = {"status": sdc.overall_status(flags), "cells": _cell_report(keys, flags),
+                    "differencing": [{"key": list(e.key), "difference": e.difference,
+                                      "exposed_by": e.exposed_by} for e in exposures]}
+            statuses.append(data["status"])
+            file.check_json = data
+        elif file.role == "code" and file.check_json is not None:
+            statuses.append(file.check_json["status"])
+    status = worst(statuses)
+    if output.exception_justification and status == "pass":
+        status = "review"  # an exception never passes automatically: a checker decides
+    return status
+

@@ -1,0 +1,94 @@
+"""Output request rules and the review state machine (no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Protocol
+
+from srs_common.errors import IllegalTransition
+
+
+class OutputStatus(StrEnum):
+    DRAFT = "draft"
+    CHECKED = "checked"  # submitted; the automatic checks have run
+    IN_REVIEW = "in_review"
+    CLARIFICATION_REQUESTED = "clarification_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class DestructionStatus(StrEnum):
+    REQUIRED = "required"
+    DESTROYED = "destroyed"
+
+
+OPEN = frozenset({OutputStatus.CHECKED, OutputStatus.IN_REVIEW,
+                  OutputStatus.CLARIFICATION_REQUESTED})
+
+TRANSITIONS: dict[str, dict[OutputStatus, OutputStatus]] = {
+    "submit": {OutputStatus.DRAFT: OutputStatus.CHECKED},
+    "start review": {OutputStatus.CHECKED: OutputStatus.IN_REVIEW},
+    "request clarification": {OutputStatus.IN_REVIEW: OutputStatus.CLARIFICATION_REQUESTED},
+    "respond to": {OutputStatus.CLARIFICATION_REQUESTED: OutputStatus.IN_REVIEW},
+    "review": {OutputStatus.IN_REVIEW: OutputStatus.IN_REVIEW},
+    "approve": {OutputStatus.IN_REVIEW: OutputStatus.APPROVED},
+    "reject": {OutputStatus.IN_REVIEW: OutputStatus.REJECTED},
+    "withdraw": {s: OutputStatus.WITHDRAWN for s in (OutputStatus.DRAFT, *OPEN)},
+    "change": {OutputStatus.DRAFT: OutputStatus.DRAFT},
+}
+
+
+def transition(current: str, action: str) -> OutputStatus:
+    """The status after ``action``, or :class:`IllegalTransition` naming the current one."""
+    target = TRANSITIONS[action].get(OutputStatus(current))
+    if target is None:
+        raise IllegalTransition("output request", current, action)
+    return target
+
+
+# Project roles that may submit outputs; outputs-only peer reviewers may only view cleared ones.
+SUBMITTING_ROLES = frozenset({"lead", "researcher", "peer_reviewer_data"})
+VIEW_CLEARED_ONLY_ROLES = frozenset({"peer_reviewer_outputs"})
+
+
+def reviews_needed(kind: str, publication_reviews: int = 2) -> int:
+    """Publication requests need independent reviews before a decision; others one."""
+    return publication_reviews if kind == "publication" else 1
+
+
+def votes_unblinded(votes: int, needed: int) -> bool:
+    """Blind review: a checker sees the others' votes only once every vote is in."""
+    return votes >= needed
+
+
+class AuditRecord(Protocol):
+    output_id: str
+    actor: str
+    action: str
+    detail: str | None
+    file_id: str | None
+    at: dt.datetime
+    prev_hash: str | None
+    entry_hash: str | None
+
+
+def audit_hash(entry: AuditRecord) -> str:
+    """SHA-256 over the entry and its predecessor's hash: editing any entry breaks the chain."""
+    body = json.dumps([entry.prev_hash, entry.output_id, entry.actor, entry.action, entry.detail,
+                       entry.file_id, entry.at.astimezone(dt.UTC).isoformat()],
+                      separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def audit_chain_intact(entries: Sequence[AuditRecord]) -> bool:
+    previous = None
+    for entry in entries:
+        if entry.prev_hash != previous or entry.entry_hash != audit_hash(entry):
+            return False
+        previous = entry.entry_hash
+    return True
