@@ -23,19 +23,23 @@ ROLES = ("researcher", "panel", "checker", "support", "ops", "partner", "data_ow
 class Only:
     """Only these roles may get a 2xx on another owner's object; every other
     authenticated role gets 403 or 404 (never 409/422, which would reveal the object's
-    state) and anonymous gets 401. ``reads=True`` for a read of an object: each allowed
+    state; ``refusals`` widens this where a 422 names only the caller's own standing)
+    and anonymous gets 401. ``reads=True`` for a read of an object: each allowed
     role must then actually get a 2xx (the seeded ids are real)."""
 
     roles: frozenset[str] = frozenset()
     body: Any = None
     reads: bool = False
+    refusals: frozenset[int] = frozenset({403, 404})
 
-    def __init__(self, *roles: str, body: Any = None, reads: bool = False) -> None:
+    def __init__(self, *roles: str, body: Any = None, reads: bool = False,
+                 refusals: tuple[int, ...] = (403, 404)) -> None:
         unknown = set(roles) - set(ROLES)
         assert not unknown, unknown
         object.__setattr__(self, "roles", frozenset(roles))
         object.__setattr__(self, "body", body)
         object.__setattr__(self, "reads", reads)
+        object.__setattr__(self, "refusals", frozenset(refusals))
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,9 @@ Researcher = Annotated[Principal, Depends(require_roles("researcher"))]
 Panel = Annotated[Principal, Depends(require_roles("panel"))]
 Support = Annotated[Principal, Depends(require_roles("support"))]
 
-_AUTH = (401, 403, 404)
+# 422 too: any path parameter can be invalid, and the error is problem+json, not
+# FastAPI's default application/json.
+_AUTH = (401, 403, 404, 422)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead,
@@ -80,7 +82,7 @@ async def list_projects(session: SessionDep, principal: CurrentPrincipal,
 
 
 @router.get("/{project_id}", response_model=ProjectRead, summary="Read a project",
-            responses=problems(401, 404))
+            responses=problems(401, 404, 422))
 async def read_project(project_id: str, session: SessionDep, principal: CurrentPrincipal):
     return await service.read(session, await service.visible_project(session, principal,
                                                                      project_id))
@@ -190,7 +192,7 @@ async def request_extension(project_id: str, data: ExtensionCreate, session: Ses
 
 
 @router.get("/{project_id}/extensions", response_model=list[ExtensionRead],
-            summary="The project's extension requests", responses=problems(401, 404))
+            summary="The project's extension requests", responses=problems(401, 404, 422))
 async def list_extensions(project_id: str, session: SessionDep, principal: CurrentPrincipal):
     return await service.extensions_of(session, principal, project_id)
 
