@@ -7,16 +7,16 @@ from typing import Any
 import pytest
 
 from .conftest import example_body, fill, routes
-from .tables import ROLES, Listing, Only, Public, table_for
+from .tables import ROLES, Listing, Only, Public, overrides, table_for
 
 SERVICES = ("accreditation", "projects", "clearance", "access", "booking", "ops", "notify")
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_nobody_gets_a_2xx_the_table_does_not_allow(service, service_client, tokens,
+async def test_nobody_gets_a_2xx_the_table_does_not_allow(service, service_client, tmp_path, tokens,
                                                           deliver, roles, report):
     table = table_for(service)
-    async with service_client(service) as client:
+    async with service_client(service, **overrides(service, tmp_path)) as client:
         seeded = await table.seed(client, tokens, deliver)
         openapi = client.app.openapi()
         operations = routes(openapi)

@@ -6,16 +6,16 @@ import pytest
 
 from .conftest import example_body, fill, routes
 from .forgery import forged_tokens
-from .tables import Public, table_for
+from .tables import Public, overrides, table_for
 from .test_authorization_matrix import SERVICES
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_every_forged_token_is_401_on_every_protected_route(service, service_client,
+async def test_every_forged_token_is_401_on_every_protected_route(service, service_client, tmp_path,
                                                                   tokens, deliver, report):
     table = table_for(service)
     forged = forged_tokens(tokens)
-    async with service_client(service) as client:
+    async with service_client(service, **overrides(service, tmp_path)) as client:
         seeded = await table.seed(client, tokens, deliver)
         openapi = client.app.openapi()
         protected = [(m, p, op) for m, p, op in routes(openapi)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import routes
+from .tables import overrides
 from .test_authorization_matrix import SERVICES
 
 DEFAULT_422 = ("FastAPI's default 422 (application/json, HTTPValidationError) is left on "
@@ -28,8 +29,8 @@ def _params() -> list:
 
 
 @pytest.mark.parametrize("service", _params())
-async def test_every_documented_error_is_problem_json(service, service_client):
-    async with service_client(service) as client:
+async def test_every_documented_error_is_problem_json(service, service_client, tmp_path):
+    async with service_client(service, **overrides(service, tmp_path)) as client:
         openapi = client.app.openapi()
     wrong = []
     for method, path, operation in routes(openapi):

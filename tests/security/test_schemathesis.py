@@ -15,6 +15,7 @@ from hypothesis.errors import Unsatisfiable
 from srs_common.db import Database
 from srs_common.testing import ServiceUnderTest, run_sync, truncate_all
 
+from .tables import overrides
 from .test_authorization_matrix import SERVICES
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -24,9 +25,11 @@ from schemathesis.python.asgi import shutdown_lifespans  # noqa: E402
 from schemathesis.specs.openapi import checks  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 25  # per generation mode; CI-bounded (whole run well under 2 min)
-# FastAPI's answer to a body that is not UTF-8: 400 titled "Error", undocumented.
-UNPARSABLE = "There was an error parsing the body"
-ALL_ROLES = ("researcher", "panel", "checker", "support", "ops", "partner", "data_owner")
+# FastAPI/Starlette's answers to a body they cannot parse (not UTF-8 JSON, broken
+# multipart): 400 titled "Error", undocumented. A known finding (test_bad_input.py, xfail).
+UNPARSABLE = ("There was an error parsing the body", "Invalid multipart data")
+# Every role but partner: partner clients are rate limited (429) by design.
+ALL_ROLES = ("researcher", "panel", "checker", "support", "ops", "data_owner")
 
 
 def problem_json_errors(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -60,9 +63,9 @@ def _negatable(document: dict[str, Any], operation: Any) -> bool:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_api_holds_to_its_schema_under_generated_input(service, service_settings, tokens,
+def test_api_holds_to_its_schema_under_generated_input(service, service_settings, tokens, tmp_path,
                                                        report):
-    config = service_settings(service)
+    config = service_settings(service, **overrides(service, tmp_path))
     sut = ServiceUnderTest(service, f"srs_{service}", type(config))
 
     async def empty() -> None:
@@ -104,7 +107,7 @@ def test_api_holds_to_its_schema_under_generated_input(service, service_settings
                     response = case.call()
                     if operation.path == "/readyz" and response.status_code == 503:
                         return  # the probe's documented answer without a broker
-                    if response.status_code == 400 and UNPARSABLE in response.text:
+                    if response.status_code == 400 and any(u in response.text for u in UNPARSABLE):
                         unparsable.add(operation.label)
                         return  # a known finding: test_bad_input.py holds it (xfail)
                     try:
@@ -120,5 +123,6 @@ def test_api_holds_to_its_schema_under_generated_input(service, service_settings
     finally:
         shutdown_lifespans()
     report(f"schemathesis {service}: {calls} generated requests in "
-           f"{time.monotonic() - started:.1f} s, {len(failures)} failing operations")
+           f"{time.monotonic() - started:.1f} s, {len(failures)} failing operations, "
+           f"{len(unparsable)} answering an unparsable body with an undocumented 400 (known)")
     assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())

@@ -80,3 +80,10 @@ COMMON: dict[str, Any] = {
 def table_for(service: str) -> Any:
     """The module ``tables.<service>`` (``EXPECTED``, ``seed``)."""
     return importlib.import_module(f"{__name__}.{service}")
+
+
+def overrides(service: str, tmp_path: Any) -> dict[str, Any]:
+    """Settings a service needs in tests (e.g. where clearance keeps uploaded files)."""
+    module = table_for(service)
+    hook = getattr(module, "settings_overrides", None)
+    return hook(tmp_path) if hook is not None else {}
