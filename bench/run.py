@@ -53,6 +53,7 @@ def main() -> None:
 
     key = SigningKey.generate()
     stack = Stack(var_dir=var, ports={s: free_port() for s in SERVICES}, database_urls=urls,
+                  smtp_port=free_port(),
                   signing_key=key, log_json=True,
                   extra_env={"SRS_LOG_LEVEL": "WARNING"})
     env = {**os.environ, "SRS_BENCH_DATABASE_URL": baseline_url, "PYTHONPATH": str(ROOT)}

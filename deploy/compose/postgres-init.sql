@@ -5,3 +5,5 @@ CREATE DATABASE srs_projects;
 CREATE DATABASE srs_clearance;
 CREATE DATABASE srs_access;
 CREATE DATABASE srs_booking;
+CREATE DATABASE srs_ops;
+CREATE DATABASE srs_notify;

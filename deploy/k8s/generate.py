@@ -1,7 +1,10 @@
 """Write the per-service part of the Kubernetes base from the code's own description.
 
 The services (the workspace's ``services/*``), their ports, topics and dead-letter topics
-come from ``srs_common.contracts`` and each service's settings, so a new service or topic cannot be forgotten here:
+come from ``srs_common.contracts`` and each service's settings, and so does the wiring a
+service declares it needs: a ``service_urls`` setting (it calls every other service's HTTP
+API) and ``smtp_*`` settings (it sends e-mail through a relay). A new service, topic or
+such setting cannot be forgotten here:
 ``tests/deploy`` regenerates into a scratch directory and fails when the committed files
 differ. Run after adding a service or topic:
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +39,19 @@ DB_POOL_SIZE = 4
 INGRESS_CLASS = "nginx"
 INGRESS_NAMESPACE = "ingress-nginx"
 DOMAIN = "srs.example.org"
-ROLE_CONNECTION_LIMIT = 150
+# Per role; the sum over the services stays below the cluster's max_connections
+# (postgres/cluster.yaml), which tests/deploy checks.
+ROLE_CONNECTION_LIMIT = 128
+# Shared rate-limit counters (SRS_RATE_LIMIT_STORAGE_URL in platform-config.yaml): the
+# Deployment and Service in redis/redis.yaml.
+REDIS_NAME = "srs-redis"
+REDIS_PORT = 6379
+# The mail relay of a service that declares SMTP settings. Host and port are the
+# environment's (patch srs-<svc>-config in the overlay); login and password come from the
+# Secret srs-<svc>-smtp (keys username, password), created outside the manifests.
+SMTP_RELAY = {"smtp_host": "smtp.example.org", "smtp_port": 587, "smtp_tls": "starttls",
+              "mail_from": f"SRS notifications <no-reply@{DOMAIN}>"}
+SMTP_SECRET_KEYS = {"smtp_username": "username", "smtp_password": "password"}
 # Services that hold a key of their own, mounted from a Secret created outside the manifests.
 EXTRA_SECRETS = {
     "access": {"SRS_ACCESS_SIGNING_KEY_PEM": ("srs-access-signing-key", "private.pem")},
@@ -67,6 +83,28 @@ def service_settings(service: str) -> ServiceSettings:
                and value is not ServiceSettings]
     (settings_class,) = classes
     return settings_class()
+
+
+def declares(settings: ServiceSettings, name: str) -> bool:
+    """Whether the service reads setting ``name`` (its settings class has the field)."""
+    return name in type(settings).model_fields
+
+
+def is_publisher(service: str) -> bool:
+    """A service with a topic of its own has an outbox to relay."""
+    return service in SERVICE_TOPICS
+
+
+def callers_of(service: str) -> list[str]:
+    """The services that call ``service``'s HTTP API: those that declare ``service_urls``."""
+    return [s for s in deployed_services()
+            if s != service and declares(service_settings(s), "service_urls")]
+
+
+def service_urls(service: str) -> dict[str, str]:
+    """What a caller's ``service_urls`` setting is given: every other service, in-cluster."""
+    return {other: f"http://srs-{other}:{service_settings(other).port}"
+            for other in deployed_services() if other != service}
 
 
 def _labels(service: str, component: str) -> dict[str, str]:
@@ -102,6 +140,10 @@ def _container(service: str, settings: ServiceSettings, component: str, *,
     }
     if component == "migrate":
         return container
+    for setting, key in SMTP_SECRET_KEYS.items():
+        if declares(settings, setting):
+            env.append({"name": f"{prefix}{setting.upper()}", "valueFrom": {"secretKeyRef": {
+                "name": f"srs-{service}-smtp", "key": key}}})
     env += [{"name": f"{prefix}RUN_RELAY", "value": str(relay).lower()},
             {"name": f"{prefix}RUN_CONSUMERS", "value": str(consumers).lower()}]
     container["ports"] = [{"name": "http", "containerPort": settings.port}]
@@ -187,18 +229,29 @@ def _network_policy(service: str, settings: ServiceSettings) -> dict[str, Any]:
     if service == "access":
         # The embedded token issuer: every service fetches its JWKS.
         sources.append({"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": PART_OF}}})
+    else:
+        sources += [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": f"srs-{caller}"}}}
+                    for caller in callers_of(service)]
     egress = [
         {"to": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": POSTGRES_CLUSTER}}}],
          "ports": [{"protocol": "TCP", "port": 5432}]},
         {"to": [{"podSelector": {"matchLabels": {"strimzi.io/cluster": KAFKA_CLUSTER,
                                                  "strimzi.io/broker-role": "true"}}}],
          "ports": [{"protocol": "TCP", "port": 9092}]},
+        {"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": REDIS_NAME}}}],
+         "ports": [{"protocol": "TCP", "port": REDIS_PORT}]},
     ]
-    if service != "access":
-        access_port = service_settings("access").port
-        egress.append({"to": [{"podSelector": {"matchLabels": {
-            "app.kubernetes.io/name": "srs-access"}}}],
-            "ports": [{"protocol": "TCP", "port": access_port}]})
+    # The services it calls: access for the JWKS, every other one for a caller.
+    called = list(service_urls(service)) if declares(settings, "service_urls") else ["access"]
+    for other in called:
+        if other != service:
+            egress.append({"to": [{"podSelector": {"matchLabels": {
+                "app.kubernetes.io/name": f"srs-{other}"}}}],
+                "ports": [{"protocol": "TCP", "port": service_settings(other).port}]})
+    if declares(settings, "smtp_host"):
+        # The mail relay is outside the cluster: any address, on its port only.
+        egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                       "ports": [{"protocol": "TCP", "port": SMTP_RELAY["smtp_port"]}]})
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": _meta(f"srs-{service}", service, "network"),
             "spec": {"podSelector": {"matchLabels": {"app.kubernetes.io/name": f"srs-{service}"}},
@@ -207,17 +260,31 @@ def _network_policy(service: str, settings: ServiceSettings) -> dict[str, Any]:
                      "egress": egress}}
 
 
+def _config(service: str, settings: ServiceSettings) -> dict[str, str]:
+    """The service's own non-secret settings."""
+    prefix = f"SRS_{service.upper()}_"
+    data = {f"{prefix}HOST": "0.0.0.0", f"{prefix}PORT": str(settings.port),
+            f"{prefix}DB_POOL_SIZE": str(DB_POOL_SIZE)}
+    if declares(settings, "service_urls"):
+        data[f"{prefix}SERVICE_URLS"] = json.dumps(service_urls(service))
+    for setting, value in SMTP_RELAY.items():
+        if declares(settings, setting):
+            data[f"{prefix}{setting.upper()}"] = str(value)
+    return data
+
+
 def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
     """Every object one service needs in the cluster."""
     settings = service_settings(service)
-    prefix = f"SRS_{service.upper()}_"
+    publisher = is_publisher(service)
     objects: list[dict[str, Any]] = [
         {"apiVersion": "v1", "kind": "ConfigMap",
          "metadata": _meta(f"srs-{service}-config", service, "config"),
-         "data": {f"{prefix}HOST": "0.0.0.0", f"{prefix}PORT": str(settings.port),
-                  f"{prefix}DB_POOL_SIZE": str(DB_POOL_SIZE)}},
+         "data": _config(service, settings)},
         _deployment(service, settings, "api", 2, relay=False, consumers=False),
-        _deployment(service, settings, "relay", 2, relay=True, consumers=False),
+        # Only a service with a topic of its own has an outbox to relay.
+        *([_deployment(service, settings, "relay", 2, relay=True, consumers=False)]
+          if publisher else []),
         _deployment(service, settings, "worker", 2, relay=False, consumers=True),
         {"apiVersion": "v1", "kind": "Service",
          "metadata": _meta(f"srs-{service}", service, "api"),
@@ -234,7 +301,7 @@ def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
         # Consumers beyond the partition count would sit idle.
         _hpa(service, "worker", f"srs-{service}-worker", 1, partitions),
         _pdb(service, "api", f"srs-{service}"),
-        _pdb(service, "relay", f"srs-{service}-relay"),
+        *([_pdb(service, "relay", f"srs-{service}-relay")] if publisher else []),
         _pdb(service, "worker", f"srs-{service}-worker"),
         {"apiVersion": "batch/v1", "kind": "Job",
          "metadata": _meta(f"srs-{service}-migrate", service, "migrate", annotations={

@@ -1,8 +1,8 @@
 """What the code says the platform is made of, and the deployment files to check against it.
 
 Services (the workspace's ``services/*``), ports, topics and dead-letter topics are read
-from ``srs_common.contracts`` and each service's settings, never listed here, so a new service or topic that the deployment
-files miss fails these tests.
+from ``srs_common.contracts`` and each service's settings, never listed here, so a new
+service or topic that the deployment files miss fails these tests.
 """
 
 from __future__ import annotations
@@ -80,13 +80,6 @@ def code_topics() -> set[str]:
     return set(SERVICE_TOPICS.values()) | {s.dead_letter_topic for s in services}
 
 
-def workspace_members() -> list[str]:
-    """Every package of the uv workspace, by directory (``libs/common``, ``services/x``)."""
-    return sorted(str(p.parent.relative_to(ROOT))
-                  for pattern in ("libs/*/pyproject.toml", "services/*/pyproject.toml")
-                  for p in ROOT.glob(pattern))
-
-
 @pytest.fixture(scope="session")
 def services() -> list[CodeService]:
     return code_services()
@@ -96,11 +89,6 @@ def services() -> list[CodeService]:
 def topics() -> set[str]:
     """Every service topic and dead-letter topic the code names."""
     return code_topics()
-
-
-@pytest.fixture(scope="session")
-def members() -> list[str]:
-    return workspace_members()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@
 
 There is no Docker engine here, so the file is validated against the Compose
 Specification's JSON schema (vendored, see schemas/SOURCES.md) and its contents against
-the services, ports, databases and topics that the code defines.
+the services, ports, databases and topics that the code defines, and against what each
+service's settings say it needs (other services' addresses, a mail server, Redis).
 """
 
 from __future__ import annotations
@@ -172,3 +173,41 @@ def test_every_setting_given_to_a_service_is_one_it_reads(compose, services, pla
             if name == service.name or name.startswith(f"{service.name}-"):
                 unknown = set(spec["environment"]) - own - platform_keys
                 assert unknown == set(), f"{name} sets settings nobody reads: {unknown}"
+
+
+def test_rate_limit_counters_are_shared_through_redis(compose, services, platform):
+    assert "rate_limit_storage_url" in type(platform).model_fields
+    redis = compose["services"]["redis"]
+    assert redis["image"].startswith("redis:")
+    assert "healthcheck" in redis
+    for service in services:
+        env = compose["services"][service.name]["environment"]
+        assert env["SRS_RATE_LIMIT_STORAGE_URL"] == "async+redis://redis:6379"
+        assert _depends(compose, service.name)["redis"] == "service_healthy"
+
+
+def test_a_service_that_calls_the_others_is_given_their_addresses(compose, services):
+    callers = [s for s in services if "service_urls" in type(s.settings).model_fields]
+    assert {s.name for s in callers} == {"ops"}, "ops is meant to call every other service"
+    for caller in callers:
+        env = compose["services"][caller.name]["environment"]
+        urls = json.loads(env[f"{caller.env_prefix}SERVICE_URLS"])
+        assert urls == {s.name: f"http://{s.name}:{s.port}" for s in services
+                        if s.name != caller.name}
+
+
+def test_a_service_that_sends_mail_delivers_it_to_the_local_mail_catcher(compose, services):
+    senders = [s for s in services if "smtp_host" in type(s.settings).model_fields]
+    assert {s.name for s in senders} == {"notify"}, "notify is meant to send e-mail"
+    mailpit = compose["services"]["mailpit"]
+    assert mailpit["image"].startswith("axllent/mailpit:")
+    # Mailpit takes SMTP on 1025 and shows what it caught on 8025.
+    assert "8025:8025" in mailpit["ports"]
+    for sender in senders:
+        prefix = sender.env_prefix
+        env = compose["services"][sender.name]["environment"]
+        assert (env[f"{prefix}SMTP_HOST"], env[f"{prefix}SMTP_PORT"]) == ("mailpit", "1025")
+        assert env[f"{prefix}SMTP_TLS"] == "none"
+        assert _depends(compose, sender.name)["mailpit"] == "service_healthy"
+        # The password is the environment's, with a local default: never only a literal.
+        assert env[f"{prefix}SMTP_PASSWORD"].startswith("${")

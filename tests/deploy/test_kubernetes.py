@@ -5,7 +5,9 @@ Every overlay is rendered; built-in objects are validated against the Kubernetes
 schemas (``kubernetes-validate``), operator objects against the vendored CRD schemas
 (schemas/SOURCES.md). Then: every Deployment has probes, limits and a PDB; no secret value
 is in any manifest; every topic the code names has a KafkaTopic; every service has its
-database, migration Job, autoscaler, ServiceMonitor and NetworkPolicy.
+database, migration Job, autoscaler, ServiceMonitor and NetworkPolicy; what a service's
+settings say it needs (``service_urls``: the other services' APIs; ``smtp_*``: a mail
+relay; the platform's ``rate_limit_storage_url``: Redis) is given and let through.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 import pytest
+
+from srs_common.contracts import SERVICE_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -51,6 +55,15 @@ def _crd_schema(obj: dict[str, Any]) -> dict[str, Any]:
     path = CRDS / f"{group}_{obj['kind'].lower()}_{version}.json"
     assert path.exists(), f"no vendored schema for {obj['apiVersion']} {obj['kind']}"
     return json.loads(path.read_text())
+
+
+def _declares(service, setting: str) -> bool:
+    return setting in type(service.settings).model_fields
+
+
+def _callers(services, called) -> list[str]:
+    """The services that call ``called``'s HTTP API (their settings have ``service_urls``)."""
+    return [s.name for s in services if s.name != called.name and _declares(s, "service_urls")]
 
 
 def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -118,9 +131,13 @@ def test_every_deployment_has_probes_limits_and_a_disruption_budget(rendered, ov
         name = deployment["metadata"]["name"]
         pod = deployment["spec"]["template"]
         assert pod["spec"]["securityContext"]["runAsNonRoot"] is True, name
+        ours = pod["metadata"]["labels"]["app.kubernetes.io/component"] in {"api", "relay",
+                                                                            "worker"}
         for container in pod["spec"]["containers"]:
-            assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", name
-            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", name
+            assert container["livenessProbe"] and container["readinessProbe"], name
+            if ours:
+                assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", name
+                assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", name
             for bound in ("requests", "limits"):
                 assert {"cpu", "memory"} <= set(container["resources"][bound]), (name, bound)
         covering = [b for b in budgets
@@ -149,9 +166,16 @@ def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, ser
     for service in services:
         prefix = service.env_prefix
         known = {f"{prefix}{field.upper()}" for field in type(service.settings).model_fields}
-        for name, relay, consumers in ((f"srs-{service.name}", "false", "false"),
-                                       (f"srs-{service.name}-relay", "true", "false"),
-                                       (f"srs-{service.name}-worker", "false", "true")):
+        publisher = service.name in SERVICE_TOPICS
+        processes = [(f"srs-{service.name}", "false", "false"),
+                     (f"srs-{service.name}-worker", "false", "true")]
+        if publisher:
+            processes.append((f"srs-{service.name}-relay", "true", "false"))
+        else:
+            # No topic of its own, no outbox to relay: no relay pods.
+            assert not [d for d in _objects(rendered, "Deployment")
+                        if d["metadata"]["name"] == f"srs-{service.name}-relay"]
+        for name, relay, consumers in processes:
             deployment = _named(rendered, "Deployment", name)
             (container,) = deployment["spec"]["template"]["spec"]["containers"]
             assert container["image"].split("/")[-1].startswith(f"srs-{service.name}:")
@@ -164,8 +188,9 @@ def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, ser
             assert env[f"{prefix}DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
                 "name": f"srs-{service.name}-database", "key": "url"}
         # One relay holds the outbox lease, one stands by.
-        assert _named(rendered, "Deployment", f"srs-{service.name}-relay")["spec"][
-            "replicas"] == 2
+        if publisher:
+            assert _named(rendered, "Deployment", f"srs-{service.name}-relay")["spec"][
+                "replicas"] == 2
         config = _named(rendered, "ConfigMap", f"srs-{service.name}-config")["data"]
         assert config[f"{prefix}PORT"] == str(service.port)
         assert set(config) <= known
@@ -188,7 +213,8 @@ def test_every_service_scales_and_is_monitored(rendered, services, platform):
                                s["metadata"]["labels"])]
         assert len(scraped) == 1
         # Relay and consumer metrics exist only in the processes that run them.
-        for component in ("api", "relay", "worker"):
+        relay = ("relay",) if service.name in SERVICE_TOPICS else ()
+        for component in ("api", *relay, "worker"):
             pod_labels = _named(rendered, "Deployment", f"srs-{service.name}" if
                                 component == "api" else f"srs-{service.name}-{component}")[
                 "spec"]["template"]["metadata"]["labels"]
@@ -267,6 +293,7 @@ def test_network_is_denied_by_default_and_opened_per_service(rendered, services)
     assert default["spec"]["podSelector"] == {}
     assert set(default["spec"]["policyTypes"]) == {"Ingress", "Egress"}
     assert "ingress" not in default["spec"] and "egress" not in default["spec"]
+    ports = {s.name: s.port for s in services}
     for service in services:
         pod_labels = _named(rendered, "Deployment", f"srs-{service.name}")["spec"]["template"][
             "metadata"]["labels"]
@@ -274,13 +301,33 @@ def test_network_is_denied_by_default_and_opened_per_service(rendered, services)
                and _selects(p["spec"]["podSelector"].get("matchLabels", {}), pod_labels)]
         assert len(own) == 1, service.name
         spec = own[0]["spec"]
-        reachable = [peer["podSelector"]["matchLabels"] for rule in spec["egress"]
-                     for peer in rule["to"]]
+        egress = [(peer, rule["ports"]) for rule in spec["egress"] for peer in rule["to"]]
+        reachable = [peer["podSelector"]["matchLabels"] for peer, _ in egress
+                     if "podSelector" in peer]
+        # Access serves the JWKS to everyone; a service with service_urls calls them all.
+        called = [s for s in ports if s != service.name] if _declares(
+            service, "service_urls") else ["access"]
         allowed = [{"cnpg.io/cluster": "srs-postgres"},
                    {"strimzi.io/cluster": "srs-kafka", "strimzi.io/broker-role": "true"},
-                   {"app.kubernetes.io/name": "srs-access"}]
-        assert all(peer in allowed for peer in reachable), reachable
-        assert allowed[:2] == reachable[:2]
+                   {"app.kubernetes.io/name": "srs-redis"}]
+        assert reachable[:3] == allowed
+        assert sorted(peer["app.kubernetes.io/name"] for peer in reachable[3:]) == \
+            sorted(f"srs-{s}" for s in called if s != service.name)
+        for peer, peer_ports in egress:
+            name = peer.get("podSelector", {}).get("matchLabels", {}).get(
+                "app.kubernetes.io/name", "")
+            if name.removeprefix("srs-") in ports:
+                assert peer_ports == [{"protocol": "TCP", "port": ports[name[4:]]}]
+        outside = [(peer, peer_ports) for peer, peer_ports in egress if "ipBlock" in peer]
+        if _declares(service, "smtp_host"):
+            # Out of the cluster to the mail relay's port, and nowhere else.
+            smtp_port = int(_named(rendered, "ConfigMap", f"srs-{service.name}-config")[
+                "data"][f"{service.env_prefix}SMTP_PORT"])
+            assert outside == [({"ipBlock": {"cidr": "0.0.0.0/0"}},
+                                [{"protocol": "TCP", "port": smtp_port}])]
+        else:
+            assert outside == [], service.name
+        callers = [{"app.kubernetes.io/name": f"srs-{c}"} for c in _callers(services, service)]
         for rule in spec["ingress"]:
             assert rule["ports"] == [{"protocol": "TCP", "port": service.port}]
             for peer in rule["from"]:
@@ -288,9 +335,66 @@ def test_network_is_denied_by_default_and_opened_per_service(rendered, services)
                 if namespace:
                     assert namespace["kubernetes.io/metadata.name"] in {"ingress-nginx",
                                                                         "monitoring"}
-                else:
-                    # Only the token issuer answers other services (its JWKS).
-                    assert service.name == "access"
+                elif service.name != "access":
+                    # Others answer only the services that call them (ops).
+                    assert peer["podSelector"]["matchLabels"] in callers, peer
+        if service.name != "access":
+            answered = [peer["podSelector"]["matchLabels"] for rule in spec["ingress"]
+                        for peer in rule["from"] if "podSelector" in peer]
+            assert answered == callers
+
+
+def test_a_service_that_calls_the_others_is_given_their_addresses(rendered, services):
+    callers = [s for s in services if _declares(s, "service_urls")]
+    assert {s.name for s in callers} == {"ops"}, "ops is meant to call every other service"
+    for caller in callers:
+        config = _named(rendered, "ConfigMap", f"srs-{caller.name}-config")["data"]
+        urls = json.loads(config[f"{caller.env_prefix}SERVICE_URLS"])
+        assert set(urls) == {s.name for s in services} - {caller.name}
+        for name, url in urls.items():
+            api = _named(rendered, "Service", f"srs-{name}")
+            assert url == f"http://{api['metadata']['name']}:{api['spec']['ports'][0]['port']}"
+
+
+def test_a_service_that_sends_mail_gets_its_relay_and_credentials_from_a_secret(rendered,
+                                                                              services):
+    senders = [s for s in services if _declares(s, "smtp_host")]
+    assert {s.name for s in senders} == {"notify"}, "notify is meant to send e-mail"
+    for sender in senders:
+        prefix = sender.env_prefix
+        config = _named(rendered, "ConfigMap", f"srs-{sender.name}-config")["data"]
+        assert config[f"{prefix}SMTP_HOST"] and int(config[f"{prefix}SMTP_PORT"])
+        # A relay outside the cluster is reached over TLS.
+        assert config[f"{prefix}SMTP_TLS"] in {"starttls", "tls"}
+        for name in (f"srs-{sender.name}", f"srs-{sender.name}-worker"):
+            (container,) = _named(rendered, "Deployment", name)["spec"]["template"]["spec"][
+                "containers"]
+            env = {e["name"]: e for e in container["env"]}
+            assert env[f"{prefix}SMTP_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+                "name": f"srs-{sender.name}-smtp", "key": "password"}
+            assert env[f"{prefix}SMTP_USERNAME"]["valueFrom"]["secretKeyRef"] == {
+                "name": f"srs-{sender.name}-smtp", "key": "username"}
+
+
+def test_rate_limit_counters_are_shared_through_redis(rendered, services, platform):
+    assert "rate_limit_storage_url" in type(platform).model_fields
+    config = _named(rendered, "ConfigMap", "srs-platform")["data"]
+    # Every process of every service reads the platform settings.
+    for deployment in _objects(rendered, "Deployment"):
+        if deployment["metadata"]["labels"]["app.kubernetes.io/name"] in {
+                f"srs-{s.name}" for s in services}:
+            (container,) = deployment["spec"]["template"]["spec"]["containers"]
+            assert {"configMapRef": {"name": "srs-platform"}} in container["envFrom"]
+    redis = _named(rendered, "Service", "srs-redis")
+    assert config["SRS_RATE_LIMIT_STORAGE_URL"] == \
+        f"async+redis://srs-redis:{redis['spec']['ports'][0]['port']}"
+    pods = _named(rendered, "Deployment", "srs-redis")["spec"]["template"]["metadata"]["labels"]
+    assert _selects(redis["spec"]["selector"], pods)
+    policy = _named(rendered, "NetworkPolicy", "srs-redis")["spec"]
+    assert policy["ingress"] == [{
+        "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "srs"}}}],
+        "ports": [{"protocol": "TCP", "port": redis["spec"]["ports"][0]["port"]}]}]
+    assert "egress" not in policy and "Egress" in policy["policyTypes"]
 
 
 def test_the_dev_overlay_shrinks_the_cluster_consistently(rendered):

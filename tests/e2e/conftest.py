@@ -27,6 +27,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         urls[service] = url
     key = SigningKey.generate()
     stack = Stack(var_dir=var_dir, ports={s: free_port() for s in SERVICES},
+                  smtp_port=free_port(),
                   database_urls=urls, log_json=True, signing_key=key,
                   extra_env={"SRS_FETCH_MAX_WAIT_MS": "50", "SRS_SESSION_TIMEOUT_MS": "6000"})
     stack.start(timeout=90)

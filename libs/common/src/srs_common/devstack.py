@@ -7,6 +7,7 @@ Everything started here is stopped here, by PID, process group and all.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -37,8 +38,10 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     signing_key: SigningKey | None = None
     log_json: bool = True
+    smtp_port: int = 8025
     broker: Broker | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    helpers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -57,6 +60,10 @@ class Stack:
             f"SRS_{service.upper()}_DATABASE_URL": self.database_url(service),
             f"SRS_{service.upper()}_PORT": str(self.ports[service]),
             "SRS_ACCESS_SIGNING_KEY_PATH": str(self.var_dir / "keys" / "access-signing.pem"),
+            # The operations monitor gathers each service's outbox state over HTTP.
+            "SRS_OPS_SERVICE_URLS": json.dumps({s: self.url(s) for s in SERVICES if s != "ops"}),
+            "SRS_NOTIFY_SMTP_HOST": "127.0.0.1",
+            "SRS_NOTIFY_SMTP_PORT": str(self.smtp_port),
             **self.extra_env,
         }
         if self.signing_key is not None:
@@ -72,6 +79,13 @@ class Stack:
         (self.var_dir / "logs").mkdir(exist_ok=True)
         self.broker = start_broker(self.broker_port, log_path=self.var_dir / "logs" / "broker.log")
         try:
+            # A local SMTP sink: every e-mail the notifier sends lands in var/mail/.
+            sink_log = open(self.var_dir / "logs" / "smtp-sink.log", "ab")  # noqa: SIM115
+            self.helpers["smtp-sink"] = subprocess.Popen(
+                [sys.executable, "-m", "srs_notify", "smtp-sink", "--host", "127.0.0.1",
+                 "--port", str(self.smtp_port), "--directory", str(self.var_dir / "mail")],
+                env=self.env("notify"), stdout=sink_log, stderr=subprocess.STDOUT,
+                start_new_session=True)
             for service in SERVICES:
                 self._run(service, "migrate")
             for service in SEEDED:
@@ -128,19 +142,21 @@ class Stack:
             raise RuntimeError(f"consumers not assigned within {timeout}s: {sorted(pending)}")
 
     def stop(self) -> None:
-        for process in self.processes.values():
+        everything = [*self.processes.values(), *self.helpers.values()]
+        for process in everything:
             if process.poll() is None:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-        for process in self.processes.values():
+        for process in everything:
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(5)
         self.processes.clear()
+        self.helpers.clear()
         if self.broker is not None:
             self.broker.stop()
             self.broker = None
@@ -160,6 +176,8 @@ password "<user>-demo"):
 
 or, signed locally with the same key:  make token ROLE=panel SUB=panel
 
+Mail the notifier sends: var/mail/ (a local SMTP sink on 127.0.0.1:8025).
+Operations console: http://127.0.0.1:8006/console (paste an ops or support token).
 Logs: var/logs/. Press Ctrl-C to stop everything.
 """
 

@@ -8,7 +8,9 @@ from srs_common.app import Runtime, ServiceSpec, create_service_app
 from srs_common.auth import StaticKeys
 from srs_common.config import ServiceSettings
 from srs_common.tokens import jwks
-from srs_access import api, identity
+from srs_access import identity
+from srs_access.api import ROUTERS
+from srs_access.audit import audit_sealer_job
 from srs_access.handlers import CONSUMED_TOPICS, HANDLERS
 from srs_access.models import messaging
 from srs_access.settings import AccessSettings
@@ -32,11 +34,14 @@ def spec() -> ServiceSpec:
                     "home working, pseudonymisation; the embedded token issuer.",
         version="0.1.0",
         messaging=messaging,
-        routers=[identity.router, api.router],
+        routers=[identity.router, *ROUTERS],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,
         key_source=_own_keys,
         startup=[_load_signing_key],
+        jobs=[audit_sealer_job],
+        # CSV files of any size stream through pseudonymisation in constant memory.
+        body_limits={r"/v1/pseudonymise": None},
     )
 
 

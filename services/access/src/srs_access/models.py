@@ -1,10 +1,18 @@
-"""Every ORM model of the access service."""
+"""Every ORM model of the access service.
+
+Three groups: what access owns (catalogue, organisations, project spaces and accounts,
+home working, ingestion requests, the audit log), read models built from other
+services' events (projects and members, accreditations, bookings: each row remembers
+the time of the event that last changed it so late, out-of-order events lose), and the
+embedded identity provider's logins.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, Index, Integer, String, Text,
+                        UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
@@ -26,19 +34,22 @@ class Dataset(Base):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     owner: Mapped[str] = mapped_column(String(200))
-    # 1 safe room / SafePod only; 2 also AOC office; 3 also home.
+    # 1 safe room / SafePod only; 2 also AOC office; 3 also home (domain.AccessLevel).
     access_level: Mapped[int] = mapped_column(Integer)
     disclosure_threshold: Mapped[int] = mapped_column(Integer, default=10)
     operational_id_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Organisation(Base):
+    """A researcher's employer and its Assured Organisational Connectivity agreement."""
+
     __tablename__ = "organisation"
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     aoc_certified_until: Mapped[dt.date | None] = mapped_column(Date)
+    # A legacy remote-access arrangement not yet moved to an agreement counts as none.
     legacy_remote_access: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -47,9 +58,10 @@ class ProjectSpace(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     project_id: Mapped[str] = mapped_column(String(40), unique=True)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))  # active | archived
     dataset_ids: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Account(Base):
@@ -63,6 +75,155 @@ class Account(Base):
     researcher_id: Mapped[str] = mapped_column(String(100), index=True)
     role: Mapped[str] = mapped_column(String(40))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class ProjectView(Base):
+    """Read model of a project (from ``srs.project.*``)."""
+
+    __tablename__ = "project_view"
+
+    project_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str | None] = mapped_column(String(100))
+    # unknown (a member event came first) | approved | active | suspended | completed
+    status: Mapped[str] = mapped_column(String(20))
+    dataset_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ProjectDataset(Base):
+    """Which datasets a project uses (from ``srs.project.*``), for decisions to find the
+    project's most restricted dataset in the same statement as everything else."""
+
+    __tablename__ = "project_dataset"
+
+    project_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class ProjectMemberView(Base):
+    """Read model of one member of a project (from ``srs.project.*``)."""
+
+    __tablename__ = "project_member_view"
+
+    project_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))  # active | inactive | removed
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class AccreditationView(Base):
+    """Read model of a researcher's accreditation (from ``srs.accreditation.*``)."""
+
+    __tablename__ = "accreditation_view"
+
+    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    accreditation_id: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class BookingView(Base):
+    """Read model of a safe-room or SafePod booking (from ``srs.booking.*``)."""
+
+    __tablename__ = "booking_view"
+    __table_args__ = (Index("ix_booking_view_researcher_project", "researcher_id", "project_id"),)
+
+    booking_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    researcher_id: Mapped[str] = mapped_column(String(100))
+    project_id: Mapped[str] = mapped_column(String(40))
+    site_id: Mapped[str] = mapped_column(String(100))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20))  # confirmed | attended | cancelled
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class HomeWorkingRequest(Base):
+    """A section 18 application to reach the service from home."""
+
+    __tablename__ = "home_working_request"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(100), index=True)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    project_ids: Mapped[list[str]] = mapped_column(JSON)
+    researcher_ids: Mapped[list[str]] = mapped_column(JSON)
+    importance_to_government: Mapped[str] = mapped_column(Text)
+    urgency_and_impact_of_delay: Mapped[str] = mapped_column(Text)
+    organisation_machine_over_vpn: Mapped[bool] = mapped_column(Boolean)
+    organisation_agreement_confirmed: Mapped[bool] = mapped_column(Boolean)
+    # submitted | approved | refused | revoked
+    status: Mapped[str] = mapped_column(String(20))
+    # dataset id -> owner whose approval it needs (fixed when submitted)
+    dataset_owners: Mapped[dict[str, str]] = mapped_column(JSON)
+    owner_approvals: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    staff_approved_by: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    respond_by: Mapped[dt.date] = mapped_column(Date)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class HomeWorkingGrant(Base):
+    """Read model for decisions: may this researcher work on this project from home?"""
+
+    __tablename__ = "home_working_grant"
+
+    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(40), index=True)
+    syops_signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class IngestionRequest(Base):
+    """A researcher's request to bring their own data or code into a project space."""
+
+    __tablename__ = "ingestion_request"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(40), index=True)
+    researcher_id: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # data | code
+    description: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))  # pending | approved | rejected
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """One decision in the append-only, hash-chained audit log.
+
+    A decision inserts its entry (``id``, in insert order) in its own transaction; the
+    sealer then gives entries their place in the chain (``seq``) and the hash of the
+    entry before, one batch at a time under a lock, so decisions never wait for each
+    other's commits.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_unsealed", "id", postgresql_where=text("seq IS NULL"),
+              sqlite_where=text("seq IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    outcome: Mapped[str] = mapped_column(String(20))
+    researcher_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    project_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    detail: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class User(Base):

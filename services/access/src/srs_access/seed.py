@@ -1,33 +1,42 @@
-"""Demo reference data for the embedded default: datasets, one organisation, demo users."""
+"""Demo reference data for the embedded default: datasets, one organisation, demo users.
+
+Datasets go through :func:`catalogue.catalogue_dataset`, like any catalogue change, so
+booking and clearance learn their access levels and thresholds from
+``dataset.catalogued``; running the seed again changes and publishes nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from srs_common.db import Database
+from srs_access.catalogue import catalogue_dataset, save_organisation
+from srs_access.domain import AccessLevel
 from srs_access.models import Dataset, Organisation, User, messaging
 from srs_access.passwords import hash_password
 from srs_access.settings import AccessSettings
 
+# id, title, owner, access level, disclosure threshold, operational-ID columns
 DATASETS = [
-    Dataset(id="ds-csew-2019", title="Crime Survey for England and Wales 2019", owner="ONS",
-            access_level=3, disclosure_threshold=10, operational_id_columns=[]),
-    Dataset(id="ds-ashe-2021", title="Annual Survey of Hours and Earnings 2021", owner="ONS",
-            access_level=2, disclosure_threshold=10, operational_id_columns=["entref"]),
-    Dataset(id="ds-idbr-2022", title="Inter-Departmental Business Register 2022", owner="ONS",
-            access_level=1, disclosure_threshold=10, operational_id_columns=["entref", "ruref"]),
-    Dataset(id="ds-mortality-2020", title="Deaths registered in England and Wales 2020",
-            owner="ONS Health", access_level=1, disclosure_threshold=5,
-            operational_id_columns=["nhs_number"]),
+    ("ds-csew-2019", "Crime Survey for England and Wales 2019", "ONS", AccessLevel.home, 10, []),
+    ("ds-ashe-2021", "Annual Survey of Hours and Earnings 2021", "ONS", AccessLevel.aoc_office,
+     10, ["entref"]),
+    ("ds-idbr-2022", "Inter-Departmental Business Register 2022", "ONS",
+     AccessLevel.safe_setting, 10, ["entref", "ruref"]),
+    ("ds-mortality-2020", "Deaths registered in England and Wales 2020", "ONS Health",
+     AccessLevel.safe_setting, 5, ["nhs_number"]),
 ]
 
 ORGANISATIONS = [
-    Organisation(id="org-ntu", name="Nottingham Trent University",
-                 contact_email="research.office@ntu.example",
-                 aoc_certified_until=dt.date(2028, 3, 31), legacy_remote_access=False),
+    {"id": "org-ntu", "name": "Nottingham Trent University",
+     "contact_email": "research.office@ntu.example",
+     "aoc_certified_until": dt.date(2028, 3, 31), "legacy_remote_access": False},
 ]
 
-# username, roles, researcher id, organisation. Password: "<username>-demo".
+# username, roles, researcher id, organisation (for a data owner: the owner it speaks
+# for, as named in the catalogue). Password: "<username>-demo".
 DEMO_USERS = [
     ("alice", ["researcher"], "res-alice", "org-ntu"),
     ("bob", ["researcher"], "res-bob", "org-ntu"),
@@ -35,21 +44,45 @@ DEMO_USERS = [
     ("checker", ["checker"], None, None),
     ("support", ["support"], None, None),
     ("ops", ["ops"], None, None),
-    ("owner", ["data_owner"], None, None),
+    ("owner", ["data_owner"], None, "ONS"),
 ]
+
+
+async def seed_reference_data(session: AsyncSession) -> None:
+    """Catalogue and organisations, then the demo logins."""
+    await seed_catalogue(session)
+    await seed_demo_users(session)
+
+
+async def seed_catalogue(session: AsyncSession) -> None:
+    for dataset_id, title, owner, level, threshold, columns in DATASETS:
+        existing = await session.get(Dataset, dataset_id)
+        if existing is not None and (existing.title, existing.owner, existing.access_level,
+                                     existing.disclosure_threshold,
+                                     existing.operational_id_columns) == (
+                title, owner, int(level), threshold, columns):
+            continue
+        await catalogue_dataset(session, dataset_id=dataset_id, title=title, owner=owner,
+                                access_level=level, disclosure_threshold=threshold,
+                                operational_id_columns=columns, create=existing is None)
+    for organisation in ORGANISATIONS:
+        if await session.get(Organisation, organisation["id"]) is None:
+            values = {k: v for k, v in organisation.items() if k != "id"}
+            await save_organisation(session, organisation["id"], create=True, **values)
+
+
+async def seed_demo_users(session: AsyncSession) -> None:
+    for username, roles, researcher_id, org in DEMO_USERS:
+        if await session.get(User, username) is None:
+            session.add(User(username=username, roles=roles, researcher_id=researcher_id,
+                             organisation_id=org,
+                             password_hash=hash_password(f"{username}-demo")))
 
 
 async def seed(settings: AccessSettings) -> None:
     db = Database(settings.database_url, service="access", messaging=messaging)
     try:
         async with db.transaction() as session:
-            for row in [*DATASETS, *ORGANISATIONS]:
-                if await session.get(type(row), row.id) is None:
-                    session.add(row)
-            for username, roles, researcher_id, org in DEMO_USERS:
-                if await session.get(User, username) is None:
-                    session.add(User(username=username, roles=roles, researcher_id=researcher_id,
-                                     organisation_id=org,
-                                     password_hash=hash_password(f"{username}-demo")))
+            await seed_reference_data(session)
     finally:
         await db.dispose()

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from srs_common.config import ServiceSettings
@@ -18,3 +19,21 @@ class AccessSettings(ServiceSettings):
     signing_key_pem: str | None = None
     signing_key_path: Path = Path("var/keys/access-signing.pem")
     token_ttl_seconds: int = 900
+
+    # Pseudonymisation keys by key id (JSON in SRS_ACCESS_PSEUDONYMISATION_KEYS); new
+    # files use the current one, older ids stay so tables made with them still match.
+    # The default is for the embedded default only: production sets real secrets.
+    pseudonymisation_keys: dict[str, SecretStr] = {
+        "k1": SecretStr("embedded-default-pseudonymisation-key-not-for-production")}
+    pseudonymisation_current_key_id: str = "k1"
+    # A CSV record (line, or quoted multi-line record) longer than this ends the stream.
+    pseudonymisation_max_record_bytes: int = 1_048_576
+
+    # How often the background sealer links new audit entries into the hash chain.
+    audit_seal_interval_seconds: float = 0.5
+
+    @model_validator(mode="after")
+    def _current_key_configured(self) -> "AccessSettings":
+        if self.pseudonymisation_current_key_id not in self.pseudonymisation_keys:
+            raise ValueError("pseudonymisation_current_key_id names no configured key")
+        return self

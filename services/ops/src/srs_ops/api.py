@@ -1,7 +1,225 @@
-"""Routes of the ops API."""
+"""Routes of the ops API: read-only monitoring (roles ops, support) and dead-letter
+replay or discard (role support)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from sse_starlette.sse import EventSourceResponse
+
+from srs_common.auth import Principal, require_roles
+from srs_common.db import SessionDep
+from srs_common.events.bus import make_producer, stop_quietly
+from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from srs_ops import service
+from srs_ops.asyncapi import asyncapi_document
+from srs_ops.schemas import (
+    DeadLetterDecision,
+    DeadLetterDetail,
+    DeadLetterRead,
+    EventRead,
+    LagRead,
+    SagaRead,
+    ServiceMessagingRead,
+)
 
 router = APIRouter(prefix="/v1", tags=["ops"])
+
+Watcher = Annotated[Principal, Depends(require_roles("ops", "support"))]
+Support = Annotated[Principal, Depends(require_roles("support"))]
+
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "missing or invalid token"},
+    403: {"description": "the token's roles may not do this"},
+}
+ERRORS_422 = {422: {"description": "invalid filter, cursor or body (problem+json)"}}
+
+
+class EventFilters:
+    """The filters shared by search and the live stream."""
+
+    def __init__(self,
+                 type: Annotated[str | None, Query(max_length=200, examples=["srs.project.approved.v1"])] = None,
+                 subject: Annotated[str | None, Query(max_length=200)] = None,
+                 source: Annotated[str | None, Query(max_length=200, examples=["/srs/projects"])] = None,
+                 correlation_id: Annotated[str | None, Query(max_length=128)] = None,
+                 since: Annotated[dt.datetime | None, Query(description="event time, inclusive")] = None,
+                 until: Annotated[dt.datetime | None, Query(description="event time, exclusive")] = None,
+                 ) -> None:
+        self.values = {"type": type, "subject": subject, "source": source,
+                       "correlation_id": correlation_id, "since": since, "until": until}
+
+
+Filters = Annotated[EventFilters, Depends()]
+
+
+def _before(cursor: str | None) -> int | None:
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    if len(values) != 1 or not isinstance(values[0], int):
+        from srs_common.errors import AppError
+        raise AppError("the cursor is not one this API issued", status=422, title="Invalid cursor")
+    return values[0]
+
+
+@router.get("/events", response_model=Page[EventRead], summary="Search the event store",
+            description="Every event seen on every topic, newest first, filtered by type, "
+                        "subject, source, correlation id and event time.",
+            responses={**AUTH_ERRORS, **ERRORS_422})
+async def search_events(session: SessionDep, _: Watcher, filters: Filters,
+                        limit: Limit = 50, cursor: Cursor = None) -> Page[EventRead]:
+    rows, more = await service.search_events(session, limit=limit, before_id=_before(cursor),
+                                             **filters.values)
+    return Page(items=[EventRead.model_validate(r) for r in rows],
+                next=encode_cursor([rows[-1].id]) if more and rows else None)
+
+
+@router.get("/events/stream", summary="Live stream of events (Server-Sent Events)",
+            description="Each stored event as an SSE `event: ops.event` whose data is an "
+                        "EventRead; same filters as search. `after` resumes after a store id "
+                        "(default: only events from now on).",
+            responses={**AUTH_ERRORS, **ERRORS_422, 200: {
+                "content": {"text/event-stream": {"example":
+                            'event: ops.event\nid: 42\ndata: {"type": "srs.project.approved.v1"}\n\n'}},
+                "description": "an endless event stream"}})
+async def stream_events(request: Request, _: Watcher, filters: Filters,
+                        after: Annotated[int | None, Query(ge=0)] = None) -> EventSourceResponse:
+    runtime = request.app.state.runtime
+    db = runtime.db
+    signal = runtime.state["signal"]
+    if after is None:
+        async with db.sessionmaker() as session:
+            after = await service.latest_event_id(session)
+
+    async def events() -> AsyncIterator[dict[str, Any]]:
+        last = after
+        while True:
+            async with db.sessionmaker() as session:
+                rows = await service.events_after(session, last, **filters.values)
+            for row in rows:
+                last = row.id
+                yield {"event": "ops.event", "id": str(row.id),
+                       "data": EventRead.model_validate(row).model_dump_json()}
+            if not rows:
+                # Woken at once by a commit in this process; the poll covers other writers.
+                await signal.wait(timeout=1.0)
+
+    return EventSourceResponse(events(), ping=10)
+
+
+@router.get("/sagas/{correlation_id}", response_model=SagaRead,
+            summary="A saga: all events of one correlation id, in time order",
+            responses={**AUTH_ERRORS, 404: {"description": "no events with that correlation id"}})
+async def read_saga(correlation_id: str, session: SessionDep, _: Watcher) -> SagaRead:
+    return await service.saga(session, correlation_id)
+
+
+@router.get("/lag", response_model=list[LagRead],
+            summary="Consumer lag per group, topic and partition",
+            responses={**AUTH_ERRORS, 503: {"description": "the broker is unreachable"}})
+async def read_lag(request: Request, _: Watcher,
+                   group: Annotated[str | None, Query(max_length=200, examples=["srs-access"])] = None
+                   ) -> list[LagRead]:
+    runtime = request.app.state.runtime
+    return await service.consumer_lag(runtime.settings, runtime.consumer, group)
+
+
+@router.get("/services/messaging", response_model=list[ServiceMessagingRead],
+            summary="Each service's outbox backlog, relay and consumer state",
+            description="Gathered from every service's own `/v1/messaging`, asked with the "
+                        "caller's token.", responses=AUTH_ERRORS)
+async def gather_messaging(request: Request, _: Watcher) -> list[ServiceMessagingRead]:
+    return await service.gather_messaging(request.app.state.runtime.settings,
+                                          request.headers["authorization"])
+
+
+@router.get("/dead-letters", response_model=Page[DeadLetterRead], summary="List dead letters",
+            responses={**AUTH_ERRORS, **ERRORS_422})
+async def list_dead_letters(
+        session: SessionDep, _: Watcher, limit: Limit = 50, cursor: Cursor = None,
+        consumer: Annotated[str | None, Query(max_length=100, examples=["access"])] = None,
+        state: Annotated[str | None, Query(pattern="^(open|replayed|discarded)$")] = None,
+) -> Page[DeadLetterRead]:
+    items, more = await service.list_dead_letters(session, limit=limit, before_id=_before(cursor),
+                                                  consumer=consumer, state=state)
+    return Page(items=items, next=encode_cursor([items[-1].id]) if more and items else None)
+
+
+@router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterDetail,
+            summary="Inspect a dead letter: headers, value, error, origin",
+            responses={**AUTH_ERRORS, 404: {"description": "no such dead letter"}})
+async def read_dead_letter(dead_letter_id: int, session: SessionDep, _: Watcher
+                           ) -> DeadLetterDetail:
+    return await service.get_dead_letter(session, dead_letter_id)
+
+
+async def _producer(request: Request) -> AIOKafkaProducer:
+    runtime = request.app.state.runtime
+    producer = runtime.state.get("producer")
+    if producer is None:
+        producer = make_producer(runtime.settings.platform)
+        try:
+            await producer.start()
+        except Exception as exc:
+            await stop_quietly(producer)
+            from srs_common.errors import AppError
+            raise AppError("the broker is unreachable", status=503,
+                           title="Broker unavailable") from exc
+        runtime.state["producer"] = producer
+
+        async def close_on_shutdown() -> None:
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await stop_quietly(producer)
+
+        runtime.tasks.append(asyncio.create_task(close_on_shutdown(), name="ops-producer"))
+    return producer
+
+
+ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
+    **AUTH_ERRORS, **ERRORS_422,
+    404: {"description": "no such dead letter"},
+    409: {"description": "already replayed or discarded (names the current state)"},
+    503: {"description": "the broker did not accept the record; nothing recorded"},
+}
+
+
+@router.post("/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterRead,
+             summary="Replay a dead letter to its origin topic (support; once; audited)",
+             responses=ACTION_ERRORS)
+async def replay_dead_letter(dead_letter_id: int, decision: DeadLetterDecision,
+                             session: SessionDep, principal: Support, request: Request
+                             ) -> DeadLetterRead:
+    return await service.resolve_dead_letter(session, lambda: _producer(request), principal,
+                                             dead_letter_id, action="replayed",
+                                             reason=decision.reason)
+
+
+@router.post("/dead-letters/{dead_letter_id}/discard", response_model=DeadLetterRead,
+             summary="Discard a dead letter with a reason (support; once; audited)",
+             description="The origin consumer releases the key's quarantine without "
+                         "applying the event.", responses=ACTION_ERRORS)
+async def discard_dead_letter(dead_letter_id: int, decision: DeadLetterDecision,
+                              session: SessionDep, principal: Support, request: Request
+                              ) -> DeadLetterRead:
+    return await service.resolve_dead_letter(session, lambda: _producer(request), principal,
+                                             dead_letter_id, action="discarded",
+                                             reason=decision.reason)
+
+
+public = APIRouter(tags=["ops"])
+
+
+@public.get("/asyncapi.json", summary="AsyncAPI 3.0 document of every topic and event",
+            responses={200: {"content": {"application/json": {"example": {"asyncapi": "3.0.0"}}}}})
+async def read_asyncapi() -> JSONResponse:
+    return JSONResponse(asyncapi_document())

@@ -1,13 +1,13 @@
-"""The ops service."""
+"""The ops service: event store, live stream, sagas, lag, dead letters, console."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from srs_common.app import ServiceSpec, create_service_app
-from srs_ops import api
-from srs_ops.handlers import CONSUMED_TOPICS, HANDLERS
+from srs_ops import api, console
 from srs_ops.models import messaging
+from srs_ops.monitor import retention_job, start_monitor
 from srs_ops.settings import OpsSettings
 
 
@@ -15,12 +15,13 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         name="ops",
         title="SRS ops",
-        description="Operations: event store, live stream, sagas, consumer lag, dead letters, AsyncAPI, partner webhooks.",
+        description="Operations: event store, live stream, sagas, consumer lag, outbox "
+                    "backlog, dead letters with replay, AsyncAPI, and the web console.",
         version="0.1.0",
         messaging=messaging,
-        routers=[api.router],
-        handlers=HANDLERS,
-        consumed_topics=CONSUMED_TOPICS,
+        routers=[api.router, api.public, console.router],
+        jobs=[retention_job],
+        startup=[start_monitor],
     )
 
 

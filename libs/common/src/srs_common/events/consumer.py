@@ -202,6 +202,12 @@ class ConsumerRunner:
         except UndecodableMessage as exc:
             await self._dead_letter(record, error=str(exc), attempts=0, reason="undecodable")
             return
+        if DISCARD_HEADER in event.headers:
+            # Before any validation: a discarded dead letter may be one its contract rejects.
+            async with self.db.transaction() as session:
+                await self._resolve(session, event)
+            log.info("%s discarded dead letter %s by operator request", self.consumer, event.id)
+            return
         # "*" is a catch-all (the operations monitor stores every event it sees).
         handler = self.handlers.get(event.type) or self.handlers.get("*")
         if handler is None:
@@ -214,11 +220,6 @@ class ConsumerRunner:
                 await self._dead_letter(record, error=str(exc), attempts=0,
                                         reason="contract-violation", event=event)
                 return
-        if DISCARD_HEADER in event.headers:
-            async with self.db.transaction() as session:
-                await self._resolve(session, event)
-            log.info("%s discarded dead letter %s by operator request", self.consumer, event.id)
-            return
         token = correlation_id.set(event.correlation_id)
         try:
             await self._handle(record, event, handler)

@@ -1,0 +1,95 @@
+"""E-mails from templates: one plain-text and one HTML Jinja2 template per notice, in
+``templates/``; the text one also sets the subject (``{% set subject %}``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from srs_notify.domain import LONDON, NOTICES
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+SITE_NAMES = {"titchfield": "Titchfield", "newport": "Newport"}
+KIND_LABELS = {
+    "full": "full", "provisional": "provisional", "srsa_approved": "SRSA approved",
+    "pre_publication": "pre-publication", "publication": "publication",
+    "code_file": "code file",
+}
+ROLE_LABELS = {"lead": "lead researcher", "researcher": "researcher",
+               "peer_reviewer_data": "data peer reviewer",
+               "peer_reviewer_outputs": "outputs peer reviewer"}
+
+
+def _when(value: str) -> str:
+    """``2026-12-01T09:00:00+00:00`` -> ``Tuesday 1 December 2026 at 09:00`` (UK time)."""
+    local = dt.datetime.fromisoformat(value).astimezone(LONDON)
+    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def _clock(value: str) -> str:
+    return f"{dt.datetime.fromisoformat(value).astimezone(LONDON):%H:%M}"
+
+
+def _day(value: str) -> str:
+    day = dt.date.fromisoformat(value[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(
+        when=_when, clock=_clock, day=_day,
+        site=lambda s: SITE_NAMES.get(s, s.replace("-", " ").replace("_", " ").title()),
+        kind=lambda k: KIND_LABELS.get(k, k.replace("_", " ")),
+        role=lambda r: ROLE_LABELS.get(r, r.replace("_", " ")),
+    )
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+def render(notice: str, context: dict[str, Any], *, recipient_name: str,
+           portal_url: str) -> RenderedMail:
+    """Render one notice for one recipient from its curated context."""
+    values = {**context, "recipient_name": recipient_name, "portal_url": portal_url,
+              "optional": NOTICES[notice].optional}
+    if "project_id" in context:
+        title = context.get("project_title")
+        values["project_name"] = (f"\u201c{title}\u201d ({context['project_id']})" if title
+                                  else context["project_id"])
+    text_module = ENVIRONMENT.get_template(f"{notice}.txt").make_module(values)
+    subject = " ".join(str(text_module.subject).split())  # one header line
+    html = ENVIRONMENT.get_template(f"{notice}.html").render(values, subject=subject)
+    return RenderedMail(subject=subject, text=str(text_module).strip() + "\n", html=html)
+
+
+def build_message(mail: RenderedMail, *, to_name: str, to_address: str, sender: str,
+                  message_key: str) -> EmailMessage:
+    """A multipart/alternative message. ``message_key`` makes the Message-ID stable, so a
+    rare resend after a crash carries the same Message-ID as the first copy."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((to_name, to_address))
+    message["Subject"] = mail.subject
+    message["Message-ID"] = f"<{message_key}@srs-notify.invalid>"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    return message

@@ -1,0 +1,85 @@
+"""Every template, rendered with its contract's example payload: a subject, a text and
+an HTML body that greet the recipient, name what it is about, escape what they quote and
+carry nothing about anyone else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import types
+
+import pytest
+
+from srs_common.contracts import REGISTRY, booking
+from srs_notify import domain
+from srs_notify.render import TEMPLATES_DIR, build_message, render
+
+PORTAL = "https://portal.srs.example"
+
+
+def example_notices() -> list[domain.PlannedNotice]:
+    planned = []
+    for notice in domain.NOTICES.values():
+        if notice.event_type is None:
+            continue
+        contract = REGISTRY[notice.event_type]
+        planned.extend(domain.plan_notices(contract.model_validate(contract.example),
+                                           "Burglary security effectiveness"))
+    confirmed = booking.BookingConfirmed.model_validate(booking.BookingConfirmed.example)
+    row = types.SimpleNamespace(id=confirmed.booking_id, researcher_id=confirmed.researcher_id,
+                                project_id=confirmed.project_id, site_id=confirmed.site_id,
+                                place=confirmed.place, starts_at=confirmed.starts_at,
+                                ends_at=confirmed.ends_at)
+    planned.append(domain.booking_reminder(row, None))
+    return planned
+
+
+def test_one_text_and_one_html_template_per_notice_and_no_strays() -> None:
+    files = {p.name for p in TEMPLATES_DIR.iterdir() if not p.name.startswith("_")}
+    expected = {f"{n}.{ext}" for n in domain.NOTICES for ext in ("txt", "html")}
+    assert files == expected
+
+
+def test_examples_cover_every_notice() -> None:
+    assert {p.notice for p in example_notices()} == set(domain.NOTICES)
+
+
+@pytest.mark.parametrize("planned", example_notices(),
+                         ids=lambda p: f"{p.notice}-{p.researcher_id}")
+def test_every_template_renders_with_the_contract_example(planned) -> None:
+    mail = render(planned.notice, planned.context, recipient_name="Alice Example",
+                  portal_url=PORTAL)
+    assert mail.subject and "\n" not in mail.subject and "{" not in mail.subject
+    assert mail.text.startswith("Dear Alice Example,\n")
+    assert "<p>Dear Alice Example,</p>" in mail.html
+    for body in (mail.text, mail.html):
+        assert planned.about in body
+        assert PORTAL in body
+        assert not re.search(r"\{\{|\{%|None", body)
+        # Nobody else: the example payloads name res-bob as a fellow member.
+        assert "res-bob" not in body and "res-alice" not in body
+    optional = domain.NOTICES[planned.notice].optional
+    assert ("notification preferences" in mail.text) == optional
+    message = build_message(mail, to_name="Alice Example", to_address="alice@ntu.example",
+                            sender="SRS <no-reply@srs.example>", message_key="n-1.e-1")
+    assert message["To"] == "Alice Example <alice@ntu.example>"
+    assert message["Message-ID"] == "<n-1.e-1@srs-notify.invalid>"
+
+
+def test_times_are_shown_in_uk_time() -> None:
+    (planned,) = domain.plan_notices(booking.BookingConfirmed.model_validate({
+        **booking.BookingConfirmed.example, "starts_at": "2026-07-01T08:00:00Z",
+        "ends_at": "2026-07-01T15:00:00Z"}))
+    mail = render(planned.notice, planned.context, recipient_name="A", portal_url=PORTAL)
+    assert "Wednesday 1 July 2026 at 09:00 to 16:00" in mail.text
+    assert mail.subject == "Booking confirmed: Titchfield, Wednesday 1 July 2026 at 09:00"
+
+
+def test_quoted_text_is_escaped_in_html_and_kept_verbatim_in_text() -> None:
+    (planned,) = domain.plan_notices(booking.BookingCancelled.model_validate({
+        **booking.BookingCancelled.example, "reason": "<b>fire</b> & drill",
+        "occurred_at": dt.datetime.now(dt.UTC)}))
+    mail = render(planned.notice, planned.context, recipient_name="<Eve>", portal_url=PORTAL)
+    assert "&lt;b&gt;fire&lt;/b&gt; &amp; drill" in mail.html and "<b>fire" not in mail.html
+    assert "&lt;Eve&gt;" in mail.html
+    assert "Reason: <b>fire</b> & drill" in mail.text

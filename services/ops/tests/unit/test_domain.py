@@ -1,0 +1,52 @@
+"""Operations rules: saga progress and delays, lag, one action per dead letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from srs_common.errors import IllegalTransition
+from srs_ops import domain
+from srs_ops.cli import sse_events
+
+T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+
+
+def test_saga_waits_on_the_first_missing_step_then_completes():
+    waiting = domain.saga_progress(["srs.project.approved.v1"])
+    assert (waiting.name, waiting.complete, waiting.waiting_on) == (
+        "project-approval", False, "srs.project_space.provisioned.v1")
+    done = domain.saga_progress(["srs.project.approved.v1", "srs.project_space.provisioned.v1",
+                                 "srs.project.activated.v1"])
+    assert done.complete and done.waiting_on is None
+
+
+def test_events_of_no_known_saga_are_not_a_saga():
+    assert domain.saga_progress(["srs.booking.confirmed.v1"]).name is None
+
+
+def test_each_step_carries_the_delay_since_the_previous_one():
+    steps = domain.step_delays([("a", T0), ("b", T0 + dt.timedelta(milliseconds=250)),
+                                ("c", T0 + dt.timedelta(seconds=2))])
+    assert [s.delay_ms for s in steps] == [None, 250, 1750]
+
+
+def test_lag_is_end_minus_committed_and_unknown_without_an_end_offset():
+    assert domain.lag(10, 4) == 6
+    assert domain.lag(None, 4) is None
+    assert domain.lag(10, -1) is None
+
+
+@pytest.mark.parametrize("done", ["replayed", "discarded"])
+def test_a_dead_letter_is_acted_on_once(done):
+    domain.ensure_open(None)
+    with pytest.raises(IllegalTransition) as err:
+        domain.ensure_open(done)
+    assert err.value.extra["current_state"] == done
+
+
+def test_cli_reads_server_sent_events():
+    lines = ["event: ops.event", "id: 1", 'data: {"type": "x"}', "", ": ping", "",
+             "event: ops.event", 'data: {"type": "y"}', ""]
+    assert [e["type"] for e in sse_events(iter(lines))] == ["x", "y"]
