@@ -3,7 +3,6 @@ routes of a service as its OpenAPI names them, and a valid body for each."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -59,10 +58,6 @@ def example_body(openapi: dict[str, Any], operation: dict[str, Any]) -> Any:
     if schema.get("examples"):
         return schema["examples"][0]
     return {}
-
-
-def fill(path: str, params: dict[str, str], default: str = "zz_unknown") -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: params.get(m.group(1), default), path)
 
 
 @pytest.fixture

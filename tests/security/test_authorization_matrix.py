@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import example_body, fill, routes
-from .tables import ROLES, Listing, Only, Public, overrides, table_for
+from .conftest import example_body, routes
+from .tables import ROLES, Listing, Only, Public, overrides, table_for, url_for
 
 SERVICES = ("accreditation", "projects", "clearance", "access", "booking", "ops", "notify")
 
@@ -31,7 +31,7 @@ async def test_nobody_gets_a_2xx_the_table_does_not_allow(service, service_clien
 
         async def call(method: str, path: str, operation: dict[str, Any], role: str,
                        body: Any) -> Any:
-            url = fill(path, seeded.params)
+            url = url_for(table, seeded, method, path)
             if body is None:
                 body = example_body(openapi, operation)
             response = await client.request(method, url, headers=roles[role],

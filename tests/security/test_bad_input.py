@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from srs_common.bodylimit import BodyLimitMiddleware
 
-from .conftest import _resolve, example_body, fill, routes
-from .tables import overrides, table_for
+from .conftest import _resolve, example_body, routes
+from .tables import overrides, table_for, url_for
 from .test_authorization_matrix import SERVICES
 
 ALL_ROLES = ("researcher", "panel", "checker", "support", "ops", "partner", "data_owner")
@@ -92,8 +92,8 @@ async def test_bad_bodies_get_field_errors_and_write_nothing(service, service_cl
             headers = {**owner, "content-type": "application/json"}
             if content is None:
                 content = json.dumps(body).encode()
-            response = await client.request(method, fill(path, seeded.params), content=content,
-                                            headers=headers)
+            response = await client.request(method, url_for(table, seeded, method, path),
+                                            content=content, headers=headers)
             where = f"{method} {path} {case}"
             if response.status_code not in statuses:
                 wrong.append(f"{where}: {response.status_code} {response.text[:200]}")
@@ -146,7 +146,7 @@ async def test_absurd_dates_and_unicode_edges_never_500(service, service_client,
             for case, body in cases:
                 sent += 1
                 before = await snapshot(client)
-                response = await client.request(method, fill(path, seeded.params),
+                response = await client.request(method, url_for(table, seeded, method, path),
                                                 content=json.dumps(body).encode(),
                                                 headers={**owner,
                                                          "content-type": "application/json"})
@@ -174,7 +174,7 @@ async def test_bodies_over_the_limit_are_413_and_write_nothing(service, service_
                                      client.app.state.spec.body_limits)
         checked = 0
         for method, path, _, _ in body_routes(openapi):
-            url = fill(path, seeded.params)
+            url = url_for(table, seeded, method, path)
             limit = limits.limit_for(url)
             if limit is None:
                 wrong.append(f"{method} {path}: no body limit at all")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import example_body, fill, routes
+from .conftest import example_body, routes
 from .forgery import forged_tokens
-from .tables import Public, overrides, table_for
+from .tables import Public, overrides, table_for, url_for
 from .test_authorization_matrix import SERVICES
 
 
@@ -22,7 +22,7 @@ async def test_every_forged_token_is_401_on_every_protected_route(service, servi
                      if not isinstance(table.EXPECTED.get(f"{m} {p}"), Public)]
         failures = []
         for method, path, operation in protected:
-            url = fill(path, seeded.params)
+            url = url_for(table, seeded, method, path)
             body = example_body(openapi, operation)
             for name, token in forged.items():
                 response = await client.request(method, url, json=body,

@@ -12,6 +12,7 @@ cannot skip the matrix.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,15 +32,19 @@ class Only:
     body: Any = None
     reads: bool = False
     refusals: frozenset[int] = frozenset({403, 404})
+    # Path parameters named differently from the seed: {"request_id": "ingestion_id"}.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, *roles: str, body: Any = None, reads: bool = False,
-                 refusals: tuple[int, ...] = (403, 404)) -> None:
+                 refusals: tuple[int, ...] = (403, 404),
+                 aliases: dict[str, str] | None = None) -> None:
         unknown = set(roles) - set(ROLES)
         assert not unknown, unknown
         object.__setattr__(self, "roles", frozenset(roles))
         object.__setattr__(self, "body", body)
         object.__setattr__(self, "reads", reads)
         object.__setattr__(self, "refusals", frozenset(refusals))
+        object.__setattr__(self, "aliases", tuple((aliases or {}).items()))
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,20 @@ COMMON: dict[str, Any] = {
     "GET /metrics": Public("Prometheus scrape; the ingress does not route it"),
     "GET /v1/messaging": Only("ops", "support", reads=True),
 }
+
+
+def params_for(rule: Any, seeded: Seeded) -> dict[str, str]:
+    """The seed's path parameters, with the rule's aliases applied."""
+    params = dict(seeded.params)
+    for name, seeded_name in getattr(rule, "aliases", ()):
+        params[name] = seeded.params[seeded_name]
+    return params
+
+
+def url_for(table: Any, seeded: Seeded, method: str, path: str) -> str:
+    """``path`` with owner A's ids in place of its parameters (unknown ones: a dud id)."""
+    params = params_for(table.EXPECTED.get(f"{method} {path}"), seeded)
+    return re.sub(r"\{(\w+)\}", lambda m: params.get(m.group(1), "zz_unknown"), path)
 
 
 def table_for(service: str) -> Any:
