@@ -75,7 +75,7 @@ async def test_nobody_gets_a_2xx_the_table_does_not_allow(service, service_clien
         for method, path, operation in operations:
             key = f"{method} {path}"
             rule = table.EXPECTED[key]
-            if not isinstance(rule, Only):
+            if not isinstance(rule, Only) or rule.streams:
                 continue
             for role in sorted(rule.roles):
                 response = await call(method, path, operation, role, rule.body)

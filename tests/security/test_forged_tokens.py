@@ -31,6 +31,8 @@ async def test_every_forged_token_is_401_on_every_protected_route(service, servi
                         or response.headers["content-type"] != "application/problem+json"
                         or response.headers.get("www-authenticate") != "Bearer"):
                     failures.append(f"{method} {path} with {name}: {response.status_code}")
+            if getattr(table.EXPECTED.get(f"{method} {path}"), "streams", False):
+                continue  # an endless stream once authenticated
             # The same request with a genuine token gets past authentication.
             genuine = tokens.headers("researcher", "panel", "checker", "support", "ops",
                                      "partner", "data_owner", sub="res-intruder")

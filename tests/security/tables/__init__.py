@@ -34,10 +34,12 @@ class Only:
     refusals: frozenset[int] = frozenset({403, 404})
     # Path parameters named differently from the seed: {"request_id": "ingestion_id"}.
     aliases: tuple[tuple[str, str], ...] = ()
+    # An endless stream (SSE): allowed callers are not called, only refusals probed.
+    streams: bool = False
 
     def __init__(self, *roles: str, body: Any = None, reads: bool = False,
                  refusals: tuple[int, ...] = (403, 404),
-                 aliases: dict[str, str] | None = None) -> None:
+                 aliases: dict[str, str] | None = None, streams: bool = False) -> None:
         unknown = set(roles) - set(ROLES)
         assert not unknown, unknown
         object.__setattr__(self, "roles", frozenset(roles))
@@ -45,6 +47,7 @@ class Only:
         object.__setattr__(self, "reads", reads)
         object.__setattr__(self, "refusals", frozenset(refusals))
         object.__setattr__(self, "aliases", tuple((aliases or {}).items()))
+        object.__setattr__(self, "streams", streams)
 
 
 @dataclass(frozen=True)
