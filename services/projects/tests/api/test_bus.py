@@ -18,7 +18,7 @@ from srs_projects.models import messaging
 TODAY = dt.datetime.now(dt.UTC).date()
 
 
-async def eventually(check, timeout: float = 20.0):
+async def eventually(check, timeout: float = 60.0):
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         value = await check()
