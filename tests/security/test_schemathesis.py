@@ -24,7 +24,7 @@ from schemathesis.generation import GenerationMode  # noqa: E402
 from schemathesis.python.asgi import shutdown_lifespans  # noqa: E402
 from schemathesis.specs.openapi import checks  # noqa: E402
 
-EXAMPLES_PER_OPERATION = 15  # per generation mode; CI-bounded (whole run well under 2 min)
+EXAMPLES_PER_OPERATION = 10  # per generation mode; CI-bounded (whole run well under 2 min)
 # FastAPI/Starlette's answers to a body they cannot parse (not UTF-8 JSON, broken
 # multipart): 400 titled "Error", undocumented. A known finding (test_bad_input.py, xfail).
 UNPARSABLE = ("There was an error parsing the body", "Invalid multipart data")
