@@ -31,10 +31,10 @@ from srs_common.testing import (
 )
 
 from .conftest import example_body, routes
-from .tables import projects, table_for
+from .tables import booking, clearance, overrides, projects, table_for
 from .test_authorization_matrix import SERVICES
 
-RACERS = 60
+RACERS = 50
 
 
 async def outbox_types(client: Any) -> Counter[str]:
@@ -89,7 +89,7 @@ async def test_one_panel_decision_on_a_project(service_client, tokens, deliver, 
         bodies = {"approve": {"reason": "clear public benefit"},
                   "reject": {"reason": "no public benefit"},
                   "request-information": {"reason": "which outputs?"}}
-        actions = ["approve", "reject", "request-information"] * (RACERS // 3)
+        actions = (["approve", "reject", "request-information"] * RACERS)[:RACERS]
         responses = await asyncio.gather(*[
             client.post(f"/v1/projects/{project_id}/{action}", json=bodies[action],
                         headers=tokens.headers("panel", sub=f"panel-{i}"))
@@ -208,3 +208,47 @@ async def test_one_idempotency_key_runs_once_on_each_create_route(service, servi
             await race_one_key(client, path, example_body(openapi, operation), caller)
             raced += 1
     report(f"race idempotency key {service}: {raced} create routes raced with one key each")
+
+
+async def test_one_place_and_hour_in_booking(service_client, tokens, deliver, report):
+    researchers = [f"res-{n}" for n in range(RACERS)]
+    async with service_client("booking") as client:
+        await booking.eligible(client, tokens, deliver, researchers)
+        before = await outbox_types(client)
+        responses = await asyncio.gather(*[
+            client.post("/v1/bookings", headers=tokens.headers("researcher", researcher_id=r),
+                        json={"project_id": booking.PROJECT, "site_id": "titchfield",
+                              "place": "T3", "starts_at": "2027-10-27T08:00:00Z",
+                              "ends_at": "2027-10-27T10:00:00Z"})
+            for r in researchers])
+        statuses = tally(responses)
+        assert statuses[201] == 1 and statuses[409] == RACERS - 1, statuses
+        written = await outbox_types(client) - before
+        assert written == Counter({"srs.booking.confirmed.v1": 1}), written
+    report(f"race booking slot: {RACERS} researchers for one place and hour -> "
+           f"{dict(statuses)}, 1 booking confirmed")
+
+
+async def test_one_clearance_decision(service_client, tokens, deliver, tmp_path, report):
+    async with service_client("clearance", **overrides("clearance", tmp_path)) as client:
+        await clearance.active_project(client, deliver)
+        output_id, _, _ = await clearance.submitted(client, tokens)
+        # Sixty checkers take the same request into review at once: one reviews it.
+        taken = await asyncio.gather(*[
+            client.post(f"/v1/outputs/{output_id}/review",
+                        headers=tokens.headers("checker", sub=f"chk-{i}"))
+            for i in range(RACERS)])
+        assert tally(taken)[200] == 1 and tally(taken)[409] == RACERS - 1, tally(taken)
+        winner = next(i for i, r in enumerate(taken) if r.status_code == 200)
+        checker = tokens.headers("checker", sub=f"chk-{winner}")
+        before = await outbox_types(client)
+        responses = await asyncio.gather(*[
+            client.post(f"/v1/outputs/{output_id}/decision", headers=checker,
+                        json={"decision": decision, "reason": f"decision {i}"})
+            for i, decision in enumerate(["approve", "reject"] * (RACERS // 2))])
+        statuses = tally(responses)
+        assert statuses[200] == 1 and statuses[409] == RACERS - 1, statuses
+        written = await outbox_types(client) - before
+        assert sum(written.values()) == 1, written
+    report(f"race clearance: {RACERS} checkers taking one request -> {dict(tally(taken))}; "
+           f"{RACERS} approve/reject decisions -> {dict(statuses)}, 1 event written")
