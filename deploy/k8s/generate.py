@@ -349,7 +349,7 @@ def topic_objects(partitions: int) -> list[dict[str, Any]]:
         if service in SERVICE_TOPICS:
             assert settings.topic == SERVICE_TOPICS[service], (service, settings.topic)
             topics.append((service, settings.topic))
-        topics.append((service, settings.dead_letter_topic))
+        topics.extend((service, topic) for topic in settings.own_dead_letter_topics)
     return [{
         "apiVersion": "kafka.strimzi.io/v1beta2", "kind": "KafkaTopic",
         "metadata": {"name": topic.replace(".", "-"),

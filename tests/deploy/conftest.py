@@ -52,6 +52,10 @@ class CodeService:
         return self.settings.dead_letter_topic
 
     @property
+    def own_dead_letter_topics(self) -> list[str]:
+        return self.settings.own_dead_letter_topics
+
+    @property
     def database(self) -> str:
         return f"srs_{self.name}"
 
@@ -77,7 +81,7 @@ def code_topics() -> set[str]:
     for service in services:
         if service.name in SERVICE_TOPICS:
             assert service.topic == SERVICE_TOPICS[service.name]
-    return set(SERVICE_TOPICS.values()) | {s.dead_letter_topic for s in services}
+    return set(SERVICE_TOPICS.values()) | {t for s in services for t in s.own_dead_letter_topics}
 
 
 @pytest.fixture(scope="session")

@@ -87,3 +87,8 @@ class ServiceSettings(BaseSettings):
     @property
     def dead_letter_topic(self) -> str:
         return f"srs.dlq.{self.consumer_name}"
+
+    @property
+    def own_dead_letter_topics(self) -> list[str]:
+        """Every dead-letter topic this service's consumers write (one per consumer)."""
+        return [self.dead_letter_topic]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command, context
 from alembic.config import Config
@@ -16,6 +18,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
 from srs_common.db import create_engine, is_sqlite
+
+T = TypeVar("T")
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -25,13 +29,15 @@ def alembic_config(migrations_dir: Path, database_url: str) -> Config:
     return config
 
 
-def _in_fresh_loop_thread(fn: object) -> None:
-    """Alembic's env runs its own event loop; when called from async code, use a thread."""
+def in_own_thread(fn: Callable[[], T]) -> T:
+    """Run ``fn`` to completion in a fresh thread (so it may start its own event loop,
+    as Alembic's env does) and return its result or raise its exception."""
+    result: list[T] = []
     errors: list[BaseException] = []
 
     def target() -> None:
         try:
-            fn()  # type: ignore[operator]
+            result.append(fn())
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
             errors.append(exc)
 
@@ -40,6 +46,7 @@ def _in_fresh_loop_thread(fn: object) -> None:
     thread.join()
     if errors:
         raise errors[0]
+    return result[0]
 
 
 def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
@@ -54,7 +61,7 @@ def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> 
     except RuntimeError:
         command.upgrade(config, revision)
         return
-    _in_fresh_loop_thread(lambda: command.upgrade(config, revision))
+    in_own_thread(lambda: command.upgrade(config, revision))
 
 
 def autogenerate(migrations_dir: Path, message: str) -> None:

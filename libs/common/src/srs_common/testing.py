@@ -12,7 +12,6 @@ import contextlib
 import importlib
 import json
 import os
-import threading
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from srs_common.config import PlatformSettings, ServiceSettings
 from srs_common.db import Database
-from srs_common.migrations import upgrade
+from srs_common.migrations import in_own_thread, upgrade
 from srs_common.tokens import SigningKey, issue_token, jwks
 
 ISSUER = "srs-access"
@@ -33,21 +32,7 @@ AUDIENCE = "srs"
 
 def run_sync(coro_factory: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     """Run a coroutine to completion from sync code, even inside a running loop."""
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            result.append(asyncio.run(coro_factory()))
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0] if result else None
+    return in_own_thread(lambda: asyncio.run(coro_factory()))
 
 
 def ensure_postgres_database(url: str, *, recreate: bool = False) -> None:

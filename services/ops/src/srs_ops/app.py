@@ -9,6 +9,8 @@ from srs_ops import api, console
 from srs_ops.models import messaging
 from srs_ops.monitor import retention_job, start_monitor
 from srs_ops.settings import OpsSettings
+from srs_ops.webhooks import api as webhooks_api
+from srs_ops.webhooks.delivery import webhook_consumer_job, webhook_delivery_job
 
 
 def spec() -> ServiceSpec:
@@ -16,11 +18,12 @@ def spec() -> ServiceSpec:
         name="ops",
         title="SRS ops",
         description="Operations: event store, live stream, sagas, consumer lag, outbox "
-                    "backlog, dead letters with replay, AsyncAPI, and the web console.",
+                    "backlog, dead letters with replay, AsyncAPI, the web console, and "
+                    "signed partner webhooks.",
         version="0.1.0",
         messaging=messaging,
-        routers=[api.router, api.public, console.router],
-        jobs=[retention_job],
+        routers=[api.router, api.public, console.router, webhooks_api.router],
+        jobs=[retention_job, webhook_consumer_job, webhook_delivery_job],
         startup=[start_monitor],
     )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+import srs_common.contracts.ops  # noqa: F401 - ops's own contracts (not yet in the package's imports)
 from srs_common.contracts import SERVICE_TOPICS, platform_contracts
 
 DOCUMENT = Path(__file__).with_name("asyncapi.json")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -97,3 +98,90 @@ class DeadLetterAction(Base):
     actor: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     acted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+# -- webhooks ---------------------------------------------------------------------------
+
+class WebhookSubscription(Base):
+    """A partner organisation's endpoint and the event types it wants delivered."""
+
+    __tablename__ = "webhook_subscription"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(200), index=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(2000))
+    event_types: Mapped[list[str]] = mapped_column(JSON)
+    description: Mapped[str | None] = mapped_column(String(500))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    # The signing secret must be readable to sign with (HMAC), so it cannot be hashed.
+    secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the old secret also signs until this time, so receivers can switch.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    failing_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    disabled_reason: Mapped[str | None] = mapped_column(String(500))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class WebhookDelivery(Base):
+    """One event to send to one subscription; retried until delivered or given up."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_id"),
+        Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(
+        ForeignKey("webhook_subscription.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    event_type: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    # The structured CloudEvent exactly as sent (the signature covers these bytes).
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    retry_until: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebhookAttempt(Base):
+    """One HTTP request made for a delivery: what came back and how long it took."""
+
+    __tablename__ = "webhook_attempt"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_delivery.id", ondelete="CASCADE"), index=True)
+    attempt_number: Mapped[int] = mapped_column(Integer)
+    attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ResearcherOrganisation(Base):
+    """Read model: which organisation a researcher belongs to (from accreditation)."""
+
+    __tablename__ = "researcher_organisation"
+
+    researcher_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(200))
+
+
+class ProjectOrganisation(Base):
+    """Read model: which organisation a project belongs to (from projects)."""
+
+    __tablename__ = "project_organisation"
+
+    project_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(200))

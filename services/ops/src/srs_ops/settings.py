@@ -8,7 +8,7 @@ from srs_common.contracts import SERVICE_TOPICS
 
 # Every service that consumes events has a dead-letter topic ``srs.dlq.<service>``.
 CONSUMING_SERVICES = ("accreditation", "projects", "clearance", "access", "booking", "ops",
-                      "notify")
+                      "ops-webhooks", "notify")
 DEFAULT_PORTS = {"accreditation": 8001, "projects": 8002, "clearance": 8003, "access": 8004,
                  "booking": 8005, "ops": 8006, "notify": 8007}
 
@@ -33,3 +33,28 @@ class OpsSettings(ServiceSettings):
     service_urls: dict[str, str] = Field(
         default_factory=lambda: {s: f"http://127.0.0.1:{p}" for s, p in DEFAULT_PORTS.items()
                                  if s != "ops"})
+
+    # -- webhooks: delivery runs as its own consumer so a slow partner never slows the
+    # event store or the platform.
+    webhook_consumer: str = "ops-webhooks"
+    # Plain http endpoints only outside production (local receivers in development).
+    webhook_allow_http: bool = False
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_batch_size: int = Field(default=50, ge=1)
+    webhook_concurrency: int = Field(default=10, ge=1)
+    webhook_connect_timeout_seconds: float = 3.0
+    webhook_timeout_seconds: float = 10.0
+    # Retries: exponential backoff with jitter from base to max, for up to this long.
+    webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_backoff_max_seconds: float = Field(default=3 * 3600.0, gt=0)
+    webhook_retry_hours: float = Field(default=24.0, gt=0)
+    # A subscription is disabled once its endpoint has failed for this long without a
+    # success, or this many attempts in a row, whichever comes first.
+    webhook_disable_after_hours: float = Field(default=24.0, gt=0)
+    webhook_disable_after_failures: int = Field(default=100, ge=1)
+    # After a rotation the previous secret keeps signing for this long.
+    webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
+
+    @property
+    def own_dead_letter_topics(self) -> list[str]:
+        return [self.dead_letter_topic, f"srs.dlq.{self.webhook_consumer}"]

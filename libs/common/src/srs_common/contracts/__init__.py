@@ -6,7 +6,7 @@ Each publishing service owns one module (``accreditation``, ``projects``, ``acce
 new ``.vN`` type.
 """
 
-from srs_common.contracts import access, accreditation, booking, clearance, projects
+from srs_common.contracts import access, accreditation, booking, clearance, ops, projects
 from srs_common.contracts.access import ProjectSpaceProvisioned
 from srs_common.contracts.base import REGISTRY, Contract, contract_for
 from srs_common.contracts.projects import ProjectApproved, ProjectMember
@@ -22,7 +22,7 @@ SERVICE_TOPICS = {
     "clearance": clearance.TOPIC,
     "access": access.TOPIC,
     "booking": booking.TOPIC,
-    "ops": "srs.ops",
+    "ops": ops.TOPIC,
 }
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "booking",
     "clearance",
     "contract_for",
+    "ops",
     "platform_contracts",
     "projects",
 ]
