@@ -21,7 +21,9 @@ def callers(tokens: Tokens) -> dict[str, dict[str, str]]:
         "checker": tokens.headers("checker", sub="checker-b"),
         "support": tokens.headers("support", sub="support-b"),
         "ops": tokens.headers("ops", sub="ops-b"),
-        "partner": tokens.headers("partner", sub="client-org-b", org="org-b"),
+        # With the partner scopes, so only ownership can refuse the partner.
+        "partner": tokens.headers("partner", sub="client-org-b", org="org-b",
+                                  scope="webhooks:manage"),
         "data_owner": tokens.headers("data_owner", sub="owner-org-b", org="org-b"),
         "anonymous": {},
     }

@@ -70,7 +70,8 @@ def is_string(prop: dict[str, Any]) -> bool:
 
 @pytest.fixture
 def owner(tokens):
-    return tokens.headers(*ALL_ROLES, sub="res-owner", researcher_id="res-owner", org="org-a")
+    return tokens.headers(*ALL_ROLES, sub="res-owner", researcher_id="res-owner", org="org-a",
+                          scope="webhooks:manage")
 
 
 @pytest.mark.parametrize("service", SERVICES)
