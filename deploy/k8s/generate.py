@@ -54,7 +54,9 @@ SMTP_RELAY = {"smtp_host": "smtp.example.org", "smtp_port": 587, "smtp_tls": "st
 SMTP_SECRET_KEYS = {"smtp_username": "username", "smtp_password": "password"}
 # Services that hold a key of their own, mounted from a Secret created outside the manifests.
 EXTRA_SECRETS = {
-    "access": {"SRS_ACCESS_SIGNING_KEY_PEM": ("srs-access-signing-key", "private.pem")},
+    "access": {"SRS_ACCESS_SIGNING_KEY_PEM": ("srs-access-signing-key", "private.pem"),
+               "SRS_ACCESS_PSEUDONYMISATION_KEYS": ("srs-access-pseudonymisation", "keys.json"),
+               "SRS_ACCESS_CLIENT_SECRET_PEPPER": ("srs-access-client-secrets", "pepper")},
 }
 RESOURCES = {
     "api": {"requests": {"cpu": "100m", "memory": "192Mi"},

@@ -58,7 +58,8 @@ class Flow:
         return self.tokens.headers("support", sub="support-1")
 
     def partner(self, org: str) -> dict[str, str]:
-        return self.tokens.headers("partner", sub=f"client-{org}", org=org)
+        return self.tokens.headers("partner", sub=f"client-{org}", org=org,
+                                  scope="researchers:read applications:read")
 
     async def register(self, rid: str, *, name: str | None = None, org: str = "org-ntu",
                        qualifications: dict[str, Any] | None = None) -> dict[str, Any]:

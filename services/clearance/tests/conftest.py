@@ -124,8 +124,9 @@ def people(tokens) -> dict[str, dict[str, str]]:
         "eve": tokens.headers("researcher", researcher_id="res-eve"),
         "checker1": tokens.headers("checker", sub="chk-1"),
         "checker2": tokens.headers("checker", sub="chk-2"),
-        "partner": tokens.headers("partner", sub="client-ntu", org=ORG),
-        "other_partner": tokens.headers("partner", sub="client-x", org="org-other"),
+        "partner": tokens.headers("partner", sub="client-ntu", org=ORG, scope="outputs:read"),
+        "other_partner": tokens.headers("partner", sub="client-x", org="org-other",
+                                        scope="outputs:read"),
         "support": tokens.headers("support", sub="sup-1"),
     }
 

@@ -73,6 +73,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 4
     consumer_backoff_base_seconds: float = 0.05
     consumer_backoff_max_seconds: float = 2.0
+    # Rebuild a consumer that has had no partitions or no fetch response for this long.
+    consumer_watchdog_seconds: float = 60.0
 
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 

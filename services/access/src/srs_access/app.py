@@ -12,7 +12,7 @@ from srs_access import identity
 from srs_access.api import ROUTERS
 from srs_access.audit import audit_sealer_job
 from srs_access.handlers import CONSUMED_TOPICS, HANDLERS
-from srs_access.models import messaging
+from srs_access.models import idempotency, messaging
 from srs_access.settings import AccessSettings
 
 
@@ -34,6 +34,7 @@ def spec() -> ServiceSpec:
                     "home working, pseudonymisation; the embedded token issuer.",
         version="0.1.0",
         messaging=messaging,
+        idempotency=idempotency,
         routers=[identity.router, *ROUTERS],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated
+from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.db import SessionDep
 from srs_common.errors import AppError
-from srs_common.tokens import SigningKey, issue_token, jwks
+from srs_common.tokens import MAX_TTL_SECONDS, SigningKey, issue_token, jwks
+from srs_access import clients
 from srs_access.models import User
 from srs_access.passwords import verify_password
 from srs_access.schemas import TokenResponse
@@ -41,20 +46,110 @@ async def _password_grant(session: AsyncSession, username: str, password: str) -
     return user
 
 
-@router.post("/v1/auth/token", response_model=TokenResponse,
-             summary="Get an access token (OAuth2 password grant, embedded default only)",
-             responses={400: {"description": "unknown user, wrong password or grant type"}})
+def _oauth_error(status: int, error: str, description: str, *,
+                 basic: bool = False) -> JSONResponse:
+    """An RFC 6749 section 5.2 error response."""
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="srs"' if basic else "Basic"
+    return JSONResponse({"error": error, "error_description": description}, status_code=status,
+                        headers=headers)
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    """client_id and client_secret from HTTP Basic (form-urlencoded, RFC 6749 2.3.1)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        return None
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+async def _client_credentials_grant(request: Request, session: AsyncSession,
+                                    settings: AccessSettings, client_id: str | None,
+                                    client_secret: str | None,
+                                    scope: str | None) -> TokenResponse | JSONResponse:
+    basic = _basic_credentials(request)
+    if basic is not None and (client_id or client_secret):
+        return _oauth_error(400, "invalid_request",
+                            "authenticate with HTTP Basic or the form body, not both")
+    if basic is not None:
+        client_id, client_secret = basic
+    if not client_id or not client_secret:
+        return _oauth_error(401, "invalid_client", "client authentication is required",
+                            basic=basic is not None)
+    client = await clients.authenticate(session, settings, client_id, client_secret)
+    if client is None:
+        return _oauth_error(401, "invalid_client",
+                            "unknown, revoked or expired client credentials",
+                            basic=basic is not None)
+    granted = set(client.scopes)
+    if scope is not None:
+        requested = set(scope.split())
+        if not requested or not requested <= granted:
+            return _oauth_error(400, "invalid_scope",
+                                "the requested scope exceeds the client's scopes: "
+                                + " ".join(sorted(requested - granted)))
+        granted = requested
+    ttl = min(settings.token_ttl_seconds, MAX_TTL_SECONDS)
+    granted_scope = " ".join(sorted(granted))
+    access_token = issue_token(
+        request.app.state.signing_key, sub=client.id, roles=["partner"],
+        issuer=settings.platform.jwt_issuer, audience=settings.platform.jwt_audience,
+        ttl_seconds=ttl, org=client.organisation_id, scope=granted_scope)
+    return TokenResponse(access_token=access_token, expires_in=ttl, scope=granted_scope)
+
+
+@router.post(
+    "/v1/auth/token", response_model=TokenResponse,
+    summary="Get an access token: OAuth2 client credentials (partner API clients, "
+            "RFC 6749 4.4) or password (embedded default's people)",
+    responses={
+        400: {"description": "unknown user or wrong password (problem+json); for client "
+                             "credentials an RFC 6749 error: invalid_request, invalid_scope, "
+                             "unsupported_grant_type",
+              "content": {"application/json": {"example": {
+                  "error": "invalid_scope",
+                  "error_description": "the requested scope exceeds the client's scopes: "
+                                       "outputs:read"}}}},
+        401: {"description": "invalid_client: unknown, revoked or expired client credentials",
+              "content": {"application/json": {"example": {
+                  "error": "invalid_client",
+                  "error_description": "unknown, revoked or expired client credentials"}}}},
+    })
 async def token(
     request: Request,
+    response: Response,
     session: SessionDep,
-    grant_type: Annotated[str, Form(examples=["password"])],
-    username: Annotated[str, Form(max_length=100, examples=["alice"])],
-    password: Annotated[str, Form(max_length=200, examples=["alice-demo"])],
-) -> TokenResponse:
-    if grant_type != "password":
-        raise InvalidGrant("unsupported grant_type", title="unsupported_grant_type")
-    user = await _password_grant(session, username, password)
+    grant_type: Annotated[str, Form(max_length=50,
+                                    examples=["client_credentials", "password"])],
+    username: Annotated[str | None, Form(max_length=100, examples=["alice"])] = None,
+    password: Annotated[str | None, Form(max_length=200, examples=["alice-demo"])] = None,
+    client_id: Annotated[str | None, Form(max_length=100)] = None,
+    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    scope: Annotated[str | None, Form(max_length=500,
+                                      examples=["researchers:read applications:write"])] = None,
+) -> TokenResponse | JSONResponse:
     settings: AccessSettings = request.app.state.settings
+    # RFC 6749 5.1: responses carrying tokens must not be cached.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    if grant_type == "client_credentials":
+        return await _client_credentials_grant(request, session, settings, client_id,
+                                               client_secret, scope)
+    if grant_type != "password":
+        return _oauth_error(400, "unsupported_grant_type",
+                            "grant_type must be client_credentials or password")
+    if username is None or password is None:
+        raise InvalidGrant("username and password are required for the password grant")
+    user = await _password_grant(session, username, password)
     ttl = settings.token_ttl_seconds
     access_token = issue_token(
         request.app.state.signing_key, sub=user.username, roles=list(user.roles),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
 from srs_common.events.tables import messaging_tables
+from srs_common.idempotency import idempotency_table
 
 
 class Base(DeclarativeBase):
@@ -24,6 +25,7 @@ class Base(DeclarativeBase):
 
 
 messaging = messaging_tables(Base.metadata)
+idempotency = idempotency_table(Base.metadata)
 
 
 class Dataset(Base):
@@ -236,3 +238,30 @@ class User(Base):
     roles: Mapped[list[str]] = mapped_column(JSON)
     researcher_id: Mapped[str | None] = mapped_column(String(100))
     organisation_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class ApiClient(Base):
+    """A partner organisation's API client (OAuth2 client credentials)."""
+
+    __tablename__ = "api_client"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApiClientSecret(Base):
+    """One secret of a client, stored only as a peppered HMAC-SHA256. A rotated-out
+    secret keeps working until ``expires_at`` (the overlap); NULL means no end set."""
+
+    __tablename__ = "api_client_secret"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(40), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

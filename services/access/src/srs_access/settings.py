@@ -19,6 +19,12 @@ class AccessSettings(ServiceSettings):
     signing_key_pem: str | None = None
     signing_key_path: Path = Path("var/keys/access-signing.pem")
     token_ttl_seconds: int = 900
+    # Partner API client secrets are stored as HMAC-SHA256(pepper, secret): the secrets
+    # are 256-bit random, so a fast keyed hash suffices and a stolen table is useless
+    # without the pepper. Production sets a real one.
+    client_secret_pepper: SecretStr = SecretStr("embedded-default-client-pepper-not-for-production")
+    # The longest a rotated-out secret may keep working alongside its replacement.
+    client_secret_max_overlap_days: int = 30
 
     # Pseudonymisation keys by key id (JSON in SRS_ACCESS_PSEUDONYMISATION_KEYS); new
     # files use the current one, older ids stay so tables made with them still match.

@@ -21,7 +21,7 @@ from srs_accreditation.schemas import (
     ResearcherUpdate,
 )
 from srs_accreditation.settings import AccreditationSettings
-from srs_common.auth import CurrentPrincipal, Principal, require_roles
+from srs_common.auth import Principal, require_roles, require_scope
 from srs_common.db import SessionDep
 from srs_common.pagination import Cursor, Limit, Page
 
@@ -30,6 +30,12 @@ router = APIRouter(prefix="/v1")
 Researcher = Annotated[Principal, Depends(require_roles("researcher"))]
 Panel = Annotated[Principal, Depends(require_roles("panel"))]
 Support = Annotated[Principal, Depends(require_roles("support"))]
+# Anyone signed in (visibility decides what they see); partner clients need the scope.
+ResearcherReader = Annotated[Principal, Depends(require_scope("researchers:read"))]
+ApplicationReader = Annotated[Principal, Depends(require_scope("applications:read"))]
+# A researcher for themself, or a partner client (applications:write) for its organisation.
+Applicant = Annotated[Principal, Depends(require_roles("researcher", "partner"))]
+APPLICATIONS_WRITE = [Depends(require_scope("applications:write"))]
 
 
 def _settings(request: Request) -> AccreditationSettings:
@@ -76,7 +82,7 @@ async def register_researcher(data: ResearcherCreate, session: SessionDep,
 @researchers.get("", response_model=Page[ResearcherRead],
                  summary="List researchers (support: all; partner: its organisation; "
                          "researcher: themself)", responses=_errors())
-async def list_researchers(session: SessionDep, principal: CurrentPrincipal,
+async def list_researchers(session: SessionDep, principal: ResearcherReader,
                            limit: Limit = 50, cursor: Cursor = None) -> Any:
     items, next_cursor = await service.list_researchers(session, principal, limit=limit,
                                                         cursor=cursor)
@@ -88,7 +94,7 @@ async def list_researchers(session: SessionDep, principal: CurrentPrincipal,
                  summary="Read a researcher profile",
                  responses=_errors(missing="no such researcher, or not the caller's to see"))
 async def read_researcher(researcher_id: str, session: SessionDep,
-                          principal: CurrentPrincipal) -> Any:
+                          principal: ResearcherReader) -> Any:
     return await service.visible_researcher(session, principal, researcher_id)
 
 
@@ -104,7 +110,7 @@ async def update_researcher(researcher_id: str, data: ResearcherUpdate, session:
                  summary="A researcher's accreditations, current and past",
                  responses=_errors(missing="no such researcher, or not the caller's to see"))
 async def researcher_accreditations(researcher_id: str, session: SessionDep,
-                                    principal: CurrentPrincipal) -> Any:
+                                    principal: ResearcherReader) -> Any:
     return await service.researcher_accreditations(session, principal, researcher_id)
 
 
@@ -115,17 +121,21 @@ NO_APPLICATION = "no such application, or not the caller's to see"
 
 
 @applications.post("", status_code=status.HTTP_201_CREATED, response_model=ApplicationRead,
-                   summary="Draft an application for accreditation (or its renewal)",
-                   responses=_errors(rule="no registered profile (`profile_required`)"))
+                   summary="Draft an application for accreditation (or its renewal); a "
+                           "partner client drafts one for a researcher of its organisation",
+                   dependencies=APPLICATIONS_WRITE,
+                   responses=_errors(missing="no such researcher of the partner's "
+                                             "organisation",
+                                     rule="no registered profile (`profile_required`)"))
 async def create_application(data: ApplicationCreate, session: SessionDep,
-                             principal: Researcher) -> Any:
+                             principal: Applicant) -> Any:
     return await service.create_application(session, principal, data)
 
 
 @applications.get("", response_model=Page[ApplicationRead],
                   summary="List applications (researcher: own; panel: submitted; support: all)",
                   responses=_errors())
-async def list_applications(session: SessionDep, principal: CurrentPrincipal,
+async def list_applications(session: SessionDep, principal: ApplicationReader,
                             status_: Annotated[ApplicationStatus | None,
                                                Query(alias="status")] = None,
                             limit: Limit = 50, cursor: Cursor = None) -> Any:
@@ -138,7 +148,7 @@ async def list_applications(session: SessionDep, principal: CurrentPrincipal,
 @applications.get("/{application_id}", response_model=ApplicationRead,
                   summary="Read an application", responses=_errors(missing=NO_APPLICATION))
 async def read_application(application_id: str, session: SessionDep,
-                           principal: CurrentPrincipal) -> Any:
+                           principal: ApplicationReader) -> Any:
     return await service.visible_application(session, principal, application_id)
 
 
@@ -152,12 +162,14 @@ async def update_application(application_id: str, data: ApplicationUpdate, sessi
 
 
 @applications.post("/{application_id}/submit", response_model=ApplicationRead,
-                   summary="Submit (or resubmit) to the panel; eligibility is checked now",
+                   summary="Submit (or resubmit) to the panel; eligibility is checked now "
+                           "(the applicant, or a partner client of their organisation)",
+                   dependencies=APPLICATIONS_WRITE,
                    responses=_errors(missing=NO_APPLICATION,
                                      conflict="not a draft nor awaiting information",
                                      rule="an eligibility rule is not met"))
 async def submit_application(application_id: str, session: SessionDep, settings: Settings,
-                             principal: Researcher) -> Any:
+                             principal: Applicant) -> Any:
     return await service.submit_application(session, settings, principal, application_id)
 
 
@@ -208,7 +220,7 @@ NO_ACCREDITATION = "no such accreditation, or not the caller's to see"
                     summary="Read an accreditation",
                     responses=_errors(missing=NO_ACCREDITATION))
 async def read_accreditation(accreditation_id: str, session: SessionDep,
-                             principal: CurrentPrincipal) -> Any:
+                             principal: ResearcherReader) -> Any:
     accreditation, _ = await service.visible_accreditation(session, principal, accreditation_id)
     return accreditation
 

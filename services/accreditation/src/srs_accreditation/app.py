@@ -8,7 +8,7 @@ from srs_common.app import ServiceSpec, create_service_app
 from srs_accreditation import api
 from srs_accreditation.handlers import CONSUMED_TOPICS, HANDLERS
 from srs_accreditation.jobs import expiry_job
-from srs_accreditation.models import messaging
+from srs_accreditation.models import idempotency, messaging
 from srs_accreditation.settings import AccreditationSettings
 
 
@@ -20,6 +20,7 @@ def spec() -> ServiceSpec:
                      "register, expiry and revocation."),
         version="0.1.0",
         messaging=messaging,
+        idempotency=idempotency,
         routers=[api.router],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,

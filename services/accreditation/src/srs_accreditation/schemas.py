@@ -92,9 +92,14 @@ class ResearcherRead(BaseModel):
 class ApplicationCreate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"kind": "provisional", "supervisor_id": "res-bob",
-         "training_completed_on": "2026-10-01", "statement": "PhD student in criminology"}]})
+         "training_completed_on": "2026-10-01", "statement": "PhD student in criminology"},
+        {"kind": "full", "researcher_id": "res-alice", "training_completed_on": "2026-10-01",
+         "statement": "drafted by the university's partner API client"}]})
 
     kind: Kind
+    researcher_id: str | None = Field(
+        None, max_length=100, description="the applicant: required for partner clients (a "
+        "researcher of their organisation); researchers apply for themselves")
     supervisor_id: str | None = Field(None, max_length=100)
     training_completed_on: dt.date | None = Field(
         None, description="date the safe researcher training was completed")

@@ -161,11 +161,32 @@ async def _own_application(session: AsyncSession, principal: Principal,
     return application
 
 
+def _acts_as_partner(principal: Principal) -> bool:
+    return principal.has("partner") and not principal.has("researcher")
+
+
+async def _applicant_id(session: AsyncSession, principal: Principal,
+                        requested: str | None) -> str:
+    """Whom an application is for: the researcher themself, or a researcher of the
+    partner client's organisation (404 for anyone else's)."""
+    if _acts_as_partner(principal):
+        if not requested:
+            raise RuleViolation("a partner client names the researcher_id it applies for",
+                                rule="researcher_id_required")
+        await visible_researcher(session, principal, requested)
+        return requested
+    own = own_researcher_id(principal)
+    if requested and requested != own:
+        raise RuleViolation("researchers apply for themselves only", rule="own_application")
+    return own
+
+
 async def create_application(session: AsyncSession, principal: Principal,
                              data: ApplicationCreate) -> Application:
-    """A registered researcher drafts an application; if they already hold a current
-    accreditation of that kind, its approval renews it."""
-    researcher_id = own_researcher_id(principal)
+    """A registered researcher drafts an application (or a partner client drafts one for a
+    researcher of its organisation); if they already hold a current accreditation of that
+    kind, its approval renews it."""
+    researcher_id = await _applicant_id(session, principal, data.researcher_id)
     if await session.get(Researcher, researcher_id) is None:
         raise RuleViolation("register a researcher profile before applying",
                             rule="profile_required")
@@ -209,8 +230,13 @@ async def _supervisor_standing(session: AsyncSession, supervisor_id: str | None,
 
 async def submit_application(session: AsyncSession, settings: AccreditationSettings,
                              principal: Principal, application_id: str) -> Application:
-    """The applicant submits (or resubmits); eligibility is checked now, naming the unmet rule."""
-    application = await _own_application(session, principal, application_id)
+    """The applicant (or a partner client of their organisation) submits or resubmits;
+    eligibility is checked now, naming the unmet rule."""
+    if _acts_as_partner(principal):
+        application = await visible_application(session, principal, application_id,
+                                                for_update=True)
+    else:
+        application = await _own_application(session, principal, application_id)
     target = domain.application_transition(application.status, "submit")
     researcher = await session.get(Researcher, application.researcher_id)
     assert researcher is not None
@@ -252,11 +278,15 @@ async def withdraw_application(session: AsyncSession, principal: Principal,
 
 async def list_applications(session: AsyncSession, principal: Principal, *, status: str | None,
                             limit: int, cursor: str | None) -> tuple[list[Application], str | None]:
-    """Researchers list their own; the panel the submitted ones; support all."""
+    """Researchers list their own; the panel the submitted ones; a partner its
+    organisation's researchers'; support all."""
     stmt = select(Application).order_by(Application.created_at, Application.id).limit(limit + 1)
     if not principal.has("support"):
         if principal.has("panel"):
             stmt = stmt.where(Application.status != ApplicationStatus.DRAFT)
+        elif principal.has("partner") and principal.org:
+            stmt = stmt.where(Application.researcher_id.in_(
+                select(Researcher.id).where(Researcher.organisation_id == principal.org)))
         else:
             stmt = stmt.where(Application.researcher_id == (principal.researcher_id or ""))
     if status:

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from srs_common.app import ServiceSpec, create_service_app
 from srs_booking import api
 from srs_booking.handlers import CONSUMED_TOPICS, HANDLERS
-from srs_booking.models import messaging
+from srs_booking.models import idempotency, messaging
 from srs_booking.settings import BookingSettings
 
 
@@ -18,6 +18,7 @@ def spec() -> ServiceSpec:
         description="Safe-room terminals and SafePods: sites, security declarations, bookings, availability.",
         version="0.1.0",
         messaging=messaging,
+        idempotency=idempotency,
         routers=[api.router],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,

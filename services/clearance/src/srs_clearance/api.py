@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse
-from srs_common.auth import CurrentPrincipal, Principal, require_roles
+from srs_common.auth import CurrentPrincipal, Principal, require_roles, require_scope
 from srs_common.db import SessionDep, utcnow
 from srs_common.errors import Forbidden, NotFound
 from srs_common.pagination import Cursor, Limit, Page
@@ -43,6 +43,8 @@ router = APIRouter(prefix="/v1", tags=["clearance"])
 
 Researcher = Annotated[Principal, Depends(require_roles("researcher"))]
 Checker = Annotated[Principal, Depends(require_roles("checker"))]
+# Anyone signed in (visibility decides); partner clients need outputs:read.
+OutputStatusReader = Annotated[Principal, Depends(require_scope("outputs:read"))]
 
 
 def _now(request: Request) -> dt.datetime:
@@ -110,8 +112,8 @@ async def create_output(data: OutputCreate, session: SessionDep, principal: Rese
 
 @router.get("/outputs", response_model=Page[OutputStatusRead],
             summary="List the output requests the caller may see (statuses only)",
-            responses={**E401})
-async def list_outputs(session: SessionDep, principal: CurrentPrincipal, limit: Limit = 50,
+            responses={**E401, **E403})
+async def list_outputs(session: SessionDep, principal: OutputStatusReader, limit: Limit = 50,
                        cursor: Cursor = None,
                        project_id: Annotated[str | None, Query(max_length=60)] = None,
                        output_status: Annotated[str | None, Query(alias="status",
@@ -134,8 +136,9 @@ async def read_output(output_id: str, session: SessionDep, principal: CurrentPri
 
 @router.get("/outputs/{output_id}/status", response_model=OutputStatusRead,
             summary="An output request's status (partners: their organisation's, never contents)",
-            responses={**E401, **E404})
-async def read_output_status(output_id: str, session: SessionDep, principal: CurrentPrincipal):
+            responses={**E401, **E403, **E404})
+async def read_output_status(output_id: str, session: SessionDep,
+                             principal: OutputStatusReader):
     return await service.visible_status(session, principal, output_id)
 
 

@@ -8,7 +8,7 @@ from srs_common.app import Runtime, ServiceSpec, create_service_app
 from srs_clearance import api
 from srs_clearance.handlers import CONSUMED_TOPICS, HANDLERS, SETTINGS_KEY
 from srs_clearance.jobs import clearance_jobs
-from srs_clearance.models import messaging
+from srs_clearance.models import idempotency, messaging
 from srs_clearance.settings import ClearanceSettings
 
 
@@ -25,6 +25,7 @@ def spec() -> ServiceSpec:
         description="Output clearance: automatic disclosure control, checker workflow, service level, destruction.",
         version="0.1.0",
         messaging=messaging,
+        idempotency=idempotency,
         routers=[api.router],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,

@@ -8,7 +8,7 @@ from srs_common.app import ServiceSpec, create_service_app
 from srs_notify import api
 from srs_notify.handlers import CONSUMED_TOPICS, make_handlers
 from srs_notify.jobs import reminder_job, sender_job
-from srs_notify.models import messaging
+from srs_notify.models import idempotency, messaging
 from srs_notify.settings import NotifySettings
 
 
@@ -21,6 +21,7 @@ def spec(settings: NotifySettings | None = None) -> ServiceSpec:
                     "the delivery log.",
         version="0.1.0",
         messaging=messaging,
+        idempotency=idempotency,
         routers=[api.router],
         handlers=make_handlers(settings or NotifySettings()),
         consumed_topics=CONSUMED_TOPICS,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
 from srs_common.events.tables import messaging_tables
+from srs_common.idempotency import idempotency_table
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -34,6 +35,7 @@ class Base(DeclarativeBase):
 
 
 messaging = messaging_tables(Base.metadata)
+idempotency = idempotency_table(Base.metadata)
 
 
 class Researcher(Base):

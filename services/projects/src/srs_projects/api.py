@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from srs_common.auth import CurrentPrincipal, Principal, require_roles
+from srs_common.auth import Principal, require_roles, require_scope
 from srs_common.db import SessionDep
 from srs_common.pagination import Cursor, Limit, Page
 from srs_projects import register, service
@@ -57,6 +57,8 @@ register_router = APIRouter(prefix="/v1/register", tags=["public register"])
 Researcher = Annotated[Principal, Depends(require_roles("researcher"))]
 Panel = Annotated[Principal, Depends(require_roles("panel"))]
 Support = Annotated[Principal, Depends(require_roles("support"))]
+# Anyone signed in (visibility decides what they see); partner clients need projects:read.
+ProjectReader = Annotated[Principal, Depends(require_scope("projects:read"))]
 
 # 422 too: any path parameter can be invalid, and the error is problem+json, not
 # FastAPI's default application/json.
@@ -73,8 +75,8 @@ async def create_project(data: ProjectCreate, session: SessionDep, principal: Re
 
 @router.get("", response_model=Page[ProjectSummary],
             summary="List the projects the caller may see",
-            responses=problems(401, 422))
-async def list_projects(session: SessionDep, principal: CurrentPrincipal,
+            responses=problems(401, 403, 422))
+async def list_projects(session: SessionDep, principal: ProjectReader,
                         status_: Annotated[ProjectStatus | None, Query(alias="status")] = None,
                         limit: Limit = 50, cursor: Cursor = None):
     return await service.list_projects(session, principal, status=status_, limit=limit,
@@ -82,8 +84,8 @@ async def list_projects(session: SessionDep, principal: CurrentPrincipal,
 
 
 @router.get("/{project_id}", response_model=ProjectRead, summary="Read a project",
-            responses=problems(401, 404, 422))
-async def read_project(project_id: str, session: SessionDep, principal: CurrentPrincipal):
+            responses=problems(401, 403, 404, 422))
+async def read_project(project_id: str, session: SessionDep, principal: ProjectReader):
     return await service.read(session, await service.visible_project(session, principal,
                                                                      project_id))
 
@@ -192,8 +194,9 @@ async def request_extension(project_id: str, data: ExtensionCreate, session: Ses
 
 
 @router.get("/{project_id}/extensions", response_model=list[ExtensionRead],
-            summary="The project's extension requests", responses=problems(401, 404, 422))
-async def list_extensions(project_id: str, session: SessionDep, principal: CurrentPrincipal):
+            summary="The project's extension requests",
+            responses=problems(401, 403, 404, 422))
+async def list_extensions(project_id: str, session: SessionDep, principal: ProjectReader):
     return await service.extensions_of(session, principal, project_id)
 
 

@@ -8,7 +8,7 @@ from srs_common.app import ServiceSpec, create_service_app
 from srs_projects import api
 from srs_projects.handlers import CONSUMED_TOPICS, HANDLERS
 from srs_projects.jobs import completion_reminder_job
-from srs_projects.models import messaging
+from srs_projects.models import idempotency, messaging
 from srs_projects.settings import ProjectsSettings
 
 
@@ -19,6 +19,7 @@ def spec() -> ServiceSpec:
         description="Research project applications, panel review, members and lifecycle.",
         version="0.1.0",
         messaging=messaging,
+        idempotency=idempotency,
         routers=[api.router, api.register_router],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,

@@ -140,12 +140,19 @@ async def apply_accreditation(session: AsyncSession, state: AccreditationState) 
 
 async def _memberships(session: AsyncSession, researcher_id: str, *, active: bool
                        ) -> list[tuple[ProjectMember, Project]]:
+    # Lock as the API does - the project rows first, in id order, then the member rows.
+    # Locking both through the join took them in plan order (member first) and
+    # deadlocked with a concurrent member change.
+    await session.execute(
+        select(Project.id).where(Project.id.in_(
+            select(ProjectMember.project_id).where(ProjectMember.researcher_id == researcher_id)))
+        .order_by(Project.id).with_for_update())
     rows = (await session.execute(
         select(ProjectMember, Project).join(Project, Project.id == ProjectMember.project_id)
         .where(ProjectMember.researcher_id == researcher_id, ProjectMember.active.is_(active),
                ProjectMember.role.in_([r.value for r in domain.ACCREDITED_ROLES]),
                Project.status.not_in([s.value for s in domain.CLOSED]))
-        .order_by(Project.id).with_for_update())).all()
+        .order_by(Project.id).with_for_update(of=ProjectMember))).all()
     return [(m, p) for m, p in rows]
 
 

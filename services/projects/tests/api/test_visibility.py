@@ -38,7 +38,7 @@ async def test_panel_routes_refuse_others_and_never_see_drafts(projects, client)
     draft = await projects.draft()
     for suffix, body in PANEL_ROUTES:
         for caller in (projects.researcher("res-alice"), projects.support,
-                       projects.tokens.headers("partner", org="org-ntu")):
+                       projects.tokens.headers("partner", org="org-ntu", scope="projects:read")):
             refused = await client.post(f"/v1/projects/{submitted}{suffix}", json=body,
                                         headers=caller)
             assert refused.status_code == 403, suffix
@@ -61,7 +61,7 @@ async def test_support_routes_refuse_others(projects, client):
     for suffix, body in SUPPORT_ROUTES:
         path = f"/v1/projects/{project_id}" + suffix.format(ext=ext["id"])
         for caller in (projects.researcher("res-alice"), projects.panel,
-                       projects.tokens.headers("partner", org="org-ntu")):
+                       projects.tokens.headers("partner", org="org-ntu", scope="projects:read")):
             assert (await client.post(path, json=body, headers=caller)).status_code == 403, path
     project = await projects.get(project_id)
     assert project["expected_end_date"] != "2099-01-01" and project["status"] == "active"
@@ -87,8 +87,8 @@ async def test_who_sees_a_draft_and_a_submitted_project(projects, client):
         (projects.researcher("res-eve"), 404, 404),
         (projects.panel, 404, 200),
         (projects.support, 200, 200),
-        (tokens.headers("partner", org="org-ntu"), 200, 200),
-        (tokens.headers("partner", org="org-other"), 404, 404),
+        (tokens.headers("partner", org="org-ntu", scope="projects:read"), 200, 200),
+        (tokens.headers("partner", org="org-other", scope="projects:read"), 404, 404),
         (tokens.headers("checker"), 404, 404),
         (tokens.headers("ops"), 404, 404),
         (tokens.headers("data_owner"), 404, 404),
@@ -114,7 +114,8 @@ async def test_lists_hold_only_what_the_caller_may_see(projects, client):
     assert await ids(projects.researcher("res-alice")) == [alice_draft]
     assert await ids(projects.researcher("res-bob")) == [bob_submitted]
     assert await ids(projects.panel) == [bob_submitted]
-    assert await ids(projects.tokens.headers("partner", org="org-ntu")) == [alice_draft]
+    ntu_partner = projects.tokens.headers("partner", org="org-ntu", scope="projects:read")
+    assert await ids(ntu_partner) == [alice_draft]
     assert await ids(projects.tokens.headers("checker")) == []
     assert await ids(projects.support) == [alice_draft, bob_submitted]
     assert await ids(projects.support, status="submitted") == [bob_submitted]

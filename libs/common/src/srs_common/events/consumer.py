@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -30,7 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.config import ServiceSettings
@@ -51,6 +52,16 @@ DISCARD_HEADER = "srs_discard"
 
 class _Duplicate(Exception):
     pass
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure of the database connection rather than of the handler's logic."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)):
+        return True
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and isinstance(cause, (OSError, ConnectionError))
 
 
 def dead_letter_headers(record: ConsumerRecord, *, consumer: str, error: str, attempts: int,
@@ -95,6 +106,7 @@ class ConsumerRunner:
         # Keys with an unresolved dead letter; loaded at start so the common case (no
         # quarantine) costs no query. Only the partition's owner touches a key's rows.
         self._open_keys: set[str] = set()
+        self._watch_since = time.monotonic()
 
     # -- lifecycle --------------------------------------------------------------------
     async def _start(self) -> AIOKafkaConsumer:
@@ -112,20 +124,40 @@ class ConsumerRunner:
             request_timeout_ms=platform.request_timeout_ms,
             max_poll_interval_ms=300_000,
         )
-        try:
-            await consumer.start()
-        except BaseException:
-            await stop_quietly(consumer)
-            raise
+        # Read the quarantine before joining the group: if the database is away, no
+        # member is left behind in the group holding partitions it will never consume.
         q = self.quarantine
         async with self.db.engine.connect() as conn:
             keys = (await conn.execute(select(q.c.key).distinct()
                                        .where(q.c.consumer == self.consumer)
                                        .where(q.c.resolved_at.is_(None)))).scalars().all()
             await conn.rollback()
+        try:
+            await consumer.start()
+        except BaseException:
+            await stop_quietly(consumer)
+            raise
         self._open_keys = set(keys)
         self._consumer = consumer
+        self._watch_since = time.monotonic()
         return consumer
+
+    def _stalled(self, consumer: AIOKafkaConsumer) -> bool:
+        """True when the consumer makes no contact with the broker for too long: no
+        partitions assigned, or no fetch response (they come every ``fetch_max_wait_ms``
+        even when idle) for its partitions. aiokafka does not always recover by itself
+        after a broker outage; a fresh consumer does."""
+        limit = self.settings.consumer_watchdog_seconds
+        now = time.monotonic()
+        assigned = consumer.assignment()
+        if not assigned:
+            return now - self._watch_since > limit
+        stamps = [consumer.last_poll_timestamp(tp) for tp in assigned]
+        newest = max((s for s in stamps if s), default=None)
+        if newest is None:
+            return now - self._watch_since > limit
+        self._watch_since = now
+        return time.time() - newest / 1000 > limit
 
     async def _dlq_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -154,6 +186,11 @@ class ConsumerRunner:
                 try:
                     consumer = self._consumer or await self._start()
                     self.running = True
+                    if self._stalled(consumer):
+                        log.warning("consumer %s made no progress for %ss; rebuilding it",
+                                    self.consumer, self.settings.consumer_watchdog_seconds)
+                        await self._close()
+                        continue
                     batches = await consumer.getmany(timeout_ms=500, max_records=500)
                     for tp, records in batches.items():
                         for record in records:
@@ -252,6 +289,7 @@ class ConsumerRunner:
                                     attempts=0, reason="quarantined", event=event)
             return
         attempts = 0
+        transient_waits = 0
         while True:
             attempts += 1
             try:
@@ -264,6 +302,17 @@ class ConsumerRunner:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried
+                if is_transient(exc):
+                    # The database (or the network to it) is away: wait for it, however
+                    # long; this is not the event's fault and must never dead-letter it.
+                    attempts -= 1
+                    transient_waits += 1
+                    delay = min(5.0, self.settings.consumer_backoff_base_seconds * 2 ** min(
+                        transient_waits, 10))
+                    log.warning("database unavailable while handling %s; waiting %.2fs: %r",
+                                event.type, delay, exc)
+                    await self._sleep(delay * (0.5 + random.random()))
+                    continue
                 if attempts >= self.settings.consumer_max_attempts:
                     log.error("handler for %s failed %d times; dead-lettering",
                               event.type, attempts, exc_info=True)
