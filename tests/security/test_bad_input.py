@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from srs_common.bodylimit import BodyLimitMiddleware
 
-from .conftest import _resolve, example_body, routes
+from .conftest import PARTNER_SCOPES, _resolve, example_body, routes
 from .tables import overrides, table_for, url_for
 from .test_authorization_matrix import SERVICES
 
@@ -71,7 +71,7 @@ def is_string(prop: dict[str, Any]) -> bool:
 @pytest.fixture
 def owner(tokens):
     return tokens.headers(*ALL_ROLES, sub="res-owner", researcher_id="res-owner", org="org-a",
-                          scope="webhooks:manage")
+                          scope=PARTNER_SCOPES)
 
 
 @pytest.mark.parametrize("service", SERVICES)

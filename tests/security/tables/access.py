@@ -68,6 +68,11 @@ EXPECTED: dict[str, Any] = {
     "POST /v1/ingestion-requests/{request_id}/approval": Only("support", aliases=INGESTION),
     "POST /v1/ingestion-requests/{request_id}/rejection": Only("support", aliases=INGESTION),
     "POST /v1/pseudonymise": Only("support", refusals=OWN_STANDING),
+    "POST /v1/clients": Only("support"),
+    "GET /v1/clients": Listing("support"),
+    "GET /v1/clients/{client_id}": Only("support", reads=True),
+    "POST /v1/clients/{client_id}/rotate": Only("support"),
+    "POST /v1/clients/{client_id}/revoke": Only("support"),
 }
 
 
@@ -111,8 +116,12 @@ async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
         "project_id": PROJECT, "kind": "code", "description": "Stata do-files",
         "source": "sftp upload ref 1"})
     assert ingestion.status_code == 201, ingestion.text
+    api_client = await client.post("/v1/clients", headers=tokens.headers("support"), json={
+        "organisation_id": "org-a", "name": "Org A integration", "scopes": ["projects:read"]})
+    assert api_client.status_code == 201, api_client.text
     request_id, ingestion_id = home.json()["id"], ingestion.json()["id"]
+    client_id = api_client.json()["id"]
     return Seeded(params={"dataset_id": "ds-health-home", "organisation_id": "org-a",
                           "project_id": PROJECT, "request_id": request_id,
-                          "ingestion_id": ingestion_id},
-                  secrets={request_id, ingestion_id, decision.json()["decision_id"]})
+                          "ingestion_id": ingestion_id, "client_id": client_id},
+                  secrets={request_id, ingestion_id, decision.json()["decision_id"], client_id})

@@ -18,8 +18,10 @@ EXPECTED: dict[str, Any] = {
     "GET /v1/researchers/{researcher_id}": Only("support", reads=True),
     "PATCH /v1/researchers/{researcher_id}": Only(),
     "GET /v1/researchers/{researcher_id}/accreditations": Only("support", reads=True),
-    # Drafting creates the caller's own application (researcher B has no profile: 422).
-    "POST /v1/applications": Only("researcher"),
+    # Drafting for owner A: researcher B may apply only for themself (422
+    # own_application), a partner of another organisation cannot see A (404).
+    "POST /v1/applications": Only(refusals=(403, 404, 422), body={
+        "kind": "full", "training_completed_on": "2026-10-01", "researcher_id": "res-owner"}),
     "GET /v1/applications": Listing("support", "panel"),
     "GET /v1/applications/{application_id}": Only("support", "panel", reads=True),
     "PATCH /v1/applications/{application_id}": Only(),
