@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+
+def _storable(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL: refuse it at the door (422 naming the field)
+    rather than at the flush (a 500)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain the NUL character")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _storable(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _storable(item)
+    return value
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields refused, text storable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _text_is_storable(cls, value: Any) -> Any:
+        return _storable(value)
+
 
 Kind = Literal["full", "provisional", "srsa_approved"]
 Degree = Literal["none", "undergraduate", "masters", "doctorate"]
 
 
-class QualificationsIn(BaseModel):
+class QualificationsIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     degree: Degree = "none"
@@ -29,7 +56,7 @@ _PROFILE = {"name": "Alice Example", "email": "alice@ntu.example", "organisation
                                "quantitative_research_years": 2}}
 
 
-class ResearcherCreate(BaseModel):
+class ResearcherCreate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_PROFILE]})
 
     name: str = Field(min_length=1, max_length=200)
@@ -38,7 +65,7 @@ class ResearcherCreate(BaseModel):
     qualifications: QualificationsIn = Field(default_factory=QualificationsIn)
 
 
-class ResearcherUpdate(BaseModel):
+class ResearcherUpdate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"email": "alice@new.example"}]})
 
@@ -62,7 +89,7 @@ class ResearcherRead(BaseModel):
     updated_at: dt.datetime
 
 
-class ApplicationCreate(BaseModel):
+class ApplicationCreate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"kind": "provisional", "supervisor_id": "res-bob",
          "training_completed_on": "2026-10-01", "statement": "PhD student in criminology"},
@@ -79,7 +106,7 @@ class ApplicationCreate(BaseModel):
     statement: str = Field("", max_length=10000)
 
 
-class ApplicationUpdate(BaseModel):
+class ApplicationUpdate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"training_completed_on": "2026-10-01"}]})
 
@@ -115,7 +142,7 @@ class ApplicationRead(BaseModel):
     decided_at: dt.datetime | None
 
 
-class Approval(BaseModel):
+class Approval(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"reason": "Meets the accreditation criteria.",
          "conditions": "Outputs checked by the supervisor first."}]})
@@ -124,7 +151,7 @@ class Approval(BaseModel):
     conditions: str | None = Field(None, max_length=5000)
 
 
-class Reasoned(BaseModel):
+class Reasoned(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"reason": "No evidence of quantitative research experience."}]})
 

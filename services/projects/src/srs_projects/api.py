@@ -60,7 +60,9 @@ Support = Annotated[Principal, Depends(require_roles("support"))]
 # Anyone signed in (visibility decides what they see); partner clients need projects:read.
 ProjectReader = Annotated[Principal, Depends(require_scope("projects:read"))]
 
-_AUTH = (401, 403, 404)
+# 422 too: any path parameter can be invalid, and the error is problem+json, not
+# FastAPI's default application/json.
+_AUTH = (401, 403, 404, 422)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead,
@@ -82,7 +84,7 @@ async def list_projects(session: SessionDep, principal: ProjectReader,
 
 
 @router.get("/{project_id}", response_model=ProjectRead, summary="Read a project",
-            responses=problems(401, 403, 404))
+            responses=problems(401, 403, 404, 422))
 async def read_project(project_id: str, session: SessionDep, principal: ProjectReader):
     return await service.read(session, await service.visible_project(session, principal,
                                                                      project_id))
@@ -192,7 +194,8 @@ async def request_extension(project_id: str, data: ExtensionCreate, session: Ses
 
 
 @router.get("/{project_id}/extensions", response_model=list[ExtensionRead],
-            summary="The project's extension requests", responses=problems(401, 403, 404))
+            summary="The project's extension requests",
+            responses=problems(401, 403, 404, 422))
 async def list_extensions(project_id: str, session: SessionDep, principal: ProjectReader):
     return await service.extensions_of(session, principal, project_id)
 

@@ -3,9 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+def _storable(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL: refuse it at the door (422 naming the field)
+    rather than at the flush (a 500)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain the NUL character")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _storable(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _storable(item)
+    return value
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields refused, text storable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _text_is_storable(cls, value: Any) -> Any:
+        return _storable(value)
+
 
 Gateway = Literal["DEA", "SRSA"]
 
@@ -16,7 +43,7 @@ _MATCHING_WORDS = ("common", "variable", "match_tables", "entref", "ons_id", "ma
 # --- the linkage section ----------------------------------------------------------------
 
 
-class IdbrMatching(BaseModel):
+class IdbrMatching(Input):
     """Inter-Departmental Business Register matching: by Companies House reference
     numbers (the SRS team does it) or by business names and addresses (a separate,
     charged team: the charge must be accepted before the application is submitted)."""
@@ -46,7 +73,7 @@ class IdbrMatching(BaseModel):
         return self
 
 
-class LinkedDatasetRequest(BaseModel):
+class LinkedDatasetRequest(Input):
     """A request for ONS to create a new linked dataset (of benefit beyond this project)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -60,7 +87,7 @@ class LinkedDatasetRequest(BaseModel):
                           description="resource required within ONS")
 
 
-class Linkage(BaseModel):
+class Linkage(Input):
     """Linkage using identifiable data. Matching de-identified tables by common
     variables inside the environment is not linkage and does not belong here."""
 
@@ -94,7 +121,7 @@ _APPLICATION_EXAMPLE = {
 }
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(Input):
     """A draft application; the caller becomes its lead researcher. Fields the panel
     needs but a draft may lack are checked on submission."""
 
@@ -122,7 +149,7 @@ class ProjectCreate(BaseModel):
         return self
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(Input):
     """Changes to a draft (or to an application the panel sent back)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -142,14 +169,14 @@ class ProjectUpdate(BaseModel):
     linkage: Linkage | None = None
 
 
-class Reason(BaseModel):
+class Reason(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"reason": "Please explain how the outputs will be published."}]})
 
     reason: str = Field(min_length=3, max_length=5000)
 
 
-class ProjectDecision(BaseModel):
+class ProjectDecision(Input):
     """The panel's approval, with its reasons and any conditions."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -159,7 +186,7 @@ class ProjectDecision(BaseModel):
     conditions: str | None = Field(default=None, max_length=5000)
 
 
-class MemberCreate(BaseModel):
+class MemberCreate(Input):
     """A person named on the project. Lead, researchers and data peer reviewers need a
     current accreditation (data peer reviewers a full one); a provisional researcher
     names a fully accredited supervisor on the same project; an outputs-only peer
@@ -198,7 +225,7 @@ class DecisionRead(BaseModel):
     decided_at: dt.datetime
 
 
-class PublicationIn(BaseModel):
+class PublicationIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=3, max_length=500)
@@ -270,7 +297,7 @@ class ProjectSummary(BaseModel):
 # --- during the project -------------------------------------------------------------------
 
 
-class ExtensionCreate(BaseModel):
+class ExtensionCreate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"expected_end_date": "2027-12-31", "reason": "Survey wave delayed by six months."}]})
 
@@ -295,7 +322,7 @@ class ExtensionRead(BaseModel):
     decided_at: dt.datetime | None
 
 
-class CompletionCreate(BaseModel):
+class CompletionCreate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "final_publications": [{"title": "Burglary and home security",
                                 "url": "https://doi.org/10.1000/xyz"}]}]})

@@ -1,0 +1,43 @@
+"""Every documented error response of every route is problem+json, as served.
+
+FastAPI documents a default 422 as ``application/json`` (``HTTPValidationError``) on every
+route with parameters or a body unless the route overrides it; the platform serves
+problem+json, so clients generated from such a document mis-parse every 422."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import routes
+from .tables import overrides
+from .test_authorization_matrix import SERVICES
+
+DEFAULT_422 = ("FastAPI's default 422 (application/json, HTTPValidationError) is left on "
+               "routes that do not document 422 themselves; proposed fix in srs_common.app: "
+               "rewrite every default 422 to application/problem+json (a ValidationProblem "
+               "schema with `errors`)")
+KNOWN = {  # service: reason (reported to the owners; remove when fixed)
+    "clearance": DEFAULT_422,
+    "access": DEFAULT_422,
+    "booking": DEFAULT_422,
+    "ops": DEFAULT_422,
+}
+
+
+def _params() -> list:
+    return [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=KNOWN[s]))
+            if s in KNOWN else s for s in SERVICES]
+
+
+@pytest.mark.parametrize("service", _params())
+async def test_every_documented_error_is_problem_json(service, service_client, tmp_path):
+    async with service_client(service, **overrides(service, tmp_path)) as client:
+        openapi = client.app.openapi()
+    wrong = []
+    for method, path, operation in routes(openapi):
+        for code, response in operation.get("responses", {}).items():
+            if code.isdigit() and int(code) >= 400:
+                media = set(response.get("content", {}))
+                if media and media != {"application/problem+json"}:
+                    wrong.append(f"{method} {path} {code}: {sorted(media)}")
+    assert not wrong, "\n".join(wrong)
