@@ -307,7 +307,7 @@ def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
         _pdb(service, "worker", f"srs-{service}-worker"),
         {"apiVersion": "batch/v1", "kind": "Job",
          "metadata": _meta(f"srs-{service}-migrate", service, "migrate", annotations={
-             # Run before the rollout by the GitOps tool; docs/deploy.md gives the
+             # Run before the rollout by the GitOps tool; README (Deploying) gives the
              # kubectl sequence for a manual apply.
              "argocd.argoproj.io/hook": "PreSync",
              "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
