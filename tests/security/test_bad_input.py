@@ -125,15 +125,7 @@ async def test_bad_bodies_get_field_errors_and_write_nothing(service, service_cl
     assert not wrong, "\n".join(wrong)
 
 
-NUL_500 = ("NUL in a text field or path parameter reaches PostgreSQL, which refuses it "
-           "(invalid byte sequence for encoding UTF8: 0x00): a 500 on PostgreSQL only. "
-           "Proposed platform fix: srs_common rejects NUL in request bodies and paths with "
-           "422 (accreditation and projects now do it in their input models)")
-
-
-@pytest.mark.parametrize("service", [
-    pytest.param(s, marks=pytest.mark.xfail(strict=False, reason=NUL_500))
-    if s in ("clearance", "access", "booking", "ops") else s for s in SERVICES])
+@pytest.mark.parametrize("service", SERVICES)
 async def test_absurd_dates_and_unicode_edges_never_500(service, service_client, tmp_path, tokens,
                                                         deliver, owner, report):
     """Well-formed but odd values reach the use cases: a 2xx or a 4xx problem, never a
@@ -231,12 +223,6 @@ async def test_page_sizes_are_capped(service, service_client, tmp_path, owner):
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "srs_common.errors: FastAPI answers a body that is not UTF-8 with HTTPException(400, "
-    "'There was an error parsing the body') - and Starlette a broken multipart body with "
-    "400 'Invalid multipart data' - rendered as 400 titled 'Error', which no route "
-    "documents; they should be 422 'Invalid input' with errors=[{field: 'body', "
-    "type: 'json_invalid'}] like any other malformed JSON"))
 async def test_a_body_that_is_not_utf8_is_422_like_other_malformed_json(service_client, owner):
     async with service_client("projects") as client:
         response = await client.post("/v1/projects", content=b'{"title": "\xff\xfe"}',

@@ -214,4 +214,48 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
     app.include_router(health_router(spec))
     for router in spec.routers if api else ():
         app.include_router(router)
+    _document_problems(app)
     return app
+
+
+VALIDATION_PROBLEM = {
+    "title": "ValidationProblem",
+    "type": "object",
+    "description": "RFC 9457 problem details for invalid input, with one entry per field",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"},
+            "type": {"type": "string"}}}},
+    },
+    "required": ["title", "status"],
+    "example": {"type": "about:blank", "title": "Invalid input", "status": 422,
+                "detail": "invalid fields: body.title",
+                "errors": [{"field": "body.title", "message": "Field required",
+                            "type": "missing"}]},
+}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Document FastAPI's automatic 422 the way the platform answers it: problem+json."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = original()
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if not isinstance(operation, dict):
+                    continue
+                invalid = operation.get("responses", {}).get("422")
+                if invalid and "application/json" in invalid.get("content", {}):
+                    content = invalid["content"]
+                    content.pop("application/json")
+                    content.setdefault("application/problem+json",
+                                       {"schema": VALIDATION_PROBLEM})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

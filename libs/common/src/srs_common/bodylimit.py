@@ -4,6 +4,9 @@ The limit is a service setting (``max_body_bytes``, 1 MiB by default); routes th
 large bodies (output files, streamed CSV) declare their own limit, or none, by a path
 regular expression in the :class:`~srs_common.app.ServiceSpec`. A declared ``Content-Length`` over
 the limit is refused before the body is read; a chunked body is counted as it streams.
+
+The same guard refuses the NUL character (which no database text column stores) in
+paths and in JSON or form bodies with a 422, where it would otherwise fail as a 500.
 """
 
 from __future__ import annotations
@@ -20,6 +23,27 @@ class _TooLarge(Exception):
     pass
 
 
+class _HasNul(Exception):
+    pass
+
+
+NUL_MARKERS = (b"\\u0000", b"\x00", b"%00")
+
+
+def _textual(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return value.startswith((b"application/json", b"application/x-www-form-urlencoded"))
+    return False
+
+
+async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
+    response = problem(422, "Invalid input", "text may not contain the NUL character",
+                       instance=scope.get("path"),
+                       errors=[{"field": "body", "message": "NUL character", "type": "string_nul"}])
+    await response(scope, receive, send)
+
+
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, default: int, overrides: Mapping[str, int | None]) -> None:
         self.app = app
@@ -33,7 +57,13 @@ class BodyLimitMiddleware:
         return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", ""):
+            await _refuse_nul(scope, receive, send)
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope.get("path", ""))
@@ -53,15 +83,28 @@ class BodyLimitMiddleware:
         received = 0
         exceeded = False
         replaced = False
+        # NUL cannot be stored as text (PostgreSQL refuses it): refuse it in JSON and
+        # form bodies up front with a 422, rather than fail later with a 500.
+        textual = _textual(scope)
+        tail = b""
+
+        nul = False
 
         async def counted_receive() -> Message:
-            nonlocal received, exceeded
+            nonlocal received, exceeded, tail, nul
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
                     exceeded = True
                     raise _TooLarge
+                if textual:
+                    window = tail + chunk
+                    if any(marker in window for marker in NUL_MARKERS):
+                        nul = True
+                        raise _HasNul
+                    tail = window[-6:]
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -73,11 +116,21 @@ class BodyLimitMiddleware:
                 replaced = True
                 await self._refuse(scope, receive, send, limit)
 
+        async def nul_guarded_send(message: Message) -> None:
+            # Frameworks turn a failed body read into their own 400: answer 422 instead.
+            if not nul:
+                await guarded_send(message)
+
         try:
-            await self.app(scope, counted_receive, guarded_send)
+            await self.app(scope, counted_receive, nul_guarded_send)
         except _TooLarge:
             if not replaced:
                 await self._refuse(scope, receive, send, limit)
+            return
+        except _HasNul:
+            pass
+        if nul:
+            await _refuse_nul(scope, receive, send)
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:

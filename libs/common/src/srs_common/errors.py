@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# What FastAPI and Starlette say when they cannot parse a request body at all.
+UNPARSABLE_BODY = ("There was an error parsing the body", "Invalid multipart")
 
 
 class AppError(Exception):
@@ -122,6 +124,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and str(exc.detail).startswith(UNPARSABLE_BODY):
+            # A body that is not UTF-8, or broken multipart: malformed input like any other.
+            return problem(422, "Invalid input", "the request body could not be parsed",
+                           instance=request.url.path,
+                           errors=[{"field": "body", "message": str(exc.detail),
+                                    "type": "json_invalid"}])
         titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized",
                   403: "Forbidden", 413: "Content too large", 415: "Unsupported media type"}
         return problem(exc.status_code, titles.get(exc.status_code, "Error"),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from srs_common.auth import Principal, require_roles
 from srs_common.db import SessionDep
+from srs_common.ids import RowId
 from srs_common.pagination import Cursor, Limit
 from srs_notify import service
 from srs_notify.schemas import (
@@ -91,7 +92,7 @@ async def search_delivery_log(filters: Annotated[DeliveryLogFilters, Query()],
 @router.get("/notifications/{notification_id}", response_model=NotificationRead,
             tags=["delivery log"], summary="Read one delivery log entry (support)",
             responses={**_AUTH_ERRORS, **_NOT_FOUND, **_INVALID_ID})
-async def read_delivery_log_entry(notification_id: int, session: SessionDep,
+async def read_delivery_log_entry(notification_id: RowId, session: SessionDep,
                                   _: Support) -> Any:
     return await service.notification(session, notification_id)
 
@@ -104,5 +105,5 @@ async def read_delivery_log_entry(notification_id: int, session: SessionDep,
                  409, "Illegal state transition", "cannot retry a notification that is sent",
                  "only a failed notification can be retried; names its current status",
                  current_state="sent", action="retry")})
-async def retry_notification(notification_id: int, session: SessionDep, _: Support) -> Any:
+async def retry_notification(notification_id: RowId, session: SessionDep, _: Support) -> Any:
     return await service.retry_failed(session, notification_id)

@@ -16,6 +16,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from srs_common.auth import Principal, require_roles
 from srs_common.db import SessionDep
+from srs_common.ids import RowId
 from srs_common.events.bus import make_producer, stop_quietly
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from srs_ops import service
@@ -156,7 +157,7 @@ async def list_dead_letters(
 @router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterDetail,
             summary="Inspect a dead letter: headers, value, error, origin",
             responses={**AUTH_ERRORS, 404: {"description": "no such dead letter"}})
-async def read_dead_letter(dead_letter_id: int, session: SessionDep, _: Watcher
+async def read_dead_letter(dead_letter_id: RowId, session: SessionDep, _: Watcher
                            ) -> DeadLetterDetail:
     return await service.get_dead_letter(session, dead_letter_id)
 
@@ -196,7 +197,7 @@ ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterRead,
              summary="Replay a dead letter to its origin topic (support; once; audited)",
              responses=ACTION_ERRORS)
-async def replay_dead_letter(dead_letter_id: int, decision: DeadLetterDecision,
+async def replay_dead_letter(dead_letter_id: RowId, decision: DeadLetterDecision,
                              session: SessionDep, principal: Support, request: Request
                              ) -> DeadLetterRead:
     return await service.resolve_dead_letter(session, lambda: _producer(request), principal,
@@ -208,7 +209,7 @@ async def replay_dead_letter(dead_letter_id: int, decision: DeadLetterDecision,
              summary="Discard a dead letter with a reason (support; once; audited)",
              description="The origin consumer releases the key's quarantine without "
                          "applying the event.", responses=ACTION_ERRORS)
-async def discard_dead_letter(dead_letter_id: int, decision: DeadLetterDecision,
+async def discard_dead_letter(dead_letter_id: RowId, decision: DeadLetterDecision,
                               session: SessionDep, principal: Support, request: Request
                               ) -> DeadLetterRead:
     return await service.resolve_dead_letter(session, lambda: _producer(request), principal,

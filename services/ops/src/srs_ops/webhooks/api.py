@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from srs_common.auth import Principal, require_roles, require_scope
 from srs_common.db import SessionDep
+from srs_common.ids import RowId
 from srs_common.errors import AppError
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from srs_ops.webhooks import service
@@ -142,7 +143,7 @@ async def list_deliveries(
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryDetail,
             summary="A delivery: the body sent and every attempt (status, latency, error)",
             responses={**AUTH, **NOT_FOUND})
-async def read_delivery(delivery_id: int, session: SessionDep, principal: Reader
+async def read_delivery(delivery_id: RowId, session: SessionDep, principal: Reader
                         ) -> DeliveryDetail:
     return await service.get_delivery(session, principal, delivery_id)
 
@@ -155,5 +156,5 @@ async def read_delivery(delivery_id: int, session: SessionDep, principal: Reader
              responses={**AUTH, **NOT_FOUND,
                         409: {"description": "the delivery is still pending, or its "
                                              "subscription is disabled (names the state)"}})
-async def redeliver(delivery_id: int, session: SessionDep, principal: Reader) -> DeliveryRead:
+async def redeliver(delivery_id: RowId, session: SessionDep, principal: Reader) -> DeliveryRead:
     return DeliveryRead.model_validate(await service.redeliver(session, principal, delivery_id))
