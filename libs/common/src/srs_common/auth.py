@@ -11,15 +11,17 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jose import jwk, jwt
 from jose.exceptions import JOSEError
 
 from srs_common.errors import Forbidden, Unauthorized
+
+if TYPE_CHECKING:
+    import httpx
 
 ALGORITHMS = ["RS256"]
 ROLES = frozenset({"researcher", "panel", "checker", "support", "ops", "partner", "data_owner"})
@@ -81,11 +83,15 @@ class RemoteJwks(KeySource):
         self._lock = asyncio.Lock()
 
     async def _fetch(self) -> None:
+        import httpx  # only services that fetch keys over HTTP pay for it
+
         client = self._client or httpx.AsyncClient(timeout=5.0)
         try:
             response = await client.get(self.url)
             response.raise_for_status()
             document = response.json()
+        except httpx.HTTPError as exc:
+            raise ValueError(f"cannot fetch {self.url}: {exc!r}") from exc
         finally:
             if self._client is None:
                 await client.aclose()
@@ -109,7 +115,7 @@ class RemoteJwks(KeySource):
                 if not self._fresh(kid):
                     try:
                         await self._fetch()
-                    except (httpx.HTTPError, ValueError):
+                    except ValueError:
                         if kid not in self._keys:
                             raise Unauthorized("signing keys unavailable") from None
         return self._keys.get(kid)

@@ -11,7 +11,6 @@ import uvicorn
 
 from srs_common.app import ServiceSpec, create_service_app
 from srs_common.config import ServiceSettings
-from srs_common.migrations import autogenerate, upgrade
 
 
 def main(spec_factory: Callable[[], ServiceSpec], settings_factory: Callable[[], ServiceSettings],
@@ -35,10 +34,14 @@ def main(spec_factory: Callable[[], ServiceSpec], settings_factory: Callable[[],
     args = parser.parse_args(argv)
     settings = settings_factory()
     spec = spec_factory()
-    if args.command == "migrate":
-        upgrade(migrations_dir, settings.database_url)
-    elif args.command == "revision":
-        autogenerate(migrations_dir, args.message)
+    if args.command in ("migrate", "revision"):
+        # Alembic is imported only here: a serving process never needs its ~10 MB.
+        from srs_common.migrations import autogenerate, upgrade
+
+        if args.command == "migrate":
+            upgrade(migrations_dir, settings.database_url)
+        else:
+            autogenerate(migrations_dir, args.message)
     elif args.command == "seed" and seed is not None:
         asyncio.run(seed(settings))
     elif args.command in ("relay", "worker"):
