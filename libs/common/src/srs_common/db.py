@@ -8,6 +8,7 @@ commits once, or rolls everything back.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 from collections.abc import AsyncIterator, Callable
@@ -17,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -60,6 +61,27 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+# SQLSTATEs of a database that is away rather than of a wrong statement: connection
+# exceptions (08), shutdown and restart (57P01-57P03), "not accepting connections" (55000,
+# while a database is being dropped, renamed or closed to connections), and too many
+# connections (53300).
+TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "55000", "53300")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure of the database connection rather than of the handler's logic."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if sqlstate.startswith(TRANSIENT_SQLSTATES):
+            return True
+    if isinstance(exc, (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)):
+        return True
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and isinstance(cause, (OSError, ConnectionError))
 
 
 def is_sqlite(url: str) -> bool:

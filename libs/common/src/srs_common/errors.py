@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from srs_common.db import is_transient
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -143,8 +145,21 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(409, "Conflict", "the change conflicts with the current state",
                        instance=request.url.path)
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if is_transient(exc):
+            # The database is away (restart, failover): nothing was written; retry soon.
+            log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
+            return problem(503, "Service unavailable", "the database is unavailable; retry",
+                           instance=request.url.path, headers={"Retry-After": "1"})
+        log.exception("database error on %s", request.url.path)
+        return problem(500, "Internal server error", "an unexpected error occurred",
+                       instance=request.url.path)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, DBAPIError | OSError) and is_transient(exc):
+            return await _database(request, exc)  # type: ignore[arg-type]
         log.exception("unhandled error on %s", request.url.path)
         return problem(500, "Internal server error", "an unexpected error occurred",
                        instance=request.url.path)

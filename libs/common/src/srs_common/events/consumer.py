@@ -31,12 +31,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.config import ServiceSettings
 from srs_common.contracts.base import contract_for
-from srs_common.db import Database, utcnow
+from srs_common.db import Database, is_transient, utcnow
 from srs_common.events.bus import ensure_topics, make_producer, stop_quietly
 from srs_common.events.envelope import Event, UndecodableMessage, decode
 from srs_common.observability import CONSUMER_LAG, DEAD_LETTERS, EVENTS_CONSUMED, correlation_id
@@ -52,27 +52,6 @@ DISCARD_HEADER = "srs_discard"
 
 class _Duplicate(Exception):
     pass
-
-
-# SQLSTATEs of a database that is away rather than of a wrong statement: connection
-# exceptions (08), shutdown and restart (57P01-57P03), "not accepting connections" (55000,
-# while a database is being dropped, renamed or closed to connections), and too many
-# connections (53300).
-TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "55000", "53300")
-
-
-def is_transient(exc: BaseException) -> bool:
-    """A failure of the database connection rather than of the handler's logic."""
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
-        if sqlstate.startswith(TRANSIENT_SQLSTATES):
-            return True
-    if isinstance(exc, (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)):
-        return True
-    cause = exc.__cause__ or exc.__context__
-    return cause is not None and cause is not exc and isinstance(cause, (OSError, ConnectionError))
 
 
 def dead_letter_headers(record: ConsumerRecord, *, consumer: str, error: str, attempts: int,
