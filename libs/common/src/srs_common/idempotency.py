@@ -14,9 +14,11 @@ crash in between leaves the key "in progress" until it expires - never a second 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import (
@@ -35,11 +37,15 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from srs_common.db import UTCDateTime, utcnow
+from srs_common.db import UTCDateTime, is_transient, utcnow
 from srs_common.errors import problem
 from srs_common.ratelimit import principal_of
 
+log = logging.getLogger(__name__)
+
 MAX_KEY_LENGTH = 255
+# Completing a key waits out a database outage of up to about 30 s.
+COMPLETE_ATTEMPTS = 10
 MAX_BUFFERED_BYTES = 20 * 1024 * 1024
 MAX_STORED_RESPONSE = 1024 * 1024
 REPLAYED_HEADERS = {b"content-type", b"location", b"etag", b"x-correlation-id"}
@@ -156,17 +162,31 @@ class IdempotencyMiddleware:
 
     async def _complete(self, db: Any, scope_id: str, key: str, status: int,
                         start: Message | None, body: bytes, *, storable: bool) -> None:
+        """Store the response (or release the key after a 5xx). The client already has
+        its answer, so a database that is briefly away is waited for: otherwise the key
+        would stay "in progress" and every retry would be refused until it expires."""
         table = self.table
         where = (table.c.scope == scope_id) & (table.c.key == key)
-        async with db.engine.begin() as conn:
-            if not storable or start is None:
-                await conn.execute(delete(table).where(where))
-                return
-            headers = [[k.decode("latin-1"), v.decode("latin-1")]
-                       for k, v in start.get("headers", ()) if k.lower() in REPLAYED_HEADERS]
-            await conn.execute(update(table).where(where).values(
-                state="done", response_status=status, response_headers=json.dumps(headers),
-                response_body=body))
+        delay = 0.1
+        for attempt in range(COMPLETE_ATTEMPTS):
+            try:
+                async with db.engine.begin() as conn:
+                    if not storable or start is None:
+                        await conn.execute(delete(table).where(where))
+                        return
+                    headers = [[k.decode("latin-1"), v.decode("latin-1")]
+                               for k, v in start.get("headers", ())
+                               if k.lower() in REPLAYED_HEADERS]
+                    await conn.execute(update(table).where(where).values(
+                        state="done", response_status=status,
+                        response_headers=json.dumps(headers), response_body=body))
+                    return
+            except Exception as exc:
+                if not is_transient(exc) or attempt == COMPLETE_ATTEMPTS - 1:
+                    log.error("idempotency key %s left in progress: %r", key, exc)
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
 
 class _StoredResponse:
