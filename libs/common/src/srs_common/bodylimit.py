@@ -11,6 +11,7 @@ paths and in JSON or form bodies with a 422, where it would otherwise fail as a 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 
@@ -37,11 +38,36 @@ def _textual(scope: Scope) -> bool:
     return False
 
 
-async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
-    response = problem(422, "Invalid input", "text may not contain the NUL character",
+async def _refuse_nul(scope: Scope, receive: Receive, send: Send, *,
+                      field: str = "path") -> None:
+    response = problem(422, "Invalid input", f"invalid fields: {field} (NUL character)",
                        instance=scope.get("path"),
-                       errors=[{"field": "body", "message": "NUL character", "type": "string_nul"}])
+                       errors=[{"field": field, "message": "text may not contain the NUL "
+                                "character", "type": "string_nul"}])
     await response(scope, receive, send)
+
+
+def _nul_field(body: bytes) -> str:
+    """Where the NUL is, as validation errors name fields (``body.title``, ``body.ids.1``)."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return "body"
+
+    def find(value: object, path: list[str]) -> list[str] | None:
+        if isinstance(value, str):
+            return path if "\x00" in value else None
+        items = value.items() if isinstance(value, dict) else (
+            enumerate(value) if isinstance(value, list) else ())
+        for key, item in items:
+            if isinstance(key, str) and "\x00" in key:
+                return [*path, key.replace("\x00", "")]
+            found = find(item, [*path, str(key)])
+            if found is not None:
+                return found
+        return None
+
+    return ".".join(find(document, ["body"]) or ["body"])
 
 
 class BodyLimitMiddleware:
@@ -87,7 +113,7 @@ class BodyLimitMiddleware:
         # form bodies up front with a 422, rather than fail later with a 500.
         textual = _textual(scope)
         tail = b""
-
+        seen: list[bytes] = []
         nul = False
 
         async def counted_receive() -> Message:
@@ -100,9 +126,15 @@ class BodyLimitMiddleware:
                     exceeded = True
                     raise _TooLarge
                 if textual:
+                    seen.append(chunk)
                     window = tail + chunk
                     if any(marker in window for marker in NUL_MARKERS):
                         nul = True
+                        more = message.get("more_body", False)
+                        while more:  # read the rest, to name the field in the answer
+                            rest = await receive()
+                            seen.append(rest.get("body", b""))
+                            more = rest.get("more_body", False)
                         raise _HasNul
                     tail = window[-6:]
             return message
@@ -130,7 +162,7 @@ class BodyLimitMiddleware:
         except _HasNul:
             pass
         if nul:
-            await _refuse_nul(scope, receive, send)
+            await _refuse_nul(scope, receive, send, field=_nul_field(b"".join(seen)))
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:

@@ -18,4 +18,4 @@ async def test_nul_in_a_list_of_dataset_ids_is_422(client, projects, application
                                  json={**application, "dataset_ids": ["ds-\u0000"]},
                                  headers=projects.researcher("res-alice"))
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "body.dataset_ids"
+    assert response.json()["errors"][0]["field"].startswith("body.dataset_ids")
