@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from srs_common.app import Runtime, ServiceSpec, create_service_app
+from srs_common.app import ServiceSpec, create_service_app
 
 from srs_clearance import api
-from srs_clearance.handlers import CONSUMED_TOPICS, HANDLERS, SETTINGS_KEY
+from srs_clearance.handlers import CONSUMED_TOPICS, HANDLERS
 from srs_clearance.jobs import clearance_jobs
 from srs_clearance.models import idempotency, messaging
 from srs_clearance.settings import ClearanceSettings
-
-
-async def _share_settings(app: FastAPI, runtime: Runtime) -> None:
-    """Handlers and jobs read policy settings (destruction period) from their session."""
-    sessions = runtime.db.sessionmaker
-    sessions.configure(info={**sessions.kw.get("info", {}), SETTINGS_KEY: runtime.settings})
 
 
 def spec() -> ServiceSpec:
@@ -30,7 +24,6 @@ def spec() -> ServiceSpec:
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,
         jobs=[clearance_jobs],
-        startup=[_share_settings],
         # Output files are limited (16 MB, a clear 422) by the upload route itself; whole
         # tables for the stateless check can exceed the platform's 1 MiB default.
         body_limits={r"/v1/outputs/[^/]+/groups/[^/]+/files": 64 * 1024 * 1024,

@@ -16,14 +16,13 @@ from srs_clearance import service
 from srs_clearance.models import DatasetView, ProjectMemberView, ProjectView
 from srs_clearance.settings import ClearanceSettings
 
-SETTINGS_KEY = "clearance_settings"
-
 # Later stages never go back to earlier ones, whatever order the topics deliver in.
 _STAGE = {"approved": 1, "active": 2, "suspended": 2, "completed": 3}
 
 
 def settings_of(session: AsyncSession) -> ClearanceSettings:
-    settings = session.info.get(SETTINGS_KEY)
+    # Every service session carries its settings (srs_common.db.Database).
+    settings = session.info.get("settings")
     return settings if isinstance(settings, ClearanceSettings) else ClearanceSettings()
 
 

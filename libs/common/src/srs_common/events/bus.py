@@ -34,6 +34,17 @@ def make_producer(platform: PlatformSettings, **overrides: object) -> AIOKafkaPr
     return AIOKafkaProducer(**options)
 
 
+async def start_producer(platform: PlatformSettings) -> AIOKafkaProducer:
+    """A started producer, or the start's error with nothing left open."""
+    producer = make_producer(platform)
+    try:
+        await producer.start()
+    except BaseException:
+        await stop_quietly(producer)
+        raise
+    return producer
+
+
 async def ensure_topics(platform: PlatformSettings, topics: Iterable[str],
                         partitions: int | None = None) -> None:
     """Create topics explicitly (auto-creation would pick its own partition count).

@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from srs_common.config import ServiceSettings
 from srs_common.contracts.base import contract_for
 from srs_common.db import Database, is_transient, utcnow
-from srs_common.events.bus import ensure_topics, make_producer, stop_quietly
+from srs_common.events.bus import ensure_topics, start_producer, stop_quietly
 from srs_common.events.envelope import Event, UndecodableMessage, decode
 from srs_common.observability import CONSUMER_LAG, DEAD_LETTERS, EVENTS_CONSUMED, correlation_id
 
@@ -151,13 +151,7 @@ class ConsumerRunner:
 
     async def _dlq_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = make_producer(self.settings.platform)
-            try:
-                await producer.start()
-            except BaseException:
-                await stop_quietly(producer)
-                raise
-            self._producer = producer
+            self._producer = await start_producer(self.settings.platform)
         return self._producer
 
     async def _close(self) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from srs_common.config import ServiceSettings
 from srs_common.db import Database, utcnow
-from srs_common.events.bus import ensure_topics, make_producer, stop_quietly
+from srs_common.events.bus import ensure_topics, start_producer, stop_quietly
 from srs_common.events.envelope import to_headers
 from srs_common.observability import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_ACTIVE
 
@@ -123,13 +123,7 @@ class Relay:
     # -- publishing -------------------------------------------------------------------
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = make_producer(self.settings.platform)
-            try:
-                await producer.start()
-            except BaseException:
-                await stop_quietly(producer)
-                raise
-            self._producer = producer
+            self._producer = await start_producer(self.settings.platform)
         return self._producer
 
     async def _drop_producer(self) -> None:
