@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import delete, func, select, update
 
 from srs_access.audit import append_audit, seal_everything
-from srs_access.models import AuditEntry
+from srs_access.domain import GENESIS_HASH, audit_fields, audit_hash
+from srs_access.models import AuditAnchor, AuditEntry
 
 ENTRIES = 6
 
@@ -55,13 +57,75 @@ async def test_every_kind_of_tampering_in_the_chain_is_named(access, tokens, rep
     report(f"audit chain: {ENTRIES} entries; an edit named at seq 2, a deletion at seq 4")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "access: verify_chain walks seq 1..max(seq); deleting the newest entries leaves a "
-    "shorter chain that verifies. Needs an anchor the table cannot rewrite: e.g. the head "
-    "(seq, hash) published in an event or kept by another service, checked on verify"))
-async def test_deleting_the_newest_entries_is_detected(access, tokens):
+async def test_deleting_the_newest_entries_is_detected(access, tokens, report):
     await chain_of(access)
     async with access.runtime.db.transaction() as session:
         newest = (await session.execute(select(func.max(AuditEntry.seq)))).scalar_one()
         await session.execute(delete(AuditEntry).where(AuditEntry.seq == newest))
-    assert (await verify(access, tokens))["valid"] is False
+    cut = await verify(access, tokens)
+    assert cut["valid"] is False and cut["first_broken_seq"] == newest, cut
+    assert f"anchored at entry {newest}" in cut["problem"]
+    report(f"audit chain: deleting the newest entry (seq {newest}) named by its anchor")
+
+
+async def rehash_from(session, seq: int) -> None:
+    """What a forger with write access would do: edit an entry, then recompute every
+    hash from there on so the chain is consistent again."""
+    prev = (await session.execute(select(AuditEntry.hash).where(AuditEntry.seq == seq - 1))
+            ).scalar_one() if seq > 1 else GENESIS_HASH
+    rows = (await session.execute(select(AuditEntry).where(AuditEntry.seq >= seq)
+                                  .order_by(AuditEntry.seq))).scalars().all()
+    for row in rows:
+        row.prev_hash = prev
+        row.hash = prev = audit_hash(prev, audit_fields(
+            row.seq, row.occurred_at, row.actor, row.action, row.outcome, row.researcher_id,
+            row.project_id, row.detail))
+
+
+async def test_a_rewritten_chain_with_fresh_hashes_is_detected(access, tokens):
+    await chain_of(access)
+    async with access.runtime.db.transaction() as session:
+        await session.execute(update(AuditEntry).where(AuditEntry.seq == 3)
+                              .values(outcome="tampered"))
+        await rehash_from(session, 3)
+    rewritten = await verify(access, tokens)
+    assert rewritten["valid"] is False, rewritten
+    assert "anchored" in rewritten["problem"]
+
+
+async def test_an_anchor_from_the_event_stream_catches_what_the_database_hides(
+        access, tokens, report):
+    """The forger also deletes the stored anchors: the anchor published on the bus, as
+    the operations event store keeps it, still catches the cut."""
+    await chain_of(access)
+    async with access.runtime.db.transaction() as session:
+        published = (await session.execute(
+            select(access.runtime.db.messaging.outbox.c.payload)
+            .where(access.runtime.db.messaging.outbox.c.type == "srs.audit_chain.anchored.v1"))
+        ).scalars().all()
+    assert published, "no anchor event in the outbox"
+    anchor = json.loads(published[-1])
+    assert anchor["seq"] == ENTRIES
+    async with access.runtime.db.transaction() as session:
+        await session.execute(delete(AuditEntry).where(AuditEntry.seq >= ENTRIES - 1))
+        await session.execute(delete(AuditAnchor))
+    assert (await verify(access, tokens))["valid"] is True  # the database alone is fooled
+    response = await access.get(
+        "/v1/audit/verification", params={"anchor_seq": anchor["seq"], "anchor_hash": anchor["hash"]},
+        headers=tokens.headers("support"))
+    checked = response.json()
+    assert checked["valid"] is False and checked["first_broken_seq"] == ENTRIES - 1, checked
+    report("audit chain: a cut hidden from the stored anchors is caught by the published one")
+
+
+async def test_an_anchor_must_be_whole_and_must_match(access, tokens):
+    await chain_of(access)
+    half = await access.get("/v1/audit/verification", params={"anchor_seq": 2},
+                            headers=tokens.headers("support"))
+    assert half.status_code == 422
+    assert half.headers["content-type"].startswith("application/problem+json")
+    wrong = await access.get("/v1/audit/verification",
+                             params={"anchor_seq": 2, "anchor_hash": "ab" * 32},
+                             headers=tokens.headers("support"))
+    assert wrong.status_code == 200 and wrong.json()["valid"] is False
+    assert wrong.json()["first_broken_seq"] == 2

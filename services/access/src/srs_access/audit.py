@@ -8,6 +8,13 @@ transaction-level advisory lock, on SQLite by the database write lock every tran
 takes up front (BEGIN IMMEDIATE) - and the unique ``seq`` is the backstop: two sealers
 can never both extend the same tail. The sealer runs as a background job, and the audit
 routes seal first, so what they show is complete.
+
+A chain alone cannot show that its newest entries were deleted, nor that it was
+rewritten, fresh hashes and all, from an edited entry onwards. So every sealing batch
+also records an anchor - the newest ``seq`` and its hash - in ``audit_anchor`` and
+publishes it as ``audit_chain.anchored``, which takes the head out of this database
+(the operations event store keeps every one). Verification checks the chain against
+every stored anchor and, when asked, against one taken from the event stream.
 """
 
 from __future__ import annotations
@@ -18,16 +25,21 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.app import Runtime
+from srs_common.contracts.access import AuditChainAnchored
+from srs_common.db import utcnow
+from srs_common.events.outbox import publish
 from srs_access.domain import GENESIS_HASH, audit_fields, audit_hash
-from srs_access.models import AuditEntry
+from srs_access.models import AuditAnchor, AuditEntry
 
 log = logging.getLogger(__name__)
 
 AUDIT = AuditEntry.__table__
+ANCHOR = AuditAnchor.__table__
+ANCHOR_SUBJECT = "audit-chain"
 _CHAIN_LOCK = 0x53525341  # "SRSA": the PostgreSQL advisory lock of the chain's tail
 _BATCH = 1000
 # Built once: decisions append on the hot path.
@@ -71,6 +83,12 @@ async def seal_audit(session: AsyncSession, *, batch: int = _BATCH) -> int:
             .values(seq=bindparam("new_seq"), prev_hash=bindparam("new_prev"),
                     hash=bindparam("new_hash")),
             links, execution_options={"synchronize_session": False})
+        anchored_at = utcnow()
+        await session.execute(insert(ANCHOR).values(seq=seq, hash=prev_hash, entries=len(links),
+                                                    anchored_at=anchored_at))
+        await publish(session, AuditChainAnchored(seq=seq, hash=prev_hash, entries=len(links),
+                                                  anchored_at=anchored_at),
+                      subject=ANCHOR_SUBJECT)
     return len(links)
 
 
@@ -101,19 +119,32 @@ class ChainReport:
     entries_checked: int
     first_broken_seq: int | None = None
     problem: str | None = None
+    newest_anchor_seq: int | None = None
 
 
-async def verify_chain(session: AsyncSession) -> ChainReport:
+async def verify_chain(session: AsyncSession, *,
+                       anchor: tuple[int, str] | None = None) -> ChainReport:
     """Walk the sealed chain in order, in batches, and name the first broken link: an
     entry whose content no longer matches its hash (edited), whose predecessor's hash
-    differs from what it carries, or whose sequence number skips (deleted entries)."""
+    differs from what it carries, whose sequence number skips (deleted entries), or
+    that disagrees with an anchor - the stored ones, and ``anchor`` (seq, hash) when
+    given, e.g. one read from the event stream. A chain that ends before its newest
+    anchor lost its newest entries."""
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     while True:
         rows = (await session.execute(
             select(AUDIT).where(AUDIT.c.seq >= expected_seq).order_by(AUDIT.c.seq)
             .limit(_BATCH))).all()
         if not rows:
-            return ChainReport(valid=True, entries_checked=checked)
+            break
+        anchors = dict((await session.execute(
+            select(ANCHOR.c.seq, ANCHOR.c.hash)
+            .where(ANCHOR.c.seq.between(rows[0].seq, rows[-1].seq)))).all())
+        if anchor is not None and rows[0].seq <= anchor[0] <= rows[-1].seq:
+            anchors.setdefault(anchor[0], anchor[1])
+            if anchors[anchor[0]] != anchor[1]:
+                return ChainReport(False, checked, anchor[0],
+                                   "the anchor given disagrees with the anchor stored")
         for row in rows:
             if row.seq != expected_seq:
                 return ChainReport(False, checked, expected_seq,
@@ -127,4 +158,17 @@ async def verify_chain(session: AsyncSession) -> ChainReport:
             if audit_hash(prev_hash, fields) != row.hash:
                 return ChainReport(False, checked, row.seq,
                                    "its content does not match its hash (edited)")
+            if anchors.get(row.seq, row.hash) != row.hash:
+                return ChainReport(False, checked, row.seq,
+                                   "its hash differs from the one anchored when it was "
+                                   "sealed (the chain was rewritten from here or before)")
             prev_hash, expected_seq, checked = row.hash, row.seq + 1, checked + 1
+    last = expected_seq - 1
+    newest = (await session.execute(select(func.max(ANCHOR.c.seq)))).scalar()
+    if anchor is not None:
+        newest = max(newest or 0, anchor[0])
+    if newest is not None and newest > last:
+        return ChainReport(False, checked, expected_seq,
+                           f"entries {expected_seq}..{newest} are missing: the chain ends at "
+                           f"entry {last} but was anchored at entry {newest}", newest)
+    return ChainReport(valid=True, entries_checked=checked, newest_anchor_seq=newest)

@@ -228,6 +228,20 @@ class AuditEntry(Base):
     hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
+class AuditAnchor(Base):
+    """Where the chain stood after a sealing batch: its newest ``seq`` and that entry's
+    hash. Append-only, and each one also leaves the database as an
+    ``audit_chain.anchored`` event, so deleting the newest entries, or rewriting the
+    chain from an edited entry onwards with fresh hashes, no longer verifies."""
+
+    __tablename__ = "audit_anchor"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(Integer)
+    anchored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
 class User(Base):
     """A login of the embedded identity provider (production uses an external OIDC)."""
 

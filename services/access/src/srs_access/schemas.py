@@ -206,12 +206,15 @@ class AuditEntryRead(BaseModel):
 class ChainVerification(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"valid": False, "entries_checked": 41, "first_broken_seq": 42,
-         "problem": "its content does not match its hash (edited)"}]})
+         "problem": "its content does not match its hash (edited)",
+         "newest_anchor_seq": 57}]})
 
     valid: bool
     entries_checked: int
     first_broken_seq: int | None = None
     problem: str | None = None
+    newest_anchor_seq: int | None = Field(
+        None, description="the newest anchor the chain was checked against (stored or given)")
 
 
 # --- home working -----------------------------------------------------------------------

@@ -33,7 +33,8 @@ async def verification(client, tokens) -> dict:
 
 async def test_intact_chain_verifies(client, tokens):
     assert await verification(client, tokens) == {
-        "valid": True, "entries_checked": 0, "first_broken_seq": None, "problem": None}
+        "valid": True, "entries_checked": 0, "first_broken_seq": None, "problem": None,
+        "newest_anchor_seq": None}
     await decisions(client, tokens, 3)
     assert (await verification(client, tokens))["entries_checked"] == 3
 

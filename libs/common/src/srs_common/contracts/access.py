@@ -184,3 +184,24 @@ class AccessDenied(_AccessDecision):
                                "project_id": "prj_01J9Z8Q4V6", "setting": "home",
                                "country": "FR", "reasons": ["outside_uk", "no_home_working"],
                                "occurred_at": _WHEN}
+
+
+class AuditChainAnchored(Contract):
+    """The access audit chain was extended: its newest entry and that entry's hash.
+
+    Published after every sealing batch so the chain's head is kept outside the access
+    database (the operations event store holds every anchor); an anchor taken from the
+    stream can be checked with ``GET /v1/audit/verification?anchor_seq=&anchor_hash=``.
+    """
+
+    type: ClassVar[str] = "srs.audit_chain.anchored.v1"
+    topic: ClassVar[str] = TOPIC
+
+    seq: int
+    hash: str
+    entries: int
+    anchored_at: dt.datetime
+
+    example: ClassVar[dict] = {
+        "seq": 1042, "entries": 17, "anchored_at": _WHEN,
+        "hash": "9f2c1e7b4a0d3c5e8f6a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60"}

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from srs_common.auth import require_roles
+from srs_common.errors import AppError
 from srs_common.db import SessionDep
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from srs_access.api.errors import problems
@@ -51,9 +52,23 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 @router.get("/verification", response_model=ChainVerification,
             summary="Verify the hash chain; names the first broken link",
-            responses=problems(401, 403))
-async def verify_audit_chain(session: SessionDep) -> ChainVerification:
+            description="Checks every entry's hash and link, and the chain against every "
+                        "anchor stored when it was sealed. An anchor taken from the event "
+                        "stream (`srs.audit_chain.anchored.v1`, kept by the operations "
+                        "event store) can be given too: it catches a chain cut short or "
+                        "rewritten together with its stored anchors.",
+            responses=problems(401, 403, 422))
+async def verify_audit_chain(
+    session: SessionDep,
+    anchor_seq: Annotated[int | None, Query(ge=1, le=2**62, examples=[1042])] = None,
+    anchor_hash: Annotated[str | None, Query(pattern="^[0-9a-f]{64}$")] = None,
+) -> ChainVerification:
+    if (anchor_seq is None) != (anchor_hash is None):
+        raise AppError("give both `anchor_seq` and `anchor_hash`, or neither", status=422,
+                       title="Incomplete anchor")
     await seal_everything(session)  # cover every decision made so far
-    report = await verify_chain(session)
+    anchor = (anchor_seq, anchor_hash) if anchor_seq is not None and anchor_hash else None
+    report = await verify_chain(session, anchor=anchor)
     return ChainVerification(valid=report.valid, entries_checked=report.entries_checked,
-                             first_broken_seq=report.first_broken_seq, problem=report.problem)
+                             first_broken_seq=report.first_broken_seq, problem=report.problem,
+                             newest_anchor_seq=report.newest_anchor_seq)
