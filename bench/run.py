@@ -76,6 +76,7 @@ def main() -> None:
         ops_token = issue_token(key, sub="bench", roles=["ops", "support"], issuer="srs-access",
                                 audience="srs")
         stack.wait_consumers(ops_token)
+        print(f"stack up in {time.monotonic() - started:.0f} s", flush=True)
         ctx = R.Context(stack=stack, key=key, profile=profile,
                         baseline=f"http://127.0.0.1:{baseline_port}", var=var)
         print(f"measuring baselines ({profile.rounds} rounds of {profile.duration_s}s)...",
@@ -89,6 +90,7 @@ def main() -> None:
             if args.only and name not in args.only:
                 continue
             print(f"row: {name}...", flush=True)
+            row_started = time.monotonic()
             try:
                 result = asyncio.run(fn(ctx)) if asyncio.iscoroutinefunction(fn) else fn(ctx)
                 produced = result if isinstance(result, list) else [result]
@@ -99,6 +101,8 @@ def main() -> None:
             rows += produced
             for row in produced:
                 print(f"  {render([row]).splitlines()[-1]}", flush=True)
+            print(f"  ({time.monotonic() - row_started:.0f} s; {time.monotonic() - started:.0f} s "
+                  f"into the run)", flush=True)
         if args.hold:
             (var / "hold.json").write_text(json.dumps({
                 "urls": {s: stack.url(s) for s in SERVICES}, "baseline": ctx.baseline,

@@ -100,6 +100,30 @@ async def test_same_event_delivered_twice_applies_once(db, bootstrap):
     assert runner.processed == 2
 
 
+async def test_lag_counts_what_is_left_to_read_and_falls_to_zero(db, bootstrap):
+    """``/v1/messaging`` reports the consumer's lag; benchmarks and operators wait on it."""
+    settings = make_settings(bootstrap)
+    topic = f"srs.test.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(settings.platform, [topic])
+    runner = ConsumerRunner(db, settings, {WidgetApplied.type: bump}, [topic],
+                            consumer=settings.service_name)
+    assert runner.lag() is None and runner.state()["lag"] is None  # not started: unknown
+    await produce(bootstrap, topic, [record(f"w-lag-{n}", key=f"w-lag-{n}") for n in range(5)])
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _is(applied(db, "w-lag-4"), 1))
+        await eventually(lambda: _zero_lag(runner))
+        assert runner.state()["lag"] == 0
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _zero_lag(runner) -> bool:
+    return runner.lag() == 0
+
+
 async def test_failing_handler_retries_then_dead_letters_and_later_events_wait(db, bootstrap):
     settings = make_settings(bootstrap)
     topic = f"srs.test.{uuid.uuid4().hex[:8]}"

@@ -160,3 +160,31 @@ async def test_two_relays_on_one_database_never_both_publish(db, bootstrap):
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_commit_during_a_drain_is_published_without_waiting_for_the_poll(db, bootstrap):
+    """The service wakes its relay after every commit that wrote outbox rows. A wake that
+    arrives while a drain is in flight must start another drain at once; before the fix
+    the relay cleared it after the drain and slept a whole poll interval (up to 1 s per
+    hop of every saga)."""
+    settings = make_settings(bootstrap, relay_poll_seconds=1.0)
+    relay = Relay(db, settings)
+    drains: list[int] = []
+    second = asyncio.Event()
+    real_drain = relay.drain_once
+
+    async def drain_and_get_woken() -> int:
+        drains.append(len(drains))
+        if len(drains) == 2:  # the first pass of the loop drains twice at most: 1 row
+            relay.wake()      # a commit lands while this drain is in flight
+        elif len(drains) == 3:
+            second.set()
+        return await real_drain()
+
+    relay.drain_once = drain_and_get_woken  # type: ignore[method-assign]
+    async with running(relay):
+        await eventually(lambda: _true(len(drains) >= 1))
+        relay.wake()
+        # The drain after the first wake saw the second wake arrive mid-drain: the next
+        # drain follows at once, long before the 1 s poll would have run it.
+        await asyncio.wait_for(second.wait(), timeout=0.6)

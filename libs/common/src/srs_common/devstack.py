@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,10 +87,14 @@ class Stack:
                  "--port", str(self.smtp_port), "--directory", str(self.var_dir / "mail")],
                 env=self.env("notify"), stdout=sink_log, stderr=subprocess.STDOUT,
                 start_new_session=True)
-            for service in SERVICES:
+            # Each service's database is its own: migrate (and seed) them side by side.
+            def prepare(service: str) -> None:
                 self._run(service, "migrate")
-            for service in SEEDED:
-                self._run(service, "seed")
+                if service in SEEDED:
+                    self._run(service, "seed")
+
+            with ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
+                list(pool.map(prepare, SERVICES))
             # The issuer first: the others fetch its JWKS.
             for service in ("access", *[s for s in SERVICES if s != "access"]):
                 log = open(self.var_dir / "logs" / f"{service}.log", "ab")  # noqa: SIM115
@@ -140,6 +145,36 @@ class Stack:
                 time.sleep(0.1)
         if pending:
             raise RuntimeError(f"consumers not assigned within {timeout}s: {sorted(pending)}")
+
+    def wait_drained(self, token: str, timeout: float = 120.0, settle: float = 0.3) -> float:
+        """Wait until every outbox is empty and every consumer has read to the end of its
+        partitions, twice in a row ``settle`` seconds apart (an event handled may publish
+        another); returns the seconds waited."""
+        headers = {"Authorization": f"Bearer {token}"}
+        started = time.monotonic()
+        quiet_since: float | None = None
+        while time.monotonic() - started < timeout:
+            busy = False
+            for service in self.processes:
+                try:
+                    state = httpx.get(f"{self.url(service)}/v1/messaging", headers=headers,
+                                      timeout=5).json()
+                except (httpx.HTTPError, ValueError):
+                    busy = True
+                    break
+                consumer = state.get("consumer") or {}
+                if state.get("outbox_backlog") or (consumer and consumer.get("lag") != 0):
+                    busy = True
+                    break
+            now = time.monotonic()
+            if busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = now
+            elif now - quiet_since >= settle:
+                return now - started
+            time.sleep(0.1)
+        raise RuntimeError(f"the platform did not drain within {timeout}s")
 
     def stop(self) -> None:
         everything = [*self.processes.values(), *self.helpers.values()]

@@ -215,6 +215,27 @@ class ConsumerRunner:
             CONSUMER_LAG.labels(self.consumer, tp.topic, str(tp.partition)).set(
                 max(0, highwater - position))
 
+    def lag(self) -> int | None:
+        """Records behind the newest offset the broker reported, over the assigned
+        partitions (from fetch responses, which come every ``fetch_max_wait_ms`` even when
+        idle); None while any assigned partition has not been fetched yet."""
+        consumer = self._consumer
+        if consumer is None:
+            return None
+        total = 0
+        try:
+            # aiokafka keeps the fetch position only in its subscription state (its public
+            # position() is a coroutine that may block on a reset).
+            assignment = consumer._subscription.subscription.assignment  # noqa: SLF001
+            for tp in consumer.assignment():
+                highwater, state = consumer.highwater(tp), assignment.state_value(tp)
+                if highwater is None or state is None or not state.has_valid_position:
+                    return None
+                total += max(0, highwater - state.position)
+        except AttributeError:  # no subscription yet, or aiokafka's internals changed
+            return None
+        return total
+
     # -- one record -------------------------------------------------------------------
     async def _process(self, record: ConsumerRecord) -> None:
         try:
@@ -375,4 +396,5 @@ class ConsumerRunner:
         return {"consumer": self.consumer, "group": self.group_id, "topics": self.topics,
                 "running": self.running, "processed": self.processed,
                 "assigned_partitions": len(self._consumer.assignment()) if self._consumer else 0,
-                "dead_lettered": self.dead_lettered, "last_error": self.last_error}
+                "dead_lettered": self.dead_lettered, "last_error": self.last_error,
+                "lag": self.lag()}

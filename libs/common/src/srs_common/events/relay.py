@@ -216,13 +216,15 @@ class Relay:
                         log.info("relay lease acquired by %s", self.holder)
                     self.active = True
                     RELAY_ACTIVE.labels(self.settings.service_name).set(1)
+                    # Clear before draining, not after: a commit that wakes us while a
+                    # drain is in flight must not be forgotten until the next poll.
+                    self._wake.clear()
                     # Renew the lease between batches so a long drain never outlives it.
                     while (await self.drain_once() == self.settings.relay_batch_size
                            and await self._try_lease()):
                         pass
                     self.last_error = None
                     backoff = 0.2
-                    self._wake.clear()
                     try:
                         await asyncio.wait_for(self._wake.wait(), timeout=poll)
                     except asyncio.TimeoutError:
