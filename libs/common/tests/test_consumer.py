@@ -155,6 +155,27 @@ async def test_failing_handler_retries_then_dead_letters_and_later_events_wait(d
     assert poison_id.encode() in parked["srs_dlq_error"]
 
 
+async def test_a_burst_shares_transactions_and_a_poison_in_it_costs_nothing_else(db, bootstrap):
+    """Records of one fetch are applied together (one commit for a run of them); when one
+    fails, the run is rolled back and applied one by one: every other event applies
+    exactly once, in order, and only the poison and what shares its key are parked."""
+    settings = make_settings(bootstrap)
+    topic = f"srs.test.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(settings.platform, [topic], partitions=1)
+    burst = [record(f"w-burst-{n}", key=f"b{n}") for n in range(30)]
+    burst[12] = record("poison-burst", key="b-poison")
+    burst[20] = record("after-burst-poison", key="b-poison")  # must wait behind it
+    await produce(bootstrap, topic, burst)  # all waiting: the first fetch takes them all
+    async with consuming(db, settings, topic) as runner:
+        await eventually(lambda: _is(applied(db, "w-burst-29"), 1))
+        await eventually(lambda: _true(runner.dead_lettered == 2))
+    for n in range(30):
+        if n not in (12, 20):
+            assert await applied(db, f"w-burst-{n}") == 1, f"event {n} applied wrongly"
+    assert await applied(db, "after-burst-poison") == 0
+    assert runner.processed == 28
+
+
 async def test_replay_in_order_releases_the_quarantine(db, bootstrap):
     """Operations replay dead letters (the failing one first): each applies once, in order."""
     settings = make_settings(bootstrap)

@@ -71,6 +71,9 @@ class ServiceSettings(BaseSettings):
     relay_lease_seconds: float = 5.0
 
     consumer_max_attempts: int = 4
+    #: Ordinary records of one fetch applied in one transaction, at most this many (1: each
+    #: in its own). A run that fails is applied again one record at a time.
+    consumer_max_batch: int = Field(default=100, ge=1, le=1000)
     consumer_backoff_base_seconds: float = 0.05
     consumer_backoff_max_seconds: float = 2.0
     # Rebuild a consumer that has had no partitions or no fetch response for this long.

@@ -34,6 +34,16 @@ EVENTS_PUBLISHED = Counter("srs_events_published_total", "Events published", ["s
 EVENTS_CONSUMED = Counter(
     "srs_events_consumed_total", "Events consumed", ["consumer", "type", "outcome"]
 )
+EVENT_HANDLING = Histogram(
+    "srs_event_handling_seconds", "Time to apply one consumed event (handler, inbox, commit)",
+    ["consumer", "type"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+EVENT_DELAY = Histogram(
+    "srs_event_delay_seconds", "From the broker's timestamp of a consumed event to its handling",
+    ["consumer"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 CONSUMER_LAG = Gauge(
     "srs_consumer_lag", "Messages behind the partition end", ["consumer", "topic", "partition"]
 )

@@ -15,7 +15,6 @@ from typing import Any
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_accreditation import domain
@@ -26,6 +25,7 @@ from srs_accreditation.settings import AccreditationSettings
 from srs_common.app import Runtime
 from srs_common.contracts.accreditation import AccreditationExpired, AccreditationExpiring
 from srs_common.contracts.base import Contract
+from srs_common.db import insert_if_absent
 from srs_common.events.outbox import publish
 
 log = logging.getLogger(__name__)
@@ -61,17 +61,15 @@ async def run_expiry(session: AsyncSession, settings: AccreditationSettings,
     candidates = (await session.execute(select(Accreditation.id, Accreditation.valid_until).where(
         Accreditation.status == AccreditationStatus.CURRENT,
         Accreditation.valid_until >= today, Accreditation.valid_until <= horizon))).all()
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    claim = insert_if_absent(session.bind.dialect.name, ExpiryReminder,
+                             conflict=["accreditation_id", "valid_until", "days_before"])
     for accreditation_id, valid_until in candidates:
         days = domain.due_reminder(valid_until, today, settings.reminder_days)
         if days is None:
             continue
-        claimed = await session.execute(
-            insert(ExpiryReminder)
-            .values(accreditation_id=accreditation_id, valid_until=valid_until,
-                    days_before=days, sent_at=now)
-            .on_conflict_do_nothing(
-                index_elements=["accreditation_id", "valid_until", "days_before"]))
+        claimed = await session.execute(claim.values(
+            accreditation_id=accreditation_id, valid_until=valid_until, days_before=days,
+            sent_at=now))
         if claimed.rowcount == 1:
             await _announce(session, AccreditationExpiring, accreditation_id, days_before=days)
             result.reminded.append((accreditation_id, days))

@@ -7,12 +7,11 @@ import datetime as dt
 import logging
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.app import Runtime
 from srs_common.contracts.projects import ProjectCompletionDue
-from srs_common.db import utcnow
+from srs_common.db import insert_if_absent, utcnow
 from srs_common.events.outbox import publish
 from srs_projects import domain
 from srs_projects.models import CompletionReminder, Project
@@ -37,16 +36,14 @@ async def send_completion_reminders(session: AsyncSession, now: dt.datetime,
                               Project.expected_end_date <= today + dt.timedelta(days=days_before),
                               Project.expected_end_date >= today)
         .order_by(Project.id))).scalars().all()
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    claim = insert_if_absent(session.bind.dialect.name, CompletionReminder,
+                             conflict=["project_id", "expected_end_date"])
     reminded = []
     for project in candidates:
         if not domain.completion_reminder_due(project.expected_end_date, today, days_before):
             continue
-        inserted = await session.execute(
-            dialect.insert(CompletionReminder)
-            .values(project_id=project.id, expected_end_date=project.expected_end_date,
-                    sent_at=now)
-            .on_conflict_do_nothing(index_elements=["project_id", "expected_end_date"]))
+        inserted = await session.execute(claim.values(
+            project_id=project.id, expected_end_date=project.expected_end_date, sent_at=now))
         if inserted.rowcount != 1:
             continue
         await publish(session, ProjectCompletionDue(

@@ -36,10 +36,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.config import ServiceSettings
 from srs_common.contracts.base import contract_for
-from srs_common.db import Database, is_transient, utcnow
+from srs_common.db import Database, insert_if_absent, is_transient, utcnow
 from srs_common.events.bus import ensure_topics, start_producer, stop_quietly
 from srs_common.events.envelope import Event, UndecodableMessage, decode
-from srs_common.observability import CONSUMER_LAG, DEAD_LETTERS, EVENTS_CONSUMED, correlation_id
+from srs_common.observability import (CONSUMER_LAG, DEAD_LETTERS, EVENT_DELAY, EVENT_HANDLING,
+                                      EVENTS_CONSUMED, correlation_id)
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,9 @@ class ConsumerRunner:
         self.group_id = group_id or f"srs-{self.consumer}"
         self.dead_letter_topic = f"srs.dlq.{self.consumer}"
         self.inbox = db.messaging.inbox
+        self._claim_statement = insert_if_absent(
+            db.dialect, self.inbox,
+            conflict=[c.name for c in self.inbox.primary_key.columns])
         self.quarantine = db.messaging.quarantine
         self._sleep = sleep
         self._consumer: AIOKafkaConsumer | None = None
@@ -177,8 +181,7 @@ class ConsumerRunner:
                         continue
                     batches = await consumer.getmany(timeout_ms=500, max_records=500)
                     for tp, records in batches.items():
-                        for record in records:
-                            await self._process(record)
+                        await self._process_all(records)
                         await consumer.commit({tp: records[-1].offset + 1})
                         self._record_lag(consumer, tp, records[-1].offset + 1)
                     backoff = 0.2
@@ -236,6 +239,98 @@ class ConsumerRunner:
             return None
         return total
 
+    # -- a partition's records ----------------------------------------------------------
+    async def _process_all(self, records: list[ConsumerRecord]) -> None:
+        """Apply a partition's fetched records in order. A run of ordinary records (known
+        type, valid payload, no quarantine, no operator header) shares one transaction, so
+        a burst costs one commit instead of one per event; anything else, and any run
+        whose transaction fails, takes the one-record path with its retries and dead
+        letters. Order is kept: a run is committed before the record that ends it."""
+        run: list[tuple[ConsumerRecord, Event, Handler]] = []
+        for record in records:
+            ordinary = self._ordinary(record)
+            if ordinary is None:
+                await self._apply_run(run)
+                run = []
+                await self._process(record)
+            elif ordinary is not False:
+                run.append((record, *ordinary))
+        await self._apply_run(run)
+
+    def _ordinary(self, record: ConsumerRecord) -> tuple[Event, Handler] | bool | None:
+        """(event, handler) for a record that may join a shared transaction; False for one
+        with no handler (skipped); None for one that needs the one-record path."""
+        try:
+            event = decode(value=record.value, headers=record.headers or (), key=record.key,
+                           topic=record.topic, partition=record.partition, offset=record.offset)
+        except UndecodableMessage:
+            return None
+        if DISCARD_HEADER in event.headers or REPLAY_HEADER in event.headers:
+            return None
+        handler = self.handlers.get(event.type) or self.handlers.get("*")
+        if handler is None:
+            return False
+        if event.key is not None and event.key in self._open_keys:
+            return None
+        contract = contract_for(event.type)
+        if contract is not None:
+            try:
+                event = event.with_payload(contract.model_validate(event.data))
+            except ValidationError:
+                return None
+        return event, handler
+
+    async def _apply_run(self, run: list[tuple[ConsumerRecord, Event, Handler]]) -> None:
+        if len(run) < 2 or self.settings.consumer_max_batch <= 1:
+            for record, event, handler in run:
+                await self._handle_with_context(record, event, handler)
+            return
+        for start in range(0, len(run), self.settings.consumer_max_batch):
+            await self._apply_together(run[start:start + self.settings.consumer_max_batch])
+
+    async def _apply_together(self, run: list[tuple[ConsumerRecord, Event, Handler]]) -> None:
+        now = time.time()
+        for record, _, _ in run:
+            if record.timestamp:
+                EVENT_DELAY.labels(self.consumer).observe(max(0.0, now - record.timestamp / 1000))
+        started = time.perf_counter()
+        outcomes: list[tuple[Event, str]] = []
+        try:
+            async with self.db.transaction() as session:
+                for _, event, handler in run:
+                    token = correlation_id.set(event.correlation_id)
+                    try:
+                        if await self._claim_new(session, event):
+                            await handler(session, event)
+                            outcomes.append((event, "applied"))
+                        else:
+                            outcomes.append((event, "duplicate"))
+                    finally:
+                        correlation_id.reset(token)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - nothing of the run was committed
+            log.info("%s: a run of %d events failed together (%r); applying them one by one",
+                     self.consumer, len(run), exc)
+            for record, event, handler in run:
+                await self._handle_with_context(record, event, handler, delay_observed=True)
+            return
+        share = (time.perf_counter() - started) / len(run)
+        for event, outcome in outcomes:
+            EVENT_HANDLING.labels(self.consumer, event.type).observe(share)
+            EVENTS_CONSUMED.labels(self.consumer, event.type, outcome).inc()
+            log.info("%s %s %s (subject %s, %s[%d]@%d)", self.consumer, outcome, event.type,
+                     event.subject, event.topic, event.partition, event.offset)
+        self.processed += sum(1 for _, outcome in outcomes if outcome == "applied")
+
+    async def _handle_with_context(self, record: ConsumerRecord, event: Event, handler: Handler,
+                                   *, delay_observed: bool = False) -> None:
+        token = correlation_id.set(event.correlation_id)
+        try:
+            await self._handle(record, event, handler, delay_observed=delay_observed)
+        finally:
+            correlation_id.reset(token)
+
     # -- one record -------------------------------------------------------------------
     async def _process(self, record: ConsumerRecord) -> None:
         try:
@@ -287,7 +382,8 @@ class ConsumerRunner:
             return None, True  # the head of its key's queue: let it through
         return rows[0].event_id, False
 
-    async def _handle(self, record: ConsumerRecord, event: Event, handler: Handler) -> None:
+    async def _handle(self, record: ConsumerRecord, event: Event, handler: Handler, *,
+                      delay_observed: bool = False) -> None:
         blocker, is_head = await self._blocking_quarantine(event.key, event.id)
         if blocker is not None:
             await self._dead_letter(record, error=f"waiting behind dead letter {blocker}",
@@ -298,7 +394,13 @@ class ConsumerRunner:
         while True:
             attempts += 1
             try:
+                started = time.perf_counter()
+                if attempts == 1 and record.timestamp and not delay_observed:
+                    EVENT_DELAY.labels(self.consumer).observe(
+                        max(0.0, time.time() - record.timestamp / 1000))
                 applied = await self.apply(event, handler, resolve=is_head)
+                EVENT_HANDLING.labels(self.consumer, event.type).observe(
+                    time.perf_counter() - started)
                 outcome = "applied" if applied else "duplicate"
                 EVENTS_CONSUMED.labels(self.consumer, event.type, outcome).inc()
                 log.info("%s %s %s (subject %s, %s[%d]@%d)", self.consumer, outcome, event.type,
@@ -354,13 +456,16 @@ class ConsumerRunner:
         return True
 
     async def _claim(self, session: AsyncSession, event: Event) -> None:
-        try:
-            async with session.begin_nested():
-                await session.execute(insert(self.inbox).values(
-                    consumer=self.consumer, source=event.source, event_id=event.id,
-                    type=event.type, processed_at=utcnow()))
-        except IntegrityError as exc:
-            raise _Duplicate from exc
+        if not await self._claim_new(session, event):
+            raise _Duplicate
+
+    async def _claim_new(self, session: AsyncSession, event: Event) -> bool:
+        """Record the event in the inbox; False when it was already there (one statement:
+        no savepoint, and a concurrent claim of the same event waits for the first)."""
+        result = await session.execute(self._claim_statement.values(
+            consumer=self.consumer, source=event.source, event_id=event.id, type=event.type,
+            processed_at=utcnow()))
+        return result.rowcount == 1
 
     async def _resolve(self, session: AsyncSession, event: Event) -> None:
         q = self.quarantine

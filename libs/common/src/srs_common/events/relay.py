@@ -21,12 +21,10 @@ import zlib
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from srs_common.config import ServiceSettings
-from srs_common.db import Database, utcnow
+from srs_common.db import Database, insert_if_absent, utcnow
 from srs_common.events.bus import ensure_topics, start_producer, stop_quietly
 from srs_common.events.envelope import to_headers
 from srs_common.observability import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_ACTIVE
@@ -86,11 +84,9 @@ class Relay:
         now = utcnow()
         expires = now + dt.timedelta(seconds=self.settings.relay_lease_seconds)
         table = self.lease_table
-        insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
         async with self.db.engine.begin() as conn:
-            await conn.execute(insert(table).values(
-                name=self.lease_name, holder=self.holder, expires_at=now
-            ).on_conflict_do_nothing(index_elements=["name"]))
+            await conn.execute(insert_if_absent(self.db.dialect, table, conflict=["name"])
+                               .values(name=self.lease_name, holder=self.holder, expires_at=now))
             result = await conn.execute(
                 update(table)
                 .where(table.c.name == self.lease_name)
