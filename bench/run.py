@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import signal
 import statistics
 import sys
 import time
@@ -42,6 +43,8 @@ def main() -> None:
                         help="keep the stack running this long after the rows (for profiling; "
                              "var/bench/hold.json says where everything is)")
     args = parser.parse_args()
+    # A SIGTERM (timeout, kill) unwinds like Ctrl-C, so the stack below is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     profile: Profile = QUICK if args.quick else FULL
     var = ROOT / "var" / "bench"
     var.mkdir(parents=True, exist_ok=True)
