@@ -17,6 +17,7 @@ import random
 import socket
 import time
 import zlib
+from collections import Counter
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
@@ -30,6 +31,11 @@ from srs_common.events.envelope import to_headers
 from srs_common.observability import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_ACTIVE
 
 log = logging.getLogger(__name__)
+
+
+def _observe(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class Relay:
@@ -164,25 +170,32 @@ class Relay:
                 row.topic, value=row.payload.encode(),
                 key=row.key.encode() if row.key else None, headers=headers,
             ))
-        results = await asyncio.gather(*futures, return_exceptions=True)
         # Mark only the prefix that was acknowledged: a later row must never be marked
-        # while an earlier one (possibly of the same key) is still unpublished.
+        # while an earlier one (possibly of the same key) is still unpublished. (Awaiting
+        # the futures in turn costs a fraction of gather(): most are done by then.)
         acked = []
-        for row, result in zip(rows, results, strict=True):
-            if isinstance(result, BaseException):
-                self.last_error = repr(result)
+        failure: BaseException | None = None
+        for row, future in zip(rows, futures, strict=True):
+            try:
+                await future
+            except Exception as exc:  # noqa: BLE001 - the first failure ends the prefix
+                failure = exc
+                self.last_error = repr(exc)
                 break
             acked.append(row.id)
+        if failure is not None:
+            # Later sends may still fail or land: retrieve them so none is left unobserved.
+            for future in futures[len(acked):]:
+                future.add_done_callback(_observe)
         if acked:
             async with self.db.engine.begin() as conn:
                 await conn.execute(update(table).where(table.c.id.in_(acked))
                                    .values(sent_at=utcnow()))
-            for row in rows[: len(acked)]:
-                EVENTS_PUBLISHED.labels(self.settings.service_name, row.type).inc()
+            for event_type, count in Counter(row.type for row in rows[: len(acked)]).items():
+                EVENTS_PUBLISHED.labels(self.settings.service_name, event_type).inc(count)
             self.published += len(acked)
             self.last_published_at = utcnow()
-        if len(acked) < len(rows):
-            failure = next(r for r in results if isinstance(r, BaseException))
+        if failure is not None:
             raise failure
         return len(acked)
 
