@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -29,13 +29,16 @@ from srs_common.config import ServiceSettings
 from srs_common.db import Database
 from srs_common.errors import install_error_handlers
 from srs_common.events.bus import broker_reachable
-from srs_common.events.consumer import ConsumerRunner, Handler
 from srs_common.events.outbox import OUTBOX_WRITTEN
-from srs_common.events.relay import Relay
 from srs_common.events.tables import MessagingTables
 from srs_common.idempotency import IdempotencyMiddleware
 from srs_common.observability import ObservabilityMiddleware, configure_logging
 from srs_common.ratelimit import RateLimitMiddleware
+
+if TYPE_CHECKING:
+    # Imported only where they are used (see create_service_app).
+    from srs_common.events.consumer import ConsumerRunner, Handler
+    from srs_common.events.relay import Relay
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +86,14 @@ class Runtime:
     def start_background(self, spec: ServiceSpec, *, relay: bool, consumers: bool,
                          jobs: bool) -> None:
         if relay:
+            from srs_common.events.relay import Relay
+
             self.relay = Relay(self.db, self.settings)
             self.db.after_commit_hooks.append(self._wake_relay)
             self.tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
         if consumers and spec.handlers:
+            from srs_common.events.consumer import ConsumerRunner
+
             self.consumer = ConsumerRunner(self.db, self.settings, spec.handlers,
                                            list(spec.consumed_topics))
             self.tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
@@ -148,6 +155,8 @@ def health_router(spec: ServiceSpec) -> APIRouter:
     @router.get("/v1/messaging", summary="Outbox backlog, relay and consumer state",
                 tags=["operations"], dependencies=[Depends(require_roles("ops", "support"))])
     async def messaging(request: Request) -> dict[str, Any]:
+        from srs_common.events.relay import Relay
+
         runtime: Runtime = request.app.state.runtime
         relay = runtime.relay or Relay(runtime.db, runtime.settings)
         return {
@@ -168,6 +177,13 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
     face of a process that runs the relay or the consumers alone."""
     configure_logging(spec.name, level=settings.platform.log_level,
                       json_logs=settings.platform.log_json)
+    # Import what the lifespan will start now, with the rest of the app: a serving process
+    # has loaded everything before it starts, and one that runs neither relay nor
+    # consumers never loads them (nor aiokafka under them).
+    if settings.run_relay:
+        import srs_common.events.relay  # noqa: F401
+    if settings.run_consumers and spec.handlers:
+        import srs_common.events.consumer  # noqa: F401
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

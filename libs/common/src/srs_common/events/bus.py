@@ -9,17 +9,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-
-from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from typing import TYPE_CHECKING
 
 from srs_common.config import PlatformSettings
+
+if TYPE_CHECKING:
+    from aiokafka import AIOKafkaProducer
 
 log = logging.getLogger(__name__)
 
 
 def make_producer(platform: PlatformSettings, **overrides: object) -> AIOKafkaProducer:
+    # aiokafka (~2 MB) is imported where a client is made: a process that runs neither
+    # relay nor consumers (an API replica, a test server) never loads it.
+    from aiokafka import AIOKafkaProducer
+
     options: dict[str, object] = {
         "bootstrap_servers": platform.kafka_bootstrap,
         "acks": "all",
@@ -55,6 +59,9 @@ async def ensure_topics(platform: PlatformSettings, topics: Iterable[str],
     wanted = sorted(set(topics))
     if not wanted:
         return
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import TopicAlreadyExistsError
+
     admin = AIOKafkaAdminClient(bootstrap_servers=platform.kafka_bootstrap,
                                 request_timeout_ms=platform.request_timeout_ms)
     await admin.start()
