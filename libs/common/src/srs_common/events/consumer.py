@@ -31,7 +31,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.config import ServiceSettings
@@ -317,11 +316,14 @@ class ConsumerRunner:
             return
         share = (time.perf_counter() - started) / len(run)
         for event, outcome in outcomes:
-            EVENT_HANDLING.labels(self.consumer, event.type).observe(share)
-            EVENTS_CONSUMED.labels(self.consumer, event.type, outcome).inc()
-            log.info("%s %s %s (subject %s, %s[%d]@%d)", self.consumer, outcome, event.type,
-                     event.subject, event.topic, event.partition, event.offset)
+            self._record_outcome(event, outcome, share)
         self.processed += sum(1 for _, outcome in outcomes if outcome == "applied")
+
+    def _record_outcome(self, event: Event, outcome: str, seconds: float) -> None:
+        EVENT_HANDLING.labels(self.consumer, event.type).observe(seconds)
+        EVENTS_CONSUMED.labels(self.consumer, event.type, outcome).inc()
+        log.info("%s %s %s (subject %s, %s[%d]@%d)", self.consumer, outcome, event.type,
+                 event.subject, event.topic, event.partition, event.offset)
 
     async def _handle_with_context(self, record: ConsumerRecord, event: Event, handler: Handler,
                                    *, delay_observed: bool = False) -> None:
@@ -357,11 +359,7 @@ class ConsumerRunner:
                 await self._dead_letter(record, error=str(exc), attempts=0,
                                         reason="contract-violation", event=event)
                 return
-        token = correlation_id.set(event.correlation_id)
-        try:
-            await self._handle(record, event, handler)
-        finally:
-            correlation_id.reset(token)
+        await self._handle_with_context(record, event, handler)
 
     async def _blocking_quarantine(self, key: str | None, event_id: str) -> tuple[str | None, bool]:
         """The unresolved dead letter this event must wait behind, if any, and whether
@@ -399,12 +397,8 @@ class ConsumerRunner:
                     EVENT_DELAY.labels(self.consumer).observe(
                         max(0.0, time.time() - record.timestamp / 1000))
                 applied = await self.apply(event, handler, resolve=is_head)
-                EVENT_HANDLING.labels(self.consumer, event.type).observe(
-                    time.perf_counter() - started)
-                outcome = "applied" if applied else "duplicate"
-                EVENTS_CONSUMED.labels(self.consumer, event.type, outcome).inc()
-                log.info("%s %s %s (subject %s, %s[%d]@%d)", self.consumer, outcome, event.type,
-                         event.subject, event.topic, event.partition, event.offset)
+                self._record_outcome(event, "applied" if applied else "duplicate",
+                                     time.perf_counter() - started)
                 return
             except asyncio.CancelledError:
                 raise
