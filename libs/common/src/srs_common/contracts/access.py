@@ -103,6 +103,25 @@ class DatasetCatalogued(Contract):
                                "occurred_at": _WHEN}
 
 
+class HomeWorkingRequested(Contract):
+    """An organisation asked for home working for named researchers on named projects; the
+    data owners of ``dataset_ids`` and support staff decide."""
+
+    type: ClassVar[str] = "srs.home_working.requested.v1"
+    topic: ClassVar[str] = TOPIC
+
+    request_id: str
+    organisation_id: str
+    researcher_ids: list[str]
+    project_ids: list[str]
+    dataset_ids: list[str] = []
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {"request_id": "hw_1", "organisation_id": "org-ntu",
+                               "researcher_ids": ["res-alice"], "project_ids": ["prj_01J9Z8Q4V6"],
+                               "dataset_ids": ["ds-csew-2019"], "occurred_at": _WHEN}
+
+
 class HomeWorkingApproved(Contract):
     """Home working approved for named researchers on named projects."""
 

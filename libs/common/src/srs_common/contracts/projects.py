@@ -162,6 +162,71 @@ class ProjectMemberReactivated(_MemberChange):
     topic: ClassVar[str] = TOPIC
 
 
+class ProjectMemberRequested(_MemberChange):
+    """Someone asked for a researcher to join an approved or active project; staff (or the
+    panel, by setting) decide before the member's account is enabled. ``request_id`` names
+    the request to decide on."""
+
+    type: ClassVar[str] = "srs.project.member_requested.v1"
+    topic: ClassVar[str] = TOPIC
+
+    request_id: str
+    requested_by: str
+
+    example: ClassVar[dict] = {**_MemberChange.example, "request_id": "mrq_01J9Z8Q4V6",
+                               "requested_by": "res-alice"}
+
+
+class ProjectMemberRefused(_MemberChange):
+    """A request to add a member was refused, with the reason."""
+
+    type: ClassVar[str] = "srs.project.member_refused.v1"
+    topic: ClassVar[str] = TOPIC
+
+    request_id: str
+
+    example: ClassVar[dict] = {**_MemberChange.example, "request_id": "mrq_01J9Z8Q4V6",
+                               "reason": "no need for data access stated"}
+
+
+class ProjectLeadChanged(Contract):
+    """Support staff handed the project over to a new lead (for example after the previous
+    lead's accreditation was revoked)."""
+
+    type: ClassVar[str] = "srs.project.lead_changed.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    previous_lead_researcher_id: str
+    lead_researcher_id: str
+    reason: str
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "previous_lead_researcher_id": "res-alice",
+                               "lead_researcher_id": "res-bob",
+                               "reason": "previous lead's accreditation revoked"}
+
+
+class ProjectOverdue(Contract):
+    """The project is past its expected completion date and not completed: reminders go to
+    the lead; accounts are disabled at ``grace_ends_at`` unless it is extended or completed."""
+
+    type: ClassVar[str] = "srs.project.overdue.v1"
+    topic: ClassVar[str] = TOPIC
+
+    project_id: str
+    organisation_id: str
+    lead_researcher_id: str
+    expected_end_date: dt.date
+    grace_ends_at: dt.datetime
+    occurred_at: dt.datetime
+
+    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice",
+                               "expected_end_date": "2027-06-30",
+                               "grace_ends_at": "2027-07-30T00:00:00Z"}
+
+
 class ProjectExtended(Contract):
     """The expected completion date moved (extension approved by service staff)."""
 
