@@ -3,7 +3,10 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: install tools run test token reliability bench clean
+.PHONY: help install tools run test lint format typecheck token reliability bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 install:  ## install uv if missing, then every package of the workspace (locked)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -22,6 +25,17 @@ tools:  ## test-only tools: Debian's chromium for the browser tests (skipped if 
 test: install tools  ## the whole suite (PostgreSQL when TEST_DATABASE_URL is set, SQLite otherwise)
 	@$(UV) run --frozen pytest $(PYTEST_ARGS)
 
+lint: install  ## ruff: the lint rules and the formatting check (pyproject.toml)
+	@$(UV) run --frozen ruff check .
+	@$(UV) run --frozen ruff format --check .
+
+format: install  ## ruff: fix what can be fixed and format the tree
+	@$(UV) run --frozen ruff check --fix .
+	@$(UV) run --frozen ruff format .
+
+typecheck: install  ## mypy: strict on srs_common, checked on the services (pyproject.toml)
+	@$(UV) run --frozen mypy libs/common/src/srs_common
+
 token: install  ## make token ROLE=panel SUB=panel [RESEARCHER_ID=res-alice] [ORG=org-ntu]
 	@$(UV) run --frozen python -m srs_common.tokencli --role "$(ROLE)" --sub "$(SUB)" \
 		$(if $(RESEARCHER_ID),--researcher-id "$(RESEARCHER_ID)") $(if $(ORG),--org "$(ORG)")
@@ -33,5 +47,5 @@ bench: install  ## benchmarks as ratios against baselines; QUICK=1 for a quick c
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null
 	@cd bench && $(UV) run --frozen python run.py $(if $(QUICK),--quick)
 
-clean:
+clean:  ## remove var/ (local databases, logs, mail)
 	rm -rf var/
