@@ -10,7 +10,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from alembic import command, context
 from alembic.config import Config
@@ -78,7 +78,7 @@ def run_env(target_metadata: MetaData) -> None:
     """The body of every service's ``env.py``."""
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
-    kwargs = {"target_metadata": target_metadata, "render_as_batch": is_sqlite(url),
+    kwargs: dict[str, Any] = {"target_metadata": target_metadata, "render_as_batch": is_sqlite(url),
               "compare_type": True}
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **kwargs)

@@ -135,11 +135,12 @@ class ServiceUnderTest:
 
     @property
     def migrations_dir(self) -> Path:
-        return self.module.MIGRATIONS_DIR
+        return Path(self.module.MIGRATIONS_DIR)
 
     @property
     def metadata(self) -> MetaData:
-        return importlib.import_module(f"{self.package}.models").Base.metadata
+        metadata: MetaData = importlib.import_module(f"{self.package}.models").Base.metadata
+        return metadata
 
     def create_app(self, settings: ServiceSettings) -> Any:
         return importlib.import_module(f"{self.package}.app").create_app(settings)

@@ -92,4 +92,5 @@ def issue_token(key: SigningKey, *, sub: str, roles: list[str], issuer: str, aud
         claims["scope"] = scope
     if extra:
         claims.update(extra)
-    return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    token: str = jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    return token

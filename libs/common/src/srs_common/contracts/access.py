@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from srs_common.contracts.base import Contract
 
@@ -22,7 +22,7 @@ class ProjectSpaceProvisioned(Contract):
     accounts_enabled: list[str]
     provisioned_at: dt.datetime
 
-    example: ClassVar[dict] = {
+    example: ClassVar[dict[str, Any]] = {
         "project_id": "prj_01J9Z8Q4V6",
         "space_id": "spc_01J9Z8R2K1",
         "dataset_ids": ["ds-csew-2019"],
@@ -47,7 +47,7 @@ class ProjectSpaceArchived(Contract):
     space_id: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"project_id": "prj_01J9Z8Q4V6", "space_id": "spc_01J9Z8R2K1",
+    example: ClassVar[dict[str, Any]] = {"project_id": "prj_01J9Z8Q4V6", "space_id": "spc_01J9Z8R2K1",
                                "occurred_at": _WHEN}
 
 
@@ -62,7 +62,7 @@ class AccountEnabled(Contract):
     role: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {"project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-alice",
                                "role": "lead", "occurred_at": _WHEN}
 
 
@@ -77,7 +77,7 @@ class AccountDisabled(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {"project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-alice",
                                "reason": "accreditation suspended", "occurred_at": _WHEN}
 
 
@@ -96,7 +96,7 @@ class DatasetCatalogued(Contract):
     operational_id_columns: list[str] = []
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"dataset_id": "ds-csew-2019",
+    example: ClassVar[dict[str, Any]] = {"dataset_id": "ds-csew-2019",
                                "title": "Crime Survey for England and Wales 2019",
                                "owner": "ONS", "access_level": "home",
                                "disclosure_threshold": 10, "operational_id_columns": [],
@@ -117,7 +117,7 @@ class HomeWorkingRequested(Contract):
     dataset_ids: list[str] = []
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"request_id": "hw_1", "organisation_id": "org-ntu",
+    example: ClassVar[dict[str, Any]] = {"request_id": "hw_1", "organisation_id": "org-ntu",
                                "researcher_ids": ["res-alice"], "project_ids": ["prj_01J9Z8Q4V6"],
                                "dataset_ids": ["ds-csew-2019"], "occurred_at": _WHEN}
 
@@ -134,7 +134,7 @@ class HomeWorkingApproved(Contract):
     project_ids: list[str]
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"request_id": "hw_1", "organisation_id": "org-ntu",
+    example: ClassVar[dict[str, Any]] = {"request_id": "hw_1", "organisation_id": "org-ntu",
                                "researcher_ids": ["res-alice"], "project_ids": ["prj_01J9Z8Q4V6"],
                                "occurred_at": _WHEN}
 
@@ -151,7 +151,7 @@ class HomeWorkingRefused(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"request_id": "hw_1", "organisation_id": "org-ntu",
+    example: ClassVar[dict[str, Any]] = {"request_id": "hw_1", "organisation_id": "org-ntu",
                                "researcher_ids": ["res-alice"],
                                "reason": "organisation has no current agreement",
                                "occurred_at": _WHEN}
@@ -169,7 +169,7 @@ class HomeWorkingRevoked(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = HomeWorkingRefused.example
+    example: ClassVar[dict[str, Any]] = HomeWorkingRefused.example
 
 
 class _AccessDecision(Contract):
@@ -188,7 +188,7 @@ class AccessGranted(_AccessDecision):
     type: ClassVar[str] = "srs.access.granted.v1"
     topic: ClassVar[str] = TOPIC
 
-    example: ClassVar[dict] = {"decision_id": "dec_1", "researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {"decision_id": "dec_1", "researcher_id": "res-alice",
                                "project_id": "prj_01J9Z8Q4V6", "setting": "safe_room",
                                "country": "GB", "reasons": [], "occurred_at": _WHEN}
 
@@ -199,7 +199,7 @@ class AccessDenied(_AccessDecision):
     type: ClassVar[str] = "srs.access.denied.v1"
     topic: ClassVar[str] = TOPIC
 
-    example: ClassVar[dict] = {"decision_id": "dec_2", "researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {"decision_id": "dec_2", "researcher_id": "res-alice",
                                "project_id": "prj_01J9Z8Q4V6", "setting": "home",
                                "country": "FR", "reasons": ["outside_uk", "no_home_working"],
                                "occurred_at": _WHEN}
@@ -221,6 +221,6 @@ class AuditChainAnchored(Contract):
     entries: int
     anchored_at: dt.datetime
 
-    example: ClassVar[dict] = {
+    example: ClassVar[dict[str, Any]] = {
         "seq": 1042, "entries": 17, "anchored_at": _WHEN,
         "hash": "9f2c1e7b4a0d3c5e8f6a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60"}

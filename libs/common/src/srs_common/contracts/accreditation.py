@@ -7,7 +7,7 @@ kind, validity, status, reason) so nobody has to call back.
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from srs_common.contracts.base import Contract
 
@@ -31,7 +31,7 @@ class ResearcherRegistered(Contract):
     organisation_id: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"researcher_id": "res-alice", "name": "Alice Example",
+    example: ClassVar[dict[str, Any]] = {"researcher_id": "res-alice", "name": "Alice Example",
                                "email": "alice@ntu.example", "organisation_id": "org-ntu",
                                "occurred_at": _WHEN}
 
@@ -48,7 +48,7 @@ class ResearcherUpdated(Contract):
     organisation_id: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = ResearcherRegistered.example
+    example: ClassVar[dict[str, Any]] = ResearcherRegistered.example
 
 
 class ApplicationSubmitted(Contract):
@@ -64,7 +64,7 @@ class ApplicationSubmitted(Contract):
     resubmission: bool = False
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"application_id": "app_1", "researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {"application_id": "app_1", "researcher_id": "res-alice",
                                "organisation_id": "org-ntu", "kind": "full",
                                "resubmission": False, "occurred_at": _WHEN}
 
@@ -82,7 +82,7 @@ class ApplicationRejected(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"application_id": "app_1", "researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {"application_id": "app_1", "researcher_id": "res-alice",
                                "organisation_id": "org-ntu", "kind": "full",
                                "reason": "no evidence of quantitative experience",
                                "occurred_at": _WHEN}
@@ -99,7 +99,7 @@ class ApplicationInformationRequested(Contract):
     organisation_id: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"application_id": "app_1", "researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {"application_id": "app_1", "researcher_id": "res-alice",
                                "organisation_id": "org-ntu", "occurred_at": _WHEN}
 
 
@@ -114,7 +114,7 @@ class _AccreditationState(Contract):
     reason: str | None = None
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"accreditation_id": "acc_1", "researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {"accreditation_id": "acc_1", "researcher_id": "res-alice",
                                "organisation_id": "org-ntu", "kind": "full", "status": "current",
                                "valid_from": "2026-11-25", "valid_until": "2029-11-24",
                                "reason": None, "occurred_at": _WHEN}
@@ -149,7 +149,7 @@ class AccreditationExpiring(_AccreditationState):
 
     days_before: int
 
-    example: ClassVar[dict] = {**_AccreditationState.example, "days_before": 30}
+    example: ClassVar[dict[str, Any]] = {**_AccreditationState.example, "days_before": 30}
 
 
 class AccreditationExpired(_AccreditationState):

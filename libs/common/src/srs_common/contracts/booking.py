@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from srs_common.contracts.base import Contract
 
@@ -25,7 +25,7 @@ class _Booking(Contract):
     ends_at: dt.datetime
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = _BOOKING
+    example: ClassVar[dict[str, Any]] = _BOOKING
 
 
 class BookingConfirmed(_Booking):
@@ -44,7 +44,7 @@ class BookingCancelled(_Booking):
     reason: str
     cancelled_by: str
 
-    example: ClassVar[dict] = {**_BOOKING, "reason": "site closure: fire drill",
+    example: ClassVar[dict[str, Any]] = {**_BOOKING, "reason": "site closure: fire drill",
                                "cancelled_by": "system"}
 
 
@@ -75,6 +75,6 @@ class SiteClosureAnnounced(Contract):
     cancelled_bookings: int = 0
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {"site_id": "newport", "starts_at": "2026-12-03T00:00:00Z",
+    example: ClassVar[dict[str, Any]] = {"site_id": "newport", "starts_at": "2026-12-03T00:00:00Z",
                                "ends_at": "2026-12-04T00:00:00Z", "reason": "building works",
                                "cancelled_bookings": 2, "occurred_at": _WHEN}

@@ -6,7 +6,7 @@ No event ever carries output contents: only identifiers, kinds, statuses and dat
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from srs_common.contracts.base import Contract
 
@@ -27,7 +27,7 @@ class _Output(Contract):
     kind: OutputKind
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = _OUTPUT
+    example: ClassVar[dict[str, Any]] = _OUTPUT
 
 
 class OutputSubmitted(_Output):
@@ -39,7 +39,7 @@ class OutputSubmitted(_Output):
     due_at: dt.datetime | None = None
     priority: bool = False
 
-    example: ClassVar[dict] = {**_OUTPUT, "due_at": "2026-12-02T17:00:00Z", "priority": False}
+    example: ClassVar[dict[str, Any]] = {**_OUTPUT, "due_at": "2026-12-02T17:00:00Z", "priority": False}
 
 
 class OutputChecked(_Output):
@@ -50,7 +50,7 @@ class OutputChecked(_Output):
 
     automatic_status: Literal["pass", "review", "fail"]
 
-    example: ClassVar[dict] = {**_OUTPUT, "automatic_status": "review"}
+    example: ClassVar[dict[str, Any]] = {**_OUTPUT, "automatic_status": "review"}
 
 
 class OutputClarificationRequested(_Output):
@@ -75,7 +75,7 @@ class OutputRejected(_Output):
 
     reason: str
 
-    example: ClassVar[dict] = {**_OUTPUT, "reason": "cells below threshold"}
+    example: ClassVar[dict[str, Any]] = {**_OUTPUT, "reason": "cells below threshold"}
 
 
 class OutputWithdrawn(_Output):
@@ -93,7 +93,7 @@ class OutputOverdue(_Output):
 
     due_at: dt.datetime
 
-    example: ClassVar[dict] = {**_OUTPUT, "due_at": "2026-12-02T17:00:00Z"}
+    example: ClassVar[dict[str, Any]] = {**_OUTPUT, "due_at": "2026-12-02T17:00:00Z"}
 
 
 class OutputDestructionRequired(_Output):
@@ -104,7 +104,7 @@ class OutputDestructionRequired(_Output):
 
     deadline: dt.datetime
 
-    example: ClassVar[dict] = {**_OUTPUT, "deadline": "2026-12-25T10:00:00Z"}
+    example: ClassVar[dict[str, Any]] = {**_OUTPUT, "deadline": "2026-12-25T10:00:00Z"}
 
 
 class OutputDestroyed(_Output):
@@ -122,4 +122,4 @@ class OutputDestructionOverdue(_Output):
 
     deadline: dt.datetime
 
-    example: ClassVar[dict] = {**_OUTPUT, "deadline": "2026-12-25T10:00:00Z"}
+    example: ClassVar[dict[str, Any]] = {**_OUTPUT, "deadline": "2026-12-25T10:00:00Z"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from srs_common.contracts.base import Contract
 
@@ -26,7 +26,7 @@ class WebhookSubscriptionDisabled(Contract):
     failing_since: dt.datetime | None = None
     disabled_at: dt.datetime
 
-    example: ClassVar[dict] = {
+    example: ClassVar[dict[str, Any]] = {
         "subscription_id": "whs_01J9Z8Q4V6",
         "organisation_id": "org-ntu",
         "url": "https://hooks.ntu.example/srs",

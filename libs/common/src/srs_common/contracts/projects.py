@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -41,7 +41,7 @@ class ProjectApproved(Contract):
     conditions: str | None = None
     approved_at: dt.datetime
 
-    example: ClassVar[dict] = {
+    example: ClassVar[dict[str, Any]] = {
         "project_id": "prj_01J9Z8Q4V6",
         "title": "Burglary security effectiveness in England and Wales",
         "organisation_id": "org-ntu",
@@ -73,7 +73,7 @@ class ProjectSubmitted(Contract):
     resubmission: bool = False
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "title": "Burglary security effectiveness",
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "title": "Burglary security effectiveness",
                                "lead_researcher_id": "res-alice", "priority": False,
                                "resubmission": False}
 
@@ -90,7 +90,7 @@ class ProjectRejected(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "lead_researcher_id": "res-alice",
                                "reason": "public benefit not demonstrated"}
 
 
@@ -105,7 +105,7 @@ class ProjectInformationRequested(Contract):
     lead_researcher_id: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice"}
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "lead_researcher_id": "res-alice"}
 
 
 class ProjectActivated(Contract):
@@ -119,7 +119,7 @@ class ProjectActivated(Contract):
     dataset_ids: list[str]
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "dataset_ids": ["ds-csew-2019"]}
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "dataset_ids": ["ds-csew-2019"]}
 
 
 class _MemberChange(Contract):
@@ -130,7 +130,7 @@ class _MemberChange(Contract):
     reason: str | None = None
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "researcher_id": "res-bob", "role": "researcher",
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "researcher_id": "res-bob", "role": "researcher",
                                "reason": None}
 
 
@@ -173,7 +173,7 @@ class ProjectMemberRequested(_MemberChange):
     request_id: str
     requested_by: str
 
-    example: ClassVar[dict] = {**_MemberChange.example, "request_id": "mrq_01J9Z8Q4V6",
+    example: ClassVar[dict[str, Any]] = {**_MemberChange.example, "request_id": "mrq_01J9Z8Q4V6",
                                "requested_by": "res-alice"}
 
 
@@ -185,7 +185,7 @@ class ProjectMemberRefused(_MemberChange):
 
     request_id: str
 
-    example: ClassVar[dict] = {**_MemberChange.example, "request_id": "mrq_01J9Z8Q4V6",
+    example: ClassVar[dict[str, Any]] = {**_MemberChange.example, "request_id": "mrq_01J9Z8Q4V6",
                                "reason": "no need for data access stated"}
 
 
@@ -203,7 +203,7 @@ class ProjectLeadChanged(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "previous_lead_researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "previous_lead_researcher_id": "res-alice",
                                "lead_researcher_id": "res-bob",
                                "reason": "previous lead's accreditation revoked"}
 
@@ -222,7 +222,7 @@ class ProjectOverdue(Contract):
     grace_ends_at: dt.datetime
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "lead_researcher_id": "res-alice",
                                "expected_end_date": "2027-06-30",
                                "grace_ends_at": "2027-07-30T00:00:00Z"}
 
@@ -239,7 +239,7 @@ class ProjectExtended(Contract):
     expected_end_date: dt.date
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "previous_end_date": "2027-06-30",
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "previous_end_date": "2027-06-30",
                                "expected_end_date": "2027-12-31"}
 
 
@@ -254,7 +254,7 @@ class ProjectSuspended(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "reason": "ethics approval lapsed"}
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "reason": "ethics approval lapsed"}
 
 
 class ProjectResumed(Contract):
@@ -267,7 +267,7 @@ class ProjectResumed(Contract):
     organisation_id: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = _PROJECT
+    example: ClassVar[dict[str, Any]] = _PROJECT
 
 
 class ProjectCompletionDue(Contract):
@@ -283,7 +283,7 @@ class ProjectCompletionDue(Contract):
     days_before: int
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "lead_researcher_id": "res-alice",
                                "expected_end_date": "2027-06-30", "days_before": 30}
 
 
@@ -308,7 +308,7 @@ class ProjectCompleted(Contract):
     final_publications: list[FinalPublication] = []
     occurred_at: dt.datetime
 
-    example: ClassVar[dict] = {**_PROJECT, "lead_researcher_id": "res-alice",
+    example: ClassVar[dict[str, Any]] = {**_PROJECT, "lead_researcher_id": "res-alice",
                                "member_ids": ["res-alice", "res-bob"],
                                "final_publications": [{"title": "Burglary and security",
                                                        "url": "https://doi.org/10.0/x"}]}

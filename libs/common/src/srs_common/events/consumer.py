@@ -150,7 +150,7 @@ class ConsumerRunner:
         if newest is None:
             return now - self._watch_since > limit
         self._watch_since = now
-        return time.time() - newest / 1000 > limit
+        return bool(time.time() - newest / 1000 > limit)
 
     async def _dlq_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -252,7 +252,7 @@ class ConsumerRunner:
                 await self._apply_run(run)
                 run = []
                 await self._process(record)
-            elif ordinary is not False:
+            elif isinstance(ordinary, tuple):
                 run.append((record, *ordinary))
         await self._apply_run(run)
 
@@ -459,7 +459,7 @@ class ConsumerRunner:
         result = await session.execute(self._claim_statement.values(
             consumer=self.consumer, source=event.source, event_id=event.id, type=event.type,
             processed_at=utcnow()))
-        return result.rowcount == 1
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
     async def _resolve(self, session: AsyncSession, event: Event) -> None:
         q = self.quarantine

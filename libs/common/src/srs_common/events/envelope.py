@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from srs_common.contracts.base import Contract
@@ -68,7 +69,7 @@ def encode_data(data: dict[str, Any]) -> bytes:
     return json.dumps(data, separators=(",", ":"), default=str).encode()
 
 
-def decode(*, value: bytes | None, headers: list[tuple[str, bytes]] | tuple, key: bytes | None,
+def decode(*, value: bytes | None, headers: Sequence[tuple[str, bytes]], key: bytes | None,
            topic: str = "", partition: int = -1, offset: int = -1) -> Event:
     """Read a Kafka record as a CloudEvent, or raise :class:`UndecodableMessage`."""
     try:

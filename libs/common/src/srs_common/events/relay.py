@@ -18,6 +18,7 @@ import socket
 import time
 import zlib
 from collections import Counter
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
@@ -33,7 +34,7 @@ from srs_common.observability import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_ACT
 log = logging.getLogger(__name__)
 
 
-def _observe(future: asyncio.Future) -> None:
+def _observe(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
 
