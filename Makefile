@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: help install tools run test lint format typecheck token reliability bench clean
+.PHONY: help install tools run test lint format typecheck docs token reliability bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ format: install  ## ruff: fix what can be fixed and format the tree
 
 typecheck: install  ## mypy: strict on srs_common, checked on the services (pyproject.toml)
 	@$(UV) run --frozen mypy libs/common/src/srs_common
+
+docs: install  ## build the documentation site (MkDocs, strict: a broken link fails) into var/site
+	@$(UV) run --frozen mkdocs build --quiet
 
 token: install  ## make token ROLE=panel SUB=panel [RESEARCHER_ID=res-alice] [ORG=org-ntu]
 	@$(UV) run --frozen python -m srs_common.tokencli --role "$(ROLE)" --sub "$(SUB)" \
