@@ -20,8 +20,12 @@ READ_MODEL_TYPES = (
     accreditation.ResearcherRegistered.type,
     accreditation.ResearcherUpdated.type,
     projects.ProjectSubmitted.type,
+    projects.ProjectMemberAdded.type,
+    projects.ProjectMemberRemoved.type,
+    projects.ProjectLeadChanged.type,
+    access.DatasetCatalogued.type,
 )
-CONSUMED_TYPES = (*READ_MODEL_TYPES, *domain.NOTICE_BY_EVENT_TYPE)
+CONSUMED_TYPES = tuple(dict.fromkeys((*READ_MODEL_TYPES, *domain.NOTICE_BY_EVENT_TYPE)))
 CONSUMED_TOPICS: list[str] = [accreditation.TOPIC, projects.TOPIC, booking.TOPIC,
                               clearance.TOPIC, access.TOPIC]
 
@@ -29,11 +33,14 @@ CONSUMED_TOPICS: list[str] = [accreditation.TOPIC, projects.TOPIC, booking.TOPIC
 def make_handlers(settings: NotifySettings) -> dict[str, Handler]:
     """Every consumed type goes to one handler: update read models, queue e-mails."""
     stale_after = dt.timedelta(hours=settings.stale_after_hours)
+    member_requests_to = {"support": domain.SUPPORT,
+                          "panel": domain.PANEL}[settings.member_requests_decided_by]
 
     async def on_event(session: AsyncSession, event: Event) -> None:
         assert event.payload is not None
         await service.notify_about_event(session, event.payload, event_id=event.id,
                                          event_time=event.time, now=utcnow(),
-                                         stale_after=stale_after)
+                                         stale_after=stale_after,
+                                         member_requests_to=member_requests_to)
 
     return {event_type: on_event for event_type in CONSUMED_TYPES}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -71,7 +72,20 @@ async def _claim(db: Database, notification_id: int, now: dt.datetime,
                    Researcher.name, Researcher.email)
             .outerjoin(Researcher, Researcher.id == Notification.researcher_id)
             .where(Notification.id == notification_id))).one()
-    return _Claimed(*row)
+    claimed = _Claimed(*row)
+    if domain.is_mailbox(claimed.researcher_id):
+        address = mailbox_address(settings, claimed.researcher_id)
+        claimed = dataclasses.replace(claimed, name=domain.mailbox_name(claimed.researcher_id),
+                                      email=address)
+    return claimed
+
+
+def mailbox_address(settings: NotifySettings, recipient: str) -> str | None:
+    """A staff or data-owner mailbox's address from settings (None: not configured)."""
+    if recipient.startswith(domain.DATA_OWNER):
+        return settings.data_owner_mailboxes.get(recipient.removeprefix(domain.DATA_OWNER))
+    return {domain.PANEL: settings.panel_mailbox, domain.CHECKERS: settings.checkers_mailbox,
+            domain.SUPPORT: settings.support_mailbox}.get(recipient)
 
 
 async def _finish(db: Database, notification_id: int, **values: object) -> None:
@@ -119,9 +133,10 @@ async def send_due_notifications(db: Database, settings: NotifySettings, mailer:
                 continue
             if claimed.email is None or claimed.name is None:
                 give_up = claimed.attempts >= settings.unknown_recipient_max_attempts
-                await _failed(db, claimed, f"no e-mail address known for researcher "
-                              f"{claimed.researcher_id}", permanent=give_up, now=now,
-                              settings=settings)
+                who = (f"no mailbox configured for {claimed.name}"
+                       if domain.is_mailbox(claimed.researcher_id)
+                       else f"no e-mail address known for researcher {claimed.researcher_id}")
+                await _failed(db, claimed, who, permanent=give_up, now=now, settings=settings)
                 report.failed += give_up
                 report.retrying += not give_up
                 continue

@@ -61,6 +61,29 @@ class Project(Base):
     lead_researcher_id: Mapped[str | None] = mapped_column(String(100))
 
 
+class ProjectMember(Base):
+    """Who is on a project and in what role (project.approved, member_added/removed,
+    lead_changed), to tell the members a suspension, an overdue date or a resumption
+    concerns."""
+
+    __tablename__ = "project_member"
+
+    project_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40))
+
+
+class Dataset(Base):
+    """A catalogued dataset's owner (dataset.catalogued), whose mailbox is told of a
+    home-working request on its data."""
+
+    __tablename__ = "dataset"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(200))
+
+
 class Booking(Base):
     """A booked place, known from booking.confirmed/cancelled, for the day-before reminder."""
 

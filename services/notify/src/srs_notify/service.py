@@ -11,13 +11,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.auth import Principal
-from srs_common.contracts import accreditation, booking, projects
+from srs_common.contracts import access, accreditation, booking, projects
 from srs_common.contracts.base import Contract
 from srs_common.db import utcnow
 from srs_common.errors import Forbidden, IllegalTransition, NotFound, RuleViolation
 from srs_common.pagination import decode_cursor, encode_cursor
 from srs_notify import domain
-from srs_notify.models import Booking, Notification, NotificationPreference, Project, Researcher
+from srs_notify.models import (
+    Booking,
+    Dataset,
+    Notification,
+    NotificationPreference,
+    Project,
+    ProjectMember,
+    Researcher,
+)
 from srs_notify.schemas import DeliveryLogFilters, PreferencesUpdate
 
 # Set on a session that queued mail to send, so its commit wakes the sender at once.
@@ -48,6 +56,44 @@ async def record_project(session: AsyncSession, project_id: str, *, title: str |
         return
     project.title = title or project.title
     project.lead_researcher_id = lead_researcher_id or project.lead_researcher_id
+
+
+async def record_member(session: AsyncSession, project_id: str, researcher_id: str,
+                        role: str) -> None:
+    """Remember who is on a project in what role (a later event's role wins)."""
+    member = await session.get(ProjectMember, (project_id, researcher_id))
+    if member is None:
+        session.add(ProjectMember(project_id=project_id, researcher_id=researcher_id, role=role))
+    else:
+        member.role = role
+    await session.flush()
+
+
+async def forget_member(session: AsyncSession, project_id: str, researcher_id: str) -> None:
+    member = await session.get(ProjectMember, (project_id, researcher_id))
+    if member is not None:
+        await session.delete(member)
+        await session.flush()
+
+
+async def record_lead_changed(session: AsyncSession, p: projects.ProjectLeadChanged) -> None:
+    """The new lead leads from now on; the previous one stays a member (as a researcher)
+    until the projects service says they left."""
+    await record_project(session, p.project_id, title=None,
+                         lead_researcher_id=p.lead_researcher_id)
+    previous = await session.get(ProjectMember, (p.project_id, p.previous_lead_researcher_id))
+    if previous is not None and previous.role == "lead":
+        previous.role = "researcher"
+    await record_member(session, p.project_id, p.lead_researcher_id, "lead")
+
+
+async def record_dataset(session: AsyncSession, p: access.DatasetCatalogued) -> None:
+    """Remember a dataset's owner, whose mailbox decides home working on its data."""
+    dataset = await session.get(Dataset, p.dataset_id)
+    if dataset is None:
+        session.add(Dataset(id=p.dataset_id, title=p.title, owner=p.owner))
+    else:
+        dataset.title, dataset.owner = p.title, p.owner
 
 
 async def record_booking_confirmed(session: AsyncSession, p: booking.BookingConfirmed,
@@ -89,9 +135,23 @@ async def update_read_models(session: AsyncSession, payload: Contract, event_id:
         case projects.ProjectSubmitted():
             await record_project(session, payload.project_id, title=payload.title,
                                  lead_researcher_id=payload.lead_researcher_id)
+            await record_member(session, payload.project_id, payload.lead_researcher_id,
+                                "lead")
         case projects.ProjectApproved():
             await record_project(session, payload.project_id, title=payload.title,
                                  lead_researcher_id=domain.lead_of(payload))
+            for member in payload.members:
+                await record_member(session, payload.project_id, member.researcher_id,
+                                    member.role)
+        case projects.ProjectMemberAdded():
+            await record_member(session, payload.project_id, payload.researcher_id,
+                                payload.role)
+        case projects.ProjectMemberRemoved():
+            await forget_member(session, payload.project_id, payload.researcher_id)
+        case projects.ProjectLeadChanged():
+            await record_lead_changed(session, payload)
+        case access.DatasetCatalogued():
+            await record_dataset(session, payload)
         case booking.BookingConfirmed():
             await record_booking_confirmed(session, payload, event_id)
         case booking.BookingCancelled():
@@ -142,15 +202,40 @@ async def queue_notification(session: AsyncSession, planned: domain.PlannedNotic
     return True
 
 
+async def what_is_known(session: AsyncSession, payload: Contract, *,
+                        member_requests_to: str) -> domain.Known:
+    """The read models' facts an event's notices need (its project, its datasets' owners)."""
+    project_id = getattr(payload, "project_id", None)
+    project = await session.get(Project, project_id) if project_id else None
+    members: dict[str, str] = {}
+    if project_id:
+        rows = await session.execute(
+            select(ProjectMember.researcher_id, ProjectMember.role)
+            .where(ProjectMember.project_id == project_id)
+            .order_by(ProjectMember.researcher_id))
+        members = {r: role for r, role in rows.tuples()}
+    owners: dict[str, str] = {}
+    dataset_ids = getattr(payload, "dataset_ids", None)
+    if isinstance(payload, access.HomeWorkingRequested) and dataset_ids:
+        rows = await session.execute(select(Dataset.id, Dataset.owner)
+                                     .where(Dataset.id.in_(dataset_ids)))
+        owners = {d: owner for d, owner in rows.tuples()}
+    return domain.Known(project_title=project.title if project else None,
+                        lead_researcher_id=project.lead_researcher_id if project else None,
+                        members=members, dataset_owners=owners,
+                        member_requests_to=member_requests_to)
+
+
 async def notify_about_event(session: AsyncSession, payload: Contract, *, event_id: str,
                              event_time: dt.datetime | None, now: dt.datetime,
-                             stale_after: dt.timedelta) -> int:
+                             stale_after: dt.timedelta,
+                             member_requests_to: str = domain.SUPPORT) -> int:
     """Apply one consumed event: update the read models and queue its e-mails."""
     await update_read_models(session, payload, event_id)
-    title = await project_title(session, getattr(payload, "project_id", None))
+    known = await what_is_known(session, payload, member_requests_to=member_requests_to)
     stale = domain.is_stale(event_time, now, max_age=stale_after)
     queued = 0
-    for planned in domain.plan_notices(payload, title):
+    for planned in domain.plan_notices(payload, known=known):
         queued += await queue_notification(session, planned, event_id=event_id,
                                            event_type=payload.type, now=now, stale=stale)
     return queued

@@ -43,5 +43,19 @@ class NotifySettings(ServiceSettings):
     # Events older than this when consumed (a new consumer group replaying history) are
     # logged as stale, not mailed: nobody wants last year's news today.
     stale_after_hours: float = Field(default=72.0, gt=0)
+    # Staff mailboxes for what awaits a decision: the Research Accreditation Panel (new
+    # accreditation and project applications), the Statistical Support Team's output
+    # checkers (new output requests) and support staff (member and home-working requests).
+    panel_mailbox: str = "research.accreditation.panel@srs.example"
+    checkers_mailbox: str = "statistical.support@srs.example"
+    support_mailbox: str = "srs.customer.support@srs.example"
+    # Who decides a request to add a member to an approved project (the projects service's
+    # setting of the same name): their mailbox is told of each request.
+    member_requests_decided_by: Literal["support", "panel"] = "support"
+    # A data owner (the catalogue's ``owner`` of a dataset) -> the mailbox that decides
+    # home-working requests on its data. An owner with no mailbox here is not guessed at:
+    # the notice waits, then fails in the delivery log naming the owner.
+    data_owner_mailboxes: dict[str, str] = Field(default_factory=dict)
+
     # The day-before booking reminder job.
     reminder_poll_seconds: float = Field(default=300.0, gt=0)

@@ -49,8 +49,8 @@ def test_who_cancelled_a_booking_is_not_in_the_context() -> None:
 
 
 def test_events_with_no_notice_plan_nothing() -> None:
-    submitted = projects.ProjectSubmitted.model_validate(projects.ProjectSubmitted.example)
-    assert domain.plan_notices(submitted) == []
+    activated = projects.ProjectActivated.model_validate(projects.ProjectActivated.example)
+    assert domain.plan_notices(activated) == []
 
 
 def test_retry_delay_grows_and_is_capped() -> None:

@@ -17,6 +17,13 @@ from srs_notify.render import TEMPLATES_DIR, build_message, render
 PORTAL = "https://portal.srs.example"
 
 
+# What the read models would know of the example project and dataset.
+KNOWN = domain.Known(project_title="Burglary security effectiveness",
+                     lead_researcher_id="res-alice",
+                     members={"res-alice": "lead", "res-bob": "peer_reviewer_outputs"},
+                     dataset_owners={"ds-csew-2019": "ONS"})
+
+
 def example_notices() -> list[domain.PlannedNotice]:
     planned = []
     for notice in domain.NOTICES.values():
@@ -24,7 +31,7 @@ def example_notices() -> list[domain.PlannedNotice]:
             continue
         contract = REGISTRY[notice.event_type]
         planned.extend(domain.plan_notices(contract.model_validate(contract.example),
-                                           "Burglary security effectiveness"))
+                                           known=KNOWN))
     confirmed = booking.BookingConfirmed.model_validate(booking.BookingConfirmed.example)
     row = types.SimpleNamespace(id=confirmed.booking_id, researcher_id=confirmed.researcher_id,
                                 project_id=confirmed.project_id, site_id=confirmed.site_id,
