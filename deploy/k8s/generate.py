@@ -23,6 +23,7 @@ import yaml
 
 from srs_common.config import PlatformSettings, ServiceSettings
 from srs_common.contracts import SERVICE_TOPICS
+from srs_common.metrics import metrics_port_for
 
 HERE = Path(__file__).resolve().parent
 GENERATED = HERE / "base" / "generated"
@@ -38,6 +39,8 @@ DB_POOL_SIZE = 4
 # The ingress controller's class and namespace: the only way in to the HTTP APIs from outside.
 INGRESS_CLASS = "nginx"
 INGRESS_NAMESPACE = "ingress-nginx"
+# Where Prometheus runs: the only way in to the metrics ports.
+MONITORING_NAMESPACE = "monitoring"
 DOMAIN = "srs.example.org"
 # Per role; the sum over the services stays below the cluster's max_connections
 # (postgres/cluster.yaml), which tests/deploy checks.
@@ -109,6 +112,12 @@ def service_urls(service: str) -> dict[str, str]:
             for other in deployed_services() if other != service}
 
 
+def metrics_port(settings: ServiceSettings) -> int:
+    """Where every process of the service serves Prometheus metrics: never the API port,
+    which the ingress exposes."""
+    return metrics_port_for(settings.port, settings.metrics_port)
+
+
 def _labels(service: str, component: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": f"srs-{service}",
             "app.kubernetes.io/component": component,
@@ -148,9 +157,11 @@ def _container(service: str, settings: ServiceSettings, component: str, *,
                 "name": f"srs-{service}-smtp", "key": key}}})
     env += [{"name": f"{prefix}RUN_RELAY", "value": str(relay).lower()},
             {"name": f"{prefix}RUN_CONSUMERS", "value": str(consumers).lower()}]
-    container["ports"] = [{"name": "http", "containerPort": settings.port}]
-    # Every process runs `serve`, so every pod answers probes and exposes /metrics; the
-    # flags decide whether it also runs the relay or the consumers.
+    container["ports"] = [{"name": "http", "containerPort": settings.port},
+                          {"name": "metrics", "containerPort": metrics_port(settings)}]
+    # Every process runs `serve`, so every pod answers probes on its API port and serves
+    # /metrics on its metrics port; the flags decide whether it also runs the relay or the
+    # consumers.
     container["startupProbe"] = {"httpGet": {"path": "/healthz", "port": "http"},
                                  "periodSeconds": 2, "failureThreshold": 30}
     container["livenessProbe"] = {"httpGet": {"path": "/healthz", "port": "http"},
@@ -187,10 +198,14 @@ def _pod_spec(service: str, settings: ServiceSettings, component: str, *, relay:
 def _deployment(service: str, settings: ServiceSettings, component: str, replicas: int, *,
                 relay: bool, consumers: bool) -> dict[str, Any]:
     name = f"srs-{service}" if component == "api" else f"srs-{service}-{component}"
+    # For a Prometheus that discovers pods by annotation rather than by ServiceMonitor.
+    scrape = {"prometheus.io/scrape": "true", "prometheus.io/port": str(metrics_port(settings)),
+              "prometheus.io/path": "/metrics"}
     spec: dict[str, Any] = {
         "replicas": replicas,
         "selector": {"matchLabels": _labels(service, component)},
-        "template": {"metadata": {"labels": _labels(service, component)},
+        "template": {"metadata": {"labels": _labels(service, component),
+                                  "annotations": scrape},
                      "spec": _pod_spec(service, settings, component, relay=relay,
                                        consumers=consumers)},
     }
@@ -226,8 +241,11 @@ def _network_policy(service: str, settings: ServiceSettings) -> dict[str, Any]:
     sources: list[dict[str, Any]] = [
         {"namespaceSelector": {"matchLabels": {
             "kubernetes.io/metadata.name": INGRESS_NAMESPACE}}},
-        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}},
     ]
+    # The metrics port answers Prometheus only: neither the ingress nor the other services.
+    scrape = {"from": [{"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": MONITORING_NAMESPACE}}}],
+        "ports": [{"protocol": "TCP", "port": metrics_port(settings)}]}
     if service == "access":
         # The embedded token issuer: every service fetches its JWKS.
         sources.append({"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": PART_OF}}})
@@ -258,7 +276,7 @@ def _network_policy(service: str, settings: ServiceSettings) -> dict[str, Any]:
             "metadata": _meta(f"srs-{service}", service, "network"),
             "spec": {"podSelector": {"matchLabels": {"app.kubernetes.io/name": f"srs-{service}"}},
                      "policyTypes": ["Ingress", "Egress"],
-                     "ingress": [{"from": sources, "ports": http}],
+                     "ingress": [{"from": sources, "ports": http}, scrape],
                      "egress": egress}}
 
 
@@ -266,6 +284,7 @@ def _config(service: str, settings: ServiceSettings) -> dict[str, str]:
     """The service's own non-secret settings."""
     prefix = f"SRS_{service.upper()}_"
     data = {f"{prefix}HOST": "0.0.0.0", f"{prefix}PORT": str(settings.port),
+            f"{prefix}METRICS_PORT": str(metrics_port(settings)),
             f"{prefix}DB_POOL_SIZE": str(DB_POOL_SIZE)}
     if declares(settings, "service_urls"):
         data[f"{prefix}SERVICE_URLS"] = json.dumps(service_urls(service))
@@ -298,7 +317,8 @@ def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
          "metadata": _meta(f"srs-{service}-metrics", service, "metrics"),
          "spec": {"clusterIP": "None",
                   "selector": {"app.kubernetes.io/name": f"srs-{service}"},
-                  "ports": [{"name": "http", "port": settings.port, "targetPort": "http"}]}},
+                  "ports": [{"name": "metrics", "port": metrics_port(settings),
+                             "targetPort": "metrics"}]}},
         _hpa(service, "api", f"srs-{service}", 2, 6),
         # Consumers beyond the partition count would sit idle.
         _hpa(service, "worker", f"srs-{service}-worker", 1, partitions),
@@ -318,7 +338,7 @@ def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
         {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
          "metadata": _meta(f"srs-{service}", service, "metrics"),
          "spec": {"selector": {"matchLabels": _labels(service, "metrics")},
-                  "endpoints": [{"port": "http", "path": "/metrics", "interval": "15s"}]}},
+                  "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "15s"}]}},
         _network_policy(service, settings),
     ]
     return objects

@@ -66,6 +66,13 @@ def _callers(services, called) -> list[str]:
     return [s.name for s in services if s.name != called.name and _declares(s, "service_urls")]
 
 
+def _metrics_port(service) -> int:
+    """Where the code serves the service's metrics (never its API port)."""
+    from srs_common.metrics import metrics_port_for
+
+    return metrics_port_for(service.port, service.settings.metrics_port)
+
+
 def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
     return all(labels.get(key) == value for key, value in selector.items())
 
@@ -180,7 +187,9 @@ def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, ser
             (container,) = deployment["spec"]["template"]["spec"]["containers"]
             assert container["image"].split("/")[-1].startswith(f"srs-{service.name}:")
             assert container["args"] == ["serve"]
-            assert container["ports"] == [{"name": "http", "containerPort": service.port}]
+            assert container["ports"] == [
+                {"name": "http", "containerPort": service.port},
+                {"name": "metrics", "containerPort": _metrics_port(service)}]
             env = {e["name"]: e for e in container["env"]}
             assert set(env) <= known, f"{name} sets settings nobody reads: {set(env) - known}"
             assert env[f"{prefix}RUN_RELAY"]["value"] == relay
@@ -193,6 +202,7 @@ def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, ser
                 "replicas"] == 2
         config = _named(rendered, "ConfigMap", f"srs-{service.name}-config")["data"]
         assert config[f"{prefix}PORT"] == str(service.port)
+        assert config[f"{prefix}METRICS_PORT"] == str(_metrics_port(service))
         assert set(config) <= known
         api = _named(rendered, "Service", f"srs-{service.name}")
         assert api["spec"]["ports"][0]["port"] == service.port
@@ -207,18 +217,23 @@ def test_every_service_scales_and_is_monitored(rendered, services, platform):
         assert worker["spec"]["maxReplicas"] == platform.topic_partitions
         monitor = _named(rendered, "ServiceMonitor", f"srs-{service.name}")
         endpoint = monitor["spec"]["endpoints"][0]
-        assert (endpoint["port"], endpoint["path"]) == ("http", "/metrics")
+        # Metrics are scraped on their own port, never on the API port the ingress exposes.
+        assert (endpoint["port"], endpoint["path"]) == ("metrics", "/metrics")
         scraped = [s for s in _objects(rendered, "Service")
                    if _selects(monitor["spec"]["selector"]["matchLabels"],
                                s["metadata"]["labels"])]
         assert len(scraped) == 1
+        assert scraped[0]["spec"]["ports"] == [{"name": "metrics", "port": _metrics_port(
+            service), "targetPort": "metrics"}]
         # Relay and consumer metrics exist only in the processes that run them.
         relay = ("relay",) if service.name in SERVICE_TOPICS else ()
         for component in ("api", *relay, "worker"):
-            pod_labels = _named(rendered, "Deployment", f"srs-{service.name}" if
-                                component == "api" else f"srs-{service.name}-{component}")[
-                "spec"]["template"]["metadata"]["labels"]
-            assert _selects(scraped[0]["spec"]["selector"], pod_labels), component
+            pod = _named(rendered, "Deployment", f"srs-{service.name}" if
+                         component == "api" else f"srs-{service.name}-{component}")[
+                "spec"]["template"]
+            assert _selects(scraped[0]["spec"]["selector"], pod["metadata"]["labels"]), component
+            assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(
+                _metrics_port(service)), component
 
 
 def test_migrations_run_in_a_job_before_the_rollout(rendered, services):
@@ -328,13 +343,17 @@ def test_network_is_denied_by_default_and_opened_per_service(rendered, services)
         else:
             assert outside == [], service.name
         callers = [{"app.kubernetes.io/name": f"srs-{c}"} for c in _callers(services, service)]
-        for rule in spec["ingress"]:
+        # The API port answers the ingress (and callers); the metrics port Prometheus only.
+        api_rule, metrics_rule = spec["ingress"]
+        assert metrics_rule == {"from": [{"namespaceSelector": {"matchLabels": {
+            "kubernetes.io/metadata.name": "monitoring"}}}],
+            "ports": [{"protocol": "TCP", "port": _metrics_port(service)}]}
+        for rule in (api_rule,):
             assert rule["ports"] == [{"protocol": "TCP", "port": service.port}]
             for peer in rule["from"]:
                 namespace = peer.get("namespaceSelector", {}).get("matchLabels", {})
                 if namespace:
-                    assert namespace["kubernetes.io/metadata.name"] in {"ingress-nginx",
-                                                                        "monitoring"}
+                    assert namespace["kubernetes.io/metadata.name"] == "ingress-nginx"
                 elif service.name != "access":
                     # Others answer only the services that call them (ops).
                     assert peer["podSelector"]["matchLabels"] in callers, peer
@@ -436,5 +455,8 @@ def test_every_api_is_reached_through_the_ingress_and_nothing_else(rendered, ser
         assert backends[f"srs-{service.name}"] in hosts, service.name
         api = _named(rendered, "Service", f"srs-{service.name}")
         assert api["spec"].get("type", "ClusterIP") == "ClusterIP"
+        # The ingress's backend carries the API port only: /metrics is not reachable there.
+        assert [p["port"] for p in api["spec"]["ports"]] == [service.port]
+        assert _metrics_port(service) != service.port
     assert not [s for s in _objects(rendered, "Service")
                 if s["spec"].get("type") in {"NodePort", "LoadBalancer"}]

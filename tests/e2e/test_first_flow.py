@@ -78,5 +78,7 @@ def test_every_service_is_ready_and_documents_itself(stack):
         assert httpx.get(f"{base}/readyz").json()["checks"] == {"database": "ok", "broker": "ok"}
         spec = httpx.get(f"{base}/openapi.json").json()
         assert spec["info"]["title"] == f"SRS {service}"
-        metrics = httpx.get(f"{base}/metrics").text
+        # Metrics on their own port, never on the API port the ingress exposes.
+        assert httpx.get(f"{base}/metrics").status_code == 404
+        metrics = httpx.get(stack.metrics_url(service)).text
         assert "srs_http_request_duration_seconds" in metrics

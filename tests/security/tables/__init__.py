@@ -80,7 +80,6 @@ class Seeded:
 COMMON: dict[str, Any] = {
     "GET /healthz": Public("liveness probe"),
     "GET /readyz": Public("readiness probe (names no data)"),
-    "GET /metrics": Public("Prometheus scrape; the ingress does not route it"),
     "GET /v1/messaging": Only("ops", "support", reads=True),
 }
 

@@ -2,9 +2,10 @@
 
 Every service describes itself as a :class:`ServiceSpec` (routers, consumed event
 handlers, periodic jobs) and gets, the same way everywhere: problem+json errors,
-correlation ids and metrics, ``/healthz``, ``/readyz``, ``/metrics``, the messaging
-status, token verification, and a lifespan that runs the outbox relay, the consumers
-and the periodic jobs as background tasks that never block HTTP.
+correlation ids, security headers, ``/healthz``, ``/readyz``, the messaging status,
+token verification, Prometheus metrics on a port of their own (:mod:`srs_common.metrics`:
+the API port answers 404 for ``/metrics``), and a lifespan that runs the outbox relay, the
+consumers and the periodic jobs as background tasks that never block HTTP.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi.responses import JSONResponse
 from sqlalchemy import Table, text
 
 from srs_common.auth import KeySource, RemoteJwks, StaticKeys, TokenVerifier, require_roles
@@ -31,7 +31,9 @@ from srs_common.errors import install_error_handlers
 from srs_common.events.bus import broker_reachable
 from srs_common.events.outbox import OUTBOX_WRITTEN
 from srs_common.events.tables import MessagingTables
+from srs_common.headers import SecurityHeadersMiddleware
 from srs_common.idempotency import IdempotencyMiddleware
+from srs_common.metrics import MetricsApp, MetricsServer
 from srs_common.observability import ObservabilityMiddleware, configure_logging
 from srs_common.ratelimit import RateLimitMiddleware
 
@@ -143,15 +145,6 @@ def health_router(spec: ServiceSpec) -> APIRouter:
         return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
                             status_code=200 if ok else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-    async def metrics(request: Request) -> Response:
-        runtime: Runtime = request.app.state.runtime
-        if runtime.relay is not None:
-            with contextlib.suppress(Exception):
-                from srs_common.observability import OUTBOX_BACKLOG
-                OUTBOX_BACKLOG.labels(spec.name).set(await runtime.relay.backlog())
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
     @router.get("/v1/messaging", summary="Outbox backlog, relay and consumer state",
                 tags=["operations"], dependencies=[Depends(require_roles("ops", "support"))])
     async def messaging(request: Request) -> dict[str, Any]:
@@ -169,12 +162,26 @@ def health_router(spec: ServiceSpec) -> APIRouter:
     return router
 
 
+def metrics_refresher(spec: ServiceSpec, runtime: Runtime) -> Callable[[], Awaitable[None]]:
+    """What a scrape reads at scrape time: the outbox backlog, where this process relays."""
+
+    async def refresh() -> None:
+        if runtime.relay is not None:
+            from srs_common.observability import OUTBOX_BACKLOG
+
+            OUTBOX_BACKLOG.labels(spec.name).set(await runtime.relay.backlog())
+
+    return refresh
+
+
 def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
-                       api: bool = True) -> FastAPI:
+                       api: bool = True, metrics_port: int | None = None) -> FastAPI:
     """The FastAPI app of one service, with relay and consumers per its settings.
 
-    ``api=False`` serves only health, readiness, metrics and messaging state: the HTTP
-    face of a process that runs the relay or the consumers alone."""
+    ``api=False`` serves only health, readiness and messaging state: the HTTP face of a
+    process that runs the relay or the consumers alone. ``metrics_port``: serve Prometheus
+    metrics there (on ``settings.host``) while the app runs; the serving command gives it
+    (:func:`srs_common.metrics.metrics_port_for`), in-process test clients leave it out."""
     configure_logging(spec.name, level=settings.platform.log_level,
                       json_logs=settings.platform.log_json)
     # Import what the lifespan will start now, with the rest of the app: a serving process
@@ -195,9 +202,16 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
             await hook(app, runtime)
         runtime.start_background(spec, relay=settings.run_relay,
                                  consumers=settings.run_consumers, jobs=settings.run_consumers)
+        metrics = None
+        if metrics_port is not None:
+            metrics = MetricsServer(MetricsApp(metrics_refresher(spec, runtime)),
+                                    settings.host, metrics_port)
+            await metrics.start()
         try:
             yield
         finally:
+            if metrics is not None:
+                await metrics.stop()
             await runtime.stop()
 
     app = FastAPI(title=spec.title, description=spec.description, version=spec.version,
@@ -227,11 +241,23 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
                        expose_headers=["X-Correlation-ID", "ETag", "Location", "Retry-After",
                                        "Idempotent-Replayed"])
     app.add_middleware(ObservabilityMiddleware, service=spec.name)
+    _outermost(app, SecurityHeadersMiddleware)
     app.include_router(health_router(spec))
     for router in spec.routers if api else ():
         app.include_router(router)
     _document_problems(app)
     return app
+
+
+def _outermost(app: FastAPI, middleware: Callable[[Any], Any]) -> None:
+    """Wrap ``middleware`` around the whole stack, Starlette's own error handler included,
+    so that even an unexpected 500 passes through it."""
+    build = app.build_middleware_stack
+
+    def build_wrapped() -> Any:
+        return middleware(build())
+
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
 
 
 VALIDATION_PROBLEM = {

@@ -22,6 +22,7 @@ anyio.get_available_backends()
 
 from srs_common.app import ServiceSpec, create_service_app  # noqa: E402
 from srs_common.config import ServiceSettings  # noqa: E402
+from srs_common.metrics import metrics_port_for  # noqa: E402
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -35,11 +36,14 @@ def main(spec_factory: Callable[[], ServiceSpec], settings_factory: Callable[[],
     serve = sub.add_parser("serve", help="HTTP API (with relay and consumers unless disabled)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--metrics-port", type=int, help="Prometheus metrics (default: the "
+                       "metrics_port setting, else the API port + 1000)")
     for name, text in (("relay", "the outbox relay alone"),
                        ("worker", "consumers and periodic jobs alone")):
-        alone = sub.add_parser(name, help=f"{text} (HTTP: health, readiness, metrics only)")
+        alone = sub.add_parser(name, help=f"{text} (HTTP: probes, messaging state)")
         alone.add_argument("--host")
         alone.add_argument("--port", type=int)
+        alone.add_argument("--metrics-port", type=int)
     sub.add_parser("migrate", help="apply database migrations")
     revision = sub.add_parser("revision", help="autogenerate a migration from the models")
     revision.add_argument("-m", "--message", required=True)
@@ -58,14 +62,16 @@ def main(spec_factory: Callable[[], ServiceSpec], settings_factory: Callable[[],
             autogenerate(migrations_dir, args.message)
     elif args.command == "seed" and seed is not None:
         asyncio.run(seed(settings))
-    elif args.command in ("relay", "worker"):
-        relay = args.command == "relay"
-        alone = settings.model_copy(update={"run_relay": relay, "run_consumers": not relay})
-        run_server(create_service_app(spec, alone, api=False),
-                   host=args.host or settings.host, port=args.port or settings.port)
     else:
-        run_server(create_service_app(spec, settings),
-                   host=args.host or settings.host, port=args.port or settings.port)
+        port = args.port or settings.port
+        metrics_port = metrics_port_for(port, args.metrics_port or settings.metrics_port)
+        if args.command in ("relay", "worker"):
+            relay = args.command == "relay"
+            alone = settings.model_copy(update={"run_relay": relay, "run_consumers": not relay})
+            app = create_service_app(spec, alone, api=False, metrics_port=metrics_port)
+        else:
+            app = create_service_app(spec, settings, metrics_port=metrics_port)
+        run_server(app, host=args.host or settings.host, port=port)
 
 
 def run_server(app: FastAPI, *, host: str, port: int) -> None:

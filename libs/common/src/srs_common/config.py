@@ -59,6 +59,9 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
+    # Prometheus metrics are served on this port, never on the API port (srs_common.metrics);
+    # unset: the API port plus 1000.
+    metrics_port: int | None = None
 
     # Request bodies above this get 413; routes with larger bodies declare their own
     # limit in ServiceSpec.body_limits.

@@ -34,6 +34,9 @@ class Stack:
 
     var_dir: Path
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    # Prometheus metrics, a port of their own per service (srs_common.metrics); by default
+    # the API port + 1000 for the default ports, a free port otherwise.
+    metrics_ports: dict[str, int] = field(default_factory=dict)
     broker_port: int | None = None
     database_urls: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -44,8 +47,17 @@ class Stack:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     helpers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for service, port in self.ports.items():
+            if service not in self.metrics_ports:
+                self.metrics_ports[service] = (port + 1000 if port == DEFAULT_PORTS.get(service)
+                                               else free_port())
+
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    def metrics_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.metrics_ports[service]}/metrics"
 
     def database_url(self, service: str) -> str:
         return self.database_urls.get(
@@ -60,6 +72,7 @@ class Stack:
             "SRS_LOG_JSON": "true" if self.log_json else "false",
             f"SRS_{service.upper()}_DATABASE_URL": self.database_url(service),
             f"SRS_{service.upper()}_PORT": str(self.ports[service]),
+            f"SRS_{service.upper()}_METRICS_PORT": str(self.metrics_ports[service]),
             "SRS_ACCESS_SIGNING_KEY_PATH": str(self.var_dir / "keys" / "access-signing.pem"),
             # The operations monitor gathers each service's outbox state over HTTP.
             "SRS_OPS_SERVICE_URLS": json.dumps({s: self.url(s) for s in SERVICES if s != "ops"}),
@@ -203,6 +216,7 @@ SRS platform is running (embedded default: Tansu broker in memory, SQLite under 
   service         API                      OpenAPI docs
 {rows}
   broker          {broker}
+  metrics         each service's API port + 1000, e.g. http://127.0.0.1:9001/metrics
 
 Get a token (demo users: alice, bob (researchers), panel, checker, support, ops, owner;
 password "<user>-demo"):

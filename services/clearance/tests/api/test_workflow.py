@@ -170,7 +170,13 @@ async def test_time_to_decision_is_exported(world):
     world.clock.advance(hours=30)
     await world.client.post(f"/v1/outputs/{output_id}/decision", headers=world.as_("checker1"),
                             json={"decision": "approve", "reason": "safe"})
-    metrics = (await world.client.get("/metrics")).text
+    # Metrics are served on their own port (srs_common.metrics), by this app:
+    import httpx
+
+    from srs_common.metrics import MetricsApp
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(MetricsApp()),
+                                 base_url="http://metrics") as scrape:
+        metrics = (await scrape.get("/metrics")).text
     line = next(m for m in metrics.splitlines() if m.startswith(
         'srs_clearance_time_to_decision_seconds_count{decision="approved",kind="pre_publication"}'))
     assert float(line.split()[-1]) >= 1
