@@ -52,10 +52,11 @@ class World:
 
     async def accredit(self, researcher_id: str, *, status: str = "current",
                        contract: type = acc.AccreditationGranted, at: dt.datetime | None = None,
-                       valid_until: dt.date | None = None) -> None:
+                       valid_until: dt.date | None = None, accreditation_id: str | None = None,
+                       kind: str = "full") -> None:
         await self.send(contract(
-            accreditation_id=f"acc-{researcher_id}", researcher_id=researcher_id,
-            organisation_id="org-ntu", kind="full", status=status,
+            accreditation_id=accreditation_id or f"acc-{researcher_id}",
+            researcher_id=researcher_id, organisation_id="org-ntu", kind=kind, status=status,
             valid_from=dt.date(2026, 1, 1),
             valid_until=valid_until or (now().date() + dt.timedelta(days=365)),
             occurred_at=at or now()), researcher_id)

@@ -31,6 +31,7 @@ from srs_access.audit import AUDIT
 from srs_access.domain import DecisionFacts, deny_reasons
 from srs_access.models import (AccreditationView, BookingView, Dataset, HomeWorkingGrant,
                                Organisation, ProjectDataset, ProjectMemberView, ProjectView)
+from srs_access.spaces import BEST_ACCREDITATION_FIRST
 
 ACC = AccreditationView.__table__
 MEMBER = ProjectMemberView.__table__
@@ -60,7 +61,11 @@ def _facts_statement() -> Select:
     def one(column: Any, *where: Any) -> Any:
         return select(column).where(*where).scalar_subquery()
 
-    acc_key = ACC.c.researcher_id == researcher_id
+    def best_accreditation(column: Any) -> Any:
+        # The researcher may hold several accreditations: judge them by their best.
+        return (select(column).where(ACC.c.researcher_id == researcher_id)
+                .order_by(*BEST_ACCREDITATION_FIRST).limit(1).scalar_subquery())
+
     member_key = and_(MEMBER.c.project_id == project_id, MEMBER.c.researcher_id == researcher_id)
     project_key = PROJECT.c.project_id == project_id
     org_key = ORG.c.id == organisation_id
@@ -74,8 +79,8 @@ def _facts_statement() -> Select:
         BOOKING.c.status.in_(("confirmed", "attended")),
         BOOKING.c.starts_at <= bindparam("now"), BOOKING.c.ends_at > bindparam("now"))
     return select(
-        one(ACC.c.status, acc_key).label("acc_status"),
-        one(ACC.c.valid_until, acc_key).label("acc_valid_until"),
+        best_accreditation(ACC.c.status).label("acc_status"),
+        best_accreditation(ACC.c.valid_until).label("acc_valid_until"),
         one(MEMBER.c.status, member_key).label("member_status"),
         one(MEMBER.c.role, member_key).label("member_role"),
         one(PROJECT.c.status, project_key).label("project_status"),

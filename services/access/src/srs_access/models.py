@@ -116,12 +116,17 @@ class ProjectMemberView(Base):
 
 
 class AccreditationView(Base):
-    """Read model of a researcher's accreditation (from ``srs.accreditation.*``)."""
+    """Read model of one accreditation (from ``srs.accreditation.*``).
+
+    One row per accreditation, not per researcher: a researcher may hold two at once
+    (an old provisional and a new full), and the end of one must not hide the other.
+    Whether a researcher is accredited is decided on their best row
+    (``srs_access.spaces.BEST_ACCREDITATION_FIRST``)."""
 
     __tablename__ = "accreditation_view"
 
-    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    accreditation_id: Mapped[str] = mapped_column(String(40))
+    accreditation_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    researcher_id: Mapped[str] = mapped_column(String(100), index=True)
     organisation_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))
     valid_until: Mapped[dt.date] = mapped_column(Date)

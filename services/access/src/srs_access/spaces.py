@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.contracts import ProjectApproved, ProjectSpaceProvisioned
@@ -76,16 +76,38 @@ async def record_member(session: AsyncSession, project_id: str, researcher_id: s
 async def record_accreditation(session: AsyncSession, *, researcher_id: str,
                                accreditation_id: str, organisation_id: str, status: str,
                                valid_until: dt.date, at: dt.datetime) -> None:
-    view = await session.get(AccreditationView, researcher_id)
+    """Apply an event about one accreditation to its own row (an older event loses)."""
+    view = await session.get(AccreditationView, accreditation_id)
     if view is None:
         session.add(AccreditationView(researcher_id=researcher_id,
                                       accreditation_id=accreditation_id,
                                       organisation_id=organisation_id, status=status,
                                       valid_until=valid_until, changed_at=at))
     elif newer(at, view.changed_at):
-        view.accreditation_id, view.organisation_id = accreditation_id, organisation_id
+        view.researcher_id, view.organisation_id = researcher_id, organisation_id
         view.status, view.valid_until, view.changed_at = status, valid_until, at
     await session.flush()
+
+
+# A researcher may hold several accreditations at once (an old provisional and a new
+# full): the best comes first, a current one before any other, then the one that lasts
+# longest. Access, cascades and decisions all judge the researcher by that one.
+BEST_ACCREDITATION_FIRST = (case((AccreditationView.status == "current", 0), else_=1),
+                            AccreditationView.valid_until.desc(),
+                            AccreditationView.changed_at.desc(),
+                            AccreditationView.accreditation_id)
+
+
+async def best_accreditations(session: AsyncSession,
+                              researcher_ids: list[str]) -> dict[str, AccreditationView]:
+    """Each researcher's best accreditation (researchers with none are absent)."""
+    rows = (await session.execute(
+        select(AccreditationView).where(AccreditationView.researcher_id.in_(researcher_ids))
+        .order_by(AccreditationView.researcher_id, *BEST_ACCREDITATION_FIRST))).scalars()
+    best: dict[str, AccreditationView] = {}
+    for row in rows:
+        best.setdefault(row.researcher_id, row)
+    return best
 
 
 # --- spaces and accounts ---------------------------------------------------------------
@@ -124,8 +146,7 @@ async def sync_accounts(session: AsyncSession, project_id: str,
     if not members:
         return []
     ids = [m.researcher_id for m in members]
-    accreditations = {a.researcher_id: a for a in (await session.execute(
-        select(AccreditationView).where(AccreditationView.researcher_id.in_(ids)))).scalars()}
+    accreditations = await best_accreditations(session, ids)
     accounts = {a.researcher_id: a for a in (await session.execute(
         select(Account).where(Account.project_id == project_id,
                               Account.researcher_id.in_(ids)))).scalars()}

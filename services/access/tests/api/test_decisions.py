@@ -229,3 +229,17 @@ async def test_simultaneous_decisions_are_each_audited_and_published_once(
     audit = await client.get("/v1/audit?limit=50", headers=tokens.headers("ops"))
     audited = {e["id"]: e["detail"]["decision_id"] for e in audit.json()["items"]}
     assert {d["audit_entry_id"]: d["decision_id"] for d in decisions} == audited
+
+
+async def test_two_accreditations_access_follows_the_best_current_one(client, tokens, world):
+    """An old provisional and a new full: the end of the provisional changes nothing;
+    the end of the full one (the last current) denies."""
+    await world.ready_project()
+    await world.book("bkg-1", "res-alice", "prj-1")
+    await world.accredit("res-alice", accreditation_id="acc-full", kind="full")
+    await world.accredit("res-alice", contract=acc.AccreditationExpired, status="expired")
+    decision = await decide(client, tokens)
+    assert decision["decision"] == "allow", decision
+    await world.accredit("res-alice", accreditation_id="acc-full", kind="full",
+                         contract=acc.AccreditationExpired, status="expired")
+    assert codes(await decide(client, tokens)) == ["accreditation_not_current"]

@@ -126,3 +126,25 @@ async def test_project_space_visibility(client, tokens, world):
                              headers=tokens.headers("ops"))).status_code == 200
     assert (await client.get("/v1/project-spaces/prj-nope",
                              headers=tokens.headers("support"))).status_code == 404
+
+
+async def test_accounts_stay_enabled_while_any_accreditation_is_current(client, tokens, world):
+    """Provisional granted, then full: the provisional's expiry leaves the account
+    enabled (nothing disabled, nothing published); the full one's expiry disables it."""
+    await world.accredit("res-alice", accreditation_id="acc-prov", kind="provisional",
+                         at=ago(10))
+    await world.accredit("res-alice", accreditation_id="acc-full", kind="full", at=ago(9))
+    await world.approve("prj-6", [("res-alice", "lead")], at=ago(8))
+    await world.accredit("res-alice", accreditation_id="acc-prov", kind="provisional",
+                         contract=acc.AccreditationExpired, status="expired", at=ago(2))
+    assert accounts(await space(client, tokens, "prj-6")) == {"res-alice": True}
+    assert await world.outbox("srs.account.disabled.v1") == []
+    # A late "granted" of the provisional does not bring it back as current either.
+    await world.accredit("res-alice", accreditation_id="acc-prov", kind="provisional",
+                         at=ago(10))
+    await world.accredit("res-alice", accreditation_id="acc-full", kind="full",
+                         contract=acc.AccreditationExpired, status="expired", at=ago(1))
+    body = await space(client, tokens, "prj-6")
+    assert accounts(body) == {"res-alice": False}
+    assert body["accounts"][0]["disabled_reason"] == "accreditation expired"
+    assert len(await world.outbox("srs.account.disabled.v1")) == 1
