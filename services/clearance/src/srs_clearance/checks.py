@@ -17,10 +17,13 @@ from srs_clearance.domain import OutputStatus
 from srs_clearance.models import DatasetView, OutputFile, OutputRequest
 from srs_clearance.schemas import RulesIn, SdcCheckRequest
 
-TABLE_EXTENSIONS = frozenset({".csv", ".json"})
+TABLE_EXTENSIONS = frozenset({".csv", ".json", *tables.SPREADSHEET_EXTENSIONS})
 
-
+# Accepted for a checker to read; no automatic check reads them (see NOT_CHECKED).
 DOCUMENT_EXTENSIONS = frozenset({".pdf", ".docx", ".txt", ".md", ".png", ".jpg", ".jpeg", ".html"})
+
+# A file's automatic status when no automatic check reads it: never "pass".
+NOT_CHECKED = "not_checked"
 
 
 ALLOWED_EXTENSIONS = TABLE_EXTENSIONS | DOCUMENT_EXTENSIONS | codescan.CODE_EXTENSIONS
@@ -120,6 +123,18 @@ def classify_upload(kind: str, filename: str, data: bytes) -> tuple[str, dict[st
             raise RuleViolation(f"{filename}: a code file must be UTF-8 text",
                                 rule="file_encoding") from None
         return "code", None
+    if extension in tables.SPREADSHEET_EXTENSIONS:
+        try:
+            sheets = tables.parse_spreadsheet(filename, data)
+            for sheet in sheets:
+                try:
+                    tables.check_table(sheet.table, sdc.Rules())
+                except tables.TableError as exc:
+                    raise tables.TableError(f"sheet {sheet.name!r}: {exc}") from None
+        except tables.TableError as exc:
+            raise RuleViolation(f"{filename}: {exc}", rule="table_format") from None
+        return "table", {"sheets": [{"sheet": sheet.name, **dataclasses.asdict(sheet.table)}
+                                    for sheet in sheets]}
     if extension in TABLE_EXTENSIONS:
         try:
             table = tables.parse_table(filename, data)
@@ -132,6 +147,21 @@ def classify_upload(kind: str, filename: str, data: bytes) -> tuple[str, dict[st
 
 def _table_from_json(stored: dict[str, Any]) -> tables.Table:
     return tables.Table(**{**stored, "keys": [tuple(k) for k in stored["keys"]]})
+
+
+def _tables_of(stored: dict[str, Any]) -> list[tuple[str | None, tables.Table]]:
+    """A stored table file's tables: one for CSV or JSON, one per sheet for a spreadsheet."""
+    if "sheets" in stored:
+        return [(sheet["sheet"], _table_from_json({k: v for k, v in sheet.items()
+                                                    if k != "sheet"}))
+                for sheet in stored["sheets"]]
+    return [(None, _table_from_json(stored))]
+
+
+def not_checked_message(filename: str) -> str:
+    extension = _extension(filename) or "this kind of"
+    return (f"not checked automatically: no automatic check reads {extension} files; "
+            "a checker must review it")
 
 
 async def _cleared_tables(session: AsyncSession, output: OutputRequest
@@ -148,14 +178,15 @@ async def _cleared_tables(session: AsyncSession, output: OutputRequest
     cleared = []
     for output_id, dataset_ids, stored in rows:
         if stored and mine & set(dataset_ids or []):
-            cleared.append((output_id, _table_from_json(stored).as_json()))
+            cleared.extend((output_id, table.as_json()) for _, table in _tables_of(stored))
     return cleared
 
 
-def worst(statuses: list[sdc.Status]) -> sdc.Status:
+def worst(statuses: list[str]) -> sdc.Status:
+    """The request's automatic status: a file no check read needs a checker (review)."""
     if "fail" in statuses:
         return "fail"
-    return "review" if "review" in statuses else "pass"
+    return "review" if "review" in statuses or NOT_CHECKED in statuses else "pass"
 
 
 def _cell_report(keys: list[tuple[str, ...]], flags: list[int]) -> list[dict[str, Any]]:
@@ -163,33 +194,60 @@ def _cell_report(keys: list[tuple[str, ...]], flags: list[int]) -> list[dict[str
             for k, f in zip(keys, flags, strict=True) if f]
 
 
+def _table_report(table: tables.Table, rules: sdc.Rules,
+                  cleared: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """One table's findings: failing or queried cells, and cells exposed by differencing."""
+    check = tables.check_table(table, rules)
+    flags = list(check.cell_flags)
+    exposures = tables.differencing_exposures(table, cleared, rules.threshold)
+    index = {k: i for i, k in enumerate(table.keys)}
+    for exposure in exposures:
+        flags[index[exposure.key]] |= sdc.DIFFERENCING
+    keys = table.keys if table.kind != "regression" else [()]
+    return {"status": sdc.overall_status(flags), "cells": _cell_report(keys, flags),
+            "differencing": [{"key": list(e.key), "difference": e.difference,
+                              "exposed_by": e.exposed_by} for e in exposures]}
+
+
+def not_checked_files(files: list[OutputFile]) -> list[dict[str, Any]]:
+    """The request's files no automatic check read, for the request's check report."""
+    return [{"file_id": f.id, "filename": f.filename, "message": f.check_json["message"]}
+            for f in files if f.check_json and f.check_json.get("status") == NOT_CHECKED]
+
+
 async def run_automatic_checks(session: AsyncSession, output: OutputRequest,
                                files: list[OutputFile], rules: sdc.Rules) -> sdc.Status:
-    """Check every file of a request; record per-file findings and return the overall status."""
-    statuses: list[sdc.Status] = []
+    """Check every file of a request; record per-file findings and return the overall status.
+
+    Every sheet of a spreadsheet is checked as a table. A file no check reads (a PDF, an
+    image, a Word document) is ``not_checked``, never ``pass``, and the request then needs a
+    checker's review whatever its tables show."""
+    statuses: list[str] = []
     cleared = await _cleared_tables(session, output)
     for file in files:
         if file.role == "table" and file.table_json is not None:
-            table = _table_from_json(file.table_json)
-            try:
-                check = tables.check_table(table, rules)
-            except tables.TableError as exc:
-                raise RuleViolation(f"{file.filename}: {exc}", rule="table_format") from None
-            flags = list(check.cell_flags)
-            exposures = tables.differencing_exposures(table, cleared, rules.threshold)
-            index = {k: i for i, k in enumerate(table.keys)}
-            for exposure in exposures:
-                flags[index[exposure.key]] |= sdc.DIFFERENCING
-            keys = table.keys if table.kind != "regression" else [()]
-            data = {"status": sdc.overall_status(flags), "cells": _cell_report(keys, flags),
-                    "differencing": [{"key": list(e.key), "difference": e.difference,
-                                      "exposed_by": e.exposed_by} for e in exposures]}
+            reports = []
+            for sheet, table in _tables_of(file.table_json):
+                try:
+                    report = _table_report(table, rules, cleared)
+                except tables.TableError as exc:
+                    where = f"{file.filename}, sheet {sheet!r}" if sheet else file.filename
+                    raise RuleViolation(f"{where}: {exc}", rule="table_format") from None
+                reports.append((sheet, report))
+            if "sheets" in file.table_json:
+                data = {"status": worst([r["status"] for _, r in reports]),
+                        "sheets": [{"sheet": sheet, **r} for sheet, r in reports]}
+            else:
+                data = reports[0][1]
             statuses.append(data["status"])
             file.check_json = data
         elif file.role == "code" and file.check_json is not None:
             statuses.append(file.check_json["status"])
+        elif file.role == "document":
+            file.check_json = {"status": NOT_CHECKED,
+                               "message": not_checked_message(file.filename)}
+            statuses.append(NOT_CHECKED)
     status = worst(statuses)
     if output.exception_justification and status == "pass":
         status = "review"  # an exception never passes automatically: a checker decides
     return status
-

@@ -28,7 +28,14 @@ from srs_common.ids import new_id
 from srs_common.pagination import decode_cursor, encode_cursor
 
 from srs_clearance import codescan, domain, sla
-from srs_clearance.checks import classify_upload, relax, rules_for, rules_out, run_automatic_checks
+from srs_clearance.checks import (
+    classify_upload,
+    not_checked_files,
+    relax,
+    rules_for,
+    rules_out,
+    run_automatic_checks,
+)
 from srs_clearance.domain import OutputStatus
 from srs_clearance.models import (
     AuditEntry,
@@ -259,7 +266,7 @@ async def submit_output(session: AsyncSession, principal: Principal, output_id: 
         if output.kind != "code_file" and "table" not in roles:
             raise RuleViolation(
                 f"group {group['name']!r} must carry its underlying unweighted counts as a "
-                "structured table (CSV or JSON)", rule="underlying_counts")
+                "structured table (CSV, JSON, XLSX or ODS)", rule="underlying_counts")
     files = [f for g in groups for f in g["files"]]
     if output.kind == "code_file" and not any(f.role == "code" for f in files):
         raise RuleViolation("a code file request needs at least one code file", rule="code_files")
@@ -271,7 +278,8 @@ async def submit_output(session: AsyncSession, principal: Principal, output_id: 
     rules = await rules_for(session, list(output.dataset_ids))
     output.automatic_status = await run_automatic_checks(session, output, files, rules)
     output.check_report = {"status": output.automatic_status, "rules": rules_out(rules),
-                           "exception_requested": bool(output.exception_justification)}
+                           "exception_requested": bool(output.exception_justification),
+                           "not_checked": not_checked_files(files)}
     output.status = OutputStatus.CHECKED
     output.submitted_at = now
     output.due_at = sla.due_at(now, settings.service_level_working_days)
@@ -298,7 +306,8 @@ async def recheck_with_relaxed_rules(session: AsyncSession, principal: Principal
         .scalars())
     output.automatic_status = await run_automatic_checks(session, output, files, rules)
     output.check_report = {**(output.check_report or {}), "status": output.automatic_status,
-                           "rules": rules_out(rules), "relaxed_by": actor_of(principal)}
+                           "rules": rules_out(rules), "relaxed_by": actor_of(principal),
+                           "not_checked": not_checked_files(files)}
     await publish(session, events.OutputChecked(**contract_fields(output, now),
                                                 automatic_status=output.automatic_status),
                   subject=output.id)

@@ -8,6 +8,10 @@ the cell's figures, every other column is a category (a dimension of the table).
      "cells": [{"key": ["North", "2021"], "count": 12}]}
 
 A table with a ``sum`` column (or ``"kind": "magnitude"``) is a magnitude table.
+
+A spreadsheet (XLSX or ODS) is a workbook of such tables: every sheet that holds anything is
+read exactly like a CSV file (a header row, then one row per cell) and checked on its own;
+an empty sheet has nothing to disclose and is skipped.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +134,30 @@ def _table_from_rows(kind: str | None, dimensions: list[str], rows: Sequence[dic
     return table
 
 
+def _table_from_records(header: Sequence[str], rows: Sequence[dict[str, Any]],
+                        what: str) -> Table:
+    """A table from header-keyed rows (a CSV file, or one sheet of a spreadsheet)."""
+    if "count" not in header:
+        raise TableError(f"{what} needs a 'count' column of unweighted counts")
+    dimensions = [h for h in header if h not in FIGURES and h != "statistic"]
+    if not rows:
+        raise TableError("the table has no cells")
+    statistic = (rows[0].get("statistic") or None) if "statistic" in header else None
+    keys = [tuple(_category(r.get(d)) for d in dimensions) for r in rows]
+    if "sum" not in header:
+        rows = [{"count": r["count"]} for r in rows]
+    return _table_from_rows(None, dimensions, rows, keys, statistic)
+
+
+def _category(value: Any) -> str:
+    """A category as text; a spreadsheet's whole number (a year: 2021.0) reads as ``2021``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def parse_csv(data: bytes) -> Table:
     try:
         text = data.decode("utf-8-sig")
@@ -136,17 +165,7 @@ def parse_csv(data: bytes) -> Table:
         raise TableError("a CSV table must be UTF-8 text") from None
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
-    if "count" not in header:
-        raise TableError("a CSV table needs a 'count' column of unweighted counts")
-    dimensions = [h for h in header if h not in FIGURES and h != "statistic"]
-    rows = list(reader)
-    if not rows:
-        raise TableError("the table has no cells")
-    statistic = (rows[0].get("statistic") or None) if "statistic" in header else None
-    keys = [tuple(str(r.get(d) or "") for d in dimensions) for r in rows]
-    if "sum" not in header:
-        rows = [{"count": r["count"]} for r in rows]
-    return _table_from_rows(None, dimensions, rows, keys, statistic)
+    return _table_from_records(header, list(reader), "a CSV table")
 
 
 def parse_json(data: bytes) -> Table:
@@ -187,6 +206,166 @@ def parse_table(filename: str, data: bytes) -> Table:
     if lower.endswith(".json"):
         return parse_json(data)
     raise TableError("a structured table is a .csv or .json file")
+
+
+# --- spreadsheets -------------------------------------------------------------------------
+
+SPREADSHEET_EXTENSIONS = (".xlsx", ".ods")
+# A spreadsheet is a zip archive: refuse one that unpacks to far more than any real table
+# (a few kilobytes can unpack to gigabytes) before a parser holds it in memory.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+# Spreadsheets repeat empty rows and columns by count; a sheet's cells are capped all the same.
+MAX_SHEET_CELLS = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One sheet of a workbook, read as a table."""
+
+    name: str
+    table: Table
+
+
+def _check_archive(data: bytes, what: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise TableError(f"not a readable {what} file") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TableError(f"the {what} file unpacks to more than "
+                         f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB")
+
+
+def _trimmed(values: list[Any]) -> list[Any]:
+    end = len(values)
+    while end and values[end - 1] in (None, ""):
+        end -= 1
+    return values[:end]
+
+
+def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
+    from openpyxl import load_workbook  # imported on use: only uploads of spreadsheets need it
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged workbook  # noqa: BLE001
+        raise TableError("not a readable XLSX workbook") from None
+    try:
+        for sheet in workbook.worksheets:
+            # The stored dimensions are the file's claim, not its content: a claimed
+            # A1:XFD1048576 would pad every row to 16384 columns.
+            sheet.reset_dimensions()
+            rows: list[list[Any]] = []
+            cells = 0
+            for row in sheet.iter_rows(values_only=True):
+                values = _trimmed(list(row))
+                if not values:
+                    continue
+                cells += len(values)
+                if cells > MAX_SHEET_CELLS:
+                    raise TableError(f"sheet {sheet.title!r} has more than "
+                                     f"{MAX_SHEET_CELLS} cells")
+                rows.append(values)
+            yield sheet.title, rows
+    finally:
+        workbook.close()
+
+
+def _ods_value(cell: Any) -> Any:
+    from odf import teletype
+
+    kind = cell.getAttribute("valuetype")
+    if kind in ("float", "percentage", "currency"):
+        number = float(cell.getAttribute("value"))
+        return int(number) if number.is_integer() else number
+    if kind == "boolean":
+        return cell.getAttribute("booleanvalue") == "true"
+    if kind == "date":
+        return cell.getAttribute("datevalue")
+    if kind == "time":
+        return cell.getAttribute("timevalue")
+    text = teletype.extractText(cell)
+    return text if text else None
+
+
+def _ods_sheets(data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
+    from odf.opendocument import load
+    from odf.table import Table as OdsTable
+    from odf.table import TableRow
+
+    try:
+        document = load(io.BytesIO(data))
+        sheets = document.spreadsheet.getElementsByType(OdsTable)
+    except Exception:  # odfpy raises many kinds for a damaged document  # noqa: BLE001
+        raise TableError("not a readable ODS spreadsheet") from None
+    for sheet in sheets:
+        name = sheet.getAttribute("name") or "(unnamed)"
+        rows: list[list[Any]] = []
+        cells = 0
+        for row in sheet.getElementsByType(TableRow):
+            # ODS stores runs (a value repeated over columns, rows repeated): the run of empty
+            # cells to the sheet's edge is dropped before anything is expanded.
+            runs = [(_ods_value(cell), int(cell.getAttribute("numbercolumnsrepeated") or 1))
+                    for cell in row.childNodes
+                    if cell.qname[1] in ("table-cell", "covered-table-cell")]
+            while runs and runs[-1][0] in (None, ""):
+                runs.pop()
+            if not runs:
+                continue
+            repeat_rows = int(row.getAttribute("numberrowsrepeated") or 1)
+            cells += sum(repeat for _, repeat in runs) * repeat_rows
+            if cells > MAX_SHEET_CELLS:
+                raise TableError(f"sheet {name!r} has more than {MAX_SHEET_CELLS} cells")
+            values = [value for value, repeat in runs for _ in range(repeat)]
+            rows.extend(list(values) for _ in range(repeat_rows))
+        yield name, rows
+
+
+def _sheet_table(name: str, rows: list[list[Any]]) -> Table | None:
+    """The sheet as a table (a header row, then one row per cell); None for an empty sheet.
+
+    Blank rows are skipped, as a CSV reader skips blank lines."""
+    rows = [row for row in rows if row]
+    if not rows:
+        return None
+    header = [_category(h).strip() for h in rows[0]]
+    records = []
+    for number, row in enumerate(rows[1:], start=1):
+        if len(row) > len(header):
+            raise TableError(f"row {number} has values beyond the header's columns")
+        records.append(dict(zip(header, [*row, *[None] * (len(header) - len(row))],
+                                strict=True)))
+    return _table_from_records(header, records, "a sheet")
+
+
+def parse_spreadsheet(filename: str, data: bytes) -> list[Sheet]:
+    """Every non-empty sheet of an XLSX or ODS workbook as a table; :class:`TableError`
+    naming the sheet for one that is not a table."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        what, reader = "XLSX", _xlsx_sheets
+    elif lower.endswith(".ods"):
+        what, reader = "ODS", _ods_sheets
+    else:
+        raise TableError("a spreadsheet is an .xlsx or .ods file")
+    _check_archive(data, what)
+    sheets: list[Sheet] = []
+    try:
+        for name, rows in reader(data):
+            try:
+                table = _sheet_table(name, rows)
+            except TableError as exc:
+                raise TableError(f"sheet {name!r}: {exc}") from None
+            if table is not None:
+                sheets.append(Sheet(name, table))
+    except TableError:
+        raise
+    except (ValueError, TypeError, KeyError):  # a malformed attribute or value in the file
+        raise TableError(f"not a readable {what} file") from None
+    if not sheets:
+        raise TableError("the spreadsheet has no table in any sheet")
+    return sheets
 
 
 @dataclass(frozen=True, slots=True)
