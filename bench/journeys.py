@@ -97,7 +97,7 @@ def access_decision(ctx) -> Row:
     with httpx.Client(timeout=30) as client:
         project_id = _project(ctx, client, [])
         body = {"researcher_id": ALICE, "project_id": project_id, "setting": "safe_room",
-                "country": "GB", "organisation_id": "org-ntu", "site_id": "titchfield"}
+                "country": "GB", "site_id": "titchfield"}
         url = f"{ctx.stack.url('access')}/v1/access-decisions"
         headers = {**_headers(ctx, "support", sub="bench-gateway"),
                    "Content-Type": "application/json"}

@@ -50,6 +50,15 @@ class World:
             session.add(Organisation(id=org_id, name=org_id, aoc_certified_until=until,
                                      legacy_remote_access=legacy))
 
+    async def register(self, researcher_id: str, organisation_id: str = "org-ntu", *,
+                       contract: type = acc.ResearcherRegistered,
+                       at: dt.datetime | None = None) -> None:
+        """The researcher's record (and so their organisation) as accreditation keeps it."""
+        await self.send(contract(researcher_id=researcher_id, name=researcher_id,
+                                 email=f"{researcher_id}@example.org",
+                                 organisation_id=organisation_id, occurred_at=at or now()),
+                        researcher_id)
+
     async def accredit(self, researcher_id: str, *, status: str = "current",
                        contract: type = acc.AccreditationGranted, at: dt.datetime | None = None,
                        valid_until: dt.date | None = None, accreditation_id: str | None = None,
@@ -99,6 +108,7 @@ class World:
                             datasets: list[str] | None = None) -> None:
         """Seeded catalogue, accredited researcher, approved and active project."""
         await self.seed()
+        await self.register(researcher_id)
         await self.accredit(researcher_id)
         await self.approve(project_id, [(researcher_id, "lead")], datasets)
         await self.activate(project_id, datasets)

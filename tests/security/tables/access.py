@@ -41,7 +41,7 @@ EXPECTED: dict[str, Any] = {
     # The session gateway (support) asks for anyone; researcher B about owner A: 404.
     "POST /v1/access-decisions": Only("support", body={
         "researcher_id": "res-owner", "project_id": PROJECT, "setting": "safe_room",
-        "country": "GB", "organisation_id": "org-a", "site_id": "titchfield"}),
+        "country": "GB", "site_id": "titchfield"}),
     "GET /v1/audit": Listing("support", "ops"),
     "GET /v1/audit/verification": Only("support", "ops", reads=True),
     # Researcher B applying for owner A's project: not a member.
@@ -104,7 +104,7 @@ async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
     owner = tokens.headers("researcher", researcher_id="res-owner", org="org-a")
     decision = await client.post("/v1/access-decisions", headers=owner, json={
         "researcher_id": "res-owner", "project_id": PROJECT, "setting": "home",
-        "country": "GB", "organisation_id": "org-a"})
+        "country": "GB"})
     assert decision.status_code == 201, decision.text
     home = await client.post("/v1/home-working-requests", headers=owner, json={
         "project_ids": [PROJECT], "researcher_ids": ["res-owner"],

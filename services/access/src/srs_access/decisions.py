@@ -30,7 +30,8 @@ from srs_common.observability import current_correlation_id
 from srs_access.audit import AUDIT
 from srs_access.domain import DecisionFacts, deny_reasons
 from srs_access.models import (AccreditationView, BookingView, Dataset, HomeWorkingGrant,
-                               Organisation, ProjectDataset, ProjectMemberView, ProjectView)
+                               Organisation, ProjectDataset, ProjectMemberView, ProjectView,
+                               ResearcherView)
 from srs_access.spaces import BEST_ACCREDITATION_FIRST
 
 ACC = AccreditationView.__table__
@@ -41,6 +42,7 @@ GRANT = HomeWorkingGrant.__table__
 BOOKING = BookingView.__table__
 DATASET = Dataset.__table__
 PROJECT_DATASET = ProjectDataset.__table__
+RESEARCHER = ResearcherView.__table__
 
 
 @dataclass(frozen=True)
@@ -50,16 +52,20 @@ class Decision:
     reasons: list[str]
     decided_at: dt.datetime
     audit_entry_id: int
+    organisation_id: str | None
 
 
 def _facts_statement() -> Select:
     """One round trip: each fact a scalar subquery on a primary key (or, for bookings and
     the project's datasets, a short indexed range). Built once; values are bound per call."""
     researcher_id, project_id = bindparam("researcher_id"), bindparam("project_id")
-    organisation_id = bindparam("organisation_id")
 
     def one(column: Any, *where: Any) -> Any:
         return select(column).where(*where).scalar_subquery()
+
+    # The organisation is the researcher's own, from their record: never the caller's say.
+    organisation_id = one(RESEARCHER.c.organisation_id,
+                          RESEARCHER.c.researcher_id == researcher_id)
 
     def best_accreditation(column: Any) -> Any:
         # The researcher may hold several accreditations: judge them by their best.
@@ -81,6 +87,7 @@ def _facts_statement() -> Select:
     return select(
         best_accreditation(ACC.c.status).label("acc_status"),
         best_accreditation(ACC.c.valid_until).label("acc_valid_until"),
+        organisation_id.label("organisation_id"),
         one(MEMBER.c.status, member_key).label("member_status"),
         one(MEMBER.c.role, member_key).label("member_role"),
         one(PROJECT.c.status, project_key).label("project_status"),
@@ -162,14 +169,16 @@ async def read_facts(db: Database, params: dict[str, Any]) -> Any:
 
 
 async def decide_access(recorder: DecisionRecorder, *, actor: str, researcher_id: str,
-                        project_id: str, setting: str, country: str, organisation_id: str,
+                        project_id: str, setting: str, country: str,
                         site_id: str | None) -> Decision:
     """Allow or deny a session start with every reason that applies; the audit entry and
-    ``access.granted`` or ``access.denied`` are committed together before it returns."""
+    ``access.granted`` or ``access.denied`` are committed together before it returns.
+    The organisation whose connection counts is the one on the researcher's record."""
     now = utcnow()
     row = await read_facts(recorder.db, {
         "researcher_id": researcher_id, "project_id": project_id,
-        "organisation_id": organisation_id, "site_id": site_id or "", "now": now})
+        "site_id": site_id or "", "now": now})
+    organisation_id = row.organisation_id
     dataset_levels: list[int | None] = [] if row.lowest_level is None else [row.lowest_level]
     dataset_levels += [None] * (row.uncatalogued or 0)
     facts = DecisionFacts(
@@ -198,4 +207,4 @@ async def decide_access(recorder: DecisionRecorder, *, actor: str, researcher_id
          "type": event.type, "source": f"/srs/{recorder.db.service}",
          "subject": researcher_id, "correlation_id": current_correlation_id(),
          "payload": event.model_dump_json(), "created_at": now})
-    return Decision(decision_id, not reasons, reasons, now, entry_id)
+    return Decision(decision_id, not reasons, reasons, now, entry_id, organisation_id)

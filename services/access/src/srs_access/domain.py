@@ -43,9 +43,19 @@ def project_access_level(dataset_levels: list[int | None]) -> AccessLevel:
 def agreement_current(aoc_certified_until: dt.date | None, legacy_remote_access: bool,
                       today: dt.date) -> bool:
     """A current Assured Organisational Connectivity agreement. A legacy remote-access
-    arrangement is not an agreement; only the certification date counts."""
+    arrangement is not an agreement; only the certification date counts (home working
+    needs the agreement itself)."""
     del legacy_remote_access  # named to make the rule explicit: it never helps
     return aoc_certified_until is not None and aoc_certified_until >= today
+
+
+def office_connection_permitted(aoc_certified_until: dt.date | None,
+                                legacy_remote_access: bool, today: dt.date) -> bool:
+    """Researchers may work from their organisation's office under a current agreement
+    or, as before the agreements, under the organisation's existing (legacy) remote
+    connection (service description, section 18: "researchers in organisations with
+    existing remote connectivity can continue to work from their offices as normal")."""
+    return legacy_remote_access or agreement_current(aoc_certified_until, False, today)
 
 
 def accreditation_current(status: str | None, valid_until: dt.date | None,
@@ -64,8 +74,9 @@ DENY_MESSAGES = {
     "project_not_active": "the project is not active",
     "setting_not_permitted": "the project's datasets do not permit access from this setting",
     "no_booking": "no confirmed booking at this site for now",
-    "no_current_agreement": "the organisation has no current Assured Organisational "
-                            "Connectivity agreement",
+    "no_current_agreement": "the researcher's organisation has no current Assured "
+                            "Organisational Connectivity agreement (an existing legacy "
+                            "remote connection permits office access only)",
     "no_home_working": "no approved home-working application for this researcher and project",
     "syops_not_signed": "the extended security operating procedures are not signed",
 }
@@ -108,7 +119,10 @@ def deny_reasons(f: DecisionFacts) -> list[str]:
         reasons.append("setting_not_permitted")
     if f.setting in SAFE_SETTINGS and not f.has_booking_now:
         reasons.append("no_booking")
-    if f.setting in ("office", "home") and not agreement_current(
+    if f.setting == "office" and not office_connection_permitted(
+            f.aoc_certified_until, f.legacy_remote_access, f.today):
+        reasons.append("no_current_agreement")
+    if f.setting == "home" and not agreement_current(
             f.aoc_certified_until, f.legacy_remote_access, f.today):
         reasons.append("no_current_agreement")
     if f.setting == "home":

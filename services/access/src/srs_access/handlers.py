@@ -13,7 +13,7 @@ from srs_common.contracts import projects as prj
 from srs_common.events.envelope import Event
 from srs_access import spaces
 from srs_access.domain import newer
-from srs_access.models import BookingView
+from srs_access.models import BookingView, ResearcherView
 
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 
@@ -56,6 +56,18 @@ async def on_accreditation_changed(session: AsyncSession, event: Event) -> None:
     await spaces.sync_researcher_everywhere(session, p.researcher_id)
 
 
+async def on_researcher_profile(session: AsyncSession, event: Event) -> None:
+    """The researcher's organisation, as their record says (access decisions use it)."""
+    p = event.payload
+    view = await session.get(ResearcherView, p.researcher_id)
+    if view is None:
+        session.add(ResearcherView(researcher_id=p.researcher_id,
+                                   organisation_id=p.organisation_id, changed_at=p.occurred_at))
+    elif newer(p.occurred_at, view.changed_at):
+        view.organisation_id, view.changed_at = p.organisation_id, p.occurred_at
+    await session.flush()
+
+
 def _booking_status(status: str) -> Handler:
     async def handle(session: AsyncSession, event: Event) -> None:
         p = event.payload
@@ -85,6 +97,8 @@ HANDLERS: dict[str, Handler] = {
     **{contract.type: on_accreditation_changed for contract in (
         acc.AccreditationGranted, acc.AccreditationRenewed, acc.AccreditationExpired,
         acc.AccreditationSuspended, acc.AccreditationReinstated, acc.AccreditationRevoked)},
+    acc.ResearcherRegistered.type: on_researcher_profile,
+    acc.ResearcherUpdated.type: on_researcher_profile,
     bkg.BookingConfirmed.type: _booking_status("confirmed"),
     bkg.BookingAttended.type: _booking_status("attended"),
     bkg.BookingCancelled.type: _booking_status("cancelled"),

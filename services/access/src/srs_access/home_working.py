@@ -6,7 +6,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.auth import Principal
-from srs_common.contracts.access import HomeWorkingApproved, HomeWorkingRefused, HomeWorkingRevoked
+from srs_common.contracts.access import (HomeWorkingApproved, HomeWorkingRefused,
+                                         HomeWorkingRequested, HomeWorkingRevoked)
 from srs_common.db import utcnow
 from srs_common.errors import Conflict, IllegalTransition, NotFound, RuleViolation
 from srs_common.events.outbox import publish
@@ -40,7 +41,8 @@ async def submit_request(session: AsyncSession, principal: Principal, *,
     The submitter must be an active member of every project and every named researcher
     an active member of it too (404 otherwise: nobody learns of projects not theirs);
     the organisation needs a current agreement. The approval of the owner of every
-    dataset of those projects is then awaited, with service staff's."""
+    dataset of those projects is then awaited, with service staff's
+    (``home_working.requested`` tells them)."""
     check_home_working_form(organisation_machine_over_vpn, organisation_agreement_confirmed)
     assert principal.researcher_id is not None
     if principal.org is None:
@@ -77,6 +79,11 @@ async def submit_request(session: AsyncSession, principal: Principal, *,
         submitted_at=now, respond_by=home_working_respond_by(now))
     session.add(request)
     await session.flush()
+    # Data owners of these datasets and support staff are told a decision awaits them.
+    await publish(session, HomeWorkingRequested(
+        request_id=request.id, organisation_id=request.organisation_id,
+        researcher_ids=request.researcher_ids, project_ids=request.project_ids,
+        dataset_ids=sorted(dataset_owners), occurred_at=now), subject=request.id)
     return request
 
 

@@ -51,7 +51,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(300))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     aoc_certified_until: Mapped[dt.date | None] = mapped_column(Date)
-    # A legacy remote-access arrangement not yet moved to an agreement counts as none.
+    # An existing (legacy) remote connection not yet moved to an agreement: researchers
+    # may keep working from the office under it, never from home.
     legacy_remote_access: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -146,6 +147,18 @@ class BookingView(Base):
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20))  # confirmed | attended | cancelled
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ResearcherView(Base):
+    """Read model of a researcher's record (from ``srs.researcher.registered`` and
+    ``.updated``): the organisation they work for, as the accreditation service keeps it.
+    Access decisions take the organisation from here, never from the caller."""
+
+    __tablename__ = "researcher_view"
+
+    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(100))
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

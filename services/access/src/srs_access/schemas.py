@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -12,6 +12,8 @@ from srs_access.domain import AccessLevel
 AccessLevelName = Literal["safe_setting", "aoc_office", "home"]
 Setting = Literal["safe_room", "safepod", "office", "home"]
 Id = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+# Project ids are 40-character columns wherever access stores them.
+ProjectId = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.:-]+$")
 
 
 class TokenResponse(BaseModel):
@@ -44,7 +46,8 @@ class DatasetFields(BaseModel):
         description="safe_setting (safe room or SafePod only) < aoc_office (also office "
                     "access under an agreement) < home (also home access)")
     disclosure_threshold: int = Field(10, ge=1, le=1000)
-    operational_id_columns: list[str] = Field(default_factory=list, max_length=50)
+    operational_id_columns: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=50)
 
 
 class DatasetCreate(DatasetFields):
@@ -84,7 +87,9 @@ class OrganisationFields(BaseModel):
     aoc_certified_until: dt.date | None = Field(
         None, description="Assured Organisational Connectivity agreement certified until")
     legacy_remote_access: bool = Field(
-        False, description="a legacy arrangement not moved to an agreement: counts as none")
+        False, description="an existing (legacy) remote connection not yet moved to an "
+                           "agreement: its researchers may keep working from the office; "
+                           "home working needs a current agreement")
 
 
 class OrganisationCreate(OrganisationFields):
@@ -137,18 +142,25 @@ class ProjectSpaceRead(BaseModel):
 class AccessDecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"researcher_id": "res-alice", "project_id": "prj_01J9Z8Q4V6", "setting": "safe_room",
-         "country": "GB", "organisation_id": "org-ntu", "site_id": "titchfield"},
+         "country": "GB", "site_id": "titchfield"},
         {"researcher_id": "res-alice", "project_id": "prj_01J9Z8Q4V6", "setting": "home",
-         "country": "GB", "organisation_id": "org-ntu"}]})
+         "country": "GB"}]})
 
     researcher_id: str = Id
-    project_id: str = Id
+    project_id: str = ProjectId
     setting: Setting
     country: str = Field(pattern=r"^[A-Za-z]{2}$",
                          description="ISO 3166-1 alpha-2 country the session comes from")
-    organisation_id: str = Id
     site_id: str | None = Field(None, min_length=1, max_length=100,
                                 description="safe-room site or SafePod; required for those")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_organisation(cls, data: object) -> object:
+        if isinstance(data, dict) and "organisation_id" in data:
+            raise ValueError("organisation_id is not accepted: the organisation is the one "
+                             "on the researcher's record")
+        return data
 
     @model_validator(mode="after")
     def _site_for_safe_settings(self) -> "AccessDecisionCreate":
@@ -168,7 +180,8 @@ class AccessDecisionRead(BaseModel):
          "reasons": [{"code": "outside_uk",
                       "message": "access from outside the UK is not permitted"}],
          "researcher_id": "res-alice", "project_id": "prj_01J9Z8Q4V6", "setting": "home",
-         "decided_at": "2026-11-25T10:00:00Z", "audit_entry_id": 42}]})
+         "organisation_id": "org-ntu", "decided_at": "2026-11-25T10:00:00Z",
+         "audit_entry_id": 42}]})
 
     decision_id: str
     decision: Literal["allow", "deny"]
@@ -177,6 +190,9 @@ class AccessDecisionRead(BaseModel):
     researcher_id: str
     project_id: str
     setting: Setting
+    organisation_id: str | None = Field(
+        None, description="the researcher's organisation, from their record (none known: "
+                          "office and home are denied)")
     decided_at: dt.datetime
     audit_entry_id: int
 
@@ -229,8 +245,8 @@ class HomeWorkingCreate(BaseModel):
                                        "postpones the scheme review.",
         "organisation_machine_over_vpn": True, "organisation_agreement_confirmed": True}]})
 
-    project_ids: list[str] = Field(min_length=1, max_length=20)
-    researcher_ids: list[str] = Field(min_length=1, max_length=50)
+    project_ids: list[Annotated[str, ProjectId]] = Field(min_length=1, max_length=20)
+    researcher_ids: list[Annotated[str, Id]] = Field(min_length=1, max_length=50)
     importance_to_government: str = Field(min_length=10, max_length=5000)
     urgency_and_impact_of_delay: str = Field(min_length=10, max_length=5000)
     organisation_machine_over_vpn: bool = Field(
@@ -294,7 +310,7 @@ class IngestionCreate(BaseModel):
         "description": "Stata do-files that derive the burglary security indicators",
         "source": "sftp upload ref 2026-11-25-alice-01"}]})
 
-    project_id: str = Id
+    project_id: str = ProjectId
     kind: Literal["data", "code"]
     description: str = Field(min_length=3, max_length=2000)
     source: str = Field(min_length=1, max_length=500,

@@ -33,6 +33,10 @@ ORGANISATIONS = [
     {"id": "org-ntu", "name": "Nottingham Trent University",
      "contact_email": "research.office@ntu.example",
      "aoc_certified_until": dt.date(2028, 3, 31), "legacy_remote_access": False},
+    # An existing remote connection not yet moved to an agreement: office access, no home.
+    {"id": "org-fieldhouse", "name": "Fieldhouse Economic Institute",
+     "contact_email": "research@fieldhouse.example",
+     "aoc_certified_until": None, "legacy_remote_access": True},
 ]
 
 # username, roles, researcher id, organisation (for a data owner: the owner it speaks

@@ -18,8 +18,7 @@ async def decisions(client, tokens, count: int, researcher: str = "res-alice",
     for _ in range(count):
         response = await client.post("/v1/access-decisions", headers=tokens.headers("support"),
                                      json={"researcher_id": researcher, "project_id": project,
-                                           "setting": "office", "country": "GB",
-                                           "organisation_id": "org-ntu"})
+                                           "setting": "office", "country": "GB"})
         assert response.status_code == 201, response.text
         out.append(response.json())
     return out
@@ -75,7 +74,7 @@ async def test_concurrent_decisions_and_sealers_keep_one_unbroken_chain(client, 
         response = await client.post(
             "/v1/access-decisions", headers=tokens.headers("support"),
             json={"researcher_id": f"res-{i}", "project_id": "prj-1", "setting": "home",
-                  "country": "GB", "organisation_id": "org-ntu"})
+                  "country": "GB"})
         assert response.status_code == 201, response.text
 
     async def sealer() -> int:

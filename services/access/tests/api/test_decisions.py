@@ -17,7 +17,7 @@ GATEWAY = {"sub": "session-gateway"}
 
 def ask(**overrides) -> dict:
     return {"researcher_id": "res-alice", "project_id": "prj-1", "setting": "safe_room",
-            "country": "GB", "organisation_id": "org-ntu", "site_id": "titchfield",
+            "country": "GB", "site_id": "titchfield",
             **overrides}
 
 
@@ -177,18 +177,69 @@ async def test_attended_booking_still_counts(client, tokens, world):
     assert codes(await decide(client, tokens)) == []
 
 
-@pytest.mark.parametrize("organisation", ["unknown", "expired", "legacy"])
+@pytest.mark.parametrize("organisation", ["unknown", "expired", "no_record"])
 async def test_no_current_agreement_for_office(client, tokens, world, organisation):
     await world.ready_project()
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    org_id = {"unknown": "org-nowhere", "expired": "org-expired", "legacy": "org-legacy"}[
-        organisation]
     if organisation == "expired":
-        await world.organisation(org_id, until=yesterday)
-    elif organisation == "legacy":
-        await world.organisation(org_id, until=None, legacy=True)
-    assert codes(await decide(client, tokens, setting="office", site_id=None,
-                              organisation_id=org_id)) == ["no_current_agreement"]
+        await world.organisation("org-expired", until=yesterday)
+        await world.register("res-alice", "org-expired", contract=acc.ResearcherUpdated)
+    elif organisation == "unknown":
+        await world.register("res-alice", "org-nowhere", contract=acc.ResearcherUpdated)
+    else:
+        await world.accredit("res-bob")
+        await world.member(prj.ProjectMemberAdded, "prj-1", "res-bob")
+    researcher = "res-bob" if organisation == "no_record" else "res-alice"
+    decision = await decide(client, tokens, setting="office", site_id=None,
+                            researcher_id=researcher)
+    assert codes(decision) == ["no_current_agreement"]
+
+
+async def test_legacy_remote_connection_permits_the_office_but_not_home(client, tokens, world):
+    """Section 18: researchers of organisations with existing remote connectivity carry on
+    from their offices; home working needs the organisation's AOC agreement."""
+    await world.ready_project()
+    await world.organisation("org-legacy", until=None, legacy=True)
+    await world.register("res-alice", "org-legacy", contract=acc.ResearcherUpdated)
+    office = await decide(client, tokens, setting="office", site_id=None)
+    assert office["allowed"] is True and office["organisation_id"] == "org-legacy"
+    async with client.runtime.db.transaction() as session:
+        session.add(HomeWorkingGrant(researcher_id="res-alice", project_id="prj-1",
+                                     request_id="hw-1", syops_signed_at=dt.datetime.now(dt.UTC)))
+    assert codes(await decide(client, tokens, setting="home", site_id=None)) == [
+        "no_current_agreement"]
+
+
+async def test_the_organisation_is_the_researchers_own_not_the_callers(client, tokens, world):
+    # Alice's record says an organisation without any connection: naming one with an
+    # agreement in the request is refused, and her own is the one that counts.
+    await world.ready_project()
+    await world.organisation("org-none", until=None)
+    await world.register("res-alice", "org-none", contract=acc.ResearcherUpdated)
+    named = await client.post("/v1/access-decisions", headers=tokens.headers("support"),
+                              json=ask(setting="office", site_id=None,
+                                       organisation_id="org-ntu"))
+    assert named.status_code == 422, named.text
+    assert "organisation_id is not accepted" in named.text
+    decision = await decide(client, tokens, setting="office", site_id=None)
+    assert codes(decision) == ["no_current_agreement"]
+    assert decision["organisation_id"] == "org-none"
+    audit = await client.get("/v1/audit", headers=tokens.headers("ops"))
+    assert audit.json()["items"][-1]["detail"]["organisation_id"] == "org-none"
+    # A later update of the record (support changed it) counts; an older one does not.
+    await world.register("res-alice", "org-ntu", contract=acc.ResearcherUpdated)
+    await world.register("res-alice", "org-none", contract=acc.ResearcherUpdated,
+                         at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    assert codes(await decide(client, tokens, setting="office", site_id=None)) == []
+
+
+async def test_an_over_long_project_id_is_422_not_500(client, tokens):
+    response = await client.post("/v1/access-decisions", headers=tokens.headers("support"),
+                                 json=ask(project_id="p" * 41))
+    assert response.status_code == 422, response.text
+    assert "body.project_id" in {e["field"] for e in response.json()["errors"]}
+    assert (await client.post("/v1/access-decisions", headers=tokens.headers("support"),
+                              json=ask(project_id="p" * 40))).status_code == 201
 
 
 async def test_home_needs_approval_and_signed_syops(client, tokens, world):
@@ -206,8 +257,8 @@ async def test_every_reason_that_applies_is_returned(client, tokens, world):
     await world.seed()
     await world.accredit("res-alice", contract=acc.AccreditationRevoked, status="revoked")
     await world.approve("prj-1", [("res-alice", "lead")], datasets=["ds-idbr-2022"])
-    decision = await decide(client, tokens, setting="home", site_id=None, country="DE",
-                            organisation_id="org-nowhere")
+    await world.register("res-alice", "org-nowhere")
+    decision = await decide(client, tokens, setting="home", site_id=None, country="DE")
     assert codes(decision) == ["outside_uk", "accreditation_not_current", "project_not_active",
                                "setting_not_permitted", "no_current_agreement",
                                "no_home_working"]

@@ -26,6 +26,7 @@ async def project(world):
                                 owner="ONS Health", access_level=AccessLevel.home,
                                 disclosure_threshold=10, operational_id_columns=[],
                                 create=True)
+    await world.register("res-alice")
     await world.accredit("res-alice")
     await world.approve("prj-1", [("res-alice", "lead")],
                         datasets=["ds-csew-2019", "ds-health-home"])
@@ -41,8 +42,7 @@ async def submit(client, tokens, **changes):
 async def home_decision(client, tokens) -> list[str]:
     response = await client.post("/v1/access-decisions", headers=tokens.headers("support"),
                                  json={"researcher_id": "res-alice", "project_id": "prj-1",
-                                       "setting": "home", "country": "GB",
-                                       "organisation_id": "org-ntu"})
+                                       "setting": "home", "country": "GB"})
     return [r["code"] for r in response.json()["reasons"]]
 
 
@@ -90,6 +90,26 @@ async def test_full_approval_then_signature_opens_home_access(client, tokens, wo
     again = await client.post(f"/v1/home-working-requests/{rid}/staff-approval",
                               headers=tokens.headers("support"))
     assert again.status_code == 409 and again.json()["current_state"] == "revoked"
+
+
+async def test_a_request_tells_data_owners_and_support_which_datasets(client, tokens, world,
+                                                                      project):
+    created = await submit(client, tokens)
+    assert created.status_code == 201, created.text
+    requested = await world.outbox("srs.home_working.requested.v1")
+    assert len(requested) == 1
+    assert requested[0][1]["request_id"] == created.json()["id"]
+    assert requested[0][1]["organisation_id"] == "org-ntu"
+    assert requested[0][1]["project_ids"] == ["prj-1"]
+    assert requested[0][1]["researcher_ids"] == ["res-alice"]
+    assert sorted(requested[0][1]["dataset_ids"]) == ["ds-csew-2019", "ds-health-home"]
+    # A refused submission tells nobody.
+    await world.organisation("org-legacy", until=None, legacy=True)
+    refused = await client.post(
+        "/v1/home-working-requests", json=FORM,
+        headers=tokens.headers("researcher", researcher_id="res-alice", org="org-legacy"))
+    assert refused.status_code == 422
+    assert len(await world.outbox("srs.home_working.requested.v1")) == 1
 
 
 async def test_organisation_needs_a_current_agreement(client, tokens, world, project):

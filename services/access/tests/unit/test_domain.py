@@ -71,6 +71,16 @@ def test_legacy_arrangement_is_no_agreement():
     assert not agreement_current(None, True, TODAY)
 
 
+def test_legacy_remote_connection_permits_the_office_but_not_home():
+    office = dataclasses.replace(ALLOWED_HOME, setting="office", home_working_granted=False,
+                                 syops_signed=False)
+    legacy = {"aoc_certified_until": None, "legacy_remote_access": True}
+    assert deny_reasons(dataclasses.replace(office, **legacy)) == []
+    assert deny_reasons(dataclasses.replace(ALLOWED_HOME, **legacy)) == ["no_current_agreement"]
+    assert deny_reasons(dataclasses.replace(office, aoc_certified_until=None)) == [
+        "no_current_agreement"]
+
+
 def test_two_working_days_skip_weekends_and_england_and_wales_bank_holidays():
     # Thursday 24 December 2026: Christmas (Fri), Boxing Day substitute (Mon 28th).
     assert add_working_days(dt.date(2026, 12, 24), 2) == dt.date(2026, 12, 30)

@@ -20,6 +20,10 @@ router = APIRouter(prefix="/v1", tags=["access decisions"])
     description="Called by the session gateway (role `support`, the service account) for "
                 "anyone, or by a researcher for themselves only. Every decision is written "
                 "to the audit log and published as `access.granted` / `access.denied`. "
+                "The organisation whose connection counts (office: a current Assured "
+                "Organisational Connectivity agreement or an existing legacy remote "
+                "connection; home: the agreement) is the one on the researcher's record, "
+                "never one named in the request. "
                 "Deny codes: " + ", ".join(f"`{c}`" for c in DENY_MESSAGES) + ".",
     responses=problems(401, 403, 404, 422))
 async def create_access_decision(body: AccessDecisionCreate, request: Request,
@@ -37,10 +41,10 @@ async def create_access_decision(body: AccessDecisionCreate, request: Request,
     decision = await decide_access(
         recorder, actor=principal.sub, researcher_id=body.researcher_id,
         project_id=body.project_id, setting=body.setting, country=body.country.upper(),
-        organisation_id=body.organisation_id, site_id=body.site_id)
+        site_id=body.site_id)
     return AccessDecisionRead(
         decision_id=decision.decision_id, decision="allow" if decision.allowed else "deny",
         allowed=decision.allowed,
         reasons=[DenyReason(code=c, message=DENY_MESSAGES[c]) for c in decision.reasons],
         researcher_id=body.researcher_id, project_id=body.project_id, setting=body.setting,
-        decided_at=decision.decided_at, audit_entry_id=decision.audit_entry_id)
+        organisation_id=decision.organisation_id, decided_at=decision.decided_at, audit_entry_id=decision.audit_entry_id)
