@@ -213,13 +213,13 @@ async def what_is_known(session: AsyncSession, payload: Contract, *,
             select(ProjectMember.researcher_id, ProjectMember.role)
             .where(ProjectMember.project_id == project_id)
             .order_by(ProjectMember.researcher_id))
-        members = {r: role for r, role in rows.tuples()}
+        members = {r: role for r, role in rows.all()}
     owners: dict[str, str] = {}
     dataset_ids = getattr(payload, "dataset_ids", None)
     if isinstance(payload, access.HomeWorkingRequested) and dataset_ids:
         rows = await session.execute(select(Dataset.id, Dataset.owner)
                                      .where(Dataset.id.in_(dataset_ids)))
-        owners = {d: owner for d, owner in rows.tuples()}
+        owners = {d: owner for d, owner in rows.all()}
     return domain.Known(project_title=project.title if project else None,
                         lead_researcher_id=project.lead_researcher_id if project else None,
                         members=members, dataset_owners=owners,

@@ -16,6 +16,10 @@ from srs_notify import domain
 from srs_notify.jobs import sender_job
 
 ALICE, BOB = "alice@ntu.example", "bob@ucl.example"
+PANEL, CHECKERS, SUPPORT = domain.PANEL, domain.CHECKERS, domain.SUPPORT
+PANEL_BOX = "research.accreditation.panel@srs.example"
+CHECKERS_BOX = "statistical.support@srs.example"
+SUPPORT_BOX = "srs.customer.support@srs.example"
 BOTH = {"res-alice": ALICE, "res-bob": BOB}
 JUST_ALICE = {"res-alice": ALICE}
 
@@ -49,7 +53,31 @@ CASES: list[tuple[Contract, dict[str, str]]] = [
     (payload_of(clearance.OutputOverdue), JUST_ALICE),
     (payload_of(access.HomeWorkingApproved, researcher_ids=["res-alice", "res-bob"]), BOTH),
     (payload_of(access.HomeWorkingRefused, researcher_ids=["res-alice", "res-bob"]), BOTH),
+    (payload_of(accreditation.AccreditationRevoked, reason="data breach"), JUST_ALICE),
+    (payload_of(accreditation.AccreditationReinstated), JUST_ALICE),
+    (payload_of(projects.ProjectSuspended), BOTH),
+    (payload_of(projects.ProjectResumed), BOTH),
+    (payload_of(projects.ProjectOverdue), BOTH),
+    (payload_of(access.AccountEnabled), JUST_ALICE),
+    # What awaits staff's decision goes to their mailboxes (the settings' defaults).
+    (payload_of(accreditation.ApplicationSubmitted), {PANEL: PANEL_BOX}),
+    (payload_of(projects.ProjectSubmitted), {PANEL: PANEL_BOX}),
+    (payload_of(projects.ProjectMemberRequested), {SUPPORT: SUPPORT_BOX}),
+    (payload_of(clearance.OutputSubmitted), {CHECKERS: CHECKERS_BOX}),
+    (payload_of(access.HomeWorkingRequested), {SUPPORT: SUPPORT_BOX}),
 ]
+
+# Events the notifier must have seen before some cases: the project's members (for a
+# suspension, an overdue date, a resumption).
+BEFORE: dict[str, list[Contract]] = {
+    t: [payload_of(projects.ProjectApproved, members=[
+        {"researcher_id": "res-alice", "role": "lead"},
+        {"researcher_id": "res-bob", "role": "researcher"}])]
+    for t in (projects.ProjectSuspended.type, projects.ProjectResumed.type,
+              projects.ProjectOverdue.type)}
+NAMES = {"res-alice": "Alice Example", "res-bob": "Bob Sample",
+         PANEL: "Research Accreditation Panel", CHECKERS: "Statistical Support Team",
+         SUPPORT: "Research Support Helpdesk"}
 
 
 def test_every_mailed_event_type_has_a_case() -> None:
@@ -60,6 +88,10 @@ def test_every_mailed_event_type_has_a_case() -> None:
 async def test_each_event_mails_the_people_it_concerns_and_nobody_else(
         client, smtp, deliver, register, send, log, payload, expected) -> None:
     await register()
+    for before in BEFORE.get(payload.type, []):
+        assert await deliver(client, before, subject="subject-1")
+    await send()
+    smtp.received.clear()
     assert await deliver(client, payload, subject="subject-1")
     report = await send()
 
@@ -67,12 +99,12 @@ async def test_each_event_mails_the_people_it_concerns_and_nobody_else(
     assert sorted(r.recipients[0] for r in smtp.received) == sorted(expected.values())
     assert all(len(r.recipients) == 1 for r in smtp.received)
     notice = domain.NOTICE_BY_EVENT_TYPE[payload.type].key
-    for row in await log():
+    for row in [r for r in await log() if r.event_type == payload.type]:
         assert (row.notice, row.status, row.email) == (notice, "sent",
                                                        expected[row.researcher_id])
         (mail,) = smtp.to(row.email)
         assert mail.message["Subject"] == row.subject
-        name = {"res-alice": "Alice Example", "res-bob": "Bob Sample"}[row.researcher_id]
+        name = NAMES[row.researcher_id]
         assert f"Dear {name}," in mail.text and f"Dear {name}," in mail.html
         assert row.about in mail.text  # names what it is about
         assert mail.message.get_content_type() == "multipart/alternative"
