@@ -21,6 +21,7 @@ from srs_booking.models import Booking, KnownAccreditation, KnownDataset, KnownM
 
 COMPLETED = "completed"
 LAPSED_ACCREDITATION = {"expired", "suspended", "revoked"}
+CURRENT_ACCREDITATION = "current"
 
 
 def _newer(changed_at: dt.datetime | None, at: dt.datetime) -> bool:
@@ -30,20 +31,22 @@ def _newer(changed_at: dt.datetime | None, at: dt.datetime) -> bool:
 # Accreditation
 
 async def on_accreditation_state(session: AsyncSession, event: Event) -> None:
-    """Record the researcher's accreditation; when it lapses, cancel their coming bookings."""
+    """Record one accreditation; when the researcher has no current one left, cancel
+    their coming bookings (the end of an old provisional leaves a current full one's)."""
     payload = event.payload
-    row = await session.get(KnownAccreditation, payload.researcher_id, with_for_update=True)
+    row = await session.get(KnownAccreditation, payload.accreditation_id, with_for_update=True)
     if row is None:
-        row = KnownAccreditation(researcher_id=payload.researcher_id)
+        row = KnownAccreditation(accreditation_id=payload.accreditation_id)
         session.add(row)
     elif not _newer(row.changed_at, payload.occurred_at):
         return
-    row.accreditation_id = payload.accreditation_id
+    row.researcher_id = payload.researcher_id
     row.status = payload.status
     row.valid_until = payload.valid_until
     row.changed_at = payload.occurred_at
     await session.flush()
-    if payload.status in LAPSED_ACCREDITATION:
+    if payload.status in LAPSED_ACCREDITATION and not await _still_accredited(
+            session, payload.researcher_id, payload.occurred_at.date()):
         reason = f"accreditation {payload.status}"
         if payload.reason:
             reason += f": {payload.reason}"
@@ -51,6 +54,12 @@ async def on_accreditation_state(session: AsyncSession, event: Event) -> None:
             session, and_(Booking.researcher_id == payload.researcher_id,
                           Booking.ends_at > payload.occurred_at),
             reason=reason, by=service.SYSTEM, at=payload.occurred_at)
+
+
+async def _still_accredited(session: AsyncSession, researcher_id: str, on: dt.date) -> bool:
+    best = await service.best_accreditation(session, researcher_id)
+    return (best is not None and best.status == CURRENT_ACCREDITATION
+            and best.valid_until >= on)
 
 
 # Projects

@@ -110,12 +110,16 @@ class BookedSlot(Base):
 # Read models built from other services' events (never from calls).
 
 class KnownAccreditation(Base):
-    """A researcher's accreditation as last announced by the accreditation service."""
+    """One accreditation as last announced by the accreditation service.
+
+    One row per accreditation: a researcher may hold two at once (an old provisional and
+    a new full), and the end of one must not hide the other. Who may book is decided on
+    the researcher's best one (``srs_booking.service.BEST_ACCREDITATION_FIRST``)."""
 
     __tablename__ = "known_accreditation"
 
-    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    accreditation_id: Mapped[str] = mapped_column(String(100))
+    accreditation_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    researcher_id: Mapped[str] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20))
     valid_until: Mapped[dt.date] = mapped_column(Date)
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -6,7 +6,8 @@ import datetime as dt
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, exists, or_, select
+from sqlalchemy import (ColumnElement, Select, and_, bindparam, case, delete, exists, or_,
+                        select)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -160,6 +161,23 @@ async def signed_declaration(session: AsyncSession, researcher_id: str,
 
 # Bookings
 
+# A researcher may hold several accreditations at once (an old provisional and a new
+# full): the best comes first, a current one before any other, then the one that lasts
+# longest. Booking and the cascades judge the researcher by that one.
+BEST_ACCREDITATION_FIRST = (
+    case((KnownAccreditation.status == domain.CURRENT_ACCREDITATION, 0), else_=1),
+    KnownAccreditation.valid_until.desc(), KnownAccreditation.changed_at.desc(),
+    KnownAccreditation.accreditation_id)
+
+
+async def best_accreditation(session: AsyncSession,
+                             researcher_id: str) -> KnownAccreditation | None:
+    """The researcher's best accreditation, or None if none is known."""
+    return (await session.execute(
+        select(KnownAccreditation).where(KnownAccreditation.researcher_id == researcher_id)
+        .order_by(*BEST_ACCREDITATION_FIRST).limit(1))).scalar_one_or_none()
+
+
 def _eligibility_statement() -> Select[Any]:
     """One round trip for every read-model fact a booking needs: each a scalar subquery
     on a primary key. Built once; values are bound per call."""
@@ -171,10 +189,14 @@ def _eligibility_statement() -> Select[Any]:
     def one(column: Any, *where: Any) -> Any:
         return select(column).where(*where).scalar_subquery()
 
+    def best(column: Any) -> Any:
+        return (select(column).where(acc.c.researcher_id == researcher_id)
+                .order_by(*BEST_ACCREDITATION_FIRST).limit(1).scalar_subquery())
+
     member_key = and_(member.c.project_id == project_id, member.c.researcher_id == researcher_id)
     return select(
-        one(acc.c.status, acc.c.researcher_id == researcher_id).label("acc_status"),
-        one(acc.c.valid_until, acc.c.researcher_id == researcher_id).label("acc_valid_until"),
+        best(acc.c.status).label("acc_status"),
+        best(acc.c.valid_until).label("acc_valid_until"),
         one(member.c.active, member_key).label("member_active"),
         one(project.c.status, project.c.id == project_id).label("project_status"),
         one(project.c.dataset_ids, project.c.id == project_id).label("dataset_ids"),

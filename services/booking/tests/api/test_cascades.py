@@ -195,3 +195,35 @@ async def test_space_provisioned_makes_the_project_bookable(client, deliver, tok
         accounts_enabled=["res-alice"], provisioned_at=when + dt.timedelta(hours=1)),
         subject="prj_space")
     assert (await book(client, alice, WED_9, WED_11, project_id="prj_space")).status_code == 201
+
+
+def _one_of_two(contract, accreditation_id: str, kind: str, status: str, when: dt.datetime):
+    return contract(accreditation_id=accreditation_id, researcher_id="res-alice",
+                    organisation_id="org-ntu", kind=kind, status=status,
+                    valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2030, 1, 1),
+                    occurred_at=when)
+
+
+async def test_two_accreditations_bookings_follow_the_best_current_one(
+        client, eligible, book, deliver, tokens, events):
+    """An old provisional and a new full: the provisional's end neither cancels bookings
+    nor stops new ones; the full one's end (none current left) does both."""
+    alice = await eligible(client, "res-alice")  # acc-res-alice, the old one
+    now = client.clock.now
+    await deliver(client, _one_of_two(acc.AccreditationGranted, "acc-full", "full", "current",
+                                      now), subject="acc-full")
+    coming = (await book(client, alice, THU_9, THU_11)).json()["id"]
+    await deliver(client, _one_of_two(acc.AccreditationExpired, "acc-res-alice", "provisional",
+                                      "expired", now + dt.timedelta(minutes=1)),
+                  subject="acc-res-alice")
+    assert (await _statuses(client, tokens))[coming] == ("confirmed", None)
+    assert not [t for t, _ in await events(client) if t == "srs.booking.cancelled.v1"]
+    assert (await book(client, alice, WED_9, WED_11)).status_code == 201
+
+    await deliver(client, _one_of_two(acc.AccreditationExpired, "acc-full", "full", "expired",
+                                      now + dt.timedelta(minutes=2)), subject="acc-full")
+    states = await _statuses(client, tokens)
+    assert {s for s, _ in states.values()} == {"cancelled"}
+    assert states[coming] == ("cancelled", "accreditation expired")
+    refused = await book(client, alice, WED_9, WED_11)
+    assert refused.status_code == 422 and refused.json()["rule"] == "accreditation_not_current"
