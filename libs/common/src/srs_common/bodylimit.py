@@ -6,7 +6,9 @@ regular expression in the :class:`~srs_common.app.ServiceSpec`. A declared ``Con
 the limit is refused before the body is read; a chunked body is counted as it streams.
 
 The same guard refuses the NUL character (which no database text column stores) in
-paths and in JSON or form bodies with a 422, where it would otherwise fail as a 500.
+path parameters, query parameters and JSON or form bodies with a 422 naming the parameter
+or field (``path.project_id``, ``query.status``, ``body.title``), where it would otherwise
+fail as a 500 on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
+
+from starlette.routing import Match
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,6 +50,29 @@ async def _refuse_nul(scope: Scope, receive: Receive, send: Send, *,
                        errors=[{"field": field, "message": "text may not contain the NUL "
                                 "character", "type": "string_nul"}])
     await response(scope, receive, send)
+
+
+def _nul_in_path(scope: Scope) -> str:
+    """The path parameter holding a NUL (``path.<name>``), as validation errors name it."""
+    app = scope.get("app")
+    for route in getattr(app, "routes", ()):
+        match, child = route.matches(scope)
+        if match is Match.FULL:
+            for name, value in child.get("path_params", {}).items():
+                if "\x00" in str(value):
+                    return f"path.{name}"
+    return "path"
+
+
+def _nul_in_query(scope: Scope) -> str | None:
+    """The query parameter holding a NUL (``query.<name>``), or None."""
+    raw = scope.get("query_string", b"")
+    if not any(marker in raw for marker in (b"\x00", b"%00")):
+        return None
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return f"query.{name.replace(chr(0), '')}"
+    return None
 
 
 def _nul_field(body: bytes) -> str:
@@ -87,7 +115,11 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if "\x00" in scope.get("path", ""):
-            await _refuse_nul(scope, receive, send)
+            await _refuse_nul(scope, receive, send, field=_nul_in_path(scope))
+            return
+        in_query = _nul_in_query(scope)
+        if in_query is not None:
+            await _refuse_nul(scope, receive, send, field=in_query)
             return
         if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)

@@ -22,6 +22,16 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 # What FastAPI and Starlette say when they cannot parse a request body at all.
 UNPARSABLE_BODY = ("There was an error parsing the body", "Invalid multipart")
+# PostgreSQL's data exceptions that only input can cause: a value longer than its column
+# (22001, asyncpg's StringDataRightTruncationError), a number out of its column's range
+# (22003), a NUL or a character the encoding lacks (22021, 22P05). The API's own limits
+# (schemas' max_length, the NUL guard) refuse these first; this is the net under them.
+DATA_SQLSTATES = {
+    "22001": "a value is longer than its field allows",
+    "22003": "a number is out of the range its field allows",
+    "22021": "a text value contains a character that cannot be stored",
+    "22P05": "a text value contains a character that cannot be stored",
+}
 
 
 class AppError(Exception):
@@ -152,6 +162,14 @@ def install_error_handlers(app: FastAPI) -> None:
             log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
             return problem(503, "Service unavailable", "the database is unavailable; retry",
                            instance=request.url.path, headers={"Retry-After": "1"})
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if sqlstate in DATA_SQLSTATES:
+            # Input the schemas let through and the database refused: still bad input.
+            log.warning("database refused a value on %s: %s", request.url.path, exc.orig)
+            return problem(422, "Invalid input", DATA_SQLSTATES[sqlstate],
+                           instance=request.url.path,
+                           errors=[{"field": "body", "message": DATA_SQLSTATES[sqlstate],
+                                    "type": "database_" + sqlstate}])
         log.exception("database error on %s", request.url.path)
         return problem(500, "Internal server error", "an unexpected error occurred",
                        instance=request.url.path)
