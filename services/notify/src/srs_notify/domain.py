@@ -42,6 +42,9 @@ class NoticeKind:
     event_type: str | None  # None: made by a job, not by one event
     description: str
     optional: bool = False
+    # Sent to a staff or data-owner mailbox, not to researchers: not among a researcher's
+    # preferences.
+    to_staff: bool = False
 
 
 NOTICES: dict[str, NoticeKind] = {n.key: n for n in (
@@ -101,17 +104,19 @@ NOTICES: dict[str, NoticeKind] = {n.key: n for n in (
                "Your home-working request was refused"),
     # Staff and data owners: what awaits their decision (sent to mailboxes, never opted out).
     NoticeKind("accreditation_application_to_decide", accreditation.ApplicationSubmitted.type,
-               "Panel: a new accreditation application awaits a decision"),
+               "Panel: a new accreditation application awaits a decision", to_staff=True),
     NoticeKind("project_application_to_decide", projects.ProjectSubmitted.type,
-               "Panel: a new project application awaits a decision"),
+               "Panel: a new project application awaits a decision", to_staff=True),
     NoticeKind("member_request_to_decide", projects.ProjectMemberRequested.type,
-               "Support (or panel): a request to add a project member awaits a decision"),
+               "Support (or panel): a request to add a project member awaits a decision",
+               to_staff=True),
     NoticeKind("output_request_to_check", clearance.OutputSubmitted.type,
-               "Checkers: a new output request awaits checking"),
+               "Checkers: a new output request awaits checking", to_staff=True),
     NoticeKind("home_working_request_to_decide", access.HomeWorkingRequested.type,
-               "Support and data owners: a home-working request awaits a decision"),
+               "Support and data owners: a home-working request awaits a decision", to_staff=True),
 )}
 OPTIONAL_NOTICES = tuple(k for k, n in NOTICES.items() if n.optional)
+RESEARCHER_NOTICES = {k: n for k, n in NOTICES.items() if not n.to_staff}
 NOTICE_BY_EVENT_TYPE = {n.event_type: n for n in NOTICES.values() if n.event_type}
 
 

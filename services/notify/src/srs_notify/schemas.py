@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from srs_common.pagination import Page
 from srs_notify import domain
 
-NoticeKey = Literal[tuple(domain.NOTICES)]  # type: ignore[valid-type]
+# A researcher sets preferences for their own notices; the log holds every notice.
+NoticeKey = Literal[tuple(domain.RESEARCHER_NOTICES)]  # type: ignore[valid-type]
+AnyNotice = Literal[tuple(domain.NOTICES)]  # type: ignore[valid-type]
 Status = Literal[domain.STATUSES]  # type: ignore[valid-type]
 
 
@@ -45,8 +47,10 @@ class PreferencesUpdate(BaseModel):
 
 
 class DeliveryLogFilters(BaseModel):
-    researcher_id: str | None = Field(None, max_length=100, description="the recipient")
-    notice: NoticeKey | None = None  # type: ignore[valid-type]
+    researcher_id: str | None = Field(None, max_length=100,
+                                      description="the recipient (a researcher id, or "
+                                                  "mailbox:<name> for staff and data owners)")
+    notice: AnyNotice | None = None  # type: ignore[valid-type]
     event_type: str | None = Field(None, max_length=200)
     event_id: str | None = Field(None, max_length=36)
     about: str | None = Field(None, max_length=200,

@@ -271,7 +271,8 @@ async def read_preferences(session: AsyncSession, principal: Principal) -> dict[
     opted_out = await opted_out_notices(session, researcher_id)
     return {"researcher_id": researcher_id, "notices": [
         {"notice": n.key, "description": n.description, "optional": n.optional,
-         "enabled": domain.sends_to(n.key, opted_out)} for n in domain.NOTICES.values()]}
+         "enabled": domain.sends_to(n.key, opted_out)}
+        for n in domain.RESEARCHER_NOTICES.values()]}
 
 
 async def update_preferences(session: AsyncSession, principal: Principal,

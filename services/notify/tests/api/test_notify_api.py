@@ -46,6 +46,10 @@ async def test_everything_is_on_until_a_researcher_turns_a_reminder_off(client, 
     assert all(prefs_by_notice(before.json()).values())
     optional = {n["notice"] for n in before.json()["notices"] if n["optional"]}
     assert optional == set(OPTIONAL_NOTICES)
+    # A researcher's own notices only: what goes to staff mailboxes is not theirs to set.
+    listed = set(prefs_by_notice(before.json()))
+    assert {"accreditation_revoked", "project_suspended", "account_enabled"} <= listed
+    assert not listed & {"output_request_to_check", "home_working_request_to_decide"}
 
     changed = await client.patch(PREFS, json={"notices": {"booking_reminder": False}},
                                  headers=alice)
