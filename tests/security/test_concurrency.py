@@ -242,6 +242,10 @@ async def test_one_clearance_decision(service_client, tokens, deliver, tmp_path,
         assert tally(taken)[200] == 1 and tally(taken)[409] == RACERS - 1, tally(taken)
         winner = next(i for i, r in enumerate(taken) if r.status_code == 200)
         checker = tokens.headers("checker", sub=f"chk-{winner}")
+        for reviewer in (checker, tokens.headers("checker", sub="chk-second")):
+            vote = await client.post(f"/v1/outputs/{output_id}/votes", headers=reviewer,
+                                     json={"vote": "approve", "reason": "safe"})
+            assert vote.status_code == 201, vote.text  # every independent review is in
         before = await outbox_types(client)
         responses = await asyncio.gather(*[
             client.post(f"/v1/outputs/{output_id}/decision", headers=checker,

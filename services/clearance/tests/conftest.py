@@ -90,8 +90,21 @@ class World:
         assert response.status_code == 200, response.text
         return output_id
 
+    async def vote(self, output_id: str, checker: str, vote: str = "approve",
+                   reason: str = "safe: every count at or above 10") -> httpx.Response:
+        return await self.client.post(f"/v1/outputs/{output_id}/votes",
+                                      headers=self.as_(checker),
+                                      json={"vote": vote, "reason": reason})
+
+    async def reviewed(self, output_id: str, *votes: tuple[str, str]) -> None:
+        """Every independent review in: by default two checkers approve."""
+        for checker, vote in votes or (("checker1", "approve"), ("checker2", "approve")):
+            response = await self.vote(output_id, checker, vote)
+            assert response.status_code == 201, response.text
+
     async def approved(self, who: str = "alice", **kwargs: Any) -> str:
         output_id = await self.in_review(who, **kwargs)
+        await self.reviewed(output_id)
         response = await self.client.post(f"/v1/outputs/{output_id}/decision",
                                           headers=self.as_("checker1"),
                                           json={"decision": "approve", "reason": "safe"})

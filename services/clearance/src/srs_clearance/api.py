@@ -76,10 +76,12 @@ E409 = {409: _problem("illegal transition: names the current state")}
 E422 = {422: _problem("invalid input, or a rule not met (names the field or rule)")}
 
 
-async def _read(session: Any, output: Any, now: dt.datetime) -> OutputRead:
+async def _read(session: Any, output: Any, now: dt.datetime, principal: Principal) -> OutputRead:
     groups = await service.groups_of(session, output.id)
     project = await session.get(ProjectView, output.project_id)
     read = OutputRead.model_validate(output)
+    if not service.sees_private_review(principal, output):
+        read.override_reason = None  # would tell the requester how the reviewers voted
     read.groups = [GroupRead(id=g["id"], name=g["name"], context=g["context"],
                              controls=g["controls"],
                              files=[FileRead.model_validate(f) for f in g["files"]])
@@ -107,7 +109,7 @@ async def check_table(data: SdcCheckRequest, session: SessionDep, principal: Cur
              responses={**E401, **E403, **E404, **E409, **E422})
 async def create_output(data: OutputCreate, session: SessionDep, principal: Researcher, now: Now):
     output = await service.create_output(session, principal, data, now)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)
 
 
 @router.get("/outputs", response_model=Page[OutputStatusRead],
@@ -131,7 +133,7 @@ async def list_outputs(session: SessionDep, principal: OutputStatusReader, limit
 async def read_output(output_id: str, session: SessionDep, principal: CurrentPrincipal,
                       now: Now):
     output = await service.visible_output(session, principal, output_id)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)
 
 
 @router.get("/outputs/{output_id}/status", response_model=OutputStatusRead,
@@ -196,7 +198,7 @@ async def submit_output(output_id: str, session: SessionDep, principal: Research
         return store.path_of(sha).read_text(encoding="utf-8", errors="replace")
 
     output = await service.submit_output(session, principal, output_id, now, settings, read_text)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)
 
 
 @router.post("/outputs/{output_id}/withdraw", response_model=OutputRead,
@@ -204,7 +206,7 @@ async def submit_output(output_id: str, session: SessionDep, principal: Research
              responses={**E401, **E403, **E404, **E409})
 async def withdraw_output(output_id: str, session: SessionDep, principal: Researcher, now: Now):
     output = await service.withdraw_output(session, principal, output_id, now)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)
 
 
 # --- checkers ----------------------------------------------------------------------------
@@ -228,7 +230,7 @@ async def queue(session: SessionDep, principal: Checker, now: Now, limit: Limit 
              responses={**E401, **E403, **E404, **E409})
 async def start_review(output_id: str, session: SessionDep, principal: Checker, now: Now):
     output = await service.start_review(session, principal, output_id, now)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)
 
 
 @router.post("/outputs/{output_id}/recheck", response_model=OutputRead,
@@ -237,7 +239,7 @@ async def start_review(output_id: str, session: SessionDep, principal: Checker, 
 async def recheck(output_id: str, data: RulesIn, session: SessionDep, principal: Checker,
                   now: Now):
     output = await service.recheck_with_relaxed_rules(session, principal, output_id, data, now)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)
 
 
 @router.post("/outputs/{output_id}/clarification", response_model=OutputRead,
@@ -246,7 +248,7 @@ async def recheck(output_id: str, data: RulesIn, session: SessionDep, principal:
 async def request_clarification(output_id: str, data: Question, session: SessionDep,
                                 principal: Checker, now: Now):
     output = await service.request_clarification(session, principal, output_id, data.text, now)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)
 
 
 @router.post("/outputs/{output_id}/clarification/response", response_model=OutputRead,
@@ -256,12 +258,12 @@ async def respond_to_clarification(output_id: str, data: Question, session: Sess
                                    principal: Researcher, now: Now):
     output = await service.respond_to_clarification(session, principal, output_id, data.text,
                                                     now)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)
 
 
 @router.post("/outputs/{output_id}/votes", status_code=status.HTTP_201_CREATED,
              response_model=VoteRead,
-             summary="Cast one independent review of a publication request (checker)",
+             summary="Cast one independent review (checker; each checker's vote counts once)",
              responses={**E401, **E403, **E404, **E409, **E422})
 async def cast_vote(output_id: str, data: VoteCreate, session: SessionDep, principal: Checker,
                     now: Now, settings: Settings):
@@ -269,7 +271,8 @@ async def cast_vote(output_id: str, data: VoteCreate, session: SessionDep, princ
 
 
 @router.get("/outputs/{output_id}/votes", response_model=VotesRead,
-            summary="Reviews so far: blind (own vote only) until every review is in",
+            summary="Reviews so far: blind (own vote only) until every review is in; "
+                    "never the requester's to read",
             responses={**E401, **E403, **E404})
 async def list_votes(output_id: str, session: SessionDep, principal: Checker,
                      settings: Settings):
@@ -277,20 +280,23 @@ async def list_votes(output_id: str, session: SessionDep, principal: Checker,
 
 
 @router.post("/outputs/{output_id}/decision", response_model=OutputRead,
-             summary="Approve or reject (checker; publication: after both reviews)",
+             summary="The consolidating decision (checker): after every independent review; "
+                     "approving what all rejected needs an override_reason",
              responses={**E401, **E403, **E404, **E409, **E422})
 async def decide(output_id: str, data: DecisionCreate, session: SessionDep, principal: Checker,
                  now: Now, settings: Settings):
     output = await service.decide(session, principal, output_id, data, now, settings)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)
 
 
 @router.get("/outputs/{output_id}/audit", response_model=AuditTrailRead,
-            summary="The request's hash-chained audit trail (checkers, support)",
+            summary="The request's hash-chained audit trail (checkers, support); others' votes "
+                    "withheld until every review is in",
             responses={**E401, **E403, **E404})
 async def audit_trail(output_id: str, session: SessionDep,
-                      principal: Annotated[Principal, Depends(require_roles("checker", "support"))]):
-    return await service.audit_trail(session, principal, output_id)
+                      principal: Annotated[Principal, Depends(require_roles("checker", "support"))],
+                      settings: Settings):
+    return await service.audit_trail(session, principal, output_id, settings)
 
 
 # --- comments, destruction ---------------------------------------------------------------
@@ -318,4 +324,4 @@ async def list_comments(output_id: str, session: SessionDep, principal: CurrentP
 async def attest_destruction(output_id: str, data: DestructionAttestation, session: SessionDep,
                              principal: Researcher, now: Now):
     output = await service.attest_destruction(session, principal, output_id, data.statement, now)
-    return await _read(session, output, now)
+    return await _read(session, output, now, principal)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -56,14 +57,52 @@ SUBMITTING_ROLES = frozenset({"lead", "researcher", "peer_reviewer_data"})
 VIEW_CLEARED_ONLY_ROLES = frozenset({"peer_reviewer_outputs"})
 
 
-def reviews_needed(kind: str, publication_reviews: int = 2) -> int:
-    """Publication requests need independent reviews before a decision; others one."""
-    return publication_reviews if kind == "publication" else 1
+class OutputKind(StrEnum):
+    PRE_PUBLICATION = "pre_publication"
+    PUBLICATION = "publication"
+    CODE_FILE = "code_file"
+
+
+class Vote(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRule:
+    """How many independent reviews (distinct checkers' votes) each kind of request needs
+    before the consolidating decision. Set per kind in settings; two for every kind."""
+
+    pre_publication: int = 2
+    publication: int = 2
+    code_file: int = 2
+
+
+def reviews_needed(kind: str, rule: ReviewRule) -> int:
+    """The one rule for "how many reviews does this kind need"."""
+    return int(getattr(rule, OutputKind(kind).value))
 
 
 def votes_unblinded(votes: int, needed: int) -> bool:
     """Blind review: a checker sees the others' votes only once every vote is in."""
     return votes >= needed
+
+
+def vote_visible(voter: str, viewer: str, *, received: int, needed: int,
+                 viewer_is_requester: bool) -> bool:
+    """Whether ``viewer`` may see a vote (and its reason) cast by ``voter``.
+
+    Every route showing votes asks this: a checker sees their own vote, and the others'
+    only once every review is in (so never before casting their own while one is still
+    to come); the requester never sees a vote, even one who also holds the checker role."""
+    if viewer_is_requester:
+        return False
+    return voter == viewer or votes_unblinded(received, needed)
+
+
+def override_needed(decision: str, votes: Sequence[str]) -> bool:
+    """Approving what every independent reviewer rejected needs a recorded override reason."""
+    return decision == Vote.APPROVE and bool(votes) and all(v == Vote.REJECT for v in votes)
 
 
 class AuditRecord(Protocol):

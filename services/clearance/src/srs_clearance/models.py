@@ -76,6 +76,8 @@ class OutputRequest(Base):
     automatic_status: Mapped[str | None] = mapped_column(String(10))
     check_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the decision approved what every independent review rejected (checkers' eyes only).
+    override_reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -131,7 +131,11 @@ class FileRead(BaseModel):
     size: int
     sha256: str
     role: Literal["table", "code", "document"]
-    check_json: dict[str, Any] | None = Field(default=None, serialization_alias="check")
+    check_json: dict[str, Any] | None = Field(
+        default=None, serialization_alias="check",
+        description="the automatic check's findings once submitted: status pass, review or "
+                    "fail; not_checked (with a message) for a file no automatic check reads, "
+                    "which a checker must review; a spreadsheet reports each sheet")
 
 
 class GroupRead(BaseModel):
@@ -164,6 +168,9 @@ class OutputRead(BaseModel):
     automatic_status: str | None
     check_report: dict[str, Any] | None
     decision_reason: str | None
+    override_reason: str | None = Field(
+        default=None, description="why the decision approved what every independent review "
+                                  "rejected; shown to checkers and support only")
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     due_at: dt.datetime | None
@@ -255,6 +262,10 @@ class DecisionCreate(BaseModel):
 
     decision: Literal["approve", "reject"]
     reason: str = Field(min_length=3, max_length=5000)
+    override_reason: str | None = Field(
+        default=None, min_length=10, max_length=5000,
+        description="required to approve what every independent review rejected (and only "
+                    "then); recorded on the decision and in the audit trail")
 
 
 class CommentCreate(BaseModel):

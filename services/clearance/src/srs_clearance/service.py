@@ -170,13 +170,28 @@ async def _audit(session: AsyncSession, output: OutputRequest, principal: Princi
     await session.flush()
 
 
-async def audit_trail(session: AsyncSession, principal: Principal,
-                      output_id: str) -> dict[str, Any]:
+async def audit_trail(session: AsyncSession, principal: Principal, output_id: str,
+                      settings: ClearanceSettings) -> dict[str, Any]:
     """Every decision and download on a request, and whether the chain is intact."""
     output = await visible_output(session, principal, output_id)
     entries = list((await session.execute(select(AuditEntry).where(
         AuditEntry.output_id == output.id).order_by(AuditEntry.id))).scalars())
-    return {"intact": domain.audit_chain_intact(entries), "entries": entries}
+    needed = domain.reviews_needed(output.kind, settings.review_rule())
+    received = sum(1 for e in entries if e.action == "reviewed")
+    me = actor_of(principal)
+    private = not sees_private_review(principal, output)
+
+    def shown(entry: AuditEntry) -> dict[str, Any]:
+        # Blind review holds here too: another checker's vote and its reason are withheld
+        # (the entry stays, so the trail still says who reviewed and when).
+        hidden = (entry.action == "reviewed" and not domain.vote_visible(
+            entry.actor, me, received=received, needed=needed, viewer_is_requester=private)
+            ) or (entry.action == "override" and private)
+        return {"actor": entry.actor, "action": entry.action,
+                "detail": None if hidden else entry.detail, "file_id": entry.file_id,
+                "at": entry.at, "entry_hash": entry.entry_hash}
+
+    return {"intact": domain.audit_chain_intact(entries), "entries": [shown(e) for e in entries]}
 
 
 def contract_fields(output: OutputRequest, now: dt.datetime) -> dict[str, Any]:
@@ -379,24 +394,30 @@ async def _votes(session: AsyncSession, output_id: str) -> list[Review]:
                                        .order_by(Review.created_at, Review.id))).scalars().all())
 
 
+def sees_private_review(principal: Principal, output: OutputRequest) -> bool:
+    """Checkers and support may see the review record; the requester never, whatever roles
+    they hold (votes and override reasons are private to the checkers)."""
+    return principal.has("checker", "support") and not is_requester(principal, output)
+
+
 async def cast_vote(session: AsyncSession, principal: Principal, output_id: str,
                     data: VoteCreate, now: dt.datetime, settings: ClearanceSettings) -> Review:
-    """One checker's independent review of a publication request."""
+    """One checker's independent review; each checker's vote counts once."""
     output = await _reviewable(session, principal, output_id)
     domain.transition(output.status, "review")
-    if output.kind != "publication":
-        raise RuleViolation("only publication requests take independent reviews; decide this "
-                            "one directly", rule="single_review")
+    needed = domain.reviews_needed(output.kind, settings.review_rule())
     me = actor_of(principal)
     votes = await _votes(session, output.id)
     if any(v.checker_id == me for v in votes):
-        raise Conflict("you have already reviewed this request")
-    if len(votes) >= settings.publication_reviews:
-        raise Conflict("every independent review is already in")
+        raise Conflict("you have already reviewed this request: a checker's vote counts once")
+    if len(votes) >= needed:
+        raise Conflict(f"every independent review is already in ({needed} of {needed})")
     review = Review(output_id=output.id, checker_id=me, vote=data.vote, reason=data.reason,
                     created_at=now)
     session.add(review)
-    await _audit(session, output, principal, "reviewed", data.vote, at=now)
+    # The vote and its reason are in the trail; the trail shows them to nobody else until
+    # every review is in (see audit_trail).
+    await _audit(session, output, principal, "reviewed", f"{data.vote}: {data.reason}", at=now)
     await session.flush()
     return review
 
@@ -405,31 +426,47 @@ async def list_votes(session: AsyncSession, principal: Principal, output_id: str
                      settings: ClearanceSettings) -> dict[str, Any]:
     """Blind review: each checker sees only their own vote until every vote is in."""
     output = await visible_output(session, principal, output_id)
-    needed = domain.reviews_needed(output.kind, settings.publication_reviews)
+    if not sees_private_review(principal, output):
+        raise Forbidden("the votes on a request are private to its checkers; "
+                        "nobody reads the votes on their own request")
+    needed = domain.reviews_needed(output.kind, settings.review_rule())
     votes = await _votes(session, output.id)
-    unblinded = domain.votes_unblinded(len(votes), needed)
     me = actor_of(principal)
-    shown = votes if unblinded else [v for v in votes if v.checker_id == me]
-    return {"needed": needed, "received": len(votes), "blind": not unblinded, "votes": shown}
+    shown = [v for v in votes if domain.vote_visible(
+        v.checker_id, me, received=len(votes), needed=needed, viewer_is_requester=False)]
+    return {"needed": needed, "received": len(votes),
+            "blind": not domain.votes_unblinded(len(votes), needed), "votes": shown}
 
 
 async def decide(session: AsyncSession, principal: Principal, output_id: str,
                  data: DecisionCreate, now: dt.datetime, settings: ClearanceSettings
                  ) -> OutputRequest:
-    """Approve or reject. Publication requests need their independent reviews first."""
+    """The consolidating decision: approve or reject once every independent review is in.
+
+    Approving what every reviewer rejected needs an override reason, recorded on the
+    decision and in the audit trail."""
     output = await _reviewable(session, principal, output_id)
     action = "approve" if data.decision == "approve" else "reject"
     status = domain.transition(output.status, action)
-    if output.kind == "publication":
-        votes = await _votes(session, output.id)
-        if len(votes) < settings.publication_reviews:
-            raise Conflict(f"a publication request needs {settings.publication_reviews} "
-                           f"independent reviews before a decision ({len(votes)} so far)",
-                           current_state=output.status)
+    needed = domain.reviews_needed(output.kind, settings.review_rule())
+    votes = await _votes(session, output.id)
+    if len(votes) < needed:
+        raise Conflict(f"a {output.kind.replace('_', '-')} request needs {needed} independent "
+                       f"reviews before a decision ({len(votes)} so far)",
+                       current_state=output.status)
+    if domain.override_needed(data.decision, [v.vote for v in votes]):
+        if not data.override_reason:
+            raise RuleViolation("every independent review rejected this request: approving it "
+                                "needs an override_reason, which is recorded",
+                                rule="override_reason")
+    elif data.override_reason:
+        raise RuleViolation("an override_reason is only for approving what every independent "
+                            "review rejected", rule="override_reason")
     output.status = status
     output.decided_at = now
     output.decided_by = actor_of(principal)
     output.decision_reason = data.reason
+    output.override_reason = data.override_reason
     output.clock_paused_at = None
     base = contract_fields(output, now)
     if status == OutputStatus.APPROVED:
@@ -442,6 +479,8 @@ async def decide(session: AsyncSession, principal: Principal, output_id: str,
     else:
         await publish(session, events.OutputRejected(**base, reason=data.reason),
                       subject=output.id)
+    if data.override_reason:
+        await _audit(session, output, principal, "override", data.override_reason, at=now)
     await _audit(session, output, principal, str(status), data.reason, at=now)
     await session.flush()
     if output.submitted_at is not None:

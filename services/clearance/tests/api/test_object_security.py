@@ -140,7 +140,8 @@ async def test_audit_trail_is_hash_chained_and_shows_tampering(world):
     trail = (await client.get(f"/v1/outputs/{output_id}/audit",
                               headers=world.as_("checker2"))).json()
     assert trail["intact"] is True
-    assert [e["action"] for e in trail["entries"]] == ["submitted", "review_started", "approved"]
+    assert [e["action"] for e in trail["entries"]] == ["submitted", "review_started", "reviewed",
+                                                       "reviewed", "approved"]
     assert trail["entries"][-1]["actor"] == "chk-1"
     async with client.runtime.db.transaction() as session:
         await session.execute(update(AuditEntry).where(AuditEntry.action == "approved")

@@ -119,7 +119,8 @@ async def test_policy_period_comes_from_settings(service_client, deliver, tmp_pa
         from ..conftest import Clock, World
         world = World(client=client, clock=Clock(), tokens=tokens, deliver=deliver,
                       headers={"alice": tokens.headers("researcher", researcher_id="res-alice"),
-                               "checker1": tokens.headers("checker", sub="chk-1")})
+                               "checker1": tokens.headers("checker", sub="chk-1"),
+                               "checker2": tokens.headers("checker", sub="chk-2")})
         client.app.state.clock = world.clock  # type: ignore[attr-defined]
         await seed_project(deliver, client, PROJECT, [("res-alice", "lead")])
         await world.approved()
@@ -133,8 +134,11 @@ async def test_a_pre_publication_output_cleared_after_completion_must_be_destroy
     await _complete(world)
     assert await world.events("srs.output.destruction_required.v1") == []
     world.clock.advance(days=2)
-    await world.client.post(f"/v1/outputs/{in_review}/decision", headers=world.as_("checker1"),
-                            json={"decision": "approve", "reason": "safe"})
+    await world.reviewed(in_review)
+    decided = await world.client.post(f"/v1/outputs/{in_review}/decision",
+                                      headers=world.as_("checker1"),
+                                      json={"decision": "approve", "reason": "safe"})
+    assert decided.status_code == 200, decided.text
     required = await world.events("srs.output.destruction_required.v1")
     assert [(e["output_id"], e["deadline"]) for e in required] == [
         (in_review, "2026-12-25T10:00:00Z")]

@@ -7,11 +7,24 @@ import asyncio
 import pytest
 
 
-async def test_single_review_kinds_are_decided_directly(world):
-    output_id = await world.in_review()
+@pytest.mark.parametrize("kind", ["pre_publication", "publication", "code_file"])
+async def test_every_kind_needs_two_independent_reviews_before_the_decision(world, kind):
+    files = [("analysis.py", b"# Mean of the rounded counts\nmean = sum(c) / len(c)\n")] \
+        if kind == "code_file" else None
+    output_id = await world.in_review(kind=kind, files=files)
+    decide = {"decision": "reject", "reason": "cell of 3 in South"}
+    early = await world.client.post(f"/v1/outputs/{output_id}/decision",
+                                    headers=world.as_("checker1"), json=decide)
+    assert early.status_code == 409
+    assert "needs 2 independent reviews before a decision (0 so far)" in early.json()["detail"]
+    await world.reviewed(output_id, ("checker1", "reject"))
+    one = await world.client.post(f"/v1/outputs/{output_id}/decision",
+                                  headers=world.as_("checker1"), json=decide)
+    assert one.status_code == 409 and "(1 so far)" in one.json()["detail"]
+    assert (await world.vote(output_id, "checker1", "approve")).status_code == 409  # once
+    await world.reviewed(output_id, ("checker2", "reject"))
     decided = await world.client.post(f"/v1/outputs/{output_id}/decision",
-                                      headers=world.as_("checker1"),
-                                      json={"decision": "reject", "reason": "cell of 3 in South"})
+                                      headers=world.as_("checker1"), json=decide)
     assert decided.status_code == 200 and decided.json()["status"] == "rejected"
     rejected = (await world.events("srs.output.rejected.v1"))[0]
     assert rejected["reason"] == "cell of 3 in South"
@@ -19,6 +32,38 @@ async def test_single_review_kinds_are_decided_directly(world):
                                     headers=world.as_("checker2"),
                                     json={"decision": "approve", "reason": "changed my mind"})
     assert again.status_code == 409 and again.json()["current_state"] == "rejected"
+
+
+async def test_the_number_of_reviews_is_set_per_kind(service_client, deliver, tmp_path, tokens,
+                                                      people):
+    from ..conftest import Clock, World, seed_project
+    async with service_client("clearance", outputs_dir=tmp_path, pre_publication_reviews=1,
+                              publication_reviews=3) as client:
+        world = World(client=client, clock=Clock(), tokens=tokens, deliver=deliver,
+                      headers={**people, "checker3": tokens.headers("checker", sub="chk-3")})
+        client.app.state.clock = world.clock  # type: ignore[attr-defined]
+        await seed_project(deliver, client, "prj_a", [("res-alice", "lead")])
+        single = await world.in_review()
+        await world.reviewed(single, ("checker2", "approve"))
+        assert (await world.vote(single, "checker1")).status_code == 409  # all in
+        decided = await client.post(f"/v1/outputs/{single}/decision",
+                                    headers=world.as_("checker1"),
+                                    json={"decision": "approve", "reason": "safe"})
+        assert decided.status_code == 200, decided.text
+        triple = await world.in_review(kind="publication")
+        await world.reviewed(triple, ("checker1", "approve"), ("checker2", "approve"))
+        blocked = await client.post(f"/v1/outputs/{triple}/decision",
+                                    headers=world.as_("checker1"),
+                                    json={"decision": "approve", "reason": "safe"})
+        assert blocked.status_code == 409 and "needs 3 independent" in blocked.json()["detail"]
+        votes = (await client.get(f"/v1/outputs/{triple}/votes",
+                                  headers=world.as_("checker1"))).json()
+        assert (votes["needed"], votes["received"], votes["blind"]) == (3, 2, True)
+        await world.reviewed(triple, ("checker3", "approve"))
+        decided = await client.post(f"/v1/outputs/{triple}/decision",
+                                    headers=world.as_("checker1"),
+                                    json={"decision": "approve", "reason": "safe"})
+        assert decided.status_code == 200, decided.text
 
 
 async def test_a_decision_needs_the_request_in_review(world):
@@ -93,14 +138,6 @@ async def test_publication_needs_two_blind_independent_reviews(world):
     assert decided.json()["status"] == "rejected"
 
 
-async def test_votes_are_for_publication_requests_only(world):
-    output_id = await world.in_review()
-    response = await world.client.post(f"/v1/outputs/{output_id}/votes",
-                                       headers=world.as_("checker1"),
-                                       json={"vote": "approve", "reason": "fine"})
-    assert response.status_code == 422 and response.json()["rule"] == "single_review"
-
-
 async def test_clarification_stops_the_clock_and_the_answer_restarts_it(world):
     output_id = await world.in_review()
     client = world.client
@@ -151,6 +188,7 @@ async def test_comments_private_for_checkers_shared_with_the_requester(world):
 @pytest.mark.parametrize("kind", ["pre_publication"])
 async def test_concurrent_decisions_exactly_one_wins(world, kind):
     output_id = await world.in_review(kind=kind)
+    await world.reviewed(output_id)
 
     async def decide(checker, decision):
         return await world.client.post(f"/v1/outputs/{output_id}/decision",
