@@ -45,10 +45,13 @@ class Projects:
     async def accredit(self, researcher_id: str, *, kind: str = "full",
                        status: str = "current", contract: type = AccreditationGranted,
                        valid_until: dt.date | None = None,
-                       occurred_at: dt.datetime | None = None, **extra: Any) -> bool:
+                       occurred_at: dt.datetime | None = None,
+                       accreditation_id: str | None = None,
+                       organisation_id: str = "org-ntu", **extra: Any) -> bool:
         payload = contract(
-            accreditation_id=f"acc-{researcher_id}", researcher_id=researcher_id,
-            organisation_id="org-ntu", kind=kind, status=status,
+            accreditation_id=accreditation_id or f"acc-{researcher_id}",
+            researcher_id=researcher_id, organisation_id=organisation_id, kind=kind,
+            status=status,
             valid_from=TODAY - dt.timedelta(days=10),
             valid_until=valid_until or TODAY + dt.timedelta(days=1000),
             occurred_at=occurred_at or dt.datetime.now(dt.UTC), **extra)
@@ -89,6 +92,22 @@ class Projects:
             accounts_enabled=[lead], provisioned_at=dt.datetime.now(dt.UTC)),
             subject=project_id, source="/srs/access")
         return project_id
+
+    async def join(self, project_id: str, researcher_id: str, role: str = "researcher",
+                   lead: str = "res-alice", **extra: Any) -> dict:
+        """The lead names a member; on an approved project, support approves the request.
+        Returns the approval (or the member added at once)."""
+        response = await self.client.post(
+            f"/v1/projects/{project_id}/members", headers=self.researcher(lead),
+            json={"researcher_id": researcher_id, "role": role, **extra})
+        if response.status_code == 201:
+            return response.json()
+        assert response.status_code == 202, response.text
+        approved = await self.client.post(
+            f"/v1/projects/{project_id}/member-requests/{response.json()['id']}/approve",
+            headers=self.support)
+        assert approved.status_code == 200, approved.text
+        return approved.json()
 
     async def get(self, project_id: str, headers: dict[str, str] | None = None) -> dict:
         response = await self.client.get(f"/v1/projects/{project_id}",

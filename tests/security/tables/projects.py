@@ -1,7 +1,7 @@
 """Projects: applications, panel review, members, extensions, public register.
 
 Seed: ``res-owner`` (accredited) leads an active project of ``org-a`` with member
-``res-member`` and a pending extension request."""
+``res-member``, a pending extension request and a pending request to add ``res-joiner``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,13 @@ EXPECTED: dict[str, Any] = {
     "POST /v1/projects/{project_id}/request-information": Only("panel"),
     "POST /v1/projects/{project_id}/approve": Only("panel"),
     "POST /v1/projects/{project_id}/reject": Only("panel"),
+    # Granted priority: the panel only, and only before its decision (409 once active).
+    "POST /v1/projects/{project_id}/priority": Only("panel"),
+    "GET /v1/projects/{project_id}/member-requests": Only("support", "panel", reads=True),
+    # Decided by support (the default member_approver; the panel gets 403).
+    "POST /v1/projects/{project_id}/member-requests/{request_id}/approve": Only("support"),
+    "POST /v1/projects/{project_id}/member-requests/{request_id}/refuse": Only("support"),
+    "POST /v1/projects/{project_id}/lead": Only("support"),
     "POST /v1/projects/{project_id}/members": Only(),
     "DELETE /v1/projects/{project_id}/members/{researcher_id}": Only(),
     "POST /v1/projects/{project_id}/suspend": Only("support"),
@@ -101,6 +108,11 @@ async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
         "expected_end_date": str(TODAY + dt.timedelta(days=500)), "reason": "wave delayed"})
     assert response.status_code == 201, response.text
     extension_id = response.json()["id"]
+    await accredit(client, deliver, "res-joiner")
+    response = await client.post(f"/v1/projects/{project_id}/members", headers=owner,
+                                 json={"researcher_id": "res-joiner", "role": "researcher"})
+    assert response.status_code == 202, response.text
+    request_id = response.json()["id"]
     return Seeded(params={"project_id": project_id, "researcher_id": "res-member",
-                          "extension_id": extension_id},
-                  secrets={project_id, extension_id})
+                          "extension_id": extension_id, "request_id": request_id},
+                  secrets={project_id, extension_id, request_id})

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from srs_common.auth import Principal, require_roles, require_scope
 from srs_common.db import SessionDep
 from srs_common.pagination import Cursor, Limit, Page
-from srs_projects import register, service
+from srs_projects import lifecycle, register, service
 from srs_projects.domain import ProjectStatus
+from srs_projects.models import MemberRequest
 from srs_projects.schemas import (
     CompletionCreate,
     ExtensionCreate,
     ExtensionRead,
+    LeadHandover,
     MemberCreate,
     MemberRead,
+    MemberRequestRead,
+    PriorityDecision,
     ProjectCreate,
     ProjectDecision,
     ProjectRead,
@@ -57,6 +61,8 @@ register_router = APIRouter(prefix="/v1/register", tags=["public register"])
 Researcher = Annotated[Principal, Depends(require_roles("researcher"))]
 Panel = Annotated[Principal, Depends(require_roles("panel"))]
 Support = Annotated[Principal, Depends(require_roles("support"))]
+# Who decides member requests depends on a setting; the service checks which of the two.
+MemberApprover = Annotated[Principal, Depends(require_roles("support", "panel"))]
 # Anyone signed in (visibility decides what they see); partner clients need projects:read.
 ProjectReader = Annotated[Principal, Depends(require_scope("projects:read"))]
 
@@ -141,6 +147,15 @@ async def approve_project(project_id: str, decision: ProjectDecision, session: S
     return await service.read(session, project)
 
 
+@router.post("/{project_id}/priority", response_model=ProjectRead,
+             summary="Grant or withhold priority between submission and decision (panel)",
+             responses=problems(*_AUTH, 409, 422))
+async def decide_priority(project_id: str, body: PriorityDecision, session: SessionDep,
+                          principal: Panel):
+    project = await service.decide_priority(session, principal, project_id, body)
+    return await service.read(session, project)
+
+
 @router.post("/{project_id}/reject", response_model=ProjectRead,
              summary="Reject an application under review, with reasons (panel)",
              responses=problems(*_AUTH, 409, 422))
@@ -150,11 +165,58 @@ async def reject_project(project_id: str, body: Reason, session: SessionDep, pri
 
 
 @router.post("/{project_id}/members", status_code=status.HTTP_201_CREATED,
-             response_model=MemberRead, summary="Name a member on the project (lead)",
-             responses=problems(*_AUTH, 409, 422))
+             response_model=MemberRead | MemberRequestRead,
+             summary="Name a member (lead); on an approved project someone who will see data "
+                     "is a request staff decide (202)",
+             responses={**problems(*_AUTH, 409, 422), 202: {
+                 "description": "the project is approved and the member will see data: a "
+                                "request awaiting the staff's decision",
+                 "model": MemberRequestRead}})
 async def add_member(project_id: str, data: MemberCreate, session: SessionDep,
-                     principal: Researcher):
-    return await service.add_member(session, principal, project_id, data)
+                     principal: Researcher, response: Response):
+    added = await service.add_member(session, principal, project_id, data)
+    if isinstance(added, MemberRequest):
+        response.status_code = status.HTTP_202_ACCEPTED
+        return MemberRequestRead.model_validate(added)
+    return MemberRead.model_validate(added)
+
+
+@router.get("/{project_id}/member-requests", response_model=list[MemberRequestRead],
+            summary="Requests to add members to the approved project",
+            responses=problems(401, 403, 404, 422))
+async def list_member_requests(
+        project_id: str, session: SessionDep, principal: ProjectReader,
+        status_: Annotated[Literal["requested", "approved", "refused", "withdrawn"] | None,
+                           Query(alias="status")] = None):
+    return await service.member_requests_of(session, principal, project_id, status_)
+
+
+def _member_approver(request: Request) -> str:
+    return request.app.state.settings.member_approver  # type: ignore[no-any-return]
+
+
+@router.post("/{project_id}/member-requests/{request_id}/approve",
+             response_model=MemberRequestRead,
+             summary="Approve a member request: the member joins and their account is enabled "
+                     "(service staff, or the panel by setting)",
+             responses=problems(*_AUTH, 409, 422))
+async def approve_member_request(project_id: str, request_id: str, session: SessionDep,
+                                 principal: MemberApprover, request: Request):
+    return await service.decide_member_request(session, principal, project_id, request_id,
+                                               approve=True, reason=None,
+                                               approver=_member_approver(request))
+
+
+@router.post("/{project_id}/member-requests/{request_id}/refuse",
+             response_model=MemberRequestRead,
+             summary="Refuse a member request, with the reason (service staff, or the panel "
+                     "by setting)", responses=problems(*_AUTH, 409, 422))
+async def refuse_member_request(project_id: str, request_id: str, body: Reason,
+                                session: SessionDep, principal: MemberApprover,
+                                request: Request):
+    return await service.decide_member_request(session, principal, project_id, request_id,
+                                               approve=False, reason=body.reason,
+                                               approver=_member_approver(request))
 
 
 @router.delete("/{project_id}/members/{researcher_id}", status_code=status.HTTP_204_NO_CONTENT,
@@ -182,6 +244,17 @@ async def resume_project(project_id: str, body: Reason, session: SessionDep,
                          principal: Support):
     project = await service.resume_project(session, principal, project_id, body.reason)
     return await service.read(session, project)
+
+
+@router.post("/{project_id}/lead", response_model=ProjectRead,
+             summary="Hand the project over to a new, fully accredited lead (service staff); "
+                     "a project suspended because its lead was revoked resumes",
+             responses=problems(*_AUTH, 409, 422))
+async def hand_over(project_id: str, body: LeadHandover, session: SessionDep,
+                    principal: Support):
+    project = await service.visible_project(session, principal, project_id, for_update=True)
+    return await service.read(session, await lifecycle.hand_over(session, project, principal,
+                                                                 body))
 
 
 @router.post("/{project_id}/extensions", status_code=status.HTTP_201_CREATED,

@@ -20,6 +20,9 @@ class ProjectStatus(StrEnum):
     REJECTED = "rejected"
     ACTIVE = "active"
     SUSPENDED = "suspended"
+    # Past its expected completion date and not completed: reminders go to the lead and,
+    # after a grace period, the project is suspended (accounts disabled).
+    OVERDUE = "overdue"
     COMPLETED = "completed"
 
 
@@ -34,22 +37,33 @@ TRANSITIONS: dict[str, dict[ProjectStatus, ProjectStatus]] = {
     "approve": {S.UNDER_REVIEW: S.APPROVED, S.RESUBMITTED: S.APPROVED},
     "reject": {S.UNDER_REVIEW: S.REJECTED, S.RESUBMITTED: S.REJECTED},
     "activate": {S.APPROVED: S.ACTIVE},
-    "suspend": {S.ACTIVE: S.SUSPENDED},
+    "suspend": {S.ACTIVE: S.SUSPENDED, S.APPROVED: S.SUSPENDED, S.OVERDUE: S.SUSPENDED},
     "resume": {S.SUSPENDED: S.ACTIVE},
-    "complete": {S.ACTIVE: S.COMPLETED},
+    "overdue": {S.ACTIVE: S.OVERDUE},
+    "complete": {S.ACTIVE: S.COMPLETED, S.OVERDUE: S.COMPLETED},
 }
 
 # The applicant may edit the application (and its member list) only while the panel is
 # not looking at it.
 EDITABLE = frozenset({S.DRAFT, S.INFORMATION_REQUESTED})
 # Approved projects whose membership changes other services must hear about.
-RUNNING = frozenset({S.APPROVED, S.ACTIVE, S.SUSPENDED})
+RUNNING = frozenset({S.APPROVED, S.ACTIVE, S.SUSPENDED, S.OVERDUE})
 # Where a member can be added or removed: while editable, or while the project runs.
 MEMBERSHIP_OPEN = EDITABLE | RUNNING
 # Finished for good: nothing about membership changes any more.
 CLOSED = frozenset({S.REJECTED, S.COMPLETED})
 # What the public register lists: projects the panel accredited.
-ACCREDITED = frozenset({S.APPROVED, S.ACTIVE, S.SUSPENDED, S.COMPLETED})
+ACCREDITED = frozenset({S.APPROVED, S.ACTIVE, S.SUSPENDED, S.OVERDUE, S.COMPLETED})
+# Where the panel may still set the priority it grants: from submission to its decision.
+UNDECIDED = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.INFORMATION_REQUESTED, S.RESUBMITTED})
+
+
+class SuspensionReason(StrEnum):
+    """Why a project is suspended, which decides what ends the suspension."""
+
+    STAFF = "staff"  # service staff suspended it; service staff resume it
+    LEAD_REVOKED = "lead_revoked"  # ends when support hands the project to a new lead
+    OVERDUE = "overdue"  # ends with an extension or completion
 
 
 def transition(current: str, action: str) -> ProjectStatus:
@@ -63,6 +77,27 @@ def transition(current: str, action: str) -> ProjectStatus:
 def require_status(current: str, allowed: frozenset[ProjectStatus], action: str) -> None:
     if ProjectStatus(current) not in allowed:
         raise IllegalTransition("project", current, action)
+
+
+def overdue_ended(current: str, suspension_reason: str | None) -> bool:
+    """True when the project is overdue, or suspended because its grace period ran out:
+    the states an extension or completion brings to an end."""
+    return current == S.OVERDUE or (current == S.SUSPENDED
+                                    and suspension_reason == SuspensionReason.OVERDUE)
+
+
+def completion_target(current: str, suspension_reason: str | None) -> ProjectStatus:
+    """Completion from an active or overdue project, or one suspended for being overdue."""
+    if current == S.SUSPENDED and suspension_reason == SuspensionReason.OVERDUE:
+        return S.COMPLETED
+    return transition(current, "complete")
+
+
+def overdue_grace_ends_at(expected_end_date: dt.date, grace_days: int) -> dt.datetime:
+    """The grace period runs from the first day after the expected completion date."""
+    day_after = expected_end_date + dt.timedelta(days=1)
+    return dt.datetime.combine(day_after, dt.time(), tzinfo=dt.UTC) + dt.timedelta(
+        days=grace_days)
 
 
 # --- people -------------------------------------------------------------------------
@@ -95,6 +130,16 @@ class Accreditation:
 
     def is_full(self, today: dt.date) -> bool:
         return self.is_current(today) and self.kind in FULL_KINDS
+
+
+def best_accreditation(held: list[Accreditation], today: dt.date) -> Accreditation | None:
+    """The accreditation that decides what a researcher may do, of all they hold: a current
+    one before a lapsed one, full before provisional, then the one valid longest. An old
+    provisional accreditation expiring thus changes nothing for someone who also holds a
+    current full one."""
+    if not held:
+        return None
+    return max(held, key=lambda a: (a.is_current(today), a.is_full(today), a.valid_until))
 
 
 def check_member(researcher_id: str, role: str, accreditation: Accreditation | None,
@@ -177,7 +222,10 @@ def completion_reminder_due(expected_end_date: dt.date, today: dt.date,
     return expected_end_date - dt.timedelta(days=days_before) <= today <= expected_end_date
 
 
-def check_extension(current_end: dt.date, requested_end: dt.date) -> None:
+def check_extension(current_end: dt.date, requested_end: dt.date, today: dt.date) -> None:
     if requested_end <= current_end:
         raise RuleViolation(f"an extension must move the completion date beyond {current_end}",
                             rule="extension_not_later")
+    if requested_end <= today:
+        raise RuleViolation("an extension must move the completion date into the future",
+                            rule="extension_in_past")

@@ -1,4 +1,4 @@
-"""Periodic jobs: the completion reminder."""
+"""Periodic jobs: the completion reminder, and projects past their completion date."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.app import Runtime
-from srs_common.contracts.projects import ProjectCompletionDue
+from srs_common.contracts.projects import ProjectCompletionDue, ProjectOverdue, ProjectSuspended
 from srs_common.db import insert_if_absent, utcnow
 from srs_common.events.outbox import publish
 from srs_projects import domain
-from srs_projects.models import CompletionReminder, Project
+from srs_projects.lifecycle import SYSTEM
+from srs_projects.models import CompletionReminder, Project, ProjectDecision
 from srs_projects.settings import ProjectsSettings
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,72 @@ async def send_completion_reminders(session: AsyncSession, now: dt.datetime,
     return reminded
 
 
+OVERDUE_SUSPENSION_REASON = ("overdue: the project is past its expected completion date and "
+                             "its grace period has ended; an approved extension or completion "
+                             "ends the suspension")
+
+
+def _overdue(project: Project, now: dt.datetime) -> ProjectOverdue:
+    assert project.overdue_grace_ends_at is not None
+    return ProjectOverdue(project_id=project.id, organisation_id=project.organisation_id,
+                          lead_researcher_id=project.lead_researcher_id,
+                          expected_end_date=project.expected_end_date,
+                          grace_ends_at=project.overdue_grace_ends_at, occurred_at=now)
+
+
+async def enforce_completion_dates(session: AsyncSession, now: dt.datetime, *,
+                                   grace_days: int, remind_every_days: int) -> dict[str, list[str]]:
+    """Active projects past their expected completion date become overdue (the lead is
+    told, with the end of the grace period); overdue ones are reminded every
+    ``remind_every_days``; those whose grace period has ended are suspended, so their
+    accounts are disabled. Returns the project ids of each step.
+
+    Rows are locked and selected by state, so two replicas running at once cannot both act
+    on one project, and a rerun changes nothing."""
+    today = now.date()
+    became_overdue = (await session.execute(
+        select(Project).where(Project.status == domain.ProjectStatus.ACTIVE,
+                              Project.expected_end_date < today)
+        .order_by(Project.id).with_for_update())).scalars().all()
+    for project in became_overdue:
+        project.status = domain.transition(project.status, "overdue")
+        project.overdue_grace_ends_at = domain.overdue_grace_ends_at(project.expected_end_date,
+                                                                     grace_days)
+        project.overdue_reminded_at = now
+        await publish(session, _overdue(project, now), subject=project.id)
+    await session.flush()
+
+    reminded = (await session.execute(
+        select(Project).where(Project.status == domain.ProjectStatus.OVERDUE,
+                              Project.overdue_reminded_at
+                              <= now - dt.timedelta(days=remind_every_days))
+        .order_by(Project.id).with_for_update())).scalars().all()
+    for project in reminded:
+        project.overdue_reminded_at = now
+        await publish(session, _overdue(project, now), subject=project.id)
+    await session.flush()
+
+    suspended = (await session.execute(
+        select(Project).where(Project.status == domain.ProjectStatus.OVERDUE,
+                              Project.overdue_grace_ends_at <= now)
+        .order_by(Project.id).with_for_update())).scalars().all()
+    for project in suspended:
+        project.status = domain.transition(project.status, "suspend")
+        project.suspension_reason = domain.SuspensionReason.OVERDUE
+        session.add(ProjectDecision(project_id=project.id, action="suspend", decided_by=SYSTEM,
+                                    reason=OVERDUE_SUSPENSION_REASON, decided_at=now))
+        await publish(session, ProjectSuspended(
+            project_id=project.id, organisation_id=project.organisation_id,
+            reason=OVERDUE_SUSPENSION_REASON, occurred_at=now), subject=project.id)
+    await session.flush()
+    return {"overdue": [p.id for p in became_overdue],
+            "reminded": [p.id for p in reminded],
+            "suspended": [p.id for p in suspended]}
+
+
 async def completion_reminder_job(runtime: Runtime) -> None:
-    """Run the reminder every ``reminder_interval_seconds``; an error waits for the next run."""
+    """Run the reminders and the overdue rules every ``reminder_interval_seconds``; an
+    error waits for the next run."""
     settings = runtime.settings
     assert isinstance(settings, ProjectsSettings)
     interval = settings.reminder_interval_seconds
@@ -65,6 +130,10 @@ async def completion_reminder_job(runtime: Runtime) -> None:
         try:
             async with runtime.db.transaction() as session:
                 await send_completion_reminders(session, utcnow())
+            async with runtime.db.transaction() as session:
+                await enforce_completion_dates(
+                    session, utcnow(), grace_days=settings.overdue_grace_days,
+                    remind_every_days=settings.overdue_reminder_days)
         except Exception:
             log.exception("completion reminder run failed")
         await asyncio.sleep(interval)

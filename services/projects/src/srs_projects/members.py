@@ -21,21 +21,55 @@ from srs_common.contracts.projects import (
     ProjectMemberReactivated,
     ProjectMemberRemoved,
 )
+from srs_common.db import utcnow
 from srs_common.errors import Conflict, RuleViolation
 from srs_common.events.outbox import publish
 from srs_projects import domain
-from srs_projects.models import Project, ProjectMember, ResearcherAccreditation
+from srs_projects.models import (
+    Project,
+    ProjectMember,
+    ResearcherAccreditation,
+    ResearcherOrganisation,
+)
 
 AccreditationState = (AccreditationGranted | AccreditationRenewed | AccreditationExpired
                       | AccreditationSuspended | AccreditationReinstated | AccreditationRevoked)
 
 
-async def accreditation_of(session: AsyncSession, researcher_id: str
-                           ) -> domain.Accreditation | None:
-    row = await session.get(ResearcherAccreditation, researcher_id)
+async def accreditation_of(session: AsyncSession, researcher_id: str,
+                           today: dt.date | None = None) -> domain.Accreditation | None:
+    """The accreditation that decides, of every one the researcher holds."""
+    rows = (await session.execute(select(ResearcherAccreditation).where(
+        ResearcherAccreditation.researcher_id == researcher_id))).scalars().all()
+    return domain.best_accreditation(
+        [domain.Accreditation(kind=r.kind, status=r.status, valid_until=r.valid_until)
+         for r in rows], today or utcnow().date())
+
+
+async def organisation_of(session: AsyncSession, researcher_id: str) -> str | None:
+    row = await session.get(ResearcherOrganisation, researcher_id)
+    return row.organisation_id if row is not None else None
+
+
+async def record_organisation(session: AsyncSession, researcher_id: str, organisation_id: str,
+                              at: dt.datetime, *, from_researcher_record: bool) -> None:
+    """Keep the researcher's organisation: the researcher record's newest event decides;
+    an accreditation event's organisation only stands in until such an event arrives."""
+    row = await session.get(ResearcherOrganisation, researcher_id, with_for_update=True)
     if row is None:
-        return None
-    return domain.Accreditation(kind=row.kind, status=row.status, valid_until=row.valid_until)
+        session.add(ResearcherOrganisation(researcher_id=researcher_id,
+                                           organisation_id=organisation_id,
+                                           from_researcher_record=from_researcher_record,
+                                           as_of=at))
+    else:
+        outranks = from_researcher_record and not row.from_researcher_record
+        same_rank_newer = (from_researcher_record == row.from_researcher_record
+                           and row.as_of <= at)
+        if outranks or same_rank_newer:
+            row.organisation_id = organisation_id
+            row.from_researcher_record = from_researcher_record
+            row.as_of = at
+    await session.flush()
 
 
 async def members_of(session: AsyncSession, project_id: str) -> list[ProjectMember]:
@@ -53,8 +87,9 @@ async def check_eligible(session: AsyncSession, project_id: str, researcher_id: 
         supervisor = await session.get(ProjectMember, (project_id, supervisor_id))
         if supervisor is not None and supervisor.active:
             supervisor_role = supervisor.role
-            supervisor_accreditation = await accreditation_of(session, supervisor_id)
-    domain.check_member(researcher_id, role, await accreditation_of(session, researcher_id),
+            supervisor_accreditation = await accreditation_of(session, supervisor_id, today)
+    domain.check_member(researcher_id, role,
+                        await accreditation_of(session, researcher_id, today),
                         today, name=name, supervisor_id=supervisor_id,
                         supervisor_role=supervisor_role,
                         supervisor_accreditation=supervisor_accreditation)
@@ -111,31 +146,35 @@ async def remove_member(session: AsyncSession, project: Project, researcher_id: 
 # --- the accreditation read model ---------------------------------------------------------
 
 
-async def apply_accreditation(session: AsyncSession, state: AccreditationState) -> None:
-    """Keep the newest state per researcher, then bring their memberships in line with it.
+async def apply_accreditation(session: AsyncSession, state: AccreditationState) -> bool:
+    """Keep every accreditation the researcher holds, then bring their memberships in line
+    with the best current one; returns whether they still hold a current accreditation.
 
-    Events may arrive late or twice: an older one than the newest applied changes nothing,
-    and the membership effects are guarded by state, so a repeat adds no events."""
-    row = await session.get(ResearcherAccreditation, state.researcher_id, with_for_update=True)
-    if row is not None and row.as_of > state.occurred_at:
-        return
+    Events may arrive late or twice: one older than the newest applied to the same
+    accreditation changes nothing, and the membership effects are guarded by state, so a
+    repeat adds no events."""
+    key = (state.researcher_id, state.accreditation_id)
+    row = await session.get(ResearcherAccreditation, key, with_for_update=True)
     if row is None:
-        row = ResearcherAccreditation(researcher_id=state.researcher_id)
+        row = ResearcherAccreditation(researcher_id=state.researcher_id,
+                                      accreditation_id=state.accreditation_id)
         session.add(row)
-    row.accreditation_id = state.accreditation_id
-    row.kind = state.kind
-    row.status = state.status
-    row.valid_until = state.valid_until
-    row.as_of = state.occurred_at
+    if row.as_of is None or row.as_of <= state.occurred_at:
+        row.kind = state.kind
+        row.status = state.status
+        row.valid_until = state.valid_until
+        row.as_of = state.occurred_at
     await session.flush()
-    accreditation = domain.Accreditation(kind=row.kind, status=row.status,
-                                         valid_until=row.valid_until)
-    if state.status != "current":
-        await _deactivate_everywhere(session, state.researcher_id, state.status,
-                                     state.occurred_at)
-    elif accreditation.is_current(state.occurred_at.date()):
-        await _reactivate_everywhere(session, state.researcher_id, accreditation,
-                                     state.occurred_at)
+    await record_organisation(session, state.researcher_id, state.organisation_id,
+                              state.occurred_at, from_researcher_record=False)
+    today = state.occurred_at.date()
+    best = await accreditation_of(session, state.researcher_id, today)
+    if best is None or not best.is_current(today):
+        lost = state.status if state.status != "current" else "expired"
+        await _deactivate_everywhere(session, state.researcher_id, lost, state.occurred_at)
+        return False
+    await _reactivate_everywhere(session, state.researcher_id, best, state.occurred_at)
+    return True
 
 
 async def _memberships(session: AsyncSession, researcher_id: str, *, active: bool
@@ -177,7 +216,7 @@ async def _set_inactive(session: AsyncSession, project: Project, member: Project
         subject=project.id)
 
 
-async def _set_active(session: AsyncSession, project: Project, member: ProjectMember,
+async def set_active(session: AsyncSession, project: Project, member: ProjectMember,
                       now: dt.datetime) -> None:
     member.active = True
     member.inactive_reason = None
@@ -194,7 +233,7 @@ async def _deactivate_everywhere(session: AsyncSession, researcher_id: str, lost
     for member, project in await _memberships(session, researcher_id, active=True):
         await _set_inactive(session, project, member, f"accreditation_{lost}", now)
         for supervisee in await _supervisees(session, project.id, researcher_id):
-            own = await accreditation_of(session, supervisee.researcher_id)
+            own = await accreditation_of(session, supervisee.researcher_id, now.date())
             if supervisee.active and not (own and own.is_full(now.date())):
                 await _set_inactive(session, project, supervisee, SUPERVISOR_INACTIVE, now)
     await session.flush()
@@ -208,7 +247,7 @@ async def _supervision_holds(session: AsyncSession, member: ProjectMember,
     supervisor = await session.get(ProjectMember, (member.project_id, member.supervisor_id))
     if supervisor is None or not supervisor.active:
         return False
-    accreditation = await accreditation_of(session, member.supervisor_id)
+    accreditation = await accreditation_of(session, member.supervisor_id, today)
     return accreditation is not None and accreditation.is_full(today)
 
 
@@ -228,11 +267,11 @@ async def _reactivate_everywhere(session: AsyncSession, researcher_id: str,
                                                                              today):
             member.inactive_reason = SUPERVISOR_INACTIVE
             continue
-        await _set_active(session, project, member, now)
+        await set_active(session, project, member, now)
         for supervisee in await _supervisees(session, project.id, researcher_id):
-            own = await accreditation_of(session, supervisee.researcher_id)
+            own = await accreditation_of(session, supervisee.researcher_id, today)
             if (supervisee.inactive_reason == SUPERVISOR_INACTIVE and own is not None
                     and own.is_current(today) and await _supervision_holds(session, supervisee,
                                                                            today)):
-                await _set_active(session, project, supervisee, now)
+                await set_active(session, project, supervisee, now)
     await session.flush()

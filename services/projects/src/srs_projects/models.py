@@ -36,6 +36,9 @@ class Project(Base):
     expected_end_date: Mapped[dt.date] = mapped_column(Date)
     ethics_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     data_source_acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The applicant asks for priority; only the panel grants it (``priority``), and only
+    # granted priority is published and moves the project up other services' queues.
+    priority_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     # The linkage section: None when no linkage is requested (see schemas.Linkage).
     linkage: Mapped[dict | None] = mapped_column(JSON)
@@ -48,6 +51,12 @@ class Project(Base):
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Why a suspended project is suspended (domain.SuspensionReason); None otherwise.
+    suspension_reason: Mapped[str | None] = mapped_column(String(40))
+    # Set when the project became overdue: accounts are disabled at this moment unless
+    # the project is extended or completed first.
+    overdue_grace_ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    overdue_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     members: Mapped[list[ProjectMember]] = relationship(lazy="raise", back_populates="project")
 
@@ -97,17 +106,52 @@ class ExtensionRequest(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
-class ResearcherAccreditation(Base):
-    """Read model of each researcher's accreditation, built from accreditation events."""
+class MemberRequest(Base):
+    """A request to add a member who will see data to an approved or running project;
+    staff (or the panel, by setting) approve it before the member's account is enabled."""
 
-    __tablename__ = "researcher_accreditation"
+    __tablename__ = "member_request"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("project.id"), index=True)
+    researcher_id: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str | None] = mapped_column(String(200))
+    supervisor_id: Mapped[str | None] = mapped_column(String(100))
+    # requested -> approved | refused | withdrawn
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ResearcherAccreditation(Base):
+    """Read model of every accreditation a researcher holds (an old provisional and a new
+    full one, say), built from accreditation events; the best current one decides."""
+
+    __tablename__ = "held_accreditation"
 
     researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    accreditation_id: Mapped[str] = mapped_column(String(100))
+    accreditation_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     valid_until: Mapped[dt.date] = mapped_column(Date)
     # occurred_at of the newest event applied: older ones arriving late are ignored.
+    as_of: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ResearcherOrganisation(Base):
+    """Read model of each researcher's organisation (a project's organisation is its
+    lead's). The researcher record's events decide; an accreditation event's organisation
+    only fills in until one of those arrives."""
+
+    __tablename__ = "researcher_organisation"
+
+    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(100))
+    from_researcher_record: Mapped[bool] = mapped_column(Boolean, default=False)
     as_of: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

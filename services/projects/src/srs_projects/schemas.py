@@ -116,14 +116,22 @@ _APPLICATION_EXAMPLE = {
     "expected_end_date": "2027-06-30",
     "ethics_confirmed": True,
     "data_source_acknowledged": True,
-    "priority": False,
+    "priority_requested": False,
     "linkage": {"idbr": {"method": "names_addresses", "charge_accepted": True}},
 }
 
 
+def _no_self_granted_priority(data: Any) -> Any:
+    if isinstance(data, dict) and "priority" in data:
+        raise ValueError("priority is granted by the Research Accreditation Panel only; "
+                         "ask for it with priority_requested")
+    return data
+
+
 class ProjectCreate(Input):
-    """A draft application; the caller becomes its lead researcher. Fields the panel
-    needs but a draft may lack are checked on submission."""
+    """A draft application; the caller becomes its lead researcher and the project belongs
+    to the lead's organisation. Fields the panel needs but a draft may lack are checked on
+    submission."""
 
     model_config = ConfigDict(extra="forbid",
                               json_schema_extra={"examples": [_APPLICATION_EXAMPLE]})
@@ -131,16 +139,22 @@ class ProjectCreate(Input):
     title: str = Field(min_length=3, max_length=300)
     lay_summary: str = Field(default="", max_length=5000)
     public_benefit: str = Field(default="", max_length=5000)
-    organisation_id: str = Field(min_length=1, max_length=100)
+    organisation_id: str | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="optional: always the lead researcher's organisation; naming another "
+                    "is refused")
     legal_gateway: Gateway
     dataset_ids: list[str] = Field(min_length=1, max_length=50)
     expected_start_date: dt.date | None = None
     expected_end_date: dt.date
     ethics_confirmed: bool = False
     data_source_acknowledged: bool = False
-    priority: bool = Field(False, description="research important to government operations "
-                           "or public health; other queues honour it")
+    priority_requested: bool = Field(
+        False, description="ask for priority (research important to government operations or "
+        "public health); only priority the panel grants moves the project up a queue")
     linkage: Linkage | None = None
+
+    _priority_is_granted = model_validator(mode="before")(_no_self_granted_priority)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ProjectCreate:
@@ -165,8 +179,10 @@ class ProjectUpdate(Input):
     expected_end_date: dt.date | None = None
     ethics_confirmed: bool | None = None
     data_source_acknowledged: bool | None = None
-    priority: bool | None = None
+    priority_requested: bool | None = None
     linkage: Linkage | None = None
+
+    _priority_is_granted = model_validator(mode="before")(_no_self_granted_priority)
 
 
 class Reason(Input):
@@ -184,6 +200,29 @@ class ProjectDecision(Input):
 
     reason: str = Field(min_length=3, max_length=5000)
     conditions: str | None = Field(default=None, max_length=5000)
+    priority: bool | None = Field(default=None, description="the panel grants (true) or "
+                                  "withholds (false) priority; omitted keeps what the panel "
+                                  "decided before (none: no priority)")
+
+
+class PriorityDecision(Input):
+    """The panel's decision on priority, between submission and approval."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"priority": True, "reason": "Directly informs the government's COVID-19 response."}]})
+
+    priority: bool
+    reason: str = Field(min_length=3, max_length=5000)
+
+
+class LeadHandover(Input):
+    """Support names a new lead researcher (a current full accreditation is required)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"researcher_id": "res-bob", "reason": "previous lead's accreditation revoked"}]})
+
+    researcher_id: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=3, max_length=5000)
 
 
 class MemberCreate(Input):
@@ -216,6 +255,29 @@ class MemberRead(BaseModel):
     inactive_reason: str | None = None
 
 
+class MemberRequestRead(BaseModel):
+    """A request to add a member who will see data to an approved project."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "mrq_01J9", "project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-bob",
+        "role": "researcher", "name": None, "supervisor_id": None, "status": "requested",
+        "requested_by": "res-alice", "requested_at": "2027-01-10T09:00:00Z",
+        "decided_by": None, "decided_at": None, "reason": None}]})
+
+    id: str
+    project_id: str
+    researcher_id: str
+    role: str
+    name: str | None
+    supervisor_id: str | None
+    status: Literal["requested", "approved", "refused", "withdrawn"]
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    reason: str | None
+
+
 class DecisionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -239,7 +301,7 @@ class PublicationRead(BaseModel):
 
 class ProjectRead(BaseModel):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        **_APPLICATION_EXAMPLE, "id": "prj_01J9Z8Q4V6", "status": "active",
+        **_APPLICATION_EXAMPLE, "id": "prj_01J9Z8Q4V6", "status": "active", "priority": False,
         "lead_researcher_id": "res-alice",
         "linkage": {"idbr": {"method": "names_addresses", "crns": [], "charge_accepted": True},
                     "linked_dataset_request": None, "idbr_performed_by": "idbr_team"},
@@ -262,9 +324,12 @@ class ProjectRead(BaseModel):
     expected_end_date: dt.date
     ethics_confirmed: bool
     data_source_acknowledged: bool
-    priority: bool
+    priority_requested: bool
+    priority: bool = Field(description="priority granted by the panel")
     linkage: LinkageRead | None
     status: str
+    suspension_reason: str | None = None
+    overdue_grace_ends_at: dt.datetime | None = None
     lead_researcher_id: str
     conditions: str | None
     members: list[MemberRead] = []
@@ -280,7 +345,8 @@ class ProjectRead(BaseModel):
 class ProjectSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"id": "prj_01J9Z8Q4V6", "title": "Burglary security effectiveness",
-         "organisation_id": "org-ntu", "status": "under_review", "priority": False,
+         "organisation_id": "org-ntu", "status": "under_review", "priority_requested": True,
+         "priority": False,
          "lead_researcher_id": "res-alice", "expected_end_date": "2027-06-30",
          "created_at": "2026-11-20T09:00:00Z"}]})
 
@@ -288,6 +354,7 @@ class ProjectSummary(BaseModel):
     title: str
     organisation_id: str
     status: str
+    priority_requested: bool
     priority: bool
     lead_researcher_id: str
     expected_end_date: dt.date

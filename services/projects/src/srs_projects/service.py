@@ -34,14 +34,21 @@ from srs_common.errors import (
 from srs_common.events.outbox import publish
 from srs_common.ids import new_id
 from srs_common.pagination import Page, decode_cursor, encode_cursor
-from srs_projects import domain, members
+from srs_projects import domain, member_requests, members
 from srs_projects.domain import ProjectStatus
-from srs_projects.models import ExtensionRequest, Project, ProjectDecision, ProjectMember
+from srs_projects.models import (
+    ExtensionRequest,
+    MemberRequest,
+    Project,
+    ProjectDecision,
+    ProjectMember,
+)
 from srs_projects.schemas import (
     CompletionCreate,
     ExtensionCreate,
     MemberCreate,
     ProjectCreate,
+    PriorityDecision,
     ProjectDecision as ApprovalIn,
     ProjectRead,
     ProjectSummary,
@@ -148,11 +155,22 @@ async def list_projects(session: AsyncSession, principal: Principal, *, status: 
 
 async def create_project(session: AsyncSession, principal: Principal, data: ProjectCreate
                          ) -> Project:
-    """An accredited researcher drafts a project application and leads it."""
+    """An accredited researcher drafts a project application and leads it. The project's
+    organisation is the lead's (their researcher record, else their token's verified
+    ``org`` claim), never one the body names."""
     lead = caller_id(principal)
     domain.check_member(lead, domain.Role.LEAD, await members.accreditation_of(session, lead),
                         utcnow().date())
+    organisation = await members.organisation_of(session, lead) or principal.org
+    if organisation is None:
+        raise RuleViolation("the lead researcher's organisation is not known yet",
+                            rule="organisation_unknown")
+    if data.organisation_id is not None and data.organisation_id != organisation:
+        raise RuleViolation(f"organisation_id must be the lead researcher's organisation "
+                            f"({organisation})", rule="organisation_not_leads",
+                            organisation_id=organisation)
     values = data.model_dump(mode="python")
+    values["organisation_id"] = organisation
     values["linkage"] = data.linkage.model_dump(mode="json") if data.linkage else None
     project = Project(id=new_id("prj"), status=ProjectStatus.DRAFT, lead_researcher_id=lead,
                       **values)
@@ -251,6 +269,8 @@ async def approve_project(session: AsyncSession, principal: Principal, project_i
     project.status = domain.transition(project.status, "approve")
     project.approved_at = utcnow()
     project.conditions = decision.conditions
+    if decision.priority is not None:
+        project.priority = decision.priority
     _record(session, project, "approve", principal, decision.reason, project.approved_at)
     active = [m for m in await members.members_of(session, project.id) if m.active]
     await publish(session, ProjectApproved(
@@ -260,6 +280,19 @@ async def approve_project(session: AsyncSession, principal: Principal, project_i
         expected_end_date=project.expected_end_date, priority=project.priority,
         conditions=project.conditions, approved_at=project.approved_at,
     ), subject=project.id)
+    await session.flush()
+    return project
+
+
+async def decide_priority(session: AsyncSession, principal: Principal, project_id: str,
+                          data: PriorityDecision) -> Project:
+    """The panel grants (or withholds) priority between submission and its decision; only
+    granted priority is published, with the approval, for other queues to honour."""
+    project = await visible_project(session, principal, project_id, for_update=True)
+    domain.require_status(project.status, domain.UNDECIDED, "decide the priority of")
+    project.priority = data.priority
+    _record(session, project, "grant_priority" if data.priority else "withhold_priority",
+            principal, data.reason, utcnow())
     await session.flush()
     return project
 
@@ -283,6 +316,10 @@ async def activate_project(session: AsyncSession, project_id: str,
                            provisioned_at: dt.datetime) -> None:
     """The project space exists: the project becomes active (once)."""
     project = await session.get(Project, project_id, with_for_update=True)
+    if (project is not None and project.status == ProjectStatus.SUSPENDED
+            and project.activated_at is None):
+        project.activated_at = provisioned_at  # suspended before its space was ready
+        return
     if project is None or project.status != ProjectStatus.APPROVED:
         return  # unknown, or already active: a redelivery changes nothing
     project.status = domain.transition(project.status, "activate")
@@ -297,9 +334,15 @@ async def activate_project(session: AsyncSession, project_id: str,
 
 
 async def add_member(session: AsyncSession, principal: Principal, project_id: str,
-                     data: MemberCreate) -> ProjectMember:
-    """The lead names a member; the role rules apply (and an event if the project runs)."""
+                     data: MemberCreate) -> ProjectMember | MemberRequest:
+    """The lead names a member; the role rules apply. On an application the member joins
+    at once; on an approved project someone who will see data is a request staff decide."""
     project = await led_project(session, principal, project_id)
+    domain.require_status(project.status, domain.MEMBERSHIP_OPEN, "add a member to")
+    if member_requests.needs_approval(project, data.role):
+        return await member_requests.request_member(
+            session, project, researcher_id=data.researcher_id, role=data.role, name=data.name,
+            supervisor_id=data.supervisor_id, requested_by=caller_id(principal), now=utcnow())
     return await members.add_member(session, project, researcher_id=data.researcher_id,
                                     role=data.role, name=data.name,
                                     supervisor_id=data.supervisor_id, now=utcnow())
@@ -307,9 +350,37 @@ async def add_member(session: AsyncSession, principal: Principal, project_id: st
 
 async def remove_member(session: AsyncSession, principal: Principal, project_id: str,
                         researcher_id: str) -> None:
-    """The lead removes a member (never themselves, nor someone's supervisor)."""
+    """The lead removes a member (never themselves, nor someone's supervisor), or
+    withdraws a request to add one that awaits a decision."""
     project = await led_project(session, principal, project_id)
-    await members.remove_member(session, project, researcher_id, utcnow())
+    now = utcnow()
+    if (await session.get(ProjectMember, (project.id, researcher_id)) is None
+            and await member_requests.withdraw(session, project, researcher_id,
+                                               caller_id(principal), now)):
+        return
+    await members.remove_member(session, project, researcher_id, now)
+
+
+def _check_member_approver(principal: Principal, approver: str) -> None:
+    if not principal.has(approver):
+        raise Forbidden(f"requests to add members are decided by the {approver} role")
+
+
+async def decide_member_request(session: AsyncSession, principal: Principal, project_id: str,
+                                request_id: str, *, approve: bool, reason: str | None,
+                                approver: str) -> MemberRequest:
+    """Staff (or the panel, when ``approver`` is ``panel``) approve or refuse a request to
+    add a member; the project row is locked, so two deciders cannot both win."""
+    _check_member_approver(principal, approver)
+    project = await visible_project(session, principal, project_id, for_update=True)
+    return await member_requests.decide(session, project, request_id, approve=approve,
+                                        decided_by=principal.sub, reason=reason, now=utcnow())
+
+
+async def member_requests_of(session: AsyncSession, principal: Principal, project_id: str,
+                             status: str | None) -> list[MemberRequest]:
+    await visible_project(session, principal, project_id)
+    return await member_requests.requests_of(session, project_id, status)
 
 
 # --- during the project -----------------------------------------------------------------------
@@ -320,6 +391,7 @@ async def suspend_project(session: AsyncSession, principal: Principal, project_i
     """Service staff suspend an active project: no access until resumed."""
     project = await visible_project(session, principal, project_id, for_update=True)
     project.status = domain.transition(project.status, "suspend")
+    project.suspension_reason = domain.SuspensionReason.STAFF
     now = utcnow()
     _record(session, project, "suspend", principal, reason, now)
     await publish(session, ProjectSuspended(project_id=project.id,
@@ -331,9 +403,18 @@ async def suspend_project(session: AsyncSession, principal: Principal, project_i
 
 async def resume_project(session: AsyncSession, principal: Principal, project_id: str,
                          reason: str) -> Project:
-    """Service staff resume a suspended project."""
+    """Service staff resume a project they suspended (a revoked lead's project resumes
+    with the handover to a new lead; an overdue one with an extension)."""
     project = await visible_project(session, principal, project_id, for_update=True)
+    if project.suspension_reason == domain.SuspensionReason.LEAD_REVOKED:
+        raise RuleViolation("the lead researcher's accreditation was revoked: name a new lead "
+                            "(POST /v1/projects/{project_id}/lead) to resume the project",
+                            rule="new_lead_required")
+    if project.suspension_reason == domain.SuspensionReason.OVERDUE:
+        raise RuleViolation("the project is past its completion date: an approved extension "
+                            "or completion ends the suspension", rule="extension_required")
     project.status = domain.transition(project.status, "resume")
+    project.suspension_reason = None
     now = utcnow()
     _record(session, project, "resume", principal, reason, now)
     await publish(session, ProjectResumed(project_id=project.id,
@@ -347,8 +428,9 @@ async def request_extension(session: AsyncSession, principal: Principal, project
                             data: ExtensionCreate) -> ExtensionRequest:
     """The lead asks for a later completion date; support decides."""
     project = await led_project(session, principal, project_id)
-    domain.require_status(project.status, frozenset({ProjectStatus.ACTIVE}), "extend")
-    domain.check_extension(project.expected_end_date, data.expected_end_date)
+    if not domain.overdue_ended(project.status, project.suspension_reason):
+        domain.require_status(project.status, frozenset({ProjectStatus.ACTIVE}), "extend")
+    domain.check_extension(project.expected_end_date, data.expected_end_date, utcnow().date())
     pending = (await session.execute(select(ExtensionRequest.id).where(
         ExtensionRequest.project_id == project.id, ExtensionRequest.status == "requested"))).first()
     if pending is not None:
@@ -377,14 +459,33 @@ async def decide_extension(session: AsyncSession, principal: Principal, project_
     request.decided_by = principal.sub
     request.decided_at = now
     if approve:
-        domain.require_status(project.status, frozenset({ProjectStatus.ACTIVE}), "extend")
+        was_overdue = domain.overdue_ended(project.status, project.suspension_reason)
+        if not was_overdue:
+            domain.require_status(project.status, frozenset({ProjectStatus.ACTIVE}), "extend")
         previous, project.expected_end_date = project.expected_end_date, request.requested_end_date
         await publish(session, ProjectExtended(
             project_id=project.id, organisation_id=project.organisation_id,
             previous_end_date=previous, expected_end_date=project.expected_end_date,
             occurred_at=now), subject=project.id)
+        if was_overdue:
+            await _end_overdue(session, project, principal, now)
     await session.flush()
     return request
+
+
+async def _end_overdue(session: AsyncSession, project: Project, principal: Principal,
+                       now: dt.datetime) -> None:
+    """An extension ends the overdue state; a project suspended for it resumes."""
+    project.overdue_grace_ends_at = project.overdue_reminded_at = None
+    if project.status == ProjectStatus.SUSPENDED:
+        project.status = domain.transition(project.status, "resume")
+        project.suspension_reason = None
+        _record(session, project, "resume", principal, "extension approved", now)
+        await publish(session, ProjectResumed(project_id=project.id,
+                                              organisation_id=project.organisation_id,
+                                              occurred_at=now), subject=project.id)
+    else:
+        project.status = ProjectStatus.ACTIVE
 
 
 async def extensions_of(session: AsyncSession, principal: Principal, project_id: str
@@ -400,7 +501,8 @@ async def complete_project(session: AsyncSession, principal: Principal, project_
     """The lead completes the project, recording its final publications; other services
     disable accounts, cancel bookings and have pre-publication outputs destroyed."""
     project = await led_project(session, principal, project_id)
-    project.status = domain.transition(project.status, "complete")
+    project.status = domain.completion_target(project.status, project.suspension_reason)
+    project.suspension_reason = project.overdue_grace_ends_at = None
     now = utcnow()
     publications = [FinalPublication(title=p.title, url=str(p.url) if p.url else None)
                     for p in data.final_publications]

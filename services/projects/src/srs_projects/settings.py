@@ -1,5 +1,8 @@
 """Projects service settings (env prefix ``SRS_PROJECTS_``)."""
 
+from typing import Literal
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from srs_common.config import ServiceSettings
@@ -14,3 +17,11 @@ class ProjectsSettings(ServiceSettings):
 
     # How often the completion reminder job looks for projects nearing their end date.
     reminder_interval_seconds: float = 3600.0
+
+    # Days an overdue project (past its expected completion date, not completed) keeps its
+    # accounts before it is suspended; reminders go to the lead every
+    # ``overdue_reminder_days`` meanwhile.
+    overdue_grace_days: int = Field(30, ge=0)
+    overdue_reminder_days: int = Field(7, ge=1)
+    # Who decides requests to add a member who will see data to an approved project.
+    member_approver: Literal["support", "panel"] = "support"

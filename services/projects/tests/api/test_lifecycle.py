@@ -82,8 +82,7 @@ async def test_completion_records_publications_and_tells_everyone(projects, clie
     await projects.accredit("res-bob")
     project_id = await projects.active()
     alice = projects.researcher("res-alice")
-    await client.post(f"/v1/projects/{project_id}/members", headers=alice,
-                      json={"researcher_id": "res-bob", "role": "researcher"})
+    await projects.join(project_id, "res-bob")
     bad = await client.post(f"/v1/projects/{project_id}/complete", headers=alice,
                             json={"final_publications": [{"title": "Paper", "url": "not a url"}]})
     assert bad.status_code == 422

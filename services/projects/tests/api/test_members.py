@@ -92,8 +92,7 @@ async def test_submission_checks_every_member_again(projects, client):
 async def test_members_added_and_removed_during_the_project_publish_events(projects, client):
     project_id = await projects.active()
     await projects.accredit("res-bob")
-    assert (await add(projects, project_id, researcher_id="res-bob",
-                      role="researcher")).status_code == 201
+    assert (await projects.join(project_id, "res-bob"))["status"] == "approved"
     duplicate = await add(projects, project_id, researcher_id="res-bob", role="researcher")
     assert duplicate.status_code == 409
     alice = projects.researcher("res-alice")
@@ -137,7 +136,7 @@ async def test_losing_accreditation_deactivates_on_every_project_at_once(project
     first = await projects.active()
     second = await projects.draft()
     for project_id in (first, second):
-        await add(projects, project_id, researcher_id="res-bob", role="researcher")
+        await projects.join(project_id, "res-bob")
 
     event_time = dt.datetime.now(dt.UTC)
     assert await projects.accredit("res-bob", contract=AccreditationRevoked, status="revoked",
@@ -159,7 +158,7 @@ async def test_losing_accreditation_deactivates_on_every_project_at_once(project
 async def test_expired_and_suspended_also_deactivate_and_reinstated_reactivates(projects):
     await projects.accredit("res-bob")
     project_id = await projects.active()
-    await add(projects, project_id, researcher_id="res-bob", role="researcher")
+    await projects.join(project_id, "res-bob")
     t0 = dt.datetime.now(dt.UTC)
     await projects.accredit("res-bob", contract=AccreditationSuspended, status="suspended",
                             occurred_at=t0 + dt.timedelta(seconds=1))
@@ -171,7 +170,7 @@ async def test_expired_and_suspended_also_deactivate_and_reinstated_reactivates(
                             occurred_at=t0 + dt.timedelta(seconds=4))
     types = [(e["_type"].split(".")[2], e.get("reason")) for e in await projects.events()
              if "member_" in e["_type"] and e["researcher_id"] == "res-bob"]
-    assert types == [("member_added", None),
+    assert types == [("member_requested", None), ("member_added", None),
                      ("member_deactivated", "accreditation_suspended"),
                      ("member_reactivated", None),
                      ("member_deactivated", "accreditation_expired"),

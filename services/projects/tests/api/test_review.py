@@ -69,7 +69,7 @@ async def test_an_incomplete_draft_cannot_be_submitted(projects, client):
 
 async def test_full_review_journey_with_information_requested_and_conditions(projects, client):
     alice = projects.researcher("res-alice")
-    project_id = await projects.under_review(priority=True)
+    project_id = await projects.under_review(priority_requested=True)
 
     asked = await client.post(f"/v1/projects/{project_id}/request-information",
                               json={"reason": "How will results be published?"},
@@ -87,7 +87,7 @@ async def test_full_review_journey_with_information_requested_and_conditions(pro
     assert resubmitted.json()["status"] == "resubmitted"
 
     approved = await client.post(f"/v1/projects/{project_id}/approve", headers=projects.panel,
-                                 json={"reason": "Clear public benefit",
+                                 json={"reason": "Clear public benefit", "priority": True,
                                        "conditions": "Publish within 12 months"})
     assert approved.status_code == 200
     body = approved.json()

@@ -102,9 +102,9 @@ async def test_who_sees_a_draft_and_a_submitted_project(projects, client):
 
 
 async def test_lists_hold_only_what_the_caller_may_see(projects, client):
-    await projects.accredit("res-bob")
+    await projects.accredit("res-bob", organisation_id="org-other")
     alice_draft = await projects.draft()
-    bob_submitted = await projects.submitted("res-bob", organisation_id="org-other")
+    bob_submitted = await projects.submitted("res-bob", organisation_id=None)
 
     async def ids(headers, **params):
         response = await client.get("/v1/projects", headers=headers, params=params)
