@@ -37,6 +37,7 @@ _COLUMNS = re.compile(
     r"\b(nhs_?(number|no)|ni_?(number|no)|nino|national_insurance\w*|post_?code|postcode_full"
     r"|dob|date_of_birth|birth_?date|forename|surname|first_?name|last_?name|full_?name"
     r"|patient_?name|person_?name)\b", re.IGNORECASE)
+_DROPS = re.compile(r"\bdrop\b|\bdel\b|select\s*\(\s*-|-\s*c\(|\bexclude\b", re.I)
 _COMMENT = re.compile(r"^\s*(#|//|\*|/\*|--|%|')")
 ROW_LEVEL_DETAIL = "selects a single entity or prints row-level data"
 
@@ -198,6 +199,10 @@ class _Scan:
     def identifier_columns(self, text: str) -> None:
         code = self.source.code
         for match in _COLUMNS.finditer(code):
+            line_start = code.rfind("\n", 0, match.start()) + 1
+            line_end = code.find("\n", match.start())
+            if _DROPS.search(code[line_start:line_end if line_end >= 0 else len(code)]):
+                continue  # removing an identifier column is what the researcher should do
             self.add(match.start(), "identifier-column", "review",
                      f"uses the identifier column {match.group(0)!r}")
 

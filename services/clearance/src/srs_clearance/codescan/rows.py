@@ -39,9 +39,9 @@ _METHOD_VIEW = re.compile(r"(?P<base>[A-Za-z_][\w.]*(?:\[[^\]]*\])*)\s*\.\s*(?P<
                           r"|to_string|to_markdown|display)\s*\(")
 _PIPE_VIEW = re.compile(r"(?:%>%|\|>)\s*(?:utils::)?(?P<fn>head|tail|View|print|glimpse|show)\b")
 _PY_ROW = re.compile(
-    r"(?P<base>[A-Za-z_][\w.]*)\s*\.\s*(?:iloc\s*\[\s*\[?\s*-?\d+\s*\]?\s*(?:,[^\]]*)?\]"
+    r"(?:(?P<base>[A-Za-z_][\w.]*)|[)\]])\s*\.\s*(?:iloc\s*\[\s*\[?\s*-?\d+\s*\]?\s*(?:,[^\]]*)?\]"
     r"|loc\s*\[\s*\[?\s*(?:\"[^\"]*\"|'[^']*'|-?\d+)\s*\]?\s*(?:,[^\]]*)?\]"
-    r"|i?at\s*\[|loc\s*\[[^\]]*\.idx(?:max|min)\s*\("
+    r"|i?at\s*\[|loc\s*\[.*?\.idx(?:max|min)\s*\("
     r"|n(?:largest|smallest)\s*\(\s*1\s*[,)])")
 _R_ROW = re.compile(
     r"(?P<base>[A-Za-z_.][\w.]*)\s*\[\s*(?:c\(\s*)?-?\d+L?\s*\)?\s*,"
