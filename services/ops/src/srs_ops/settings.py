@@ -1,6 +1,6 @@
 """Ops service settings (env prefix ``SRS_OPS_``)."""
 
-from pydantic import Field
+from pydantic import Field, IPvAnyNetwork
 from pydantic_settings import SettingsConfigDict
 
 from srs_common.config import ServiceSettings
@@ -39,6 +39,11 @@ class OpsSettings(ServiceSettings):
     webhook_consumer: str = "ops-webhooks"
     # Plain http endpoints only outside production (local receivers in development).
     webhook_allow_http: bool = False
+    # TEST ONLY, empty (off) by default: networks webhooks may reach although they are
+    # internal, for a test's local receiver (e.g. ["127.0.0.1/32"]). Never set in
+    # production: every loopback, private, link-local, multicast, reserved and unspecified
+    # address is refused at registration and at every delivery.
+    webhook_test_allowed_networks: list[IPvAnyNetwork] = Field(default_factory=list)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     webhook_batch_size: int = Field(default=50, ge=1)
     webhook_concurrency: int = Field(default=10, ge=1)

@@ -30,6 +30,8 @@ GRANTED = AccreditationGranted.type
 PROVISIONED = ProjectSpaceProvisioned.type
 OUTPUT_APPROVED = OutputApproved.type
 DISABLED = WebhookSubscriptionDisabled.type
+# The test-only allow-list that lets deliveries reach the local receivers.
+LOCAL_RECEIVERS = ["127.0.0.1/32"]
 
 
 class Clock:
@@ -71,7 +73,8 @@ def provisioned(project: str) -> ProjectSpaceProvisioned:
 @pytest.fixture
 async def ops(service_client) -> AsyncIterator[httpx.AsyncClient]:
     async with service_client("ops", webhook_allow_http=True, webhook_backoff_base_seconds=10,
-                              webhook_backoff_max_seconds=3600) as client:
+                              webhook_backoff_max_seconds=3600,
+                              webhook_test_allowed_networks=LOCAL_RECEIVERS) as client:
         yield client
 
 
@@ -246,6 +249,7 @@ async def test_a_delivery_gives_up_after_the_retry_window(ops, tokens, sender, c
 
 async def test_consecutive_failures_setting_disables_sooner(service_client, tokens, clock):
     async with service_client("ops", webhook_allow_http=True,
+                              webhook_test_allowed_networks=LOCAL_RECEIVERS,
                               webhook_disable_after_failures=2) as ops, \
             running_receiver(fail_always=True) as receiver, \
             http_client(ops.runtime.settings) as client:

@@ -16,7 +16,7 @@ from srs_common.events.bus import ensure_topics
 from srs_common.events.envelope import encode_data, to_headers
 
 from ..conftest import eventually
-from .test_webhooks import partner, subscribe
+from .test_webhooks import LOCAL_RECEIVERS, partner, subscribe
 from .webhook_receiver import running_receiver
 
 GRANTED = AccreditationGranted.type
@@ -29,7 +29,8 @@ async def test_events_from_the_bus_are_delivered_and_disabling_is_published(
     org = f"org-{tag}"
     async with service_client(
             "ops", bootstrap=broker.bootstrap, run_consumers=True, run_relay=True,
-            webhook_allow_http=True, webhook_disable_after_failures=1,
+            webhook_allow_http=True, webhook_test_allowed_networks=LOCAL_RECEIVERS,
+            webhook_disable_after_failures=1,
             webhook_poll_seconds=0.2, webhook_consumer=f"ops-webhooks-{tag}",
             monitored_topics=["srs.accreditation", "srs.ops"],
             dead_letter_topics=[f"srs.dlq.wh{tag}"], dead_letter_group=f"srs-ops-dlq-{tag}",

@@ -1,6 +1,6 @@
 """A real partner endpoint for the webhook tests: a Starlette app served by uvicorn on a
 free port, which verifies each request's Standard Webhooks signature by hand (hmac) and
-can be told to fail its first N requests."""
+can be told to fail its first N requests or to redirect."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ class Receiver:
     secrets: list[str] = field(default_factory=list)
     fail_first: int = 0
     fail_always: bool = False
+    # Answer every request with a 307 to this URL (a redirect must not be followed).
+    redirect_to: str | None = None
     requests: list[Received] = field(default_factory=list)
 
     @property
@@ -62,6 +64,8 @@ class Receiver:
                                         signature)
                     for secret in self.secrets for signature in offered)
         self.requests.append(Received(headers, body, valid))
+        if self.redirect_to is not None:
+            return Response(status_code=307, headers={"location": self.redirect_to})
         if self.fail_always or len(self.requests) <= self.fail_first:
             return Response("unavailable", status_code=503)
         return Response(status_code=204 if valid else 401)

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 
 import pytest
 
@@ -53,7 +54,67 @@ def test_internal_addresses_are_refused_in_production(url):
 
 
 def test_plain_http_only_when_allowed():
-    assert domain.validate_url("http://127.0.0.1:9/x", allow_http=True)
+    assert domain.validate_url("http://hooks.example:9/x", allow_http=True)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "2130706433", "0x7f000001", "0177.0.0.1",
+                                  "127.1", "0x7f.1", "127.0.0.1.", "localhost.",
+                                  "[::ffff:127.0.0.1]", "[::1]"])
+def test_allowing_plain_http_does_not_allow_this_host(host):
+    with pytest.raises(RuleViolation, match="public host"):
+        domain.validate_url(f"http://{host}:9/x", allow_http=True)
+
+
+def test_the_test_allow_list_admits_only_its_networks():
+    local = [ipaddress.ip_network("127.0.0.1/32")]
+    assert domain.validate_url("http://127.0.0.1:9/x", allow_http=True, allowed_networks=local)
+    assert domain.validate_url("http://2130706433:9/x", allow_http=True,
+                               allowed_networks=local)
+    with pytest.raises(RuleViolation, match="public host"):
+        domain.validate_url("http://127.0.0.2:9/x", allow_http=True, allowed_networks=local)
+    with pytest.raises(RuleViolation, match="public host"):
+        domain.validate_url("http://10.0.0.1:9/x", allow_http=True, allowed_networks=local)
+
+
+@pytest.mark.parametrize("host, address", [
+    ("2130706433", "127.0.0.1"), ("0x7f000001", "127.0.0.1"), ("0177.0.0.1", "127.0.0.1"),
+    ("127.1", "127.0.0.1"), ("0x7f.0.1", "127.0.0.1"), ("127.0.0.1.", "127.0.0.1"),
+    ("0", "0.0.0.0"), ("10.1", "10.0.0.1"), ("169.254.43518", "169.254.169.254"),
+    ("0XA9FEA9FE", "169.254.169.254"), ("::ffff:127.0.0.1", "::ffff:7f00:1"),
+    ("[::1]", "::1"), ("93.184.216.34", "93.184.216.34")])
+def test_address_literals_are_read_in_every_notation(host, address):
+    assert domain.literal_address(host) == ipaddress.ip_address(address)
+
+
+@pytest.mark.parametrize("host", ["hooks.example", "a0.example", "0x.example",
+                                  "xn--bcher-kva.example"])
+def test_names_are_not_address_literals(host):
+    assert domain.literal_address(host) is None
+
+
+@pytest.mark.parametrize("host", ["1.2.3.4.5", "256.0.0.1", "1.16777216", "08.0.0.1",
+                                  "example.123", "4294967296", "::zz"])
+def test_numeric_hosts_that_are_no_address_are_refused(host):
+    with pytest.raises(RuleViolation, match="not a valid"):
+        domain.literal_address(host)
+
+
+@pytest.mark.parametrize("address, kind", [
+    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("::ffff:127.0.0.1", "loopback"),
+    ("10.0.0.1", "private"), ("192.168.0.1", "private"), ("fd00::1", "private"),
+    ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
+    ("224.0.0.1", "multicast"), ("ff02::1", "multicast"), ("0.0.0.0", "unspecified"),
+    ("::", "unspecified"), ("100.64.0.1", "not a globally reachable"),
+    ("64:ff9b::a9fe:a9fe", "link-local"), ("2002:a00:1::", "private"),
+    ("::ffff:10.0.0.1", "private")])
+def test_internal_addresses_are_refused_with_their_kind(address, kind):
+    reason = domain.address_refusal(ipaddress.ip_address(address))
+    assert reason is not None and kind in reason
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"])
+def test_public_addresses_are_allowed(address):
+    assert domain.address_refusal(ipaddress.ip_address(address)) is None
 
 
 def test_organisation_from_payload_wins_over_the_read_model():

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from srs_common.app import Runtime
 from srs_common.contracts.ops import WebhookSubscriptionDisabled
 from srs_common.db import Database, utcnow
+from srs_common.errors import RuleViolation
 from srs_common.events.consumer import ConsumerRunner, Handler
 from srs_common.events.envelope import Event
 from srs_common.events.outbox import publish
@@ -38,7 +39,7 @@ from srs_ops.models import (
     WebhookSubscription,
 )
 from srs_ops.settings import OpsSettings
-from srs_ops.webhooks import domain
+from srs_ops.webhooks import domain, egress
 
 log = logging.getLogger(__name__)
 
@@ -211,13 +212,21 @@ class WebhookSender:
             log.exception("could not record webhook delivery %s", item.delivery_id)
 
     async def _send(self, item: _Due) -> _Outcome:
+        # The registration rules again: a row stored before them (or past them) is not
+        # sent; names are then resolved and checked on connecting (``egress``).
+        try:
+            domain.validate_url(item.url, allow_http=self.settings.webhook_allow_http,
+                                allowed_networks=self.settings.webhook_test_allowed_networks)
+        except RuleViolation as exc:
+            return _Outcome(None, 0, f"refused: {exc.detail}; webhooks go to public "
+                                     f"hosts only"[:500])
         # The signature's timestamp is the wall clock: receivers check it against theirs.
         headers = domain.signed_headers(item.secrets, item.event_id, utcnow(), item.body)
         started = time.perf_counter()
         try:
             response = await self.client.post(item.url, content=item.body.encode(),
                                               headers=headers)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return _Outcome(None, _ms(started), f"{type(exc).__name__}: {exc}"[:500])
         return _Outcome(response.status_code, _ms(started), None)
 
@@ -290,12 +299,16 @@ def _ms(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
 
 
-def http_client(settings: OpsSettings) -> httpx.AsyncClient:
-    """Short timeouts, no redirects followed (a redirect is a failed delivery)."""
+def http_client(settings: OpsSettings, *,
+                resolver: egress.Resolver = egress.system_resolver) -> httpx.AsyncClient:
+    """Short timeouts; each connection resolved, checked and pinned to the checked
+    address (``egress``); no redirects followed (a redirect is a failed delivery, so it
+    can never lead to an internal address)."""
     return httpx.AsyncClient(
+        transport=egress.CheckedTransport(resolver, settings.webhook_test_allowed_networks),
         timeout=httpx.Timeout(settings.webhook_timeout_seconds,
                               connect=settings.webhook_connect_timeout_seconds),
-        follow_redirects=False, headers={"user-agent": "SRS-Webhooks/1"})
+        follow_redirects=False, trust_env=False, headers={"user-agent": "SRS-Webhooks/1"})
 
 
 async def webhook_delivery_job(runtime: Runtime) -> None:

@@ -7,8 +7,9 @@ import base64
 import datetime as dt
 import ipaddress
 import json
+import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,37 +21,136 @@ SECRET_PREFIX = "whsec_"
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 
-def validate_url(url: str, *, allow_http: bool) -> str:
-    """An endpoint partners may register: http(s) with a host and no credentials; only
-    https to a public host unless plain http is allowed (development only)."""
-    parts = urlsplit(url)
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def validate_url(url: str, *, allow_http: bool,
+                 allowed_networks: Iterable[Network] = ()) -> str:
+    """An endpoint partners may register: http(s) with a host and no credentials, https
+    unless plain http is allowed (development only), and never a host that names an
+    internal address in any notation (``allowed_networks``: test receivers only). Names
+    are resolved and checked again at every delivery (``egress``)."""
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError as exc:
+        raise RuleViolation(f"the URL is malformed: {exc}", rule="webhook-url-host") from None
     allowed = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in allowed:
         raise RuleViolation(f"the URL scheme must be {' or '.join(allowed)}",
                             rule="webhook-url-scheme")
-    if not parts.hostname:
+    if not hostname:
         raise RuleViolation("the URL has no host", rule="webhook-url-host")
     if parts.username is not None or parts.password is not None:
         raise RuleViolation("the URL must not carry credentials; verify signatures instead",
                             rule="webhook-url-credentials")
-    if not allow_http and _internal_host(parts.hostname):
-        raise RuleViolation("the URL must name a public host, not an internal address",
+    reason = internal_host_reason(hostname, allowed_networks)
+    if reason is not None:
+        raise RuleViolation(f"the URL must name a public host, not {reason}",
                             rule="webhook-url-internal")
     if parts.fragment:
         raise RuleViolation("the URL must not have a fragment", rule="webhook-url-fragment")
     return url
 
 
-def _internal_host(hostname: str) -> bool:
-    """A loopback, private, link-local or reserved address given literally (names that
-    resolve to one are the network's egress policy to stop)."""
-    if hostname == "localhost" or hostname.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(hostname)
-    except ValueError:
-        return False
-    return not address.is_global
+def internal_host_reason(hostname: str, allowed_networks: Iterable[Network] = ()
+                         ) -> str | None:
+    """Why a URL's host is internal as written, or None: a ``localhost`` name, or an
+    address literal in any notation resolvers accept (``2130706433``, ``0x7f000001``,
+    ``0177.0.0.1``, ``127.1``, a trailing dot, ``[::ffff:127.0.0.1]``...)."""
+    name = hostname.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return f"{hostname} (loopback name)"
+    address = literal_address(name)
+    if address is None:
+        return None
+    return address_refusal(address, allowed_networks)
+
+
+def literal_address(host: str) -> Address | None:
+    """The address a host written as an address literal means, or None for a name.
+
+    IPv4 follows the URL standard's host parser (and ``inet_aton``): one to four parts,
+    each decimal, octal (leading ``0``) or hex (``0x``), the last filling the remaining
+    bytes; a trailing dot is dropped. A host that looks numeric but overflows is refused
+    rather than treated as a name."""
+    host = host.strip("[]")
+    if ":" in host:
+        try:
+            return ipaddress.IPv6Address(host)
+        except ValueError:
+            raise RuleViolation(f"the URL host {host} is not a valid IPv6 address",
+                                rule="webhook-url-host") from None
+    parts = host.rstrip(".").split(".") if host not in ("", ".") else []
+    if not parts or len(parts) > 4 or not all(_IPV4_PART.fullmatch(p) for p in parts):
+        if parts and _IPV4_PART.fullmatch(parts[-1]):
+            # Ends in a number: resolvers read it as an address, never as a name.
+            raise RuleViolation(f"the URL host {host} is not a valid address",
+                                rule="webhook-url-host")
+        return None
+    numbers = [_ipv4_number(p) for p in parts]
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):
+        raise RuleViolation(f"the URL host {host} is not a valid address",
+                            rule="webhook-url-host")
+    value = last
+    for index, number in enumerate(head):
+        value += number << (8 * (3 - index))
+    return ipaddress.IPv4Address(value)
+
+
+_IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
+
+
+def _ipv4_number(part: str) -> int:
+    if part[:2] in ("0x", "0X"):
+        return int(part[2:] or "0", 16)
+    if len(part) > 1 and part.startswith("0"):
+        if not set(part) <= set("01234567"):
+            raise RuleViolation(f"the URL host part {part} is not a valid octal number",
+                                rule="webhook-url-host")
+        return int(part, 8)
+    return int(part)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries and may be routed to: IPv4-mapped
+    (``::ffff:a.b.c.d``), IPv4-compatible (``::a.b.c.d``), 6to4 and NAT64 (64:ff9b::/96)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    packed = int(address)
+    if address in _NAT64 or (packed >> 32 == 0 and packed > 1):
+        return ipaddress.IPv4Address(packed & 0xFFFFFFFF)
+    return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def address_refusal(address: Address, allowed_networks: Iterable[Network] = ()) -> str | None:
+    """Why a webhook may not connect to ``address``, or None when it may: loopback,
+    private, link-local, multicast, reserved, unspecified or otherwise not globally
+    reachable, including an IPv4 address carried inside IPv6. ``allowed_networks`` is
+    for tests' local receivers only (setting ``webhook_test_allowed_networks``)."""
+    if any(address.version == n.version and address in n for n in allowed_networks):
+        return None
+    candidates: list[Address] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = embedded_ipv4(address)
+        if inner is not None:
+            candidates.insert(0, inner)
+    for candidate in candidates:
+        for kind in ("unspecified", "loopback", "link_local", "multicast", "private",
+                     "reserved"):
+            if getattr(candidate, f"is_{kind}"):
+                return f"{address} ({kind.replace('_', '-')} address)"
+        if not candidate.is_global:
+            return f"{address} (not a globally reachable address)"
+    return None
 
 
 def validate_event_types(event_types: list[str], known: set[str]) -> list[str]:

@@ -65,7 +65,8 @@ async def create_subscription(session: AsyncSession, principal: Principal,
     subscription = WebhookSubscription(
         id=f"whs_{uuid.uuid4().hex[:20]}", organisation_id=organisation,
         created_by=principal.sub,
-        url=domain.validate_url(request.url, allow_http=settings.webhook_allow_http),
+        url=domain.validate_url(request.url, allow_http=settings.webhook_allow_http,
+                                allowed_networks=settings.webhook_test_allowed_networks),
         event_types=domain.validate_event_types(request.event_types, set(platform_contracts())),
         description=request.description, enabled=True, secret=domain.new_secret(),
         consecutive_failures=0, created_at=now, updated_at=now)
@@ -98,8 +99,9 @@ async def update_subscription(session: AsyncSession, principal: Principal,
     subscription = await get_subscription(session, principal, subscription_id)
     settings = _settings(session)
     if request.url is not None:
-        subscription.url = domain.validate_url(request.url,
-                                               allow_http=settings.webhook_allow_http)
+        subscription.url = domain.validate_url(
+            request.url, allow_http=settings.webhook_allow_http,
+            allowed_networks=settings.webhook_test_allowed_networks)
     if request.event_types is not None:
         subscription.event_types = domain.validate_event_types(request.event_types,
                                                                set(platform_contracts()))
