@@ -39,6 +39,16 @@ async def rules_for(session: AsyncSession, dataset_ids: list[str]) -> sdc.Rules:
     return sdc.Rules(threshold=max(thresholds)) if thresholds else sdc.Rules()
 
 
+async def identifier_columns_for(session: AsyncSession, dataset_ids: list[str]) -> list[str]:
+    """The operational identifier columns the catalogue lists for the datasets named."""
+    if not dataset_ids:
+        return []
+    listed = (await session.execute(
+        select(DatasetView.operational_id_columns).where(DatasetView.id.in_(dataset_ids))
+    )).scalars().all()
+    return sorted({column for columns in listed for column in columns or []})
+
+
 def relax(rules: sdc.Rules, principal: Principal, overrides: RulesIn | None) -> sdc.Rules:
     """A checker may relax the rules for one request; nobody may tighten them this way."""
     if overrides is None or not overrides.model_dump(exclude_none=True):

@@ -162,9 +162,11 @@ async def on_dataset_catalogued(session: AsyncSession, event: Event) -> None:
     dataset = await session.get(DatasetView, payload.dataset_id)
     if dataset is None:
         session.add(DatasetView(id=payload.dataset_id,
-                                disclosure_threshold=payload.disclosure_threshold))
+                                disclosure_threshold=payload.disclosure_threshold,
+                                operational_id_columns=list(payload.operational_id_columns)))
     else:
         dataset.disclosure_threshold = payload.disclosure_threshold
+        dataset.operational_id_columns = list(payload.operational_id_columns)
     await session.flush()
 
 

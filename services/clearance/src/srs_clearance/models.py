@@ -53,12 +53,14 @@ class ProjectMemberView(Base):
 
 
 class DatasetView(Base):
-    """A catalogued dataset's disclosure threshold (from ``dataset.catalogued``)."""
+    """A catalogued dataset's disclosure threshold and operational identifier columns (from
+    ``dataset.catalogued``): the code scan treats a selection on those columns as a search."""
 
     __tablename__ = "dataset_view"
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     disclosure_threshold: Mapped[int] = mapped_column(Integer)
+    operational_id_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class OutputRequest(Base):

@@ -30,6 +30,7 @@ from srs_common.pagination import decode_cursor, encode_cursor
 from srs_clearance import codescan, domain, sla
 from srs_clearance.checks import (
     classify_upload,
+    identifier_columns_for,
     not_checked_files,
     relax,
     rules_for,
@@ -285,9 +286,12 @@ async def submit_output(session: AsyncSession, principal: Principal, output_id: 
     files = [f for g in groups for f in g["files"]]
     if output.kind == "code_file" and not any(f.role == "code" for f in files):
         raise RuleViolation("a code file request needs at least one code file", rule="code_files")
+    identifier_columns = await identifier_columns_for(
+        session, sorted({*project.dataset_ids, *output.dataset_ids}))
     for file in files:
         if file.role == "code":
-            findings = codescan.scan_code(read_text(file.sha256))
+            findings = codescan.scan_code(read_text(file.sha256), filename=file.filename,
+                                          identifier_columns=identifier_columns)
             file.check_json = {"status": codescan.code_status(findings),
                                "findings": [dataclasses.asdict(f) for f in findings]}
     rules = await rules_for(session, list(output.dataset_ids))
