@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, Literal
 
-from srs_common.contracts.base import Contract
+from pydantic import Field
+
+from srs_common.contracts.base import PERSONAL, Contract
 
 TOPIC = "srs.accreditation"
 
@@ -26,8 +28,8 @@ class ResearcherRegistered(Contract):
     topic: ClassVar[str] = TOPIC
 
     researcher_id: str
-    name: str
-    email: str
+    name: str = Field(json_schema_extra=PERSONAL)
+    email: str = Field(json_schema_extra=PERSONAL)
     organisation_id: str
     occurred_at: dt.datetime
 
@@ -43,8 +45,8 @@ class ResearcherUpdated(Contract):
     topic: ClassVar[str] = TOPIC
 
     researcher_id: str
-    name: str
-    email: str
+    name: str = Field(json_schema_extra=PERSONAL)
+    email: str = Field(json_schema_extra=PERSONAL)
     organisation_id: str
     occurred_at: dt.datetime
 

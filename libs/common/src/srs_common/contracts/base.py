@@ -14,6 +14,11 @@ from pydantic import BaseModel, ConfigDict
 
 REGISTRY: dict[str, type[Contract]] = {}
 
+# Metadata on a contract field holding personal data (a person's name, e-mail address):
+# ``name: str = Field(json_schema_extra=PERSONAL)``. The AsyncAPI document shows it as
+# ``"personal": true``; the operations service masks these fields for its ``ops`` role.
+PERSONAL: dict[str, Any] = {"personal": True}
+
 
 class Contract(BaseModel):
     """An event payload. Subclasses set ``type``, ``topic`` and an ``example``."""
