@@ -256,3 +256,33 @@ async def test_a_supervisor_losing_accreditation_takes_their_supervisee_with_the
     reactivated = [e["researcher_id"]
                    for e in await projects.events("srs.project.member_reactivated.v1")]
     assert reactivated == ["res-bob", "res-prov"]
+
+
+async def test_every_accreditation_held_counts_and_the_best_current_one_decides(projects):
+    t0 = dt.datetime.now(dt.UTC)
+    await projects.accredit("res-bob", kind="full", accreditation_id="acc-bob-full",
+                            occurred_at=t0)
+    # A provisional accreditation recorded after the full one does not downgrade Bob.
+    await projects.accredit("res-bob", kind="provisional", accreditation_id="acc-bob-prov",
+                            valid_until=dt.date.today() + dt.timedelta(days=30),
+                            occurred_at=t0 + dt.timedelta(seconds=1))
+    assert await projects.draft("res-bob")  # leading needs the full one
+    project_id = await projects.active()
+    await projects.join(project_id, "res-bob", role="peer_reviewer_data")
+
+    # The old provisional one expires: Bob still holds a current full accreditation.
+    await projects.accredit("res-bob", contract=AccreditationExpired, status="expired",
+                            kind="provisional", accreditation_id="acc-bob-prov",
+                            valid_until=YESTERDAY, occurred_at=t0 + dt.timedelta(seconds=2))
+    [bob] = [m for m in (await projects.get(project_id))["members"]
+             if m["researcher_id"] == "res-bob"]
+    assert bob["active"] is True
+    assert await projects.events("srs.project.member_deactivated.v1") == []
+
+    # When the full one goes too, nothing current is left.
+    await projects.accredit("res-bob", contract=AccreditationExpired, status="expired",
+                            accreditation_id="acc-bob-full", valid_until=YESTERDAY,
+                            occurred_at=t0 + dt.timedelta(seconds=3))
+    [bob] = [m for m in (await projects.get(project_id))["members"]
+             if m["researcher_id"] == "res-bob"]
+    assert (bob["active"], bob["inactive_reason"]) == (False, "accreditation_expired")
