@@ -90,3 +90,16 @@ def test_quoted_text_is_escaped_in_html_and_kept_verbatim_in_text() -> None:
     assert "&lt;b&gt;fire&lt;/b&gt; &amp; drill" in mail.html and "<b>fire" not in mail.html
     assert "&lt;Eve&gt;" in mail.html
     assert "Reason: <b>fire</b> & drill" in mail.text
+
+
+def test_an_approval_queued_before_the_role_wording_still_renders_by_role() -> None:
+    # Rows queued before ``data_access`` joined the context carry only the role.
+    old = {"project_id": "prj_1", "project_title": None, "expected_end_date": "2027-06-30",
+           "conditions": None}
+    reviewer = render("project_approved", {**old, "role": "peer_reviewer_outputs"},
+                      recipient_name="Carol", portal_url=PORTAL)
+    assert "no access to the project's data" in " ".join(reviewer.text.split())
+    assert "account" not in reviewer.text
+    lead = render("project_approved", {**old, "role": "lead"}, recipient_name="Alice",
+                  portal_url=PORTAL)
+    assert "once your account is enabled" in " ".join(lead.text.split())
