@@ -145,11 +145,13 @@ class _Scan:
         if assigned:
             kind = identifiers.column_kind(assigned.group("name"))
             literal = assigned.group("literal")
-            if kind in identifiers.PERSONAL_LITERAL_KINDS and identifiers.literal_fits(kind, literal):
+            if (kind in identifiers.PERSONAL_LITERAL_KINDS
+                    and identifiers.literal_fits(kind, literal)):
                 start = statement.start + assigned.start("literal")
                 self.consumed.append((start, start + len(literal)))
                 self.add(start, kind, "fail",
-                         f"a literal held as {assigned.group('name')!r}: {identifiers.describe(kind)}")
+                         f"a literal held as {assigned.group('name')!r}: "
+                         f"{identifiers.describe(kind)}")
 
     def comparisons(self, base: int, code: str, bare: str, dialect: str | None, *,
                     zones: list[tuple[int, int]] | None = None, exclusions: bool = False) -> None:
@@ -177,8 +179,9 @@ class _Scan:
         for match in re.finditer(r"\"[^\"]*\"|'[^']*'", statement.bare):
             content = statement.code[match.start() + 1:match.end() - 1]
             offset = statement.start + match.start() + 1
-            blank = re.sub(r"\"[^\"]*\"|'[^']*'", lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2)
-                           + m.group(0)[-1], content)
+            blank = re.sub(r"\"[^\"]*\"|'[^']*'",
+                           lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1],
+                           content)
             if _SQL_IN_STRING.match(content):
                 for part in re.finditer(r"[^;]+", blank):
                     zones, exclusions = _comparison_zones(part.group(0), "sql")
@@ -194,7 +197,8 @@ class _Scan:
         for offset, kind in identifiers.standalone_literal_kinds(text):
             if any(a <= offset < b for a, b in self.consumed):
                 continue
-            self.add(offset, kind, "fail", f"a literal that looks like {identifiers.describe(kind)}")
+            self.add(offset, kind, "fail",
+                     f"a literal that looks like {identifiers.describe(kind)}")
 
     def identifier_columns(self, text: str) -> None:
         code = self.source.code

@@ -104,8 +104,8 @@ def _values(right: str, language: str | None) -> tuple[list[str], ValueKind, int
     if not match:
         return None
     value = match.group(0).strip()
-    kind = _value_kind(value, language)
-    return ([value], kind, match.end()) if kind else None
+    single = _value_kind(value, language)
+    return ([value], single, match.end()) if single else None
 
 
 def _value_kind(value: str, language: str | None) -> ValueKind | None:
@@ -142,11 +142,12 @@ def find(code: str, bare: str, language: str | None, *, exclusions: bool = False
         if op in ("inlist(", "inlist"):
             args = _values(code[match.end() - 1:], language)
             if args and len(args[0]) >= 2:
-                column, *values = args[0]
-                kind = _values(f"({', '.join(values)})", language)
-                if kind:
-                    found.append(Comparison(match.start(), match.end() + args[2], column, "inlist",
-                                            ", ".join(values), kind[1], False, True))
+                listed_column, *listed = args[0]
+                listed_values = _values(f"({', '.join(listed)})", language)
+                if listed_values:
+                    found.append(Comparison(match.start(), match.end() + args[2], listed_column,
+                                            "inlist", ", ".join(listed), listed_values[1], False,
+                                            True))
             continue
         keep_paren = op.startswith("in") and code[match.end() - 1] == "("
         right = code[match.end() - (1 if keep_paren else 0):][:300]

@@ -149,8 +149,8 @@ def viewing(statement: Statement, language: str | None, datasets: Datasets,
         first = re.match(r"[A-Za-z_.][\w.]*", expression)
         if (first and not assigned and datasets.is_dataset(first.group(0))
                 and not AGGREGATING.search(expression)
-                and re.fullmatch(r"[A-Za-z_.][\w.]*\s*(?:(?:\[.*\]|%>%.*|\|>.*|\$\w+))?", expression,
-                                 re.S)):
+                and re.fullmatch(r"[A-Za-z_.][\w.]*\s*(?:\[.*\]|%>%.*|\|>.*|\$\w+)?",
+                                 expression, re.S)):
             hits.append((len(bare) - len(bare.lstrip()), "prints a dataset"))
     return hits
 
