@@ -15,6 +15,8 @@ from srs_accreditation.schemas import (
     ApplicationRead,
     ApplicationUpdate,
     Approval,
+    OrganisationChangeCreate,
+    OrganisationChangeRead,
     Reasoned,
     RegisterEntry,
     ResearcherCreate,
@@ -73,8 +75,11 @@ researchers = APIRouter(prefix="/researchers", tags=["researchers"])
 
 
 @researchers.post("", status_code=status.HTTP_201_CREATED, response_model=ResearcherRead,
-                  summary="Register the caller's researcher profile (id from the token)",
-                  responses=_errors(conflict="a profile with this researcher id exists"))
+                  summary="Register the caller's researcher profile (id and organisation "
+                          "from the token)",
+                  responses=_errors(conflict="a profile with this researcher id exists",
+                                    rule="a body organisation other than the token's "
+                                         "(`organisation_from_identity`)"))
 async def register_researcher(data: ResearcherCreate, session: SessionDep,
                               principal: Researcher) -> Any:
     return await service.register_researcher(session, principal, data)
@@ -100,11 +105,32 @@ async def read_researcher(researcher_id: str, session: SessionDep,
 
 
 @researchers.patch("/{researcher_id}", response_model=ResearcherRead,
-                   summary="Edit the caller's own profile",
-                   responses=_errors(missing="no such researcher, or not the caller's own"))
+                   summary="Edit the caller's own profile (the organisation only support "
+                         "changes)",
+                   responses=_errors(missing="no such researcher, or not the caller's own",
+                                     rule="another organisation (`organisation_from_identity`)"))
 async def update_researcher(researcher_id: str, data: ResearcherUpdate, session: SessionDep,
                             principal: Researcher) -> Any:
     return await service.update_researcher(session, principal, researcher_id, data)
+
+
+@researchers.post("/{researcher_id}/organisation", response_model=ResearcherRead,
+                  summary="Move a researcher to another organisation, with a reason (support; "
+                          "recorded and published)",
+                  responses=_errors(missing="no such researcher",
+                                    conflict="the researcher is already of that organisation"))
+async def change_organisation(researcher_id: str, data: OrganisationChangeCreate,
+                              session: SessionDep, principal: Support) -> Any:
+    return await service.change_organisation(session, principal, researcher_id, data)
+
+
+@researchers.get("/{researcher_id}/organisation-changes",
+                 response_model=list[OrganisationChangeRead],
+                 summary="A researcher's organisation history: who moved them, when and why "
+                         "(support)", responses=_errors(missing="no such researcher"))
+async def organisation_changes(researcher_id: str, session: SessionDep,
+                               principal: Support) -> Any:
+    return await service.organisation_changes(session, researcher_id)
 
 
 @researchers.get("/{researcher_id}/accreditations", response_model=list[AccreditationRead],

@@ -35,6 +35,23 @@ class Researcher(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class OrganisationChange(Base):
+    """Support moved a researcher to another organisation: who, when, from, to and why.
+
+    Only ever inserted: the history of a researcher's organisation, which is otherwise
+    the one of their verified identity when they registered."""
+
+    __tablename__ = "organisation_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    researcher_id: Mapped[str] = mapped_column(ForeignKey("researcher.id"), index=True)
+    from_organisation_id: Mapped[str] = mapped_column(String(100))
+    to_organisation_id: Mapped[str] = mapped_column(String(100))
+    changed_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Application(Base):
     """An application for accreditation (or its renewal), and the panel's decision."""
 

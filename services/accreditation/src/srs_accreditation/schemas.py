@@ -57,11 +57,15 @@ _PROFILE = {"name": "Alice Example", "email": "alice@ntu.example", "organisation
 
 
 class ResearcherCreate(Input):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_PROFILE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {k: v for k, v in _PROFILE.items() if k != "organisation_id"}]})
 
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
-    organisation_id: str = Field(min_length=1, max_length=100)
+    organisation_id: str | None = Field(
+        None, min_length=1, max_length=100,
+        description="optional: the organisation recorded is always the one of the caller's "
+                    "verified identity (the token's `org` claim); a different one is refused")
     qualifications: QualificationsIn = Field(default_factory=QualificationsIn)
 
 
@@ -71,7 +75,11 @@ class ResearcherUpdate(Input):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     email: EmailStr | None = None
-    organisation_id: str | None = Field(None, min_length=1, max_length=100)
+    organisation_id: str | None = Field(
+        None, min_length=1, max_length=100,
+        description="only support changes a researcher's organisation "
+                    "(`POST /v1/researchers/{researcher_id}/organisation`); a different one "
+                    "here is refused")
     qualifications: QualificationsIn | None = None
 
 
@@ -87,6 +95,30 @@ class ResearcherRead(BaseModel):
     qualifications: QualificationsRead
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class OrganisationChangeCreate(Input):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"organisation_id": "org-ucl", "reason": "Moved from NTU to UCL (HR letter of 1 Dec)."}]})
+
+    organisation_id: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=3, max_length=5000)
+
+
+class OrganisationChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"id": 1, "researcher_id": "res-alice", "from_organisation_id": "org-ntu",
+         "to_organisation_id": "org-ucl", "changed_by": "support-1",
+         "reason": "Moved from NTU to UCL (HR letter of 1 Dec).",
+         "changed_at": "2026-12-02T10:00:00Z"}]})
+
+    id: int
+    researcher_id: str
+    from_organisation_id: str
+    to_organisation_id: str
+    changed_by: str
+    reason: str
+    changed_at: dt.datetime
 
 
 class ApplicationCreate(Input):

@@ -38,10 +38,10 @@ async def seed(settings: AccreditationSettings) -> None:
                 if await session.get(Researcher, researcher_id) is not None:
                     continue
                 me = Principal(sub=researcher_id.removeprefix("res-"),
-                               roles=frozenset({"researcher"}), researcher_id=researcher_id)
+                               roles=frozenset({"researcher"}), researcher_id=researcher_id,
+                               org="org-ntu")
                 await service.register_researcher(session, me, ResearcherCreate(
-                    name=name, email=email, organisation_id="org-ntu",
-                    qualifications=qualifications))
+                    name=name, email=email, qualifications=qualifications))
                 draft = await service.create_application(session, me, application)
                 await service.submit_application(session, settings, me, draft.id)
                 await service.approve_application(session, settings, PANEL, draft.id, Approval(

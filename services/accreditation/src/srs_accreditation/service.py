@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_accreditation import domain
 from srs_accreditation.domain import AccreditationStatus, ApplicationStatus
-from srs_accreditation.models import Accreditation, Application, Researcher
+from srs_accreditation.models import (Accreditation, Application, OrganisationChange,
+                                      Researcher)
 from srs_accreditation.schemas import (
     ApplicationCreate,
     ApplicationUpdate,
     Approval,
+    OrganisationChangeCreate,
     Reasoned,
     ResearcherCreate,
     ResearcherUpdate,
@@ -75,15 +77,36 @@ def _profile_event(cls: type[ResearcherRegistered] | type[ResearcherUpdated],
                organisation_id=researcher.organisation_id, occurred_at=researcher.updated_at)
 
 
+def identity_organisation(principal: Principal) -> str:
+    """The organisation of the caller's verified identity (the token's ``org`` claim)."""
+    if not principal.org:
+        raise Forbidden("the token carries no organisation (org claim): a researcher's "
+                        "organisation comes from their verified identity")
+    return principal.org
+
+
+def refuse_other_organisation(requested: str | None, organisation_id: str) -> None:
+    """A body may repeat the researcher's organisation, never name another: it comes from
+    the verified identity at registration and only support changes it afterwards."""
+    if requested is not None and requested != organisation_id:
+        raise RuleViolation(
+            f"organisation_id {requested} is not the researcher's organisation "
+            f"({organisation_id}): it comes from the verified identity, and only support "
+            "changes it", rule="organisation_from_identity")
+
+
 async def register_researcher(session: AsyncSession, principal: Principal,
                               data: ResearcherCreate) -> Researcher:
-    """A researcher registers their own profile, under their token's ``researcher_id``."""
+    """A researcher registers their own profile, under their token's ``researcher_id`` and
+    at their token's organisation."""
     researcher_id = own_researcher_id(principal)
+    organisation_id = identity_organisation(principal)
+    refuse_other_organisation(data.organisation_id, organisation_id)
     if await session.get(Researcher, researcher_id) is not None:
         raise Conflict(f"researcher {researcher_id} is already registered")
     now = utcnow()
     researcher = Researcher(id=researcher_id, name=data.name, email=str(data.email),
-                            organisation_id=data.organisation_id,
+                            organisation_id=organisation_id,
                             qualifications=data.qualifications.model_dump(),
                             created_at=now, updated_at=now)
     session.add(researcher)
@@ -94,11 +117,13 @@ async def register_researcher(session: AsyncSession, principal: Principal,
 
 async def update_researcher(session: AsyncSession, principal: Principal, researcher_id: str,
                             data: ResearcherUpdate) -> Researcher:
-    """A researcher edits their own profile; every change is published."""
+    """A researcher edits their own profile (not their organisation); every change is
+    published."""
     researcher = await session.get(Researcher, researcher_id, with_for_update=True)
     if researcher is None or principal.researcher_id != researcher.id:
         raise NotFound(f"researcher {researcher_id} not found")
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    refuse_other_organisation(changes.pop("organisation_id", None), researcher.organisation_id)
     if "email" in changes:
         changes["email"] = str(changes["email"])
     changes = {k: v for k, v in changes.items() if getattr(researcher, k) != v}
@@ -110,6 +135,38 @@ async def update_researcher(session: AsyncSession, principal: Principal, researc
     await session.flush()
     await publish(session, _profile_event(ResearcherUpdated, researcher), subject=researcher.id)
     return researcher
+
+
+async def change_organisation(session: AsyncSession, principal: Principal, researcher_id: str,
+                              data: OrganisationChangeCreate) -> Researcher:
+    """Support moves a researcher to another organisation, with a reason: recorded in the
+    researcher's organisation history and published (``researcher.updated``)."""
+    researcher = await session.get(Researcher, researcher_id, with_for_update=True)
+    if researcher is None:
+        raise NotFound(f"researcher {researcher_id} not found")
+    if researcher.organisation_id == data.organisation_id:
+        raise Conflict(f"researcher {researcher_id} is already of organisation "
+                       f"{data.organisation_id}")
+    now = utcnow()
+    session.add(OrganisationChange(
+        researcher_id=researcher.id, from_organisation_id=researcher.organisation_id,
+        to_organisation_id=data.organisation_id, changed_by=principal.sub,
+        reason=data.reason, changed_at=now))
+    researcher.organisation_id = data.organisation_id
+    researcher.updated_at = now
+    await session.flush()
+    await publish(session, _profile_event(ResearcherUpdated, researcher), subject=researcher.id)
+    return researcher
+
+
+async def organisation_changes(session: AsyncSession, researcher_id: str
+                               ) -> list[OrganisationChange]:
+    """A researcher's organisation history, oldest first (support)."""
+    if await session.get(Researcher, researcher_id) is None:
+        raise NotFound(f"researcher {researcher_id} not found")
+    return list((await session.execute(
+        select(OrganisationChange).where(OrganisationChange.researcher_id == researcher_id)
+        .order_by(OrganisationChange.id))).scalars())
 
 
 async def list_researchers(session: AsyncSession, principal: Principal, *, limit: int,

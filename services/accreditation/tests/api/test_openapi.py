@@ -26,7 +26,7 @@ async def test_every_route_is_documented_with_examples_and_errors(client):
               if path.startswith(("/v1/researchers", "/v1/applications", "/v1/accreditations",
                                   "/v1/register"))
               for method, op in ops.items()]
-    assert len(routes) == 19
+    assert len(routes) == 21
     for path, method, op in routes:
         where = f"{method.upper()} {path}"
         assert op.get("summary"), where
