@@ -174,7 +174,8 @@ def _headers(ctx: Context, *roles: str, sub: str, researcher_id: str | None = No
 def _accredit(ctx: Context, client, researcher_id: str, name: str) -> None:
     """Register a researcher and have the panel grant full accreditation (over HTTP)."""
     base = ctx.stack.url("accreditation")
-    me = _headers(ctx, "researcher", sub=researcher_id, researcher_id=researcher_id)
+    me = _headers(ctx, "researcher", sub=researcher_id, researcher_id=researcher_id,
+                  org="org-ntu")
     panel = _headers(ctx, "panel", sub="bench-panel")
     r = client.post(f"{base}/v1/researchers", headers=me, json={
         "name": name, "email": f"{researcher_id}@bench.example", "organisation_id": "org-ntu",

@@ -167,7 +167,8 @@ class Workload:
 
     async def _accredit(self, client: httpx.AsyncClient, base: str, researcher_id: str,
                         panel: dict[str, str]) -> str:
-        me = self.stack.token(researcher_id, ["researcher"], researcher_id=researcher_id)
+        me = self.stack.token(researcher_id, ["researcher"], researcher_id=researcher_id,
+                              org="org-ntu")
         await self._op(client, "POST", f"{base}/v1/researchers", me, json={
             "name": f"Researcher {researcher_id}", "email": f"{researcher_id}@ntu.example",
             "organisation_id": "org-ntu",

@@ -18,6 +18,10 @@ EXPECTED: dict[str, Any] = {
     "GET /v1/researchers/{researcher_id}": Only("support", reads=True),
     "PATCH /v1/researchers/{researcher_id}": Only(),
     "GET /v1/researchers/{researcher_id}/accreditations": Only("support", reads=True),
+    # A researcher's organisation comes from their identity; only support moves them.
+    "POST /v1/researchers/{researcher_id}/organisation": Only("support", body={
+        "organisation_id": "org-c", "reason": "moved to org-c (support, with evidence)"}),
+    "GET /v1/researchers/{researcher_id}/organisation-changes": Only("support", reads=True),
     # Drafting for owner A: researcher B may apply only for themself (422
     # own_application), a partner of another organisation cannot see A (404).
     "POST /v1/applications": Only(refusals=(403, 404, 422), body={
