@@ -104,3 +104,14 @@ async def test_a_failing_table_still_fails_beside_an_unchecked_file(world):
     body = (await world.client.get(f"/v1/outputs/{output_id}", headers=world.as_("alice"))).json()
     assert body["automatic_status"] == "fail"
     assert body["check_report"]["not_checked"][0]["filename"] == "slides.docx"
+
+
+async def test_a_cleared_spreadsheets_sheets_count_for_differencing(world):
+    cleared = await world.approved(files=[("t.xlsx", xlsx([("Notes", []),
+                                                           ("By region", BY_REGION)]))])
+    near = b"region,year,count\nNorth,2021,124\nSouth,2021,40\n"
+    output_id = await world.submitted(files=[("t2.csv", near)])
+    body = (await world.client.get(f"/v1/outputs/{output_id}", headers=world.as_("alice"))).json()
+    assert body["automatic_status"] == "review"
+    assert body["groups"][0]["files"][0]["check"]["differencing"] == [
+        {"key": ["North", "2021"], "difference": 4, "exposed_by": cleared}]
