@@ -7,6 +7,7 @@ answer) against owner A's real objects (the matrix seeds)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -229,3 +230,140 @@ async def test_a_body_that_is_not_utf8_is_422_like_other_malformed_json(service_
                                      headers={**owner, "content-type": "application/json"})
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.status_code == 422, response.text
+
+
+EMAIL_LIMIT = 254
+
+
+def string_limits(openapi: dict[str, Any], operation: dict[str, Any]
+                  ) -> dict[str, int | None]:
+    """Each free-text string property of the body (top level) and its ``maxLength``."""
+    limits: dict[str, int | None] = {}
+    for name, prop in properties(openapi, operation).items():
+        options = [_resolve(openapi, o) for o in prop.get("anyOf", [prop])]
+        for option in options:
+            if option.get("format") == "email":
+                # email-validator refuses addresses over 254 characters (RFC 5321's path).
+                limits[name] = option.get("maxLength", EMAIL_LIMIT)
+            elif option.get("type") == "string" and "enum" not in option \
+                    and option.get("format") not in ("date", "date-time", "uuid"):
+                limits[name] = option.get("maxLength")
+    return limits
+
+
+def column_lengths(metadata: Any, messaging: Any) -> dict[str, set[int | None]]:
+    """Column name -> the lengths of the service's own text columns of that name (None:
+    unbounded, e.g. ``Text``), messaging tables left out."""
+    from sqlalchemy import Enum, String
+
+    plumbing = {messaging.outbox.name, messaging.inbox.name, messaging.quarantine.name,
+                messaging.relay_lease.name}
+    lengths: dict[str, set[int | None]] = {}
+    for table in metadata.sorted_tables:
+        if table.name in plumbing:
+            continue
+        for column in table.columns:
+            if isinstance(column.type, String) and not isinstance(column.type, Enum):
+                lengths.setdefault(column.name, set()).add(column.type.length)
+    return lengths
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_string_that_lands_in_a_column_is_bounded_by_it(service, service_client,
+                                                                     tmp_path):
+    """A body field named as a text column of the service must declare a ``maxLength`` no
+    larger than that column (the largest, where several columns share the name): a longer
+    value would be a 500 on PostgreSQL (``value too long``)."""
+    wrong = []
+    async with service_client(service, **overrides(service, tmp_path)) as client:
+        openapi = client.app.openapi()
+        spec = client.app.state.spec
+        lengths = column_lengths(spec.messaging.outbox.metadata, spec.messaging)
+    for method, path, operation, _ in body_routes(openapi):
+        for name, limit in string_limits(openapi, operation).items():
+            if name not in lengths:
+                continue
+            widest = None if None in lengths[name] else max(lengths[name])  # type: ignore[type-var]
+            if limit is None:
+                columns = sorted(lengths[name], key=str)
+                wrong.append(f"{method} {path} {name}: no maxLength (columns {columns})")
+            elif widest is not None and limit > widest:
+                wrong.append(f"{method} {path} {name}: maxLength {limit} > column {widest}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_strings_at_their_limit_are_stored_and_over_it_refused(service, service_client,
+                                                                     tmp_path, tokens, deliver,
+                                                                     owner, report):
+    """At its ``maxLength`` a string is never a 5xx (on PostgreSQL the column must hold it);
+    one character more is a 422 naming the field, and nothing is written."""
+    table = table_for(service)
+    wrong: list[str] = []
+    sent = 0
+    async with service_client(service, **overrides(service, tmp_path)) as client:
+        seeded = await table.seed(client, tokens, deliver)
+        openapi = client.app.openapi()
+        headers = {**owner, "content-type": "application/json"}
+        for method, path, operation, example in body_routes(openapi):
+            url = url_for(table, seeded, method, path)
+            for name, limit in string_limits(openapi, operation).items():
+                if limit is None:
+                    continue
+                sent += 2
+                before = await snapshot(client)
+                over = await client.request(method, url, headers=headers, content=json.dumps(
+                    {**example, name: "x" * (limit + 1)}).encode())
+                where = f"{method} {path} {name} of {limit + 1} characters"
+                if over.status_code != 422:
+                    wrong.append(f"{where}: {over.status_code} {over.text[:200]}")
+                elif not any(name in e["field"] for e in over.json().get("errors", [])):
+                    wrong.append(f"{where}: errors do not name {name}: {over.text[:200]}")
+                if await snapshot(client) != before:
+                    wrong.append(f"{where}: refused, yet the database changed")
+                at = await client.request(method, url, headers=headers, content=json.dumps(
+                    {**example, name: "x" * limit}).encode())
+                if at.status_code >= 500:
+                    wrong.append(f"{method} {path} {name} of {limit} characters: "
+                                 f"{at.status_code} {at.text[:200]}")
+    report(f"string limits {service}: {sent} requests at and over each field's maxLength")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_nul_in_any_query_or_path_parameter_is_422_naming_it(service, service_client,
+                                                                   tmp_path, tokens, deliver,
+                                                                   owner, report):
+    """PostgreSQL stores no NUL: a parameter carrying one is refused before any route
+    runs, with a 422 naming the parameter, never a 500."""
+    table = table_for(service)
+    wrong: list[str] = []
+    sent = 0
+    async with service_client(service, **overrides(service, tmp_path)) as client:
+        seeded = await table.seed(client, tokens, deliver)
+        openapi = client.app.openapi()
+        for method, path, operation in routes(openapi):
+            url = url_for(table, seeded, method, path)
+            cases = [(f"query.{p['name']}", url, {p["name"]: "a\x00b"})
+                     for p in operation.get("parameters", []) if p["in"] == "query"]
+            cases += [(f"path.{name}",
+                       url_for(table, seeded, method, path.replace("{" + name + "}", "a%00b")),
+                       {})
+                      for name in re.findall(r"\{(\w+)\}", path)]
+            for field, target, params in cases:
+                sent += 1
+                before = await snapshot(client)
+                response = await client.request(method, target, params=params, headers=owner)
+                where = f"{method} {path} NUL in {field}"
+                if response.status_code != 422:
+                    wrong.append(f"{where}: {response.status_code} {response.text[:200]}")
+                    continue
+                if response.headers["content-type"] != PROBLEM_JSON:
+                    wrong.append(f"{where}: served as {response.headers['content-type']}")
+                named = [e["field"] for e in response.json().get("errors", [])]
+                if named != [field]:
+                    wrong.append(f"{where}: errors name {named}")
+                if await snapshot(client) != before:
+                    wrong.append(f"{where}: refused, yet the database changed")
+    report(f"NUL parameters {service}: {sent} query and path parameters carrying NUL")
+    assert not wrong, "\n".join(wrong)
