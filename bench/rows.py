@@ -75,6 +75,7 @@ def footprint(ctx: Context) -> Row:
         # the consumer group to the running stack: joining srs-<service> would make the
         # stack's own consumers rebalance under the rows that follow.
         env = {**ctx.stack.env(service), f"SRS_{service.upper()}_PORT": str(port),
+               f"SRS_{service.upper()}_METRICS_PORT": str(_free()),
                f"SRS_{service.upper()}_RUN_RELAY": "false",
                f"SRS_{service.upper()}_RUN_CONSUMERS": "false"}
         proc = Process([sys.executable, "-m", f"srs_{service}", "serve"], env,
