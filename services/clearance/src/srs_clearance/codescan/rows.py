@@ -33,7 +33,7 @@ _ASSIGN = re.compile(r"^\s*(?P<name>[A-Za-z_.][\w.]*)\s*(?:<<?-|=(?!=))\s*(?P<rh
 _ASSIGN_RIGHT = re.compile(r"(?:->)\s*(?P<name>[A-Za-z_.][\w.]*)\s*$")
 
 _VIEW_CALL = re.compile(
-    r"(?<![\w.])(?P<fn>View|glimpse|fix|edit|datatable|head|tail|print|display|kable|show"
+    r"(?<![\w.])(?P<fn>View|view|glimpse|fix|edit|datatable|head|tail|print|display|kable|show"
     r"|paged_table|gt|flextable|reactable|as_hux)\s*\(")
 _METHOD_VIEW = re.compile(r"(?P<base>[A-Za-z_][\w.]*(?:\[[^\]]*\])*)\s*\.\s*(?P<fn>head|tail|show"
                           r"|to_string|to_markdown|display)\s*\(")
@@ -54,7 +54,7 @@ _STATA_LIST = re.compile(_STATA_PREFIX + r"(?:l|li|lis|list|br|bro|brow|brows|br
 _STATA_KEEP_ONE = re.compile(_STATA_PREFIX + r"keep\s+in\s+(-?\d+|f|l)(?:\s*/\s*\1)?\s*$")
 _STATA_DISPLAY_ROW = re.compile(_STATA_PREFIX + r"di(?:s|sp|spl|spla|splay)?\b.*\w\[\s*-?\d+\s*\]")
 _SAS_PRINT = re.compile(r"^\s*proc\s+(?:print|fsview|fsbrowse|fsedit|fsprint)\b", re.I)
-_SAS_PUT = re.compile(r"^\s*put\b", re.I)
+_SAS_PUT = re.compile(r"^\s*put\b|\b(?:then|else)\s+put\b", re.I)
 _SAS_ROW = re.compile(r"\b_n_\s*(?:=|eq)\s*\d+|\bfirstobs\s*=\s*(\d+)\s+obs\s*=\s*\1\b"
                       r"|\bpoint\s*=", re.I)
 _SQL_AGGREGATES = re.compile(
@@ -69,14 +69,14 @@ class Datasets:
     datasets: set[str] = field(default_factory=set)
     aggregates: set[str] = field(default_factory=set)
 
-    def is_dataset(self, name: str) -> bool:
-        root = re.split(r"[.\[$(]", name.strip(), maxsplit=1)[0]
-        if root in self.aggregates:
+    def is_dataset(self, expression: str) -> bool:
+        roots = _roots(expression)
+        if any(root in self.aggregates for root in roots):
             return False
-        return root in self.datasets or bool(_CONVENTIONAL.fullmatch(root))
+        return any(root in self.datasets or _CONVENTIONAL.fullmatch(root) for root in roots)
 
-    def is_aggregate(self, name: str) -> bool:
-        return re.split(r"[.\[$(]", name.strip(), maxsplit=1)[0] in self.aggregates
+    def is_aggregate(self, expression: str) -> bool:
+        return any(root in self.aggregates for root in _roots(expression))
 
     def learn(self, statement: Statement) -> None:
         bare = statement.bare
@@ -93,6 +93,15 @@ class Datasets:
         elif _READS.search(rhs) or starts_from_dataset:
             self.datasets.add(name)
             self.aggregates.discard(name)
+
+
+def _roots(expression: str) -> list[str]:
+    """The name an expression starts from: ``my.data`` (R) or ``df`` of ``df.head()``."""
+    match = re.match(r"\s*([A-Za-z_.][\w.]*)", expression)
+    if not match:
+        return []
+    name = match.group(1)
+    return [name, name.split(".", 1)[0]] if "." in name.strip(".") else [name]
 
 
 def _call_argument(text: str, open_paren: int) -> str:
@@ -117,7 +126,7 @@ def viewing(statement: Statement, language: str | None, datasets: Datasets,
             hits.append((len(bare) - len(bare.lstrip()), "lists or browses observations"))
         return hits
     if language in ("sas", "sql"):
-        if _SAS_PRINT.match(bare) or (language == "sas" and _SAS_PUT.match(bare)):
+        if _SAS_PRINT.match(bare) or (language == "sas" and _SAS_PUT.search(bare)):
             hits.append((len(bare) - len(bare.lstrip()), "prints observations"))
         return hits
     for match in _VIEW_CALL.finditer(bare):
