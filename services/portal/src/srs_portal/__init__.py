@@ -1,0 +1,1 @@
+"""The portal: the people's web front end over the platform's REST APIs."""
