@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+
 from srs_clearance import sdc, tables
 
 from ..spreadsheets import BY_REGION, ods, xlsx
