@@ -258,7 +258,10 @@ class VotesRead(BaseModel):
 
 class DecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "decision": "reject", "reason": "Cells below the threshold in Table 2."}]})
+        "decision": "reject", "reason": "Cells below the threshold in Table 2."}, {
+        "decision": "approve", "reason": "Cleared after consolidation.",
+        "override_reason": "Both reviews found dominance in Table 3, but ONS already "
+                           "publishes that cell at this level."}]})
 
     decision: Literal["approve", "reject"]
     reason: str = Field(min_length=3, max_length=5000)
