@@ -31,10 +31,7 @@ async def test_a_suspension_waits_behind_a_member_removal_instead_of_deadlocking
         pytest.skip("row locks and deadlocks exist on PostgreSQL only")
     project_id = await projects.active()
     await projects.accredit("res-bob")
-    added = await client.post(f"/v1/projects/{project_id}/members",
-                              json={"researcher_id": "res-bob", "role": "researcher"},
-                              headers=projects.researcher("res-alice"))
-    assert added.status_code == 201, added.text
+    await projects.join(project_id, "res-bob")
 
     async with db.engine.connect() as removal:
         # The removal's order: the project row, then (below) the member row.
