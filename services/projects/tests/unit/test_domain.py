@@ -95,3 +95,29 @@ def test_completion_reminder_window():
     assert domain.completion_reminder_due(end, end - dt.timedelta(days=30))
     assert domain.completion_reminder_due(end, end)
     assert not domain.completion_reminder_due(end, end + dt.timedelta(days=1))
+
+
+def test_the_best_current_accreditation_decides():
+    lapsed_full = Accreditation(kind="full", status="expired", valid_until=TODAY)
+    long_provisional = Accreditation(kind="provisional", status="current",
+                                     valid_until=TODAY + dt.timedelta(days=900))
+    assert domain.best_accreditation([], TODAY) is None
+    assert domain.best_accreditation([PROVISIONAL, FULL], TODAY) == FULL
+    assert domain.best_accreditation([long_provisional, FULL], TODAY) == FULL
+    assert domain.best_accreditation([lapsed_full, PROVISIONAL], TODAY) == PROVISIONAL
+    # Past its end date a "current" accreditation no longer counts.
+    assert domain.best_accreditation([FULL, long_provisional],
+                                     TODAY + dt.timedelta(days=1)) == long_provisional
+
+
+def test_overdue_states_and_what_ends_them():
+    assert domain.transition("active", "overdue") == ProjectStatus.OVERDUE
+    assert domain.transition("overdue", "suspend") == ProjectStatus.SUSPENDED
+    assert domain.completion_target("overdue", None) == ProjectStatus.COMPLETED
+    assert domain.completion_target("suspended", "overdue") == ProjectStatus.COMPLETED
+    with pytest.raises(IllegalTransition):
+        domain.completion_target("suspended", "staff")
+    assert domain.overdue_ended("suspended", "overdue") and domain.overdue_ended("overdue", None)
+    assert not domain.overdue_ended("suspended", "lead_revoked")
+    assert domain.overdue_grace_ends_at(dt.date(2027, 6, 30), 30) == dt.datetime(
+        2027, 7, 31, tzinfo=dt.UTC)
