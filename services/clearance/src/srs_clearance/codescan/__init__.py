@@ -39,6 +39,7 @@ _COLUMNS = re.compile(
     r"|patient_?name|person_?name)\b", re.IGNORECASE)
 _DROPS = re.compile(r"\bdrop\b|\bdel\b|select\s*\(\s*-|-\s*c\(|\bexclude\b", re.I)
 _COMMENT = re.compile(r"^\s*(#|//|\*|/\*|--|%|')")
+_MEMBERSHIP = frozenset({"isin", "%in%", "in", "inlist"})
 ROW_LEVEL_DETAIL = "selects a single entity or prints row-level data"
 
 # Below this share of annotated lines, a checker cannot follow the code.
@@ -80,7 +81,7 @@ def scan_code(text: str, *, filename: str | None = None,
                 in_proc_sql = False
             dialect = "sql" if in_proc_sql else "sas"
         scan.statement(statement, dialect, datasets, autoprint)
-        datasets.learn(statement)
+        datasets.learn(statement, dialect)
     scan.standalone_literals(text)
     scan.identifier_columns(text)
     scan.annotation(text)
@@ -135,7 +136,8 @@ class _Scan:
                          zones=zones, exclusions=exclusions)
         if dialect in ("python", "r", None):
             self.strings(statement)
-        if dialect == "sql" and rows.sql_listing(statement.bare, self.catalogued):
+        if dialect == "sql" and rows.sql_listing(statement.bare, self.catalogued,
+                                                 datasets.aggregates):
             self.add(statement.start + len(statement.bare) - len(statement.bare.lstrip()),
                      "row-level", "review", ROW_LEVEL_DETAIL)
         for offset, _what in (rows.viewing(statement, dialect, datasets, autoprint)
@@ -170,7 +172,8 @@ class _Scan:
                     self.add(base + found.start, kind, "fail",
                              f"a literal compared with {found.column}: "
                              f"{identifiers.describe(kind)}")
-            elif found.selects:
+            elif found.selects and found.op not in _MEMBERSHIP:
+                # a list held in a variable is a join or a sample far more often than a search
                 self.add(base + found.start, "row-level", "review",
                          f"selects a single entity: {what} (a value held in {found.value})")
 

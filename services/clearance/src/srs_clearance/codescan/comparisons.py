@@ -32,7 +32,7 @@ _LEFT = re.compile(r"""(?:
   | \b(?:col|column)\s*\(\s*["'](?P<call>[A-Za-z_]\w*)["']\s*\)
   | (?P<quoted>`[^`\n]+`|"[A-Za-z_]\w*"n?|\[[A-Za-z_]\w*\])
   | (?P<bare>[A-Za-z_.][\w.]*(?:\s*\$\s*[A-Za-z_.][\w.]*)*)
-)\s*\)?\s*$""", re.VERBOSE)
+)\s*$""", re.VERBOSE)
 _LEFT_LITERAL = re.compile(r"""(?:"[^"\n]*"|'[^'\n]*'|(?<![\w.])-?\d[\d.]*)\s*$""")
 _VALUE = re.compile(r"""\s*(?:
     (?P<str>"[^"\n]*"|'[^'\n]*')[dD]?[tT]?(?!\w)
@@ -69,6 +69,8 @@ def _column(left: str, language: str | None) -> tuple[str, bool] | None:
             return None
         return quoted.strip('`"[]').removesuffix('"n'), False
     bare = re.sub(r"\s+", "", match.group("bare"))
+    if language == "python" and not re.search(r"[.$]", bare):
+        return None  # a bare Python name is a variable; columns are df.col, df["col"], col("x")
     if "$" in bare:
         return bare.rsplit("$", 1)[1], True
     if "." in bare and language != "r":

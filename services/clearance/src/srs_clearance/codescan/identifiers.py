@@ -35,7 +35,7 @@ _COLUMN_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                r"|employer|trading)_?name|address(?:_?line_?\d)?|addr\d?|street_?address"
                r"|e_?mail(?:_?address)?|(?:tele)?phone(?:_?(?:number|no))?"
                r"|mobile_?(?:number|no)"),
-        (IDENTIFIER, r"id|\w+_id|id_\w+|\w*uuid"
+        (IDENTIFIER, r"id|\w+_id|id_?(?:no|num|number)|\w*uuid"
                      r"|(?:person|patient|pupil|student|hh|household|resp|respondent|case|serial"
                      r"|client|customer|user|member|firm|company|business|ent|enterprise|lu|ru"
                      r"|[phu])id"

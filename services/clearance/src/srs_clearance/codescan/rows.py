@@ -35,7 +35,8 @@ _ASSIGN_RIGHT = re.compile(r"(?:->)\s*(?P<name>[A-Za-z_.][\w.]*)\s*$")
 _VIEW_CALL = re.compile(
     r"(?<![\w.])(?P<fn>View|view|glimpse|fix|edit|datatable|head|tail|print|display|kable|show"
     r"|paged_table|gt|flextable|reactable|as_hux)\s*\(")
-_METHOD_VIEW = re.compile(r"(?P<base>[A-Za-z_][\w.]*(?:\[[^\]]*\])*)\s*\.\s*(?P<fn>head|tail|show"
+_METHOD_VIEW = re.compile(r"(?P<base>[A-Za-z_][\w.]*(?:\([^()]*\)|\[[^\]]*\]|\.[A-Za-z_]\w*)*)"
+                          r"\s*\.\s*(?P<fn>head|tail|show"
                           r"|to_string|to_markdown|display)\s*\(")
 _PIPE_VIEW = re.compile(r"(?:%>%|\|>)\s*(?:utils::)?(?P<fn>head|tail|View|print|glimpse|show)\b")
 _PY_ROW = re.compile(
@@ -57,6 +58,10 @@ _SAS_PRINT = re.compile(r"^\s*proc\s+(?:print|fsview|fsbrowse|fsedit|fsprint)\b"
 _SAS_PUT = re.compile(r"^\s*put\b|\b(?:then|else)\s+put\b", re.I)
 _SAS_ROW = re.compile(r"\b_n_\s*(?:=|eq)\s*\d+|\bfirstobs\s*=\s*(\d+)\s+obs\s*=\s*\1\b"
                       r"|\bpoint\s*=", re.I)
+_STATA_AGGREGATE = re.compile(_STATA_PREFIX + r"(?:collapse|contract|statsby|table\b.*\breplace)\b")
+_STATA_RELOAD = re.compile(_STATA_PREFIX + r"(?:use|u|import|insheet|infile|restore|clear|sysuse"
+                           r"|webuse|frame\s+change)\b")
+_SQL_CREATE = re.compile(r"\s*create\s+(?:temp\w*\s+)?(?:table|view)\s+(?P<name>[\w.]+)", re.I)
 _SQL_AGGREGATES = re.compile(
     r"\b(?:count|sum|avg|min|max|median|stddev\w*|stdev\w*|variance|var_\w+|percentile\w*"
     r"|approx_\w+|listagg|string_agg|array_agg)\s*\(|\bgroup\s+by\b", re.I)
@@ -68,6 +73,8 @@ class Datasets:
 
     datasets: set[str] = field(default_factory=set)
     aggregates: set[str] = field(default_factory=set)
+    # Stata holds one dataset in memory: after collapse or contract it is an aggregate.
+    stata_aggregated: bool = False
 
     def is_dataset(self, expression: str) -> bool:
         roots = _roots(expression)
@@ -78,8 +85,20 @@ class Datasets:
     def is_aggregate(self, expression: str) -> bool:
         return any(root in self.aggregates for root in _roots(expression))
 
-    def learn(self, statement: Statement) -> None:
+    def learn(self, statement: Statement, language: str | None) -> None:
         bare = statement.bare
+        if language == "stata":
+            if _STATA_AGGREGATE.match(bare):
+                self.stata_aggregated = True
+            elif _STATA_RELOAD.match(bare):
+                self.stata_aggregated = False
+            return
+        if language == "sql":
+            created = _SQL_CREATE.match(bare)
+            if created:
+                target = self.aggregates if _SQL_AGGREGATES.search(bare) else self.datasets
+                target.add(created.group("name").lower())
+            return
         match = _ASSIGN.match(bare) or _ASSIGN_RIGHT.search(bare)
         if not match:
             return
@@ -122,7 +141,7 @@ def viewing(statement: Statement, language: str | None, datasets: Datasets,
     """Commands that print or show rows of a dataset."""
     bare, hits = statement.bare, []
     if language == "stata":
-        if _STATA_LIST.match(bare):
+        if _STATA_LIST.match(bare) and not datasets.stata_aggregated:
             hits.append((len(bare) - len(bare.lstrip()), "lists or browses observations"))
         return hits
     if language in ("sas", "sql"):
@@ -186,10 +205,15 @@ def picking_rows(statement: Statement, language: str | None, datasets: Datasets)
     return hits
 
 
-def sql_listing(statement_bare: str, catalogued: tuple[str, ...]) -> bool:
-    """A top-level SELECT that returns rows rather than aggregates."""
+def sql_listing(statement_bare: str, catalogued: tuple[str, ...],
+                aggregates: set[str] | None = None) -> bool:
+    """A top-level SELECT that returns rows rather than aggregates (a table this file built by
+    aggregating counts as an aggregate)."""
     text = statement_bare.strip().lstrip("(").strip()
     if not re.match(r"(?:select|with)\b", text, re.I):
+        return False
+    sources = {name.lower() for name in re.findall(r"\b(?:from|join)\s+([\w.]+)", text, re.I)}
+    if sources and aggregates and sources <= aggregates:
         return False
     if re.search(r"\binto\b", text, re.I) or _SQL_AGGREGATES.search(text):
         return False
