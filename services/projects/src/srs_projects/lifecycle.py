@@ -96,10 +96,11 @@ async def hand_over(session: AsyncSession, project: Project, principal: Principa
         project_id=project.id, organisation_id=project.organisation_id,
         previous_lead_researcher_id=previous, lead_researcher_id=new_lead, reason=data.reason,
         occurred_at=now), subject=project.id)
-    await publish(session, ProjectMemberRemoved(
-        project_id=project.id, organisation_id=project.organisation_id,
-        researcher_id=previous, role=Role.LEAD, reason="handed over to " + new_lead,
-        occurred_at=now), subject=project.id)
+    if old is not None:
+        await publish(session, ProjectMemberRemoved(
+            project_id=project.id, organisation_id=project.organisation_id,
+            researcher_id=previous, role=Role.LEAD, reason="handed over to " + new_lead,
+            occurred_at=now), subject=project.id)
     await publish(session, ProjectMemberAdded(
         project_id=project.id, organisation_id=project.organisation_id, researcher_id=new_lead,
         role=Role.LEAD, occurred_at=now), subject=project.id)
