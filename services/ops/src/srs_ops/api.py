@@ -21,6 +21,7 @@ from srs_common.events.bus import make_producer, stop_quietly
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from srs_ops import service
 from srs_ops.asyncapi import asyncapi_document
+from srs_ops.privacy import sees_personal_data
 from srs_ops.schemas import (
     DeadLetterDecision,
     DeadLetterDetail,
@@ -75,11 +76,12 @@ def _before(cursor: str | None) -> int | None:
             description="Every event seen on every topic, newest first, filtered by type, "
                         "subject, source, correlation id and event time.",
             responses={**AUTH_ERRORS, **ERRORS_422})
-async def search_events(session: SessionDep, _: Watcher, filters: Filters,
+async def search_events(session: SessionDep, principal: Watcher, filters: Filters,
                         limit: Limit = 50, cursor: Cursor = None) -> Page[EventRead]:
     rows, more = await service.search_events(session, limit=limit, before_id=_before(cursor),
                                              **filters.values)
-    return Page(items=[EventRead.model_validate(r) for r in rows],
+    whole = sees_personal_data(principal)
+    return Page(items=[service.event_view(r, whole=whole) for r in rows],
                 next=encode_cursor([rows[-1].id]) if more and rows else None)
 
 
@@ -91,11 +93,12 @@ async def search_events(session: SessionDep, _: Watcher, filters: Filters,
                 "content": {"text/event-stream": {"example":
                             'event: ops.event\nid: 42\ndata: {"type": "srs.project.approved.v1"}\n\n'}},
                 "description": "an endless event stream"}})
-async def stream_events(request: Request, _: Watcher, filters: Filters,
+async def stream_events(request: Request, principal: Watcher, filters: Filters,
                         after: Annotated[int | None, Query(ge=0)] = None) -> EventSourceResponse:
     runtime = request.app.state.runtime
     db = runtime.db
     signal = runtime.state["signal"]
+    whole = sees_personal_data(principal)
     if after is None:
         async with db.sessionmaker() as session:
             after = await service.latest_event_id(session)
@@ -108,7 +111,7 @@ async def stream_events(request: Request, _: Watcher, filters: Filters,
             for row in rows:
                 last = row.id
                 yield {"event": "ops.event", "id": str(row.id),
-                       "data": EventRead.model_validate(row).model_dump_json()}
+                       "data": service.event_view(row, whole=whole).model_dump_json()}
             if not rows:
                 # Woken at once by a commit in this process; the poll covers other writers.
                 await signal.wait(timeout=1.0)
@@ -119,8 +122,8 @@ async def stream_events(request: Request, _: Watcher, filters: Filters,
 @router.get("/sagas/{correlation_id}", response_model=SagaRead,
             summary="A saga: all events of one correlation id, in time order",
             responses={**AUTH_ERRORS, 404: {"description": "no events with that correlation id"}})
-async def read_saga(correlation_id: str, session: SessionDep, _: Watcher) -> SagaRead:
-    return await service.saga(session, correlation_id)
+async def read_saga(correlation_id: str, session: SessionDep, principal: Watcher) -> SagaRead:
+    return await service.saga(session, correlation_id, whole=sees_personal_data(principal))
 
 
 @router.get("/lag", response_model=list[LagRead],
@@ -145,21 +148,23 @@ async def gather_messaging(request: Request, _: Watcher) -> list[ServiceMessagin
 @router.get("/dead-letters", response_model=Page[DeadLetterRead], summary="List dead letters",
             responses={**AUTH_ERRORS, **ERRORS_422})
 async def list_dead_letters(
-        session: SessionDep, _: Watcher, limit: Limit = 50, cursor: Cursor = None,
+        session: SessionDep, principal: Watcher, limit: Limit = 50, cursor: Cursor = None,
         consumer: Annotated[str | None, Query(max_length=100, examples=["access"])] = None,
         state: Annotated[str | None, Query(pattern="^(open|replayed|discarded)$")] = None,
 ) -> Page[DeadLetterRead]:
     items, more = await service.list_dead_letters(session, limit=limit, before_id=_before(cursor),
-                                                  consumer=consumer, state=state)
+                                                  consumer=consumer, state=state,
+                                                  whole=sees_personal_data(principal))
     return Page(items=items, next=encode_cursor([items[-1].id]) if more and items else None)
 
 
 @router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterDetail,
             summary="Inspect a dead letter: headers, value, error, origin",
             responses={**AUTH_ERRORS, 404: {"description": "no such dead letter"}})
-async def read_dead_letter(dead_letter_id: RowId, session: SessionDep, _: Watcher
+async def read_dead_letter(dead_letter_id: RowId, session: SessionDep, principal: Watcher
                            ) -> DeadLetterDetail:
-    return await service.get_dead_letter(session, dead_letter_id)
+    return await service.get_dead_letter(session, dead_letter_id,
+                                         whole=sees_personal_data(principal))
 
 
 async def _producer(request: Request) -> AIOKafkaProducer:

@@ -19,7 +19,7 @@ from srs_common.auth import Principal
 from srs_common.db import utcnow
 from srs_common.errors import AppError, NotFound
 from srs_common.events.consumer import DISCARD_HEADER, REPLAY_HEADER
-from srs_ops import domain
+from srs_ops import domain, privacy
 from srs_ops.models import DeadLetter, DeadLetterAction, EventRecord
 from srs_ops.monitor import MonitorConsumer
 from srs_ops.schemas import (
@@ -56,6 +56,16 @@ def event_query(*, type: str | None = None, subject: str | None = None,
     return query
 
 
+def event_view(record: EventRecord, *, whole: bool) -> EventRead:
+    """An event as the caller may see it: whole for support, personal fields masked for
+    the ``ops`` role (``privacy``)."""
+    view = EventRead.model_validate(record)
+    if whole:
+        return view
+    data, _ = privacy.mask_payload(record.type, record.data)
+    return view.model_copy(update={"data": data})
+
+
 async def search_events(session: AsyncSession, *, limit: int, before_id: int | None,
                         **filters: Any) -> tuple[list[EventRecord], bool]:
     """Newest first; returns the page and whether more follow."""
@@ -78,7 +88,7 @@ async def latest_event_id(session: AsyncSession) -> int:
     return rows.scalar() or 0
 
 
-async def saga(session: AsyncSession, correlation_id: str) -> SagaRead:
+async def saga(session: AsyncSession, correlation_id: str, *, whole: bool) -> SagaRead:
     """Every event of one correlation id across services, in time order, with the delay
     between steps and, for a known saga not yet complete, the step it waits on."""
     events = list((await session.execute(
@@ -90,7 +100,7 @@ async def saga(session: AsyncSession, correlation_id: str) -> SagaRead:
     progress = domain.saga_progress([e.type for e in events])
     return SagaRead(correlation_id=correlation_id, saga=progress.name,
                     complete=progress.complete, waiting_on=progress.waiting_on,
-                    steps=[SagaStepRead(event=EventRead.model_validate(e), delay_ms=s.delay_ms)
+                    steps=[SagaStepRead(event=event_view(e, whole=whole), delay_ms=s.delay_ms)
                            for e, s in zip(events, steps, strict=True)])
 
 
@@ -156,9 +166,19 @@ def _text(raw: bytes | None) -> str | None:
     return raw.decode("utf-8", "replace") if raw is not None else None
 
 
-def _read(letter: DeadLetter, action: DeadLetterAction | None) -> dict[str, Any]:
+def _redaction(letter: DeadLetter, *, whole: bool) -> tuple[str | None, privacy.Redaction]:
+    """The dead letter's value as the caller may see it, and what to take out of its
+    error and headers (nothing for support)."""
+    if whole:
+        return _text(letter.value), privacy.Redaction()
+    return privacy.mask_record_value(letter.event_type, letter.value)
+
+
+def _read(letter: DeadLetter, action: DeadLetterAction | None,
+          redaction: privacy.Redaction) -> dict[str, Any]:
     return dict(
-        id=letter.id, consumer=letter.consumer, reason=letter.reason, error=letter.error,
+        id=letter.id, consumer=letter.consumer, reason=letter.reason,
+        error=redaction.text(letter.error) or "",
         attempts=letter.attempts, origin_topic=letter.origin_topic,
         origin_partition=letter.origin_partition, origin_offset=letter.origin_offset,
         event_id=letter.event_id, event_type=letter.event_type, subject=letter.subject,
@@ -169,7 +189,7 @@ def _read(letter: DeadLetter, action: DeadLetterAction | None) -> dict[str, Any]
 
 
 async def list_dead_letters(session: AsyncSession, *, limit: int, before_id: int | None,
-                            consumer: str | None, state: str | None
+                            consumer: str | None, state: str | None, whole: bool
                             ) -> tuple[list[DeadLetterRead], bool]:
     query = (select(DeadLetter, DeadLetterAction)
              .outerjoin(DeadLetterAction, DeadLetterAction.dead_letter_id == DeadLetter.id))
@@ -182,7 +202,8 @@ async def list_dead_letters(session: AsyncSession, *, limit: int, before_id: int
     if before_id is not None:
         query = query.where(DeadLetter.id < before_id)
     rows = (await session.execute(query.order_by(DeadLetter.id.desc()).limit(limit + 1))).all()
-    return [DeadLetterRead(**_read(d, a)) for d, a in rows[:limit]], len(rows) > limit
+    return [DeadLetterRead(**_read(d, a, _redaction(d, whole=whole)[1]))
+            for d, a in rows[:limit]], len(rows) > limit
 
 
 async def _load(session: AsyncSession, dead_letter_id: int
@@ -196,11 +217,16 @@ async def _load(session: AsyncSession, dead_letter_id: int
     return row[0], row[1]
 
 
-async def get_dead_letter(session: AsyncSession, dead_letter_id: int) -> DeadLetterDetail:
+async def get_dead_letter(session: AsyncSession, dead_letter_id: int, *, whole: bool
+                          ) -> DeadLetterDetail:
+    """A dead letter with its headers and value; for the ``ops`` role, personal fields
+    masked and personal values taken out of the error and headers."""
     letter, action = await _load(session, dead_letter_id)
-    headers = [HeaderRead(name=k, value=base64.b64decode(v).decode("utf-8", "replace"))
+    value, redaction = _redaction(letter, whole=whole)
+    headers = [HeaderRead(name=k, value=redaction.text(
+                   base64.b64decode(v).decode("utf-8", "replace")) or "")
                for k, v in letter.headers]
-    return DeadLetterDetail(**_read(letter, action), headers=headers, value=_text(letter.value))
+    return DeadLetterDetail(**_read(letter, action, redaction), headers=headers, value=value)
 
 
 def origin_headers(letter: DeadLetter, marker: str) -> list[tuple[str, bytes]]:
@@ -243,7 +269,8 @@ async def resolve_dead_letter(session: AsyncSession,
     except Exception as exc:
         raise AppError("the broker did not accept the record; nothing was recorded",
                        status=503, title="Broker unavailable") from exc
-    return DeadLetterRead(**_read(letter, record))
+    # Only support acts on dead letters: it sees them whole.
+    return DeadLetterRead(**_read(letter, record, privacy.Redaction()))
 
 
 def domain_conflict() -> AppError:
