@@ -79,3 +79,31 @@ class RateLimitMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+class FailureThrottle:
+    """Counts failures (a wrong password, a bad client secret) under keys, each in its
+    own moving window, for an endpoint to refuse a key past its limit *before* doing the
+    work, with the seconds until it may try again. Same storage as the middleware:
+    Redis when ``rate_limit_storage_url`` is set, so every replica counts together."""
+
+    def __init__(self, platform: PlatformSettings, namespace: str) -> None:
+        self.namespace = namespace
+        storage: Storage = (storage_from_string(platform.rate_limit_storage_url)
+                            if platform.rate_limit_storage_url else MemoryStorage())
+        self.limiter = MovingWindowRateLimiter(storage)
+
+    async def retry_after(self, checks: list[tuple[RateLimitItem, tuple[str, ...]]]) -> int | None:
+        """Seconds to wait if any ``(limit, key)`` is used up, else None."""
+        wait: int | None = None
+        for limit, key in checks:
+            if not await self.limiter.test(limit, self.namespace, *key):
+                stats = await self.limiter.get_window_stats(limit, self.namespace, *key)
+                seconds = max(1, math.ceil(stats.reset_time - time.time()))
+                wait = max(wait or 0, seconds)
+        return wait
+
+    async def failed(self, checks: list[tuple[RateLimitItem, tuple[str, ...]]]) -> None:
+        """Count one failure under every key."""
+        for limit, key in checks:
+            await self.limiter.hit(limit, self.namespace, *key)

@@ -7,6 +7,7 @@ in for one, and ``srs-token`` / ``make token`` use it for local development.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import time
@@ -17,7 +18,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jose import jwt
+from jose import jwk, jwt
 
 MAX_TTL_SECONDS = 15 * 60
 
@@ -62,6 +63,12 @@ class SigningKey:
         path.chmod(0o600)
         return key
 
+    @functools.cached_property
+    def signer(self) -> Any:
+        """The key loaded for signing, once: loading (and checking) an RSA key costs tens
+        of milliseconds of CPU with the GIL held, too much to pay for every token."""
+        return jwk.construct(self.private_pem, "RS256")
+
     @property
     def public_pem(self) -> str:
         private = serialization.load_pem_private_key(self.private_pem.encode(), password=None)
@@ -92,5 +99,5 @@ def issue_token(key: SigningKey, *, sub: str, roles: list[str], issuer: str, aud
         claims["scope"] = scope
     if extra:
         claims.update(extra)
-    token: str = jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    token: str = jwt.encode(claims, key.signer, algorithm="RS256", headers={"kid": key.kid})
     return token

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 
+import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -121,12 +122,14 @@ async def revoke_client(session: AsyncSession, client_id: str, *, actor: str) ->
 
 async def authenticate(session: AsyncSession, settings: AccessSettings, client_id: str,
                        secret: str) -> ApiClient | None:
-    """The client if it is active and ``secret`` is one of its unexpired secrets."""
+    """The client if it is active and ``secret`` is one of its unexpired secrets. The
+    secret is hashed (in a worker thread, off the event loop) whether or not the client
+    exists, so an unknown client id is answered in the same time as a wrong secret."""
+    presented = await anyio.to_thread.run_sync(hash_secret, settings, secret)
     client = await session.get(ApiClient, client_id)
     if client is None or client.revoked_at is not None:
         return None
     now = utcnow()
-    presented = hash_secret(settings, secret)
     rows = (await session.execute(select(ApiClientSecret).where(
         ApiClientSecret.client_id == client_id))).scalars()
     matched = False

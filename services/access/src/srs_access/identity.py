@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse
+from limits import RateLimitItem, parse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.db import SessionDep
-from srs_common.errors import AppError
+from srs_common.errors import AppError, problem
+from srs_common.ratelimit import FailureThrottle
 from srs_common.tokens import MAX_TTL_SECONDS, SigningKey, issue_token, jwks
 from srs_access import clients
 from srs_access.models import User
-from srs_access.passwords import verify_password
+from srs_access.passwords import check_password
 from srs_access.schemas import TokenResponse
 from srs_access.settings import AccessSettings
 
@@ -39,11 +42,65 @@ async def jwks_document(request: Request) -> dict:
     return jwks(request.app.state.signing_key)
 
 
-async def _password_grant(session: AsyncSession, username: str, password: str) -> User:
+async def _password_grant(session: AsyncSession, username: str, password: str) -> User | None:
+    """The user if the password is theirs. An unknown user costs the same hash as a known
+    one; a hash of an older scheme is replaced by the current one."""
     user = await session.get(User, username)
-    if user is None or not verify_password(password, user.password_hash):
-        raise InvalidGrant("unknown user or wrong password")
+    ok, new_hash = await check_password(password, user.password_hash if user else None)
+    if user is None or not ok:
+        return None
+    if new_hash is not None:
+        user.password_hash = new_hash
+        await session.flush()
     return user
+
+
+@dataclass(frozen=True)
+class GuessingGuard:
+    """Failed token requests counted per account and address (settings
+    ``token_failures_*``): an account past its limit from an address, an account past
+    its (much higher) overall ceiling, or an address past its limit over all accounts,
+    is refused before any password or secret is checked."""
+
+    throttle: FailureThrottle
+    per_account_address: RateLimitItem
+    per_account: RateLimitItem
+    per_address: RateLimitItem
+
+    @classmethod
+    def of(cls, request: Request) -> "GuessingGuard":
+        guard = getattr(request.app.state, "token_guard", None)
+        if guard is None:
+            settings: AccessSettings = request.app.state.settings
+            guard = request.app.state.token_guard = cls(
+                FailureThrottle(settings.platform, "token"),
+                parse(settings.token_failures_per_account_address),
+                parse(settings.token_failures_per_account),
+                parse(settings.token_failures_per_address))
+        return guard  # type: ignore[no-any-return]
+
+    def _keys(self, kind: str, account: str,
+              address: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+        return [(self.per_account_address, (kind, account, address)),
+                (self.per_account, (kind, account)),
+                (self.per_address, ("address", address))]
+
+    async def refusal(self, request: Request, kind: str, account: str) -> JSONResponse | None:
+        """A 429 if this account or address has failed too often, else None."""
+        wait = await self.throttle.retry_after(self._keys(kind, account, _address(request)))
+        if wait is None:
+            return None
+        return problem(429, "Too many failed attempts",
+                       f"too many failed sign-in attempts for this account or from this "
+                       f"address; retry after {wait}s", instance=request.url.path,
+                       headers={"Retry-After": str(wait), "Cache-Control": "no-store"})
+
+    async def failed(self, request: Request, kind: str, account: str) -> None:
+        await self.throttle.failed(self._keys(kind, account, _address(request)))
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _oauth_error(status: int, error: str, description: str, *,
@@ -85,8 +142,13 @@ async def _client_credentials_grant(request: Request, session: AsyncSession,
     if not client_id or not client_secret:
         return _oauth_error(401, "invalid_client", "client authentication is required",
                             basic=basic is not None)
+    guard = GuessingGuard.of(request)
+    refusal = await guard.refusal(request, "client", client_id)
+    if refusal is not None:
+        return refusal
     client = await clients.authenticate(session, settings, client_id, client_secret)
     if client is None:
+        await guard.failed(request, "client", client_id)
         return _oauth_error(401, "invalid_client",
                             "unknown, revoked or expired client credentials",
                             basic=basic is not None)
@@ -123,6 +185,13 @@ async def _client_credentials_grant(request: Request, session: AsyncSession,
               "content": {"application/json": {"example": {
                   "error": "invalid_client",
                   "error_description": "unknown, revoked or expired client credentials"}}}},
+        429: {"description": "too many failed attempts for this account (username or client "
+                             "id) from this address, for this account overall, or from this "
+                             "address; `Retry-After` says when to try again (problem+json)",
+              "content": {"application/problem+json": {"example": {
+                  "type": "about:blank", "title": "Too many failed attempts", "status": 429,
+                  "detail": "too many failed sign-in attempts for this account or from "
+                            "this address; retry after 840s"}}}},
     })
 async def token(
     request: Request,
@@ -149,7 +218,14 @@ async def token(
                             "grant_type must be client_credentials or password")
     if username is None or password is None:
         raise InvalidGrant("username and password are required for the password grant")
+    guard = GuessingGuard.of(request)
+    refusal = await guard.refusal(request, "user", username)
+    if refusal is not None:
+        return refusal
     user = await _password_grant(session, username, password)
+    if user is None:
+        await guard.failed(request, "user", username)
+        raise InvalidGrant("unknown user or wrong password")
     ttl = settings.token_ttl_seconds
     access_token = issue_token(
         request.app.state.signing_key, sub=user.username, roles=list(user.roles),

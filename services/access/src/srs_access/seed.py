@@ -15,7 +15,7 @@ from srs_common.db import Database
 from srs_access.catalogue import catalogue_dataset, save_organisation
 from srs_access.domain import AccessLevel
 from srs_access.models import Dataset, Organisation, User, messaging
-from srs_access.passwords import hash_password
+from srs_access.passwords import hash_password_async
 from srs_access.settings import AccessSettings
 
 # id, title, owner, access level, disclosure threshold, operational-ID columns
@@ -80,7 +80,7 @@ async def seed_demo_users(session: AsyncSession) -> None:
         if await session.get(User, username) is None:
             session.add(User(username=username, roles=roles, researcher_id=researcher_id,
                              organisation_id=org,
-                             password_hash=hash_password(f"{username}-demo")))
+                             password_hash=await hash_password_async(f"{username}-demo")))
 
 
 async def seed(settings: AccessSettings) -> None:

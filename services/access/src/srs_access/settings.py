@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from srs_common.config import ServiceSettings
@@ -25,6 +25,13 @@ class AccessSettings(ServiceSettings):
     client_secret_pepper: SecretStr = SecretStr("embedded-default-client-pepper-not-for-production")
     # The longest a rotated-out secret may keep working alongside its replacement.
     client_secret_max_overlap_days: int = 30
+    # Guessing at the token endpoint (passwords, client secrets): failed attempts allowed
+    # per account (username or client id) from one address; per account from every
+    # address together (a much higher ceiling: one address alone cannot lock the real user
+    # out); per address over all accounts. Past a limit: 429 with Retry-After.
+    token_failures_per_account_address: str = "5/15 minutes"
+    token_failures_per_account: str = "100/hour"
+    token_failures_per_address: str = "30/15 minutes"
 
     # Pseudonymisation keys by key id (JSON in SRS_ACCESS_PSEUDONYMISATION_KEYS); new
     # files use the current one, older ids stay so tables made with them still match.
@@ -37,6 +44,15 @@ class AccessSettings(ServiceSettings):
 
     # How often the background sealer links new audit entries into the hash chain.
     audit_seal_interval_seconds: float = 0.5
+
+    @field_validator("token_failures_per_account_address", "token_failures_per_account",
+                     "token_failures_per_address")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # "5/15 minutes", "100 per hour": raises ValueError otherwise
+        return value
 
     @model_validator(mode="after")
     def _current_key_configured(self) -> "AccessSettings":
