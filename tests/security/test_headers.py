@@ -115,13 +115,11 @@ async def test_every_html_page_has_a_policy_that_lets_it_work(service, service_c
         paths = HTML_PAGES | {path for method, path, op in routes(openapi)
                               if method == "GET" and "text/html" in str(op.get("responses"))}
         for path in sorted(paths):
-            response = await client.get(path)
-            if response.status_code == 404:
-                continue  # this service has no such page
-            assert response.status_code == 200, (path, response.status_code)
-            assert response.headers["content-type"].startswith("text/html"), path
-            pages += 1
-            wrong += page_problems(path, response)
+            response = await client.get(re.sub(r"\{\w+\}", "zz_unknown", path))
+            if not response.headers.get("content-type", "").startswith("text/html"):
+                continue  # no such page here, or an error answered as problem+json
+            pages += response.status_code == 200
+            wrong += page_problems(f"{path} ({response.status_code})", response)
     assert pages >= 3, f"{service}: only {pages} HTML pages found"
     assert not wrong, "\n".join(wrong)
 
