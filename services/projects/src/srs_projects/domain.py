@@ -79,6 +79,13 @@ def require_status(current: str, allowed: frozenset[ProjectStatus], action: str)
         raise IllegalTransition("project", current, action)
 
 
+def resume(current: str, activated: bool) -> ProjectStatus:
+    """Where a suspended project goes back to: active, or approved when it was suspended
+    before its space was provisioned (the provisioning then activates it)."""
+    target = transition(current, "resume")
+    return target if activated else S.APPROVED
+
+
 def overdue_ended(current: str, suspension_reason: str | None) -> bool:
     """True when the project is overdue, or suspended because its grace period ran out:
     the states an extension or completion brings to an end."""

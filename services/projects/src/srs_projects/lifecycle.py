@@ -106,7 +106,7 @@ async def hand_over(session: AsyncSession, project: Project, principal: Principa
         role=Role.LEAD, occurred_at=now), subject=project.id)
     if (project.status == ProjectStatus.SUSPENDED
             and project.suspension_reason == SuspensionReason.LEAD_REVOKED):
-        project.status = domain.transition(project.status, "resume")
+        project.status = domain.resume(project.status, project.activated_at is not None)
         project.suspension_reason = None
         session.add(ProjectDecision(project_id=project.id, action="resume",
                                     decided_by=principal.sub,

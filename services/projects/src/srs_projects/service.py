@@ -413,7 +413,7 @@ async def resume_project(session: AsyncSession, principal: Principal, project_id
     if project.suspension_reason == domain.SuspensionReason.OVERDUE:
         raise RuleViolation("the project is past its completion date: an approved extension "
                             "or completion ends the suspension", rule="extension_required")
-    project.status = domain.transition(project.status, "resume")
+    project.status = domain.resume(project.status, project.activated_at is not None)
     project.suspension_reason = None
     now = utcnow()
     _record(session, project, "resume", principal, reason, now)
@@ -478,7 +478,7 @@ async def _end_overdue(session: AsyncSession, project: Project, principal: Princ
     """An extension ends the overdue state; a project suspended for it resumes."""
     project.overdue_grace_ends_at = project.overdue_reminded_at = None
     if project.status == ProjectStatus.SUSPENDED:
-        project.status = domain.transition(project.status, "resume")
+        project.status = domain.resume(project.status, project.activated_at is not None)
         project.suspension_reason = None
         _record(session, project, "resume", principal, "extension approved", now)
         await publish(session, ProjectResumed(project_id=project.id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from srs_common.contracts.access import ProjectSpaceProvisioned
 from srs_common.contracts.accreditation import AccreditationRevoked
 from srs_projects.jobs import enforce_completion_dates
 
@@ -187,3 +188,41 @@ async def test_the_grace_period_comes_from_settings(projects, service_client):
         TODAY, dt.time(), tzinfo=dt.UTC)
     [suspended] = await projects.events("srs.project.suspended.v1")
     assert suspended["project_id"] == project_id
+
+
+async def test_the_previous_leads_supervisees_work_under_the_new_lead(projects, client):
+    await projects.accredit("res-bob")
+    await projects.accredit("res-prov", kind="provisional")
+    project_id = await projects.draft()
+    alice = projects.researcher("res-alice")
+    added = await client.post(f"/v1/projects/{project_id}/members", headers=alice, json={
+        "researcher_id": "res-prov", "role": "researcher", "supervisor_id": "res-alice"})
+    assert added.status_code == 201, added.text
+    for path, headers, body in ((f"/v1/projects/{project_id}/submit", alice, None),
+                                (f"/v1/projects/{project_id}/review", projects.panel, None),
+                                (f"/v1/projects/{project_id}/approve", projects.panel,
+                                 {"reason": "clear public benefit"})):
+        assert (await client.post(path, headers=headers, json=body)).status_code == 200
+    await revoke(projects, "res-alice")
+    [prov] = [m for m in (await projects.get(project_id))["members"]
+              if m["researcher_id"] == "res-prov"]
+    assert (prov["active"], prov["inactive_reason"]) == (False, "supervisor_inactive")
+
+    handed = await client.post(f"/v1/projects/{project_id}/lead", headers=projects.support,
+                               json={"researcher_id": "res-bob", "reason": "lead revoked"})
+    assert handed.status_code == 200, handed.text
+    members = {m["researcher_id"]: m for m in handed.json()["members"]}
+    assert sorted(members) == ["res-bob", "res-prov"]
+    assert (members["res-prov"]["active"], members["res-prov"]["supervisor_id"]) == (
+        True, "res-bob")
+    reactivated = await projects.events("srs.project.member_reactivated.v1")
+    assert [e["researcher_id"] for e in reactivated] == ["res-prov"]
+    # Suspended before its space was provisioned: it resumes as approved, and the
+    # provisioning then activates it as usual.
+    assert handed.json()["status"] == "approved"
+    await projects.deliver(client, ProjectSpaceProvisioned(
+        project_id=project_id, space_id=f"spc-{project_id}", dataset_ids=["ds-csew-2019"],
+        accounts_enabled=["res-bob"], provisioned_at=dt.datetime.now(dt.UTC)),
+        subject=project_id, source="/srs/access")
+    assert (await projects.get(project_id))["status"] == "active"
+    assert len(await projects.events("srs.project.activated.v1")) == 1
