@@ -72,6 +72,9 @@ class ServiceSpec:
     # uploads);
     # everything else gets the ``max_body_bytes`` setting.
     body_limits: Mapping[str, int | None] = field(default_factory=dict)
+    # Sources the service's HTML pages need beyond the platform's Content-Security-Policy
+    # (srs_common.headers.PAGE_POLICY), by directive: {"script-src": ["https://..."]}.
+    page_sources: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -241,7 +244,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
                        expose_headers=["X-Correlation-ID", "ETag", "Location", "Retry-After",
                                        "Idempotent-Replayed"])
     app.add_middleware(ObservabilityMiddleware, service=spec.name)
-    _outermost(app, SecurityHeadersMiddleware)
+    _outermost(app, lambda inner: SecurityHeadersMiddleware(inner, spec.page_sources))
     app.include_router(health_router(spec))
     for router in spec.routers if api else ():
         app.include_router(router)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,7 +34,8 @@ PAGE_POLICY = {
     "connect-src": ["'self'"],
     "worker-src": ["'self'", "blob:"],
     "base-uri": ["'none'"],
-    "form-action": ["'self'"],
+    # No form-action: browsers apply it to the redirects after a form is sent, and signing
+    # in (the OpenID Connect login form) redirects to the client's own origin.
     "frame-ancestors": ["'none'"],
 }
 INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>",
@@ -41,12 +43,16 @@ INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>",
 PROBLEM_JSON = b"application/problem+json"
 
 
-def content_security_policy(page: bytes) -> str:
-    """The policy of one HTML page: :data:`PAGE_POLICY`, plus the hash of each inline
-    script the page itself carries."""
+def content_security_policy(page: bytes,
+                            extra: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The policy of one HTML page: :data:`PAGE_POLICY` with a service's ``extra`` sources
+    (``ServiceSpec.page_sources``), plus the hash of each inline script the page carries."""
     hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
                      for body in INLINE_SCRIPT.findall(page)})
-    policy = {**PAGE_POLICY, "script-src": [*PAGE_POLICY["script-src"], *hashes]}
+    policy = {name: list(values) for name, values in PAGE_POLICY.items()}
+    for name, values in (extra or {}).items():
+        policy.setdefault(name, []).extend(v for v in values if v not in policy[name])
+    policy["script-src"] += hashes
     return "; ".join(f"{name} {' '.join(values)}" for name, values in policy.items())
 
 
@@ -62,8 +68,10 @@ def _set(headers: list[tuple[bytes, bytes]], name: bytes, value: bytes) -> None:
 class SecurityHeadersMiddleware:
     """Pure ASGI middleware adding the headers above to every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp,
+                 page_sources: Mapping[str, Sequence[str]] | None = None) -> None:
         self.app = app
+        self.page_sources = page_sources
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,7 +103,7 @@ class SecurityHeadersMiddleware:
                 body = b"".join(page)
                 headers = list(start["headers"])
                 _set(headers, b"content-security-policy",
-                     content_security_policy(body).encode("latin-1"))
+                     content_security_policy(body, self.page_sources).encode("latin-1"))
                 await send({**start, "headers": headers})
                 await send({"type": "http.response.body", "body": body, "more_body": False})
                 return
