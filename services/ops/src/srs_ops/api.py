@@ -42,6 +42,8 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "the token's roles may not do this"},
 }
 ERRORS_422 = {422: {"description": "invalid filter, cursor or body (problem+json)"}}
+MASKED = (" For the `ops` role, fields the contracts declare personal (names, e-mail "
+          "addresses) read `[personal data: masked]`; `support` sees them whole.")
 
 
 class EventFilters:
@@ -74,7 +76,7 @@ def _before(cursor: str | None) -> int | None:
 
 @router.get("/events", response_model=Page[EventRead], summary="Search the event store",
             description="Every event seen on every topic, newest first, filtered by type, "
-                        "subject, source, correlation id and event time.",
+                        "subject, source, correlation id and event time." + MASKED,
             responses={**AUTH_ERRORS, **ERRORS_422})
 async def search_events(session: SessionDep, principal: Watcher, filters: Filters,
                         limit: Limit = 50, cursor: Cursor = None) -> Page[EventRead]:
@@ -88,7 +90,7 @@ async def search_events(session: SessionDep, principal: Watcher, filters: Filter
 @router.get("/events/stream", summary="Live stream of events (Server-Sent Events)",
             description="Each stored event as an SSE `event: ops.event` whose data is an "
                         "EventRead; same filters as search. `after` resumes after a store id "
-                        "(default: only events from now on).",
+                        "(default: only events from now on)." + MASKED,
             responses={**AUTH_ERRORS, **ERRORS_422, 200: {
                 "content": {"text/event-stream": {"example":
                             'event: ops.event\nid: 42\ndata: {"type": "srs.project.approved.v1"}\n\n'}},
@@ -121,6 +123,7 @@ async def stream_events(request: Request, principal: Watcher, filters: Filters,
 
 @router.get("/sagas/{correlation_id}", response_model=SagaRead,
             summary="A saga: all events of one correlation id, in time order",
+            description="Each step's event as in search." + MASKED,
             responses={**AUTH_ERRORS, 404: {"description": "no events with that correlation id"}})
 async def read_saga(correlation_id: str, session: SessionDep, principal: Watcher) -> SagaRead:
     return await service.saga(session, correlation_id, whole=sees_personal_data(principal))
@@ -146,6 +149,7 @@ async def gather_messaging(request: Request, _: Watcher) -> list[ServiceMessagin
 
 
 @router.get("/dead-letters", response_model=Page[DeadLetterRead], summary="List dead letters",
+            description="Personal values quoted in errors are masked for the `ops` role.",
             responses={**AUTH_ERRORS, **ERRORS_422})
 async def list_dead_letters(
         session: SessionDep, principal: Watcher, limit: Limit = 50, cursor: Cursor = None,
@@ -160,6 +164,9 @@ async def list_dead_letters(
 
 @router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterDetail,
             summary="Inspect a dead letter: headers, value, error, origin",
+            description="For the `ops` role, the value's personal fields are masked, personal "
+                        "values are taken out of the error and headers, and a value that is "
+                        "not JSON is withheld; `support` sees it whole.",
             responses={**AUTH_ERRORS, 404: {"description": "no such dead letter"}})
 async def read_dead_letter(dead_letter_id: RowId, session: SessionDep, principal: Watcher
                            ) -> DeadLetterDetail:
