@@ -51,9 +51,10 @@ class QualificationsRead(QualificationsIn):
     model_config = ConfigDict(from_attributes=True)
 
 
-_PROFILE = {"name": "Alice Example", "email": "alice@ntu.example", "organisation_id": "org-ntu",
-            "qualifications": {"degree": "masters", "degree_quantitative": True,
-                               "quantitative_research_years": 2}}
+_PROFILE: dict[str, Any] = {
+    "name": "Alice Example", "email": "alice@ntu.example", "organisation_id": "org-ntu",
+    "qualifications": {"degree": "masters", "degree_quantitative": True,
+                       "quantitative_research_years": 2}}
 
 
 class ResearcherCreate(Input):
