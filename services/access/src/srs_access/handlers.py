@@ -24,11 +24,14 @@ async def on_project_approved(session: AsyncSession, event: Event) -> None:
 
 
 def _project_status(status: str) -> Handler:
+    """A project-level event: the read model follows it, and the data accounts follow the
+    project (a suspended project's accounts are disabled, a resumed one's enabled again)."""
     async def handle(session: AsyncSession, event: Event) -> None:
         p = event.payload
         await spaces.record_project(session, p.project_id, status=status, at=p.occurred_at,
                                     organisation_id=p.organisation_id,
                                     dataset_ids=getattr(p, "dataset_ids", None))
+        await spaces.sync_accounts(session, p.project_id)
     return handle
 
 

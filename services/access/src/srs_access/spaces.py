@@ -117,11 +117,14 @@ async def _space_of(session: AsyncSession, project_id: str) -> ProjectSpace | No
         select(ProjectSpace).where(ProjectSpace.project_id == project_id))).scalar_one_or_none()
 
 
-def _account_blocker(space: ProjectSpace, member: ProjectMemberView,
-                     accreditation: AccreditationView | None, today: dt.date) -> str | None:
+def _account_blocker(space: ProjectSpace, project_status: str | None,
+                     member: ProjectMemberView, accreditation: AccreditationView | None,
+                     today: dt.date) -> str | None:
     """Why this member may not have an enabled data account now, or None."""
     if space.status != "active":
         return "project completed: space archived"
+    if project_status == "suspended":
+        return "project suspended"
     if member.status != "active":
         return f"member {member.status}"
     if accreditation is None:
@@ -146,6 +149,8 @@ async def sync_accounts(session: AsyncSession, project_id: str,
     if not members:
         return []
     ids = [m.researcher_id for m in members]
+    project = await session.get(ProjectView, project_id)
+    project_status = project.status if project is not None else None
     accreditations = await best_accreditations(session, ids)
     accounts = {a.researcher_id: a for a in (await session.execute(
         select(Account).where(Account.project_id == project_id,
@@ -155,8 +160,8 @@ async def sync_accounts(session: AsyncSession, project_id: str,
     for member in sorted(members, key=lambda m: m.researcher_id):
         if member.role not in DATA_ROLES:
             continue  # outputs-only peer reviewers never get a data account
-        blocker = _account_blocker(space, member, accreditations.get(member.researcher_id),
-                                   now.date())
+        blocker = _account_blocker(space, project_status, member,
+                                   accreditations.get(member.researcher_id), now.date())
         account = accounts.get(member.researcher_id)
         if account is None:
             if blocker is not None:

@@ -148,3 +148,31 @@ async def test_accounts_stay_enabled_while_any_accreditation_is_current(client, 
     assert accounts(body) == {"res-alice": False}
     assert body["accounts"][0]["disabled_reason"] == "accreditation expired"
     assert len(await world.outbox("srs.account.disabled.v1")) == 1
+
+
+async def test_a_suspended_project_disables_accounts_and_resuming_enables_them(
+        client, tokens, world):
+    """Suspension (a revoked lead, an overdue project past its grace) takes data access
+    away at once; resumption gives it back to members still accredited."""
+    await world.accredit("res-alice")
+    await world.accredit("res-bob")
+    await world.approve("prj-7", [("res-alice", "lead"), ("res-bob", "researcher")], at=ago(9))
+    await world.send(prj.ProjectSuspended(project_id="prj-7", organisation_id="org-ntu",
+                                          reason="overdue: grace period ended",
+                                          occurred_at=ago(5)), "prj-7")
+    body = await space(client, tokens, "prj-7")
+    assert accounts(body) == {"res-alice": False, "res-bob": False}
+    assert {a["disabled_reason"] for a in body["accounts"]} == {"project suspended"}
+    disabled = await world.outbox("srs.account.disabled.v1")
+    assert sorted(payload["researcher_id"] for _, payload in disabled) == ["res-alice",
+                                                                           "res-bob"]
+    # A member added while suspended gets no account until the project resumes.
+    await world.accredit("res-carol")
+    await world.member(prj.ProjectMemberAdded, "prj-7", "res-carol", at=ago(4))
+    assert "res-carol" not in {k for k, v in accounts(await space(client, tokens, "prj-7"))
+                               .items() if v}
+    await world.send(prj.ProjectResumed(project_id="prj-7", organisation_id="org-ntu",
+                                        occurred_at=ago(2)), "prj-7")
+    assert accounts(await space(client, tokens, "prj-7")) == {
+        "res-alice": True, "res-bob": True, "res-carol": True}
+
