@@ -14,9 +14,17 @@ import csv
 import hashlib
 import hmac
 import io
+import json
 from collections.abc import AsyncIterator, Iterator
 
 from srs_common.errors import AppError
+
+# A problem found after the answer has begun (200 and rows already sent) ends the stream
+# with one last line: this marker, then the problem as JSON. The response names the marker
+# in STREAM_ERROR_HEADER; a client (srs_access.pseudonymise_client) raises on it. Input
+# holding the marker text is refused, so no row can be mistaken for it.
+STREAM_ERROR_MARKER = "#SRS-STREAM-ERROR "
+STREAM_ERROR_HEADER = "X-Stream-Error-Marker"
 
 
 class PseudonymisationError(AppError):
@@ -50,11 +58,15 @@ class CsvPseudonymisation:
     """
 
     def __init__(self, source: AsyncIterator[bytes], pseudonymiser: Pseudonymiser,
-                 columns: list[str], max_record_bytes: int) -> None:
+                 columns: list[str], max_record_bytes: int,
+                 check_before_streaming_bytes: int = 0) -> None:
         self._source = source
         self._pseudonymiser = pseudonymiser
         self._columns = columns
         self._max_record = max_record_bytes
+        self._check_ahead = check_before_streaming_bytes
+        self._consumed = 0
+        self._ahead: list[str] = []
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self._pending = ""
         self._blocks = self._read_blocks()
@@ -77,20 +89,30 @@ class CsvPseudonymisation:
         """Runs of complete records, each from at most ``_SLICE`` bytes of new input."""
         async for chunk in self._source:
             for start in range(0, len(chunk), _SLICE):
+                piece = chunk[start:start + _SLICE]
+                self._consumed += len(piece)
                 try:
-                    text = self._pending + self._decoder.decode(chunk[start:start + _SLICE])
+                    text = self._pending + self._decoder.decode(piece)
                 except UnicodeDecodeError:
                     raise PseudonymisationError("the file is not UTF-8 text") from None
                 block, self._pending = self._split(text)
                 if len(self._pending) > self._max_record:
                     raise PseudonymisationError(
-                        f"a record is longer than {self._max_record} bytes")
+                        f"a record is longer than {self._max_record} bytes",
+                        max_record_bytes=self._max_record)
                 if block:
-                    yield block
+                    yield self._checked(block)
         rest = self._pending + self._decoder.decode(b"", final=True)
         self._pending = ""
         if rest:
-            yield rest
+            yield self._checked(rest)
+
+    def _checked(self, block: str) -> str:
+        if STREAM_ERROR_MARKER.strip() in block:
+            raise PseudonymisationError(
+                f"the file contains the text {STREAM_ERROR_MARKER.strip()!r}, reserved to "
+                "mark an error at the end of the answer")
+        return block
 
     async def read_header(self) -> list[str]:
         """Read up to the header and check the named columns exist (before any output,
@@ -109,6 +131,17 @@ class CsvPseudonymisation:
         self._header = header
         self._indexes = [header.index(c) for c in self._columns]
         self._first_block = header_and_rest.read()
+        # Read ahead before answering, up to the first data record whatever its length
+        # and at least the first check-ahead bytes (all of a small file), so that a problem
+        # there (a first record over the limit, say) is still a 4xx rather than an error
+        # after the 200.
+        seen_record = bool(self._first_block.strip())
+        while self._consumed < self._check_ahead or not seen_record:
+            block = await anext(self._blocks, None)
+            if block is None:
+                break
+            self._ahead.append(block)
+            seen_record = seen_record or bool(block.strip())
         return header
 
     def _rewrite(self, block: str, out: io.StringIO,
@@ -127,14 +160,30 @@ class CsvPseudonymisation:
                 out.truncate()
 
     async def stream(self) -> AsyncIterator[bytes]:
+        """The rewritten CSV. A problem met once output has begun ends it with the error
+        trailer (after every complete row before the problem), never silently."""
         assert self._header is not None, "read_header() first"
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(self._header)
         for piece in self._rewrite(self._first_block, out, writer):
             yield piece
-        async for block in self._blocks:
+        ahead, self._ahead = self._ahead, []
+        for block in ahead:
             for piece in self._rewrite(block, out, writer):
                 yield piece
+        try:
+            async for block in self._blocks:
+                for piece in self._rewrite(block, out, writer):
+                    yield piece
+        except PseudonymisationError as exc:
+            out.write(error_trailer(exc))
         if out.tell():
             yield out.getvalue().encode()
+
+
+def error_trailer(exc: AppError) -> str:
+    """The last line of an answer that had to stop: the marker and the problem."""
+    problem = {"type": "about:blank", "title": exc.title, "status": exc.status,
+               "detail": exc.detail, **exc.extra}
+    return STREAM_ERROR_MARKER + json.dumps(problem, separators=(",", ":")) + "\n"

@@ -39,8 +39,12 @@ class AccessSettings(ServiceSettings):
     pseudonymisation_keys: dict[str, SecretStr] = {
         "k1": SecretStr("embedded-default-pseudonymisation-key-not-for-production")}
     pseudonymisation_current_key_id: str = "k1"
-    # A CSV record (line, or quoted multi-line record) longer than this ends the stream.
+    # A CSV record (line, or quoted multi-line record) longer than this is refused: with a
+    # 4xx if it is the first record or starts within the first check_before_streaming
+    # bytes (read before the answer begins: all of a small file), else by the error
+    # trailer ending the stream. Records are measured once they outgrow a 16 KB slice.
     pseudonymisation_max_record_bytes: int = 1_048_576
+    pseudonymisation_check_before_streaming_bytes: int = 65_536
 
     # How often the background sealer links new audit entries into the hash chain.
     audit_seal_interval_seconds: float = 0.5

@@ -100,3 +100,54 @@ async def test_only_support_pseudonymises_and_nothing_reverses(keyed, tokens):
         assert response.status_code == 403, role
     paths = keyed.app.openapi()["paths"]
     assert not [p for p in paths if "reverse" in p or "depseudonym" in p or "ons-id" in p]
+
+
+@pytest.fixture
+async def limited(service_client):
+    """Records of at most 20,000 bytes; the first 40 KB checked before the answer begins."""
+    async with service_client("access", pseudonymisation_keys=KEYS,
+                              pseudonymisation_current_key_id="k2",
+                              pseudonymisation_max_record_bytes=20_000,
+                              pseudonymisation_check_before_streaming_bytes=40_000) as c:
+        yield c
+
+
+async def test_an_over_long_first_record_is_refused_before_any_output(limited, tokens):
+    body = "entref,note\n111," + "x" * 50_000 + "\n222,fine\n"
+    response = await pseudonymise(limited, tokens, body, columns="entref")
+    assert response.status_code == 422, response.text[:300]
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "longer than 20000 bytes" in response.json()["detail"]
+
+
+async def test_an_over_long_record_later_ends_the_stream_with_an_error_the_client_raises(
+        limited, tokens):
+    from srs_access.pseudonymise_client import PseudonymisationFailed, pseudonymise_all
+
+    good = "".join(f"{i},row {i}\n" for i in range(20_000))  # ~270 KB: past the checked part
+    body = "entref,note\n" + good + "999," + "x" * 50_000 + "\n1000,after\n"
+    raw = await pseudonymise(limited, tokens, body, columns="entref")
+    assert raw.status_code == 200  # the answer had begun when the record came
+    last = raw.text.rstrip("\n").rsplit("\n", 1)[-1]
+    assert last.startswith("#SRS-STREAM-ERROR ")
+    assert raw.headers["x-stream-error-marker"] == "#SRS-STREAM-ERROR"
+    assert ",after" not in raw.text
+    assert len(rows(raw.text.rsplit("#SRS", 1)[0])) == 20_001  # every row before it
+
+    limited.headers.update(tokens.headers("support"))
+    with pytest.raises(PseudonymisationFailed) as failed:
+        await pseudonymise_all(limited, body, columns=["entref"])
+    assert failed.value.partial is True and failed.value.status == 422
+    assert "longer than 20000 bytes" in str(failed.value)
+    # A good file comes back whole through the same client; a refusal raises too.
+    whole = await pseudonymise_all(limited, "entref,note\n" + good, columns=["entref"])
+    assert len(rows(whole.decode())) == 20_001
+    with pytest.raises(PseudonymisationFailed) as refused:
+        await pseudonymise_all(limited, "a,b\n1,2\n", columns=["entref"])
+    assert refused.value.partial is False and refused.value.status == 422
+
+
+async def test_input_holding_the_error_marker_is_refused(keyed, tokens):
+    response = await pseudonymise(keyed, tokens, "entref,note\n1,#SRS-STREAM-ERROR x\n",
+                                  columns="entref")
+    assert response.status_code == 422 and "reserved" in response.json()["detail"]

@@ -13,7 +13,8 @@ from srs_common.db import SessionDep
 from srs_common.errors import AppError
 from srs_access import catalogue
 from srs_access.api.errors import problems
-from srs_access.pseudonymise import CsvPseudonymisation, Pseudonymiser
+from srs_access.pseudonymise import (STREAM_ERROR_HEADER, STREAM_ERROR_MARKER,
+                                     CsvPseudonymisation, Pseudonymiser)
 from srs_access.settings import AccessSettings
 
 router = APIRouter(prefix="/v1", tags=["pseudonymisation"])
@@ -42,12 +43,18 @@ _CSV_OUT = "entref,turnover\nONSk1-7Q2M4R6T8V2X4Z6B3D5F7H9J,100\nONSk1-...,250\n
                 "`columns` or take the dataset's operational-ID columns with `dataset_id`. "
                 "An ONS ID is an HMAC-SHA256 of the value under the current key (or "
                 "`key_id`), prefixed with the key id: the same value gives the same ONS "
-                "ID in every file. No endpoint maps an ONS ID back. Errors found before "
-                "the first output byte (header, columns, key) are 4xx; a record longer "
-                "than the configured limit later on ends the stream early.",
+                "ID in every file. No endpoint maps an ONS ID back. The first part of the "
+                "file (all of a small one) is read and checked before the answer begins, "
+                "so errors there (header, columns, key, a record over the length limit, "
+                "text that is not UTF-8) are 4xx problem+json. A problem further on ends "
+                "the 200 answer, after the rows before it, with one last line: the marker "
+                f"`{STREAM_ERROR_MARKER.strip()}` (also named in the `{STREAM_ERROR_HEADER}` "
+                "header), a space and the problem as JSON. A client must treat an answer "
+                "ending so as failed (`srs_access.pseudonymise_client` raises).",
     openapi_extra={"requestBody": {"required": True, "content": {
         "text/csv": {"schema": {"type": "string"}, "example": _CSV_IN}}}},
-    responses={200: {"description": "the CSV with ONS IDs; header `X-ONS-Key-Id`",
+    responses={200: {"description": "the CSV with ONS IDs; header `X-ONS-Key-Id`; an "
+                                    "error trailer line if it had to stop",
                      "content": {"text/csv": {"example": _CSV_OUT}}},
                **problems(401, 403, 404, 422)},
     dependencies=[Depends(require_roles("support"))])
@@ -71,7 +78,9 @@ async def pseudonymise(
     job = CsvPseudonymisation(request.stream(), Pseudonymiser(key_id, secret.get_secret_value()
                                                               .encode()),
                               list(dict.fromkeys(names)),
-                              settings.pseudonymisation_max_record_bytes)
+                              settings.pseudonymisation_max_record_bytes,
+                              settings.pseudonymisation_check_before_streaming_bytes)
     await job.read_header()
     return DuplexStreamingResponse(job.stream(), media_type="text/csv; charset=utf-8",
-                                   headers={"X-ONS-Key-Id": key_id})
+                                   headers={"X-ONS-Key-Id": key_id,
+                                            STREAM_ERROR_HEADER: STREAM_ERROR_MARKER.strip()})
