@@ -233,6 +233,17 @@ async def test_a_body_that_is_not_utf8_is_422_like_other_malformed_json(service_
 
 
 EMAIL_LIMIT = 254
+# Longer than any String(n) column of the platform, well under the body limit.
+UNBOUNDED_PROBE = 5000
+
+
+def refused_by_database(response: Any) -> bool:
+    """A 422 the database gave (srs_common.errors.DATA_SQLSTATES), not the schema: the
+    field's limit is larger than its column."""
+    if response.status_code != 422:
+        return False
+    errors = response.json().get("errors") or []
+    return any(str(e.get("type", "")).startswith("database_") for e in errors)
 
 
 def string_limits(openapi: dict[str, Any], operation: dict[str, Any]
@@ -296,8 +307,9 @@ async def test_every_string_that_lands_in_a_column_is_bounded_by_it(service, ser
 async def test_strings_at_their_limit_are_stored_and_over_it_refused(service, service_client,
                                                                      tmp_path, tokens, deliver,
                                                                      owner, report):
-    """At its ``maxLength`` a string is never a 5xx (on PostgreSQL the column must hold it);
-    one character more is a 422 naming the field, and nothing is written."""
+    """At its ``maxLength`` a string is never a 5xx nor refused by the database (on
+    PostgreSQL the column must hold it); one character more is a 422 naming the field, and
+    nothing is written. A string without a ``maxLength`` must land in no bounded column."""
     table = table_for(service)
     wrong: list[str] = []
     sent = 0
@@ -309,6 +321,15 @@ async def test_strings_at_their_limit_are_stored_and_over_it_refused(service, se
             url = url_for(table, seeded, method, path)
             for name, limit in string_limits(openapi, operation).items():
                 if limit is None:
+                    # Unbounded (a text column or none): a long value must not be one the
+                    # database refuses (on PostgreSQL, a column shorter than that).
+                    sent += 1
+                    long = await client.request(method, url, headers=headers, content=json.dumps(
+                        {**example, name: "x" * UNBOUNDED_PROBE}).encode())
+                    if long.status_code >= 500 or refused_by_database(long):
+                        wrong.append(f"{method} {path} {name} (no maxLength) of "
+                                     f"{UNBOUNDED_PROBE} characters: {long.status_code} "
+                                     f"{long.text[:200]}")
                     continue
                 sent += 2
                 before = await snapshot(client)
@@ -323,7 +344,7 @@ async def test_strings_at_their_limit_are_stored_and_over_it_refused(service, se
                     wrong.append(f"{where}: refused, yet the database changed")
                 at = await client.request(method, url, headers=headers, content=json.dumps(
                     {**example, name: "x" * limit}).encode())
-                if at.status_code >= 500:
+                if at.status_code >= 500 or refused_by_database(at):
                     wrong.append(f"{method} {path} {name} of {limit} characters: "
                                  f"{at.status_code} {at.text[:200]}")
     report(f"string limits {service}: {sent} requests at and over each field's maxLength")
