@@ -24,13 +24,17 @@ PROBLEM_JSON = "application/problem+json"
 UNPARSABLE_BODY = ("There was an error parsing the body", "Invalid multipart")
 # PostgreSQL's data exceptions that only input can cause: a value longer than its column
 # (22001, asyncpg's StringDataRightTruncationError), a number out of its column's range
-# (22003), a NUL or a character the encoding lacks (22021, 22P05). The API's own limits
+# (22003), a NUL or a character the encoding lacks (22021, 22P05), text that is no value of
+# its column's type (22P02) or a date out of range (22007, 22008). The API's own limits
 # (schemas' max_length, the NUL guard) refuse these first; this is the net under them.
 DATA_SQLSTATES = {
     "22001": "a value is longer than its field allows",
     "22003": "a number is out of the range its field allows",
     "22021": "a text value contains a character that cannot be stored",
     "22P05": "a text value contains a character that cannot be stored",
+    "22P02": "a value is not valid for its field",
+    "22007": "a date or time is not valid for its field",
+    "22008": "a date or time is out of the range its field allows",
 }
 
 
