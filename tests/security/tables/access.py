@@ -29,6 +29,8 @@ EXPECTED: dict[str, Any] = {
     **COMMON,
     "GET /.well-known/jwks.json": Public("the issuer's public keys"),
     "POST /v1/auth/token": Public("sign-in: credentials in, token out"),
+    "GET /.well-known/openid-configuration": Public("OpenID Connect discovery"),
+    "GET /oidc/userinfo": Only(*SIGNED_IN, reads=True),  # the caller's own claims only
     "GET /v1/datasets": Listing(),
     "POST /v1/datasets": Only("support"),
     "GET /v1/datasets/{dataset_id}": Only(*SIGNED_IN, reads=True),

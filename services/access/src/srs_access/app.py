@@ -8,7 +8,7 @@ from srs_common.app import Runtime, ServiceSpec, create_service_app
 from srs_common.auth import StaticKeys
 from srs_common.config import ServiceSettings
 from srs_common.tokens import jwks
-from srs_access import identity
+from srs_access import identity, oidc
 from srs_access.api import ROUTERS
 from srs_access.audit import audit_sealer_job
 from srs_access.handlers import CONSUMED_TOPICS, HANDLERS
@@ -35,7 +35,7 @@ def spec() -> ServiceSpec:
         version="0.1.0",
         messaging=messaging,
         idempotency=idempotency,
-        routers=[identity.router, *ROUTERS],
+        routers=[identity.router, oidc.router, *ROUTERS],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,
         key_source=_own_keys,

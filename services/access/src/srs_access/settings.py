@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from srs_common.config import ServiceSettings
@@ -48,6 +48,19 @@ class AccessSettings(ServiceSettings):
 
     # How often the background sealer links new audit entries into the hash chain.
     audit_seal_interval_seconds: float = 0.5
+
+    # -- OpenID Connect provider (srs_access.oidc), the embedded default's sign-in.
+    # The issuer URL in discovery and ID tokens; unset: this service's own base URL.
+    oidc_issuer: str | None = None
+    oidc_code_ttl_seconds: int = Field(default=60, ge=5, le=600)
+    oidc_refresh_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+    # The portal, a registered confidential client. Production sets a real secret.
+    portal_client_id: str = "srs-portal"
+    portal_client_secret: SecretStr = SecretStr("embedded-default-portal-secret-not-for-production")
+    portal_redirect_uris: list[str] = ["http://127.0.0.1:8008/auth/callback",
+                                       "http://localhost:8008/auth/callback"]
+    portal_post_logout_redirect_uris: list[str] = ["http://127.0.0.1:8008/",
+                                                   "http://localhost:8008/"]
 
     @field_validator("token_failures_per_account_address", "token_failures_per_account",
                      "token_failures_per_address")

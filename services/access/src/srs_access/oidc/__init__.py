@@ -1,0 +1,6 @@
+"""The embedded OpenID Connect provider: sign-in pages, codes with PKCE, refresh tokens,
+userinfo and sign-out, on Authlib's primitives (docs/rules/oidc.md)."""
+
+from srs_access.oidc.api import router
+
+__all__ = ["router"]

@@ -1,0 +1,73 @@
+"""The tokens a sign-in yields: the platform access token (the same claims the password
+grant gives), and the OpenID Connect ID token, both signed with the service's RS256 key
+(so the JWKS at ``/.well-known/jwks.json`` verifies them)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from authlib.oidc.core.util import create_half_hash
+from jose import jwt
+
+from srs_access.models import User
+from srs_access.oidc.models import AccountProfile
+from srs_access.settings import AccessSettings
+from srs_common.tokens import MAX_TTL_SECONDS, SigningKey, issue_token
+
+
+def access_token_for(key: SigningKey, settings: AccessSettings, user: User) -> tuple[str, int]:
+    """An access token for ``user`` and its lifetime in seconds."""
+    ttl = min(settings.token_ttl_seconds, MAX_TTL_SECONDS)
+    token = issue_token(key, sub=user.username, roles=list(user.roles),
+                        issuer=settings.platform.jwt_issuer,
+                        audience=settings.platform.jwt_audience, ttl_seconds=ttl,
+                        researcher_id=user.researcher_id, org=user.organisation_id)
+    return token, ttl
+
+
+def profile_claims(user: User, profile: AccountProfile | None, scope: str) -> dict[str, Any]:
+    """The person's claims the granted scope releases (ID token and userinfo)."""
+    scopes = set(scope.split())
+    claims: dict[str, Any] = {"sub": user.username}
+    if "profile" in scopes:
+        claims["preferred_username"] = user.username
+        if profile is not None:
+            claims["name"] = profile.name
+    if "email" in scopes and profile is not None:
+        claims["email"] = profile.email
+        # The provider does not confirm addresses (yet): say so.
+        claims["email_verified"] = False
+    claims["roles"] = list(user.roles)
+    if user.researcher_id:
+        claims["researcher_id"] = user.researcher_id
+    if user.organisation_id:
+        claims["org"] = user.organisation_id
+    return claims
+
+
+def id_token_for(key: SigningKey, *, issuer: str, client_id: str, claims: dict[str, Any],
+                 nonce: str | None, access_token: str, ttl_seconds: int,
+                 auth_time: int | None = None) -> str:
+    now = int(time.time())
+    body: dict[str, Any] = {**claims, "iss": issuer, "aud": client_id, "iat": now,
+                            "exp": now + min(ttl_seconds, MAX_TTL_SECONDS),
+                            "at_hash": create_half_hash(access_token, "RS256").decode()}
+    if auth_time is not None:
+        body["auth_time"] = auth_time
+    if nonce:
+        body["nonce"] = nonce
+    token: str = jwt.encode(body, key.signer, algorithm="RS256", headers={"kid": key.kid})
+    return token
+
+
+def read_id_token_hint(key: SigningKey, token: str, issuer: str) -> dict[str, Any] | None:
+    """The claims of an ID token this provider issued (expired ones too, as OpenID
+    Connect RP-Initiated Logout allows), or None if it is not one of ours."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, key.public_jwk, algorithms=["RS256"], issuer=issuer,
+            options={"verify_aud": False, "verify_exp": False, "verify_at_hash": False})
+    except Exception:  # noqa: BLE001 - any undecodable hint is simply not ours
+        return None
+    return claims
