@@ -65,6 +65,13 @@ def test_allowing_plain_http_does_not_allow_this_host(host):
         domain.validate_url(f"http://{host}:9/x", allow_http=True)
 
 
+@pytest.mark.parametrize("host", ["\uff11\uff12\uff17.\uff10.\uff10.\uff11",
+                                  "127\u30020\u30020\u30021", "LOCALHOST\uff0e"])
+def test_unicode_spellings_of_this_host_are_refused(host):
+    with pytest.raises(RuleViolation, match="public host"):
+        domain.validate_url(f"http://{host}:9/x", allow_http=True)
+
+
 def test_the_test_allow_list_admits_only_its_networks():
     local = [ipaddress.ip_network("127.0.0.1/32")]
     assert domain.validate_url("http://127.0.0.1:9/x", allow_http=True, allowed_networks=local)

@@ -9,6 +9,7 @@ import ipaddress
 import json
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,7 +61,8 @@ def internal_host_reason(hostname: str, allowed_networks: Iterable[Network] = ()
     """Why a URL's host is internal as written, or None: a ``localhost`` name, or an
     address literal in any notation resolvers accept (``2130706433``, ``0x7f000001``,
     ``0177.0.0.1``, ``127.1``, a trailing dot, ``[::ffff:127.0.0.1]``...)."""
-    name = hostname.lower().rstrip(".")
+    # As IDNA reads it: full-width digits and ideographic dots are the ASCII ones.
+    name = unicodedata.normalize("NFKC", hostname).translate(_DOTS).lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
         return f"{hostname} (loopback name)"
     address = literal_address(name)
@@ -101,6 +103,7 @@ def literal_address(host: str) -> Address | None:
     return ipaddress.IPv4Address(value)
 
 
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 _IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
 
 
