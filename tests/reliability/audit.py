@@ -243,12 +243,32 @@ async def measure(dbs: Databases, delivered: Delivered, operations: int) -> Figu
     return figures
 
 
-async def state_mismatches(dbs: Databases, projects: list[str],
-                          bookings: list[str]) -> list[str]:
+async def state_mismatches(dbs: Databases, projects: list[str], bookings: list[str],
+                          member_requests: list[str]) -> list[str]:
     """Domain state the events should have produced: every approved project active with
-    a space, the projects service's view of each researcher's accreditation equal to the
-    accreditation service's; and every booking of the workload cancelled."""
+    a space, the projects service's view of each accreditation equal to the accreditation
+    service's; every member request of the workload approved, its member (active once
+    approved) removed again with one ``project.member_removed``; and every booking of the
+    workload cancelled."""
     problems = []
+    requests = {r[0]: (r[1], r[2], r[3]) for r in await dbs.rows(
+        "projects", "SELECT id, project_id, researcher_id, status FROM member_request")}
+    members = {(r[0], r[1]) for r in await dbs.rows(
+        "projects", "SELECT project_id, researcher_id FROM project_member")}
+    removals = Counter(r.subject for r in await dbs.outbox()
+                       if r.service == "projects" and r.type == "srs.project.member_removed.v1")
+    for request_id in member_requests:
+        if request_id not in requests:
+            problems.append(f"member request {request_id} not found")
+            continue
+        project_id, researcher_id, request_status = requests[request_id]
+        if request_status != "approved":
+            problems.append(f"member request {request_id} is {request_status}, not approved")
+        if (project_id, researcher_id) in members:
+            problems.append(f"{researcher_id} is still a member of {project_id}")
+    # Each team's member joined and was removed: one removal published per project.
+    problems += [f"project {p}: {removals[p]} member_removed events, not 1" for p in projects
+                 if removals[p] != 1]
     booking_status = dict(await dbs.rows("booking", "SELECT id, status FROM booking"))
     problems += [f"booking {b} is {booking_status.get(b)}" for b in bookings
                  if booking_status.get(b) != "cancelled"]
@@ -259,12 +279,14 @@ async def state_mismatches(dbs: Databases, projects: list[str],
             problems.append(f"project {project_id} is {status.get(project_id)}, not active")
         if project_id not in spaces:
             problems.append(f"project {project_id} has no space")
-    truth = dict(await dbs.rows("accreditation", "SELECT researcher_id, status FROM "
-                                                 "accreditation"))
-    seen = dict(await dbs.rows("projects", "SELECT researcher_id, status FROM "
-                                           "researcher_accreditation"))
-    for researcher_id, accreditation_status in truth.items():
-        if seen.get(researcher_id) != accreditation_status:
-            problems.append(f"{researcher_id}: accreditation says {accreditation_status}, "
-                            f"projects believes {seen.get(researcher_id)}")
+    # Projects keeps every accreditation a researcher holds, one row per accreditation.
+    truth = {(r[0], r[1]): r[2] for r in await dbs.rows(
+        "accreditation", "SELECT researcher_id, id, status FROM accreditation")}
+    seen = {(r[0], r[1]): r[2] for r in await dbs.rows(
+        "projects", "SELECT researcher_id, accreditation_id, status FROM held_accreditation")}
+    for (researcher_id, accreditation_id), accreditation_status in truth.items():
+        if seen.get((researcher_id, accreditation_id)) != accreditation_status:
+            problems.append(f"{researcher_id} {accreditation_id}: accreditation says "
+                            f"{accreditation_status}, projects believes "
+                            f"{seen.get((researcher_id, accreditation_id))}")
     return problems

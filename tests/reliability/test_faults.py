@@ -248,7 +248,8 @@ async def run_schedule(schedule: Schedule, var_dir: Path) -> None:
         delivered = await read_topics(f"127.0.0.1:{stack.proxy.port}", TOPICS, DLQ_TOPICS,
                                       {r.event_id for r in outbox})
         figures = await measure(dbs, delivered, workload.committed)
-        mismatches = await state_mismatches(dbs, workload.projects, workload.bookings)
+        mismatches = await state_mismatches(dbs, workload.projects, workload.bookings,
+                                              workload.member_requests)
         figures.state_mismatches = len(mismatches)
         figures.details += mismatches[:10]
         report(schedule, figures, recoveries, workload, ctx.notes,

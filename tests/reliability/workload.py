@@ -8,15 +8,17 @@ One *team* is two researchers and a project:
   the bus, submits it, the panel reviews and approves it (projects; 4 operations); the
   access service provisions its space from ``project.approved`` and the project turns
   active from ``project_space.provisioned``;
-- the lead adds the second researcher, support suspends and reinstates the member's
-  accreditation (projects deactivates and reactivates the member from the events), and
-  the lead removes the member (4 operations);
+- the lead asks for the second researcher to join (on an approved project a member who
+  will see data is a request), support approves the request so the member joins,
+  support suspends and reinstates the member's accreditation (projects deactivates and
+  reactivates the member from the events), and the lead removes the member
+  (5 operations);
 - the lead signs the security declaration, books a safe-room place for an hour once the
   booking service has learnt (from accreditation, projects and access events) that the
   project is active, the lead a member and its datasets catalogued, and cancels it
   (booking; 3 operations).
 
-19 operations per team. Every POST carries an ``Idempotency-Key`` reused by its retries,
+20 operations per team. Every POST carries an ``Idempotency-Key`` reused by its retries,
 so a request lost in a fault (connection reset, database restart) is retried without a
 second effect.
 """
@@ -37,7 +39,7 @@ import httpx
 
 from .faultstack import FaultStack
 
-OPS_PER_TEAM = 19
+OPS_PER_TEAM = 20
 # The booking service's refusals that mean "an event has not arrived yet".
 BOOKING_WAITS = frozenset({"accreditation_not_current", "not_project_member",
                            "project_not_active", "dataset_not_permitted"})
@@ -78,6 +80,7 @@ class Workload:
     errors: list[str] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
+    member_requests: list[str] = field(default_factory=list)
     teams_run: int = 0
     started_at: float = 0.0
     finished_at: float = 0.0
@@ -124,7 +127,7 @@ class Workload:
         for researcher_id in (lead_id, member_id):
             accreditations[researcher_id] = await self._accredit(client, accreditation,
                                                                  researcher_id, panel)
-        lead = stack.token(lead_id, ["researcher"], researcher_id=lead_id)
+        lead = stack.token(lead_id, ["researcher"], researcher_id=lead_id, org="org-ntu")
 
         project = await self._op(client, "POST", f"{projects}/v1/projects", lead, json={
             "title": f"Reliability study {team}", "organisation_id": "org-ntu",
@@ -141,9 +144,17 @@ class Workload:
         await self._op(client, "POST", f"{base}/review", panel)
         await self._op(client, "POST", f"{base}/approve", panel,
                        json={"reason": "Clear public benefit"})
-        await self._op(client, "POST", f"{base}/members", lead,
-                       json={"researcher_id": member_id, "role": "researcher"},
-                       until_rule="accreditation_required")
+        requested = await self._op(client, "POST", f"{base}/members", lead,
+                                   json={"researcher_id": member_id, "role": "researcher"},
+                                   until_rule="accreditation_required")
+        if requested.get("status") != "requested":
+            raise AssertionError(f"adding {member_id} to approved {project_id} gave "
+                                 f"{requested!r}, not a member request")
+        approved = await self._op(
+            client, "POST", f"{base}/member-requests/{requested['id']}/approve", support)
+        if approved.get("status") != "approved":
+            raise AssertionError(f"approving {requested['id']} gave {approved!r}")
+        self.member_requests.append(requested["id"])
         member_accreditation = accreditations[member_id]
         await self._op(client, "POST",
                        f"{accreditation}/v1/accreditations/{member_accreditation}/suspend",
