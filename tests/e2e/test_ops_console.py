@@ -184,3 +184,28 @@ def test_a_poisoned_event_is_dead_lettered_and_a_replay_from_the_page_delivers(s
                            "[data-reason='quarantined'] .badge.replayed")
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT, full_page=False)
+
+
+def test_the_console_runs_under_its_content_security_policy(stack, browser):
+    """The console's own inline script and styles are allowed by the policy it is served
+    with (srs_common.headers): the browser reports no violation while it signs in and goes
+    live; a script the page does not carry is refused."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    context = browser.new_context()
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    try:
+        response = page.goto(f"{stack.url('ops')}/console")
+        assert "script-src" in response.headers["content-security-policy"]
+        page.fill("#token", login(stack, "support")["Authorization"].removeprefix("Bearer "))
+        page.click("#sign-in")
+        page.wait_for_selector("#live-status:text('live')")
+        assert violations == []
+        with pytest.raises(PlaywrightError, match="Content Security Policy"):
+            page.add_script_tag(content="window.injected = true")
+        assert page.evaluate("window.injected === undefined")
+    finally:
+        context.close()
