@@ -3,14 +3,18 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: help install tools run test lint format typecheck docs token reliability bench clean
+.PHONY: help install portal-assets tools run test lint format typecheck docs token reliability bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install:  ## install uv if missing, then every package of the workspace (locked)
+install:  ## install uv if missing, then every package of the workspace (locked), and the portal's assets
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
+	@$(MAKE) --no-print-directory portal-assets
+
+portal-assets:  ## the portal's front-end assets (GOV.UK Frontend, htmx; axe-core for tests) from its npm lock file
+	@bash services/portal/build-assets.sh
 
 run: install  ## broker, databases, migrations, demo data and the five services; Ctrl-C stops all
 	@$(UV) run --frozen python -m srs_common.devstack

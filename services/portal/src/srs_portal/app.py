@@ -1,0 +1,220 @@
+"""The portal: server-rendered pages (GOV.UK Frontend through govuk-frontend-jinja, htmx)
+over the platform's REST APIs, signing people in with OpenID Connect."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import httpx
+from authlib.integrations.base_client.errors import OAuthError
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from srs_common.db import Database
+from srs_common.errors import AppError
+from srs_common.observability import configure_logging
+from srs_portal.platform import Platform, SignInAgain
+from srs_portal.security import SecurityHeaders, csp_nonce, csrf_token, require_csrf
+from srs_portal.sessions import ROTATE, SessionMiddleware, SessionStore
+from srs_portal.settings import HERE, PortalSettings
+from srs_portal.signin import access_token, provider_client, session_tokens
+
+log = logging.getLogger(__name__)
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.loader = ChoiceLoader([
+    FileSystemLoader(HERE / "templates"),
+    PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+])
+templates.env.globals.update(csrf_token=csrf_token, csp_nonce=csp_nonce)
+
+STATUS_TAGS = {"current": "green", "approved": "green", "active": "green",
+               "submitted": "blue", "under_review": "blue", "draft": "grey",
+               "expired": "grey", "suspended": "orange", "revoked": "red", "rejected": "red"}
+templates.env.globals["status_colour"] = lambda status: STATUS_TAGS.get(str(status), "grey")
+templates.env.filters["words"] = lambda value: str(value or "").replace("_", " ")
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
+           status: int = 200) -> HTMLResponse:
+    user = request.session.get("user")
+    return templates.TemplateResponse(request, name, {"user": user, **(context or {})},
+                                      status_code=status)
+
+
+def _local_path(value: str | None) -> str:
+    """Only a path on the portal itself is a place to return to (no open redirect)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/dashboard"
+
+
+def signed_in_user(request: Request) -> dict[str, Any]:
+    user = request.session.get("user")
+    if not user:
+        raise SignInRequired(request.url.path)
+    return dict(user)
+
+
+class SignInRequired(Exception):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+SignedIn = Annotated[dict[str, Any], Depends(signed_in_user)]
+
+
+def create_app(settings: PortalSettings | None = None, *,
+               provider_transport: httpx.AsyncBaseTransport | None = None,
+               platform_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """The portal app. The transports let tests run the provider and the services
+    in-process; a running portal reaches them over HTTP."""
+    settings = settings or PortalSettings()
+    configure_logging("portal", level=settings.platform.log_level,
+                      json_logs=settings.platform.log_json)
+    store = SessionStore(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url, service="portal", pool_size=settings.db_pool_size)
+        store.db = app.state.db = db
+        app.state.platform = Platform(settings.service_urls, settings.api_timeout_seconds,
+                                      platform_transport)
+        try:
+            yield
+        finally:
+            await app.state.platform.close()
+            await db.dispose()
+
+    app = FastAPI(title="SRS portal", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.settings = settings
+    app.state.provider = provider_client(settings, provider_transport)
+    # Outermost last: headers see the session the session middleware loaded.
+    app.add_middleware(SessionMiddleware, store=store)
+    app.add_middleware(SecurityHeaders, provider=settings.oidc_issuer_url)
+    if settings.static_dir.is_dir():
+        app.mount("/assets", StaticFiles(directory=settings.static_dir), name="assets")
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in_first(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse("/sign-in?" + urlencode({"next": exc.path}), status_code=303)
+
+    @app.exception_handler(SignInAgain)
+    async def _sign_in_again(request: Request, exc: SignInAgain) -> Response:
+        request.session.clear()
+        return RedirectResponse("/sign-in?" + urlencode({"next": request.url.path}),
+                                status_code=303)
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return render(request, "error.html", {"title": exc.title, "detail": exc.detail},
+                      status=exc.status)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": "portal"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> dict[str, str]:
+        return {"status": "ready"}
+
+    @app.get("/", response_class=HTMLResponse)
+    async def home(request: Request) -> Response:
+        return render(request, "home.html")
+
+    @app.get("/register/researchers", response_class=HTMLResponse)
+    async def researcher_register(
+            request: Request, q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+        page = await request.app.state.platform.get(
+            "accreditation", "/v1/register", params={"q": q} if q else None)
+        return render(request, "register_researchers.html",
+                      {"entries": (page or {}).get("items", []), "q": q or ""})
+
+    @app.get("/register/projects", response_class=HTMLResponse)
+    async def project_register(
+            request: Request, q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+        page = await request.app.state.platform.get(
+            "projects", "/v1/register/projects", params={"q": q} if q else None)
+        return render(request, "register_projects.html",
+                      {"entries": (page or {}).get("items", []), "q": q or ""})
+
+    @app.get("/sign-in")
+    async def sign_in(request: Request,
+                      next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+        request.session["next"] = _local_path(next)
+        return await request.app.state.provider.authorize_redirect(  # type: ignore[no-any-return]
+            request, settings.redirect_uri)
+
+    @app.get("/auth/callback", response_class=HTMLResponse)
+    async def callback(request: Request) -> Response:
+        try:
+            token = await request.app.state.provider.authorize_access_token(request)
+        except OAuthError as exc:
+            log.info("sign-in refused at the callback: %s", exc.error)
+            return render(request, "error.html", {
+                "title": "Sign-in did not complete",
+                "detail": "The sign-in could not be completed. Start again from the sign-in "
+                          "link."}, status=400)
+        claims = token.get("userinfo") or {}
+        next_path = request.session.get("next", "/dashboard")
+        # A new session id for the signed-in person (against session fixation).
+        request.scope[ROTATE] = True
+        request.session.clear()
+        request.session["user"] = {
+            "sub": claims.get("sub"), "name": claims.get("name") or claims.get("sub"),
+            "email": claims.get("email"), "researcher_id": claims.get("researcher_id"),
+            "roles": claims.get("roles", []), "org": claims.get("org")}
+        request.session["tokens"] = session_tokens(token)
+        return RedirectResponse(_local_path(next_path), status_code=303)
+
+    @app.post("/sign-out", dependencies=[Depends(require_csrf)])
+    async def sign_out(request: Request) -> Response:
+        tokens = request.session.get("tokens") or {}
+        request.session.clear()
+        metadata = await request.app.state.provider.load_server_metadata()
+        end_session = metadata.get("end_session_endpoint")
+        if not end_session:
+            return RedirectResponse("/", status_code=303)
+        params = {"post_logout_redirect_uri": settings.after_sign_out_url,
+                  "client_id": settings.oidc_client_id}
+        if tokens.get("id_token"):
+            params["id_token_hint"] = tokens["id_token"]
+        return RedirectResponse(f"{end_session}?{urlencode(params)}", status_code=303)
+
+    @app.get("/dashboard", response_class=HTMLResponse)
+    async def dashboard(request: Request, user: SignedIn) -> Response:
+        token = await access_token(request)
+        platform: Platform = request.app.state.platform
+        researcher_id = user.get("researcher_id")
+        profile = accreditations = None
+        if researcher_id:
+            profile = await platform.get("accreditation", f"/v1/researchers/{researcher_id}",
+                                         token=token)
+            if profile is not None:
+                accreditations = await platform.get(
+                    "accreditation", f"/v1/researchers/{researcher_id}/accreditations",
+                    token=token)
+        return render(request, "dashboard.html", {
+            "title": "Your dashboard", "profile": profile,
+            "accreditations": accreditations or []})
+
+    @app.get("/dashboard/projects", response_class=HTMLResponse)
+    async def dashboard_projects(request: Request, user: SignedIn) -> Response:
+        """The dashboard's projects, as an htmx fragment (or a page of its own)."""
+        token = await access_token(request)
+        page = await request.app.state.platform.get("projects", "/v1/projects", token=token)
+        projects = (page or {}).get("items", [])
+        if request.headers.get("hx-request"):
+            return render(request, "_projects.html", {"projects": projects})
+        return render(request, "projects.html", {"projects": projects})
+
+    return app

@@ -1,0 +1,113 @@
+"""The portal in-process: sign-in with the real provider (code + PKCE), the refusal of a
+wrong state, pages that refuse a signed-out visitor, CSRF, security headers, sign-out."""
+
+from __future__ import annotations
+
+import re
+
+from ..conftest import PORTAL, PROVIDER, sign_in, start_sign_in
+
+
+async def test_a_signed_out_visitor_is_sent_to_sign_in(world):
+    for path in ("/dashboard", "/dashboard/projects"):
+        response = await world["portal"].get(path)
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/sign-in?next=%2F{path[1:].replace('/', '%2F')}"
+
+
+async def test_sign_in_with_code_and_pkce_reaches_the_dashboard(world):
+    page = await start_sign_in(world)
+    assert "code_challenge_method" in page.text and 'value="S256"' in page.text
+    done = await sign_in(world)
+    assert done.status_code == 303 and done.headers["location"] == "/dashboard"
+    cookie = done.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    dashboard = await world["portal"].get("/dashboard")
+    assert dashboard.status_code == 200, dashboard.text
+    assert "You have not registered your researcher profile yet" in dashboard.text
+    assert dashboard.headers["cache-control"] == "no-store"
+    projects = await world["portal"].get("/dashboard/projects", headers={"HX-Request": "true"})
+    assert projects.status_code == 200
+    assert "You are not a member of any project yet" in projects.text
+    assert "<html" not in projects.text  # an htmx fragment, not a page
+
+
+async def test_the_dashboard_shows_the_researchers_own_accreditation_status(world):
+    tokens = world["tokens"]
+    alice = tokens.headers("researcher", sub="alice", researcher_id="res-alice", org="org-ntu")
+    registered = await world["accreditation"].post("/v1/researchers", headers=alice, json={
+        "name": "Alice Example", "email": "alice@example.ac.uk",
+        "qualifications": {"degree": "masters", "degree_quantitative": True,
+                           "quantitative_research_years": 2}})
+    assert registered.status_code == 201, registered.text
+    await sign_in(world)
+    dashboard = await world["portal"].get("/dashboard")
+    assert "You are registered as Alice Example" in dashboard.text
+
+
+async def test_a_wrong_state_at_the_callback_is_refused(world):
+    await start_sign_in(world)  # the session holds the real state
+    response = await world["portal"].get("/auth/callback",
+                                         params={"code": "stolen", "state": "forged"})
+    assert response.status_code == 400
+    assert "Sign-in did not complete" in response.text
+    assert (await world["portal"].get("/dashboard")).status_code == 303  # not signed in
+
+
+async def test_a_callback_code_is_not_accepted_twice(world):
+    page = await start_sign_in(world)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
+    posted = await world["provider"].post("/oidc/authorize", data={
+        **fields, "username": "alice", "password": "alice-demo"})
+    callback = posted.headers["location"]
+    assert (await world["portal"].get(callback)).status_code == 303
+    world["portal"].cookies.clear()
+    replay = await world["portal"].get(callback)
+    assert replay.status_code == 400
+
+
+async def test_sign_out_without_the_csrf_token_is_refused(world):
+    await sign_in(world)
+    refused = await world["portal"].post("/sign-out", data={"csrf_token": "forged"})
+    assert refused.status_code == 403
+    assert "security token" in refused.text
+    assert (await world["portal"].get("/dashboard")).status_code == 200  # still signed in
+
+
+async def test_sign_out_with_the_token_ends_the_session_at_the_provider(world):
+    await sign_in(world)
+    dashboard = await world["portal"].get("/dashboard")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', dashboard.text).group(1)
+    out = await world["portal"].post("/sign-out", data={"csrf_token": token})
+    assert out.status_code == 303
+    assert out.headers["location"].startswith(f"{PROVIDER}/oidc/logout?")
+    back = await world["provider"].get(out.headers["location"])
+    assert back.status_code == 303 and back.headers["location"] == f"{PORTAL}/"
+    assert (await world["portal"].get("/dashboard")).status_code == 303
+
+
+async def test_security_headers_and_a_csp_without_unsafe_inline(world):
+    home = await world["portal"].get("/")
+    policy = home.headers["content-security-policy"]
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    # The one inline script (GOV.UK's js-enabled flag) runs by this response's nonce.
+    assert f'<script nonce="{nonce}">' in home.text
+    assert home.headers["x-frame-options"] == "DENY"
+    assert home.headers["x-content-type-options"] == "nosniff"
+    assert "no-store" not in home.headers.get("cache-control", "")  # public, nothing personal
+    again = await world["portal"].get("/")
+    assert re.search(r"'nonce-([^']+)'", again.headers["content-security-policy"]).group(1) != nonce
+
+
+async def test_the_public_registers_need_no_sign_in(world):
+    for path, heading in (("/register/researchers", "Accredited researchers"),
+                          ("/register/projects", "Accredited projects")):
+        response = await world["portal"].get(path)
+        assert response.status_code == 200, response.text
+        assert heading in response.text
+
+
+async def test_sign_in_returns_only_to_a_portal_page(world):
+    done = await sign_in(world, next_path="//evil.example/")
+    assert done.headers["location"] == "/dashboard"
