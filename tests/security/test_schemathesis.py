@@ -9,21 +9,21 @@ import time
 from typing import Any
 
 import pytest
+
+# A workspace dependency: imported, never skipped, so CI runs it on both databases.
+import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.python.asgi import shutdown_lifespans
+from schemathesis.specs.openapi import checks
 
 from srs_common.db import Database
 from srs_common.testing import ServiceUnderTest, run_sync, truncate_all
 
 from .tables import overrides
 from .test_authorization_matrix import SERVICES
-
-# A workspace dependency: imported, never skipped, so CI runs it on both databases.
-import schemathesis  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.generation import GenerationMode  # noqa: E402
-from schemathesis.python.asgi import shutdown_lifespans  # noqa: E402
-from schemathesis.specs.openapi import checks  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 10  # per generation mode; CI-bounded (whole run well under 2 min)
 # FastAPI/Starlette's answers to a body they cannot parse (not UTF-8 JSON, broken

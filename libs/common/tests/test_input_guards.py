@@ -43,8 +43,9 @@ def guarded_app(db: Database) -> FastAPI:
             import asyncpg
 
             if len(body["code"]) > 8:
-                raise DataError("INSERT INTO short_value", {}, asyncpg.StringDataRightTruncationError(
-                    "value too long for type character varying(8)"))
+                raise DataError("INSERT INTO short_value", {},
+                                asyncpg.StringDataRightTruncationError(
+                                    "value too long for type character varying(8)"))
         await s.execute(insert(short).values(code=body["code"]))
         await s.flush()
         return {"code": body["code"]}

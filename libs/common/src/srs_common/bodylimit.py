@@ -18,8 +18,6 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
-from starlette.routing import Match
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from srs_common.errors import problem
@@ -52,14 +50,29 @@ async def _refuse_nul(scope: Scope, receive: Receive, send: Send, *,
     await response(scope, receive, send)
 
 
+def _path_templates(app: object) -> list[re.Pattern[str]]:
+    """The app's documented paths as patterns naming their parameters (kept on the app)."""
+    state = getattr(app, "state", None)
+    cached = getattr(state, "nul_path_templates", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    openapi = getattr(app, "openapi", None)
+    paths = openapi().get("paths", {}) if callable(openapi) else {}
+    templates = [re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+                 for path in paths if "{" in path]
+    if state is not None:
+        state.nul_path_templates = templates
+    return templates
+
+
 def _nul_in_path(scope: Scope) -> str:
     """The path parameter holding a NUL (``path.<name>``), as validation errors name it."""
-    app = scope.get("app")
-    for route in getattr(app, "routes", ()):
-        match, child = route.matches(scope)
-        if match is Match.FULL:
-            for name, value in child.get("path_params", {}).items():
-                if "\x00" in str(value):
+    path = scope.get("path", "")
+    for template in _path_templates(scope.get("app")):
+        found = template.fullmatch(path)
+        if found is not None:
+            for name, value in found.groupdict().items():
+                if "\x00" in value:
                     return f"path.{name}"
     return "path"
 
