@@ -68,7 +68,7 @@ class GuessingGuard:
     per_address: RateLimitItem
 
     @classmethod
-    def of(cls, request: Request) -> "GuessingGuard":
+    def of(cls, request: Request) -> GuessingGuard:
         guard = getattr(request.app.state, "token_guard", None)
         if guard is None:
             settings: AccessSettings = request.app.state.settings

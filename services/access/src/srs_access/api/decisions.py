@@ -47,4 +47,5 @@ async def create_access_decision(body: AccessDecisionCreate, request: Request,
         allowed=decision.allowed,
         reasons=[DenyReason(code=c, message=DENY_MESSAGES[c]) for c in decision.reasons],
         researcher_id=body.researcher_id, project_id=body.project_id, setting=body.setting,
-        organisation_id=decision.organisation_id, decided_at=decision.decided_at, audit_entry_id=decision.audit_entry_id)
+        organisation_id=decision.organisation_id, decided_at=decision.decided_at,
+        audit_entry_id=decision.audit_entry_id)
