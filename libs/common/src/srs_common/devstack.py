@@ -24,7 +24,9 @@ from srs_common.tokens import SigningKey
 
 SERVICES = ("accreditation", "projects", "clearance", "access", "booking", "ops", "notify")
 DEFAULT_PORTS = {"accreditation": 8001, "projects": 8002, "clearance": 8003, "access": 8004,
-                 "booking": 8005, "ops": 8006, "notify": 8007}
+                 "booking": 8005, "ops": 8006, "notify": 8007, "portal": 8008}
+# Front ends: started (after the services) only when the stack has a port for them.
+FRONT_ENDS = ("portal",)
 SEEDED = ("access", "booking", "accreditation")
 
 
@@ -78,11 +80,29 @@ class Stack:
             "SRS_OPS_SERVICE_URLS": json.dumps({s: self.url(s) for s in SERVICES if s != "ops"}),
             "SRS_NOTIFY_SMTP_HOST": "127.0.0.1",
             "SRS_NOTIFY_SMTP_PORT": str(self.smtp_port),
+            **(self._portal_env() if "portal" in self.ports else {}),
             **self.extra_env,
         }
         if self.signing_key is not None:
             env["SRS_ACCESS_SIGNING_KEY_PEM"] = self.signing_key.private_pem
         return env
+
+    def _portal_env(self) -> dict[str, str]:
+        """The portal signs people in at the access service (its registered client) and
+        calls the services' APIs; the notifier's e-mails link to it."""
+        portal = self.url("portal")
+        return {
+            "SRS_PORTAL_PUBLIC_URL": portal,
+            "SRS_PORTAL_OIDC_ISSUER_URL": self.url("access"),
+            "SRS_ACCESS_OIDC_ISSUER": self.url("access"),
+            "SRS_PORTAL_SERVICE_URLS": json.dumps({s: self.url(s) for s in SERVICES}),
+            "SRS_ACCESS_PORTAL_REDIRECT_URIS": json.dumps([f"{portal}/auth/callback"]),
+            "SRS_ACCESS_PORTAL_POST_LOGOUT_REDIRECT_URIS": json.dumps([f"{portal}/"]),
+            "SRS_NOTIFY_PORTAL_URL": portal,
+        }
+
+    def front_ends(self) -> list[str]:
+        return [f for f in FRONT_ENDS if f in self.ports]
 
     def _run(self, service: str, *args: str) -> None:
         subprocess.run([sys.executable, "-m", f"srs_{service}", *args], env=self.env(service),
@@ -107,9 +127,10 @@ class Stack:
                     self._run(service, "seed")
 
             with ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
-                list(pool.map(prepare, SERVICES))
+                list(pool.map(prepare, [*SERVICES, *self.front_ends()]))
             # The issuer first: the others fetch its JWKS.
-            for service in ("access", *[s for s in SERVICES if s != "access"]):
+            for service in ("access", *[s for s in SERVICES if s != "access"],
+                            *self.front_ends()):
                 log = open(self.var_dir / "logs" / f"{service}.log", "ab")  # noqa: SIM115
                 self.processes[service] = subprocess.Popen(
                     [sys.executable, "-m", f"srs_{service}", "serve"], env=self.env(service),
@@ -246,6 +267,7 @@ def main() -> None:
     try:
         stack.start()
         rows = "\n".join(f"  {s:<15} {stack.url(s):<24} {stack.url(s)}/docs" for s in SERVICES)
+        rows += f"\n  {'portal':<15} {stack.url('portal'):<24} (web pages: open it in a browser)"
         print(BANNER.format(rows=rows, broker=stack.broker.bootstrap if stack.broker else "?",
                             access=stack.url("access")), flush=True)
         while not stop:
