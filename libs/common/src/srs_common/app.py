@@ -209,8 +209,9 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
         if metrics_port is not None:
             metrics = MetricsServer(MetricsApp(metrics_refresher(spec, runtime)),
                                     settings.host, metrics_port)
-            await metrics.start()
         try:
+            if metrics is not None:
+                await metrics.start()
             yield
         finally:
             if metrics is not None:
