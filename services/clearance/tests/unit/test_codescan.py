@@ -82,3 +82,13 @@ def test_notebook_code_cells_are_scanned_and_markdown_counts_as_annotation():
 def test_an_unknown_language_still_reads_every_idiom():
     assert ("row-level", 1, "fail") in rules("one <- df[df$id == 123, ]\n")
     assert ("row-level", 1, "fail") in rules("one = df[df['id'] == 42]\n")
+
+
+def test_a_very_long_file_is_read_in_bounded_time_and_the_rest_left_to_a_checker():
+    line = "counts <- table(df$region)  # one count a region\n"
+    repeats = codescan.MAX_SCANNED_CHARS // len(line) + 10
+    code = line * repeats + "ids <- c(9434765919)  # an NHS number past the limit\n"
+    findings = codescan.scan_code(code, filename="long.R")
+    assert {(f.rule, f.severity) for f in findings} == {("unscanned", "review"),
+                                                        ("nhs-number", "fail")}
+    assert next(f.line for f in findings if f.rule == "nhs-number") == repeats + 1

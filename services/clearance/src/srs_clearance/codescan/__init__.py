@@ -13,6 +13,7 @@ project's datasets, and any column whose name is identifier-like (``identifiers`
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterable
@@ -42,6 +43,9 @@ _COMMENT = re.compile(r"^\s*(#|//|\*|/\*|--|%|')")
 _MEMBERSHIP = frozenset({"isin", "%in%", "in", "inlist"})
 ROW_LEVEL_DETAIL = "selects a single entity or prints row-level data"
 
+# Past this size only literals are looked for (commands are read up to here).
+MAX_SCANNED_CHARS = 2_000_000
+
 # Below this share of annotated lines, a checker cannot follow the code.
 MIN_ANNOTATED_SHARE = 0.20
 
@@ -67,8 +71,11 @@ def scan_code(text: str, *, filename: str | None = None,
     if filename and filename.lower().endswith(".ipynb"):
         text, autoprint = _notebook_code(text), True
     catalogued = tuple(identifier_columns)
+    full_text = text
+    if len(text) > MAX_SCANNED_CHARS:  # bound the time a submission spends here
+        text = text[:text.rfind("\n", 0, MAX_SCANNED_CHARS) + 1]
     source = read_source(text, language)
-    scan = _Scan(source, catalogued)
+    scan = _Scan(source, catalogued, full_text)
     datasets = rows.Datasets()
     in_proc_sql = False
     for statement in statements(source):
@@ -82,9 +89,13 @@ def scan_code(text: str, *, filename: str | None = None,
             dialect = "sql" if in_proc_sql else "sas"
         scan.statement(statement, dialect, datasets, autoprint)
         datasets.learn(statement, dialect)
-    scan.standalone_literals(text)
+    scan.standalone_literals(full_text)
     scan.identifier_columns(text)
-    scan.annotation(text)
+    scan.annotation(full_text)
+    if text != full_text:
+        scan.add(len(text), "unscanned", "review",
+                 "the file is too long to read its commands automatically from here on: "
+                 "a checker reads the rest")
     unique = {(f.line, f.rule, f.severity, f.detail): f for f in scan.findings}
     return sorted(unique.values(), key=lambda f: (f.line, f.rule))
 
@@ -120,14 +131,16 @@ _ASSIGNED_LITERAL = re.compile(
 
 
 class _Scan:
-    def __init__(self, source: Source, catalogued: tuple[str, ...]) -> None:
+    def __init__(self, source: Source, catalogued: tuple[str, ...], text: str) -> None:
         self.source = source
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
         self.catalogued = catalogued
         self.findings: list[Finding] = []
         self.consumed: list[tuple[int, int]] = []
 
     def add(self, offset: int, rule: str, severity: Severity, detail: str) -> None:
-        self.findings.append(Finding(self.source.line_of(offset), rule, severity, detail))
+        line = bisect.bisect_left(self.newlines, offset) + 1
+        self.findings.append(Finding(line, rule, severity, detail))
 
     def statement(self, statement: Statement, dialect: str | None, datasets: rows.Datasets,
                   autoprint: bool) -> None:

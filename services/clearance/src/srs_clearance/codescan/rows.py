@@ -7,6 +7,7 @@ modelling is an aggregate, and printing it is what the researcher is meant to do
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -35,17 +36,17 @@ _ASSIGN_RIGHT = re.compile(r"(?:->)\s*(?P<name>[A-Za-z_.][\w.]*)\s*$")
 _VIEW_CALL = re.compile(
     r"(?<![\w.])(?P<fn>View|view|glimpse|fix|edit|datatable|head|tail|print|display|kable|show"
     r"|paged_table|gt|flextable|reactable|as_hux)\s*\(")
-_METHOD_VIEW = re.compile(r"(?P<base>[A-Za-z_][\w.]*(?:\([^()]*\)|\[[^\]]*\]|\.[A-Za-z_]\w*)*)"
+_METHOD_VIEW = re.compile(r"(?<![\w.$])(?P<base>[A-Za-z_][\w.]*(?:\([^()]*\)|\[[^\]]*\]|\.[A-Za-z_]\w*)*)"
                           r"\s*\.\s*(?P<fn>head|tail|show"
                           r"|to_string|to_markdown|display)\s*\(")
 _PIPE_VIEW = re.compile(r"(?:%>%|\|>)\s*(?:utils::)?(?P<fn>head|tail|View|print|glimpse|show)\b")
 _PY_ROW = re.compile(
-    r"(?:(?P<base>[A-Za-z_][\w.]*)|[)\]])\s*\.\s*(?:iloc\s*\[\s*\[?\s*-?\d+\s*\]?\s*(?:,[^\]]*)?\]"
+    r"(?:(?<![\w.$])(?P<base>[A-Za-z_][\w.]*)|[)\]])\s*\.\s*(?:iloc\s*\[\s*\[?\s*-?\d+\s*\]?\s*(?:,[^\]]*)?\]"
     r"|loc\s*\[\s*\[?\s*(?:\"[^\"]*\"|'[^']*'|-?\d+)\s*\]?\s*(?:,[^\]]*)?\]"
     r"|i?at\s*\[|loc\s*\[.*?\.idx(?:max|min)\s*\("
     r"|n(?:largest|smallest)\s*\(\s*1\s*[,)])")
 _R_ROW = re.compile(
-    r"(?P<base>[A-Za-z_.][\w.]*)\s*\[\s*(?:c\(\s*)?-?\d+L?\s*\)?\s*,"
+    r"(?<![\w.$])(?P<base>[A-Za-z_.][\w.]*)\s*\[\s*(?:c\(\s*)?-?\d+L?\s*\)?\s*,"
     r"|\[\s*which\.(?:max|min)\s*\("
     r"|\bslice\s*\(\s*(?:[A-Za-z_.][\w.]*\s*,\s*)?\d+L?\s*\)"
     r"|\bslice_(?:max|min)\s*\([^)]*\bn\s*=\s*1L?\b|\btop_n\s*\(\s*(?:[\w.]+\s*,\s*)?1L?\b")
@@ -58,7 +59,8 @@ _SAS_PRINT = re.compile(r"^\s*proc\s+(?:print|fsview|fsbrowse|fsedit|fsprint)\b"
 _SAS_PUT = re.compile(r"^\s*put\b|\b(?:then|else)\s+put\b", re.I)
 _SAS_ROW = re.compile(r"\b_n_\s*(?:=|eq)\s*\d+|\bfirstobs\s*=\s*(\d+)\s+obs\s*=\s*\1\b"
                       r"|\bpoint\s*=", re.I)
-_STATA_AGGREGATE = re.compile(_STATA_PREFIX + r"(?:collapse|contract|statsby|table\b.*\breplace)\b")
+_STATA_AGGREGATE = re.compile(_STATA_PREFIX
+                              + r"(?:collapse|contract|statsby|table\b.*\breplace)\b")
 _STATA_RELOAD = re.compile(_STATA_PREFIX + r"(?:use|u|import|insheet|infile|restore|clear|sysuse"
                            r"|webuse|frame\s+change)\b")
 _SQL_CREATE = re.compile(r"\s*create\s+(?:temp\w*\s+)?(?:table|view)\s+(?P<name>[\w.]+)", re.I)
@@ -123,14 +125,23 @@ def _roots(expression: str) -> list[str]:
     return [name, name.split(".", 1)[0]] if "." in name.strip(".") else [name]
 
 
+@functools.lru_cache(maxsize=4)
+def _closing_brackets(text: str) -> dict[int, int]:
+    """Each opening bracket's offset -> its closing bracket's offset, in one pass."""
+    closing: dict[int, int] = {}
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            stack.append(i)
+        elif ch in ")]}" and stack:
+            closing[stack.pop()] = i
+    return closing
+
+
 def _call_argument(text: str, open_paren: int) -> str:
-    depth = 0
-    for i in range(open_paren, len(text)):
-        depth += text[i] in "([{"
-        depth -= text[i] in ")]}"
-        if depth == 0:
-            return text[open_paren + 1:i]
-    return text[open_paren + 1:]
+    """The text inside the brackets opening at ``open_paren`` (to the end if never closed)."""
+    end = _closing_brackets(text).get(open_paren)
+    return text[open_paren + 1:end] if end is not None else text[open_paren + 1:]
 
 
 Hit = tuple[int, str]  # offset in the statement, what it does

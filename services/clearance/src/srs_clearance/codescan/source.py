@@ -4,9 +4,8 @@ its statements. Blanking keeps every offset, so a match maps back to its line.""
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 LANGUAGES = {".py": "python", ".ipynb": "python", ".jl": "python", ".r": "r", ".rmd": "r",
@@ -29,18 +28,11 @@ class Statement:
     bare: str  # comments and string contents blanked
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     language: str | None
     code: str
     bare: str
-    _newlines: list[int] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._newlines = [i for i, c in enumerate(self.code) if c == "\n"]
-
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_left(self._newlines, offset) + 1
 
     def statement(self, start: int, end: int) -> Statement:
         return Statement(start, self.code[start:end], self.bare[start:end])
@@ -50,60 +42,45 @@ def _blank(text: str) -> str:
     return re.sub(r"[^\n]", " ", text)
 
 
+def _token_pattern(language: str | None) -> re.Pattern[str]:
+    comments = {"python": [r"\#[^\n]*"], "r": [r"\#[^\n]*"], "sql": [r"--[^\n]*"],
+                "stata": [r"//[^\n]*", r"(?m:^)[ \t]*\*[^\n]*"],
+                "sas": [r"(?:(?<=;)|\A)\s*\*[^;]*;?"],
+                None: [r"\#[^\n]*", r"//[^\n]*", r"--[^\n]*"]}[language]
+    if language in ("stata", "sas", "sql", None):
+        comments.insert(0, r"/\*.*?(?:\*/|\Z)")
+    escaped = language in ("python", "r", None)
+    strings = [r'"(?:\\.|[^"\\])*(?:"|\Z)' if escaped else r'"[^"]*(?:"|\Z)']
+    if language != "stata":
+        strings.append(r"'(?:\\.|[^'\\])*(?:'|\Z)" if escaped else r"'[^']*(?:'|\Z)")
+    return re.compile(
+        f"(?P<comment>{'|'.join(comments)})|(?P<string>{'|'.join(strings)})"
+        r"|(?P<other>[^\"'#/\-*;\n]+|.|\n)", re.S)
+
+
 def read_source(text: str, language: str | None) -> Source:
     """Blank comments (keeping offsets) the way ``language`` writes them."""
+    if language not in ("python", "r", "sql", "stata", "sas"):
+        language = None
     code: list[str] = []
     bare: list[str] = []
-    quotes = {"stata": '"'}.get(language or "", "\"'")
-    line_comment = {"python": ("#",), "r": ("#",), "sql": ("--",), "stata": ("//",),
-                    "sas": (), None: ("#", "//", "--")}.get(language, ("#",))
-    block = language in ("stata", "sas", "sql", None)
-    i, n = 0, len(text)
-    at_line_start = True
-    statement_start = True
-    while i < n:
-        c = text[i]
-        if block and text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            code.append(_blank(text[i:end]))
-            bare.append(_blank(text[i:end]))
-            i = end
-            continue
-        star_comment = c == "*" and ((language == "stata" and at_line_start)
-                                     or (language == "sas" and statement_start))
-        if star_comment or any(text.startswith(m, i) for m in line_comment):
-            stop = "\n" if language != "sas" else ";"
-            end = text.find(stop, i)
-            end = n if end < 0 else end + (1 if language == "sas" else 0)
-            code.append(_blank(text[i:end]))
-            bare.append(_blank(text[i:end]))
-            i = end
-            continue
-        if c in quotes:
-            end = i + 1
-            while end < n and text[end] != c:
-                end += 2 if text[end] == "\\" and language in ("python", "r") else 1
-            end = min(end + 1, n)
-            code.append(text[i:end])
-            bare.append(c + _blank(text[i + 1:end - 1]) + (c if end - i > 1 else ""))
-            i = end
-            at_line_start = statement_start = False
-            continue
-        code.append(c)
-        bare.append(c)
-        if c == "\n":
-            at_line_start = True
-        elif not c.isspace():
-            at_line_start = False
-        if c == ";":
-            statement_start = True
-        elif not c.isspace():
-            statement_start = False
-        i += 1
+    for token in _token_pattern(language).finditer(text):
+        piece = token.group(0)
+        if token.lastgroup == "comment":
+            code.append(_blank(piece))
+            bare.append(_blank(piece))
+        elif token.lastgroup == "string":
+            code.append(piece)
+            closed = len(piece) > 1 and piece[-1] == piece[0]
+            bare.append(piece[0] + _blank(piece[1:-1] if closed else piece[1:])
+                        + (piece[-1] if closed else ""))
+        else:
+            code.append(piece)
+            bare.append(piece)
     return Source(language, "".join(code), "".join(bare))
 
 
+MAX_LINES = 60  # no R pipeline or Python call a checker can follow is longer
 _CONTINUES = re.compile(r"(%>%|\|>|\\|,|\+|&|\||\(|\[|<-|=|///|\bthen)\s*$")
 
 
@@ -119,14 +96,16 @@ def statements(source: Source) -> list[Statement]:
             start = match.end()
         spans.append((start, len(bare)))
     else:
-        start = depth = 0
+        start = depth = lines = 0
         offset = 0
         for line in bare.splitlines(keepends=True):
             depth += sum(line.count(o) for o in "([{") - sum(line.count(c) for c in ")]}")
             offset += len(line)
-            if depth > 0 or _CONTINUES.search(line.rstrip("\n")):
+            lines += 1
+            # an unbalanced bracket must not make the rest of the file one statement
+            if (depth > 0 or _CONTINUES.search(line.rstrip("\n"))) and lines < MAX_LINES:
                 continue
             spans.append((start, offset))
-            start, depth = offset, 0
+            start, depth, lines = offset, 0, 0
         spans.append((start, len(bare)))
     return [source.statement(s, e) for s, e in spans if bare[s:e].strip()]
