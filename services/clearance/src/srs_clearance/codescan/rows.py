@@ -36,7 +36,8 @@ _ASSIGN_RIGHT = re.compile(r"(?:->)\s*(?P<name>[A-Za-z_.][\w.]*)\s*$")
 _VIEW_CALL = re.compile(
     r"(?<![\w.])(?P<fn>View|view|glimpse|fix|edit|datatable|head|tail|print|display|kable|show"
     r"|paged_table|gt|flextable|reactable|as_hux)\s*\(")
-_METHOD_VIEW = re.compile(r"(?<![\w.$])(?P<base>[A-Za-z_][\w.]*(?:\([^()]*\)|\[[^\]]*\]|\.[A-Za-z_]\w*)*)"
+_METHOD_VIEW = re.compile(r"(?<![\w.$])(?P<base>[A-Za-z_]\w*"
+                          r"(?:\([^()]*\)|\[[^\]]*\]|\.[A-Za-z_]\w*)*)"
                           r"\s*\.\s*(?P<fn>head|tail|show"
                           r"|to_string|to_markdown|display)\s*\(")
 _PIPE_VIEW = re.compile(r"(?:%>%|\|>)\s*(?:utils::)?(?P<fn>head|tail|View|print|glimpse|show)\b")
