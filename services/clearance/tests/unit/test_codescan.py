@@ -92,3 +92,11 @@ def test_a_very_long_file_is_read_in_bounded_time_and_the_rest_left_to_a_checker
     assert {(f.rule, f.severity) for f in findings} == {("unscanned", "review"),
                                                         ("nhs-number", "fail")}
     assert next(f.line for f in findings if f.rule == "nhs-number") == repeats + 1
+
+
+def test_r_markdown_prose_is_annotation_and_only_chunks_are_code():
+    document = ("---\ntitle: Pay\n---\n\nWe never print rows, e.g. head(df) or df[df$id == 5, ].\n\n"
+                "```{r}\npay <- df %>% group_by(region) %>% summarise(n = n())\n"
+                "one <- df[df$id == 5, ]\n```\n")
+    findings = codescan.scan_code(document, filename="report.Rmd")
+    assert [(f.rule, f.line, f.severity) for f in findings] == [("row-level", 9, "fail")]

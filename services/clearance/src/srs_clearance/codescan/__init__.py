@@ -70,6 +70,8 @@ def scan_code(text: str, *, filename: str | None = None,
     autoprint = language == "r"
     if filename and filename.lower().endswith(".ipynb"):
         text, autoprint = _notebook_code(text), True
+    elif filename and filename.lower().endswith((".rmd", ".qmd")):
+        text = _rmarkdown_code(text)
     catalogued = tuple(identifier_columns)
     full_text = text
     if len(text) > MAX_SCANNED_CHARS:  # bound the time a submission spends here
@@ -120,6 +122,19 @@ def _notebook_code(text: str) -> str:
             lines += [ln for ln in body.splitlines() if not ln.lstrip().startswith(("%", "!"))]
         else:
             lines += [f"# {ln}" for ln in body.splitlines() if ln.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def _rmarkdown_code(text: str) -> str:
+    """An R Markdown or Quarto document with its prose and chunk fences as comments (they
+    annotate the code), line for line."""
+    lines, in_chunk = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            in_chunk = not in_chunk and line.strip() != "```"
+            lines.append(f"# {line}")
+        else:
+            lines.append(line if in_chunk else f"# {line}" if line.strip() else "")
     return "\n".join(lines) + "\n"
 
 
