@@ -57,7 +57,53 @@ class Comparison:
     selects: bool  # True: keeps the rows equal to the value; False: a range or an exclusion
 
 
+# Calls that change a column's type or case but not whose row it is.
+_TRANSFORMS = re.compile(
+    r"astype|str|strip|lstrip|rstrip|lower|upper|zfill|to_string|cast|as\.character|as\.numeric"
+    r"|as\.integer|as\.double|trimws|toupper|tolower|str_trim|str_squish|str_to_\w+|trim|ltrim"
+    r"|rtrim|strtrim|string|real|int|float|input|put|compress|strip|upcase|lowcase|ustrtrim",
+    re.IGNORECASE)
+
+
+def _opening_bracket(text: str) -> int | None:
+    """Where the bracket closed at the end of ``text`` opens."""
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += text[i] in ")]}"
+        depth -= text[i] in "([{"
+        if depth == 0:
+            return i
+    return None
+
+
+def _strip_transforms(left: str) -> str:
+    """``df['id'].astype(str)`` -> ``df['id']``; ``as.character(df$id)`` -> ``df$id``;
+    ``UPPER(surname)`` -> ``surname``."""
+    for _ in range(4):
+        stripped = left.rstrip()
+        if not stripped.endswith(")"):
+            return left
+        opening = _opening_bracket(stripped)
+        if opening is None:
+            return left
+        name = re.search(r"([A-Za-z_][\w.]*)\s*$", stripped[:opening])
+        if not name:
+            return left
+        before, called = stripped[:name.start()], name.group(1)
+        receiver, _, method = called.rpartition(".")
+        if _TRANSFORMS.fullmatch(called) and not before.rstrip().endswith("."):
+            # a function: its first argument
+            left = re.split(r",|\s+as\s+", stripped[opening + 1:-1], maxsplit=1,
+                            flags=re.IGNORECASE)[0]
+        elif _TRANSFORMS.fullmatch(method):  # a method: keep its receiver
+            left = re.sub(r"\.str$", "", (before + receiver).rstrip(" ."))
+        else:
+            return left
+    return left
+
+
 def _column(left: str, language: str | None) -> tuple[str, bool] | None:
+    left = _strip_transforms(left)
     match = _LEFT.search(left)
     if not match:
         return None
