@@ -3,6 +3,7 @@ projects apps, each reached through its own host name over an ASGI transport."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -41,12 +42,27 @@ def portal_database(srs_tmp: Path) -> str:
 
 
 @pytest.fixture
-async def world(service_client, portal_database, tokens) -> AsyncIterator[dict[str, Any]]:
-    """The portal (``world["portal"]``, a client as a browser is) with its provider and
-    the services it calls; ``world["provider"]`` is the browser at the provider."""
+def make_world(service_client, portal_database, tokens):
+    """``async with make_world(**access_settings) as world``: the portal
+    (``world["portal"]``, a client as a browser is) with its provider and the services it
+    calls; ``world["provider"]`` is the browser at the provider."""
+    return contextlib.asynccontextmanager(
+        lambda **access_settings: _world(service_client, portal_database, tokens,
+                                         access_settings))
+
+
+@pytest.fixture
+async def world(make_world) -> AsyncIterator[dict[str, Any]]:
+    async with make_world() as world:
+        yield world
+
+
+async def _world(service_client, portal_database, tokens,
+                 access_settings) -> AsyncIterator[dict[str, Any]]:
     async with service_client("access", portal_client_secret=SECRET,
                               portal_redirect_uris=[f"{PORTAL}/auth/callback"],
-                              portal_post_logout_redirect_uris=[f"{PORTAL}/"]) as access, \
+                              portal_post_logout_redirect_uris=[f"{PORTAL}/"],
+                              **access_settings) as access, \
             service_client("accreditation") as accreditation, \
             service_client("projects") as projects:
         async with access.runtime.db.transaction() as session:
@@ -71,7 +87,8 @@ async def world(service_client, portal_database, tokens) -> AsyncIterator[dict[s
             portal.base_url = httpx.URL(PORTAL)
             async with httpx.AsyncClient(transport=hosts, base_url=PROVIDER) as provider:
                 yield {"portal": portal, "provider": provider, "tokens": tokens,
-                       "accreditation": accreditation, "projects": projects}
+                       "access": access, "accreditation": accreditation,
+                       "projects": projects}
 
 
 async def start_sign_in(world: dict[str, Any], next_path: str = "/dashboard") -> httpx.Response:

@@ -281,3 +281,23 @@ async def test_sign_out_revokes_refresh_tokens_and_returns_only_to_allowed_addre
     refreshed = await provider.post("/oidc/token", auth=(CLIENT_ID, SECRET), data={
         "grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
     assert refreshed.status_code == 400
+
+
+async def test_the_sign_in_page_is_throttled_like_the_token_endpoint(service_client):
+    async with service_client("access", portal_client_secret=SECRET,
+                              portal_redirect_uris=[REDIRECT],
+                              token_failures_per_account_address="3/15 minutes") as client:
+        async with client.runtime.db.transaction() as session:
+            await seed_demo_users(session)
+        _, challenge = pkce()
+        params = authorize_params(challenge)
+        for _ in range(3):
+            assert (await sign_in(client, params, password="guess")).status_code == 401
+        refused = await sign_in(client, params)  # even the right password, for now
+        assert refused.status_code == 429
+        assert 0 < int(refused.headers["retry-after"]) <= 15 * 60
+        assert "Too many failed sign-in attempts" in refused.text
+        # The token endpoint counts the same failures: one guard for both doors.
+        token = await client.post("/v1/auth/token", data={
+            "grant_type": "password", "username": "alice", "password": "alice-demo"})
+        assert token.status_code == 429

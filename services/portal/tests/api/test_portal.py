@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select, update
+
+from srs_access.oidc.models import RefreshToken
+from srs_common.db import utcnow
+
 from ..conftest import PORTAL, PROVIDER, sign_in, start_sign_in
 
 
@@ -111,3 +116,27 @@ async def test_the_public_registers_need_no_sign_in(world):
 async def test_sign_in_returns_only_to_a_portal_page(world):
     done = await sign_in(world, next_path="//evil.example/")
     assert done.headers["location"] == "/dashboard"
+
+
+async def test_an_expiring_access_token_is_refreshed_and_the_refresh_token_rotated(make_world):
+    # Access tokens of 20 s are always within the portal's 30 s refresh margin.
+    async with make_world(token_ttl_seconds=20) as world:
+        await sign_in(world)
+        for _ in range(2):
+            assert (await world["portal"].get("/dashboard")).status_code == 200
+        async with world["access"].runtime.db.transaction() as session:
+            rows = (await session.scalars(select(RefreshToken).where(
+                RefreshToken.username == "alice"))).all()
+        assert len(rows) == 3  # the sign-in's, then one per refresh
+        assert sum(row.rotated_at is None for row in rows) == 1  # only the newest is live
+        assert all(row.revoked_at is None for row in rows)
+
+
+async def test_a_refused_refresh_sends_the_person_to_sign_in_again(make_world):
+    async with make_world(token_ttl_seconds=20) as world:
+        await sign_in(world)
+        async with world["access"].runtime.db.transaction() as session:
+            await session.execute(update(RefreshToken).values(revoked_at=utcnow()))
+        response = await world["portal"].get("/dashboard")
+        assert response.status_code == 303
+        assert response.headers["location"] == "/sign-in?next=%2Fdashboard"
