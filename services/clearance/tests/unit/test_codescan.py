@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from srs_clearance import codescan
 from srs_clearance.codescan import identifiers
 
@@ -100,3 +102,20 @@ def test_r_markdown_prose_is_annotation_and_only_chunks_are_code():
                 "one <- df[df$id == 5, ]\n```\n")
     findings = codescan.scan_code(document, filename="report.Rmd")
     assert [(f.rule, f.line, f.severity) for f in findings] == [("row-level", 9, "fail")]
+
+
+_PIECES = st.sampled_from(["df", "person_id", "==", "=", " if ", "where ", "select * from t",
+                           "proc sql;", "quit;", "list", "print(", "head(", "%in%", "c(", "(",
+                           ")", "[", "]", "'", '"', "`", "#", "/*", "*/", "*", ";", "\n", " ",
+                           "9434765919", ".isin(", "inlist(", "```{r}\n", ".astype(str)", "5"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=60),
+       filename=st.sampled_from(["a.py", "a.R", "a.do", "a.sas", "a.sql", "a.ipynb", "a.Rmd",
+                                 None]))
+def test_any_text_scans_without_error_and_findings_point_at_its_lines(pieces, filename):
+    text = "".join(pieces)
+    findings = codescan.scan_code(text, filename=filename, identifier_columns=["x"])
+    lines = max(len(text.splitlines()), 1)
+    assert all(0 <= f.line <= lines + 1 for f in findings)

@@ -116,7 +116,9 @@ def _notebook_code(text: str) -> str:
         return text
     lines: list[str] = []
     for cell in cells if isinstance(cells, list) else []:
-        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        if not isinstance(cell, dict):
+            continue
+        source = cell.get("source", "")
         body = "".join(source) if isinstance(source, list) else str(source)
         if cell.get("cell_type") == "code":
             lines += [ln for ln in body.splitlines() if not ln.lstrip().startswith(("%", "!"))]
@@ -168,9 +170,10 @@ class _Scan:
                                                  datasets.aggregates):
             self.add(statement.start + len(statement.bare) - len(statement.bare.lstrip()),
                      "row-level", "review", ROW_LEVEL_DETAIL)
-        for offset, _what in (rows.viewing(statement, dialect, datasets, autoprint)
-                              + rows.picking_rows(statement, dialect, datasets)):
+        for offset, _what in rows.viewing(statement, dialect, datasets, autoprint):
             self.add(statement.start + offset, "row-level", "review", ROW_LEVEL_DETAIL)
+        for offset, what in rows.picking_rows(statement, dialect, datasets):
+            self.add(statement.start + offset, "row-level", "review", what)
         assigned = _ASSIGNED_LITERAL.match(statement.code)
         if assigned:
             kind = identifiers.column_kind(assigned.group("name"))
