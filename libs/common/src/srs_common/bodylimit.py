@@ -37,7 +37,8 @@ NUL_MARKERS = (b"\\u0000", b"\x00", b"%00")
 def _textual(scope: Scope) -> bool:
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
-            return value.startswith((b"application/json", b"application/x-www-form-urlencoded"))
+            return bool(value.startswith((b"application/json",
+                                          b"application/x-www-form-urlencoded")))
     return False
 
 

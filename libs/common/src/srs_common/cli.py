@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import uvicorn
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 def main(spec_factory: Callable[[], ServiceSpec], settings_factory: Callable[[], ServiceSettings],
-         migrations_dir: Path, seed: Callable[[ServiceSettings], Awaitable[None]] | None = None,
+         migrations_dir: Path, seed: Callable[[ServiceSettings], Coroutine[Any, Any, None]] | None = None,
          argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m srs_{spec_factory().name}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -40,10 +40,10 @@ def main(spec_factory: Callable[[], ServiceSpec], settings_factory: Callable[[],
                        "metrics_port setting, else the API port + 1000)")
     for name, text in (("relay", "the outbox relay alone"),
                        ("worker", "consumers and periodic jobs alone")):
-        alone = sub.add_parser(name, help=f"{text} (HTTP: probes, messaging state)")
-        alone.add_argument("--host")
-        alone.add_argument("--port", type=int)
-        alone.add_argument("--metrics-port", type=int)
+        part = sub.add_parser(name, help=f"{text} (HTTP: probes, messaging state)")
+        part.add_argument("--host")
+        part.add_argument("--port", type=int)
+        part.add_argument("--metrics-port", type=int)
     sub.add_parser("migrate", help="apply database migrations")
     revision = sub.add_parser("revision", help="autogenerate a migration from the models")
     revision.add_argument("-m", "--message", required=True)

@@ -161,10 +161,12 @@ def insert_if_absent(dialect: str, table: Any, *, conflict: list[str]) -> Any:
     """``INSERT ... ON CONFLICT (conflict) DO NOTHING`` for PostgreSQL or SQLite; the
     result's ``rowcount`` is 1 when the row was new, 0 when one was already there."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=conflict)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict)
 
 
 class Database:

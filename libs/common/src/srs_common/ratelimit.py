@@ -22,12 +22,24 @@ from srs_common.config import PlatformSettings
 from srs_common.errors import AppError, problem
 
 
+def async_storage(platform: PlatformSettings) -> Storage:
+    """Redis when ``rate_limit_storage_url`` is set (an ``async+redis://`` URL, so every
+    replica counts together), memory otherwise."""
+    if not platform.rate_limit_storage_url:
+        return MemoryStorage()
+    storage = storage_from_string(platform.rate_limit_storage_url)
+    if not isinstance(storage, Storage):
+        raise ValueError("rate_limit_storage_url must name an async storage (async+redis://...)")
+    return storage
+
+
 def bearer_token(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
             raw = value.decode("latin-1")
             if raw[:7].lower() == "bearer ":
-                return raw[7:].strip()
+                token: str = raw[7:].strip()
+                return token
     return None
 
 
@@ -49,8 +61,7 @@ class RateLimitMiddleware:
         self.partner_limit: RateLimitItem = parse(platform.rate_limit_partner)
         self.default_limit: RateLimitItem | None = (
             parse(platform.rate_limit_default) if platform.rate_limit_default else None)
-        storage: Storage = (storage_from_string(platform.rate_limit_storage_url)
-                            if platform.rate_limit_storage_url else MemoryStorage())
+        storage = async_storage(platform)
         self.limiter = MovingWindowRateLimiter(storage)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,8 +100,7 @@ class FailureThrottle:
 
     def __init__(self, platform: PlatformSettings, namespace: str) -> None:
         self.namespace = namespace
-        storage: Storage = (storage_from_string(platform.rate_limit_storage_url)
-                            if platform.rate_limit_storage_url else MemoryStorage())
+        storage = async_storage(platform)
         self.limiter = MovingWindowRateLimiter(storage)
 
     async def retry_after(self, checks: list[tuple[RateLimitItem, tuple[str, ...]]]) -> int | None:
