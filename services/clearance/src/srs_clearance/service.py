@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
+import anyio.to_thread
 from prometheus_client import Histogram
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -290,8 +292,10 @@ async def submit_output(session: AsyncSession, principal: Principal, output_id: 
         session, sorted({*project.dataset_ids, *output.dataset_ids}))
     for file in files:
         if file.role == "code":
-            findings = codescan.scan_code(read_text(file.sha256), filename=file.filename,
-                                          identifier_columns=identifier_columns)
+            # A scan of a large file takes seconds of CPU: off the event loop.
+            findings = await anyio.to_thread.run_sync(functools.partial(
+                codescan.scan_code, read_text(file.sha256), filename=file.filename,
+                identifier_columns=identifier_columns))
             file.check_json = {"status": codescan.code_status(findings),
                                "findings": [dataclasses.asdict(f) for f in findings]}
     rules = await rules_for(session, list(output.dataset_ids))
