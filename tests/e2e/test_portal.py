@@ -1,6 +1,7 @@
 """The portal in real Chromium (Playwright) against real processes: the platform, the
 access service as the OpenID Connect provider, and the portal on its own port. A new
-researcher signs up, lands on their dashboard, signs out and signs in again; every page
+researcher signs up, lands on their dashboard, registers their profile, signs out and
+signs in again; every page
 passes axe-core with no serious or critical violation and runs under its
 Content-Security-Policy without a violation."""
 
@@ -120,6 +121,22 @@ def test_a_new_researcher_signs_up_signs_in_and_sees_their_dashboard(portal_stac
         page.wait_for_selector("#project-list")  # loaded by htmx
         assert "Signed in as Nia Researcher" in page.inner_text("body")
         checked(page, "dashboard")
+
+        # The new researcher registers their profile, the first step to accreditation.
+        page.click("#register-profile-link")
+        page.wait_for_selector("h1:text('Register your researcher profile')")
+        assert page.input_value("#email") == email  # from the sign-in's claims
+        page.check("input[name=degree][value=masters]")
+        page.fill("#quantitative_research_years", "two")
+        page.click("#register-profile")
+        page.wait_for_selector(".govuk-error-summary")
+        checked(page, "profile-errors")
+        page.check("input[name=degree_quantitative][value=yes]")
+        page.fill("#quantitative_research_years", "2")
+        page.click("#register-profile")
+        page.wait_for_url(portal + "/dashboard")
+        assert "You are registered as Nia Researcher" in page.inner_text(
+            "#accreditation-status")
 
         page.click("#sign-out")
         page.wait_for_url(portal + "/")

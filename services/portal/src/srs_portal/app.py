@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 import httpx
@@ -14,62 +14,20 @@ from authlib.integrations.base_client.errors import OAuthError
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from srs_common.db import Database
 from srs_common.errors import AppError
 from srs_common.observability import configure_logging
+from srs_portal import profile
+from srs_portal.pages import SignedIn, SignInRequired, local_path, render
 from srs_portal.platform import Platform, SignInAgain
-from srs_portal.security import SecurityHeaders, csp_nonce, csrf_token, require_csrf
+from srs_portal.security import SecurityHeaders, require_csrf
 from srs_portal.sessions import ROTATE, SessionMiddleware, SessionStore
-from srs_portal.settings import HERE, PortalSettings
+from srs_portal.settings import PortalSettings
 from srs_portal.signin import access_token, provider_client, session_tokens
 
 log = logging.getLogger(__name__)
 
-templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.loader = ChoiceLoader([
-    FileSystemLoader(HERE / "templates"),
-    PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-])
-templates.env.globals.update(csrf_token=csrf_token, csp_nonce=csp_nonce)
-
-STATUS_TAGS = {"current": "green", "approved": "green", "active": "green",
-               "submitted": "blue", "under_review": "blue", "draft": "grey",
-               "expired": "grey", "suspended": "orange", "revoked": "red", "rejected": "red"}
-templates.env.globals["status_colour"] = lambda status: STATUS_TAGS.get(str(status), "grey")
-templates.env.filters["words"] = lambda value: str(value or "").replace("_", " ")
-
-
-def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
-           status: int = 200) -> HTMLResponse:
-    user = request.session.get("user")
-    return templates.TemplateResponse(request, name, {"user": user, **(context or {})},
-                                      status_code=status)
-
-
-def _local_path(value: str | None) -> str:
-    """Only a path on the portal itself is a place to return to (no open redirect)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/dashboard"
-
-
-def signed_in_user(request: Request) -> dict[str, Any]:
-    user = request.session.get("user")
-    if not user:
-        raise SignInRequired(request.url.path)
-    return dict(user)
-
-
-class SignInRequired(Exception):
-    def __init__(self, path: str) -> None:
-        super().__init__(path)
-        self.path = path
-
-
-SignedIn = Annotated[dict[str, Any], Depends(signed_in_user)]
 
 
 def create_app(settings: PortalSettings | None = None, *,
@@ -150,7 +108,7 @@ def create_app(settings: PortalSettings | None = None, *,
     @app.get("/sign-in")
     async def sign_in(request: Request,
                       next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
-        request.session["next"] = _local_path(next)
+        request.session["next"] = local_path(next)
         return await request.app.state.provider.authorize_redirect(  # type: ignore[no-any-return]
             request, settings.redirect_uri)
 
@@ -174,7 +132,7 @@ def create_app(settings: PortalSettings | None = None, *,
             "email": claims.get("email"), "researcher_id": claims.get("researcher_id"),
             "roles": claims.get("roles", []), "org": claims.get("org")}
         request.session["tokens"] = session_tokens(token)
-        return RedirectResponse(_local_path(next_path), status_code=303)
+        return RedirectResponse(local_path(next_path), status_code=303)
 
     @app.post("/sign-out", dependencies=[Depends(require_csrf)])
     async def sign_out(request: Request) -> Response:
@@ -189,6 +147,8 @@ def create_app(settings: PortalSettings | None = None, *,
         if tokens.get("id_token"):
             params["id_token_hint"] = tokens["id_token"]
         return RedirectResponse(f"{end_session}?{urlencode(params)}", status_code=303)
+
+    app.include_router(profile.router)
 
     @app.get("/dashboard", response_class=HTMLResponse)
     async def dashboard(request: Request, user: SignedIn) -> Response:

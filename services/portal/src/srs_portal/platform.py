@@ -46,5 +46,27 @@ class Platform:
                                      "try again in a few minutes")
         return response.json()
 
+    async def post(self, service: str, path: str, *, token: str,
+                   json: Any) -> tuple[int, Any]:
+        """The status and JSON body of a POST; 4xx answers are returned for the page to
+        explain (problem+json), never raised."""
+        url = self.service_urls[service].rstrip("/") + path
+        try:
+            response = await self.client.post(url, json=json,
+                                              headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable(f"the {service} service cannot be reached just now; "
+                                     "try again in a few minutes") from exc
+        if response.status_code == 401:
+            raise SignInAgain()
+        if response.status_code >= 500:
+            raise ServiceUnavailable(f"the {service} service answered {response.status_code}; "
+                                     "try again in a few minutes")
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return response.status_code, body
+
     async def close(self) -> None:
         await self.client.aclose()

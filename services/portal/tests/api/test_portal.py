@@ -140,3 +140,47 @@ async def test_a_refused_refresh_sends_the_person_to_sign_in_again(make_world):
         response = await world["portal"].get("/dashboard")
         assert response.status_code == 303
         assert response.headers["location"] == "/sign-in?next=%2Fdashboard"
+
+
+def csrf_of(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+async def test_a_researcher_registers_their_profile_from_the_portal(world):
+    await sign_in(world)
+    dashboard = await world["portal"].get("/dashboard")
+    assert 'href="/profile/register"' in dashboard.text
+    form = await world["portal"].get("/profile/register")
+    assert form.status_code == 200 and form.headers["cache-control"] == "no-store"
+    values = {"name": "Alice Example", "email": "alice@example.ac.uk", "degree": "masters",
+              "degree_quantitative": "yes", "quantitative_research_years": "2"}
+    refused = await world["portal"].post("/profile/register", data=values)
+    assert refused.status_code == 403  # no CSRF token
+    wrong = await world["portal"].post("/profile/register", data={
+        **values, "email": "not-an-address", "csrf_token": csrf_of(form)})
+    assert wrong.status_code == 422
+    assert "Enter an e-mail address like name@example.ac.uk" in wrong.text
+    assert 'href="#email"' in wrong.text  # the error summary links to the field
+    done = await world["portal"].post("/profile/register",
+                                      data={**values, "csrf_token": csrf_of(wrong)})
+    assert done.status_code == 303 and done.headers["location"] == "/dashboard"
+    dashboard = await world["portal"].get("/dashboard")
+    assert "You are registered as Alice Example" in dashboard.text
+    # What the accreditation service now holds, under the identity's organisation.
+    tokens = world["tokens"]
+    read = await world["accreditation"].get("/v1/researchers/res-alice", headers=tokens.headers(
+        "researcher", sub="alice", researcher_id="res-alice", org="org-ntu"))
+    assert read.json()["organisation_id"] == "org-ntu"
+
+
+async def test_a_staff_account_has_no_profile_to_register(world):
+    await sign_in(world, username="panel", password="panel-demo")
+    response = await world["portal"].get("/profile/register")
+    assert response.status_code == 403
+    assert "staff account" in response.text
+
+
+async def test_the_profile_form_refuses_a_signed_out_visitor(world):
+    response = await world["portal"].get("/profile/register")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=%2Fprofile%2Fregister"
