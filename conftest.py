@@ -78,8 +78,9 @@ def database_url(srs_tmp: Path) -> Callable[[str], str]:
 
 
 @pytest.fixture
-def service_settings(database_url: Callable[[str], str], tokens: Tokens
-                     ) -> Callable[..., ServiceSettings]:
+def service_settings(
+    database_url: Callable[[str], str], tokens: Tokens
+) -> Callable[..., ServiceSettings]:
     """Build a service's settings for tests; relay and consumers off by default."""
 
     def build(service: str, *, bootstrap: str | None = None, **overrides: Any) -> ServiceSettings:
@@ -101,15 +102,17 @@ def service_settings(database_url: Callable[[str], str], tokens: Tokens
 
 
 @pytest.fixture
-def service_client(service_settings: Callable[..., ServiceSettings]
-                   ) -> Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]:
+def service_client(
+    service_settings: Callable[..., ServiceSettings],
+) -> Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]:
     """``async with service_client("projects") as client:`` - empty tables, lifespan run.
 
     ``client.runtime`` is the service's :class:`Runtime` (database, relay, consumer)."""
 
     @contextlib.asynccontextmanager
-    async def open_client(service: str, *, truncate: bool = True,
-                          **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async def open_client(
+        service: str, *, truncate: bool = True, **overrides: Any
+    ) -> AsyncIterator[httpx.AsyncClient]:
         sut = SERVICES[service]
         settings = service_settings(service, **overrides)
         if truncate:
@@ -139,8 +142,14 @@ def deliver() -> Callable[..., Any]:
     from srs_common.events.consumer import ConsumerRunner
     from srs_common.testing import event_from
 
-    async def run(client: httpx.AsyncClient, payload: Any = None, *, subject: str | None = None,
-                  event: Any = None, source: str = "/srs/test") -> bool:
+    async def run(
+        client: httpx.AsyncClient,
+        payload: Any = None,
+        *,
+        subject: str | None = None,
+        event: Any = None,
+        source: str = "/srs/test",
+    ) -> bool:
         runtime = runtime_of(client)
         spec_handlers = client.app.state.spec.handlers  # type: ignore[attr-defined]
         runner = ConsumerRunner(runtime.db, runtime.settings, spec_handlers, [])

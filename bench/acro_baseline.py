@@ -22,8 +22,13 @@ from acro import ACRO
 def main() -> None:
     side, rows, rounds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     rng = np.random.default_rng(42)
-    df = pd.DataFrame({"region": rng.integers(0, side, rows), "year": rng.integers(0, side, rows),
-                       "income": rng.exponential(20_000, rows)})
+    df = pd.DataFrame(
+        {
+            "region": rng.integers(0, side, rows),
+            "year": rng.integers(0, side, rows),
+            "income": rng.exponential(20_000, rows),
+        }
+    )
     logging.disable(logging.CRITICAL)
     acro = ACRO(suppress=False)
     timings = []

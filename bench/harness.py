@@ -62,8 +62,15 @@ class Profile:
 
 
 FULL = Profile(duration_s=10, rounds=3, warmup_s=3)
-QUICK = Profile(duration_s=2, rounds=3, warmup_s=1, saga_seconds=5, relay_rows=10_000,
-                pseudonymise_mb=20, refresh_baselines=False)
+QUICK = Profile(
+    duration_s=2,
+    rounds=3,
+    warmup_s=1,
+    saga_seconds=5,
+    relay_rows=10_000,
+    pseudonymise_mb=20,
+    refresh_baselines=False,
+)
 
 
 def _parse_duration_ms(text: str) -> float:
@@ -71,9 +78,16 @@ def _parse_duration_ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, profile: Profile, *, duration_s: int | None = None, method: str = "GET",
-        body: str | None = None, headers: dict[str, str] | None = None,
-        lua: str | None = None) -> Load:
+def wrk(
+    url: str,
+    profile: Profile,
+    *,
+    duration_s: int | None = None,
+    method: str = "GET",
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+    lua: str | None = None,
+) -> Load:
     """One wrk run (``-t2 -c64``, ``--latency``); a Lua script for POSTs and varied bodies."""
     script = lua
     if script is None and (method != "GET" or body or headers):
@@ -84,8 +98,15 @@ def wrk(url: str, profile: Profile, *, duration_s: int | None = None, method: st
         for key, value in (headers or {}).items():
             lines.append(f'wrk.headers["{key}"] = "{value}"')
         script = "\n".join(lines)
-    cmd = ["wrk", f"-t{profile.threads}", f"-c{profile.connections}",
-           f"-d{duration_s or profile.duration_s}s", "--latency", "--timeout", "10s"]
+    cmd = [
+        "wrk",
+        f"-t{profile.threads}",
+        f"-c{profile.connections}",
+        f"-d{duration_s or profile.duration_s}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script or "")
     if script:
@@ -106,8 +127,11 @@ def measure(url: str, profile: Profile, **kwargs: object) -> Load:
     """Warm up (discarded), then the median of ``profile.rounds`` rounds."""
     wrk(url, profile, duration_s=profile.warmup_s, **kwargs)  # type: ignore[arg-type]
     loads = [wrk(url, profile, **kwargs) for _ in range(profile.rounds)]  # type: ignore[arg-type]
-    return Load(statistics.median(x.rps for x in loads), statistics.median(x.p50_ms for x in loads),
-                statistics.median(x.p99_ms for x in loads))
+    return Load(
+        statistics.median(x.rps for x in loads),
+        statistics.median(x.p50_ms for x in loads),
+        statistics.median(x.p99_ms for x in loads),
+    )
 
 
 class Process:
@@ -116,8 +140,13 @@ class Process:
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(args, env=env, stdout=open(log, "ab"),  # noqa: SIM115
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            args,
+            env=env,
+            stdout=open(log, "ab"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_http(self, url: str, timeout: float = 30) -> float:
         deadline = time.monotonic() + timeout
@@ -152,8 +181,23 @@ def rss_mb(pid: int) -> float:
 
 
 def uvicorn(app: str, port: int, env: dict[str, str], log: Path) -> Process:
-    return Process([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port",
-                    str(port), "--no-access-log", "--log-level", "warning"], env, log)
+    return Process(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env,
+        log,
+    )
 
 
 def machine_description() -> str:
@@ -163,19 +207,26 @@ def machine_description() -> str:
             cpu = line.split(":", 1)[1].strip()
             break
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    return (f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, "
-            f"Python {sys.version.split()[0]}, loopback, PostgreSQL on 127.0.0.1, "
-            f"Tansu broker (fresh), uvicorn 1 worker per process, wrk -t2 -c64")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, "
+        f"Python {sys.version.split()[0]}, loopback, PostgreSQL on 127.0.0.1, "
+        f"Tansu broker (fresh), uvicorn 1 worker per process, wrk -t2 -c64"
+    )
 
 
 def render(rows: list[Row]) -> str:
-    header = "| row | measures | value | baseline | ratio | target | met |\n|---|---|---|---|---|---|---|"
+    header = (
+        "| row | measures | value | baseline | ratio | target | met |\n"
+        "|---|---|---|---|---|---|---|"
+    )
     lines = [header]
     for r in rows:
         met = {True: "yes", False: "**MISS**", None: "-"}[r.met]
         value = r.value + (f" ({r.note})" if r.note else "")
-        lines.append(f"| {r.name} | {r.measures} | {value} | {r.baseline}: {r.base_value} | "
-                     f"{r.ratio} | {r.target} | {met} |")
+        lines.append(
+            f"| {r.name} | {r.measures} | {value} | {r.baseline}: {r.base_value} | "
+            f"{r.ratio} | {r.target} | {met} |"
+        )
     return "\n".join(lines)
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import MetaData, func, insert, select
-
 from harness import QUICK, Load, Process, Profile, Row, measure, rss_mb
+from sqlalchemy import MetaData, insert
+
 from srs_common.config import ServiceSettings
 from srs_common.contracts import ProjectApproved
 from srs_common.db import Database, utcnow
@@ -58,8 +58,11 @@ class Context:
         that is compared with it: on a shared machine the load changes within minutes."""
         if self.profile.refresh_baselines is False and getattr(self, kind) is not None:
             return getattr(self, kind)
-        load = measure(f"{self.baseline}/{kind}", self.profile,
-                       **({"method": "POST"} if kind == "insert" else {}))
+        load = measure(
+            f"{self.baseline}/{kind}",
+            self.profile,
+            **({"method": "POST"} if kind == "insert" else {}),
+        )
         setattr(self, kind, load)
         return load
 
@@ -69,28 +72,42 @@ def footprint(ctx: Context) -> Row:
     rss = {s: rss_mb(p.pid) for s, p in ctx.stack.processes.items()}
     ready = {}
     # The quick check times one service; the full run every one.
-    for service in (["access"] if ctx.profile is QUICK else SERVICES):
+    for service in ["access"] if ctx.profile is QUICK else SERVICES:
         port = _free()
         # The probe serves and reports ready like any replica, but leaves the relay and
         # the consumer group to the running stack: joining srs-<service> would make the
         # stack's own consumers rebalance under the rows that follow.
-        env = {**ctx.stack.env(service), f"SRS_{service.upper()}_PORT": str(port),
-               f"SRS_{service.upper()}_METRICS_PORT": str(_free()),
-               f"SRS_{service.upper()}_RUN_RELAY": "false",
-               f"SRS_{service.upper()}_RUN_CONSUMERS": "false"}
-        proc = Process([sys.executable, "-m", f"srs_{service}", "serve"], env,
-                       ctx.var / "logs" / f"footprint-{service}.log")
+        env = {
+            **ctx.stack.env(service),
+            f"SRS_{service.upper()}_PORT": str(port),
+            f"SRS_{service.upper()}_METRICS_PORT": str(_free()),
+            f"SRS_{service.upper()}_RUN_RELAY": "false",
+            f"SRS_{service.upper()}_RUN_CONSUMERS": "false",
+        }
+        proc = Process(
+            [sys.executable, "-m", f"srs_{service}", "serve"],
+            env,
+            ctx.var / "logs" / f"footprint-{service}.log",
+        )
         try:
             ready[service] = proc.wait_http(f"http://127.0.0.1:{port}/readyz", timeout=30)
         finally:
             proc.stop()
     worst_rss, worst_ready = max(rss.values()), max(ready.values())
-    detail = ", ".join(f"{s} {rss[s]:.0f} MB" + (f"/{ready[s]:.1f} s" if s in ready else "")
-                       for s in SERVICES)
-    return Row("footprint", "idle RSS; start to ready, per service", "-",
-               value=f"max {worst_rss:.0f} MB; max {worst_ready:.1f} s", base_value="-",
-               ratio="-", target="< 150 MB; < 3 s",
-               met=worst_rss < 150 and worst_ready < 3, note=detail)
+    detail = ", ".join(
+        f"{s} {rss[s]:.0f} MB" + (f"/{ready[s]:.1f} s" if s in ready else "") for s in SERVICES
+    )
+    return Row(
+        "footprint",
+        "idle RSS; start to ready, per service",
+        "-",
+        value=f"max {worst_rss:.0f} MB; max {worst_ready:.1f} s",
+        base_value="-",
+        ratio="-",
+        target="< 150 MB; < 3 s",
+        met=worst_rss < 150 and worst_ready < 3,
+        note=detail,
+    )
 
 
 def _free() -> int:
@@ -112,16 +129,30 @@ async def relay_throughput(ctx: Context) -> Row:
         await conn.run_sync(metadata.create_all)
     payload = ProjectApproved.model_validate(ProjectApproved.example).model_dump_json()
     now = utcnow()
-    rows = [{"event_id": str(uuid.uuid4()), "topic": "srs.bench.relay", "key": f"prj_{i % 1000}",
-             "type": ProjectApproved.type, "source": "/srs/bench", "subject": f"prj_{i % 1000}",
-             "correlation_id": None, "payload": payload, "created_at": now} for i in range(n)]
+    rows = [
+        {
+            "event_id": str(uuid.uuid4()),
+            "topic": "srs.bench.relay",
+            "key": f"prj_{i % 1000}",
+            "type": ProjectApproved.type,
+            "source": "/srs/bench",
+            "subject": f"prj_{i % 1000}",
+            "correlation_id": None,
+            "payload": payload,
+            "created_at": now,
+        }
+        for i in range(n)
+    ]
     async with db.engine.begin() as conn:
         for start in range(0, n, 5000):
-            await conn.execute(insert(tables.outbox), rows[start:start + 5000])
+            await conn.execute(insert(tables.outbox), rows[start : start + 5000])
 
-    settings = ServiceSettings(service_name="benchrelay", database_url=url,
-                               platform=_platform(bootstrap),
-                               relay_batch_size=int(os.environ.get("SRS_BENCH_RELAY_BATCH", "1000")))
+    settings = ServiceSettings(
+        service_name="benchrelay",
+        database_url=url,
+        platform=_platform(bootstrap),
+        relay_batch_size=int(os.environ.get("SRS_BENCH_RELAY_BATCH", "1000")),
+    )
     relay = Relay(db, settings)
     started = time.perf_counter()
     task = asyncio.create_task(relay.run())
@@ -135,24 +166,40 @@ async def relay_throughput(ctx: Context) -> Row:
     await db.dispose()
 
     await ensure_topics(settings.platform, ["srs.bench.raw"])
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
-                                max_batch_size=256 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=256 * 1024
+    )
     await producer.start()
-    headers = to_headers(event_id=str(uuid.uuid4()), source="/srs/bench",
-                         event_type=ProjectApproved.type, subject="prj", time=now,
-                         correlation_id=None)
+    headers = to_headers(
+        event_id=str(uuid.uuid4()),
+        source="/srs/bench",
+        event_type=ProjectApproved.type,
+        subject="prj",
+        time=now,
+        correlation_id=None,
+    )
     started = time.perf_counter()
-    futures = [await producer.send("srs.bench.raw", payload.encode(), key=r["key"].encode(),
-                                   headers=headers) for r in rows]
+    futures = [
+        await producer.send(
+            "srs.bench.raw", payload.encode(), key=r["key"].encode(), headers=headers
+        )
+        for r in rows
+    ]
     await producer.flush()
     await asyncio.gather(*futures)
     raw_s = time.perf_counter() - started
     await producer.stop()
     relay_rate, raw_rate = n / relay_s, n / raw_s
-    return Row("relay throughput", f"outbox rows/s draining {n:,} rows", "raw aiokafka batched",
-               value=f"{relay_rate:,.0f} rows/s", base_value=f"{raw_rate:,.0f} msg/s",
-               ratio=f"{100 * relay_rate / raw_rate:.0f} %", target=">= 50 %",
-               met=relay_rate >= 0.5 * raw_rate)
+    return Row(
+        "relay throughput",
+        f"outbox rows/s draining {n:,} rows",
+        "raw aiokafka batched",
+        value=f"{relay_rate:,.0f} rows/s",
+        base_value=f"{raw_rate:,.0f} msg/s",
+        ratio=f"{100 * relay_rate / raw_rate:.0f} %",
+        target=">= 50 %",
+        met=relay_rate >= 0.5 * raw_rate,
+    )
 
 
 def _platform(bootstrap: str):
@@ -161,35 +208,54 @@ def _platform(bootstrap: str):
     return PlatformSettings(kafka_bootstrap=bootstrap, log_json=True, log_level="WARNING")
 
 
-
-
-def _headers(ctx: Context, *roles: str, sub: str, researcher_id: str | None = None,
-             org: str | None = None) -> dict[str, str]:
+def _headers(
+    ctx: Context, *roles: str, sub: str, researcher_id: str | None = None, org: str | None = None
+) -> dict[str, str]:
     from srs_common.tokens import issue_token
 
-    token = issue_token(ctx.key, sub=sub, roles=list(roles), issuer="srs-access", audience="srs",
-                        researcher_id=researcher_id, org=org)
+    token = issue_token(
+        ctx.key,
+        sub=sub,
+        roles=list(roles),
+        issuer="srs-access",
+        audience="srs",
+        researcher_id=researcher_id,
+        org=org,
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
 def _accredit(ctx: Context, client, researcher_id: str, name: str) -> None:
     """Register a researcher and have the panel grant full accreditation (over HTTP)."""
     base = ctx.stack.url("accreditation")
-    me = _headers(ctx, "researcher", sub=researcher_id, researcher_id=researcher_id,
-                  org="org-ntu")
+    me = _headers(ctx, "researcher", sub=researcher_id, researcher_id=researcher_id, org="org-ntu")
     panel = _headers(ctx, "panel", sub="bench-panel")
-    r = client.post(f"{base}/v1/researchers", headers=me, json={
-        "name": name, "email": f"{researcher_id}@bench.example", "organisation_id": "org-ntu",
-        "qualifications": {"degree": "masters", "degree_quantitative": True,
-                           "quantitative_research_years": 4}})
+    r = client.post(
+        f"{base}/v1/researchers",
+        headers=me,
+        json={
+            "name": name,
+            "email": f"{researcher_id}@bench.example",
+            "organisation_id": "org-ntu",
+            "qualifications": {
+                "degree": "masters",
+                "degree_quantitative": True,
+                "quantitative_research_years": 4,
+            },
+        },
+    )
     if r.status_code == 409:
         return
     r.raise_for_status()
-    app = client.post(f"{base}/v1/applications", headers=me, json={
-        "kind": "full", "training_completed_on": "2026-09-01"}).json()["id"]
+    app = client.post(
+        f"{base}/v1/applications",
+        headers=me,
+        json={"kind": "full", "training_completed_on": "2026-09-01"},
+    ).json()["id"]
     client.post(f"{base}/v1/applications/{app}/submit", headers=me).raise_for_status()
-    client.post(f"{base}/v1/applications/{app}/approve", headers=panel,
-                json={"reason": "bench data"}).raise_for_status()
+    client.post(
+        f"{base}/v1/applications/{app}/approve", headers=panel, json={"reason": "bench data"}
+    ).raise_for_status()
 
 
 def register_read(ctx: Context) -> Row:
@@ -205,12 +271,16 @@ def register_read(ctx: Context) -> Row:
     load = measure(f"{ctx.stack.url('accreditation')}/v1/register?limit=50&q=Bench", ctx.profile)
     assert ctx.select is not None
     ratio = load.rps / ctx.select.rps
-    return Row("register read", "public register search, page of 50", "bare PK SELECT",
-               value=f"{load.rps:,.0f} req/s (p99 {load.p99_ms:.0f} ms)",
-               base_value=f"{ctx.select.rps:,.0f} req/s", ratio=f"{100 * ratio:.0f} %",
-               target=">= 70 %", met=ratio >= 0.7)
-
-
+    return Row(
+        "register read",
+        "public register search, page of 50",
+        "bare PK SELECT",
+        value=f"{load.rps:,.0f} req/s (p99 {load.p99_ms:.0f} ms)",
+        base_value=f"{ctx.select.rps:,.0f} req/s",
+        ratio=f"{100 * ratio:.0f} %",
+        target=">= 70 %",
+        met=ratio >= 0.7,
+    )
 
 
 def _acro_python(ctx: Context) -> Path:
@@ -220,8 +290,7 @@ def _acro_python(ctx: Context) -> Path:
         import subprocess
 
         subprocess.run(["uv", "venv", "-q", "-p", "3.11", str(venv)], check=True)
-        subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), "acro"],
-                       check=True)
+        subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), "acro"], check=True)
     return python
 
 
@@ -233,22 +302,33 @@ def sdc_checks(ctx: Context) -> Row:
 
     import httpx
 
-    side = int(ctx.profile.sdc_cells ** 0.5)
+    side = int(ctx.profile.sdc_cells**0.5)
     rows_n = 200_000
     rng = random.Random(42)
     cells: dict[tuple[int, int], list[float]] = {}
     for _ in range(rows_n):
         cells.setdefault((rng.randrange(side), rng.randrange(side)), []).append(
-            rng.expovariate(1 / 20_000))
+            rng.expovariate(1 / 20_000)
+        )
     body = {"kind": "magnitude", "cells": []}
     for (r, c), values in sorted(cells.items()):
         top = sorted(values, reverse=True)
-        body["cells"].append({"key": [str(r), str(c)], "count": len(values), "sum": sum(values),
-                              "largest": top[0], "second_largest": top[1] if len(top) > 1 else 0.0,
-                              "has_negative": False, "has_missing": False})
+        body["cells"].append(
+            {
+                "key": [str(r), str(c)],
+                "count": len(values),
+                "sum": sum(values),
+                "largest": top[0],
+                "second_largest": top[1] if len(top) > 1 else 0.0,
+                "has_negative": False,
+                "has_missing": False,
+            }
+        )
     payload = json.dumps(body)
-    headers = {**_headers(ctx, "researcher", sub="res-alice", researcher_id="res-alice"),
-               "content-type": "application/json"}
+    headers = {
+        **_headers(ctx, "researcher", sub="res-alice", researcher_id="res-alice"),
+        "content-type": "application/json",
+    }
     url = f"{ctx.stack.url('clearance')}/v1/sdc/checks"
     with httpx.Client(timeout=60) as client:
         first = client.post(url, content=payload, headers=headers)
@@ -260,17 +340,31 @@ def sdc_checks(ctx: Context) -> Row:
             client.post(url, content=payload, headers=headers).raise_for_status()
         ours = requests * len(body["cells"]) / (time.perf_counter() - started)
 
-    out = subprocess.run([str(_acro_python(ctx)), str(Path(__file__).with_name("acro_baseline.py")),
-                          str(side), str(rows_n),
-                          str(1 if ctx.profile is QUICK else ctx.profile.rounds)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            str(_acro_python(ctx)),
+            str(Path(__file__).with_name("acro_baseline.py")),
+            str(side),
+            str(rows_n),
+            str(1 if ctx.profile is QUICK else ctx.profile.rounds),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     acro = json.loads(out.strip().splitlines()[-1])
     theirs = acro["cells"] / statistics.median(acro["seconds"])
     ratio = ours / theirs
-    return Row("SDC", f"cells/s via POST /v1/sdc/checks, {len(body['cells']):,}-cell tables",
-               "ACRO from microdata", value=f"{ours:,.0f} cells/s",
-               base_value=f"{theirs:,.0f} cells/s", ratio=f"{ratio:.1f}x", target=">= 20x",
-               met=ratio >= 20)
+    return Row(
+        "SDC",
+        f"cells/s via POST /v1/sdc/checks, {len(body['cells']):,}-cell tables",
+        "ACRO from microdata",
+        value=f"{ours:,.0f} cells/s",
+        base_value=f"{theirs:,.0f} cells/s",
+        ratio=f"{ratio:.1f}x",
+        target=">= 20x",
+        met=ratio >= 20,
+    )
 
 
 import journeys as J  # noqa: E402

@@ -13,20 +13,27 @@ import datetime as dt
 import json
 import os
 import signal
-import statistics
 import sys
 import time
-from pathlib import Path
 
-from harness import FULL, QUICK, ROOT, Load, Profile, Row, machine_description, measure, render, uvicorn
+import journeys as J  # noqa: E402
+import rows as R  # noqa: E402
+from harness import (
+    FULL,
+    QUICK,
+    ROOT,
+    Profile,
+    Row,
+    machine_description,
+    measure,
+    render,
+    uvicorn,
+)
 
 from srs_common.broker import free_port
 from srs_common.devstack import SERVICES, Stack
 from srs_common.testing import ensure_postgres_database
 from srs_common.tokens import SigningKey, issue_token
-
-import journeys as J  # noqa: E402
-import rows as R  # noqa: E402
 
 PG = os.environ.get("SRS_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 
@@ -39,9 +46,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", nargs="*", help="row names to run")
-    parser.add_argument("--hold", type=int, default=0, metavar="SECONDS",
-                        help="keep the stack running this long after the rows (for profiling; "
-                             "var/bench/hold.json says where everything is)")
+    parser.add_argument(
+        "--hold",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="keep the stack running this long after the rows (for profiling; "
+        "var/bench/hold.json says where everything is)",
+    )
     args = parser.parse_args()
     # A SIGTERM (timeout, kill) unwinds like Ctrl-C, so the stack below is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -60,15 +72,22 @@ def main() -> None:
     ensure_postgres_database(baseline_url, recreate=True)
 
     key = SigningKey.generate()
-    stack = Stack(var_dir=var, ports={s: free_port() for s in SERVICES}, database_urls=urls,
-                  smtp_port=free_port(),
-                  signing_key=key, log_json=True,
-                  extra_env={"SRS_LOG_LEVEL": "WARNING",
-                             # bookings spread over years of slots, all distinct
-                             "SRS_BOOKING_BOOKING_HORIZON_DAYS": str(J.HORIZON_DAYS),
-                             # PostgreSQL here allows 100 connections, shared with other
-                             # work: at most 2 x 5 per service (ample for one worker).
-                             **{f"SRS_{s.upper()}_DB_POOL_SIZE": "5" for s in SERVICES}})
+    stack = Stack(
+        var_dir=var,
+        ports={s: free_port() for s in SERVICES},
+        database_urls=urls,
+        smtp_port=free_port(),
+        signing_key=key,
+        log_json=True,
+        extra_env={
+            "SRS_LOG_LEVEL": "WARNING",
+            # bookings spread over years of slots, all distinct
+            "SRS_BOOKING_BOOKING_HORIZON_DAYS": str(J.HORIZON_DAYS),
+            # PostgreSQL here allows 100 connections, shared with other
+            # work: at most 2 x 5 per service (ample for one worker).
+            **{f"SRS_{s.upper()}_DB_POOL_SIZE": "5" for s in SERVICES},
+        },
+    )
     env = {**os.environ, "SRS_BENCH_DATABASE_URL": baseline_url, "PYTHONPATH": str(ROOT)}
     baseline_port = free_port()
     baseline = uvicorn("bench.baseline_app:app", baseline_port, env, var / "logs" / "baseline.log")
@@ -76,19 +95,29 @@ def main() -> None:
     try:
         baseline.wait_http(f"http://127.0.0.1:{baseline_port}/hello")
         stack.start(timeout=120)
-        ops_token = issue_token(key, sub="bench", roles=["ops", "support"], issuer="srs-access",
-                                audience="srs")
+        ops_token = issue_token(
+            key, sub="bench", roles=["ops", "support"], issuer="srs-access", audience="srs"
+        )
         stack.wait_consumers(ops_token)
         print(f"stack up in {time.monotonic() - started:.0f} s", flush=True)
-        ctx = R.Context(stack=stack, key=key, profile=profile,
-                        baseline=f"http://127.0.0.1:{baseline_port}", var=var)
-        print(f"measuring baselines ({profile.rounds} rounds of {profile.duration_s}s)...",
-              flush=True)
+        ctx = R.Context(
+            stack=stack,
+            key=key,
+            profile=profile,
+            baseline=f"http://127.0.0.1:{baseline_port}",
+            var=var,
+        )
+        print(
+            f"measuring baselines ({profile.rounds} rounds of {profile.duration_s}s)...", flush=True
+        )
         ctx.hello = measure(f"{ctx.baseline}/hello", profile)
         ctx.insert = measure(f"{ctx.baseline}/insert", profile, method="POST")
         ctx.select = measure(f"{ctx.baseline}/select", profile)
-        print(f"  hello {ctx.hello.rps:.0f} req/s p99 {ctx.hello.p99_ms:.1f} ms; "
-              f"insert {ctx.insert.rps:.0f}; select {ctx.select.rps:.0f}", flush=True)
+        print(
+            f"  hello {ctx.hello.rps:.0f} req/s p99 {ctx.hello.p99_ms:.1f} ms; "
+            f"insert {ctx.insert.rps:.0f}; select {ctx.select.rps:.0f}",
+            flush=True,
+        )
         for name, fn in R.ROWS:
             if args.only and name not in args.only:
                 continue
@@ -104,13 +133,24 @@ def main() -> None:
             rows += produced
             for row in produced:
                 print(f"  {render([row]).splitlines()[-1]}", flush=True)
-            print(f"  ({time.monotonic() - row_started:.0f} s; {time.monotonic() - started:.0f} s "
-                  f"into the run)", flush=True)
+            print(
+                f"  ({time.monotonic() - row_started:.0f} s; {time.monotonic() - started:.0f} s "
+                f"into the run)",
+                flush=True,
+            )
         if args.hold:
-            (var / "hold.json").write_text(json.dumps({
-                "urls": {s: stack.url(s) for s in SERVICES}, "baseline": ctx.baseline,
-                "pids": {s: p.pid for s, p in stack.processes.items()},
-                "signing_key_pem": key.private_pem, "journeys": ctx.journeys}, indent=1))
+            (var / "hold.json").write_text(
+                json.dumps(
+                    {
+                        "urls": {s: stack.url(s) for s in SERVICES},
+                        "baseline": ctx.baseline,
+                        "pids": {s: p.pid for s, p in stack.processes.items()},
+                        "signing_key_pem": key.private_pem,
+                        "journeys": ctx.journeys,
+                    },
+                    indent=1,
+                )
+            )
             print(f"holding the stack for {args.hold}s: {var / 'hold.json'}", flush=True)
             time.sleep(args.hold)
     finally:
@@ -130,8 +170,11 @@ def main() -> None:
         f"measurement of the run: hello world {ctx.hello.rps:.0f} req/s "
         f"(p99 {ctx.hello.p99_ms:.1f} ms); ORM insert+commit {ctx.insert.rps:.0f} req/s; "
         f"primary-key SELECT {ctx.select.rps:.0f} req/s.\n\n{table}\n\n"
-        f"Reproduce: `make bench` (or `make bench QUICK=1`).\n" + R.NOTES
-        + "\n" + (ROOT / "bench" / "fixes.md").read_text())
+        f"Reproduce: `make bench` (or `make bench QUICK=1`).\n"
+        + R.NOTES
+        + "\n"
+        + (ROOT / "bench" / "fixes.md").read_text()
+    )
     if any(r.met is False for r in rows):
         sys.exit(0)  # misses are reported, not failures of the run
 

@@ -62,9 +62,13 @@ class CodeService:
 
 def _settings_of(service: str) -> ServiceSettings:
     module = importlib.import_module(f"srs_{service}.settings")
-    (settings_class,) = [value for value in vars(module).values()
-                         if isinstance(value, type) and issubclass(value, ServiceSettings)
-                         and value is not ServiceSettings]
+    (settings_class,) = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, ServiceSettings)
+        and value is not ServiceSettings
+    ]
     return settings_class()
 
 
@@ -110,8 +114,13 @@ def kubectl() -> str:
 
 
 def render(overlay: Path) -> list[dict[str, Any]]:
-    result = subprocess.run([kubectl(), "kustomize", str(overlay)], capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [kubectl(), "kustomize", str(overlay)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
@@ -120,4 +129,3 @@ def render(overlay: Path) -> list[dict[str, Any]]:
 def rendered() -> dict[str, list[dict[str, Any]]]:
     """Every overlay rendered by kustomize: overlay name -> its objects."""
     return {name: render(K8S / "overlays" / name) for name in OVERLAYS}
-

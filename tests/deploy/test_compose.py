@@ -72,8 +72,10 @@ def test_every_service_is_built_from_its_dockerfile_and_serves_on_its_port(compo
     for service in services:
         spec = compose["services"].get(service.name)
         assert spec is not None, f"{service.name} is missing from docker-compose.yml"
-        assert spec["build"] == {"context": ".",
-                                 "dockerfile": f"services/{service.name}/Dockerfile"}
+        assert spec["build"] == {
+            "context": ".",
+            "dockerfile": f"services/{service.name}/Dockerfile",
+        }
         assert (ROOT / spec["build"]["dockerfile"]).exists()
         assert spec["command"] == ["serve"]
         assert f"{service.port}:{service.port}" in spec["ports"]
@@ -82,8 +84,11 @@ def test_every_service_is_built_from_its_dockerfile_and_serves_on_its_port(compo
 
 def test_every_service_has_its_own_postgresql_database(compose, services):
     postgres = compose["services"]["postgres"]
-    init_files = [ROOT / volume.split(":")[0] for volume in postgres["volumes"]
-                  if "docker-entrypoint-initdb.d" in volume]
+    init_files = [
+        ROOT / volume.split(":")[0]
+        for volume in postgres["volumes"]
+        if "docker-entrypoint-initdb.d" in volume
+    ]
     init_sql = "\n".join(path.read_text() for path in init_files)
     urls = {}
     for service in services:
@@ -104,8 +109,11 @@ def test_migrations_complete_before_each_service_starts(compose, services):
         assert migrate["build"] == compose["services"][service.name]["build"]
         assert _depends(compose, f"{service.name}-migrate") == {"postgres": "service_healthy"}
         assert f"{service.name}-migrate" in _before(compose, service.name)
-        chain = [name for name, condition in _depends(compose, service.name).items()
-                 if condition == "service_completed_successfully"]
+        chain = [
+            name
+            for name, condition in _depends(compose, service.name).items()
+            if condition == "service_completed_successfully"
+        ]
         assert chain, f"{service.name} starts without waiting for its migration"
 
 
@@ -116,9 +124,12 @@ def test_reference_data_is_loaded_before_a_seeded_service_starts(compose, servic
         seed = compose["services"][f"{service.name}-seed"]
         assert seed["command"] == ["seed"]
         assert _depends(compose, f"{service.name}-seed") == {
-            f"{service.name}-migrate": "service_completed_successfully"}
-        assert _depends(compose, service.name)[f"{service.name}-seed"] == \
-            "service_completed_successfully"
+            f"{service.name}-migrate": "service_completed_successfully"
+        }
+        assert (
+            _depends(compose, service.name)[f"{service.name}-seed"]
+            == "service_completed_successfully"
+        )
 
 
 def test_kafka_runs_in_kraft_mode_from_the_official_image(compose):
@@ -132,8 +143,9 @@ def test_kafka_runs_in_kraft_mode_from_the_official_image(compose):
     assert "healthcheck" in kafka
 
 
-def test_every_topic_and_dead_letter_topic_is_created_before_the_services(compose, services,
-                                                                          topics, platform):
+def test_every_topic_and_dead_letter_topic_is_created_before_the_services(
+    compose, services, topics, platform
+):
     init = compose["services"]["kafka-topics"]
     assert init["image"] == compose["services"]["kafka"]["image"]
     assert _depends(compose, "kafka-topics") == {"kafka": "service_healthy"}
@@ -141,11 +153,11 @@ def test_every_topic_and_dead_letter_topic_is_created_before_the_services(compos
     created = set(re.findall(r"\bsrs\.[a-z0-9_.-]+", script))
     assert created == topics
     assert "--if-not-exists" in script
-    assert _default(re.search(r'--partitions "([^"]+)"', script).group(1)) == \
-        str(platform.topic_partitions)
+    assert _default(re.search(r'--partitions "([^"]+)"', script).group(1)) == str(
+        platform.topic_partitions
+    )
     for service in services:
-        assert _depends(compose, service.name)["kafka-topics"] == \
-            "service_completed_successfully"
+        assert _depends(compose, service.name)["kafka-topics"] == "service_completed_successfully"
 
 
 def test_services_share_the_platform_settings_for_apache_kafka(compose, services, platform):
@@ -167,8 +179,9 @@ def test_services_share_the_platform_settings_for_apache_kafka(compose, services
 def test_every_setting_given_to_a_service_is_one_it_reads(compose, services, platform):
     platform_keys = {f"SRS_{name.upper()}" for name in type(platform).model_fields}
     for service in services:
-        own = {f"{service.env_prefix}{name.upper()}"
-               for name in type(service.settings).model_fields}
+        own = {
+            f"{service.env_prefix}{name.upper()}" for name in type(service.settings).model_fields
+        }
         for name, spec in compose["services"].items():
             if name == service.name or name.startswith(f"{service.name}-"):
                 unknown = set(spec["environment"]) - own - platform_keys
@@ -192,8 +205,9 @@ def test_a_service_that_calls_the_others_is_given_their_addresses(compose, servi
     for caller in callers:
         env = compose["services"][caller.name]["environment"]
         urls = json.loads(env[f"{caller.env_prefix}SERVICE_URLS"])
-        assert urls == {s.name: f"http://{s.name}:{s.port}" for s in services
-                        if s.name != caller.name}
+        assert urls == {
+            s.name: f"http://{s.name}:{s.port}" for s in services if s.name != caller.name
+        }
 
 
 def test_a_service_that_sends_mail_delivers_it_to_the_local_mail_catcher(compose, services):

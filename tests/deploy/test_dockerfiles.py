@@ -59,8 +59,9 @@ def test_every_service_has_a_multi_stage_non_root_dockerfile(services):
         stages = parse(path)
         runtime = stages[-1]
         assert len(stages) >= 2
-        assert not any("uv sync" in run for run in runtime.all("RUN")), \
+        assert not any("uv sync" in run for run in runtime.all("RUN")), (
             "the runtime stage must not build"
+        )
         (user,) = runtime.all("USER")
         assert user.split(":")[0] not in {"root", "0"}
         assert runtime.all("EXPOSE") == [str(service.port)]
@@ -81,8 +82,11 @@ def test_every_dockerfile_installs_its_own_package_from_the_lock(services):
         copies = " ".join(build.all("COPY"))
         # The frozen lock, the shared library and the service itself; other members'
         # pyproject.toml files are optional with --frozen (the replays below show it).
-        for needed in ("uv.lock", "libs/common/pyproject.toml",
-                       f"services/{service.name}/pyproject.toml"):
+        for needed in (
+            "uv.lock",
+            "libs/common/pyproject.toml",
+            f"services/{service.name}/pyproject.toml",
+        ):
             assert needed in copies, f"{service.name}'s Dockerfile does not copy {needed}"
 
 
@@ -105,8 +109,12 @@ def _replay_build_stage(service: str, workdir: Path) -> Path:
             *sources, destination = shlex.split(args)
             for source in sources:
                 if (ROOT / source).is_dir():
-                    shutil.copytree(ROOT / source, app / destination, dirs_exist_ok=True,
-                                    ignore=shutil.ignore_patterns(".venv", "__pycache__"))
+                    shutil.copytree(
+                        ROOT / source,
+                        app / destination,
+                        dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".venv", "__pycache__"),
+                    )
                     continue
                 target = app / destination
                 if destination.endswith("/"):
@@ -116,8 +124,9 @@ def _replay_build_stage(service: str, workdir: Path) -> Path:
         elif keyword == "RUN":
             command = re.sub(r"--mount=\S+\s*", "", args)
             assert command.startswith("uv "), f"unexpected build step: {command}"
-            subprocess.run(shlex.split(command), cwd=app, env=env, check=True,
-                           capture_output=True, timeout=300)
+            subprocess.run(
+                shlex.split(command), cwd=app, env=env, check=True, capture_output=True, timeout=300
+            )
     return venv
 
 
@@ -127,15 +136,25 @@ def test_the_build_stage_installs_the_service_and_its_migrations(tmp_path, servi
     # check; access's copies fewer workspace members than the newest services have.
     venv = _replay_build_stage(service_name, tmp_path)
     python = venv / "bin" / "python"
-    usage = subprocess.run([python, "-m", f"srs_{service_name}", "--help"],
-                           capture_output=True, text=True, check=True, timeout=60).stdout
+    usage = subprocess.run(
+        [python, "-m", f"srs_{service_name}", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     assert "migrate" in usage and "serve" in usage
     migrations = subprocess.run(
         [python, "-c", f"import srs_{service_name} as s; print(s.MIGRATIONS_DIR)"],
-        capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
     assert Path(migrations).is_relative_to(tmp_path)
     assert list(Path(migrations, "versions").glob("*.py")), "migrations missing from the image"
     # Only this service and the shared library: other services stay out of its image.
-    others = subprocess.run([python, "-c", "import srs_booking"], capture_output=True,
-                            timeout=60, check=False)
+    others = subprocess.run(
+        [python, "-c", "import srs_booking"], capture_output=True, timeout=60, check=False
+    )
     assert others.returncode != 0

@@ -31,8 +31,14 @@ K8S = ROOT / "deploy" / "k8s"
 CRDS = Path(__file__).resolve().parent / "schemas" / "crds"
 # The oldest Kubernetes release the manifests must run on.
 KUBERNETES_VERSION = "1.31.0"
-BUILT_IN_GROUPS = {"v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v2",
-                   "networking.k8s.io/v1"}
+BUILT_IN_GROUPS = {
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "policy/v1",
+    "autoscaling/v2",
+    "networking.k8s.io/v1",
+}
 SECRET_ENV = re.compile(r"(PASSWORD|SECRET|TOKEN|PRIVATE|_KEY|_PEM|DATABASE_URL|CREDENTIAL)")
 SECRET_TEXT = [
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
@@ -89,8 +95,9 @@ def test_generated_manifests_are_up_to_date_with_the_code(tmp_path):
     committed = K8S / "base" / "generated"
     comparison = filecmp.dircmp(tmp_path, committed)
     stale = comparison.diff_files + comparison.left_only + comparison.right_only
-    assert stale == [], ("deploy/k8s/base/generated is stale: run "
-                         "`uv run python deploy/k8s/generate.py`")
+    assert stale == [], (
+        "deploy/k8s/base/generated is stale: run `uv run python deploy/k8s/generate.py`"
+    )
 
 
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
@@ -105,20 +112,30 @@ def test_every_built_in_object_is_valid_kubernetes(rendered, overlay):
 def test_every_operator_object_is_valid_against_its_crd(rendered, overlay):
     custom = [o for o in rendered[overlay] if o["apiVersion"] not in BUILT_IN_GROUPS]
     kinds = {o["kind"] for o in custom}
-    assert {"Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "Database", "ScheduledBackup",
-            "ServiceMonitor", "PrometheusRule"} <= kinds
+    assert {
+        "Kafka",
+        "KafkaNodePool",
+        "KafkaTopic",
+        "Cluster",
+        "Database",
+        "ScheduledBackup",
+        "ServiceMonitor",
+        "PrometheusRule",
+    } <= kinds
     for obj in custom:
         schema = _crd_schema(obj)
-        errors = [f"{obj['kind']} {obj['metadata']['name']} {'/'.join(map(str, e.path))}: "
-                  f"{e.message}"
-                  for e in jsonschema.Draft7Validator(schema).iter_errors(obj)]
+        errors = [
+            f"{obj['kind']} {obj['metadata']['name']} {'/'.join(map(str, e.path))}: {e.message}"
+            for e in jsonschema.Draft7Validator(schema).iter_errors(obj)
+        ]
         assert errors == []
 
 
 def test_the_validators_reject_broken_objects(rendered):
     deployment = copy.deepcopy(_objects(rendered, "Deployment")[0])
-    deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"][
-        "paht"] = "/healthz"
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"]["paht"] = (
+        "/healthz"
+    )
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
     topic = copy.deepcopy(_objects(rendered, "KafkaTopic")[0])
@@ -138,8 +155,11 @@ def test_every_deployment_has_probes_limits_and_a_disruption_budget(rendered, ov
         name = deployment["metadata"]["name"]
         pod = deployment["spec"]["template"]
         assert pod["spec"]["securityContext"]["runAsNonRoot"] is True, name
-        ours = pod["metadata"]["labels"]["app.kubernetes.io/component"] in {"api", "relay",
-                                                                            "worker"}
+        ours = pod["metadata"]["labels"]["app.kubernetes.io/component"] in {
+            "api",
+            "relay",
+            "worker",
+        }
         for container in pod["spec"]["containers"]:
             assert container["livenessProbe"] and container["readinessProbe"], name
             if ours:
@@ -147,8 +167,11 @@ def test_every_deployment_has_probes_limits_and_a_disruption_budget(rendered, ov
                 assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", name
             for bound in ("requests", "limits"):
                 assert {"cpu", "memory"} <= set(container["resources"][bound]), (name, bound)
-        covering = [b for b in budgets
-                    if _selects(b["spec"]["selector"]["matchLabels"], pod["metadata"]["labels"])]
+        covering = [
+            b
+            for b in budgets
+            if _selects(b["spec"]["selector"]["matchLabels"], pod["metadata"]["labels"])
+        ]
         assert len(covering) == 1, f"{name} has {len(covering)} PodDisruptionBudgets"
 
 
@@ -174,14 +197,19 @@ def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, ser
         prefix = service.env_prefix
         known = {f"{prefix}{field.upper()}" for field in type(service.settings).model_fields}
         publisher = service.name in SERVICE_TOPICS
-        processes = [(f"srs-{service.name}", "false", "false"),
-                     (f"srs-{service.name}-worker", "false", "true")]
+        processes = [
+            (f"srs-{service.name}", "false", "false"),
+            (f"srs-{service.name}-worker", "false", "true"),
+        ]
         if publisher:
             processes.append((f"srs-{service.name}-relay", "true", "false"))
         else:
             # No topic of its own, no outbox to relay: no relay pods.
-            assert not [d for d in _objects(rendered, "Deployment")
-                        if d["metadata"]["name"] == f"srs-{service.name}-relay"]
+            assert not [
+                d
+                for d in _objects(rendered, "Deployment")
+                if d["metadata"]["name"] == f"srs-{service.name}-relay"
+            ]
         for name, relay, consumers in processes:
             deployment = _named(rendered, "Deployment", name)
             (container,) = deployment["spec"]["template"]["spec"]["containers"]
@@ -189,17 +217,21 @@ def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, ser
             assert container["args"] == ["serve"]
             assert container["ports"] == [
                 {"name": "http", "containerPort": service.port},
-                {"name": "metrics", "containerPort": _metrics_port(service)}]
+                {"name": "metrics", "containerPort": _metrics_port(service)},
+            ]
             env = {e["name"]: e for e in container["env"]}
             assert set(env) <= known, f"{name} sets settings nobody reads: {set(env) - known}"
             assert env[f"{prefix}RUN_RELAY"]["value"] == relay
             assert env[f"{prefix}RUN_CONSUMERS"]["value"] == consumers
             assert env[f"{prefix}DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
-                "name": f"srs-{service.name}-database", "key": "url"}
+                "name": f"srs-{service.name}-database",
+                "key": "url",
+            }
         # One relay holds the outbox lease, one stands by.
         if publisher:
-            assert _named(rendered, "Deployment", f"srs-{service.name}-relay")["spec"][
-                "replicas"] == 2
+            assert (
+                _named(rendered, "Deployment", f"srs-{service.name}-relay")["spec"]["replicas"] == 2
+            )
         config = _named(rendered, "ConfigMap", f"srs-{service.name}-config")["data"]
         assert config[f"{prefix}PORT"] == str(service.port)
         assert config[f"{prefix}METRICS_PORT"] == str(_metrics_port(service))
@@ -219,21 +251,27 @@ def test_every_service_scales_and_is_monitored(rendered, services, platform):
         endpoint = monitor["spec"]["endpoints"][0]
         # Metrics are scraped on their own port, never on the API port the ingress exposes.
         assert (endpoint["port"], endpoint["path"]) == ("metrics", "/metrics")
-        scraped = [s for s in _objects(rendered, "Service")
-                   if _selects(monitor["spec"]["selector"]["matchLabels"],
-                               s["metadata"]["labels"])]
+        scraped = [
+            s
+            for s in _objects(rendered, "Service")
+            if _selects(monitor["spec"]["selector"]["matchLabels"], s["metadata"]["labels"])
+        ]
         assert len(scraped) == 1
-        assert scraped[0]["spec"]["ports"] == [{"name": "metrics", "port": _metrics_port(
-            service), "targetPort": "metrics"}]
+        assert scraped[0]["spec"]["ports"] == [
+            {"name": "metrics", "port": _metrics_port(service), "targetPort": "metrics"}
+        ]
         # Relay and consumer metrics exist only in the processes that run them.
         relay = ("relay",) if service.name in SERVICE_TOPICS else ()
         for component in ("api", *relay, "worker"):
-            pod = _named(rendered, "Deployment", f"srs-{service.name}" if
-                         component == "api" else f"srs-{service.name}-{component}")[
-                "spec"]["template"]
+            pod = _named(
+                rendered,
+                "Deployment",
+                f"srs-{service.name}" if component == "api" else f"srs-{service.name}-{component}",
+            )["spec"]["template"]
             assert _selects(scraped[0]["spec"]["selector"], pod["metadata"]["labels"]), component
             assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(
-                _metrics_port(service)), component
+                _metrics_port(service)
+            ), component
 
 
 def test_migrations_run_in_a_job_before_the_rollout(rendered, services):
@@ -242,8 +280,12 @@ def test_migrations_run_in_a_job_before_the_rollout(rendered, services):
         assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
         (container,) = job["spec"]["template"]["spec"]["containers"]
         assert container["args"] == ["migrate"]
-        assert container["image"] == _named(rendered, "Deployment", f"srs-{service.name}")[
-            "spec"]["template"]["spec"]["containers"][0]["image"]
+        assert (
+            container["image"]
+            == _named(rendered, "Deployment", f"srs-{service.name}")["spec"]["template"]["spec"][
+                "containers"
+            ][0]["image"]
+        )
 
 
 def test_platform_config_matches_the_platform_settings(rendered, platform):
@@ -277,8 +319,10 @@ def test_kafka_runs_in_kraft_mode_with_three_brokers(rendered):
     assert config["unclean.leader.election.enable"] is False
     assert config["min.insync.replicas"] == 2
     pools = _objects(rendered, "KafkaNodePool")
-    replicas = {role: sum(p["spec"]["replicas"] for p in pools if role in p["spec"]["roles"])
-                for role in ("broker", "controller")}
+    replicas = {
+        role: sum(p["spec"]["replicas"] for p in pools if role in p["spec"]["roles"])
+        for role in ("broker", "controller")
+    }
     assert replicas == {"broker": 3, "controller": 3}
     assert {p["metadata"]["labels"]["strimzi.io/cluster"] for p in pools} == {"srs-kafka"}
 
@@ -294,8 +338,10 @@ def test_each_service_has_its_own_database_role_and_backups(rendered, services):
         role = roles[service.database]
         assert role["login"] is True and "passwordSecret" in role
         # The role reaches its own database only.
-        assert f"hostssl {service.database} {service.database} all scram-sha-256" in \
-            cluster["spec"]["postgresql"]["pg_hba"]
+        assert (
+            f"hostssl {service.database} {service.database} all scram-sha-256"
+            in cluster["spec"]["postgresql"]["pg_hba"]
+        )
     assert cluster["spec"]["postgresql"]["pg_hba"][-1] == "host all all all reject"
     assert cluster["spec"]["backup"]["barmanObjectStore"]["destinationPath"]
     (scheduled,) = _objects(rendered, "ScheduledBackup")
@@ -311,43 +357,67 @@ def test_network_is_denied_by_default_and_opened_per_service(rendered, services)
     ports = {s.name: s.port for s in services}
     for service in services:
         pod_labels = _named(rendered, "Deployment", f"srs-{service.name}")["spec"]["template"][
-            "metadata"]["labels"]
-        own = [p for p in policies if p["spec"]["podSelector"]
-               and _selects(p["spec"]["podSelector"].get("matchLabels", {}), pod_labels)]
+            "metadata"
+        ]["labels"]
+        own = [
+            p
+            for p in policies
+            if p["spec"]["podSelector"]
+            and _selects(p["spec"]["podSelector"].get("matchLabels", {}), pod_labels)
+        ]
         assert len(own) == 1, service.name
         spec = own[0]["spec"]
         egress = [(peer, rule["ports"]) for rule in spec["egress"] for peer in rule["to"]]
-        reachable = [peer["podSelector"]["matchLabels"] for peer, _ in egress
-                     if "podSelector" in peer]
+        reachable = [
+            peer["podSelector"]["matchLabels"] for peer, _ in egress if "podSelector" in peer
+        ]
         # Access serves the JWKS to everyone; a service with service_urls calls them all.
-        called = [s for s in ports if s != service.name] if _declares(
-            service, "service_urls") else ["access"]
-        allowed = [{"cnpg.io/cluster": "srs-postgres"},
-                   {"strimzi.io/cluster": "srs-kafka", "strimzi.io/broker-role": "true"},
-                   {"app.kubernetes.io/name": "srs-redis"}]
+        called = (
+            [s for s in ports if s != service.name]
+            if _declares(service, "service_urls")
+            else ["access"]
+        )
+        allowed = [
+            {"cnpg.io/cluster": "srs-postgres"},
+            {"strimzi.io/cluster": "srs-kafka", "strimzi.io/broker-role": "true"},
+            {"app.kubernetes.io/name": "srs-redis"},
+        ]
         assert reachable[:3] == allowed
-        assert sorted(peer["app.kubernetes.io/name"] for peer in reachable[3:]) == \
-            sorted(f"srs-{s}" for s in called if s != service.name)
+        assert sorted(peer["app.kubernetes.io/name"] for peer in reachable[3:]) == sorted(
+            f"srs-{s}" for s in called if s != service.name
+        )
         for peer, peer_ports in egress:
-            name = peer.get("podSelector", {}).get("matchLabels", {}).get(
-                "app.kubernetes.io/name", "")
+            name = (
+                peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name", "")
+            )
             if name.removeprefix("srs-") in ports:
                 assert peer_ports == [{"protocol": "TCP", "port": ports[name[4:]]}]
         outside = [(peer, peer_ports) for peer, peer_ports in egress if "ipBlock" in peer]
         if _declares(service, "smtp_host"):
             # Out of the cluster to the mail relay's port, and nowhere else.
-            smtp_port = int(_named(rendered, "ConfigMap", f"srs-{service.name}-config")[
-                "data"][f"{service.env_prefix}SMTP_PORT"])
-            assert outside == [({"ipBlock": {"cidr": "0.0.0.0/0"}},
-                                [{"protocol": "TCP", "port": smtp_port}])]
+            smtp_port = int(
+                _named(rendered, "ConfigMap", f"srs-{service.name}-config")["data"][
+                    f"{service.env_prefix}SMTP_PORT"
+                ]
+            )
+            assert outside == [
+                ({"ipBlock": {"cidr": "0.0.0.0/0"}}, [{"protocol": "TCP", "port": smtp_port}])
+            ]
         else:
             assert outside == [], service.name
         callers = [{"app.kubernetes.io/name": f"srs-{c}"} for c in _callers(services, service)]
         # The API port answers the ingress (and callers); the metrics port Prometheus only.
         api_rule, metrics_rule = spec["ingress"]
-        assert metrics_rule == {"from": [{"namespaceSelector": {"matchLabels": {
-            "kubernetes.io/metadata.name": "monitoring"}}}],
-            "ports": [{"protocol": "TCP", "port": _metrics_port(service)}]}
+        assert metrics_rule == {
+            "from": [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "monitoring"}
+                    }
+                }
+            ],
+            "ports": [{"protocol": "TCP", "port": _metrics_port(service)}],
+        }
         for rule in (api_rule,):
             assert rule["ports"] == [{"protocol": "TCP", "port": service.port}]
             for peer in rule["from"]:
@@ -358,8 +428,12 @@ def test_network_is_denied_by_default_and_opened_per_service(rendered, services)
                     # Others answer only the services that call them (ops).
                     assert peer["podSelector"]["matchLabels"] in callers, peer
         if service.name != "access":
-            answered = [peer["podSelector"]["matchLabels"] for rule in spec["ingress"]
-                        for peer in rule["from"] if "podSelector" in peer]
+            answered = [
+                peer["podSelector"]["matchLabels"]
+                for rule in spec["ingress"]
+                for peer in rule["from"]
+                if "podSelector" in peer
+            ]
             assert answered == callers
 
 
@@ -375,8 +449,7 @@ def test_a_service_that_calls_the_others_is_given_their_addresses(rendered, serv
             assert url == f"http://{api['metadata']['name']}:{api['spec']['ports'][0]['port']}"
 
 
-def test_a_service_that_sends_mail_gets_its_relay_and_credentials_from_a_secret(rendered,
-                                                                              services):
+def test_a_service_that_sends_mail_gets_its_relay_and_credentials_from_a_secret(rendered, services):
     senders = [s for s in services if _declares(s, "smtp_host")]
     assert {s.name for s in senders} == {"notify"}, "notify is meant to send e-mail"
     for sender in senders:
@@ -387,12 +460,17 @@ def test_a_service_that_sends_mail_gets_its_relay_and_credentials_from_a_secret(
         assert config[f"{prefix}SMTP_TLS"] in {"starttls", "tls"}
         for name in (f"srs-{sender.name}", f"srs-{sender.name}-worker"):
             (container,) = _named(rendered, "Deployment", name)["spec"]["template"]["spec"][
-                "containers"]
+                "containers"
+            ]
             env = {e["name"]: e for e in container["env"]}
             assert env[f"{prefix}SMTP_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
-                "name": f"srs-{sender.name}-smtp", "key": "password"}
+                "name": f"srs-{sender.name}-smtp",
+                "key": "password",
+            }
             assert env[f"{prefix}SMTP_USERNAME"]["valueFrom"]["secretKeyRef"] == {
-                "name": f"srs-{sender.name}-smtp", "key": "username"}
+                "name": f"srs-{sender.name}-smtp",
+                "key": "username",
+            }
 
 
 def test_rate_limit_counters_are_shared_through_redis(rendered, services, platform):
@@ -401,18 +479,24 @@ def test_rate_limit_counters_are_shared_through_redis(rendered, services, platfo
     # Every process of every service reads the platform settings.
     for deployment in _objects(rendered, "Deployment"):
         if deployment["metadata"]["labels"]["app.kubernetes.io/name"] in {
-                f"srs-{s.name}" for s in services}:
+            f"srs-{s.name}" for s in services
+        }:
             (container,) = deployment["spec"]["template"]["spec"]["containers"]
             assert {"configMapRef": {"name": "srs-platform"}} in container["envFrom"]
     redis = _named(rendered, "Service", "srs-redis")
-    assert config["SRS_RATE_LIMIT_STORAGE_URL"] == \
-        f"async+redis://srs-redis:{redis['spec']['ports'][0]['port']}"
+    assert (
+        config["SRS_RATE_LIMIT_STORAGE_URL"]
+        == f"async+redis://srs-redis:{redis['spec']['ports'][0]['port']}"
+    )
     pods = _named(rendered, "Deployment", "srs-redis")["spec"]["template"]["metadata"]["labels"]
     assert _selects(redis["spec"]["selector"], pods)
     policy = _named(rendered, "NetworkPolicy", "srs-redis")["spec"]
-    assert policy["ingress"] == [{
-        "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "srs"}}}],
-        "ports": [{"protocol": "TCP", "port": redis["spec"]["ports"][0]["port"]}]}]
+    assert policy["ingress"] == [
+        {
+            "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "srs"}}}],
+            "ports": [{"protocol": "TCP", "port": redis["spec"]["ports"][0]["port"]}],
+        }
+    ]
     assert "egress" not in policy and "Egress" in policy["policyTypes"]
 
 
@@ -428,18 +512,23 @@ def test_the_dev_overlay_shrinks_the_cluster_consistently(rendered):
 
 
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
-def test_every_pod_the_autoscalers_may_start_gets_its_database_connections(rendered, services,
-                                                                            overlay):
+def test_every_pod_the_autoscalers_may_start_gets_its_database_connections(
+    rendered, services, overlay
+):
     cluster = _named(rendered, "Cluster", "srs-postgres", overlay)
     limits = {r["name"]: r["connectionLimit"] for r in cluster["spec"]["managed"]["roles"]}
-    autoscalers = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"]
-                   for h in _objects(rendered, "HorizontalPodAutoscaler", overlay)}
+    autoscalers = {
+        h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"]
+        for h in _objects(rendered, "HorizontalPodAutoscaler", overlay)
+    }
     for service in services:
         config = _named(rendered, "ConfigMap", f"srs-{service.name}-config", overlay)["data"]
         pool = int(config.get(f"{service.env_prefix}DB_POOL_SIZE", service.settings.db_pool_size))
-        pods = sum(autoscalers.get(d["metadata"]["name"], d["spec"]["replicas"])
-                   for d in _objects(rendered, "Deployment", overlay)
-                   if d["metadata"]["labels"]["app.kubernetes.io/name"] == f"srs-{service.name}")
+        pods = sum(
+            autoscalers.get(d["metadata"]["name"], d["spec"]["replicas"])
+            for d in _objects(rendered, "Deployment", overlay)
+            if d["metadata"]["labels"]["app.kubernetes.io/name"] == f"srs-{service.name}"
+        )
         # SQLAlchemy's pool plus its overflow (equal to the pool) per process.
         assert pods * 2 * pool <= limits[service.database], (service.name, pods, pool)
     max_connections = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
@@ -448,8 +537,10 @@ def test_every_pod_the_autoscalers_may_start_gets_its_database_connections(rende
 
 def test_every_api_is_reached_through_the_ingress_and_nothing_else(rendered, services):
     (ingress,) = _objects(rendered, "Ingress")
-    backends = {rule["http"]["paths"][0]["backend"]["service"]["name"]: rule["host"]
-                for rule in ingress["spec"]["rules"]}
+    backends = {
+        rule["http"]["paths"][0]["backend"]["service"]["name"]: rule["host"]
+        for rule in ingress["spec"]["rules"]
+    }
     hosts = set(ingress["spec"]["tls"][0]["hosts"])
     for service in services:
         assert backends[f"srs-{service.name}"] in hosts, service.name
@@ -458,5 +549,8 @@ def test_every_api_is_reached_through_the_ingress_and_nothing_else(rendered, ser
         # The ingress's backend carries the API port only: /metrics is not reachable there.
         assert [p["port"] for p in api["spec"]["ports"]] == [service.port]
         assert _metrics_port(service) != service.port
-    assert not [s for s in _objects(rendered, "Service")
-                if s["spec"].get("type") in {"NodePort", "LoadBalancer"}]
+    assert not [
+        s
+        for s in _objects(rendered, "Service")
+        if s["spec"].get("type") in {"NodePort", "LoadBalancer"}
+    ]

@@ -28,8 +28,12 @@ PENDING_METRICS = {
     "srs_clearance_time_to_decision_seconds": "histogram",
     "srs_clearance_outputs_overdue": "gauge",
 }
-SERIES_SUFFIXES = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_count", "_sum"),
-                   "summary": ("", "_count", "_sum")}
+SERIES_SUFFIXES = {
+    "counter": ("_total",),
+    "gauge": ("",),
+    "histogram": ("_bucket", "_count", "_sum"),
+    "summary": ("", "_count", "_sum"),
+}
 
 
 def _series(name: str, kind: str) -> set[str]:
@@ -75,8 +79,11 @@ def dashboard() -> dict[str, Any]:
 
 
 def _panel_exprs(dashboard: dict[str, Any]) -> dict[str, list[str]]:
-    return {panel["title"]: [target["expr"] for target in panel["targets"]]
-            for panel in dashboard["panels"] if panel["type"] != "row"}
+    return {
+        panel["title"]: [target["expr"] for target in panel["targets"]]
+        for panel in dashboard["panels"]
+        if panel["type"] != "row"
+    }
 
 
 def test_every_alert_rule_parses_and_queries_exported_metrics(rules, exported):
@@ -94,9 +101,13 @@ def test_alerts_cover_lag_dead_letters_backlog_and_clearance_service_level(rules
     for rule in rules:
         for metric in _metrics_in(rule["expr"]):
             by_metric.setdefault(metric, []).append(rule["alert"])
-    for metric in ("srs_consumer_lag", "srs_dead_letters_total", "srs_outbox_backlog",
-                   "srs_clearance_time_to_decision_seconds_bucket",
-                   "srs_clearance_outputs_overdue"):
+    for metric in (
+        "srs_consumer_lag",
+        "srs_dead_letters_total",
+        "srs_outbox_backlog",
+        "srs_clearance_time_to_decision_seconds_bucket",
+        "srs_clearance_outputs_overdue",
+    ):
         assert metric in by_metric, f"no alert on {metric}"
     dead_letters = next(r for r in rules if "srs_dead_letters_total" in _metrics_in(r["expr"]))
     assert dead_letters["expr"].strip().endswith("> 0"), "any dead letter must alert"
@@ -124,27 +135,38 @@ def test_dashboard_panels_parse_and_query_exported_metrics(dashboard, exported):
                     assert variable.strip("${}") in variables
     for panel in dashboard["panels"]:
         grid = panel["gridPos"]
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24, panel["title"]
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24, panel["title"]
 
 
 def test_dashboard_shows_every_platform_metric_and_clearance(dashboard, exported):
-    shown = {m for exprs in _panel_exprs(dashboard).values() for e in exprs
-             for m in _metrics_in(e)}
-    wanted = {"srs_http_request_duration_seconds_bucket",
-              "srs_http_request_duration_seconds_count", "srs_events_published_total",
-              "srs_events_consumed_total", "srs_consumer_lag", "srs_outbox_backlog",
-              "srs_dead_letters_total", "srs_relay_active",
-              "srs_clearance_time_to_decision_seconds_bucket", "srs_clearance_outputs_overdue"}
+    shown = {m for exprs in _panel_exprs(dashboard).values() for e in exprs for m in _metrics_in(e)}
+    wanted = {
+        "srs_http_request_duration_seconds_bucket",
+        "srs_http_request_duration_seconds_count",
+        "srs_events_published_total",
+        "srs_events_consumed_total",
+        "srs_consumer_lag",
+        "srs_outbox_backlog",
+        "srs_dead_letters_total",
+        "srs_relay_active",
+        "srs_clearance_time_to_decision_seconds_bucket",
+        "srs_clearance_outputs_overdue",
+    }
     assert wanted <= shown, wanted - shown
-    errors = [e for exprs in _panel_exprs(dashboard).values() for e in exprs
-              if 'status=~"5.."' in e]
+    errors = [
+        e for exprs in _panel_exprs(dashboard).values() for e in exprs if 'status=~"5.."' in e
+    ]
     assert errors, "no panel shows HTTP errors"
 
 
 def test_dashboard_is_shipped_to_grafana_by_both_overlays(rendered, dashboard):
     for overlay, objects in rendered.items():
-        (config_map,) = [o for o in objects if o["kind"] == "ConfigMap"
-                         and o["metadata"].get("labels", {}).get("grafana_dashboard") == "1"]
+        (config_map,) = [
+            o
+            for o in objects
+            if o["kind"] == "ConfigMap"
+            and o["metadata"].get("labels", {}).get("grafana_dashboard") == "1"
+        ]
         assert json.loads(config_map["data"][DASHBOARD.name]) == dashboard, overlay
         (rule,) = [o for o in objects if o["kind"] == "PrometheusRule"]
         assert rule["spec"] == yaml.safe_load(RULES.read_text())["spec"]

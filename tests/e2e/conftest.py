@@ -26,23 +26,30 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             ensure_postgres_database(url, recreate=True)
         urls[service] = url
     key = SigningKey.generate()
-    stack = Stack(var_dir=var_dir, ports={s: free_port() for s in SERVICES},
-                  smtp_port=free_port(),
-                  database_urls=urls, log_json=True, signing_key=key,
-                  extra_env={"SRS_FETCH_MAX_WAIT_MS": "50", "SRS_SESSION_TIMEOUT_MS": "6000"})
+    stack = Stack(
+        var_dir=var_dir,
+        ports={s: free_port() for s in SERVICES},
+        smtp_port=free_port(),
+        database_urls=urls,
+        log_json=True,
+        signing_key=key,
+        extra_env={"SRS_FETCH_MAX_WAIT_MS": "50", "SRS_SESSION_TIMEOUT_MS": "6000"},
+    )
     stack.start(timeout=90)
     try:
-        stack.wait_consumers(issue_token(key, sub="e2e-ops", roles=["ops"], issuer="srs-access",
-                                         audience="srs"))
+        stack.wait_consumers(
+            issue_token(key, sub="e2e-ops", roles=["ops"], issuer="srs-access", audience="srs")
+        )
         yield stack
     finally:
         stack.stop()
 
 
 def login(stack: Stack, username: str) -> dict[str, str]:
-    response = httpx.post(f"{stack.url('access')}/v1/auth/token",
-                          data={"grant_type": "password", "username": username,
-                                "password": f"{username}-demo"})
+    response = httpx.post(
+        f"{stack.url('access')}/v1/auth/token",
+        data={"grant_type": "password", "username": username, "password": f"{username}-demo"},
+    )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 

@@ -14,21 +14,26 @@ pytestmark = pytest.mark.e2e
 
 APPLICATION = {
     "title": "Burglary security effectiveness in England and Wales",
-    "organisation_id": "org-ntu", "legal_gateway": "DEA",
+    "organisation_id": "org-ntu",
+    "legal_gateway": "DEA",
     "dataset_ids": ["ds-csew-2019", "ds-ashe-2021"],
     "lay_summary": "Which home security measures protect households against burglary.",
     "public_benefit": "Evidence for crime prevention advice to the public and police.",
-    "expected_start_date": "2027-01-04", "expected_end_date": "2027-06-30",
-    "ethics_confirmed": True, "data_source_acknowledged": True,
+    "expected_start_date": "2027-01-04",
+    "expected_end_date": "2027-06-30",
+    "ethics_confirmed": True,
+    "data_source_acknowledged": True,
 }
 
 
 def draft_project(stack, alice) -> str:
     """Alice drafts a project once the projects service has learnt of her accreditation
     (the accreditation service's seed publishes it; the read model fills from events)."""
+
     def created():
-        response = httpx.post(f"{stack.url('projects')}/v1/projects", headers=alice,
-                              json=APPLICATION)
+        response = httpx.post(
+            f"{stack.url('projects')}/v1/projects", headers=alice, json=APPLICATION
+        )
         if response.status_code == 422 and response.json().get("rule") == "accreditation_required":
             return None
         assert response.status_code == 201, response.text
@@ -42,15 +47,18 @@ def test_approved_project_becomes_active_through_the_bus(stack):
     projects = stack.url("projects")
     alice, panel = login(stack, "alice"), login(stack, "panel")
     project_id = draft_project(stack, alice)
-    assert httpx.post(f"{projects}/v1/projects/{project_id}/submit",
-                      headers=alice).status_code == 200
-    assert httpx.post(f"{projects}/v1/projects/{project_id}/review",
-                      headers=panel).status_code == 200
+    assert (
+        httpx.post(f"{projects}/v1/projects/{project_id}/submit", headers=alice).status_code == 200
+    )
+    assert (
+        httpx.post(f"{projects}/v1/projects/{project_id}/review", headers=panel).status_code == 200
+    )
 
     approved = httpx.post(
         f"{projects}/v1/projects/{project_id}/approve",
         headers={**panel, "X-Correlation-ID": f"e2e-{project_id}"},
-        json={"reason": "Clear public benefit"})
+        json={"reason": "Clear public benefit"},
+    )
     assert approved.status_code == 200, approved.text
 
     def active():

@@ -29,15 +29,18 @@ SCREENSHOT = os.environ.get("SRS_OPS_SCREENSHOT")
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium "
-                    "(apt-get install -y chromium); the browser tests need it")
+        pytest.skip(
+            "Debian's Chromium is not installed at /usr/bin/chromium "
+            "(apt-get install -y chromium); the browser tests need it"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             yield chromium
         finally:
@@ -63,23 +66,28 @@ def new_submitted_project(stack) -> str:
     panel review: ready for a decision."""
     projects, alice, panel = stack.url("projects"), login(stack, "alice"), login(stack, "panel")
     project_id = draft_project(stack, alice)
-    assert httpx.post(f"{projects}/v1/projects/{project_id}/submit",
-                      headers=alice).status_code == 200
-    assert httpx.post(f"{projects}/v1/projects/{project_id}/review",
-                      headers=panel).status_code == 200
+    assert (
+        httpx.post(f"{projects}/v1/projects/{project_id}/submit", headers=alice).status_code == 200
+    )
+    assert (
+        httpx.post(f"{projects}/v1/projects/{project_id}/review", headers=panel).status_code == 200
+    )
     return project_id
 
 
 def approve(stack, project_id: str, correlation_id: str) -> None:
-    response = httpx.post(f"{stack.url('projects')}/v1/projects/{project_id}/approve",
-                          headers={**login(stack, "panel"), "X-Correlation-ID": correlation_id},
-                          json={"reason": "Clear public benefit"})
+    response = httpx.post(
+        f"{stack.url('projects')}/v1/projects/{project_id}/approve",
+        headers={**login(stack, "panel"), "X-Correlation-ID": correlation_id},
+        json={"reason": "Clear public benefit"},
+    )
     assert response.status_code == 200, response.text
 
 
 def project_active(stack, project_id: str) -> bool:
-    body = httpx.get(f"{stack.url('projects')}/v1/projects/{project_id}",
-                     headers=login(stack, "alice")).json()
+    body = httpx.get(
+        f"{stack.url('projects')}/v1/projects/{project_id}", headers=login(stack, "alice")
+    ).json()
     return body["status"] == "active"
 
 
@@ -90,12 +98,15 @@ def test_an_approved_project_appears_live_and_its_saga_completes(stack, console)
     approve(stack, project_id, correlation_id)
 
     approved_row = page.locator(
-        f"#live-rows tr[data-subject='{project_id}'][data-type='srs.project.approved.v1']")
+        f"#live-rows tr[data-subject='{project_id}'][data-type='srs.project.approved.v1']"
+    )
     approved_row.wait_for(timeout=15_000)
-    page.locator(f"#live-rows tr[data-subject='{project_id}']"
-                 f"[data-type='srs.project_space.provisioned.v1']").wait_for(timeout=15_000)
+    page.locator(
+        f"#live-rows tr[data-subject='{project_id}'][data-type='srs.project_space.provisioned.v1']"
+    ).wait_for(timeout=15_000)
 
     approved_row.locator(".saga-link").click()
+
     # The saga page refreshes on demand, as an operator would.
     def saga_complete() -> bool:
         page.click("#saga-go")
@@ -106,12 +117,21 @@ def test_an_approved_project_appears_live_and_its_saga_completes(stack, console)
     steps = page.locator("#saga-rows tr").evaluate_all("rows => rows.map(r => r.dataset.type)")
     # The saga's steps in order (other events of the same request, such as accounts
     # enabled, may sit between them).
-    saga = ["srs.project.approved.v1", "srs.project_space.provisioned.v1",
-            "srs.project.activated.v1"]
+    saga = [
+        "srs.project.approved.v1",
+        "srs.project_space.provisioned.v1",
+        "srs.project.activated.v1",
+    ]
     assert [t for t in steps if t in saga] == saga, steps
     provisioned = steps.index("srs.project_space.provisioned.v1")
-    assert page.locator("#saga-rows tr").nth(provisioned).locator("td").nth(4).inner_text() \
+    assert (
+        page.locator("#saga-rows tr")
+        .nth(provisioned)
+        .locator("td")
+        .nth(4)
+        .inner_text()
         .endswith(" ms")
+    )
     assert project_active(stack, project_id)
 
 
@@ -119,23 +139,35 @@ def publish_poison(stack, project_id: str) -> None:
     """A project approval the contract accepts but the access service cannot apply: the
     same researcher listed twice and an approval time without a zone (the platform stores
     UTC only). Access retries, dead-letters it, and holds the project's later events."""
-    headers = to_headers(event_id=str(uuid.uuid4()), source="/srs/projects",
-                         event_type="srs.project.approved.v1", subject=project_id,
-                         time=dt.datetime.now(dt.UTC), correlation_id=f"poison-{project_id}")
-    payload = {"project_id": project_id, "title": "Hand-made approval",
-               "organisation_id": "org-ntu", "legal_gateway": "DEA",
-               "dataset_ids": ["ds-csew-2019"], "expected_end_date": "2027-06-30",
-               "members": [{"researcher_id": "res-alice", "role": "lead"},
-                           {"researcher_id": "res-alice", "role": "researcher"}],
-               "approved_at": "2026-11-25T10:00:00"}
+    headers = to_headers(
+        event_id=str(uuid.uuid4()),
+        source="/srs/projects",
+        event_type="srs.project.approved.v1",
+        subject=project_id,
+        time=dt.datetime.now(dt.UTC),
+        correlation_id=f"poison-{project_id}",
+    )
+    payload = {
+        "project_id": project_id,
+        "title": "Hand-made approval",
+        "organisation_id": "org-ntu",
+        "legal_gateway": "DEA",
+        "dataset_ids": ["ds-csew-2019"],
+        "expected_end_date": "2027-06-30",
+        "members": [
+            {"researcher_id": "res-alice", "role": "lead"},
+            {"researcher_id": "res-alice", "role": "researcher"},
+        ],
+        "approved_at": "2026-11-25T10:00:00",
+    }
 
     async def send() -> None:
         producer = AIOKafkaProducer(bootstrap_servers=stack.broker.bootstrap, acks="all")
         await producer.start()
         try:
-            await producer.send_and_wait("srs.projects", key=project_id.encode(),
-                                         value=encode_data(payload),
-                                         headers=headers)
+            await producer.send_and_wait(
+                "srs.projects", key=project_id.encode(), value=encode_data(payload), headers=headers
+            )
         finally:
             await producer.stop()
 
@@ -147,8 +179,10 @@ def test_a_poisoned_event_is_dead_lettered_and_a_replay_from_the_page_delivers(s
     project_id = new_submitted_project(stack)
     publish_poison(stack, project_id)
     page.click("nav button[data-tab='dead']")
-    poison = page.locator(f"#dead-rows tr[data-consumer='access'][data-subject='{project_id}']"
-                          "[data-reason='handler-failed']")
+    poison = page.locator(
+        f"#dead-rows tr[data-consumer='access'][data-subject='{project_id}']"
+        "[data-reason='handler-failed']"
+    )
 
     def generation() -> str:
         return page.eval_on_selector("#dead-rows", "e => e.dataset.generation || '0'")
@@ -164,8 +198,10 @@ def test_a_poisoned_event_is_dead_lettered_and_a_replay_from_the_page_delivers(s
 
     # The real approval now waits behind the poison (quarantine), so nothing is provisioned.
     approve(stack, project_id, f"ops-e2e-{project_id}")
-    parked = page.locator(f"#dead-rows tr[data-consumer='access'][data-subject='{project_id}']"
-                          "[data-reason='quarantined']")
+    parked = page.locator(
+        f"#dead-rows tr[data-consumer='access'][data-subject='{project_id}']"
+        "[data-reason='quarantined']"
+    )
     wait_for(lambda: shown(parked), timeout=20, interval=0.3)
     assert not project_active(stack, project_id)
 
@@ -183,8 +219,10 @@ def test_a_poisoned_event_is_dead_lettered_and_a_replay_from_the_page_delivers(s
 
     wait_for(lambda: project_active(stack, project_id), timeout=20)
     page.click("#dead-refresh")
-    page.wait_for_selector(f"#dead-rows tr[data-consumer='access'][data-subject='{project_id}']"
-                           "[data-reason='quarantined'] .badge.replayed")
+    page.wait_for_selector(
+        f"#dead-rows tr[data-consumer='access'][data-subject='{project_id}']"
+        "[data-reason='quarantined'] .badge.replayed"
+    )
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT, full_page=False)
 
@@ -198,8 +236,12 @@ def test_the_console_runs_under_its_content_security_policy(stack, browser):
     context = browser.new_context()
     page = context.new_page()
     violations: list[str] = []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
         response = page.goto(f"{stack.url('ops')}/console")
         assert "script-src" in response.headers["content-security-policy"]

@@ -14,8 +14,11 @@ import pytest
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reliability: the short fault schedule (CI)")
-    config.addinivalue_line("markers", "reliability_full: the full fault schedule "
-                                       "(make reliability; select with -m reliability_full)")
+    config.addinivalue_line(
+        "markers",
+        "reliability_full: the full fault schedule "
+        "(make reliability; select with -m reliability_full)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -41,8 +44,7 @@ def var_dir(request: pytest.FixtureRequest) -> Iterator[Path]:
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
-                              ) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     report = yield
     if report.when == "call":
         item.rep_call = report  # type: ignore[attr-defined]

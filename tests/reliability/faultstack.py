@@ -68,8 +68,9 @@ class FaultStack:
         return self.roles[f"{service}-api-1"].url
 
     def token(self, sub: str, roles: list[str], **claims: str) -> dict[str, str]:
-        token = issue_token(self.signing_key, sub=sub, roles=roles, issuer="srs-access",
-                            audience="srs", **claims)  # type: ignore[arg-type]
+        token = issue_token(
+            self.signing_key, sub=sub, roles=roles, issuer="srs-access", audience="srs", **claims
+        )  # type: ignore[arg-type]
         return {"Authorization": f"Bearer {token}"}
 
     def env(self, service: str, kind: str) -> dict[str, str]:
@@ -104,8 +105,9 @@ class FaultStack:
             for i in range(relays):
                 self.roles[f"{service}-relay-{i + 1}"] = Role(service, "relay", i + 1, free_port())
             for i in range(workers):
-                self.roles[f"{service}-worker-{i + 1}"] = Role(service, "worker", i + 1,
-                                                               free_port())
+                self.roles[f"{service}-worker-{i + 1}"] = Role(
+                    service, "worker", i + 1, free_port()
+                )
         try:
             for service in self.layout:
                 self._migrate_and_seed(service)
@@ -119,8 +121,9 @@ class FaultStack:
 
     def _start_broker(self, port: int) -> None:
         assert self.proxy is not None
-        self.broker_process = start_tansu(port, self.proxy.port,
-                                          self.var_dir / "logs" / "broker.log")
+        self.broker_process = start_tansu(
+            port, self.proxy.port, self.var_dir / "logs" / "broker.log"
+        )
 
     def _migrate_and_seed(self, service: str) -> None:
         """In this process: a Python start-up per step costs seconds on a busy machine."""
@@ -130,8 +133,11 @@ class FaultStack:
         if service in self.seeded:
             seed = importlib.import_module(f"srs_{service}.seed").seed
             settings_module = importlib.import_module(f"srs_{service}.settings")
-            settings_class = next(v for k, v in vars(settings_module).items()
-                                  if k.endswith("Settings") and k != "ServiceSettings")
+            settings_class = next(
+                v
+                for k, v in vars(settings_module).items()
+                if k.endswith("Settings") and k != "ServiceSettings"
+            )
             run_sync(lambda: seed(settings_class(database_url=url)))
 
     def spawn(self, role: Role) -> None:
@@ -139,8 +145,11 @@ class FaultStack:
         log = open(self.var_dir / "logs" / f"{role.name}.log", "ab")  # noqa: SIM115
         role.process = subprocess.Popen(
             [sys.executable, "-m", f"srs_{role.service}", command, "--port", str(role.port)],
-            env=self.env(role.service, role.kind), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            env=self.env(role.service, role.kind),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self, timeout: float, names: list[str] | None = None) -> None:
         """Every process answers /healthz (readiness needs the broker, which a fault may
@@ -152,8 +161,10 @@ class FaultStack:
                 role = self.roles[name]
                 assert role.process is not None
                 if role.process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {role.process.returncode}; see "
-                                       f"{self.var_dir / 'logs' / (name + '.log')}")
+                    raise RuntimeError(
+                        f"{name} exited with {role.process.returncode}; see "
+                        f"{self.var_dir / 'logs' / (name + '.log')}"
+                    )
                 try:
                     if httpx.get(f"{role.url}/healthz", timeout=1).status_code == 200:
                         pending.discard(name)
@@ -168,10 +179,8 @@ class FaultStack:
         """SIGKILL the process: no clean-up, no lease release, no offset commit."""
         role = self.roles[name]
         assert role.process is not None
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(role.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         role.process.wait(10)
 
     def restart(self, name: str, timeout: float = 30.0) -> None:
@@ -179,13 +188,14 @@ class FaultStack:
         self.wait_ready(timeout, [name])
 
     def stop(self) -> None:
-        running = [r.process for r in self.roles.values()
-                   if r.process is not None and r.process.poll() is None]
+        running = [
+            r.process
+            for r in self.roles.values()
+            if r.process is not None and r.process.poll() is None
+        ]
         for process in running:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         for process in running:
             try:
                 process.wait(10)
@@ -202,8 +212,11 @@ class FaultStack:
     def messaging(self, name: str) -> dict[str, object] | None:
         """GET /v1/messaging of one process (None if it does not answer)."""
         try:
-            response = httpx.get(f"{self.roles[name].url}/v1/messaging",
-                                 headers=self.token("reliability", ["ops"]), timeout=2)
+            response = httpx.get(
+                f"{self.roles[name].url}/v1/messaging",
+                headers=self.token("reliability", ["ops"]),
+                timeout=2,
+            )
             return response.json() if response.status_code == 200 else None
         except (httpx.HTTPError, ValueError):
             return None
@@ -217,11 +230,21 @@ def start_tansu(port: int, advertised_port: int, log_path: Path) -> subprocess.P
     every client goes through the proxy after bootstrap too."""
     log = open(log_path, "ab")  # noqa: SIM115
     process = subprocess.Popen(
-        [str(tansu_binary()), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",
-         "--advertised-listener-url", f"tcp://127.0.0.1:{advertised_port}",
-         "--storage-engine", "memory://tansu/"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "RUST_LOG": "warn"})
+        [
+            str(tansu_binary()),
+            "broker",
+            "--listener-url",
+            f"tcp://127.0.0.1:{port}",
+            "--advertised-listener-url",
+            f"tcp://127.0.0.1:{advertised_port}",
+            "--storage-engine",
+            "memory://tansu/",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "RUST_LOG": "warn"},
+    )
     deadline = time.monotonic() + 10
     while not port_open(port):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -236,14 +259,20 @@ async def databases_away(urls: list[str]) -> AsyncIterator[None]:
     """These PostgreSQL databases refuse connections and drop those open, as during a
     restart, until the block ends. Only the named databases: the server is shared."""
     parsed = [make_url(u) for u in urls]
-    admin = await asyncpg.connect(parsed[0].set(drivername="postgresql", database="postgres")
-                                  .render_as_string(hide_password=False))
+    admin = await asyncpg.connect(
+        parsed[0]
+        .set(drivername="postgresql", database="postgres")
+        .render_as_string(hide_password=False)
+    )
     names = [p.database for p in parsed]
     try:
         for name in names:
             await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = ANY($1::text[]) AND pid <> pg_backend_pid()", names)
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = ANY($1::text[]) AND pid <> pg_backend_pid()",
+            names,
+        )
         yield
     finally:
         for name in names:

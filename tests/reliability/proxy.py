@@ -17,6 +17,7 @@ loop. Faults:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import struct
 import threading
@@ -46,8 +47,9 @@ class FaultProxy:
         self.connections = 0
         self.resets = 0
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
-                                        name="fault-proxy")
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, daemon=True, name="fault-proxy"
+        )
         self._server: asyncio.base_events.Server | None = None
         self._open: set[_Link] = set()
         self._refusing = False
@@ -163,14 +165,20 @@ class FaultProxy:
         try:
             await asyncio.gather(
                 self._pump(reader, up_writer, (self._requests_flow,), link),
-                self._pump(up_reader, writer, (self._responses_flow, link.responses)))
+                self._pump(up_reader, writer, (self._responses_flow, link.responses)),
+            )
         finally:
             self._open.discard(link)
             _reset(writer)
             _reset(up_writer)
 
-    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    flows: tuple[asyncio.Event, ...], requests_of: _Link | None = None) -> None:
+    async def _pump(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        flows: tuple[asyncio.Event, ...],
+        requests_of: _Link | None = None,
+    ) -> None:
         framing = _Framing() if requests_of is not None else None
         try:
             while True:
@@ -180,8 +188,7 @@ class FaultProxy:
                 if framing is not None and requests_of is not None:
                     produced = framing.feed(chunk)
                     requests_of.produce_requests += len(produced)
-                    if (self._holding_acks in produced
-                            and requests_of.responses.is_set()):
+                    if self._holding_acks in produced and requests_of.responses.is_set():
                         self.held_connections += 1
                         requests_of.responses.clear()
                 for flow in flows:
@@ -223,9 +230,9 @@ class _Framing:
                 view = view[step:]
                 continue
             wanted = 4 if self._size is None else 4 + min(self._size, self.PEEK)
-            take = bytes(view[:wanted - len(self._head)])
+            take = bytes(view[: wanted - len(self._head)])
             self._head += take
-            view = view[len(take):]
+            view = view[len(take) :]
             if len(self._head) < wanted:
                 continue
             if self._size is None:
@@ -253,7 +260,7 @@ def _produce_topic(frame: bytes) -> str | None:
             offset += 2 + max(txn_len, 0)
         offset += 2 + 4 + 4  # acks, timeout, topic count
         (topic_len,) = struct.unpack_from(">h", frame, offset)
-        return frame[offset + 2: offset + 2 + topic_len].decode()
+        return frame[offset + 2 : offset + 2 + topic_len].decode()
     except (struct.error, UnicodeDecodeError):
         return "?"
 
@@ -265,8 +272,8 @@ def _reset(writer: asyncio.StreamWriter) -> None:
         return
     sock = transport.get_extra_info("socket")
     if sock is not None:
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            sock.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
     transport.abort()

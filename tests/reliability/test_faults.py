@@ -77,6 +77,7 @@ def broker_outage(mode: str) -> Fault:
         await ctx.off_loop(proxy.restore)
         await ctx.cleared()
         return f"broker unreachable {OUTAGE_SECONDS:.0f} s ({mode})"
+
     return fault
 
 
@@ -109,8 +110,7 @@ async def relay_killed_before_marking(ctx: Context) -> str:
         await ctx.off_loop(proxy.restore)
     await ctx.cleared()
     await ctx.off_loop(stack.restart, active)
-    return (f"relay {active} SIGKILLed, a published batch unacknowledged "
-            f"({pending} rows unmarked)")
+    return f"relay {active} SIGKILLed, a published batch unacknowledged ({pending} rows unmarked)"
 
 
 async def consumer_killed_mid_batch(ctx: Context) -> str:
@@ -140,9 +140,14 @@ async def consumer_killed_mid_batch(ctx: Context) -> str:
 
 async def database_restart(ctx: Context) -> str:
     cluster = os.listdir("/etc/postgresql")[0]
-    await ctx.off_loop(lambda: subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
-        check=True, capture_output=True, timeout=60))
+    await ctx.off_loop(
+        lambda: subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    )
     await _until(lambda: _database_answers(ctx), timeout=60)
     await ctx.cleared()
     return "PostgreSQL cluster restarted"
@@ -172,6 +177,7 @@ async def _active_relay(ctx: Context, relays: list[str]) -> str:
             if isinstance(state, dict) and (state.get("relay") or {}).get("active"):
                 return name
         return None
+
     return await _until(find, timeout=20)
 
 
@@ -238,22 +244,26 @@ async def run_schedule(schedule: Schedule, var_dir: Path) -> None:
             if workload.finished_at:
                 description += " (workload already over)"
             recovered = await _recovered(ctx)
-            recoveries.append((description,
-                               time.monotonic() - ctx.cleared_at if recovered else None))
+            recoveries.append(
+                (description, time.monotonic() - ctx.cleared_at if recovered else None)
+            )
         faults_pending.clear()
         await asyncio.wait_for(driving, timeout=600)
 
         drained = await dbs.wait_drained(await dbs.high_marks(), RECOVERY_TIMEOUT)
         outbox = await dbs.outbox()
-        delivered = await read_topics(f"127.0.0.1:{stack.proxy.port}", TOPICS, DLQ_TOPICS,
-                                      {r.event_id for r in outbox})
+        delivered = await read_topics(
+            f"127.0.0.1:{stack.proxy.port}", TOPICS, DLQ_TOPICS, {r.event_id for r in outbox}
+        )
         figures = await measure(dbs, delivered, workload.committed)
-        mismatches = await state_mismatches(dbs, workload.projects, workload.bookings,
-                                              workload.member_requests)
+        mismatches = await state_mismatches(
+            dbs, workload.projects, workload.bookings, workload.member_requests
+        )
         figures.state_mismatches = len(mismatches)
         figures.details += mismatches[:10]
-        report(schedule, figures, recoveries, workload, ctx.notes,
-               time.monotonic() - started, drained)
+        report(
+            schedule, figures, recoveries, workload, ctx.notes, time.monotonic() - started, drained
+        )
     finally:
         if driving is not None and not driving.done():
             driving.cancel()
@@ -292,17 +302,28 @@ async def _recovered(ctx: Context) -> bool:
 def _reached(workload: Workload, fraction: float) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return workload.committed >= fraction * workload.total
+
     return check
 
 
-def report(schedule: Schedule, figures: Figures, recoveries: list[tuple[str, float | None]],
-           workload: Workload, notes: list[str], elapsed: float, drained: bool) -> None:
+def report(
+    schedule: Schedule,
+    figures: Figures,
+    recoveries: list[tuple[str, float | None]],
+    workload: Workload,
+    notes: list[str],
+    elapsed: float,
+    drained: bool,
+) -> None:
     database = "PostgreSQL" if os.environ.get("TEST_DATABASE_URL") else "SQLite"
     ops_seconds = workload.finished_at - workload.started_at
     rows = [
-        ("operations committed", f"{figures.operations} ({workload.teams_run} teams, "
-                                 f"{figures.operations / ops_seconds:.0f}/s,"
-                                 f" {workload.retried} retries)"),
+        (
+            "operations committed",
+            f"{figures.operations} ({workload.teams_run} teams, "
+            f"{figures.operations / ops_seconds:.0f}/s,"
+            f" {workload.retried} retries)",
+        ),
         ("operations failed (must be 0)", len(workload.errors)),
         ("events written to outboxes", figures.written),
         ("published (marked sent)", figures.published),
@@ -315,11 +336,15 @@ def report(schedule: Schedule, figures: Figures, recoveries: list[tuple[str, flo
         ("state mismatches (must be 0)", figures.state_mismatches),
         ("dead letters", figures.dead_letters),
     ]
-    rows += [(f"recovery after: {d}", "NOT RECOVERED" if s is None else f"{s:.1f} s")
-             for d, s in recoveries]
+    rows += [
+        (f"recovery after: {d}", "NOT RECOVERED" if s is None else f"{s:.1f} s")
+        for d, s in recoveries
+    ]
     width = max(len(r[0]) for r in rows)
-    print(f"\n=== reliability: {schedule.name} schedule on {database}, "
-          f"{elapsed:.0f} s in all, drained: {drained} ===")
+    print(
+        f"\n=== reliability: {schedule.name} schedule on {database}, "
+        f"{elapsed:.0f} s in all, drained: {drained} ==="
+    )
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")
     for note in notes + workload.errors[:5] + figures.details[:20]:

@@ -27,8 +27,7 @@ async def _records(bootstrap: str, topic: str) -> int:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, fetch_max_wait_ms=50)
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p)
-                      for p in consumer.partitions_for_topic(topic) or ()]
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         if not partitions:
             return 0
         consumer.assign(partitions)
@@ -40,8 +39,9 @@ async def _records(bootstrap: str, topic: str) -> int:
 
 
 async def test_a_short_database_outage_dead_letters_nothing(broker, service_settings):
-    settings = service_settings("projects", bootstrap=broker.bootstrap,
-                                consumer_backoff_base_seconds=0.05)
+    settings = service_settings(
+        "projects", bootstrap=broker.bootstrap, consumer_backoff_base_seconds=0.05
+    )
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("needs a database server to take away (PostgreSQL)")
     suffix = uuid.uuid4().hex[:8]
@@ -63,9 +63,19 @@ async def test_a_short_database_outage_dead_letters_nothing(broker, service_sett
                 break
             await asyncio.sleep(0.05)
         async with databases_away([settings.database_url]):
-            await producer.send_and_wait(topic, value=b"{}", key=b"k", headers=to_headers(
-                event_id=str(uuid.uuid4()), source="/srs/reliability", event_type=PROBE,
-                subject="k", time=utcnow(), correlation_id=None))
+            await producer.send_and_wait(
+                topic,
+                value=b"{}",
+                key=b"k",
+                headers=to_headers(
+                    event_id=str(uuid.uuid4()),
+                    source="/srs/reliability",
+                    event_type=PROBE,
+                    subject="k",
+                    time=utcnow(),
+                    correlation_id=None,
+                ),
+            )
             await asyncio.sleep(1.5)
         for _ in range(300):
             if applied:

@@ -33,8 +33,9 @@ def proxy(var_dir: Path) -> Iterator[FaultProxy]:
 
 
 async def _read_all(bootstrap: str, topic: str) -> list[bytes]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                fetch_max_wait_ms=50)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", fetch_max_wait_ms=50
+    )
     await consumer.start()
     try:
         batches = await consumer.getmany(timeout_ms=3000)

@@ -31,7 +31,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -41,10 +40,17 @@ from .faultstack import FaultStack
 
 OPS_PER_TEAM = 20
 # The booking service's refusals that mean "an event has not arrived yet".
-BOOKING_WAITS = frozenset({"accreditation_not_current", "not_project_member",
-                           "project_not_active", "dataset_not_permitted"})
-PLACES = [("titchfield", f"T{n}") for n in range(1, 9)] + [("newport", f"T{n}")
-                                                           for n in range(1, 7)]
+BOOKING_WAITS = frozenset(
+    {
+        "accreditation_not_current",
+        "not_project_member",
+        "project_not_active",
+        "dataset_not_permitted",
+    }
+)
+PLACES = [("titchfield", f"T{n}") for n in range(1, 9)] + [
+    ("newport", f"T{n}") for n in range(1, 7)
+]
 HOURS = range(9, 16)  # safe rooms open 09:00-16:00, Europe/London
 LONDON = ZoneInfo("Europe/London")
 
@@ -66,6 +72,8 @@ def slot_of(team: int, days: list[dt.date]) -> tuple[str, str, dt.datetime]:
     hour = HOURS[(team // len(PLACES)) % len(HOURS)]
     day = days[team // (len(PLACES) * len(HOURS))]
     return site, place, dt.datetime.combine(day, dt.time(hour), LONDON)
+
+
 RETRY_FOR_SECONDS = 120.0
 
 
@@ -125,79 +133,156 @@ class Workload:
         lead_id, member_id = f"res-rel-{team:04d}a", f"res-rel-{team:04d}b"
         accreditations = {}
         for researcher_id in (lead_id, member_id):
-            accreditations[researcher_id] = await self._accredit(client, accreditation,
-                                                                 researcher_id, panel)
+            accreditations[researcher_id] = await self._accredit(
+                client, accreditation, researcher_id, panel
+            )
         lead = stack.token(lead_id, ["researcher"], researcher_id=lead_id, org="org-ntu")
 
-        project = await self._op(client, "POST", f"{projects}/v1/projects", lead, json={
-            "title": f"Reliability study {team}", "organisation_id": "org-ntu",
-            "legal_gateway": "DEA", "dataset_ids": ["ds-csew-2019", "ds-ashe-2021"],
-            "lay_summary": "Which home security measures protect households.",
-            "public_benefit": "Evidence for crime prevention advice.",
-            "expected_start_date": "2027-01-04", "expected_end_date": "2027-06-30",
-            "ethics_confirmed": True, "data_source_acknowledged": True,
-        }, until_rule="accreditation_required")
+        project = await self._op(
+            client,
+            "POST",
+            f"{projects}/v1/projects",
+            lead,
+            json={
+                "title": f"Reliability study {team}",
+                "organisation_id": "org-ntu",
+                "legal_gateway": "DEA",
+                "dataset_ids": ["ds-csew-2019", "ds-ashe-2021"],
+                "lay_summary": "Which home security measures protect households.",
+                "public_benefit": "Evidence for crime prevention advice.",
+                "expected_start_date": "2027-01-04",
+                "expected_end_date": "2027-06-30",
+                "ethics_confirmed": True,
+                "data_source_acknowledged": True,
+            },
+            until_rule="accreditation_required",
+        )
         project_id = project["id"]
         self.projects.append(project_id)
         base = f"{projects}/v1/projects/{project_id}"
         await self._op(client, "POST", f"{base}/submit", lead)
         await self._op(client, "POST", f"{base}/review", panel)
-        await self._op(client, "POST", f"{base}/approve", panel,
-                       json={"reason": "Clear public benefit"})
-        requested = await self._op(client, "POST", f"{base}/members", lead,
-                                   json={"researcher_id": member_id, "role": "researcher"},
-                                   until_rule="accreditation_required")
+        await self._op(
+            client, "POST", f"{base}/approve", panel, json={"reason": "Clear public benefit"}
+        )
+        requested = await self._op(
+            client,
+            "POST",
+            f"{base}/members",
+            lead,
+            json={"researcher_id": member_id, "role": "researcher"},
+            until_rule="accreditation_required",
+        )
         if requested.get("status") != "requested":
-            raise AssertionError(f"adding {member_id} to approved {project_id} gave "
-                                 f"{requested!r}, not a member request")
+            raise AssertionError(
+                f"adding {member_id} to approved {project_id} gave "
+                f"{requested!r}, not a member request"
+            )
         approved = await self._op(
-            client, "POST", f"{base}/member-requests/{requested['id']}/approve", support)
+            client, "POST", f"{base}/member-requests/{requested['id']}/approve", support
+        )
         if approved.get("status") != "approved":
             raise AssertionError(f"approving {requested['id']} gave {approved!r}")
         self.member_requests.append(requested["id"])
         member_accreditation = accreditations[member_id]
-        await self._op(client, "POST",
-                       f"{accreditation}/v1/accreditations/{member_accreditation}/suspend",
-                       support, json={"reason": "Reliability drill: suspended"})
-        await self._op(client, "POST",
-                       f"{accreditation}/v1/accreditations/{member_accreditation}/reinstate",
-                       support, json={"reason": "Reliability drill: reinstated"})
+        await self._op(
+            client,
+            "POST",
+            f"{accreditation}/v1/accreditations/{member_accreditation}/suspend",
+            support,
+            json={"reason": "Reliability drill: suspended"},
+        )
+        await self._op(
+            client,
+            "POST",
+            f"{accreditation}/v1/accreditations/{member_accreditation}/reinstate",
+            support,
+            json={"reason": "Reliability drill: reinstated"},
+        )
         await self._op(client, "DELETE", f"{base}/members/{member_id}", lead)
 
         booking = stack.api("booking")
-        await self._op(client, "POST", f"{booking}/v1/declarations", lead,
-                       json={"version": "2026.1"})
+        await self._op(
+            client, "POST", f"{booking}/v1/declarations", lead, json={"version": "2026.1"}
+        )
         site, place, starts = slot_of(team, booking_days(team // 98 + 1))
-        booked = await self._op(client, "POST", f"{booking}/v1/bookings", lead, json={
-            "project_id": project_id, "site_id": site, "place": place,
-            "starts_at": starts.isoformat(),
-            "ends_at": (starts + dt.timedelta(hours=1)).isoformat()}, until_rule=BOOKING_WAITS)
+        booked = await self._op(
+            client,
+            "POST",
+            f"{booking}/v1/bookings",
+            lead,
+            json={
+                "project_id": project_id,
+                "site_id": site,
+                "place": place,
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + dt.timedelta(hours=1)).isoformat(),
+            },
+            until_rule=BOOKING_WAITS,
+        )
         self.bookings.append(booked["id"])
-        await self._op(client, "POST", f"{booking}/v1/bookings/{booked['id']}/cancel", lead,
-                       json={"reason": "Reliability drill: plans changed"})
+        await self._op(
+            client,
+            "POST",
+            f"{booking}/v1/bookings/{booked['id']}/cancel",
+            lead,
+            json={"reason": "Reliability drill: plans changed"},
+        )
 
-    async def _accredit(self, client: httpx.AsyncClient, base: str, researcher_id: str,
-                        panel: dict[str, str]) -> str:
-        me = self.stack.token(researcher_id, ["researcher"], researcher_id=researcher_id,
-                              org="org-ntu")
-        await self._op(client, "POST", f"{base}/v1/researchers", me, json={
-            "name": f"Researcher {researcher_id}", "email": f"{researcher_id}@ntu.example",
-            "organisation_id": "org-ntu",
-            "qualifications": {"degree": "masters", "degree_quantitative": True,
-                               "quantitative_research_years": 5}})
-        application = await self._op(client, "POST", f"{base}/v1/applications", me, json={
-            "kind": "full", "training_completed_on": "2026-09-01",
-            "statement": "Quantitative criminologist."})
+    async def _accredit(
+        self, client: httpx.AsyncClient, base: str, researcher_id: str, panel: dict[str, str]
+    ) -> str:
+        me = self.stack.token(
+            researcher_id, ["researcher"], researcher_id=researcher_id, org="org-ntu"
+        )
+        await self._op(
+            client,
+            "POST",
+            f"{base}/v1/researchers",
+            me,
+            json={
+                "name": f"Researcher {researcher_id}",
+                "email": f"{researcher_id}@ntu.example",
+                "organisation_id": "org-ntu",
+                "qualifications": {
+                    "degree": "masters",
+                    "degree_quantitative": True,
+                    "quantitative_research_years": 5,
+                },
+            },
+        )
+        application = await self._op(
+            client,
+            "POST",
+            f"{base}/v1/applications",
+            me,
+            json={
+                "kind": "full",
+                "training_completed_on": "2026-09-01",
+                "statement": "Quantitative criminologist.",
+            },
+        )
         await self._op(client, "POST", f"{base}/v1/applications/{application['id']}/submit", me)
-        approved = await self._op(client, "POST",
-                                  f"{base}/v1/applications/{application['id']}/approve", panel,
-                                  json={"reason": "Meets the criteria."})
+        approved = await self._op(
+            client,
+            "POST",
+            f"{base}/v1/applications/{application['id']}/approve",
+            panel,
+            json={"reason": "Meets the criteria."},
+        )
         return str(approved["accreditation_id"])
 
     # -- one operation, retried through faults ---------------------------------------------
-    async def _op(self, client: httpx.AsyncClient, method: str, url: str,
-                  headers: dict[str, str], *, json: Any = None,
-                  until_rule: str | frozenset[str] | None = None) -> Any:
+    async def _op(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        *,
+        json: Any = None,
+        until_rule: str | frozenset[str] | None = None,
+    ) -> Any:
         """Send until it succeeds. A 422 with ``until_rule`` means another service's event
         has not arrived yet (waited for, not an error); a 5xx or a lost connection is
         retried with the same idempotency key."""
@@ -209,8 +294,9 @@ class Workload:
         while True:
             attempt += 1
             try:
-                response = await client.request(method, url, json=json,
-                                                headers={**headers, "Idempotency-Key": key})
+                response = await client.request(
+                    method, url, json=json, headers={**headers, "Idempotency-Key": key}
+                )
             except httpx.HTTPError as exc:
                 problem = repr(exc)
             else:
@@ -222,15 +308,19 @@ class Workload:
                     self.waits_for_events += 1
                     key = str(uuid.uuid4())  # a new request: the refusal was stored
                     problem = "waiting for an event"
-                elif response.status_code >= 500 or (response.status_code == 409 and
-                                                     "in progress" in response.text):
+                elif response.status_code >= 500 or (
+                    response.status_code == 409 and "in progress" in response.text
+                ):
                     problem = f"{response.status_code} {response.text[:200]}"
                 else:
-                    raise AssertionError(f"{method} {url} -> {response.status_code} "
-                                         f"{response.text[:500]} (attempt {attempt})")
+                    raise AssertionError(
+                        f"{method} {url} -> {response.status_code} "
+                        f"{response.text[:500]} (attempt {attempt})"
+                    )
             if time.monotonic() > deadline:
-                raise AssertionError(f"{method} {url} still failing after "
-                                     f"{RETRY_FOR_SECONDS}s: {problem}")
+                raise AssertionError(
+                    f"{method} {url} still failing after {RETRY_FOR_SECONDS}s: {problem}"
+                )
             if problem != "waiting for an event":
                 self.retried += 1
             await asyncio.sleep(delay)

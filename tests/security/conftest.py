@@ -11,8 +11,10 @@ import pytest
 from srs_common.testing import Tokens
 
 METHODS = ("get", "post", "put", "patch", "delete")
-PARTNER_SCOPES = ("researchers:read applications:read applications:write projects:read "
-                  "outputs:read webhooks:manage")
+PARTNER_SCOPES = (
+    "researchers:read applications:read applications:write projects:read "
+    "outputs:read webhooks:manage"
+)
 
 
 def callers(tokens: Tokens) -> dict[str, dict[str, str]]:
@@ -24,8 +26,7 @@ def callers(tokens: Tokens) -> dict[str, dict[str, str]]:
         "support": tokens.headers("support", sub="support-b"),
         "ops": tokens.headers("ops", sub="ops-b"),
         # With every partner scope, so only ownership can refuse the partner.
-        "partner": tokens.headers("partner", sub="client-org-b", org="org-b",
-                                  scope=PARTNER_SCOPES),
+        "partner": tokens.headers("partner", sub="client-org-b", org="org-b", scope=PARTNER_SCOPES),
         "data_owner": tokens.headers("data_owner", sub="owner-org-b", org="org-b"),
         "anonymous": {},
     }

@@ -32,26 +32,47 @@ def forged_tokens(tokens: Tokens) -> dict[str, str]:
     key = tokens.key
     roles = ["researcher", "panel", "checker", "support", "ops", "partner", "data_owner"]
     now = int(time.time())
-    base = {"sub": "res-owner", "roles": roles, "researcher_id": "res-owner", "org": "org-a",
-            "iss": tokens.issuer, "aud": tokens.audience, "iat": now, "exp": now + 600}
+    base = {
+        "sub": "res-owner",
+        "roles": roles,
+        "researcher_id": "res-owner",
+        "org": "org-a",
+        "iss": tokens.issuer,
+        "aud": tokens.audience,
+        "iat": now,
+        "exp": now + 600,
+    }
     good = tokens.token(*roles, sub="res-intruder")
     header, payload, signature = good.split(".")
-    tampered = _b64({**json.loads(base64.urlsafe_b64decode(payload + "==")),
-                     "sub": "res-owner", "researcher_id": "res-owner"})
+    tampered = _b64(
+        {
+            **json.loads(base64.urlsafe_b64decode(payload + "==")),
+            "sub": "res-owner",
+            "researcher_id": "res-owner",
+        }
+    )
     other_key = SigningKey.generate()
 
     def rs256(claims: dict, signer: SigningKey = key, kid: str | None = None) -> str:
-        return jwt.encode(claims, signer.private_pem, algorithm="RS256",
-                          headers={"kid": kid or signer.kid})
+        return jwt.encode(
+            claims, signer.private_pem, algorithm="RS256", headers={"kid": kid or signer.kid}
+        )
 
     return {
-        "expired": issue_token(key, sub="res-owner", roles=roles, issuer=tokens.issuer,
-                               audience=tokens.audience, now=time.time() - 3600),
+        "expired": issue_token(
+            key,
+            sub="res-owner",
+            roles=roles,
+            issuer=tokens.issuer,
+            audience=tokens.audience,
+            now=time.time() - 3600,
+        ),
         "not yet valid": rs256({**base, "nbf": now + 3600}),
         "wrong issuer": rs256({**base, "iss": "https://evil.example"}),
         "wrong audience": rs256({**base, "aud": "another-api"}),
-        "unknown kid": issue_token(other_key, sub="res-owner", roles=roles,
-                                   issuer=tokens.issuer, audience=tokens.audience),
+        "unknown kid": issue_token(
+            other_key, sub="res-owner", roles=roles, issuer=tokens.issuer, audience=tokens.audience
+        ),
         "known kid, other key": rs256(base, other_key, kid=key.kid),
         "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': key.kid})}.{_b64(base)}.",
         "HS256 with the public key": _hs256(base, key.public_pem.encode(), key.kid),

@@ -18,10 +18,16 @@ ENTRIES = 6
 async def chain_of(client, count: int = ENTRIES) -> None:
     async with client.runtime.db.transaction() as session:
         for n in range(count):
-            await append_audit(session, actor="gateway", action="session_start",
-                               outcome="allow" if n % 2 else "deny", researcher_id=f"res-{n}",
-                               project_id="prj-1", detail={"reasons": []},
-                               occurred_at=dt.datetime(2026, 11, 25, 10, n, tzinfo=dt.UTC))
+            await append_audit(
+                session,
+                actor="gateway",
+                action="session_start",
+                outcome="allow" if n % 2 else "deny",
+                researcher_id=f"res-{n}",
+                project_id="prj-1",
+                detail={"reasons": []},
+                occurred_at=dt.datetime(2026, 11, 25, 10, n, tzinfo=dt.UTC),
+            )
     async with client.runtime.db.transaction() as session:
         await seal_everything(session)
 
@@ -42,13 +48,15 @@ async def test_every_kind_of_tampering_in_the_chain_is_named(access, tokens, rep
     await chain_of(access)
     assert (await verify(access, tokens))["valid"] is True
     async with access.runtime.db.transaction() as session:
-        await session.execute(update(AuditEntry).where(AuditEntry.seq == 2)
-                              .values(outcome="tampered"))
+        await session.execute(
+            update(AuditEntry).where(AuditEntry.seq == 2).values(outcome="tampered")
+        )
     edited = await verify(access, tokens)
     assert edited["valid"] is False and edited["first_broken_seq"] == 2
     async with access.runtime.db.transaction() as session:
-        await session.execute(update(AuditEntry).where(AuditEntry.seq == 2)
-                              .values(outcome="allow"))  # seq 2 was entry n=1
+        await session.execute(
+            update(AuditEntry).where(AuditEntry.seq == 2).values(outcome="allow")
+        )  # seq 2 was entry n=1
     assert (await verify(access, tokens))["valid"] is True
     async with access.runtime.db.transaction() as session:
         await session.execute(delete(AuditEntry).where(AuditEntry.seq == 4))
@@ -71,22 +79,45 @@ async def test_deleting_the_newest_entries_is_detected(access, tokens, report):
 async def rehash_from(session, seq: int) -> None:
     """What a forger with write access would do: edit an entry, then recompute every
     hash from there on so the chain is consistent again."""
-    prev = (await session.execute(select(AuditEntry.hash).where(AuditEntry.seq == seq - 1))
-            ).scalar_one() if seq > 1 else GENESIS_HASH
-    rows = (await session.execute(select(AuditEntry).where(AuditEntry.seq >= seq)
-                                  .order_by(AuditEntry.seq))).scalars().all()
+    prev = (
+        (
+            await session.execute(select(AuditEntry.hash).where(AuditEntry.seq == seq - 1))
+        ).scalar_one()
+        if seq > 1
+        else GENESIS_HASH
+    )
+    rows = (
+        (
+            await session.execute(
+                select(AuditEntry).where(AuditEntry.seq >= seq).order_by(AuditEntry.seq)
+            )
+        )
+        .scalars()
+        .all()
+    )
     for row in rows:
         row.prev_hash = prev
-        row.hash = prev = audit_hash(prev, audit_fields(
-            row.seq, row.occurred_at, row.actor, row.action, row.outcome, row.researcher_id,
-            row.project_id, row.detail))
+        row.hash = prev = audit_hash(
+            prev,
+            audit_fields(
+                row.seq,
+                row.occurred_at,
+                row.actor,
+                row.action,
+                row.outcome,
+                row.researcher_id,
+                row.project_id,
+                row.detail,
+            ),
+        )
 
 
 async def test_a_rewritten_chain_with_fresh_hashes_is_detected(access, tokens):
     await chain_of(access)
     async with access.runtime.db.transaction() as session:
-        await session.execute(update(AuditEntry).where(AuditEntry.seq == 3)
-                              .values(outcome="tampered"))
+        await session.execute(
+            update(AuditEntry).where(AuditEntry.seq == 3).values(outcome="tampered")
+        )
         await rehash_from(session, 3)
     rewritten = await verify(access, tokens)
     assert rewritten["valid"] is False, rewritten
@@ -94,15 +125,23 @@ async def test_a_rewritten_chain_with_fresh_hashes_is_detected(access, tokens):
 
 
 async def test_an_anchor_from_the_event_stream_catches_what_the_database_hides(
-        access, tokens, report):
+    access, tokens, report
+):
     """The forger also deletes the stored anchors: the anchor published on the bus, as
     the operations event store keeps it, still catches the cut."""
     await chain_of(access)
     async with access.runtime.db.transaction() as session:
-        published = (await session.execute(
-            select(access.runtime.db.messaging.outbox.c.payload)
-            .where(access.runtime.db.messaging.outbox.c.type == "srs.audit_chain.anchored.v1"))
-        ).scalars().all()
+        published = (
+            (
+                await session.execute(
+                    select(access.runtime.db.messaging.outbox.c.payload).where(
+                        access.runtime.db.messaging.outbox.c.type == "srs.audit_chain.anchored.v1"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert published, "no anchor event in the outbox"
     anchor = json.loads(published[-1])
     assert anchor["seq"] == ENTRIES
@@ -111,8 +150,10 @@ async def test_an_anchor_from_the_event_stream_catches_what_the_database_hides(
         await session.execute(delete(AuditAnchor))
     assert (await verify(access, tokens))["valid"] is True  # the database alone is fooled
     response = await access.get(
-        "/v1/audit/verification", params={"anchor_seq": anchor["seq"], "anchor_hash": anchor["hash"]},
-        headers=tokens.headers("support"))
+        "/v1/audit/verification",
+        params={"anchor_seq": anchor["seq"], "anchor_hash": anchor["hash"]},
+        headers=tokens.headers("support"),
+    )
     checked = response.json()
     assert checked["valid"] is False and checked["first_broken_seq"] == ENTRIES - 1, checked
     report("audit chain: a cut hidden from the stored anchors is caught by the published one")
@@ -120,12 +161,15 @@ async def test_an_anchor_from_the_event_stream_catches_what_the_database_hides(
 
 async def test_an_anchor_must_be_whole_and_must_match(access, tokens):
     await chain_of(access)
-    half = await access.get("/v1/audit/verification", params={"anchor_seq": 2},
-                            headers=tokens.headers("support"))
+    half = await access.get(
+        "/v1/audit/verification", params={"anchor_seq": 2}, headers=tokens.headers("support")
+    )
     assert half.status_code == 422
     assert half.headers["content-type"].startswith("application/problem+json")
-    wrong = await access.get("/v1/audit/verification",
-                             params={"anchor_seq": 2, "anchor_hash": "ab" * 32},
-                             headers=tokens.headers("support"))
+    wrong = await access.get(
+        "/v1/audit/verification",
+        params={"anchor_seq": 2, "anchor_hash": "ab" * 32},
+        headers=tokens.headers("support"),
+    )
     assert wrong.status_code == 200 and wrong.json()["valid"] is False
     assert wrong.json()["first_broken_seq"] == 2

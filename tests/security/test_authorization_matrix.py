@@ -13,8 +13,9 @@ SERVICES = ("accreditation", "projects", "clearance", "access", "booking", "ops"
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_nobody_gets_a_2xx_the_table_does_not_allow(service, service_client, tmp_path, tokens,
-                                                          deliver, roles, report):
+async def test_nobody_gets_a_2xx_the_table_does_not_allow(
+    service, service_client, tmp_path, tokens, deliver, roles, report
+):
     table = table_for(service)
     async with service_client(service, **overrides(service, tmp_path)) as client:
         seeded = await table.seed(client, tokens, deliver)
@@ -29,17 +30,20 @@ async def test_nobody_gets_a_2xx_the_table_does_not_allow(service, service_clien
         wrong: list[str] = []
         denials = 0
 
-        async def call(method: str, path: str, operation: dict[str, Any], role: str,
-                       body: Any) -> Any:
+        async def call(
+            method: str, path: str, operation: dict[str, Any], role: str, body: Any
+        ) -> Any:
             url = url_for(table, seeded, method, path)
             if body is None:
                 body = example_body(openapi, operation)
-            response = await client.request(method, url, headers=roles[role],
-                                            json=body if body is not None else None)
+            response = await client.request(
+                method, url, headers=roles[role], json=body if body is not None else None
+            )
             documented = str(response.status_code) in operation.get("responses", {})
             if response.status_code >= 500 and not documented:
-                wrong.append(f"{method} {path} as {role}: {response.status_code} "
-                             f"{response.text[:200]}")
+                wrong.append(
+                    f"{method} {path} as {role}: {response.status_code} {response.text[:200]}"
+                )
             return response
 
         # Phase 1: everyone who must be refused (nothing changes state here).
@@ -52,8 +56,9 @@ async def test_nobody_gets_a_2xx_the_table_does_not_allow(service, service_clien
                     continue
                 if isinstance(rule, Only) and role in rule.roles:
                     continue
-                response = await call(method, path, operation, role,
-                                      rule.body if isinstance(rule, Only) else None)
+                response = await call(
+                    method, path, operation, role, rule.body if isinstance(rule, Only) else None
+                )
                 status = response.status_code
                 if role == "anonymous":
                     denials += 1
@@ -68,8 +73,9 @@ async def test_nobody_gets_a_2xx_the_table_does_not_allow(service, service_clien
                 else:
                     denials += 1
                     if status not in rule.refusals:
-                        wrong.append(f"{key} as {role}: {status} {response.text[:160]}, "
-                                     f"expected 403 or 404")
+                        wrong.append(
+                            f"{key} as {role}: {status} {response.text[:160]}, expected 403 or 404"
+                        )
 
         # Phase 2: the roles the table allows (their changes may follow one another).
         for method, path, operation in operations:
@@ -80,10 +86,14 @@ async def test_nobody_gets_a_2xx_the_table_does_not_allow(service, service_clien
             for role in sorted(rule.roles):
                 response = await call(method, path, operation, role, rule.body)
                 if rule.reads and not 200 <= response.status_code < 300:
-                    wrong.append(f"{key} as {role}: {response.status_code}, the table says it "
-                                 f"may read owner A's object (are the seeded ids real?)")
+                    wrong.append(
+                        f"{key} as {role}: {response.status_code}, the table says it "
+                        f"may read owner A's object (are the seeded ids real?)"
+                    )
 
         cells = len(operations) * len(ROLES)
-        report(f"authorisation matrix {service}: {len(operations)} routes x {len(ROLES)} roles "
-               f"= {cells} cells, {denials} denials checked")
+        report(
+            f"authorisation matrix {service}: {len(operations)} routes x {len(ROLES)} roles "
+            f"= {cells} cells, {denials} denials checked"
+        )
         assert not wrong, "\n".join(wrong)

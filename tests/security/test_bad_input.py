@@ -25,7 +25,7 @@ UNICODE_EDGES = {
     "nul": "a\u0000b",
     "lone surrogate": "a\ud800b",
     "right-to-left override": "abc\u202egpj.exe",
-    "astral emoji": "\U0001F600" * 50,
+    "astral emoji": "\U0001f600" * 50,
     "combining marks": "e" + "\u0301" * 300,
     "zero-width joiner": "a\u200db\ufeff",
 }
@@ -65,19 +65,20 @@ def is_date(prop: dict[str, Any]) -> bool:
 
 def is_string(prop: dict[str, Any]) -> bool:
     options = prop.get("anyOf", [prop])
-    return any(o.get("type") == "string" and "format" not in o and "enum" not in o
-               for o in options)
+    return any(o.get("type") == "string" and "format" not in o and "enum" not in o for o in options)
 
 
 @pytest.fixture
 def owner(tokens):
-    return tokens.headers(*ALL_ROLES, sub="res-owner", researcher_id="res-owner", org="org-a",
-                          scope=PARTNER_SCOPES)
+    return tokens.headers(
+        *ALL_ROLES, sub="res-owner", researcher_id="res-owner", org="org-a", scope=PARTNER_SCOPES
+    )
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_bad_bodies_get_field_errors_and_write_nothing(service, service_client, tmp_path,
-                                                             tokens, deliver, owner, report):
+async def test_bad_bodies_get_field_errors_and_write_nothing(
+    service, service_client, tmp_path, tokens, deliver, owner, report
+):
     table = table_for(service)
     wrong: list[str] = []
     checked = 0
@@ -85,17 +86,25 @@ async def test_bad_bodies_get_field_errors_and_write_nothing(service, service_cl
         seeded = await table.seed(client, tokens, deliver)
         openapi = client.app.openapi()
 
-        async def expect_refusal(method: str, path: str, case: str, *, field: str | None = None,
-                                 content: bytes | None = None, body: Any = None,
-                                 statuses: tuple[int, ...] = (422,)) -> None:
+        async def expect_refusal(
+            method: str,
+            path: str,
+            case: str,
+            *,
+            field: str | None = None,
+            content: bytes | None = None,
+            body: Any = None,
+            statuses: tuple[int, ...] = (422,),
+        ) -> None:
             nonlocal checked
             checked += 1
             before = await snapshot(client)
             headers = {**owner, "content-type": "application/json"}
             if content is None:
                 content = json.dumps(body).encode()
-            response = await client.request(method, url_for(table, seeded, method, path),
-                                            content=content, headers=headers)
+            response = await client.request(
+                method, url_for(table, seeded, method, path), content=content, headers=headers
+            )
             where = f"{method} {path} {case}"
             if response.status_code not in statuses:
                 wrong.append(f"{where}: {response.status_code} {response.text[:200]}")
@@ -112,23 +121,41 @@ async def test_bad_bodies_get_field_errors_and_write_nothing(service, service_cl
         for method, path, operation, example in body_routes(openapi):
             await expect_refusal(method, path, "malformed JSON", content=b'{"reason": "x",')
             await expect_refusal(method, path, "JSON that is not an object", body=[example])
-            await expect_refusal(method, path, "unknown field", field="zz_unexpected",
-                                 body={**example, "zz_unexpected": "x"})
+            await expect_refusal(
+                method,
+                path,
+                "unknown field",
+                field="zz_unexpected",
+                body={**example, "zz_unexpected": "x"},
+            )
             for name, prop in properties(openapi, operation).items():
-                await expect_refusal(method, path, f"wrong type for {name}", field=name,
-                                     body={**example, name: [[{"x": 1}]]})
+                await expect_refusal(
+                    method,
+                    path,
+                    f"wrong type for {name}",
+                    field=name,
+                    body={**example, name: [[{"x": 1}]]},
+                )
                 if is_date(prop):
                     for value in MALFORMED_DATES:
-                        await expect_refusal(method, path, f"{name}={value!r}", field=name,
-                                             body={**example, name: value})
-    report(f"bad bodies {service}: {checked} refusals checked (422 with field errors, "
-           "problem+json, nothing written)")
+                        await expect_refusal(
+                            method,
+                            path,
+                            f"{name}={value!r}",
+                            field=name,
+                            body={**example, name: value},
+                        )
+    report(
+        f"bad bodies {service}: {checked} refusals checked (422 with field errors, "
+        "problem+json, nothing written)"
+    )
     assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_absurd_dates_and_unicode_edges_never_500(service, service_client, tmp_path, tokens,
-                                                        deliver, owner, report):
+async def test_absurd_dates_and_unicode_edges_never_500(
+    service, service_client, tmp_path, tokens, deliver, owner, report
+):
     """Well-formed but odd values reach the use cases: a 2xx or a 4xx problem, never a
     500, and a refusal writes nothing."""
     table = table_for(service)
@@ -143,15 +170,19 @@ async def test_absurd_dates_and_unicode_edges_never_500(service, service_client,
                 if is_date(prop):
                     cases += [(f"{name}={v}", {**example, name: v}) for v in ABSURD_DATES]
                 if is_string(prop):
-                    cases += [(f"{name} with {label}", {**example, name: value})
-                              for label, value in UNICODE_EDGES.items()]
+                    cases += [
+                        (f"{name} with {label}", {**example, name: value})
+                        for label, value in UNICODE_EDGES.items()
+                    ]
             for case, body in cases:
                 sent += 1
                 before = await snapshot(client)
-                response = await client.request(method, url_for(table, seeded, method, path),
-                                                content=json.dumps(body).encode(),
-                                                headers={**owner,
-                                                         "content-type": "application/json"})
+                response = await client.request(
+                    method,
+                    url_for(table, seeded, method, path),
+                    content=json.dumps(body).encode(),
+                    headers={**owner, "content-type": "application/json"},
+                )
                 where = f"{method} {path} {case}"
                 if response.status_code >= 500:
                     wrong.append(f"{where}: {response.status_code} {response.text[:200]}")
@@ -165,15 +196,17 @@ async def test_absurd_dates_and_unicode_edges_never_500(service, service_client,
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_bodies_over_the_limit_are_413_and_write_nothing(service, service_client, tmp_path,
-                                                               tokens, deliver, owner, report):
+async def test_bodies_over_the_limit_are_413_and_write_nothing(
+    service, service_client, tmp_path, tokens, deliver, owner, report
+):
     table = table_for(service)
     wrong: list[str] = []
     async with service_client(service, **overrides(service, tmp_path)) as client:
         seeded = await table.seed(client, tokens, deliver)
         openapi = client.app.openapi()
-        limits = BodyLimitMiddleware(client.app, client.runtime.settings.max_body_bytes,
-                                     client.app.state.spec.body_limits)
+        limits = BodyLimitMiddleware(
+            client.app, client.runtime.settings.max_body_bytes, client.app.state.spec.body_limits
+        )
         checked = 0
         for method, path, _, _ in body_routes(openapi):
             url = url_for(table, seeded, method, path)
@@ -183,25 +216,33 @@ async def test_bodies_over_the_limit_are_413_and_write_nothing(service, service_
                 continue
             oversized = json.dumps({"reason": "x" * (limit + 1)}).encode()
             before = await snapshot(client)
-            declared = await client.request(method, url, content=oversized,
-                                            headers={**owner, "content-type": "application/json"})
+            declared = await client.request(
+                method,
+                url,
+                content=oversized,
+                headers={**owner, "content-type": "application/json"},
+            )
 
-            async def chunks():
-                for start in range(0, len(oversized), 65536):
-                    yield oversized[start:start + 65536]
+            async def chunks(body: bytes = oversized):
+                for start in range(0, len(body), 65536):
+                    yield body[start : start + 65536]
 
-            streamed = await client.request(method, url, content=chunks(),
-                                            headers={**owner, "content-type": "application/json"})
+            streamed = await client.request(
+                method, url, content=chunks(), headers={**owner, "content-type": "application/json"}
+            )
             checked += 2
             for how, response in (("declared", declared), ("streamed", streamed)):
-                if (response.status_code != 413
-                        or response.headers["content-type"] != PROBLEM_JSON):
-                    wrong.append(f"{method} {path} {how} {len(oversized)} bytes: "
-                                 f"{response.status_code} {response.text[:120]}")
+                if response.status_code != 413 or response.headers["content-type"] != PROBLEM_JSON:
+                    wrong.append(
+                        f"{method} {path} {how} {len(oversized)} bytes: "
+                        f"{response.status_code} {response.text[:120]}"
+                    )
             if await snapshot(client) != before:
                 wrong.append(f"{method} {path}: an oversized body changed the database")
-    report(f"body limit {service}: {checked} oversized bodies refused with 413 "
-           f"(default limit {client.runtime.settings.max_body_bytes} bytes)")
+    report(
+        f"body limit {service}: {checked} oversized bodies refused with 413 "
+        f"(default limit {client.runtime.settings.max_body_bytes} bytes)"
+    )
     assert not wrong, "\n".join(wrong)
 
 
@@ -211,14 +252,21 @@ async def test_page_sizes_are_capped(service, service_client, tmp_path, owner):
     async with service_client(service, **overrides(service, tmp_path)) as client:
         openapi = client.app.openapi()
         for method, path, operation in routes(openapi):
-            limit = next((p for p in operation.get("parameters", [])
-                          if p["in"] == "query" and p["name"] == "limit"), None)
+            limit = next(
+                (
+                    p
+                    for p in operation.get("parameters", [])
+                    if p["in"] == "query" and p["name"] == "limit"
+                ),
+                None,
+            )
             if limit is None or "{" in path:
                 continue
             assert limit["schema"].get("maximum"), f"{path}: limit has no documented maximum"
             for value in (0, -1, limit["schema"]["maximum"] + 1, 10**12, "lots"):
-                response = await client.request(method, path, params={"limit": value},
-                                                headers=owner)
+                response = await client.request(
+                    method, path, params={"limit": value}, headers=owner
+                )
                 if response.status_code != 422 or "limit" not in response.text:
                     wrong.append(f"{method} {path}?limit={value}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
@@ -226,8 +274,11 @@ async def test_page_sizes_are_capped(service, service_client, tmp_path, owner):
 
 async def test_a_body_that_is_not_utf8_is_422_like_other_malformed_json(service_client, owner):
     async with service_client("projects") as client:
-        response = await client.post("/v1/projects", content=b'{"title": "\xff\xfe"}',
-                                     headers={**owner, "content-type": "application/json"})
+        response = await client.post(
+            "/v1/projects",
+            content=b'{"title": "\xff\xfe"}',
+            headers={**owner, "content-type": "application/json"},
+        )
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.status_code == 422, response.text
 
@@ -246,8 +297,7 @@ def refused_by_database(response: Any) -> bool:
     return any(str(e.get("type", "")).startswith("database_") for e in errors)
 
 
-def string_limits(openapi: dict[str, Any], operation: dict[str, Any]
-                  ) -> dict[str, int | None]:
+def string_limits(openapi: dict[str, Any], operation: dict[str, Any]) -> dict[str, int | None]:
     """Each free-text string property of the body (top level) and its ``maxLength``."""
     limits: dict[str, int | None] = {}
     for name, prop in properties(openapi, operation).items():
@@ -256,8 +306,11 @@ def string_limits(openapi: dict[str, Any], operation: dict[str, Any]
             if option.get("format") == "email":
                 # email-validator refuses addresses over 254 characters (RFC 5321's path).
                 limits[name] = option.get("maxLength", EMAIL_LIMIT)
-            elif option.get("type") == "string" and "enum" not in option \
-                    and option.get("format") not in ("date", "date-time", "uuid"):
+            elif (
+                option.get("type") == "string"
+                and "enum" not in option
+                and option.get("format") not in ("date", "date-time", "uuid")
+            ):
                 limits[name] = option.get("maxLength")
     return limits
 
@@ -267,8 +320,12 @@ def column_lengths(metadata: Any, messaging: Any) -> dict[str, set[int | None]]:
     unbounded, e.g. ``Text``), messaging tables left out."""
     from sqlalchemy import Enum, String
 
-    plumbing = {messaging.outbox.name, messaging.inbox.name, messaging.quarantine.name,
-                messaging.relay_lease.name}
+    plumbing = {
+        messaging.outbox.name,
+        messaging.inbox.name,
+        messaging.quarantine.name,
+        messaging.relay_lease.name,
+    }
     lengths: dict[str, set[int | None]] = {}
     for table in metadata.sorted_tables:
         if table.name in plumbing:
@@ -280,8 +337,9 @@ def column_lengths(metadata: Any, messaging: Any) -> dict[str, set[int | None]]:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_every_string_that_lands_in_a_column_is_bounded_by_it(service, service_client,
-                                                                     tmp_path):
+async def test_every_string_that_lands_in_a_column_is_bounded_by_it(
+    service, service_client, tmp_path
+):
     """A body field named as a text column of the service must declare a ``maxLength`` no
     larger than that column (the largest, where several columns share the name): a longer
     value would be a 500 on PostgreSQL (``value too long``)."""
@@ -304,9 +362,9 @@ async def test_every_string_that_lands_in_a_column_is_bounded_by_it(service, ser
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_strings_at_their_limit_are_stored_and_over_it_refused(service, service_client,
-                                                                     tmp_path, tokens, deliver,
-                                                                     owner, report):
+async def test_strings_at_their_limit_are_stored_and_over_it_refused(
+    service, service_client, tmp_path, tokens, deliver, owner, report
+):
     """At its ``maxLength`` a string is never a 5xx nor refused by the database (on
     PostgreSQL the column must hold it); one character more is a 422 naming the field, and
     nothing is written. A string without a ``maxLength`` must land in no bounded column."""
@@ -324,17 +382,27 @@ async def test_strings_at_their_limit_are_stored_and_over_it_refused(service, se
                     # Unbounded (a text column or none): a long value must not be one the
                     # database refuses (on PostgreSQL, a column shorter than that).
                     sent += 1
-                    long = await client.request(method, url, headers=headers, content=json.dumps(
-                        {**example, name: "x" * UNBOUNDED_PROBE}).encode())
+                    long = await client.request(
+                        method,
+                        url,
+                        headers=headers,
+                        content=json.dumps({**example, name: "x" * UNBOUNDED_PROBE}).encode(),
+                    )
                     if long.status_code >= 500 or refused_by_database(long):
-                        wrong.append(f"{method} {path} {name} (no maxLength) of "
-                                     f"{UNBOUNDED_PROBE} characters: {long.status_code} "
-                                     f"{long.text[:200]}")
+                        wrong.append(
+                            f"{method} {path} {name} (no maxLength) of "
+                            f"{UNBOUNDED_PROBE} characters: {long.status_code} "
+                            f"{long.text[:200]}"
+                        )
                     continue
                 sent += 2
                 before = await snapshot(client)
-                over = await client.request(method, url, headers=headers, content=json.dumps(
-                    {**example, name: "x" * (limit + 1)}).encode())
+                over = await client.request(
+                    method,
+                    url,
+                    headers=headers,
+                    content=json.dumps({**example, name: "x" * (limit + 1)}).encode(),
+                )
                 where = f"{method} {path} {name} of {limit + 1} characters"
                 if over.status_code != 422:
                     wrong.append(f"{where}: {over.status_code} {over.text[:200]}")
@@ -342,19 +410,25 @@ async def test_strings_at_their_limit_are_stored_and_over_it_refused(service, se
                     wrong.append(f"{where}: errors do not name {name}: {over.text[:200]}")
                 if await snapshot(client) != before:
                     wrong.append(f"{where}: refused, yet the database changed")
-                at = await client.request(method, url, headers=headers, content=json.dumps(
-                    {**example, name: "x" * limit}).encode())
+                at = await client.request(
+                    method,
+                    url,
+                    headers=headers,
+                    content=json.dumps({**example, name: "x" * limit}).encode(),
+                )
                 if at.status_code >= 500 or refused_by_database(at):
-                    wrong.append(f"{method} {path} {name} of {limit} characters: "
-                                 f"{at.status_code} {at.text[:200]}")
+                    wrong.append(
+                        f"{method} {path} {name} of {limit} characters: "
+                        f"{at.status_code} {at.text[:200]}"
+                    )
     report(f"string limits {service}: {sent} requests at and over each field's maxLength")
     assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_nul_in_any_query_or_path_parameter_is_422_naming_it(service, service_client,
-                                                                   tmp_path, tokens, deliver,
-                                                                   owner, report):
+async def test_nul_in_any_query_or_path_parameter_is_422_naming_it(
+    service, service_client, tmp_path, tokens, deliver, owner, report
+):
     """PostgreSQL stores no NUL: a parameter carrying one is refused before any route
     runs, with a 422 naming the parameter, never a 500."""
     table = table_for(service)
@@ -365,12 +439,19 @@ async def test_nul_in_any_query_or_path_parameter_is_422_naming_it(service, serv
         openapi = client.app.openapi()
         for method, path, operation in routes(openapi):
             url = url_for(table, seeded, method, path)
-            cases = [(f"query.{p['name']}", url, {p["name"]: "a\x00b"})
-                     for p in operation.get("parameters", []) if p["in"] == "query"]
-            cases += [(f"path.{name}",
-                       url_for(table, seeded, method, path.replace("{" + name + "}", "a%00b")),
-                       {})
-                      for name in re.findall(r"\{(\w+)\}", path)]
+            cases = [
+                (f"query.{p['name']}", url, {p["name"]: "a\x00b"})
+                for p in operation.get("parameters", [])
+                if p["in"] == "query"
+            ]
+            cases += [
+                (
+                    f"path.{name}",
+                    url_for(table, seeded, method, path.replace("{" + name + "}", "a%00b")),
+                    {},
+                )
+                for name in re.findall(r"\{(\w+)\}", path)
+            ]
             for field, target, params in cases:
                 sent += 1
                 before = await snapshot(client)

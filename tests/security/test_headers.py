@@ -24,9 +24,11 @@ ALL_ROLES = ("researcher", "panel", "checker", "support", "ops", "data_owner")
 HTML_PAGES = {"/docs", "/redoc", "/docs/oauth2-redirect", "/console"}
 SCRIPT = re.compile(r"<script([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 SRC = re.compile(r"""\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-STYLESHEET = re.compile(r"""<link[^>]*rel=["']stylesheet["'][^>]*href=["']([^"']+)["']|"""
-                        r"""<link[^>]*href=["']([^"']+)["'][^>]*rel=["']stylesheet["']""",
-                        re.IGNORECASE)
+STYLESHEET = re.compile(
+    r"""<link[^>]*rel=["']stylesheet["'][^>]*href=["']([^"']+)["']|"""
+    r"""<link[^>]*href=["']([^"']+)["'][^>]*rel=["']stylesheet["']""",
+    re.IGNORECASE,
+)
 
 
 def policy_of(header: str) -> dict[str, list[str]]:
@@ -71,17 +73,28 @@ def page_problems(path: str, response: httpx.Response) -> list[str]:
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_every_response_is_nosniff_and_personal_answers_are_not_stored(
-        service, service_client, tmp_path, tokens, report):
-    signed_in = tokens.headers(*ALL_ROLES, "partner", sub="res-owner", researcher_id="res-owner",
-                               org="org-a", scope=PARTNER_SCOPES)
+    service, service_client, tmp_path, tokens, report
+):
+    signed_in = tokens.headers(
+        *ALL_ROLES,
+        "partner",
+        sub="res-owner",
+        researcher_id="res-owner",
+        org="org-a",
+        scope=PARTNER_SCOPES,
+    )
     wrong: list[str] = []
     seen = 0
     async with service_client(service, **overrides(service, tmp_path)) as client:
         openapi = client.app.openapi()
-        requests = [("GET", "/v1/zz-no-such-route", signed_in), ("GET", "/openapi.json", {}),
-                    ("GET", "/healthz", {}), ("GET", "/docs", {}),
-                    ("GET", "/v1/zz-no-such-route", {}),  # an anonymous problem
-                    ("POST", "/healthz", signed_in)]  # 405
+        requests = [
+            ("GET", "/v1/zz-no-such-route", signed_in),
+            ("GET", "/openapi.json", {}),
+            ("GET", "/healthz", {}),
+            ("GET", "/docs", {}),
+            ("GET", "/v1/zz-no-such-route", {}),  # an anonymous problem
+            ("POST", "/healthz", signed_in),
+        ]  # 405
         for method, path, operation in routes(openapi):
             if method != "GET" or "text/event-stream" in str(operation.get("responses", {})):
                 continue
@@ -90,17 +103,24 @@ async def test_every_response_is_nosniff_and_personal_answers_are_not_stored(
         for method, url, headers in requests:
             response = await client.request(method, url, headers=headers)
             seen += 1
-            where = f"{method} {url} ({'signed in' if headers else 'anonymous'}): " \
-                    f"{response.status_code}"
+            where = (
+                f"{method} {url} ({'signed in' if headers else 'anonymous'}): "
+                f"{response.status_code}"
+            )
             if response.headers.get("x-content-type-options") != "nosniff":
                 wrong.append(f"{where} without X-Content-Type-Options: nosniff")
-            personal = headers or response.headers.get("content-type") == \
-                "application/problem+json"
+            personal = headers or response.headers.get("content-type") == "application/problem+json"
             if personal and "no-store" not in response.headers.get("cache-control", ""):
-                wrong.append(f"{where} may be cached: Cache-Control "
-                             f"{response.headers.get('cache-control')!r}")
-            if response.status_code < 300 and not headers and url == "/openapi.json" \
-                    and "no-store" in response.headers.get("cache-control", ""):
+                wrong.append(
+                    f"{where} may be cached: Cache-Control "
+                    f"{response.headers.get('cache-control')!r}"
+                )
+            if (
+                response.status_code < 300
+                and not headers
+                and url == "/openapi.json"
+                and "no-store" in response.headers.get("cache-control", "")
+            ):
                 wrong.append(f"{where}: a public document is needlessly uncacheable")
     report(f"headers {service}: {seen} responses checked (nosniff, no-store)")
     assert not wrong, "\n".join(wrong)
@@ -112,8 +132,11 @@ async def test_every_html_page_has_a_policy_that_lets_it_work(service, service_c
     pages = 0
     async with service_client(service, **overrides(service, tmp_path)) as client:
         openapi = client.app.openapi()
-        paths = HTML_PAGES | {path for method, path, op in routes(openapi)
-                              if method == "GET" and "text/html" in str(op.get("responses"))}
+        paths = HTML_PAGES | {
+            path
+            for method, path, op in routes(openapi)
+            if method == "GET" and "text/html" in str(op.get("responses"))
+        }
         for path in sorted(paths):
             response = await client.get(re.sub(r"\{\w+\}", "zz_unknown", path))
             if not response.headers.get("content-type", "").startswith("text/html"):
@@ -133,8 +156,9 @@ async def test_metrics_are_not_served_on_the_api_port(service, service_client, t
         settings = client.runtime.settings
         assert metrics_port_for(settings.port, settings.metrics_port) != settings.port
         # The metrics app (served on the metrics port) has what the API port used to have.
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(MetricsApp()),
-                                     base_url="http://metrics") as scrape:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(MetricsApp()), base_url="http://metrics"
+        ) as scrape:
             metrics = await scrape.get("/metrics")
             assert metrics.status_code == 200
             assert "srs_http_request_duration_seconds" in metrics.text

@@ -12,10 +12,12 @@ from .conftest import routes
 from .tables import overrides
 from .test_authorization_matrix import SERVICES
 
-DEFAULT_422 = ("FastAPI's default 422 (application/json, HTTPValidationError) is left on "
-               "routes that do not document 422 themselves; proposed fix in srs_common.app: "
-               "rewrite every default 422 to application/problem+json (a ValidationProblem "
-               "schema with `errors`)")
+DEFAULT_422 = (
+    "FastAPI's default 422 (application/json, HTTPValidationError) is left on "
+    "routes that do not document 422 themselves; proposed fix in srs_common.app: "
+    "rewrite every default 422 to application/problem+json (a ValidationProblem "
+    "schema with `errors`)"
+)
 # The token endpoint answers errors as RFC 6749 section 5.2 requires (application/json,
 # {"error": ...}), which OAuth2 client libraries expect - not problem+json.
 OAUTH_ERROR_FORMAT = {"/v1/auth/token"}
@@ -23,8 +25,10 @@ KNOWN: dict[str, str] = {}  # service: reason (reported to the owners; remove wh
 
 
 def _params() -> list:
-    return [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=KNOWN[s]))
-            if s in KNOWN else s for s in SERVICES]
+    return [
+        pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=KNOWN[s])) if s in KNOWN else s
+        for s in SERVICES
+    ]
 
 
 @pytest.mark.parametrize("service", _params())

@@ -5,6 +5,7 @@ every error must be problem+json."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -34,8 +35,10 @@ UNPARSABLE = ("There was an error parsing the body", "Invalid multipart data")
 # database on both backends: no PostgreSQL-only tolerance here.)
 KNOWN = {
     "ops": {"GET /v1/dead-letters/{dead_letter_id}"},
-    "notify": {"GET /v1/notifications/{notification_id}",
-               "POST /v1/notifications/{notification_id}/retry"},
+    "notify": {
+        "GET /v1/notifications/{notification_id}",
+        "POST /v1/notifications/{notification_id}/retry",
+    },
 }
 # Every role but partner: partner clients are rate limited (429) by design.
 ALL_ROLES = ("researcher", "panel", "checker", "support", "ops", "data_owner")
@@ -47,7 +50,8 @@ def problem_json_errors(ctx: Any, response: Any, case: Any) -> bool | None:
     if response.status_code >= 400 and case.operation.path != "/v1/auth/token":
         content_type = response.headers.get("content-type", [""])[0]
         assert content_type == "application/problem+json", (
-            f"{response.status_code} served as {content_type!r}, not problem+json")
+            f"{response.status_code} served as {content_type!r}, not problem+json"
+        )
         body = response.json()
         assert body.get("status") == response.status_code and body.get("title"), body
     return None
@@ -61,8 +65,13 @@ def success_content_type(ctx: Any, response: Any, case: Any) -> bool | None:
     return None
 
 
-CHECKED = [not_a_server_error, checks.status_code_conformance, success_content_type,
-           checks.response_schema_conformance, checks.negative_data_rejection]
+CHECKED = [
+    not_a_server_error,
+    checks.status_code_conformance,
+    success_content_type,
+    checks.response_schema_conformance,
+    checks.negative_data_rejection,
+]
 
 
 def _negatable(document: dict[str, Any], operation: Any) -> bool:
@@ -78,8 +87,9 @@ def _streams(document: dict[str, Any], operation: Any) -> bool:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_api_holds_to_its_schema_under_generated_input(service, service_settings, tokens, tmp_path,
-                                                       report):
+def test_api_holds_to_its_schema_under_generated_input(
+    service, service_settings, tokens, tmp_path, report
+):
     config = service_settings(service, **overrides(service, tmp_path))
     sut = ServiceUnderTest(service, f"srs_{service}", type(config))
 
@@ -114,9 +124,14 @@ def test_api_holds_to_its_schema_under_generated_input(service, service_settings
                     failures.setdefault(label, f"no strategy: {exc}")
                     continue
 
-                @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                          derandomize=True, phases=[Phase.explicit, Phase.generate],
-                          suppress_health_check=list(HealthCheck))
+                @settings(
+                    max_examples=EXAMPLES_PER_OPERATION,
+                    deadline=None,
+                    database=None,
+                    derandomize=True,
+                    phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=list(HealthCheck),
+                )
                 @given(case=strategy)
                 def exercise(case: Any) -> None:
                     nonlocal calls
@@ -124,8 +139,9 @@ def test_api_holds_to_its_schema_under_generated_input(service, service_settings
                     try:
                         response = case.call()
                     except Exception as exc:  # noqa: BLE001 - the app raised: a 500
-                        failures.setdefault(label, f"server error: {exc!r}\n"
-                                                   f"{case.as_curl_command()}")
+                        failures.setdefault(
+                            label, f"server error: {exc!r}\n{case.as_curl_command()}"
+                        )
                         return
                     if operation.path == "/readyz" and response.status_code == 503:
                         return  # the probe's documented answer without a broker
@@ -133,21 +149,26 @@ def test_api_holds_to_its_schema_under_generated_input(service, service_settings
                         unparsable.add(operation.label)
                         return  # a known finding: test_bad_input.py holds it (xfail)
                     try:
-                        case.validate_response(response, checks=CHECKED,
-                                               additional_checks=[problem_json_errors])
+                        case.validate_response(
+                            response, checks=CHECKED, additional_checks=[problem_json_errors]
+                        )
                     except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - reported
                         failures.setdefault(label, str(exc)[:1500])
 
-                try:
+                # Unsatisfiable: in negative mode nothing in this operation can be made invalid.
+                with contextlib.suppress(Unsatisfiable):
                     exercise()
-                except Unsatisfiable:
-                    pass  # negative mode: nothing in this operation can be made invalid
     finally:
         shutdown_lifespans()
-    known = {label: failures.pop(label) for label in list(failures)
-             if label.rsplit(" [", 1)[0] in KNOWN.get(service, ())}
-    report(f"schemathesis {service}: {calls} generated requests in "
-           f"{time.monotonic() - started:.1f} s, {len(failures)} failing operations, "
-           f"{len(unparsable)} answering an unparsable body with an undocumented 400 (known), "
-           f"{len(known)} known failures (test_known_bugs.py)")
+    known = {
+        label: failures.pop(label)
+        for label in list(failures)
+        if label.rsplit(" [", 1)[0] in KNOWN.get(service, ())
+    }
+    report(
+        f"schemathesis {service}: {calls} generated requests in "
+        f"{time.monotonic() - started:.1f} s, {len(failures)} failing operations, "
+        f"{len(unparsable)} answering an unparsable body with an undocumented 400 (known), "
+        f"{len(known)} known failures (test_known_bugs.py)"
+    )
     assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())

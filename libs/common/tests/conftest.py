@@ -23,8 +23,12 @@ from srs_common.testing import database_url_for, ensure_postgres_database, trunc
 metadata = MetaData()
 messaging = messaging_tables(metadata)
 idempotency = idempotency_table(metadata)
-widget = Table("widget", metadata, Column("id", String(40), primary_key=True),
-               Column("applied", Integer, nullable=False, default=0))
+widget = Table(
+    "widget",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("applied", Integer, nullable=False, default=0),
+)
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +53,12 @@ def make_settings(bootstrap: str, **overrides: object) -> ServiceSettings:
     topic_suffix = uuid.uuid4().hex[:8]
     values = {
         "service_name": f"widgets{topic_suffix}",
-        "platform": PlatformSettings(kafka_bootstrap=bootstrap, log_json=False,
-                                     session_timeout_ms=6000, request_timeout_ms=10000),
+        "platform": PlatformSettings(
+            kafka_bootstrap=bootstrap,
+            log_json=False,
+            session_timeout_ms=6000,
+            request_timeout_ms=10000,
+        ),
         "relay_poll_seconds": 0.05,
         "relay_lease_seconds": 2.0,
         "consumer_backoff_base_seconds": 0.01,
@@ -62,9 +70,14 @@ def make_settings(bootstrap: str, **overrides: object) -> ServiceSettings:
 
 async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 20.0) -> list:
     """Read at least ``count`` records from the start of ``topic`` (any partition)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False,
-                                fetch_max_wait_ms=50)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=50,
+    )
     await consumer.start()
     records: list = []
     deadline = time.monotonic() + timeout
@@ -78,8 +91,9 @@ async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 20
     return records
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0,
-                     interval: float = 0.05) -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], timeout: float = 20.0, interval: float = 0.05
+) -> None:
     """Await a condition (not a fixed sleep): poll until it holds or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -20,12 +20,29 @@ def test_relay_process_serves_probes_and_metrics_but_no_api(broker, srs_tmp, tok
     url = database_url_for("projects", srs_tmp, suffix="_cli")
     prepare_database(url, MIGRATIONS_DIR)
     port, metrics_port = free_port(), free_port()
-    env = {**os.environ, "SRS_PROJECTS_DATABASE_URL": url, "SRS_KAFKA_BOOTSTRAP": broker.bootstrap,
-           "SRS_JWKS_JSON": tokens.jwks_json, "SRS_LOG_JSON": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "srs_projects", "relay", "--port", str(port),
-                                "--metrics-port", str(metrics_port)],
-                               env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "SRS_PROJECTS_DATABASE_URL": url,
+        "SRS_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "SRS_JWKS_JSON": tokens.jwks_json,
+        "SRS_LOG_JSON": "false",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "srs_projects",
+            "relay",
+            "--port",
+            str(port),
+            "--metrics-port",
+            str(metrics_port),
+        ],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -38,11 +55,15 @@ def test_relay_process_serves_probes_and_metrics_but_no_api(broker, srs_tmp, tok
             assert time.monotonic() < deadline, "relay process never became ready"
             assert process.poll() is None, "relay process exited"
             time.sleep(0.05)
-        assert httpx.get(f"{base}/v1/projects/x", headers=tokens.headers("support")).status_code == 404
+        assert (
+            httpx.get(f"{base}/v1/projects/x", headers=tokens.headers("support")).status_code == 404
+        )
         state = httpx.get(f"{base}/v1/messaging", headers=tokens.headers("ops")).json()
         assert state["consumer"] is None
         deadline = time.monotonic() + 15
-        while not httpx.get(f"{base}/v1/messaging", headers=tokens.headers("ops")).json()["relay"]["active"]:
+        while not httpx.get(f"{base}/v1/messaging", headers=tokens.headers("ops")).json()["relay"][
+            "active"
+        ]:
             assert time.monotonic() < deadline, "relay never took the lease"
             time.sleep(0.05)
         metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text

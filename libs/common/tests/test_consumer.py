@@ -37,16 +37,23 @@ async def bump(session, event) -> None:
     if wid.startswith("poison"):
         raise ValueError(f"cannot apply {wid}")
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(widget).values(id=wid, applied=0)
-                          .on_conflict_do_nothing(index_elements=["id"]))
-    await session.execute(update(widget).where(widget.c.id == wid)
-                          .values(applied=widget.c.applied + 1))
+    await session.execute(
+        insert(widget).values(id=wid, applied=0).on_conflict_do_nothing(index_elements=["id"])
+    )
+    await session.execute(
+        update(widget).where(widget.c.id == wid).values(applied=widget.c.applied + 1)
+    )
 
 
 def record(widget_id: str, *, key: str, event_id: str | None = None):
-    headers = to_headers(event_id=event_id or str(uuid.uuid4()), source="/srs/widgets",
-                         event_type=WidgetApplied.type, subject=key, time=_now(),
-                         correlation_id="corr-1")
+    headers = to_headers(
+        event_id=event_id or str(uuid.uuid4()),
+        source="/srs/widgets",
+        event_type=WidgetApplied.type,
+        subject=key,
+        time=_now(),
+        correlation_id="corr-1",
+    )
     return encode_data({"widget_id": widget_id}), key.encode(), headers
 
 
@@ -58,15 +65,17 @@ def _now():
 
 async def applied(db, widget_id: str) -> int:
     async with db.engine.connect() as conn:
-        value = (await conn.execute(select(widget.c.applied).where(widget.c.id == widget_id))
-                 ).scalar_one_or_none()
+        value = (
+            await conn.execute(select(widget.c.applied).where(widget.c.id == widget_id))
+        ).scalar_one_or_none()
     return value or 0
 
 
 @contextlib.asynccontextmanager
 async def consuming(db, settings, topic):
-    runner = ConsumerRunner(db, settings, {WidgetApplied.type: bump}, [topic],
-                            consumer=settings.service_name)
+    runner = ConsumerRunner(
+        db, settings, {WidgetApplied.type: bump}, [topic], consumer=settings.service_name
+    )
     task = asyncio.create_task(runner.run())
     try:
         yield runner
@@ -105,8 +114,9 @@ async def test_lag_counts_what_is_left_to_read_and_falls_to_zero(db, bootstrap):
     settings = make_settings(bootstrap)
     topic = f"srs.test.{uuid.uuid4().hex[:8]}"
     await ensure_topics(settings.platform, [topic])
-    runner = ConsumerRunner(db, settings, {WidgetApplied.type: bump}, [topic],
-                            consumer=settings.service_name)
+    runner = ConsumerRunner(
+        db, settings, {WidgetApplied.type: bump}, [topic], consumer=settings.service_name
+    )
     assert runner.lag() is None and runner.state()["lag"] is None  # not started: unknown
     await produce(bootstrap, topic, [record(f"w-lag-{n}", key=f"w-lag-{n}") for n in range(5)])
     task = asyncio.create_task(runner.run())
@@ -131,8 +141,8 @@ async def test_failing_handler_retries_then_dead_letters_and_later_events_wait(d
     poison_id = str(uuid.uuid4())
     messages = [
         record("poison-1", key="k1", event_id=poison_id),
-        record("after-poison", key="k1"),          # same key: must wait behind the poison
-        record("other-key", key="k2"),              # another key: flows on
+        record("after-poison", key="k1"),  # same key: must wait behind the poison
+        record("other-key", key="k2"),  # another key: flows on
     ]
     async with consuming(db, settings, topic) as runner:
         await produce(bootstrap, topic, messages)
@@ -182,8 +192,7 @@ async def test_replay_in_order_releases_the_quarantine(db, bootstrap):
     topic = f"srs.test.{uuid.uuid4().hex[:8]}"
     await ensure_topics(settings.platform, [topic])
     async with consuming(db, settings, topic) as runner:
-        await produce(bootstrap, topic, [record("poison-x", key="k9"),
-                                         record("parked", key="k9")])
+        await produce(bootstrap, topic, [record("poison-x", key="k9"), record("parked", key="k9")])
         await eventually(lambda: _true(runner.dead_lettered == 2))
         dead = await read_topic(bootstrap, settings.dead_letter_topic, 2)
         # The poison is fixed upstream; replay both, with their original ids, in order.
@@ -202,8 +211,10 @@ async def test_undecodable_bytes_go_to_dead_letters_at_once(db, bootstrap):
     settings = make_settings(bootstrap)
     topic = f"srs.test.{uuid.uuid4().hex[:8]}"
     await ensure_topics(settings.platform, [topic])
-    garbage = [(b"\xff\x00not json", b"kx", []),
-               (b'{"widget_id": "no-headers"}', b"ky", [("ce_type", WidgetApplied.type.encode())])]
+    garbage = [
+        (b"\xff\x00not json", b"kx", []),
+        (b'{"widget_id": "no-headers"}', b"ky", [("ce_type", WidgetApplied.type.encode())]),
+    ]
     async with consuming(db, settings, topic) as runner:
         await produce(bootstrap, topic, [*garbage, record("fine", key="kz")])
         await eventually(lambda: _is(applied(db, "fine"), 1))
@@ -233,8 +244,14 @@ async def test_discarded_dead_letter_releases_the_key_without_applying(db, boots
         await eventually(lambda: _true(runner.dead_lettered == 1))
         dead = (await read_topic(bootstrap, settings.dead_letter_topic, 1))[0]
         headers = [(k, v) for k, v in dead.headers if not k.startswith("srs_dlq_")]
-        await produce(bootstrap, topic, [(dead.value, dead.key, [*headers, (DISCARD_HEADER, b"1")]),
-                                         record("next-on-kd", key="kd")])
+        await produce(
+            bootstrap,
+            topic,
+            [
+                (dead.value, dead.key, [*headers, (DISCARD_HEADER, b"1")]),
+                record("next-on-kd", key="kd"),
+            ],
+        )
         await eventually(lambda: _is(applied(db, "next-on-kd"), 1))
     assert await applied(db, "poison-d") == 0
     assert runner.dead_lettered == 1, "the event after the discard was not parked"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pydantic
 import pytest
 
 from srs_common.contracts import SERVICE_TOPICS, platform_contracts
@@ -25,5 +26,5 @@ def test_contract_example_validates_and_follows_conventions(event_type):
 def test_contracts_are_frozen():
     contract = platform_contracts()["srs.project.approved.v1"]
     payload = contract.model_validate(contract.example)
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError):
         payload.project_id = "other"  # type: ignore[misc]

@@ -13,7 +13,8 @@ from srs_common.testing import database_url_for, ensure_postgres_database
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
-    reason="pooled connections and server-side disconnects: PostgreSQL only")
+    reason="pooled connections and server-side disconnects: PostgreSQL only",
+)
 
 
 @pytest.fixture

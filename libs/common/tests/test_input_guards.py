@@ -17,8 +17,12 @@ from srs_common.db import Database
 from srs_common.errors import install_error_handlers
 
 short_metadata = MetaData()
-short = Table("short_value", short_metadata, Column("id", Integer, primary_key=True),
-              Column("code", String(8), nullable=False))
+short = Table(
+    "short_value",
+    short_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(8), nullable=False),
+)
 
 
 def guarded_app(db: Database) -> FastAPI:
@@ -32,8 +36,9 @@ def guarded_app(db: Database) -> FastAPI:
             await s.commit()
 
     @app.get("/v1/things/{thing_id}")
-    async def read(thing_id: str, status: Annotated[str | None, Query(max_length=20)] = None
-                   ) -> dict[str, str | None]:
+    async def read(
+        thing_id: str, status: Annotated[str | None, Query(max_length=20)] = None
+    ) -> dict[str, str | None]:
         return {"thing_id": thing_id, "status": status}
 
     @app.post("/v1/codes")
@@ -43,9 +48,13 @@ def guarded_app(db: Database) -> FastAPI:
             import asyncpg
 
             if len(body["code"]) > 8:
-                raise DataError("INSERT INTO short_value", {},
-                                asyncpg.StringDataRightTruncationError(
-                                    "value too long for type character varying(8)"))
+                raise DataError(
+                    "INSERT INTO short_value",
+                    {},
+                    asyncpg.StringDataRightTruncationError(
+                        "value too long for type character varying(8)"
+                    ),
+                )
         await s.execute(insert(short).values(code=body["code"]))
         await s.flush()
         return {"code": body["code"]}
@@ -66,11 +75,14 @@ async def guarded(mechanism_db_url):
     await db.dispose()
 
 
-@pytest.mark.parametrize("url, field", [
-    ("/v1/things/a%00b", "path.thing_id"),
-    ("/v1/things/x?status=a%00b", "query.status"),
-    ("/v1/things/x?status=ok&zz%00=1", "query.zz"),
-])
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/v1/things/a%00b", "path.thing_id"),
+        ("/v1/things/x?status=a%00b", "query.status"),
+        ("/v1/things/x?status=ok&zz%00=1", "query.zz"),
+    ],
+)
 async def test_nul_in_a_path_or_query_parameter_is_422_naming_it(guarded, url, field):
     response = await guarded.get(url)
     assert response.status_code == 422, response.text

@@ -46,8 +46,13 @@ async def running(relay: Relay):
 
 async def pending(db) -> int:
     async with db.engine.connect() as conn:
-        return (await conn.execute(select(func.count()).select_from(messaging.outbox)
-                                   .where(messaging.outbox.c.sent_at.is_(None)))).scalar_one()
+        return (
+            await conn.execute(
+                select(func.count())
+                .select_from(messaging.outbox)
+                .where(messaging.outbox.c.sent_at.is_(None))
+            )
+        ).scalar_one()
 
 
 async def test_rolled_back_publishes_nothing_committed_publishes_in_order(db, bootstrap):
@@ -74,8 +79,11 @@ async def test_rolled_back_publishes_nothing_committed_publishes_in_order(db, bo
     subjects = [r.key.decode() for r in records]
     assert "ghost" not in subjects
     for key in ("w0", "w1", "w2"):
-        seqs = [int(r.value.decode().split('"seq":')[1].rstrip("}")) for r in records
-                if r.key.decode() == key]
+        seqs = [
+            int(r.value.decode().split('"seq":')[1].rstrip("}"))
+            for r in records
+            if r.key.decode() == key
+        ]
         assert seqs == sorted(seqs), f"events of {key} out of order: {seqs}"
     headers = dict(records[0].headers)
     assert headers["ce_type"] == b"srs.widget.changed.v1"
@@ -109,7 +117,8 @@ async def test_writes_succeed_while_broker_is_down_and_are_delivered_after(db, s
             await eventually(lambda: _zero(pending(db)), timeout=30)
         records = await read_topic(broker.bootstrap, settings.topic, 10)
         assert sorted(r.value for r in records) == sorted(
-            Event(widget_id="a", seq=s).model_dump_json().encode() for s in range(2, 12))
+            Event(widget_id="a", seq=s).model_dump_json().encode() for s in range(2, 12)
+        )
     finally:
         broker.stop()
 
@@ -134,8 +143,9 @@ async def test_two_relays_on_one_database_never_both_publish(db, bootstrap):
         for batch in range(5):
             async with db.transaction() as session:
                 for seq in range(10):
-                    await publish(session, Event(widget_id=f"k{seq}", seq=batch * 10 + seq),
-                                  subject=f"k{seq}")
+                    await publish(
+                        session, Event(widget_id=f"k{seq}", seq=batch * 10 + seq), subject=f"k{seq}"
+                    )
         await eventually(lambda: _zero(pending(db)))
         assert {first.published, second.published} == {0, 50}, "one relay published all"
 
@@ -176,7 +186,7 @@ async def test_a_commit_during_a_drain_is_published_without_waiting_for_the_poll
     async def drain_and_get_woken() -> int:
         drains.append(len(drains))
         if len(drains) == 2:  # the first pass of the loop drains twice at most: 1 row
-            relay.wake()      # a commit lands while this drain is in flight
+            relay.wake()  # a commit lands while this drain is in flight
         elif len(drains) == 3:
             second.set()
         return await real_drain()

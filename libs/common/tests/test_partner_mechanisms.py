@@ -38,11 +38,22 @@ async def create_widget(data: WidgetCreate, session: SessionDep, principal: Curr
 
 def app_for(db_url, tokens, **platform_overrides):
     platform = platform_settings(tokens).model_copy(update=platform_overrides)
-    settings = ServiceSettings(service_name=f"widgets{uuid.uuid4().hex[:6]}", database_url=db_url,
-                               platform=platform, run_relay=False, run_consumers=False)
-    spec = ServiceSpec(name=settings.service_name, title="widgets", description="test",
-                       version="0", messaging=messaging, routers=[router],
-                       idempotency=idempotency)
+    settings = ServiceSettings(
+        service_name=f"widgets{uuid.uuid4().hex[:6]}",
+        database_url=db_url,
+        platform=platform,
+        run_relay=False,
+        run_consumers=False,
+    )
+    spec = ServiceSpec(
+        name=settings.service_name,
+        title="widgets",
+        description="test",
+        version="0",
+        messaging=messaging,
+        routers=[router],
+        idempotency=idempotency,
+    )
     return create_service_app(spec, settings)
 
 
@@ -58,9 +69,9 @@ async def client(db, mechanism_db_url, tokens):
 
 
 async def test_retry_with_the_same_key_returns_the_first_response_and_one_resource(
-        client, db, tokens):
-    headers = {**tokens.headers("partner", sub="client-a", org="org-a"),
-               "Idempotency-Key": "k-1"}
+    client, db, tokens
+):
+    headers = {**tokens.headers("partner", sub="client-a", org="org-a"), "Idempotency-Key": "k-1"}
     first = await client.post("/v1/widgets", json={"name": "alpha"}, headers=headers)
     second = await client.post("/v1/widgets", json={"name": "alpha"}, headers=headers)
     assert first.status_code == second.status_code == 201
@@ -81,18 +92,25 @@ async def test_same_key_with_a_different_body_is_422(client, db, tokens):
 
 async def test_keys_are_per_caller(client, db, tokens):
     body = {"name": "alpha"}
-    a = await client.post("/v1/widgets", json=body, headers={
-        **tokens.headers("partner", sub="client-a"), "Idempotency-Key": "shared"})
-    b = await client.post("/v1/widgets", json=body, headers={
-        **tokens.headers("partner", sub="client-b"), "Idempotency-Key": "shared"})
+    a = await client.post(
+        "/v1/widgets",
+        json=body,
+        headers={**tokens.headers("partner", sub="client-a"), "Idempotency-Key": "shared"},
+    )
+    b = await client.post(
+        "/v1/widgets",
+        json=body,
+        headers={**tokens.headers("partner", sub="client-b"), "Idempotency-Key": "shared"},
+    )
     assert a.json()["owner"] == "client-a" and b.json()["owner"] == "client-b"
     assert await widget_count(db) == 2
 
 
 async def test_concurrent_retries_with_one_key_create_one_resource(client, db, tokens):
     headers = {**tokens.headers("partner", sub="client-c"), "Idempotency-Key": "race"}
-    responses = await asyncio.gather(*[
-        client.post("/v1/widgets", json={"name": "gamma"}, headers=headers) for _ in range(50)])
+    responses = await asyncio.gather(
+        *[client.post("/v1/widgets", json={"name": "gamma"}, headers=headers) for _ in range(50)]
+    )
     statuses = sorted(r.status_code for r in responses)
     assert set(statuses) <= {201, 409}, statuses
     assert await widget_count(db) == 1
@@ -104,36 +122,45 @@ async def test_concurrent_retries_with_one_key_create_one_resource(client, db, t
 
 async def test_server_errors_are_not_stored_and_expired_keys_run_again(client, db, tokens):
     headers = {**tokens.headers("partner", sub="client-d"), "Idempotency-Key": "k-5xx"}
-    assert (await client.post("/v1/widgets", json={"name": "explode"},
-                              headers=headers)).status_code == 503
-    assert (await client.post("/v1/widgets", json={"name": "explode"},
-                              headers=headers)).status_code == 503  # ran again, not replayed
+    assert (
+        await client.post("/v1/widgets", json={"name": "explode"}, headers=headers)
+    ).status_code == 503
+    assert (
+        await client.post("/v1/widgets", json={"name": "explode"}, headers=headers)
+    ).status_code == 503  # ran again, not replayed
 
     headers = {**tokens.headers("partner", sub="client-d"), "Idempotency-Key": "k-old"}
     first = await client.post("/v1/widgets", json={"name": "delta"}, headers=headers)
     import datetime as dt
+
     async with db.engine.begin() as conn:
-        await conn.execute(update(idempotency).values(
-            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)))
+        await conn.execute(
+            update(idempotency).values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))
+        )
     later = await client.post("/v1/widgets", json={"name": "delta"}, headers=headers)
     assert later.status_code == 201 and later.json()["id"] != first.json()["id"]
     assert "idempotent-replayed" not in later.headers
 
 
 async def test_overlong_key_is_422(client, tokens):
-    response = await client.post("/v1/widgets", json={"name": "x"}, headers={
-        **tokens.headers("partner"), "Idempotency-Key": "k" * 300})
+    response = await client.post(
+        "/v1/widgets",
+        json={"name": "x"},
+        headers={**tokens.headers("partner"), "Idempotency-Key": "k" * 300},
+    )
     assert response.status_code == 422
 
 
 @pytest.mark.parametrize("storage", [None, "async+redis://127.0.0.1:6379"])
 async def test_partner_rate_limit_is_429_with_retry_after(db, mechanism_db_url, tokens, storage):
-    app = app_for(mechanism_db_url, tokens, rate_limit_partner="3/minute",
-                  rate_limit_storage_url=storage)
+    app = app_for(
+        mechanism_db_url, tokens, rate_limit_partner="3/minute", rate_limit_storage_url=storage
+    )
     async with asgi_client(app) as c:
         partner = tokens.headers("partner", sub=f"client-{uuid.uuid4().hex[:6]}")
-        statuses = [(await c.post("/v1/widgets", json={"name": f"n{i}"}, headers=partner))
-                    for i in range(4)]
+        statuses = [
+            (await c.post("/v1/widgets", json={"name": f"n{i}"}, headers=partner)) for i in range(4)
+        ]
         assert [r.status_code for r in statuses] == [201, 201, 201, 429]
         limited = statuses[-1]
         assert limited.headers["content-type"] == "application/problem+json"
@@ -142,7 +169,9 @@ async def test_partner_rate_limit_is_429_with_retry_after(db, mechanism_db_url, 
         assert (await c.post("/v1/widgets", json={"name": "ok"}, headers=other)).status_code == 201
         staff = tokens.headers("support")
         for _ in range(5):
-            assert (await c.post("/v1/widgets", json={"name": "s"}, headers=staff)).status_code == 201
+            assert (
+                await c.post("/v1/widgets", json={"name": "s"}, headers=staff)
+            ).status_code == 201
 
 
 async def test_bodies_over_the_limit_are_413_and_nothing_is_written(db, mechanism_db_url, tokens):
@@ -160,8 +189,9 @@ async def test_bodies_over_the_limit_are_413_and_nothing_is_written(db, mechanis
                 yield b'{"name": "' + b"y" * 300_000
             yield b'"}'
 
-        streamed = await c.post("/v1/widgets", content=chunks(),
-                                headers={**headers, "content-type": "application/json"})
+        streamed = await c.post(
+            "/v1/widgets", content=chunks(), headers={**headers, "content-type": "application/json"}
+        )
         assert streamed.status_code == 413
         ok = await c.post("/v1/widgets", json={"name": "small"}, headers=headers)
         assert ok.status_code == 201

@@ -24,8 +24,9 @@ async def client(service_client) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-async def published(client: httpx.AsyncClient,
-                    event_type: str | None = None) -> list[dict[str, Any]]:
+async def published(
+    client: httpx.AsyncClient, event_type: str | None = None
+) -> list[dict[str, Any]]:
     """Outbox events (each payload validated against its contract), oldest first."""
     async with client.runtime.db.engine.connect() as conn:  # type: ignore[attr-defined]
         rows = (await conn.execute(select(messaging.outbox).order_by(messaging.outbox.c.id))).all()
@@ -58,28 +59,42 @@ class Flow:
         return self.tokens.headers("support", sub="support-1")
 
     def partner(self, org: str) -> dict[str, str]:
-        return self.tokens.headers("partner", sub=f"client-{org}", org=org,
-                                  scope="researchers:read applications:read")
+        return self.tokens.headers(
+            "partner", sub=f"client-{org}", org=org, scope="researchers:read applications:read"
+        )
 
-    async def register(self, rid: str, *, name: str | None = None, org: str = "org-ntu",
-                       qualifications: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = {"name": name or f"Researcher {rid}", "email": f"{rid}@{org}.example",
-                "organisation_id": org, "qualifications": qualifications or QUANTITATIVE}
-        response = await self.client.post("/v1/researchers", json=body,
-                                          headers=self.researcher(rid, org))
+    async def register(
+        self,
+        rid: str,
+        *,
+        name: str | None = None,
+        org: str = "org-ntu",
+        qualifications: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        body = {
+            "name": name or f"Researcher {rid}",
+            "email": f"{rid}@{org}.example",
+            "organisation_id": org,
+            "qualifications": qualifications or QUANTITATIVE,
+        }
+        response = await self.client.post(
+            "/v1/researchers", json=body, headers=self.researcher(rid, org)
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
     async def draft(self, rid: str, kind: str = "full", **fields: Any) -> dict[str, Any]:
         body = {"kind": kind, "training_completed_on": TRAINED_ON, **fields}
-        response = await self.client.post("/v1/applications", json=body,
-                                          headers=self.researcher(rid))
+        response = await self.client.post(
+            "/v1/applications", json=body, headers=self.researcher(rid)
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
     async def submit(self, rid: str, application_id: str) -> httpx.Response:
-        return await self.client.post(f"/v1/applications/{application_id}/submit",
-                                      headers=self.researcher(rid))
+        return await self.client.post(
+            f"/v1/applications/{application_id}/submit", headers=self.researcher(rid)
+        )
 
     async def submitted(self, rid: str, kind: str = "full", **fields: Any) -> dict[str, Any]:
         application = await self.draft(rid, kind, **fields)
@@ -88,12 +103,21 @@ class Flow:
         return response.json()
 
     async def approve(self, application_id: str, conditions: str | None = None) -> httpx.Response:
-        return await self.client.post(f"/v1/applications/{application_id}/approve",
-                                      json={"reason": "meets the criteria",
-                                            "conditions": conditions}, headers=self.panel)
+        return await self.client.post(
+            f"/v1/applications/{application_id}/approve",
+            json={"reason": "meets the criteria", "conditions": conditions},
+            headers=self.panel,
+        )
 
-    async def accredit(self, rid: str, kind: str = "full", *, register: bool = True,
-                       org: str = "org-ntu", **fields: Any) -> dict[str, Any]:
+    async def accredit(
+        self,
+        rid: str,
+        kind: str = "full",
+        *,
+        register: bool = True,
+        org: str = "org-ntu",
+        **fields: Any,
+    ) -> dict[str, Any]:
         """Register (optionally), apply, submit and approve: the accreditation."""
         if register:
             await self.register(rid, org=org)
@@ -101,7 +125,8 @@ class Flow:
         approved = await self.approve(application["id"])
         assert approved.status_code == 200, approved.text
         accreditation = await self.client.get(
-            f"/v1/accreditations/{approved.json()['accreditation_id']}", headers=self.support)
+            f"/v1/accreditations/{approved.json()['accreditation_id']}", headers=self.support
+        )
         assert accreditation.status_code == 200, accreditation.text
         return accreditation.json()
 

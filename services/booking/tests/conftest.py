@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from srs_booking.api import current_time
+from srs_booking.seed import reference_sites
 from srs_common.contracts.access import DatasetCatalogued
 from srs_common.contracts.accreditation import AccreditationGranted
 from srs_common.contracts.projects import ProjectActivated, ProjectApproved, ProjectMember
-from srs_booking.api import current_time
-from srs_booking.seed import reference_sites
 
 # Monday 25 October 2027, 10:00 UTC: British Summer Time ends on Sunday 31 October.
 NOW = dt.datetime(2027, 10, 25, 10, 0, tzinfo=dt.UTC)
@@ -47,29 +47,70 @@ def eligible(tokens, deliver) -> Callable[..., Any]:
     """``await eligible(client, "res-a")``: accredited, declaration signed, an active member
     of an active project whose dataset is catalogued; returns the researcher's headers."""
 
-    async def make(client: httpx.AsyncClient, researcher_id: str, *, project_id: str = PROJECT,
-                   sign: bool = True, valid_until: dt.date = dt.date(2029, 1, 1)) -> dict[str, str]:
+    async def make(
+        client: httpx.AsyncClient,
+        researcher_id: str,
+        *,
+        project_id: str = PROJECT,
+        sign: bool = True,
+        valid_until: dt.date = dt.date(2029, 1, 1),
+    ) -> dict[str, str]:
         when = NOW - dt.timedelta(days=30)
-        await deliver(client, AccreditationGranted(
-            accreditation_id=f"acc-{researcher_id}", researcher_id=researcher_id,
-            organisation_id="org-ntu", kind="full", status="current",
-            valid_from=dt.date(2026, 1, 1), valid_until=valid_until, occurred_at=when),
-            subject=researcher_id)
-        await deliver(client, DatasetCatalogued(
-            dataset_id=DATASET, title="Crime Survey", owner="ONS", access_level="safe_setting",
-            disclosure_threshold=10, occurred_at=when), subject=DATASET)
-        await deliver(client, ProjectApproved(
-            project_id=project_id, title="Burglary", organisation_id="org-ntu",
-            legal_gateway="DEA", dataset_ids=[DATASET],
-            members=[ProjectMember(researcher_id=researcher_id, role="researcher")],
-            expected_end_date=dt.date(2029, 1, 1), approved_at=when), subject=project_id)
-        await deliver(client, ProjectActivated(
-            project_id=project_id, organisation_id="org-ntu", dataset_ids=[DATASET],
-            occurred_at=when + dt.timedelta(hours=1)), subject=project_id)
+        await deliver(
+            client,
+            AccreditationGranted(
+                accreditation_id=f"acc-{researcher_id}",
+                researcher_id=researcher_id,
+                organisation_id="org-ntu",
+                kind="full",
+                status="current",
+                valid_from=dt.date(2026, 1, 1),
+                valid_until=valid_until,
+                occurred_at=when,
+            ),
+            subject=researcher_id,
+        )
+        await deliver(
+            client,
+            DatasetCatalogued(
+                dataset_id=DATASET,
+                title="Crime Survey",
+                owner="ONS",
+                access_level="safe_setting",
+                disclosure_threshold=10,
+                occurred_at=when,
+            ),
+            subject=DATASET,
+        )
+        await deliver(
+            client,
+            ProjectApproved(
+                project_id=project_id,
+                title="Burglary",
+                organisation_id="org-ntu",
+                legal_gateway="DEA",
+                dataset_ids=[DATASET],
+                members=[ProjectMember(researcher_id=researcher_id, role="researcher")],
+                expected_end_date=dt.date(2029, 1, 1),
+                approved_at=when,
+            ),
+            subject=project_id,
+        )
+        await deliver(
+            client,
+            ProjectActivated(
+                project_id=project_id,
+                organisation_id="org-ntu",
+                dataset_ids=[DATASET],
+                occurred_at=when + dt.timedelta(hours=1),
+            ),
+            subject=project_id,
+        )
         headers = tokens.headers("researcher", researcher_id=researcher_id)
         if sign:
-            signed = await client.post("/v1/declarations", json={"version": "2026.1"},
-                                       headers=headers)
+            signed = await client.post(
+                "/v1/declarations", json={"version": "2026.1"}, headers=headers
+            )
             assert signed.status_code == 201, signed.text
         return headers
 
@@ -80,12 +121,27 @@ def eligible(tokens, deliver) -> Callable[..., Any]:
 def book() -> Callable[..., Any]:
     """``await book(client, headers, "2027-10-27T08:00:00Z", "2027-10-27T10:00:00Z")``."""
 
-    async def post(client: httpx.AsyncClient, headers: dict[str, str], starts_at: str,
-                   ends_at: str, *, site_id: str = "titchfield", place: str = "T1",
-                   project_id: str = PROJECT) -> httpx.Response:
-        return await client.post("/v1/bookings", headers=headers, json={
-            "project_id": project_id, "site_id": site_id, "place": place,
-            "starts_at": starts_at, "ends_at": ends_at})
+    async def post(
+        client: httpx.AsyncClient,
+        headers: dict[str, str],
+        starts_at: str,
+        ends_at: str,
+        *,
+        site_id: str = "titchfield",
+        place: str = "T1",
+        project_id: str = PROJECT,
+    ) -> httpx.Response:
+        return await client.post(
+            "/v1/bookings",
+            headers=headers,
+            json={
+                "project_id": project_id,
+                "site_id": site_id,
+                "place": place,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+            },
+        )
 
     return post
 

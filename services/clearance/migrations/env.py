@@ -1,4 +1,4 @@
-from srs_common.migrations import run_env
 from srs_clearance.models import Base
+from srs_common.migrations import run_env
 
 run_env(Base.metadata)

@@ -59,15 +59,25 @@ class SmtpServer:
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _server: asyncio.Server | None = None
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,  # noqa: N802
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,  # noqa: N802
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if address in self.refused:
             return "550 5.1.1 no such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session,  # noqa: N802
-                          envelope: Envelope) -> str:
+    async def handle_DATA(
+        self,
+        server: SMTP,
+        session: Session,  # noqa: N802
+        envelope: Envelope,
+    ) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append(Received(list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
         self.arrived.set()
@@ -97,8 +107,13 @@ async def smtp() -> AsyncIterator[SmtpServer]:
 
 @pytest.fixture
 async def client(service_client, smtp: SmtpServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with service_client("notify", smtp_port=smtp.port, send_retry_base_seconds=60,
-                              send_retry_max_seconds=3600, smtp_timeout_seconds=5) as c:
+    async with service_client(
+        "notify",
+        smtp_port=smtp.port,
+        send_retry_base_seconds=60,
+        send_retry_max_seconds=3600,
+        smtp_timeout_seconds=5,
+    ) as c:
         yield c
 
 
@@ -110,10 +125,17 @@ def register(deliver: Any, client: httpx.AsyncClient) -> Any:
     async def run(*researcher_ids: str) -> None:
         for researcher_id in researcher_ids or tuple(PEOPLE):
             name, address = PEOPLE[researcher_id]
-            await deliver(client, ResearcherRegistered(
-                researcher_id=researcher_id, name=name, email=address,
-                organisation_id="org-ntu", occurred_at=dt.datetime.now(dt.UTC)),
-                subject=researcher_id)
+            await deliver(
+                client,
+                ResearcherRegistered(
+                    researcher_id=researcher_id,
+                    name=name,
+                    email=address,
+                    organisation_id="org-ntu",
+                    occurred_at=dt.datetime.now(dt.UTC),
+                ),
+                subject=researcher_id,
+            )
 
     return run
 
@@ -124,8 +146,9 @@ def send(client: httpx.AsyncClient) -> Any:
 
     async def run(now: dt.datetime | None = None) -> SendReport:
         runtime = client.runtime  # type: ignore[attr-defined]
-        return await send_due_notifications(runtime.db, runtime.settings,
-                                            SmtpMailer(runtime.settings), now)
+        return await send_due_notifications(
+            runtime.db, runtime.settings, SmtpMailer(runtime.settings), now
+        )
 
     return run
 
@@ -136,7 +159,8 @@ def log(client: httpx.AsyncClient) -> Any:
 
     async def run() -> list[Notification]:
         async with client.runtime.db.transaction() as session:  # type: ignore[attr-defined]
-            return list((await session.scalars(
-                select(Notification).order_by(Notification.id))).all())
+            return list(
+                (await session.scalars(select(Notification).order_by(Notification.id))).all()
+            )
 
     return run

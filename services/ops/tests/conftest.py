@@ -14,8 +14,9 @@ async def client(service_client) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-async def eventually(check: Callable[[], Awaitable[object]], timeout: float = 30.0,
-                     interval: float = 0.05) -> object:
+async def eventually(
+    check: Callable[[], Awaitable[object]], timeout: float = 30.0, interval: float = 0.05
+) -> object:
     """Await a condition until it returns something truthy; return it."""
     deadline = time.monotonic() + timeout
     while True:

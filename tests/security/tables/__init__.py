@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("researcher", "panel", "checker", "support", "ops", "partner", "data_owner",
-         "anonymous")
+ROLES = ("researcher", "panel", "checker", "support", "ops", "partner", "data_owner", "anonymous")
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,15 @@ class Only:
     # An endless stream (SSE): allowed callers are not called, only refusals probed.
     streams: bool = False
 
-    def __init__(self, *roles: str, body: Any = None, reads: bool = False,
-                 refusals: tuple[int, ...] = (403, 404),
-                 aliases: dict[str, str] | None = None, streams: bool = False) -> None:
+    def __init__(
+        self,
+        *roles: str,
+        body: Any = None,
+        reads: bool = False,
+        refusals: tuple[int, ...] = (403, 404),
+        aliases: dict[str, str] | None = None,
+        streams: bool = False,
+    ) -> None:
         unknown = set(roles) - set(ROLES)
         assert not unknown, unknown
         object.__setattr__(self, "roles", frozenset(roles))

@@ -41,17 +41,30 @@ EXPECTED: dict[str, Any] = {
     "PUT /v1/organisations/{organisation_id}": Only("support"),
     "GET /v1/project-spaces/{project_id}": Only("support", "ops", reads=True),
     # The session gateway (support) asks for anyone; researcher B about owner A: 404.
-    "POST /v1/access-decisions": Only("support", body={
-        "researcher_id": "res-owner", "project_id": PROJECT, "setting": "safe_room",
-        "country": "GB", "site_id": "titchfield"}),
+    "POST /v1/access-decisions": Only(
+        "support",
+        body={
+            "researcher_id": "res-owner",
+            "project_id": PROJECT,
+            "setting": "safe_room",
+            "country": "GB",
+            "site_id": "titchfield",
+        },
+    ),
     "GET /v1/audit": Listing("support", "ops"),
     "GET /v1/audit/verification": Only("support", "ops", reads=True),
     # Researcher B applying for owner A's project: not a member.
-    "POST /v1/home-working-requests": Only(refusals=OWN_STANDING, body={
-        "project_ids": [PROJECT], "researcher_ids": ["res-intruder"],
-        "importance_to_government": "Evaluates business support for HM Treasury.",
-        "urgency_and_impact_of_delay": "Due to ministers in January.",
-        "organisation_machine_over_vpn": True, "organisation_agreement_confirmed": True}),
+    "POST /v1/home-working-requests": Only(
+        refusals=OWN_STANDING,
+        body={
+            "project_ids": [PROJECT],
+            "researcher_ids": ["res-intruder"],
+            "importance_to_government": "Evaluates business support for HM Treasury.",
+            "urgency_and_impact_of_delay": "Due to ministers in January.",
+            "organisation_machine_over_vpn": True,
+            "organisation_agreement_confirmed": True,
+        },
+    ),
     # "Staff" reads in access are support and ops alike (as for organisations and spaces).
     "GET /v1/home-working-requests": Listing("support", "ops"),
     "GET /v1/home-working-requests/{request_id}": Only("support", "ops", reads=True),
@@ -61,12 +74,19 @@ EXPECTED: dict[str, Any] = {
     "POST /v1/home-working-requests/{request_id}/refusal": Only("support"),
     "POST /v1/home-working-requests/{request_id}/revocation": Only("support"),
     "POST /v1/home-working-requests/{request_id}/syops-signature": Only(),
-    "POST /v1/ingestion-requests": Only(refusals=OWN_STANDING, body={
-        "project_id": PROJECT, "kind": "code", "description": "Stata do-files",
-        "source": "sftp upload ref 1"}),
+    "POST /v1/ingestion-requests": Only(
+        refusals=OWN_STANDING,
+        body={
+            "project_id": PROJECT,
+            "kind": "code",
+            "description": "Stata do-files",
+            "source": "sftp upload ref 1",
+        },
+    ),
     "GET /v1/ingestion-requests": Listing("support", "ops"),
-    "GET /v1/ingestion-requests/{request_id}": Only("support", "ops", reads=True,
-                                                    aliases=INGESTION),
+    "GET /v1/ingestion-requests/{request_id}": Only(
+        "support", "ops", reads=True, aliases=INGESTION
+    ),
     "POST /v1/ingestion-requests/{request_id}/approval": Only("support", aliases=INGESTION),
     "POST /v1/ingestion-requests/{request_id}/rejection": Only("support", aliases=INGESTION),
     "POST /v1/pseudonymise": Only("support", refusals=OWN_STANDING),
@@ -82,48 +102,112 @@ async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
     now = dt.datetime.now(dt.UTC)
     async with client.runtime.db.transaction() as session:
         await seed_catalogue(session)
-        await catalogue_dataset(session, dataset_id="ds-health-home", title="Health survey",
-                                owner="ONS Health", access_level=AccessLevel.home,
-                                disclosure_threshold=10, operational_id_columns=[],
-                                create=True)
-        session.add(Organisation(id="org-a", name="Org A",
-                                 aoc_certified_until=now.date() + dt.timedelta(days=365),
-                                 legacy_remote_access=False))
+        await catalogue_dataset(
+            session,
+            dataset_id="ds-health-home",
+            title="Health survey",
+            owner="ONS Health",
+            access_level=AccessLevel.home,
+            disclosure_threshold=10,
+            operational_id_columns=[],
+            create=True,
+        )
+        session.add(
+            Organisation(
+                id="org-a",
+                name="Org A",
+                aoc_certified_until=now.date() + dt.timedelta(days=365),
+                legacy_remote_access=False,
+            )
+        )
     datasets = ["ds-csew-2019", "ds-health-home"]
-    await deliver(client, acc.AccreditationGranted(
-        accreditation_id="acc-res-owner", researcher_id="res-owner", organisation_id="org-a",
-        kind="full", status="current", valid_from=dt.date(2026, 1, 1),
-        valid_until=now.date() + dt.timedelta(days=365), occurred_at=now), subject="res-owner")
-    await deliver(client, prj.ProjectApproved(
-        project_id=PROJECT, title="Burglary", organisation_id="org-a", legal_gateway="DEA",
-        dataset_ids=datasets, members=[prj.ProjectMember(researcher_id="res-owner",
-                                                         role="lead")],
-        expected_end_date=now.date() + dt.timedelta(days=300), approved_at=now),
-        subject=PROJECT)
-    await deliver(client, prj.ProjectActivated(
-        project_id=PROJECT, organisation_id="org-a", dataset_ids=datasets, occurred_at=now),
-        subject=PROJECT)
+    await deliver(
+        client,
+        acc.AccreditationGranted(
+            accreditation_id="acc-res-owner",
+            researcher_id="res-owner",
+            organisation_id="org-a",
+            kind="full",
+            status="current",
+            valid_from=dt.date(2026, 1, 1),
+            valid_until=now.date() + dt.timedelta(days=365),
+            occurred_at=now,
+        ),
+        subject="res-owner",
+    )
+    await deliver(
+        client,
+        prj.ProjectApproved(
+            project_id=PROJECT,
+            title="Burglary",
+            organisation_id="org-a",
+            legal_gateway="DEA",
+            dataset_ids=datasets,
+            members=[prj.ProjectMember(researcher_id="res-owner", role="lead")],
+            expected_end_date=now.date() + dt.timedelta(days=300),
+            approved_at=now,
+        ),
+        subject=PROJECT,
+    )
+    await deliver(
+        client,
+        prj.ProjectActivated(
+            project_id=PROJECT, organisation_id="org-a", dataset_ids=datasets, occurred_at=now
+        ),
+        subject=PROJECT,
+    )
     owner = tokens.headers("researcher", researcher_id="res-owner", org="org-a")
-    decision = await client.post("/v1/access-decisions", headers=owner, json={
-        "researcher_id": "res-owner", "project_id": PROJECT, "setting": "home",
-        "country": "GB"})
+    decision = await client.post(
+        "/v1/access-decisions",
+        headers=owner,
+        json={
+            "researcher_id": "res-owner",
+            "project_id": PROJECT,
+            "setting": "home",
+            "country": "GB",
+        },
+    )
     assert decision.status_code == 201, decision.text
-    home = await client.post("/v1/home-working-requests", headers=owner, json={
-        "project_ids": [PROJECT], "researcher_ids": ["res-owner"],
-        "importance_to_government": "Evaluates business support for HM Treasury.",
-        "urgency_and_impact_of_delay": "Due to ministers in January.",
-        "organisation_machine_over_vpn": True, "organisation_agreement_confirmed": True})
+    home = await client.post(
+        "/v1/home-working-requests",
+        headers=owner,
+        json={
+            "project_ids": [PROJECT],
+            "researcher_ids": ["res-owner"],
+            "importance_to_government": "Evaluates business support for HM Treasury.",
+            "urgency_and_impact_of_delay": "Due to ministers in January.",
+            "organisation_machine_over_vpn": True,
+            "organisation_agreement_confirmed": True,
+        },
+    )
     assert home.status_code == 201, home.text
-    ingestion = await client.post("/v1/ingestion-requests", headers=owner, json={
-        "project_id": PROJECT, "kind": "code", "description": "Stata do-files",
-        "source": "sftp upload ref 1"})
+    ingestion = await client.post(
+        "/v1/ingestion-requests",
+        headers=owner,
+        json={
+            "project_id": PROJECT,
+            "kind": "code",
+            "description": "Stata do-files",
+            "source": "sftp upload ref 1",
+        },
+    )
     assert ingestion.status_code == 201, ingestion.text
-    api_client = await client.post("/v1/clients", headers=tokens.headers("support"), json={
-        "organisation_id": "org-a", "name": "Org A integration", "scopes": ["projects:read"]})
+    api_client = await client.post(
+        "/v1/clients",
+        headers=tokens.headers("support"),
+        json={"organisation_id": "org-a", "name": "Org A integration", "scopes": ["projects:read"]},
+    )
     assert api_client.status_code == 201, api_client.text
     request_id, ingestion_id = home.json()["id"], ingestion.json()["id"]
     client_id = api_client.json()["id"]
-    return Seeded(params={"dataset_id": "ds-health-home", "organisation_id": "org-a",
-                          "project_id": PROJECT, "request_id": request_id,
-                          "ingestion_id": ingestion_id, "client_id": client_id},
-                  secrets={request_id, ingestion_id, decision.json()["decision_id"], client_id})
+    return Seeded(
+        params={
+            "dataset_id": "ds-health-home",
+            "organisation_id": "org-a",
+            "project_id": PROJECT,
+            "request_id": request_id,
+            "ingestion_id": ingestion_id,
+            "client_id": client_id,
+        },
+        secrets={request_id, ingestion_id, decision.json()["decision_id"], client_id},
+    )

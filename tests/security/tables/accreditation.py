@@ -19,13 +19,17 @@ EXPECTED: dict[str, Any] = {
     "PATCH /v1/researchers/{researcher_id}": Only(),
     "GET /v1/researchers/{researcher_id}/accreditations": Only("support", reads=True),
     # A researcher's organisation comes from their identity; only support moves them.
-    "POST /v1/researchers/{researcher_id}/organisation": Only("support", body={
-        "organisation_id": "org-c", "reason": "moved to org-c (support, with evidence)"}),
+    "POST /v1/researchers/{researcher_id}/organisation": Only(
+        "support",
+        body={"organisation_id": "org-c", "reason": "moved to org-c (support, with evidence)"},
+    ),
     "GET /v1/researchers/{researcher_id}/organisation-changes": Only("support", reads=True),
     # Drafting for owner A: researcher B may apply only for themself (422
     # own_application), a partner of another organisation cannot see A (404).
-    "POST /v1/applications": Only(refusals=(403, 404, 422), body={
-        "kind": "full", "training_completed_on": "2026-10-01", "researcher_id": "res-owner"}),
+    "POST /v1/applications": Only(
+        refusals=(403, 404, 422),
+        body={"kind": "full", "training_completed_on": "2026-10-01", "researcher_id": "res-owner"},
+    ),
     "GET /v1/applications": Listing("support", "panel"),
     "GET /v1/applications/{application_id}": Only("support", "panel", reads=True),
     "PATCH /v1/applications/{application_id}": Only(),
@@ -44,23 +48,41 @@ EXPECTED: dict[str, Any] = {
 
 async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
     owner = tokens.headers("researcher", researcher_id="res-owner", org="org-a")
-    response = await client.post("/v1/researchers", headers=owner, json={
-        "name": "Owner A", "email": "owner@org-a.example", "organisation_id": "org-a",
-        "qualifications": {"degree": "masters", "degree_quantitative": True,
-                           "quantitative_research_years": 0}})
+    response = await client.post(
+        "/v1/researchers",
+        headers=owner,
+        json={
+            "name": "Owner A",
+            "email": "owner@org-a.example",
+            "organisation_id": "org-a",
+            "qualifications": {
+                "degree": "masters",
+                "degree_quantitative": True,
+                "quantitative_research_years": 0,
+            },
+        },
+    )
     assert response.status_code == 201, response.text
     trained = (dt.date.today() - dt.timedelta(days=30)).isoformat()
-    response = await client.post("/v1/applications", headers=owner,
-                                 json={"kind": "full", "training_completed_on": trained})
+    response = await client.post(
+        "/v1/applications", headers=owner, json={"kind": "full", "training_completed_on": trained}
+    )
     assert response.status_code == 201, response.text
     application_id = response.json()["id"]
     response = await client.post(f"/v1/applications/{application_id}/submit", headers=owner)
     assert response.status_code == 200, response.text
-    response = await client.post(f"/v1/applications/{application_id}/approve",
-                                 headers=tokens.headers("panel", sub="panel-a"),
-                                 json={"reason": "meets the criteria"})
+    response = await client.post(
+        f"/v1/applications/{application_id}/approve",
+        headers=tokens.headers("panel", sub="panel-a"),
+        json={"reason": "meets the criteria"},
+    )
     assert response.status_code == 200, response.text
     accreditation_id = response.json()["accreditation_id"]
-    return Seeded(params={"researcher_id": "res-owner", "application_id": application_id,
-                          "accreditation_id": accreditation_id},
-                  secrets={"res-owner", application_id, accreditation_id})
+    return Seeded(
+        params={
+            "researcher_id": "res-owner",
+            "application_id": application_id,
+            "accreditation_id": accreditation_id,
+        },
+        secrets={"res-owner", application_id, accreditation_id},
+    )

@@ -22,8 +22,13 @@ PROJECT = "prj_owner_a"
 DATASET = "ds-csew-2019"
 SIGNED_IN = ("researcher", "panel", "checker", "support", "ops", "partner", "data_owner")
 # Researcher B tries to book a free place on owner A's project.
-INTRUDING_BOOKING = {"project_id": PROJECT, "site_id": "titchfield", "place": "T2",
-                     "starts_at": "2027-10-28T08:00:00Z", "ends_at": "2027-10-28T10:00:00Z"}
+INTRUDING_BOOKING = {
+    "project_id": PROJECT,
+    "site_id": "titchfield",
+    "place": "T2",
+    "starts_at": "2027-10-28T08:00:00Z",
+    "ends_at": "2027-10-28T10:00:00Z",
+}
 
 EXPECTED: dict[str, Any] = {
     **COMMON,
@@ -48,8 +53,9 @@ EXPECTED: dict[str, Any] = {
 }
 
 
-async def eligible(client: Any, tokens: Any, deliver: Any, researchers: list[str],
-                   project_id: str = PROJECT) -> None:
+async def eligible(
+    client: Any, tokens: Any, deliver: Any, researchers: list[str], project_id: str = PROJECT
+) -> None:
     """Reference sites, a fixed clock, and ``researchers`` accredited members of an active
     project, each with the declaration signed."""
     if current_time not in client.app.dependency_overrides:
@@ -58,26 +64,62 @@ async def eligible(client: Any, tokens: Any, deliver: Any, researchers: list[str
         client.app.dependency_overrides[current_time] = lambda: NOW
     when = NOW - dt.timedelta(days=30)
     for researcher_id in researchers:
-        await deliver(client, AccreditationGranted(
-            accreditation_id=f"acc-{researcher_id}", researcher_id=researcher_id,
-            organisation_id="org-a", kind="full", status="current",
-            valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2029, 1, 1), occurred_at=when),
-            subject=researcher_id)
-    await deliver(client, DatasetCatalogued(
-        dataset_id=DATASET, title="Crime Survey", owner="ONS", access_level="safe_setting",
-        disclosure_threshold=10, occurred_at=when), subject=DATASET)
-    await deliver(client, ProjectApproved(
-        project_id=project_id, title="Burglary", organisation_id="org-a", legal_gateway="DEA",
-        dataset_ids=[DATASET],
-        members=[ProjectMember(researcher_id=r, role="researcher") for r in researchers],
-        expected_end_date=dt.date(2029, 1, 1), approved_at=when), subject=project_id)
-    await deliver(client, ProjectActivated(
-        project_id=project_id, organisation_id="org-a", dataset_ids=[DATASET],
-        occurred_at=when + dt.timedelta(hours=1)), subject=project_id)
+        await deliver(
+            client,
+            AccreditationGranted(
+                accreditation_id=f"acc-{researcher_id}",
+                researcher_id=researcher_id,
+                organisation_id="org-a",
+                kind="full",
+                status="current",
+                valid_from=dt.date(2026, 1, 1),
+                valid_until=dt.date(2029, 1, 1),
+                occurred_at=when,
+            ),
+            subject=researcher_id,
+        )
+    await deliver(
+        client,
+        DatasetCatalogued(
+            dataset_id=DATASET,
+            title="Crime Survey",
+            owner="ONS",
+            access_level="safe_setting",
+            disclosure_threshold=10,
+            occurred_at=when,
+        ),
+        subject=DATASET,
+    )
+    await deliver(
+        client,
+        ProjectApproved(
+            project_id=project_id,
+            title="Burglary",
+            organisation_id="org-a",
+            legal_gateway="DEA",
+            dataset_ids=[DATASET],
+            members=[ProjectMember(researcher_id=r, role="researcher") for r in researchers],
+            expected_end_date=dt.date(2029, 1, 1),
+            approved_at=when,
+        ),
+        subject=project_id,
+    )
+    await deliver(
+        client,
+        ProjectActivated(
+            project_id=project_id,
+            organisation_id="org-a",
+            dataset_ids=[DATASET],
+            occurred_at=when + dt.timedelta(hours=1),
+        ),
+        subject=project_id,
+    )
     for researcher_id in researchers:
-        signed = await client.post("/v1/declarations", json={"version": "2026.1"},
-                                   headers=tokens.headers("researcher",
-                                                          researcher_id=researcher_id))
+        signed = await client.post(
+            "/v1/declarations",
+            json={"version": "2026.1"},
+            headers=tokens.headers("researcher", researcher_id=researcher_id),
+        )
         assert signed.status_code in (200, 201), signed.text
 
 
@@ -85,11 +127,20 @@ async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
     await eligible(client, tokens, deliver, ["res-owner"])
     # Researcher B may book for their own project, so only membership can refuse them.
     await eligible(client, tokens, deliver, ["res-intruder"], project_id="prj_intruder")
-    response = await client.post("/v1/bookings", headers=tokens.headers(
-        "researcher", researcher_id="res-owner", org="org-a"), json={
-        "project_id": PROJECT, "site_id": "titchfield", "place": "T1",
-        "starts_at": "2027-10-27T08:00:00Z", "ends_at": "2027-10-27T10:00:00Z"})
+    response = await client.post(
+        "/v1/bookings",
+        headers=tokens.headers("researcher", researcher_id="res-owner", org="org-a"),
+        json={
+            "project_id": PROJECT,
+            "site_id": "titchfield",
+            "place": "T1",
+            "starts_at": "2027-10-27T08:00:00Z",
+            "ends_at": "2027-10-27T10:00:00Z",
+        },
+    )
     assert response.status_code == 201, response.text
     booking_id = response.json()["id"]
-    return Seeded(params={"site_id": "titchfield", "booking_id": booking_id},
-                  secrets={booking_id, "res-owner"})
+    return Seeded(
+        params={"site_id": "titchfield", "booking_id": booking_id},
+        secrets={booking_id, "res-owner"},
+    )

@@ -28,16 +28,35 @@ EXPECTED: dict[str, Any] = {
 
 async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
     now = dt.datetime.now(dt.UTC)
-    await deliver(client, ResearcherRegistered(
-        researcher_id="res-owner", name="Owner A", email="owner@org-a.example",
-        organisation_id="org-a", occurred_at=now), subject="res-owner")
+    await deliver(
+        client,
+        ResearcherRegistered(
+            researcher_id="res-owner",
+            name="Owner A",
+            email="owner@org-a.example",
+            organisation_id="org-a",
+            occurred_at=now,
+        ),
+        subject="res-owner",
+    )
     starts = (now + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
-    await deliver(client, booking.BookingConfirmed.model_validate({
-        **booking.BookingConfirmed.example, "booking_id": "bkg_owner_a",
-        "researcher_id": "res-owner", "starts_at": starts.isoformat(),
-        "ends_at": (starts + dt.timedelta(hours=4)).isoformat()}), subject="bkg_owner_a")
+    await deliver(
+        client,
+        booking.BookingConfirmed.model_validate(
+            {
+                **booking.BookingConfirmed.example,
+                "booking_id": "bkg_owner_a",
+                "researcher_id": "res-owner",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + dt.timedelta(hours=4)).isoformat(),
+            }
+        ),
+        subject="bkg_owner_a",
+    )
     async with client.runtime.db.engine.connect() as conn:
         notification_id = (await conn.execute(select(Notification.id))).scalars().first()
     assert notification_id is not None
-    return Seeded(params={"notification_id": str(notification_id)},
-                  secrets={"owner@org-a.example", "bkg_owner_a"})
+    return Seeded(
+        params={"notification_id": str(notification_id)},
+        secrets={"owner@org-a.example", "bkg_owner_a"},
+    )

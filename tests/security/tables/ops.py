@@ -39,11 +39,18 @@ EXPECTED: dict[str, Any] = {
 
 
 async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
-    response = await client.post("/v1/webhooks/subscriptions", json={
-        "url": "https://hooks.org-a.example/srs", "event_types": ["srs.project.approved.v1"],
-        "description": "owner A's endpoint"}, headers=tokens.headers(
-        "partner", sub="client-org-a", org="org-a", scope="webhooks:manage"))
+    response = await client.post(
+        "/v1/webhooks/subscriptions",
+        json={
+            "url": "https://hooks.org-a.example/srs",
+            "event_types": ["srs.project.approved.v1"],
+            "description": "owner A's endpoint",
+        },
+        headers=tokens.headers("partner", sub="client-org-a", org="org-a", scope="webhooks:manage"),
+    )
     assert response.status_code == 201, response.text
     subscription_id = response.json()["id"]
-    return Seeded(params={"subscription_id": subscription_id, "delivery_id": "1"},
-                  secrets={subscription_id, "hooks.org-a.example"})
+    return Seeded(
+        params={"subscription_id": subscription_id, "delivery_id": "1"},
+        secrets={subscription_id, "hooks.org-a.example"},
+    )

@@ -50,27 +50,41 @@ APPLICATION = {
     "title": "Burglary security effectiveness",
     "lay_summary": "Which home security measures protect against burglary.",
     "public_benefit": "Evidence for crime prevention advice.",
-    "organisation_id": "org-a", "legal_gateway": "DEA", "dataset_ids": ["ds-csew-2019"],
+    "organisation_id": "org-a",
+    "legal_gateway": "DEA",
+    "dataset_ids": ["ds-csew-2019"],
     "expected_start_date": str(TODAY + dt.timedelta(days=30)),
     "expected_end_date": str(TODAY + dt.timedelta(days=400)),
-    "ethics_confirmed": True, "data_source_acknowledged": True,
+    "ethics_confirmed": True,
+    "data_source_acknowledged": True,
 }
 
 
 async def accredit(client: Any, deliver: Any, researcher_id: str, org: str = "org-a") -> None:
-    await deliver(client, AccreditationGranted(
-        accreditation_id=f"acc-{researcher_id}", researcher_id=researcher_id,
-        organisation_id=org, kind="full", status="current",
-        valid_from=TODAY - dt.timedelta(days=10), valid_until=TODAY + dt.timedelta(days=1000),
-        occurred_at=dt.datetime.now(dt.UTC)), subject=researcher_id,
-        source="/srs/accreditation")
+    await deliver(
+        client,
+        AccreditationGranted(
+            accreditation_id=f"acc-{researcher_id}",
+            researcher_id=researcher_id,
+            organisation_id=org,
+            kind="full",
+            status="current",
+            valid_from=TODAY - dt.timedelta(days=10),
+            valid_until=TODAY + dt.timedelta(days=1000),
+            occurred_at=dt.datetime.now(dt.UTC),
+        ),
+        subject=researcher_id,
+        source="/srs/accreditation",
+    )
 
 
 async def drafted(client: Any, tokens: Any, deliver: Any, lead: str = "res-owner") -> str:
     await accredit(client, deliver, lead)
-    response = await client.post("/v1/projects", json=APPLICATION,
-                                 headers=tokens.headers("researcher", researcher_id=lead,
-                                                        org="org-a"))
+    response = await client.post(
+        "/v1/projects",
+        json=APPLICATION,
+        headers=tokens.headers("researcher", researcher_id=lead, org="org-a"),
+    )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
@@ -79,8 +93,10 @@ async def under_review(client: Any, tokens: Any, deliver: Any, lead: str = "res-
     project_id = await drafted(client, tokens, deliver, lead)
     owner = tokens.headers("researcher", researcher_id=lead, org="org-a")
     panel = tokens.headers("panel", sub="panel-a")
-    for path, headers in ((f"/v1/projects/{project_id}/submit", owner),
-                          (f"/v1/projects/{project_id}/review", panel)):
+    for path, headers in (
+        (f"/v1/projects/{project_id}/submit", owner),
+        (f"/v1/projects/{project_id}/review", panel),
+    ):
         response = await client.post(path, headers=headers)
         assert response.status_code == 200, response.text
     return project_id
@@ -90,29 +106,56 @@ async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
     owner = tokens.headers("researcher", researcher_id="res-owner", org="org-a")
     await accredit(client, deliver, "res-member")
     project_id = await drafted(client, tokens, deliver)
-    response = await client.post(f"/v1/projects/{project_id}/members", headers=owner,
-                                 json={"researcher_id": "res-member", "role": "researcher"})
+    response = await client.post(
+        f"/v1/projects/{project_id}/members",
+        headers=owner,
+        json={"researcher_id": "res-member", "role": "researcher"},
+    )
     assert response.status_code == 201, response.text
     for path, headers, body in (
-            (f"/v1/projects/{project_id}/submit", owner, None),
-            (f"/v1/projects/{project_id}/review", tokens.headers("panel"), None),
-            (f"/v1/projects/{project_id}/approve", tokens.headers("panel"),
-             {"reason": "clear public benefit"})):
+        (f"/v1/projects/{project_id}/submit", owner, None),
+        (f"/v1/projects/{project_id}/review", tokens.headers("panel"), None),
+        (
+            f"/v1/projects/{project_id}/approve",
+            tokens.headers("panel"),
+            {"reason": "clear public benefit"},
+        ),
+    ):
         response = await client.post(path, headers=headers, json=body)
         assert response.status_code == 200, response.text
-    await deliver(client, ProjectSpaceProvisioned(
-        project_id=project_id, space_id=f"spc-{project_id}", dataset_ids=["ds-csew-2019"],
-        accounts_enabled=["res-owner"], provisioned_at=dt.datetime.now(dt.UTC)),
-        subject=project_id, source="/srs/access")
-    response = await client.post(f"/v1/projects/{project_id}/extensions", headers=owner, json={
-        "expected_end_date": str(TODAY + dt.timedelta(days=500)), "reason": "wave delayed"})
+    await deliver(
+        client,
+        ProjectSpaceProvisioned(
+            project_id=project_id,
+            space_id=f"spc-{project_id}",
+            dataset_ids=["ds-csew-2019"],
+            accounts_enabled=["res-owner"],
+            provisioned_at=dt.datetime.now(dt.UTC),
+        ),
+        subject=project_id,
+        source="/srs/access",
+    )
+    response = await client.post(
+        f"/v1/projects/{project_id}/extensions",
+        headers=owner,
+        json={"expected_end_date": str(TODAY + dt.timedelta(days=500)), "reason": "wave delayed"},
+    )
     assert response.status_code == 201, response.text
     extension_id = response.json()["id"]
     await accredit(client, deliver, "res-joiner")
-    response = await client.post(f"/v1/projects/{project_id}/members", headers=owner,
-                                 json={"researcher_id": "res-joiner", "role": "researcher"})
+    response = await client.post(
+        f"/v1/projects/{project_id}/members",
+        headers=owner,
+        json={"researcher_id": "res-joiner", "role": "researcher"},
+    )
     assert response.status_code == 202, response.text
     request_id = response.json()["id"]
-    return Seeded(params={"project_id": project_id, "researcher_id": "res-member",
-                          "extension_id": extension_id, "request_id": request_id},
-                  secrets={project_id, extension_id, request_id})
+    return Seeded(
+        params={
+            "project_id": project_id,
+            "researcher_id": "res-member",
+            "extension_id": extension_id,
+            "request_id": request_id,
+        },
+        secrets={project_id, extension_id, request_id},
+    )

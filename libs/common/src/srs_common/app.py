@@ -88,8 +88,9 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
 
-    def start_background(self, spec: ServiceSpec, *, relay: bool, consumers: bool,
-                         jobs: bool) -> None:
+    def start_background(
+        self, spec: ServiceSpec, *, relay: bool, consumers: bool, jobs: bool
+    ) -> None:
         if relay:
             from srs_common.events.relay import Relay
 
@@ -99,12 +100,15 @@ class Runtime:
         if consumers and spec.handlers:
             from srs_common.events.consumer import ConsumerRunner
 
-            self.consumer = ConsumerRunner(self.db, self.settings, spec.handlers,
-                                           list(spec.consumed_topics))
+            self.consumer = ConsumerRunner(
+                self.db, self.settings, spec.handlers, list(spec.consumed_topics)
+            )
             self.tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
         if jobs:
             for job in spec.jobs:
-                self.tasks.append(asyncio.create_task(job(self), name=getattr(job, "__name__", "job")))
+                self.tasks.append(
+                    asyncio.create_task(job(self), name=getattr(job, "__name__", "job"))
+                )
 
     def _wake_relay(self, session: Any) -> None:
         if self.relay is not None and session.info.get(OUTBOX_WRITTEN):
@@ -120,8 +124,13 @@ class Runtime:
 
 
 def make_database(spec: ServiceSpec, settings: ServiceSettings) -> Database:
-    return Database(settings.database_url, service=spec.name, messaging=spec.messaging,
-                    pool_size=settings.db_pool_size, settings=settings)
+    return Database(
+        settings.database_url,
+        service=spec.name,
+        messaging=spec.messaging,
+        pool_size=settings.db_pool_size,
+        settings=settings,
+    )
 
 
 def health_router(spec: ServiceSpec) -> APIRouter:
@@ -131,8 +140,11 @@ def health_router(spec: ServiceSpec) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": spec.name}
 
-    @router.get("/readyz", summary="Readiness: database and broker reachable",
-                responses={503: {"description": "a dependency is unreachable"}})
+    @router.get(
+        "/readyz",
+        summary="Readiness: database and broker reachable",
+        responses={503: {"description": "a dependency is unreachable"}},
+    )
     async def readyz(request: Request) -> JSONResponse:
         runtime: Runtime = request.app.state.runtime
         checks: dict[str, str] = {}
@@ -145,11 +157,17 @@ def health_router(spec: ServiceSpec) -> APIRouter:
         reachable = await broker_reachable(runtime.settings.platform)
         checks["broker"] = "ok" if reachable else "unreachable"
         ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
 
-    @router.get("/v1/messaging", summary="Outbox backlog, relay and consumer state",
-                tags=["operations"], dependencies=[Depends(require_roles("ops", "support"))])
+    @router.get(
+        "/v1/messaging",
+        summary="Outbox backlog, relay and consumer state",
+        tags=["operations"],
+        dependencies=[Depends(require_roles("ops", "support"))],
+    )
     async def messaging(request: Request) -> dict[str, Any]:
         from srs_common.events.relay import Relay
 
@@ -177,16 +195,22 @@ def metrics_refresher(spec: ServiceSpec, runtime: Runtime) -> Callable[[], Await
     return refresh
 
 
-def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
-                       api: bool = True, metrics_port: int | None = None) -> FastAPI:
+def create_service_app(
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    *,
+    api: bool = True,
+    metrics_port: int | None = None,
+) -> FastAPI:
     """The FastAPI app of one service, with relay and consumers per its settings.
 
     ``api=False`` serves only health, readiness and messaging state: the HTTP face of a
     process that runs the relay or the consumers alone. ``metrics_port``: serve Prometheus
     metrics there (on ``settings.host``) while the app runs; the serving command gives it
     (:func:`srs_common.metrics.metrics_port_for`), in-process test clients leave it out."""
-    configure_logging(spec.name, level=settings.platform.log_level,
-                      json_logs=settings.platform.log_json)
+    configure_logging(
+        spec.name, level=settings.platform.log_level, json_logs=settings.platform.log_json
+    )
     # Import what the lifespan will start now, with the rest of the app: a serving process
     # has loaded everything before it starts, and one that runs neither relay nor
     # consumers never loads them (nor aiokafka under them).
@@ -203,12 +227,17 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
         app.state.settings = settings
         for hook in spec.startup:
             await hook(app, runtime)
-        runtime.start_background(spec, relay=settings.run_relay,
-                                 consumers=settings.run_consumers, jobs=settings.run_consumers)
+        runtime.start_background(
+            spec,
+            relay=settings.run_relay,
+            consumers=settings.run_consumers,
+            jobs=settings.run_consumers,
+        )
         metrics = None
         if metrics_port is not None:
-            metrics = MetricsServer(MetricsApp(metrics_refresher(spec, runtime)),
-                                    settings.host, metrics_port)
+            metrics = MetricsServer(
+                MetricsApp(metrics_refresher(spec, runtime)), settings.host, metrics_port
+            )
         try:
             if metrics is not None:
                 await metrics.start()
@@ -218,32 +247,52 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *,
                 await metrics.stop()
             await runtime.stop()
 
-    app = FastAPI(title=spec.title, description=spec.description, version=spec.version,
-                  lifespan=lifespan, openapi_tags=spec.openapi_tags)
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+        openapi_tags=spec.openapi_tags,
+    )
     keys: KeySource
     if spec.key_source is not None:
         keys = spec.key_source(settings)
     elif settings.platform.jwks_json:
         keys = StaticKeys(json.loads(settings.platform.jwks_json))
     else:
-        keys = RemoteJwks(settings.platform.jwks_url,
-                          cache_seconds=settings.platform.jwks_cache_seconds)
-    app.state.verifier = TokenVerifier(keys, issuer=settings.platform.jwt_issuer,
-                                       audience=settings.platform.jwt_audience)
+        keys = RemoteJwks(
+            settings.platform.jwks_url, cache_seconds=settings.platform.jwks_cache_seconds
+        )
+    app.state.verifier = TokenVerifier(
+        keys, issuer=settings.platform.jwt_issuer, audience=settings.platform.jwt_audience
+    )
     app.state.spec = spec
     install_error_handlers(app)
     # Added innermost first:
     # observability -> CORS -> body limit -> rate limit -> idempotency -> routes.
     if spec.idempotency is not None:
-        app.add_middleware(IdempotencyMiddleware, table=spec.idempotency,
-                           ttl_hours=settings.platform.idempotency_ttl_hours)
+        app.add_middleware(
+            IdempotencyMiddleware,
+            table=spec.idempotency,
+            ttl_hours=settings.platform.idempotency_ttl_hours,
+        )
     app.add_middleware(RateLimitMiddleware, platform=settings.platform, service=spec.name)
-    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes,
-                       overrides=spec.body_limits)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.platform.cors_origins,
-                       allow_methods=["*"], allow_headers=["*"],
-                       expose_headers=["X-Correlation-ID", "ETag", "Location", "Retry-After",
-                                       "Idempotent-Replayed"])
+    app.add_middleware(
+        BodyLimitMiddleware, default=settings.max_body_bytes, overrides=spec.body_limits
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.platform.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=[
+            "X-Correlation-ID",
+            "ETag",
+            "Location",
+            "Retry-After",
+            "Idempotent-Replayed",
+        ],
+    )
     app.add_middleware(ObservabilityMiddleware, service=spec.name)
     _outermost(app, lambda inner: SecurityHeadersMiddleware(inner, spec.page_sources))
     app.include_router(health_router(spec))
@@ -269,17 +318,31 @@ VALIDATION_PROBLEM = {
     "type": "object",
     "description": "RFC 9457 problem details for invalid input, with one entry per field",
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string"}, "message": {"type": "string"},
-            "type": {"type": "string"}}}},
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
     },
     "required": ["title", "status"],
-    "example": {"type": "about:blank", "title": "Invalid input", "status": 422,
-                "detail": "invalid fields: body.title",
-                "errors": [{"field": "body.title", "message": "Field required",
-                            "type": "missing"}]},
+    "example": {
+        "type": "about:blank",
+        "title": "Invalid input",
+        "status": 422,
+        "detail": "invalid fields: body.title",
+        "errors": [{"field": "body.title", "message": "Field required", "type": "missing"}],
+    },
 }
 
 
@@ -299,8 +362,7 @@ def _document_problems(app: FastAPI) -> None:
                 if invalid and "application/json" in invalid.get("content", {}):
                     content = invalid["content"]
                     content.pop("application/json")
-                    content.setdefault("application/problem+json",
-                                       {"schema": VALIDATION_PROBLEM})
+                    content.setdefault("application/problem+json", {"schema": VALIDATION_PROBLEM})
         app.openapi_schema = schema
         return schema
 

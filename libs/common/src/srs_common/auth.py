@@ -72,8 +72,14 @@ class StaticKeys(KeySource):
 class RemoteJwks(KeySource):
     """A JWKS fetched over HTTP and cached; unknown ``kid`` triggers a bounded refetch."""
 
-    def __init__(self, url: str, *, cache_seconds: int = 300, min_refetch_seconds: float = 5.0,
-                 client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        cache_seconds: int = 300,
+        min_refetch_seconds: float = 5.0,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
         self.url = url
         self.cache_seconds = cache_seconds
         self.min_refetch_seconds = min_refetch_seconds
@@ -124,8 +130,9 @@ class RemoteJwks(KeySource):
 class TokenVerifier:
     """Verifies bearer tokens; caches verified claims until shortly before expiry."""
 
-    def __init__(self, keys: KeySource, *, issuer: str, audience: str,
-                 cache_size: int = 10_000) -> None:
+    def __init__(
+        self, keys: KeySource, *, issuer: str, audience: str, cache_size: int = 10_000
+    ) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
@@ -150,9 +157,19 @@ class TokenVerifier:
             raise Unauthorized("token signed by an unknown key")
         try:
             claims = jwt.decode(
-                token, key, algorithms=ALGORITHMS, audience=self.audience, issuer=self.issuer,
-                options={"require_exp": True, "require_iat": True, "require_sub": True,
-                         "require_iss": True, "require_aud": True, "leeway": 5},
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                options={
+                    "require_exp": True,
+                    "require_iat": True,
+                    "require_sub": True,
+                    "require_iss": True,
+                    "require_aud": True,
+                    "leeway": 5,
+                },
             )
         except JOSEError as exc:
             raise Unauthorized(f"invalid token: {exc}") from None
@@ -216,7 +233,9 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
-def require_scope(scope: str, *, for_roles: Iterable[str] = ("partner",)) -> Callable[..., Awaitable[Principal]]:
+def require_scope(
+    scope: str, *, for_roles: Iterable[str] = ("partner",)
+) -> Callable[..., Awaitable[Principal]]:
     """Dependency: partner clients must hold ``scope``; other roles are unaffected."""
     scoped = frozenset(for_roles)
 

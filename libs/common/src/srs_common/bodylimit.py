@@ -37,17 +37,26 @@ NUL_MARKERS = (b"\\u0000", b"\x00", b"%00")
 def _textual(scope: Scope) -> bool:
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
-            return bool(value.startswith((b"application/json",
-                                          b"application/x-www-form-urlencoded")))
+            return bool(
+                value.startswith((b"application/json", b"application/x-www-form-urlencoded"))
+            )
     return False
 
 
-async def _refuse_nul(scope: Scope, receive: Receive, send: Send, *,
-                      field: str = "path") -> None:
-    response = problem(422, "Invalid input", f"invalid fields: {field} (NUL character)",
-                       instance=scope.get("path"),
-                       errors=[{"field": field, "message": "text may not contain the NUL "
-                                "character", "type": "string_nul"}])
+async def _refuse_nul(scope: Scope, receive: Receive, send: Send, *, field: str = "path") -> None:
+    response = problem(
+        422,
+        "Invalid input",
+        f"invalid fields: {field} (NUL character)",
+        instance=scope.get("path"),
+        errors=[
+            {
+                "field": field,
+                "message": "text may not contain the NUL character",
+                "type": "string_nul",
+            }
+        ],
+    )
     await response(scope, receive, send)
 
 
@@ -59,8 +68,11 @@ def _path_templates(app: object) -> list[re.Pattern[str]]:
         return cached  # type: ignore[no-any-return]
     openapi = getattr(app, "openapi", None)
     paths = openapi().get("paths", {}) if callable(openapi) else {}
-    templates = [re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$")
-                 for path in paths if "{" in path]
+    templates = [
+        re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+        for path in paths
+        if "{" in path
+    ]
     if state is not None:
         state.nul_path_templates = templates
     return templates
@@ -99,8 +111,11 @@ def _nul_field(body: bytes) -> str:
     def find(value: object, path: list[str]) -> list[str] | None:
         if isinstance(value, str):
             return path if "\x00" in value else None
-        items = value.items() if isinstance(value, dict) else (
-            enumerate(value) if isinstance(value, list) else ())
+        items = (
+            value.items()
+            if isinstance(value, dict)
+            else (enumerate(value) if isinstance(value, list) else ())
+        )
         for key, item in items:
             if isinstance(key, str) and "\x00" in key:
                 return [*path, key.replace("\x00", "")]
@@ -212,7 +227,11 @@ class BodyLimitMiddleware:
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = problem(413, "Content too large",
-                           f"the request body exceeds the limit of {limit} bytes",
-                           instance=scope.get("path"), limit=limit)
+        response = problem(
+            413,
+            "Content too large",
+            f"the request body exceeds the limit of {limit} bytes",
+            instance=scope.get("path"),
+            limit=limit,
+        )
         await response(scope, receive, send)

@@ -64,17 +64,29 @@ class Broker:
                 self.process.wait(timeout)
 
 
-def start_broker(port: int | None = None, *, log_path: Path | None = None,
-                 timeout: float = 10.0) -> Broker:
+def start_broker(
+    port: int | None = None, *, log_path: Path | None = None, timeout: float = 10.0
+) -> Broker:
     """Start Tansu on ``port`` (a free one by default) and wait until it answers."""
     port = port or free_port()
     url = f"tcp://127.0.0.1:{port}"
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
     process = subprocess.Popen(
-        [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-         "--storage-engine", "memory://tansu/"],
-        stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        [
+            str(tansu_binary()),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -19,7 +19,12 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -172,16 +177,27 @@ def insert_if_absent(dialect: str, table: Any, *, conflict: list[str]) -> Any:
 class Database:
     """One service's engine and session factory."""
 
-    def __init__(self, url: str, *, service: str = "service", messaging: Any = None,
-                 pool_size: int = 10, null_pool: bool = False, settings: Any = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        service: str = "service",
+        messaging: Any = None,
+        pool_size: int = 10,
+        null_pool: bool = False,
+        settings: Any = None,
+    ) -> None:
         self.url = url
         self.service = service
         self.messaging = messaging
         self.engine = create_engine(url, pool_size=pool_size, null_pool=null_pool)
         # Every session carries the service's identity, outbox and settings, so handlers
         # and use cases reach policy settings through ``session.info["settings"]``.
-        info = {"service": service, "outbox": messaging.outbox if messaging else None,
-                "settings": settings}
+        info = {
+            "service": service,
+            "outbox": messaging.outbox if messaging else None,
+            "settings": settings,
+        }
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.after_commit_hooks: list[Callable[[AsyncSession], None]] = []
 

@@ -7,6 +7,7 @@ Everything started here is stopped here, by PID, process group and all.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -23,8 +24,16 @@ from srs_common.broker import Broker, free_port, start_broker
 from srs_common.tokens import SigningKey
 
 SERVICES = ("accreditation", "projects", "clearance", "access", "booking", "ops", "notify")
-DEFAULT_PORTS = {"accreditation": 8001, "projects": 8002, "clearance": 8003, "access": 8004,
-                 "booking": 8005, "ops": 8006, "notify": 8007, "portal": 8008}
+DEFAULT_PORTS = {
+    "accreditation": 8001,
+    "projects": 8002,
+    "clearance": 8003,
+    "access": 8004,
+    "booking": 8005,
+    "ops": 8006,
+    "notify": 8007,
+    "portal": 8008,
+}
 # Front ends: started (after the services) only when the stack has a port for them.
 FRONT_ENDS = ("portal",)
 SEEDED = ("access", "booking", "accreditation")
@@ -52,8 +61,9 @@ class Stack:
     def __post_init__(self) -> None:
         for service, port in self.ports.items():
             if service not in self.metrics_ports:
-                self.metrics_ports[service] = (port + 1000 if port == DEFAULT_PORTS.get(service)
-                                               else free_port())
+                self.metrics_ports[service] = (
+                    port + 1000 if port == DEFAULT_PORTS.get(service) else free_port()
+                )
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -63,7 +73,8 @@ class Stack:
 
     def database_url(self, service: str) -> str:
         return self.database_urls.get(
-            service, f"sqlite+aiosqlite:///{self.var_dir.resolve()}/{service}.db")
+            service, f"sqlite+aiosqlite:///{self.var_dir.resolve()}/{service}.db"
+        )
 
     def env(self, service: str) -> dict[str, str]:
         assert self.broker is not None
@@ -105,8 +116,9 @@ class Stack:
         return [f for f in FRONT_ENDS if f in self.ports]
 
     def _run(self, service: str, *args: str) -> None:
-        subprocess.run([sys.executable, "-m", f"srs_{service}", *args], env=self.env(service),
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", f"srs_{service}", *args], env=self.env(service), check=True
+        )
 
     def start(self, *, timeout: float = 60.0) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
@@ -116,10 +128,24 @@ class Stack:
             # A local SMTP sink: every e-mail the notifier sends lands in var/mail/.
             sink_log = open(self.var_dir / "logs" / "smtp-sink.log", "ab")  # noqa: SIM115
             self.helpers["smtp-sink"] = subprocess.Popen(
-                [sys.executable, "-m", "srs_notify", "smtp-sink", "--host", "127.0.0.1",
-                 "--port", str(self.smtp_port), "--directory", str(self.var_dir / "mail")],
-                env=self.env("notify"), stdout=sink_log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "srs_notify",
+                    "smtp-sink",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.smtp_port),
+                    "--directory",
+                    str(self.var_dir / "mail"),
+                ],
+                env=self.env("notify"),
+                stdout=sink_log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
             # Each service's database is its own: migrate (and seed) them side by side.
             def prepare(service: str) -> None:
                 self._run(service, "migrate")
@@ -129,12 +155,15 @@ class Stack:
             with ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
                 list(pool.map(prepare, [*SERVICES, *self.front_ends()]))
             # The issuer first: the others fetch its JWKS.
-            for service in ("access", *[s for s in SERVICES if s != "access"],
-                            *self.front_ends()):
+            for service in ("access", *[s for s in SERVICES if s != "access"], *self.front_ends()):
                 log = open(self.var_dir / "logs" / f"{service}.log", "ab")  # noqa: SIM115
                 self.processes[service] = subprocess.Popen(
-                    [sys.executable, "-m", f"srs_{service}", "serve"], env=self.env(service),
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                    [sys.executable, "-m", f"srs_{service}", "serve"],
+                    env=self.env(service),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             self.wait_ready(timeout)
         except BaseException:
             self.stop()
@@ -147,8 +176,10 @@ class Stack:
             for service in list(pending):
                 process = self.processes[service]
                 if process.poll() is not None:
-                    raise RuntimeError(f"{service} exited with {process.returncode}; see "
-                                       f"{self.var_dir / 'logs' / (service + '.log')}")
+                    raise RuntimeError(
+                        f"{service} exited with {process.returncode}; see "
+                        f"{self.var_dir / 'logs' / (service + '.log')}"
+                    )
                 try:
                     if httpx.get(f"{self.url(service)}/readyz", timeout=1).status_code == 200:
                         pending.discard(service)
@@ -168,8 +199,9 @@ class Stack:
         while pending and time.monotonic() < deadline:
             for service in list(pending):
                 try:
-                    state = httpx.get(f"{self.url(service)}/v1/messaging", headers=headers,
-                                      timeout=2).json()
+                    state = httpx.get(
+                        f"{self.url(service)}/v1/messaging", headers=headers, timeout=2
+                    ).json()
                 except (httpx.HTTPError, ValueError):
                     continue
                 consumer = state.get("consumer")
@@ -191,8 +223,9 @@ class Stack:
             busy = False
             for service in self.processes:
                 try:
-                    state = httpx.get(f"{self.url(service)}/v1/messaging", headers=headers,
-                                      timeout=5).json()
+                    state = httpx.get(
+                        f"{self.url(service)}/v1/messaging", headers=headers, timeout=5
+                    ).json()
                 except (httpx.HTTPError, ValueError):
                     busy = True
                     break
@@ -214,10 +247,8 @@ class Stack:
         everything = [*self.processes.values(), *self.helpers.values()]
         for process in everything:
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         for process in everything:
             try:
                 process.wait(10)
@@ -242,7 +273,8 @@ SRS platform is running (embedded default: Tansu broker in memory, SQLite under 
 Get a token (demo users: alice, bob (researchers), panel, checker, support, ops, owner;
 password "<user>-demo"):
 
-  curl -s -X POST {access}/v1/auth/token -d grant_type=password -d username=alice -d password=alice-demo
+  curl -s -X POST {access}/v1/auth/token \\
+    -d grant_type=password -d username=alice -d password=alice-demo
 
 or, signed locally with the same key:  make token ROLE=panel SUB=panel
 
@@ -254,8 +286,9 @@ Logs: var/logs/. Press Ctrl-C to stop everything.
 
 def main() -> None:
     var_dir = Path(os.environ.get("SRS_VAR_DIR", "var"))
-    stack = Stack(var_dir=var_dir, broker_port=int(os.environ.get("SRS_BROKER_PORT", "9092")),
-                  log_json=False)
+    stack = Stack(
+        var_dir=var_dir, broker_port=int(os.environ.get("SRS_BROKER_PORT", "9092")), log_json=False
+    )
     stop = False
 
     def _stop(*_: object) -> None:
@@ -268,8 +301,14 @@ def main() -> None:
         stack.start()
         rows = "\n".join(f"  {s:<15} {stack.url(s):<24} {stack.url(s)}/docs" for s in SERVICES)
         rows += f"\n  {'portal':<15} {stack.url('portal'):<24} (web pages: open it in a browser)"
-        print(BANNER.format(rows=rows, broker=stack.broker.bootstrap if stack.broker else "?",
-                            access=stack.url("access")), flush=True)
+        print(
+            BANNER.format(
+                rows=rows,
+                broker=stack.broker.bootstrap if stack.broker else "?",
+                access=stack.url("access"),
+            ),
+            flush=True,
+        )
         while not stop:
             for service, process in stack.processes.items():
                 if process.poll() is not None:

@@ -13,9 +13,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from srs_common.db import is_transient
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,9 @@ class AppError(Exception):
     status: int = 400
     title: str = "Bad request"
 
-    def __init__(self, detail: str, *, title: str | None = None, status: int | None = None,
-                 **extra: Any) -> None:
+    def __init__(
+        self, detail: str, *, title: str | None = None, status: int | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         if title is not None:
@@ -103,9 +104,15 @@ class PreconditionFailed(AppError):
     title = "Precondition failed"
 
 
-def problem(status: int, title: str, detail: str | None = None, *,
-            instance: str | None = None, headers: dict[str, str] | None = None,
-            **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail is not None:
         body["detail"] = detail
@@ -119,8 +126,9 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        errors.append({"field": ".".join(loc), "message": err.get("msg", ""),
-                       "type": err.get("type", "")})
+        errors.append(
+            {"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type", "")}
+        )
     return errors
 
 
@@ -128,60 +136,104 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem(exc.status, exc.title, exc.detail, instance=request.url.path,
-                       headers=headers, **exc.extra)
+        return problem(
+            exc.status,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            headers=headers,
+            **exc.extra,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _field_errors(exc)
         fields = ", ".join(e["field"] for e in errors[:5])
-        return problem(422, "Invalid input", f"invalid fields: {fields}",
-                       instance=request.url.path, errors=errors)
+        return problem(
+            422,
+            "Invalid input",
+            f"invalid fields: {fields}",
+            instance=request.url.path,
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and str(exc.detail).startswith(UNPARSABLE_BODY):
             # A body that is not UTF-8, or broken multipart: malformed input like any other.
-            return problem(422, "Invalid input", "the request body could not be parsed",
-                           instance=request.url.path,
-                           errors=[{"field": "body", "message": str(exc.detail),
-                                    "type": "json_invalid"}])
-        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized",
-                  403: "Forbidden", 413: "Content too large", 415: "Unsupported media type"}
-        return problem(exc.status_code, titles.get(exc.status_code, "Error"),
-                       str(exc.detail) if exc.detail else None, instance=request.url.path,
-                       headers=getattr(exc, "headers", None))
+            return problem(
+                422,
+                "Invalid input",
+                "the request body could not be parsed",
+                instance=request.url.path,
+                errors=[{"field": "body", "message": str(exc.detail), "type": "json_invalid"}],
+            )
+        titles = {
+            404: "Not found",
+            405: "Method not allowed",
+            401: "Unauthorized",
+            403: "Forbidden",
+            413: "Content too large",
+            415: "Unsupported media type",
+        }
+        return problem(
+            exc.status_code,
+            titles.get(exc.status_code, "Error"),
+            str(exc.detail) if exc.detail else None,
+            instance=request.url.path,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         # A uniqueness or exclusivity constraint decided a race: the loser gets 409.
         log.info("integrity conflict on %s: %s", request.url.path, exc.orig)
-        return problem(409, "Conflict", "the change conflicts with the current state",
-                       instance=request.url.path)
+        return problem(
+            409,
+            "Conflict",
+            "the change conflicts with the current state",
+            instance=request.url.path,
+        )
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
         if is_transient(exc):
             # The database is away (restart, failover): nothing was written; retry soon.
             log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
-            return problem(503, "Service unavailable", "the database is unavailable; retry",
-                           instance=request.url.path, headers={"Retry-After": "1"})
+            return problem(
+                503,
+                "Service unavailable",
+                "the database is unavailable; retry",
+                instance=request.url.path,
+                headers={"Retry-After": "1"},
+            )
         sqlstate = getattr(exc.orig, "sqlstate", None) or ""
         if sqlstate in DATA_SQLSTATES:
             # Input the schemas let through and the database refused: still bad input.
             log.warning("database refused a value on %s: %s", request.url.path, exc.orig)
-            return problem(422, "Invalid input", DATA_SQLSTATES[sqlstate],
-                           instance=request.url.path,
-                           errors=[{"field": "body", "message": DATA_SQLSTATES[sqlstate],
-                                    "type": "database_" + sqlstate}])
+            return problem(
+                422,
+                "Invalid input",
+                DATA_SQLSTATES[sqlstate],
+                instance=request.url.path,
+                errors=[
+                    {
+                        "field": "body",
+                        "message": DATA_SQLSTATES[sqlstate],
+                        "type": "database_" + sqlstate,
+                    }
+                ],
+            )
         log.exception("database error on %s", request.url.path)
-        return problem(500, "Internal server error", "an unexpected error occurred",
-                       instance=request.url.path)
+        return problem(
+            500, "Internal server error", "an unexpected error occurred", instance=request.url.path
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, DBAPIError | OSError) and is_transient(exc):
             return await _database(request, exc)  # type: ignore[arg-type]
         log.exception("unhandled error on %s", request.url.path)
-        return problem(500, "Internal server error", "an unexpected error occurred",
-                       instance=request.url.path)
+        return problem(
+            500, "Internal server error", "an unexpected error occurred", instance=request.url.path
+        )

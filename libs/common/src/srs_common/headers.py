@@ -38,17 +38,21 @@ PAGE_POLICY = {
     # in (the OpenID Connect login form) redirects to the client's own origin.
     "frame-ancestors": ["'none'"],
 }
-INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>",
-                           re.IGNORECASE | re.DOTALL)
+INLINE_SCRIPT = re.compile(
+    rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
+)
 PROBLEM_JSON = b"application/problem+json"
 
 
-def content_security_policy(page: bytes,
-                            extra: Mapping[str, Sequence[str]] | None = None) -> str:
+def content_security_policy(page: bytes, extra: Mapping[str, Sequence[str]] | None = None) -> str:
     """The policy of one HTML page: :data:`PAGE_POLICY` with a service's ``extra`` sources
     (``ServiceSpec.page_sources``), plus the hash of each inline script the page carries."""
-    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
-                     for body in INLINE_SCRIPT.findall(page)})
+    hashes = sorted(
+        {
+            "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+            for body in INLINE_SCRIPT.findall(page)
+        }
+    )
     policy = {name: list(values) for name, values in PAGE_POLICY.items()}
     for name, values in (extra or {}).items():
         policy.setdefault(name, []).extend(v for v in values if v not in policy[name])
@@ -68,8 +72,9 @@ def _set(headers: list[tuple[bytes, bytes]], name: bytes, value: bytes) -> None:
 class SecurityHeadersMiddleware:
     """Pure ASGI middleware adding the headers above to every HTTP response."""
 
-    def __init__(self, app: ASGIApp,
-                 page_sources: Mapping[str, Sequence[str]] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, page_sources: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
         self.app = app
         self.page_sources = page_sources
 
@@ -102,8 +107,11 @@ class SecurityHeadersMiddleware:
                     return
                 body = b"".join(page)
                 headers = list(start["headers"])
-                _set(headers, b"content-security-policy",
-                     content_security_policy(body, self.page_sources).encode("latin-1"))
+                _set(
+                    headers,
+                    b"content-security-policy",
+                    content_security_policy(body, self.page_sources).encode("latin-1"),
+                )
                 await send({**start, "headers": headers})
                 await send({"type": "http.response.body", "body": body, "more_body": False})
                 return

@@ -54,7 +54,8 @@ REPLAYED_HEADERS = {b"content-type", b"location", b"etag", b"x-correlation-id"}
 def idempotency_table(metadata: MetaData) -> Table:
     """Declare the idempotency record table on a service's metadata."""
     return Table(
-        "idempotency_record", metadata,
+        "idempotency_record",
+        metadata,
         Column("scope", String(200), primary_key=True),
         Column("key", String(MAX_KEY_LENGTH), primary_key=True),
         Column("fingerprint", String(64), nullable=False),
@@ -85,8 +86,9 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if not key or len(key) > MAX_KEY_LENGTH:
-            await problem(422, "Invalid Idempotency-Key",
-                          f"the key must be 1 to {MAX_KEY_LENGTH} characters")(scope, receive, send)
+            await problem(
+                422, "Invalid Idempotency-Key", f"the key must be 1 to {MAX_KEY_LENGTH} characters"
+            )(scope, receive, send)
             return
         app = scope["app"]
         principal = await principal_of(scope, getattr(app.state, "verifier", None))
@@ -126,42 +128,75 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, _replay_then(body, receive), capture)
         finally:
-            await self._complete(db, scope_id, key, status, start, b"".join(chunks),
-                                 storable=status < 500 and size <= MAX_STORED_RESPONSE)
+            await self._complete(
+                db,
+                scope_id,
+                key,
+                status,
+                start,
+                b"".join(chunks),
+                storable=status < 500 and size <= MAX_STORED_RESPONSE,
+            )
 
     async def _claim(self, db: Any, scope_id: str, key: str, fingerprint: str) -> Any:
         table = self.table
         for _ in range(2):
             try:
                 async with db.engine.begin() as conn:
-                    await conn.execute(insert(table).values(
-                        scope=scope_id, key=key, fingerprint=fingerprint, state="in_progress",
-                        created_at=utcnow()))
+                    await conn.execute(
+                        insert(table).values(
+                            scope=scope_id,
+                            key=key,
+                            fingerprint=fingerprint,
+                            state="in_progress",
+                            created_at=utcnow(),
+                        )
+                    )
                 return True
             except IntegrityError:
                 pass
             async with db.engine.begin() as conn:
-                row = (await conn.execute(select(table).where(table.c.scope == scope_id)
-                                          .where(table.c.key == key))).first()
+                row = (
+                    await conn.execute(
+                        select(table).where(table.c.scope == scope_id).where(table.c.key == key)
+                    )
+                ).first()
                 if row is None:
                     continue
                 if row.created_at < utcnow() - self.ttl:
-                    await conn.execute(delete(table).where(table.c.scope == scope_id)
-                                       .where(table.c.key == key))
+                    await conn.execute(
+                        delete(table).where(table.c.scope == scope_id).where(table.c.key == key)
+                    )
                     continue
             if row.fingerprint != fingerprint:
-                return problem(422, "Idempotency-Key reused",
-                               "this Idempotency-Key was used with a different request")
+                return problem(
+                    422,
+                    "Idempotency-Key reused",
+                    "this Idempotency-Key was used with a different request",
+                )
             if row.state != "done":
-                return problem(409, "Request in progress",
-                               "a request with this Idempotency-Key is still being processed",
-                               headers={"Retry-After": "1"})
+                return problem(
+                    409,
+                    "Request in progress",
+                    "a request with this Idempotency-Key is still being processed",
+                    headers={"Retry-After": "1"},
+                )
             return _stored_response(row)
-        return problem(409, "Request in progress", "retry the request",
-                       headers={"Retry-After": "1"})
+        return problem(
+            409, "Request in progress", "retry the request", headers={"Retry-After": "1"}
+        )
 
-    async def _complete(self, db: Any, scope_id: str, key: str, status: int,
-                        start: Message | None, body: bytes, *, storable: bool) -> None:
+    async def _complete(
+        self,
+        db: Any,
+        scope_id: str,
+        key: str,
+        status: int,
+        start: Message | None,
+        body: bytes,
+        *,
+        storable: bool,
+    ) -> None:
         """Store the response (or release the key after a 5xx). The client already has
         its answer, so a database that is briefly away is waited for: otherwise the key
         would stay "in progress" and every retry would be refused until it expires."""
@@ -174,12 +209,21 @@ class IdempotencyMiddleware:
                     if not storable or start is None:
                         await conn.execute(delete(table).where(where))
                         return
-                    headers = [[k.decode("latin-1"), v.decode("latin-1")]
-                               for k, v in start.get("headers", ())
-                               if k.lower() in REPLAYED_HEADERS]
-                    await conn.execute(update(table).where(where).values(
-                        state="done", response_status=status,
-                        response_headers=json.dumps(headers), response_body=body))
+                    headers = [
+                        [k.decode("latin-1"), v.decode("latin-1")]
+                        for k, v in start.get("headers", ())
+                        if k.lower() in REPLAYED_HEADERS
+                    ]
+                    await conn.execute(
+                        update(table)
+                        .where(where)
+                        .values(
+                            state="done",
+                            response_status=status,
+                            response_headers=json.dumps(headers),
+                            response_body=body,
+                        )
+                    )
                     return
             except Exception as exc:
                 if not is_transient(exc) or attempt == COMPLETE_ATTEMPTS - 1:
@@ -196,17 +240,23 @@ class _StoredResponse:
         self.body = body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers
-               if k.lower() != "content-length"]
-        raw += [(b"content-length", str(len(self.body)).encode()),
-                (b"idempotent-replayed", b"true")]
+        raw = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in self.headers
+            if k.lower() != "content-length"
+        ]
+        raw += [
+            (b"content-length", str(len(self.body)).encode()),
+            (b"idempotent-replayed", b"true"),
+        ]
         await send({"type": "http.response.start", "status": self.status, "headers": raw})
         await send({"type": "http.response.body", "body": self.body})
 
 
 def _stored_response(row: Any) -> _StoredResponse:
-    return _StoredResponse(row.response_status, json.loads(row.response_headers or "[]"),
-                           row.response_body or b"")
+    return _StoredResponse(
+        row.response_status, json.loads(row.response_headers or "[]"), row.response_body or b""
+    )
 
 
 def _fingerprint(scope: Scope, body: bytes) -> str:

@@ -49,13 +49,21 @@ class MetricsApp:
             status, body, content_type = 200, generate_latest(), CONTENT_TYPE_LATEST
         else:
             status, body, content_type = 404, b"not found\n", "text/plain; charset=utf-8"
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", content_type.encode()),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"x-content-type-options", b"nosniff"),
-                                (b"cache-control", b"no-store")]})
-        await send({"type": "http.response.body",
-                    "body": b"" if scope["method"] == "HEAD" else body})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", content_type.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"cache-control", b"no-store"),
+                ],
+            }
+        )
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+        )
 
 
 class MetricsServer:
@@ -81,12 +89,17 @@ class MetricsServer:
             sock.bind((self.host, self.port))
         except OSError as exc:
             sock.close()
-            log.error("metrics port %s:%s unavailable (%s): no metrics from this process",
-                      self.host, self.port, exc)
+            log.error(
+                "metrics port %s:%s unavailable (%s): no metrics from this process",
+                self.host,
+                self.port,
+                exc,
+            )
             return
         sock.set_inheritable(True)
-        config = uvicorn.Config(self.app, lifespan="off", log_config=None, access_log=False,
-                                ws="none", loop="asyncio")
+        config = uvicorn.Config(
+            self.app, lifespan="off", log_config=None, access_log=False, ws="none", loop="asyncio"
+        )
         config.load()
         server = uvicorn.Server(config)
         server.lifespan = config.lifespan_class(config)

@@ -78,8 +78,11 @@ def run_env(target_metadata: MetaData) -> None:
     """The body of every service's ``env.py``."""
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
-    kwargs: dict[str, Any] = {"target_metadata": target_metadata, "render_as_batch": is_sqlite(url),
-              "compare_type": True}
+    kwargs: dict[str, Any] = {
+        "target_metadata": target_metadata,
+        "render_as_batch": is_sqlite(url),
+        "compare_type": True,
+    }
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **kwargs)
         with context.begin_transaction():

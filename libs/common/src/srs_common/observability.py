@@ -25,7 +25,8 @@ correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 CORRELATION_HEADER = "x-correlation-id"
 
 HTTP_LATENCY = Histogram(
-    "srs_http_request_duration_seconds", "HTTP request latency",
+    "srs_http_request_duration_seconds",
+    "HTTP request latency",
     ["service", "method", "route", "status"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
@@ -35,12 +36,14 @@ EVENTS_CONSUMED = Counter(
     "srs_events_consumed_total", "Events consumed", ["consumer", "type", "outcome"]
 )
 EVENT_HANDLING = Histogram(
-    "srs_event_handling_seconds", "Time to apply one consumed event (handler, inbox, commit)",
+    "srs_event_handling_seconds",
+    "Time to apply one consumed event (handler, inbox, commit)",
     ["consumer", "type"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 EVENT_DELAY = Histogram(
-    "srs_event_delay_seconds", "From the broker's timestamp of a consumed event to its handling",
+    "srs_event_delay_seconds",
+    "From the broker's timestamp of a consumed event to its handling",
     ["consumer"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
@@ -70,14 +73,18 @@ def configure_logging(service: str, *, level: str = "INFO", json_logs: bool = Tr
     """Route the root logger to stdout, as JSON with service and correlation id."""
     handler = logging.StreamHandler(sys.stdout)
     if json_logs:
-        handler.setFormatter(JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        ))
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
     else:
-        handler.setFormatter(logging.Formatter(
-            "%(asctime)s %(levelname)s [%(service)s %(correlation_id)s] %(name)s: %(message)s"
-        ))
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s %(levelname)s [%(service)s %(correlation_id)s] %(name)s: %(message)s"
+            )
+        )
     handler.addFilter(_ContextFilter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -37,8 +37,9 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError):
-        raise AppError("the cursor is not one this API issued", status=422,
-                       title="Invalid cursor") from None
+        raise AppError(
+            "the cursor is not one this API issued", status=422, title="Invalid cursor"
+        ) from None
     if not isinstance(values, list):
         raise AppError("the cursor is not one this API issued", status=422, title="Invalid cursor")
     return values

@@ -13,8 +13,8 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from srs_common.auth import Principal, TokenVerifier
@@ -60,7 +60,8 @@ class RateLimitMiddleware:
         self.service = service
         self.partner_limit: RateLimitItem = parse(platform.rate_limit_partner)
         self.default_limit: RateLimitItem | None = (
-            parse(platform.rate_limit_default) if platform.rate_limit_default else None)
+            parse(platform.rate_limit_default) if platform.rate_limit_default else None
+        )
         storage = async_storage(platform)
         self.limiter = MovingWindowRateLimiter(storage)
 
@@ -83,10 +84,13 @@ class RateLimitMiddleware:
         if not await self.limiter.hit(limit, self.service, principal.sub):
             stats = await self.limiter.get_window_stats(limit, self.service, principal.sub)
             retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-            response = problem(429, "Too many requests",
-                               f"rate limit of {limit} exceeded; retry after {retry_after}s",
-                               instance=scope.get("path"),
-                               headers={"Retry-After": str(retry_after)})
+            response = problem(
+                429,
+                "Too many requests",
+                f"rate limit of {limit} exceeded; retry after {retry_after}s",
+                instance=scope.get("path"),
+                headers={"Retry-After": str(retry_after)},
+            )
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

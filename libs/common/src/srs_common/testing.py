@@ -41,7 +41,8 @@ def ensure_postgres_database(url: str, *, recreate: bool = False) -> None:
     parsed = make_url(url)
     name = parsed.database
     admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
+        hide_password=False
+    )
 
     async def go() -> None:
         conn = await asyncpg.connect(admin)
@@ -102,15 +103,30 @@ class Tokens:
     issuer: str = ISSUER
     audience: str = AUDIENCE
 
-    def token(self, *roles: str, sub: str | None = None, researcher_id: str | None = None,
-              org: str | None = None, scope: str | None = None, **kwargs: Any) -> str:
+    def token(
+        self,
+        *roles: str,
+        sub: str | None = None,
+        researcher_id: str | None = None,
+        org: str | None = None,
+        scope: str | None = None,
+        **kwargs: Any,
+    ) -> str:
         roles_list = list(roles) or ["researcher"]
         subject = sub or researcher_id or f"{roles_list[0]}-user"
         if "researcher" in roles_list and researcher_id is None:
             researcher_id = subject
-        return issue_token(self.key, sub=subject, roles=roles_list, issuer=self.issuer,
-                           audience=self.audience, researcher_id=researcher_id, org=org,
-                           scope=scope, **kwargs)
+        return issue_token(
+            self.key,
+            sub=subject,
+            roles=roles_list,
+            issuer=self.issuer,
+            audience=self.audience,
+            researcher_id=researcher_id,
+            org=org,
+            scope=scope,
+            **kwargs,
+        )
 
     def headers(self, *roles: str, **kwargs: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(*roles, **kwargs)}"}
@@ -158,13 +174,25 @@ async def asgi_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def platform_settings(tokens: Tokens, bootstrap: str = "127.0.0.1:1") -> PlatformSettings:
-    return PlatformSettings(kafka_bootstrap=bootstrap, jwks_json=tokens.jwks_json,
-                            jwt_issuer=tokens.issuer, jwt_audience=tokens.audience,
-                            log_json=False, log_level="WARNING", session_timeout_ms=6000)
+    return PlatformSettings(
+        kafka_bootstrap=bootstrap,
+        jwks_json=tokens.jwks_json,
+        jwt_issuer=tokens.issuer,
+        jwt_audience=tokens.audience,
+        log_json=False,
+        log_level="WARNING",
+        session_timeout_ms=6000,
+    )
 
 
-def event_from(payload: Any, *, subject: str, source: str = "/srs/test",
-               event_id: str | None = None, correlation_id: str | None = None) -> Any:
+def event_from(
+    payload: Any,
+    *,
+    subject: str,
+    source: str = "/srs/test",
+    event_id: str | None = None,
+    correlation_id: str | None = None,
+) -> Any:
     """A consumed :class:`Event` carrying ``payload`` (a contract instance), as the
     consumer runner would hand it to a handler."""
     import datetime as dt
@@ -172,6 +200,14 @@ def event_from(payload: Any, *, subject: str, source: str = "/srs/test",
 
     from srs_common.events.envelope import Event
 
-    return Event(id=event_id or str(uuid.uuid4()), source=source, type=payload.type,
-                 subject=subject, time=dt.datetime.now(dt.UTC), correlation_id=correlation_id,
-                 data=payload.model_dump(mode="json"), key=subject, payload=payload)
+    return Event(
+        id=event_id or str(uuid.uuid4()),
+        source=source,
+        type=payload.type,
+        subject=subject,
+        time=dt.datetime.now(dt.UTC),
+        correlation_id=correlation_id,
+        data=payload.model_dump(mode="json"),
+        key=subject,
+        payload=payload,
+    )

@@ -43,14 +43,21 @@ class SigningKey:
         n, e = _b64(numbers.n), _b64(numbers.e)
         # RFC 7638 thumbprint as the key id: stable for the same key, new for a new one.
         thumb = json.dumps({"e": e, "kty": "RSA", "n": n}, separators=(",", ":"), sort_keys=True)
-        kid = base64.urlsafe_b64encode(hashlib.sha256(thumb.encode()).digest()).rstrip(b"=").decode()
-        return cls(pem, kid, {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e})
+        kid = (
+            base64.urlsafe_b64encode(hashlib.sha256(thumb.encode()).digest()).rstrip(b"=").decode()
+        )
+        return cls(
+            pem, kid, {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e}
+        )
 
     @classmethod
     def generate(cls) -> SigningKey:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
         return cls.from_pem(pem)
 
     @classmethod
@@ -72,23 +79,43 @@ class SigningKey:
     @property
     def public_pem(self) -> str:
         private = serialization.load_pem_private_key(self.private_pem.encode(), password=None)
-        return private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        return (
+            private.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
 
 
 def jwks(*keys: SigningKey) -> dict[str, Any]:
     return {"keys": [k.public_jwk for k in keys]}
 
 
-def issue_token(key: SigningKey, *, sub: str, roles: list[str], issuer: str, audience: str,
-                ttl_seconds: int = MAX_TTL_SECONDS, researcher_id: str | None = None,
-                org: str | None = None, scope: str | None = None,
-                now: float | None = None, extra: dict[str, Any] | None = None) -> str:
+def issue_token(
+    key: SigningKey,
+    *,
+    sub: str,
+    roles: list[str],
+    issuer: str,
+    audience: str,
+    ttl_seconds: int = MAX_TTL_SECONDS,
+    researcher_id: str | None = None,
+    org: str | None = None,
+    scope: str | None = None,
+    now: float | None = None,
+    extra: dict[str, Any] | None = None,
+) -> str:
     """Sign an RS256 access token; lifetimes are capped at 15 minutes."""
     issued = int(now if now is not None else time.time())
     claims: dict[str, Any] = {
-        "iss": issuer, "aud": audience, "sub": sub, "iat": issued, "nbf": issued,
-        "exp": issued + min(ttl_seconds, MAX_TTL_SECONDS), "jti": str(uuid.uuid4()),
+        "iss": issuer,
+        "aud": audience,
+        "sub": sub,
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + min(ttl_seconds, MAX_TTL_SECONDS),
+        "jti": str(uuid.uuid4()),
         "roles": roles,
     }
     if researcher_id:

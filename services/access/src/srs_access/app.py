@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from srs_common.app import Runtime, ServiceSpec, create_service_app
-from srs_common.auth import StaticKeys
-from srs_common.config import ServiceSettings
-from srs_common.tokens import jwks
 from srs_access import identity, oidc
 from srs_access.api import ROUTERS
 from srs_access.audit import audit_sealer_job
 from srs_access.handlers import CONSUMED_TOPICS, HANDLERS
 from srs_access.models import idempotency, messaging
 from srs_access.settings import AccessSettings
+from srs_common.app import Runtime, ServiceSpec, create_service_app
+from srs_common.auth import StaticKeys
+from srs_common.config import ServiceSettings
+from srs_common.tokens import jwks
 
 
 def _own_keys(settings: ServiceSettings) -> StaticKeys:
@@ -31,7 +31,7 @@ def spec() -> ServiceSpec:
         name="access",
         title="SRS access",
         description="Dataset catalogue, project spaces, accounts, access decisions, "
-                    "home working, pseudonymisation; the embedded token issuer.",
+        "home working, pseudonymisation; the embedded token issuer.",
         version="0.1.0",
         messaging=messaging,
         idempotency=idempotency,

@@ -5,17 +5,25 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from srs_access.domain import AccessLevel
+from srs_access.models import Dataset, Organisation
 from srs_common.contracts.access import DatasetCatalogued
 from srs_common.db import utcnow
 from srs_common.errors import Conflict, NotFound
 from srs_common.events.outbox import publish
-from srs_access.domain import AccessLevel
-from srs_access.models import Dataset, Organisation
 
 
-async def catalogue_dataset(session: AsyncSession, *, dataset_id: str, title: str, owner: str,
-                            access_level: AccessLevel, disclosure_threshold: int,
-                            operational_id_columns: list[str], create: bool) -> Dataset:
+async def catalogue_dataset(
+    session: AsyncSession,
+    *,
+    dataset_id: str,
+    title: str,
+    owner: str,
+    access_level: AccessLevel,
+    disclosure_threshold: int,
+    operational_id_columns: list[str],
+    create: bool,
+) -> Dataset:
     """Add a dataset to the catalogue (``create``) or change its settings, and tell the
     booking and clearance services (``dataset.catalogued``) its access level and
     disclosure threshold. The seed goes through here too."""
@@ -33,11 +41,19 @@ async def catalogue_dataset(session: AsyncSession, *, dataset_id: str, title: st
     dataset.disclosure_threshold = disclosure_threshold
     dataset.operational_id_columns = list(operational_id_columns)
     await session.flush()
-    await publish(session, DatasetCatalogued(
-        dataset_id=dataset.id, title=title, owner=owner, access_level=access_level.name,
-        disclosure_threshold=disclosure_threshold,
-        operational_id_columns=list(operational_id_columns), occurred_at=utcnow(),
-    ), subject=dataset.id)
+    await publish(
+        session,
+        DatasetCatalogued(
+            dataset_id=dataset.id,
+            title=title,
+            owner=owner,
+            access_level=access_level.name,
+            disclosure_threshold=disclosure_threshold,
+            operational_id_columns=list(operational_id_columns),
+            occurred_at=utcnow(),
+        ),
+        subject=dataset.id,
+    )
     return dataset
 
 
@@ -48,8 +64,9 @@ async def get_dataset(session: AsyncSession, dataset_id: str) -> Dataset:
     return dataset
 
 
-async def list_datasets(session: AsyncSession, *, owner: str | None = None,
-                        after: str | None = None, limit: int = 50) -> list[Dataset]:
+async def list_datasets(
+    session: AsyncSession, *, owner: str | None = None, after: str | None = None, limit: int = 50
+) -> list[Dataset]:
     query = select(Dataset).order_by(Dataset.id).limit(limit)
     if owner is not None:
         query = query.where(Dataset.owner == owner)
@@ -58,8 +75,9 @@ async def list_datasets(session: AsyncSession, *, owner: str | None = None,
     return list((await session.execute(query)).scalars())
 
 
-async def save_organisation(session: AsyncSession, organisation_id: str, *, create: bool,
-                            **values: object) -> Organisation:
+async def save_organisation(
+    session: AsyncSession, organisation_id: str, *, create: bool, **values: object
+) -> Organisation:
     """Register an organisation or change its agreement and contact."""
     organisation = await session.get(Organisation, organisation_id)
     if create and organisation is not None:

@@ -13,26 +13,33 @@ and published before it is answered, but a burst costs one commit, not one per r
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import asyncio
-import uuid
-
 from sqlalchemy import Select, and_, bindparam, exists, func, insert, select
 
+from srs_access.audit import AUDIT
+from srs_access.domain import DecisionFacts, deny_reasons
+from srs_access.models import (
+    AccreditationView,
+    BookingView,
+    Dataset,
+    HomeWorkingGrant,
+    Organisation,
+    ProjectDataset,
+    ProjectMemberView,
+    ProjectView,
+    ResearcherView,
+)
+from srs_access.spaces import BEST_ACCREDITATION_FIRST
 from srs_common.contracts.access import AccessDenied, AccessGranted
 from srs_common.db import Database, utcnow
 from srs_common.events.outbox import OUTBOX_WRITTEN
 from srs_common.ids import new_id
 from srs_common.observability import current_correlation_id
-from srs_access.audit import AUDIT
-from srs_access.domain import DecisionFacts, deny_reasons
-from srs_access.models import (AccreditationView, BookingView, Dataset, HomeWorkingGrant,
-                               Organisation, ProjectDataset, ProjectMemberView, ProjectView,
-                               ResearcherView)
-from srs_access.spaces import BEST_ACCREDITATION_FIRST
 
 ACC = AccreditationView.__table__
 MEMBER = ProjectMemberView.__table__
@@ -64,26 +71,34 @@ def _facts_statement() -> Select:
         return select(column).where(*where).scalar_subquery()
 
     # The organisation is the researcher's own, from their record: never the caller's say.
-    organisation_id = one(RESEARCHER.c.organisation_id,
-                          RESEARCHER.c.researcher_id == researcher_id)
+    organisation_id = one(RESEARCHER.c.organisation_id, RESEARCHER.c.researcher_id == researcher_id)
 
     def best_accreditation(column: Any) -> Any:
         # The researcher may hold several accreditations: judge them by their best.
-        return (select(column).where(ACC.c.researcher_id == researcher_id)
-                .order_by(*BEST_ACCREDITATION_FIRST).limit(1).scalar_subquery())
+        return (
+            select(column)
+            .where(ACC.c.researcher_id == researcher_id)
+            .order_by(*BEST_ACCREDITATION_FIRST)
+            .limit(1)
+            .scalar_subquery()
+        )
 
     member_key = and_(MEMBER.c.project_id == project_id, MEMBER.c.researcher_id == researcher_id)
     project_key = PROJECT.c.project_id == project_id
     org_key = ORG.c.id == organisation_id
     grant_key = and_(GRANT.c.researcher_id == researcher_id, GRANT.c.project_id == project_id)
-    project_datasets = PROJECT_DATASET.outerjoin(DATASET,
-                                                 DATASET.c.id == PROJECT_DATASET.c.dataset_id)
+    project_datasets = PROJECT_DATASET.outerjoin(
+        DATASET, DATASET.c.id == PROJECT_DATASET.c.dataset_id
+    )
     datasets_key = PROJECT_DATASET.c.project_id == project_id
     booking_now = exists().where(
-        BOOKING.c.researcher_id == researcher_id, BOOKING.c.project_id == project_id,
+        BOOKING.c.researcher_id == researcher_id,
+        BOOKING.c.project_id == project_id,
         BOOKING.c.site_id == bindparam("site_id"),
         BOOKING.c.status.in_(("confirmed", "attended")),
-        BOOKING.c.starts_at <= bindparam("now"), BOOKING.c.ends_at > bindparam("now"))
+        BOOKING.c.starts_at <= bindparam("now"),
+        BOOKING.c.ends_at > bindparam("now"),
+    )
     return select(
         best_accreditation(ACC.c.status).label("acc_status"),
         best_accreditation(ACC.c.valid_until).label("acc_valid_until"),
@@ -91,10 +106,16 @@ def _facts_statement() -> Select:
         one(MEMBER.c.status, member_key).label("member_status"),
         one(MEMBER.c.role, member_key).label("member_role"),
         one(PROJECT.c.status, project_key).label("project_status"),
-        select(func.min(DATASET.c.access_level)).select_from(project_datasets)
-        .where(datasets_key).scalar_subquery().label("lowest_level"),
-        select(func.count() - func.count(DATASET.c.id)).select_from(project_datasets)
-        .where(datasets_key).scalar_subquery().label("uncatalogued"),
+        select(func.min(DATASET.c.access_level))
+        .select_from(project_datasets)
+        .where(datasets_key)
+        .scalar_subquery()
+        .label("lowest_level"),
+        select(func.count() - func.count(DATASET.c.id))
+        .select_from(project_datasets)
+        .where(datasets_key)
+        .scalar_subquery()
+        .label("uncatalogued"),
         one(ORG.c.aoc_certified_until, org_key).label("aoc_until"),
         one(ORG.c.legacy_remote_access, org_key).label("legacy"),
         one(func.count(), grant_key).label("grants"),
@@ -140,10 +161,12 @@ class DecisionRecorder:
             batch, self._pending = self._pending[:_MAX_BATCH], self._pending[_MAX_BATCH:]
             try:
                 async with self.db.transaction() as session:
-                    ids = (await session.execute(
-                        _APPEND_AUDIT, [audit for audit, _, _ in batch])).scalars().all()
-                    await session.execute(self._append_outbox,
-                                          [outbox for _, outbox, _ in batch])
+                    ids = (
+                        (await session.execute(_APPEND_AUDIT, [audit for audit, _, _ in batch]))
+                        .scalars()
+                        .all()
+                    )
+                    await session.execute(self._append_outbox, [outbox for _, outbox, _ in batch])
                     session.info[OUTBOX_WRITTEN] = True
             except Exception as exc:  # noqa: BLE001 - handed to every waiting decision
                 for _, _, done in batch:
@@ -168,43 +191,87 @@ async def read_facts(db: Database, params: dict[str, Any]) -> Any:
         return row
 
 
-async def decide_access(recorder: DecisionRecorder, *, actor: str, researcher_id: str,
-                        project_id: str, setting: str, country: str,
-                        site_id: str | None) -> Decision:
+async def decide_access(
+    recorder: DecisionRecorder,
+    *,
+    actor: str,
+    researcher_id: str,
+    project_id: str,
+    setting: str,
+    country: str,
+    site_id: str | None,
+) -> Decision:
     """Allow or deny a session start with every reason that applies; the audit entry and
     ``access.granted`` or ``access.denied`` are committed together before it returns.
     The organisation whose connection counts is the one on the researcher's record."""
     now = utcnow()
-    row = await read_facts(recorder.db, {
-        "researcher_id": researcher_id, "project_id": project_id,
-        "site_id": site_id or "", "now": now})
+    row = await read_facts(
+        recorder.db,
+        {
+            "researcher_id": researcher_id,
+            "project_id": project_id,
+            "site_id": site_id or "",
+            "now": now,
+        },
+    )
     organisation_id = row.organisation_id
     dataset_levels: list[int | None] = [] if row.lowest_level is None else [row.lowest_level]
     dataset_levels += [None] * (row.uncatalogued or 0)
     facts = DecisionFacts(
-        setting=setting, country=country, today=now.date(),
-        accreditation_status=row.acc_status, accreditation_valid_until=row.acc_valid_until,
-        member_status=row.member_status, member_role=row.member_role,
+        setting=setting,
+        country=country,
+        today=now.date(),
+        accreditation_status=row.acc_status,
+        accreditation_valid_until=row.acc_valid_until,
+        member_status=row.member_status,
+        member_role=row.member_role,
         project_status=row.project_status,
         dataset_levels=dataset_levels,
-        has_booking_now=bool(row.booking_now), aoc_certified_until=row.aoc_until,
-        legacy_remote_access=bool(row.legacy), home_working_granted=bool(row.grants),
-        syops_signed=row.syops_signed_at is not None)
+        has_booking_now=bool(row.booking_now),
+        aoc_certified_until=row.aoc_until,
+        legacy_remote_access=bool(row.legacy),
+        home_working_granted=bool(row.grants),
+        syops_signed=row.syops_signed_at is not None,
+    )
     reasons = deny_reasons(facts)
     decision_id = new_id("dec")
     contract = AccessDenied if reasons else AccessGranted
-    event = contract(decision_id=decision_id, researcher_id=researcher_id,
-                     project_id=project_id, setting=setting, country=country,
-                     reasons=reasons, occurred_at=now)
+    event = contract(
+        decision_id=decision_id,
+        researcher_id=researcher_id,
+        project_id=project_id,
+        setting=setting,
+        country=country,
+        reasons=reasons,
+        occurred_at=now,
+    )
     entry_id = await recorder.record(
-        {"occurred_at": now, "actor": actor, "action": "access_decision",
-         "outcome": "deny" if reasons else "allow", "researcher_id": researcher_id,
-         "project_id": project_id,
-         "detail": {"decision_id": decision_id, "setting": setting, "country": country,
-                    "organisation_id": organisation_id, "site_id": site_id,
-                    "reasons": reasons}},
-        {"event_id": str(uuid.uuid4()), "topic": event.topic, "key": researcher_id,
-         "type": event.type, "source": f"/srs/{recorder.db.service}",
-         "subject": researcher_id, "correlation_id": current_correlation_id(),
-         "payload": event.model_dump_json(), "created_at": now})
+        {
+            "occurred_at": now,
+            "actor": actor,
+            "action": "access_decision",
+            "outcome": "deny" if reasons else "allow",
+            "researcher_id": researcher_id,
+            "project_id": project_id,
+            "detail": {
+                "decision_id": decision_id,
+                "setting": setting,
+                "country": country,
+                "organisation_id": organisation_id,
+                "site_id": site_id,
+                "reasons": reasons,
+            },
+        },
+        {
+            "event_id": str(uuid.uuid4()),
+            "topic": event.topic,
+            "key": researcher_id,
+            "type": event.type,
+            "source": f"/srs/{recorder.db.service}",
+            "subject": researcher_id,
+            "correlation_id": current_correlation_id(),
+            "payload": event.model_dump_json(),
+            "created_at": now,
+        },
+    )
     return Decision(decision_id, not reasons, reasons, now, entry_id, organisation_id)

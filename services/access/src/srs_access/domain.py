@@ -24,8 +24,12 @@ class AccessLevel(IntEnum):
 
 
 # The least a project's datasets must permit for each place a session starts from.
-SETTING_NEEDS = {"safe_room": AccessLevel.safe_setting, "safepod": AccessLevel.safe_setting,
-                 "office": AccessLevel.aoc_office, "home": AccessLevel.home}
+SETTING_NEEDS = {
+    "safe_room": AccessLevel.safe_setting,
+    "safepod": AccessLevel.safe_setting,
+    "office": AccessLevel.aoc_office,
+    "home": AccessLevel.home,
+}
 SAFE_SETTINGS = frozenset({"safe_room", "safepod"})
 
 # Outputs-only peer reviewers never get a data account.
@@ -40,8 +44,9 @@ def project_access_level(dataset_levels: list[int | None]) -> AccessLevel:
     return AccessLevel(min(level or AccessLevel.safe_setting for level in dataset_levels))
 
 
-def agreement_current(aoc_certified_until: dt.date | None, legacy_remote_access: bool,
-                      today: dt.date) -> bool:
+def agreement_current(
+    aoc_certified_until: dt.date | None, legacy_remote_access: bool, today: dt.date
+) -> bool:
     """A current Assured Organisational Connectivity agreement. A legacy remote-access
     arrangement is not an agreement; only the certification date counts (home working
     needs the agreement itself)."""
@@ -49,8 +54,9 @@ def agreement_current(aoc_certified_until: dt.date | None, legacy_remote_access:
     return aoc_certified_until is not None and aoc_certified_until >= today
 
 
-def office_connection_permitted(aoc_certified_until: dt.date | None,
-                                legacy_remote_access: bool, today: dt.date) -> bool:
+def office_connection_permitted(
+    aoc_certified_until: dt.date | None, legacy_remote_access: bool, today: dt.date
+) -> bool:
     """Researchers may work from their organisation's office under a current agreement
     or, as before the agreements, under the organisation's existing (legacy) remote
     connection (service description, section 18: "researchers in organisations with
@@ -58,8 +64,7 @@ def office_connection_permitted(aoc_certified_until: dt.date | None,
     return legacy_remote_access or agreement_current(aoc_certified_until, False, today)
 
 
-def accreditation_current(status: str | None, valid_until: dt.date | None,
-                          today: dt.date) -> bool:
+def accreditation_current(status: str | None, valid_until: dt.date | None, today: dt.date) -> bool:
     return status == "current" and valid_until is not None and valid_until >= today
 
 
@@ -70,13 +75,13 @@ DENY_MESSAGES = {
     "accreditation_not_current": "the researcher's accreditation is not current",
     "not_active_member": "the researcher is not an active member of the project",
     "no_data_account": "the researcher's role on the project (outputs-only peer reviewer) "
-                       "has no data account",
+    "has no data account",
     "project_not_active": "the project is not active",
     "setting_not_permitted": "the project's datasets do not permit access from this setting",
     "no_booking": "no confirmed booking at this site for now",
     "no_current_agreement": "the researcher's organisation has no current Assured "
-                            "Organisational Connectivity agreement (an existing legacy "
-                            "remote connection permits office access only)",
+    "Organisational Connectivity agreement (an existing legacy "
+    "remote connection permits office access only)",
     "no_home_working": "no approved home-working application for this researcher and project",
     "syops_not_signed": "the extended security operating procedures are not signed",
 }
@@ -120,10 +125,12 @@ def deny_reasons(f: DecisionFacts) -> list[str]:
     if f.setting in SAFE_SETTINGS and not f.has_booking_now:
         reasons.append("no_booking")
     if f.setting == "office" and not office_connection_permitted(
-            f.aoc_certified_until, f.legacy_remote_access, f.today):
+        f.aoc_certified_until, f.legacy_remote_access, f.today
+    ):
         reasons.append("no_current_agreement")
     if f.setting == "home" and not agreement_current(
-            f.aoc_certified_until, f.legacy_remote_access, f.today):
+        f.aoc_certified_until, f.legacy_remote_access, f.today
+    ):
         reasons.append("no_current_agreement")
     if f.setting == "home":
         if not f.home_working_granted:
@@ -134,6 +141,7 @@ def deny_reasons(f: DecisionFacts) -> list[str]:
 
 
 # --- read models: late events lose ---------------------------------------------------
+
 
 def newer(event_at: dt.datetime, changed_at: dt.datetime | None) -> bool:
     """Apply an event to a read-model row only if it is not older than the row's state
@@ -184,33 +192,56 @@ def check_home_working_transition(status: str, action: str) -> None:
         raise IllegalTransition("home-working request", status, action)
 
 
-def check_home_working_form(organisation_machine_over_vpn: bool,
-                            organisation_agreement_confirmed: bool) -> None:
+def check_home_working_form(
+    organisation_machine_over_vpn: bool, organisation_agreement_confirmed: bool
+) -> None:
     if not organisation_machine_over_vpn:
-        raise RuleViolation("access from home must be from a machine provided by the "
-                            "organisation over its corporate VPN", rule="organisation_machine")
+        raise RuleViolation(
+            "access from home must be from a machine provided by the "
+            "organisation over its corporate VPN",
+            rule="organisation_machine",
+        )
     if not organisation_agreement_confirmed:
-        raise RuleViolation("the organisation must confirm its Assured Organisational "
-                            "Connectivity agreement", rule="agreement_confirmation")
+        raise RuleViolation(
+            "the organisation must confirm its Assured Organisational Connectivity agreement",
+            rule="agreement_confirmation",
+        )
 
 
-def home_working_fully_approved(staff_approved_by: str | None, dataset_owners: dict[str, str],
-                                owner_approvals: dict[str, str]) -> bool:
+def home_working_fully_approved(
+    staff_approved_by: str | None, dataset_owners: dict[str, str], owner_approvals: dict[str, str]
+) -> bool:
     return staff_approved_by is not None and set(dataset_owners) <= set(owner_approvals)
 
 
 # --- ingestion ---------------------------------------------------------------------------
 
 PUBLIC_PACKAGE_REPOSITORIES = {
-    "cran": "CRAN", "cran.r-project.org": "CRAN", "pypi": "PyPI", "pypi.org": "PyPI",
-    "files.pythonhosted.org": "PyPI", "github": "GitHub", "github.com": "GitHub",
-    "raw.githubusercontent.com": "GitHub", "gitlab": "GitLab", "gitlab.com": "GitLab",
-    "bitbucket.org": "Bitbucket", "bioconductor": "Bioconductor",
-    "bioconductor.org": "Bioconductor", "npm": "npm", "npmjs.com": "npm",
-    "registry.npmjs.org": "npm", "conda-forge": "conda-forge", "anaconda.org": "Anaconda",
-    "repo.anaconda.com": "Anaconda", "r-universe.dev": "R-universe",
-    "ssc.wisc.edu": "SSC (Stata)", "rubygems.org": "RubyGems", "crates.io": "crates.io",
-    "maven": "Maven Central", "repo1.maven.org": "Maven Central",
+    "cran": "CRAN",
+    "cran.r-project.org": "CRAN",
+    "pypi": "PyPI",
+    "pypi.org": "PyPI",
+    "files.pythonhosted.org": "PyPI",
+    "github": "GitHub",
+    "github.com": "GitHub",
+    "raw.githubusercontent.com": "GitHub",
+    "gitlab": "GitLab",
+    "gitlab.com": "GitLab",
+    "bitbucket.org": "Bitbucket",
+    "bioconductor": "Bioconductor",
+    "bioconductor.org": "Bioconductor",
+    "npm": "npm",
+    "npmjs.com": "npm",
+    "registry.npmjs.org": "npm",
+    "conda-forge": "conda-forge",
+    "anaconda.org": "Anaconda",
+    "repo.anaconda.com": "Anaconda",
+    "r-universe.dev": "R-universe",
+    "ssc.wisc.edu": "SSC (Stata)",
+    "rubygems.org": "RubyGems",
+    "crates.io": "crates.io",
+    "maven": "Maven Central",
+    "repo1.maven.org": "Maven Central",
 }
 
 
@@ -219,8 +250,13 @@ def public_package_repository(source: str) -> str | None:
     ``CRAN``, ``pypi:pandas``), or None. The service cannot ingest packages from them."""
     text = source.strip().lower()
     host = urlsplit(text if "://" in text else f"//{text}").hostname or ""
-    candidates = {text, text.split(":", 1)[0], text.split("/", 1)[0], host,
-                  host.removeprefix("www.")}
+    candidates = {
+        text,
+        text.split(":", 1)[0],
+        text.split("/", 1)[0],
+        host,
+        host.removeprefix("www."),
+    }
     for candidate in candidates:
         for known, name in PUBLIC_PACKAGE_REPOSITORIES.items():
             if candidate == known or (("." in known) and candidate.endswith("." + known)):
@@ -244,10 +280,24 @@ def audit_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
 
 
-def audit_fields(seq: int, occurred_at: dt.datetime, actor: str, action: str, outcome: str,
-                 researcher_id: str | None, project_id: str | None,
-                 detail: dict[str, Any]) -> dict[str, Any]:
+def audit_fields(
+    seq: int,
+    occurred_at: dt.datetime,
+    actor: str,
+    action: str,
+    outcome: str,
+    researcher_id: str | None,
+    project_id: str | None,
+    detail: dict[str, Any],
+) -> dict[str, Any]:
     """What the hash covers: every column but the hashes themselves."""
-    return {"seq": seq, "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
-            "actor": actor, "action": action, "outcome": outcome,
-            "researcher_id": researcher_id, "project_id": project_id, "detail": detail}
+    return {
+        "seq": seq,
+        "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
+        "actor": actor,
+        "action": action,
+        "outcome": outcome,
+        "researcher_id": researcher_id,
+        "project_id": project_id,
+        "detail": detail,
+    }

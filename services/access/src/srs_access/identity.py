@@ -13,15 +13,15 @@ from fastapi.responses import JSONResponse
 from limits import RateLimitItem, parse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_common.db import SessionDep
-from srs_common.errors import AppError, problem
-from srs_common.ratelimit import FailureThrottle
-from srs_common.tokens import MAX_TTL_SECONDS, SigningKey, issue_token, jwks
 from srs_access import clients
 from srs_access.models import User
 from srs_access.passwords import check_password
 from srs_access.schemas import TokenResponse
 from srs_access.settings import AccessSettings
+from srs_common.db import SessionDep
+from srs_common.errors import AppError, problem
+from srs_common.ratelimit import FailureThrottle
+from srs_common.tokens import MAX_TTL_SECONDS, SigningKey, issue_token, jwks
 
 router = APIRouter(tags=["identity"])
 
@@ -76,24 +76,32 @@ class GuessingGuard:
                 FailureThrottle(settings.platform, "token"),
                 parse(settings.token_failures_per_account_address),
                 parse(settings.token_failures_per_account),
-                parse(settings.token_failures_per_address))
+                parse(settings.token_failures_per_address),
+            )
         return guard  # type: ignore[no-any-return]
 
-    def _keys(self, kind: str, account: str,
-              address: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
-        return [(self.per_account_address, (kind, account, address)),
-                (self.per_account, (kind, account)),
-                (self.per_address, ("address", address))]
+    def _keys(
+        self, kind: str, account: str, address: str
+    ) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+        return [
+            (self.per_account_address, (kind, account, address)),
+            (self.per_account, (kind, account)),
+            (self.per_address, ("address", address)),
+        ]
 
     async def refusal(self, request: Request, kind: str, account: str) -> JSONResponse | None:
         """A 429 if this account or address has failed too often, else None."""
         wait = await self.throttle.retry_after(self._keys(kind, account, _address(request)))
         if wait is None:
             return None
-        return problem(429, "Too many failed attempts",
-                       f"too many failed sign-in attempts for this account or from this "
-                       f"address; retry after {wait}s", instance=request.url.path,
-                       headers={"Retry-After": str(wait), "Cache-Control": "no-store"})
+        return problem(
+            429,
+            "Too many failed attempts",
+            f"too many failed sign-in attempts for this account or from this "
+            f"address; retry after {wait}s",
+            instance=request.url.path,
+            headers={"Retry-After": str(wait), "Cache-Control": "no-store"},
+        )
 
     async def failed(self, request: Request, kind: str, account: str) -> None:
         await self.throttle.failed(self._keys(kind, account, _address(request)))
@@ -103,14 +111,14 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _oauth_error(status: int, error: str, description: str, *,
-                 basic: bool = False) -> JSONResponse:
+def _oauth_error(status: int, error: str, description: str, *, basic: bool = False) -> JSONResponse:
     """An RFC 6749 section 5.2 error response."""
     headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="srs"' if basic else "Basic"
-    return JSONResponse({"error": error, "error_description": description}, status_code=status,
-                        headers=headers)
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers=headers
+    )
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -129,19 +137,25 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return unquote_plus(client_id), unquote_plus(secret)
 
 
-async def _client_credentials_grant(request: Request, session: AsyncSession,
-                                    settings: AccessSettings, client_id: str | None,
-                                    client_secret: str | None,
-                                    scope: str | None) -> TokenResponse | JSONResponse:
+async def _client_credentials_grant(
+    request: Request,
+    session: AsyncSession,
+    settings: AccessSettings,
+    client_id: str | None,
+    client_secret: str | None,
+    scope: str | None,
+) -> TokenResponse | JSONResponse:
     basic = _basic_credentials(request)
     if basic is not None and (client_id or client_secret):
-        return _oauth_error(400, "invalid_request",
-                            "authenticate with HTTP Basic or the form body, not both")
+        return _oauth_error(
+            400, "invalid_request", "authenticate with HTTP Basic or the form body, not both"
+        )
     if basic is not None:
         client_id, client_secret = basic
     if not client_id or not client_secret:
-        return _oauth_error(401, "invalid_client", "client authentication is required",
-                            basic=basic is not None)
+        return _oauth_error(
+            401, "invalid_client", "client authentication is required", basic=basic is not None
+        )
     guard = GuessingGuard.of(request)
     refusal = await guard.refusal(request, "client", client_id)
     if refusal is not None:
@@ -149,73 +163,112 @@ async def _client_credentials_grant(request: Request, session: AsyncSession,
     client = await clients.authenticate(session, settings, client_id, client_secret)
     if client is None:
         await guard.failed(request, "client", client_id)
-        return _oauth_error(401, "invalid_client",
-                            "unknown, revoked or expired client credentials",
-                            basic=basic is not None)
+        return _oauth_error(
+            401,
+            "invalid_client",
+            "unknown, revoked or expired client credentials",
+            basic=basic is not None,
+        )
     granted = set(client.scopes)
     if scope is not None:
         requested = set(scope.split())
         if not requested or not requested <= granted:
-            return _oauth_error(400, "invalid_scope",
-                                "the requested scope exceeds the client's scopes: "
-                                + " ".join(sorted(requested - granted)))
+            return _oauth_error(
+                400,
+                "invalid_scope",
+                "the requested scope exceeds the client's scopes: "
+                + " ".join(sorted(requested - granted)),
+            )
         granted = requested
     ttl = min(settings.token_ttl_seconds, MAX_TTL_SECONDS)
     granted_scope = " ".join(sorted(granted))
     access_token = issue_token(
-        request.app.state.signing_key, sub=client.id, roles=["partner"],
-        issuer=settings.platform.jwt_issuer, audience=settings.platform.jwt_audience,
-        ttl_seconds=ttl, org=client.organisation_id, scope=granted_scope)
+        request.app.state.signing_key,
+        sub=client.id,
+        roles=["partner"],
+        issuer=settings.platform.jwt_issuer,
+        audience=settings.platform.jwt_audience,
+        ttl_seconds=ttl,
+        org=client.organisation_id,
+        scope=granted_scope,
+    )
     return TokenResponse(access_token=access_token, expires_in=ttl, scope=granted_scope)
 
 
 @router.post(
-    "/v1/auth/token", response_model=TokenResponse,
+    "/v1/auth/token",
+    response_model=TokenResponse,
     summary="Get an access token: OAuth2 client credentials (partner API clients, "
-            "RFC 6749 4.4) or password (embedded default's people)",
+    "RFC 6749 4.4) or password (embedded default's people)",
     responses={
-        400: {"description": "unknown user or wrong password (problem+json); for client "
-                             "credentials an RFC 6749 error: invalid_request, invalid_scope, "
-                             "unsupported_grant_type",
-              "content": {"application/json": {"example": {
-                  "error": "invalid_scope",
-                  "error_description": "the requested scope exceeds the client's scopes: "
-                                       "outputs:read"}}}},
-        401: {"description": "invalid_client: unknown, revoked or expired client credentials",
-              "content": {"application/json": {"example": {
-                  "error": "invalid_client",
-                  "error_description": "unknown, revoked or expired client credentials"}}}},
-        429: {"description": "too many failed attempts for this account (username or client "
-                             "id) from this address, for this account overall, or from this "
-                             "address; `Retry-After` says when to try again (problem+json)",
-              "content": {"application/problem+json": {"example": {
-                  "type": "about:blank", "title": "Too many failed attempts", "status": 429,
-                  "detail": "too many failed sign-in attempts for this account or from "
-                            "this address; retry after 840s"}}}},
-    })
+        400: {
+            "description": "unknown user or wrong password (problem+json); for client "
+            "credentials an RFC 6749 error: invalid_request, invalid_scope, "
+            "unsupported_grant_type",
+            "content": {
+                "application/json": {
+                    "example": {
+                        "error": "invalid_scope",
+                        "error_description": "the requested scope exceeds the client's scopes: "
+                        "outputs:read",
+                    }
+                }
+            },
+        },
+        401: {
+            "description": "invalid_client: unknown, revoked or expired client credentials",
+            "content": {
+                "application/json": {
+                    "example": {
+                        "error": "invalid_client",
+                        "error_description": "unknown, revoked or expired client credentials",
+                    }
+                }
+            },
+        },
+        429: {
+            "description": "too many failed attempts for this account (username or client "
+            "id) from this address, for this account overall, or from this "
+            "address; `Retry-After` says when to try again (problem+json)",
+            "content": {
+                "application/problem+json": {
+                    "example": {
+                        "type": "about:blank",
+                        "title": "Too many failed attempts",
+                        "status": 429,
+                        "detail": "too many failed sign-in attempts for this account or from "
+                        "this address; retry after 840s",
+                    }
+                }
+            },
+        },
+    },
+)
 async def token(
     request: Request,
     response: Response,
     session: SessionDep,
-    grant_type: Annotated[str, Form(max_length=50,
-                                    examples=["client_credentials", "password"])],
+    grant_type: Annotated[str, Form(max_length=50, examples=["client_credentials", "password"])],
     username: Annotated[str | None, Form(max_length=100, examples=["alice"])] = None,
     password: Annotated[str | None, Form(max_length=200, examples=["alice-demo"])] = None,
     client_id: Annotated[str | None, Form(max_length=100)] = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
-    scope: Annotated[str | None, Form(max_length=500,
-                                      examples=["researchers:read applications:write"])] = None,
+    scope: Annotated[
+        str | None, Form(max_length=500, examples=["researchers:read applications:write"])
+    ] = None,
 ) -> TokenResponse | JSONResponse:
     settings: AccessSettings = request.app.state.settings
     # RFC 6749 5.1: responses carrying tokens must not be cached.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     if grant_type == "client_credentials":
-        return await _client_credentials_grant(request, session, settings, client_id,
-                                               client_secret, scope)
+        return await _client_credentials_grant(
+            request, session, settings, client_id, client_secret, scope
+        )
     if grant_type != "password":
-        return _oauth_error(400, "unsupported_grant_type",
-                            "grant_type must be client_credentials or password")
+        return _oauth_error(
+            400, "unsupported_grant_type", "grant_type must be client_credentials or password"
+        )
     if username is None or password is None:
         raise InvalidGrant("username and password are required for the password grant")
     guard = GuessingGuard.of(request)
@@ -228,7 +281,13 @@ async def token(
         raise InvalidGrant("unknown user or wrong password")
     ttl = settings.token_ttl_seconds
     access_token = issue_token(
-        request.app.state.signing_key, sub=user.username, roles=list(user.roles),
-        issuer=settings.platform.jwt_issuer, audience=settings.platform.jwt_audience,
-        ttl_seconds=ttl, researcher_id=user.researcher_id, org=user.organisation_id)
+        request.app.state.signing_key,
+        sub=user.username,
+        roles=list(user.roles),
+        issuer=settings.platform.jwt_issuer,
+        audience=settings.platform.jwt_audience,
+        ttl_seconds=ttl,
+        researcher_id=user.researcher_id,
+        org=user.organisation_id,
+    )
     return TokenResponse(access_token=access_token, expires_in=min(ttl, 900))

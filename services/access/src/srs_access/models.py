@@ -11,8 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, Index, Integer, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
@@ -228,12 +238,17 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_entry"
     __table_args__ = (
-        Index("ix_audit_entry_unsealed", "id", postgresql_where=text("seq IS NULL"),
-              sqlite_where=text("seq IS NULL")),
+        Index(
+            "ix_audit_entry_unsealed",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
-                                    primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
     seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     actor: Mapped[str] = mapped_column(String(100))

@@ -81,8 +81,9 @@ async def check_password(password: str, stored: str | None) -> tuple[bool, str |
     """:func:`verify_password` in a worker thread. ``stored`` None (no such user) checks
     against a dummy hash of the same cost and always fails, in the same time."""
     target = stored if stored is not None else await _dummy()
-    ok, new_hash = await anyio.to_thread.run_sync(verify_password, password, target,
-                                                  limiter=_capacity())
+    ok, new_hash = await anyio.to_thread.run_sync(
+        verify_password, password, target, limiter=_capacity()
+    )
     if stored is None:
         return False, None
     return ok, new_hash

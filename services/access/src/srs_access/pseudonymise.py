@@ -57,9 +57,14 @@ class CsvPseudonymisation:
     and line breaks; memory is bounded by one slice of input plus one record.
     """
 
-    def __init__(self, source: AsyncIterator[bytes], pseudonymiser: Pseudonymiser,
-                 columns: list[str], max_record_bytes: int,
-                 check_before_streaming_bytes: int = 0) -> None:
+    def __init__(
+        self,
+        source: AsyncIterator[bytes],
+        pseudonymiser: Pseudonymiser,
+        columns: list[str],
+        max_record_bytes: int,
+        check_before_streaming_bytes: int = 0,
+    ) -> None:
         self._source = source
         self._pseudonymiser = pseudonymiser
         self._columns = columns
@@ -83,13 +88,13 @@ class CsvPseudonymisation:
             previous = text.rfind("\n", 0, cut)
             quotes -= text.count('"', max(previous, 0), cut)
             cut = previous
-        return text[:cut + 1], text[cut + 1:]
+        return text[: cut + 1], text[cut + 1 :]
 
     async def _read_blocks(self) -> AsyncIterator[str]:
         """Runs of complete records, each from at most ``_SLICE`` bytes of new input."""
         async for chunk in self._source:
             for start in range(0, len(chunk), _SLICE):
-                piece = chunk[start:start + _SLICE]
+                piece = chunk[start : start + _SLICE]
                 self._consumed += len(piece)
                 try:
                     text = self._pending + self._decoder.decode(piece)
@@ -99,7 +104,8 @@ class CsvPseudonymisation:
                 if len(self._pending) > self._max_record:
                     raise PseudonymisationError(
                         f"a record is longer than {self._max_record} bytes",
-                        max_record_bytes=self._max_record)
+                        max_record_bytes=self._max_record,
+                    )
                 if block:
                     yield self._checked(block)
         rest = self._pending + self._decoder.decode(b"", final=True)
@@ -111,7 +117,8 @@ class CsvPseudonymisation:
         if STREAM_ERROR_MARKER.strip() in block:
             raise PseudonymisationError(
                 f"the file contains the text {STREAM_ERROR_MARKER.strip()!r}, reserved to "
-                "mark an error at the end of the answer")
+                "mark an error at the end of the answer"
+            )
         return block
 
     async def read_header(self) -> list[str]:
@@ -127,7 +134,8 @@ class CsvPseudonymisation:
         missing = [c for c in self._columns if c not in header]
         if missing:
             raise PseudonymisationError(
-                f"columns not in the header: {', '.join(missing)}", missing_columns=missing)
+                f"columns not in the header: {', '.join(missing)}", missing_columns=missing
+            )
         self._header = header
         self._indexes = [header.index(c) for c in self._columns]
         self._first_block = header_and_rest.read()
@@ -144,8 +152,7 @@ class CsvPseudonymisation:
             seen_record = seen_record or bool(block.strip())
         return header
 
-    def _rewrite(self, block: str, out: io.StringIO,
-                 writer: csv.writer) -> Iterator[bytes]:  # type: ignore[valid-type]
+    def _rewrite(self, block: str, out: io.StringIO, writer: csv.writer) -> Iterator[bytes]:  # type: ignore[valid-type]
         """Write the records of ``block`` to ``out`` with the columns replaced, handing
         out's content on whenever it reaches the flush size."""
         ons_id = self._pseudonymiser.ons_id
@@ -184,6 +191,11 @@ class CsvPseudonymisation:
 
 def error_trailer(exc: AppError) -> str:
     """The last line of an answer that had to stop: the marker and the problem."""
-    problem = {"type": "about:blank", "title": exc.title, "status": exc.status,
-               "detail": exc.detail, **exc.extra}
+    problem = {
+        "type": "about:blank",
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+        **exc.extra,
+    }
     return STREAM_ERROR_MARKER + json.dumps(problem, separators=(",", ":")) + "\n"

@@ -33,11 +33,15 @@ class PseudonymisationFailed(Exception):
         self.partial = partial
 
 
-async def pseudonymise(client: httpx.AsyncClient,
-                       body: bytes | str | AsyncIterable[bytes], *,
-                       columns: list[str] | None = None, dataset_id: str | None = None,
-                       key_id: str | None = None,
-                       path: str = "/v1/pseudonymise") -> AsyncIterator[bytes]:
+async def pseudonymise(
+    client: httpx.AsyncClient,
+    body: bytes | str | AsyncIterable[bytes],
+    *,
+    columns: list[str] | None = None,
+    dataset_id: str | None = None,
+    key_id: str | None = None,
+    path: str = "/v1/pseudonymise",
+) -> AsyncIterator[bytes]:
     """The pseudonymised CSV, piece by piece. Raises :class:`PseudonymisationFailed`
     for a refusal, and at the end of an answer that stopped on an error."""
     params: dict[str, Any] = {}
@@ -47,8 +51,9 @@ async def pseudonymise(client: httpx.AsyncClient,
         params["dataset_id"] = dataset_id
     if key_id:
         params["key_id"] = key_id
-    async with client.stream("POST", path, params=params, content=body,
-                             headers={"content-type": "text/csv"}) as response:
+    async with client.stream(
+        "POST", path, params=params, content=body, headers={"content-type": "text/csv"}
+    ) as response:
         if response.status_code != 200:
             await response.aread()
             try:
@@ -56,8 +61,7 @@ async def pseudonymise(client: httpx.AsyncClient,
             except ValueError:
                 problem = {"status": response.status_code, "detail": response.text[:500]}
             raise PseudonymisationFailed(problem, partial=False)
-        marker = (response.headers.get(STREAM_ERROR_HEADER) or STREAM_ERROR_MARKER.strip()
-                  ).encode()
+        marker = (response.headers.get(STREAM_ERROR_HEADER) or STREAM_ERROR_MARKER.strip()).encode()
         # The last line is held back until the next arrives: it may be the trailer.
         held = b""
         sent = False
@@ -67,11 +71,11 @@ async def pseudonymise(client: httpx.AsyncClient,
             if cut == -1:
                 held = data
                 continue
-            held = data[cut + 1:]
+            held = data[cut + 1 :]
             sent = True
-            yield data[:cut + 1]
+            yield data[: cut + 1]
         if held.startswith(marker):
-            text = held[len(marker):].decode("utf-8", "replace").strip()
+            text = held[len(marker) :].decode("utf-8", "replace").strip()
             try:
                 problem = json.loads(text)
             except ValueError:
@@ -81,7 +85,8 @@ async def pseudonymise(client: httpx.AsyncClient,
             yield held
 
 
-async def pseudonymise_all(client: httpx.AsyncClient,
-                           body: bytes | str | AsyncIterable[bytes], **options: Any) -> bytes:
+async def pseudonymise_all(
+    client: httpx.AsyncClient, body: bytes | str | AsyncIterable[bytes], **options: Any
+) -> bytes:
     """The whole pseudonymised CSV (small files), or :class:`PseudonymisationFailed`."""
     return b"".join([piece async for piece in pseudonymise(client, body, **options)])

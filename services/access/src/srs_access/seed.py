@@ -11,32 +11,58 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_common.db import Database
 from srs_access.catalogue import catalogue_dataset, save_organisation
 from srs_access.domain import AccessLevel
 from srs_access.models import Dataset, Organisation, User, messaging
 from srs_access.passwords import hash_password_async
 from srs_access.settings import AccessSettings
+from srs_common.db import Database
 
 # id, title, owner, access level, disclosure threshold, operational-ID columns
 DATASETS = [
     ("ds-csew-2019", "Crime Survey for England and Wales 2019", "ONS", AccessLevel.home, 10, []),
-    ("ds-ashe-2021", "Annual Survey of Hours and Earnings 2021", "ONS", AccessLevel.aoc_office,
-     10, ["entref"]),
-    ("ds-idbr-2022", "Inter-Departmental Business Register 2022", "ONS",
-     AccessLevel.safe_setting, 10, ["entref", "ruref"]),
-    ("ds-mortality-2020", "Deaths registered in England and Wales 2020", "ONS Health",
-     AccessLevel.safe_setting, 5, ["nhs_number"]),
+    (
+        "ds-ashe-2021",
+        "Annual Survey of Hours and Earnings 2021",
+        "ONS",
+        AccessLevel.aoc_office,
+        10,
+        ["entref"],
+    ),
+    (
+        "ds-idbr-2022",
+        "Inter-Departmental Business Register 2022",
+        "ONS",
+        AccessLevel.safe_setting,
+        10,
+        ["entref", "ruref"],
+    ),
+    (
+        "ds-mortality-2020",
+        "Deaths registered in England and Wales 2020",
+        "ONS Health",
+        AccessLevel.safe_setting,
+        5,
+        ["nhs_number"],
+    ),
 ]
 
 ORGANISATIONS = [
-    {"id": "org-ntu", "name": "Nottingham Trent University",
-     "contact_email": "research.office@ntu.example",
-     "aoc_certified_until": dt.date(2028, 3, 31), "legacy_remote_access": False},
+    {
+        "id": "org-ntu",
+        "name": "Nottingham Trent University",
+        "contact_email": "research.office@ntu.example",
+        "aoc_certified_until": dt.date(2028, 3, 31),
+        "legacy_remote_access": False,
+    },
     # An existing remote connection not yet moved to an agreement: office access, no home.
-    {"id": "org-fieldhouse", "name": "Fieldhouse Economic Institute",
-     "contact_email": "research@fieldhouse.example",
-     "aoc_certified_until": None, "legacy_remote_access": True},
+    {
+        "id": "org-fieldhouse",
+        "name": "Fieldhouse Economic Institute",
+        "contact_email": "research@fieldhouse.example",
+        "aoc_certified_until": None,
+        "legacy_remote_access": True,
+    },
 ]
 
 # username, roles, researcher id, organisation (for a data owner: the owner it speaks
@@ -61,14 +87,24 @@ async def seed_reference_data(session: AsyncSession) -> None:
 async def seed_catalogue(session: AsyncSession) -> None:
     for dataset_id, title, owner, level, threshold, columns in DATASETS:
         existing = await session.get(Dataset, dataset_id)
-        if existing is not None and (existing.title, existing.owner, existing.access_level,
-                                     existing.disclosure_threshold,
-                                     existing.operational_id_columns) == (
-                title, owner, int(level), threshold, columns):
+        if existing is not None and (
+            existing.title,
+            existing.owner,
+            existing.access_level,
+            existing.disclosure_threshold,
+            existing.operational_id_columns,
+        ) == (title, owner, int(level), threshold, columns):
             continue
-        await catalogue_dataset(session, dataset_id=dataset_id, title=title, owner=owner,
-                                access_level=level, disclosure_threshold=threshold,
-                                operational_id_columns=columns, create=existing is None)
+        await catalogue_dataset(
+            session,
+            dataset_id=dataset_id,
+            title=title,
+            owner=owner,
+            access_level=level,
+            disclosure_threshold=threshold,
+            operational_id_columns=columns,
+            create=existing is None,
+        )
     for organisation in ORGANISATIONS:
         if await session.get(Organisation, organisation["id"]) is None:
             values = {k: v for k, v in organisation.items() if k != "id"}
@@ -78,9 +114,15 @@ async def seed_catalogue(session: AsyncSession) -> None:
 async def seed_demo_users(session: AsyncSession) -> None:
     for username, roles, researcher_id, org in DEMO_USERS:
         if await session.get(User, username) is None:
-            session.add(User(username=username, roles=roles, researcher_id=researcher_id,
-                             organisation_id=org,
-                             password_hash=await hash_password_async(f"{username}-demo")))
+            session.add(
+                User(
+                    username=username,
+                    roles=roles,
+                    researcher_id=researcher_id,
+                    organisation_id=org,
+                    password_hash=await hash_password_async(f"{username}-demo"),
+                )
+            )
 
 
 async def seed(settings: AccessSettings) -> None:

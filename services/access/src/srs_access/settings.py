@@ -37,7 +37,8 @@ class AccessSettings(ServiceSettings):
     # files use the current one, older ids stay so tables made with them still match.
     # The default is for the embedded default only: production sets real secrets.
     pseudonymisation_keys: dict[str, SecretStr] = {
-        "k1": SecretStr("embedded-default-pseudonymisation-key-not-for-production")}
+        "k1": SecretStr("embedded-default-pseudonymisation-key-not-for-production")
+    }
     pseudonymisation_current_key_id: str = "k1"
     # A CSV record (line, or quoted multi-line record) longer than this is refused: with a
     # 4xx if it is the first record or starts within the first check_before_streaming
@@ -57,13 +58,20 @@ class AccessSettings(ServiceSettings):
     # The portal, a registered confidential client. Production sets a real secret.
     portal_client_id: str = "srs-portal"
     portal_client_secret: SecretStr = SecretStr("embedded-default-portal-secret-not-for-production")
-    portal_redirect_uris: list[str] = ["http://127.0.0.1:8008/auth/callback",
-                                       "http://localhost:8008/auth/callback"]
-    portal_post_logout_redirect_uris: list[str] = ["http://127.0.0.1:8008/",
-                                                   "http://localhost:8008/"]
+    portal_redirect_uris: list[str] = [
+        "http://127.0.0.1:8008/auth/callback",
+        "http://localhost:8008/auth/callback",
+    ]
+    portal_post_logout_redirect_uris: list[str] = [
+        "http://127.0.0.1:8008/",
+        "http://localhost:8008/",
+    ]
 
-    @field_validator("token_failures_per_account_address", "token_failures_per_account",
-                     "token_failures_per_address")
+    @field_validator(
+        "token_failures_per_account_address",
+        "token_failures_per_account",
+        "token_failures_per_address",
+    )
     @classmethod
     def _a_rate(cls, value: str) -> str:
         from limits import parse

@@ -13,27 +13,44 @@ import datetime as dt
 from sqlalchemy import case, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from srs_access.domain import DATA_ROLES, accreditation_current, newer
+from srs_access.models import (
+    Account,
+    AccreditationView,
+    ProjectDataset,
+    ProjectMemberView,
+    ProjectSpace,
+    ProjectView,
+)
 from srs_common.contracts import ProjectApproved, ProjectSpaceProvisioned
 from srs_common.contracts.access import AccountDisabled, AccountEnabled, ProjectSpaceArchived
 from srs_common.db import utcnow
 from srs_common.errors import NotFound
 from srs_common.events.outbox import publish
 from srs_common.ids import new_id
-from srs_access.domain import DATA_ROLES, accreditation_current, newer
-from srs_access.models import (Account, AccreditationView, ProjectDataset, ProjectMemberView,
-                               ProjectSpace, ProjectView)
-
 
 # --- read models ----------------------------------------------------------------------
 
-async def record_project(session: AsyncSession, project_id: str, *, status: str | None,
-                         at: dt.datetime, organisation_id: str | None = None,
-                         dataset_ids: list[str] | None = None) -> ProjectView:
+
+async def record_project(
+    session: AsyncSession,
+    project_id: str,
+    *,
+    status: str | None,
+    at: dt.datetime,
+    organisation_id: str | None = None,
+    dataset_ids: list[str] | None = None,
+) -> ProjectView:
     """Apply a project-level event; the status only moves if the event is not older."""
     view = await session.get(ProjectView, project_id)
     if view is None:
-        view = ProjectView(project_id=project_id, status=status or "approved",
-                           dataset_ids=[], organisation_id=organisation_id, changed_at=at)
+        view = ProjectView(
+            project_id=project_id,
+            status=status or "approved",
+            dataset_ids=[],
+            organisation_id=organisation_id,
+            changed_at=at,
+        )
         session.add(view)
         await _map_datasets(session, view, dataset_ids or [])
         await session.flush()
@@ -50,39 +67,67 @@ async def record_project(session: AsyncSession, project_id: str, *, status: str 
     return view
 
 
-async def _map_datasets(session: AsyncSession, view: ProjectView,
-                        dataset_ids: list[str]) -> None:
+async def _map_datasets(session: AsyncSession, view: ProjectView, dataset_ids: list[str]) -> None:
     if list(dataset_ids) == view.dataset_ids:
         return
     view.dataset_ids = list(dataset_ids)
     table = ProjectDataset.__table__
     await session.execute(delete(table).where(table.c.project_id == view.project_id))
     if dataset_ids:
-        await session.execute(insert(table), [
-            {"project_id": view.project_id, "dataset_id": d} for d in dict.fromkeys(dataset_ids)])
+        await session.execute(
+            insert(table),
+            [{"project_id": view.project_id, "dataset_id": d} for d in dict.fromkeys(dataset_ids)],
+        )
 
 
-async def record_member(session: AsyncSession, project_id: str, researcher_id: str, *,
-                        role: str, status: str, at: dt.datetime) -> None:
+async def record_member(
+    session: AsyncSession,
+    project_id: str,
+    researcher_id: str,
+    *,
+    role: str,
+    status: str,
+    at: dt.datetime,
+) -> None:
     member = await session.get(ProjectMemberView, (project_id, researcher_id))
     if member is None:
-        session.add(ProjectMemberView(project_id=project_id, researcher_id=researcher_id,
-                                      role=role, status=status, changed_at=at))
+        session.add(
+            ProjectMemberView(
+                project_id=project_id,
+                researcher_id=researcher_id,
+                role=role,
+                status=status,
+                changed_at=at,
+            )
+        )
     elif newer(at, member.changed_at):
         member.role, member.status, member.changed_at = role, status, at
     await session.flush()
 
 
-async def record_accreditation(session: AsyncSession, *, researcher_id: str,
-                               accreditation_id: str, organisation_id: str, status: str,
-                               valid_until: dt.date, at: dt.datetime) -> None:
+async def record_accreditation(
+    session: AsyncSession,
+    *,
+    researcher_id: str,
+    accreditation_id: str,
+    organisation_id: str,
+    status: str,
+    valid_until: dt.date,
+    at: dt.datetime,
+) -> None:
     """Apply an event about one accreditation to its own row (an older event loses)."""
     view = await session.get(AccreditationView, accreditation_id)
     if view is None:
-        session.add(AccreditationView(researcher_id=researcher_id,
-                                      accreditation_id=accreditation_id,
-                                      organisation_id=organisation_id, status=status,
-                                      valid_until=valid_until, changed_at=at))
+        session.add(
+            AccreditationView(
+                researcher_id=researcher_id,
+                accreditation_id=accreditation_id,
+                organisation_id=organisation_id,
+                status=status,
+                valid_until=valid_until,
+                changed_at=at,
+            )
+        )
     elif newer(at, view.changed_at):
         view.researcher_id, view.organisation_id = researcher_id, organisation_id
         view.status, view.valid_until, view.changed_at = status, valid_until, at
@@ -92,18 +137,25 @@ async def record_accreditation(session: AsyncSession, *, researcher_id: str,
 # A researcher may hold several accreditations at once (an old provisional and a new
 # full): the best comes first, a current one before any other, then the one that lasts
 # longest. Access, cascades and decisions all judge the researcher by that one.
-BEST_ACCREDITATION_FIRST = (case((AccreditationView.status == "current", 0), else_=1),
-                            AccreditationView.valid_until.desc(),
-                            AccreditationView.changed_at.desc(),
-                            AccreditationView.accreditation_id)
+BEST_ACCREDITATION_FIRST = (
+    case((AccreditationView.status == "current", 0), else_=1),
+    AccreditationView.valid_until.desc(),
+    AccreditationView.changed_at.desc(),
+    AccreditationView.accreditation_id,
+)
 
 
-async def best_accreditations(session: AsyncSession,
-                              researcher_ids: list[str]) -> dict[str, AccreditationView]:
+async def best_accreditations(
+    session: AsyncSession, researcher_ids: list[str]
+) -> dict[str, AccreditationView]:
     """Each researcher's best accreditation (researchers with none are absent)."""
-    rows = (await session.execute(
-        select(AccreditationView).where(AccreditationView.researcher_id.in_(researcher_ids))
-        .order_by(AccreditationView.researcher_id, *BEST_ACCREDITATION_FIRST))).scalars()
+    rows = (
+        await session.execute(
+            select(AccreditationView)
+            .where(AccreditationView.researcher_id.in_(researcher_ids))
+            .order_by(AccreditationView.researcher_id, *BEST_ACCREDITATION_FIRST)
+        )
+    ).scalars()
     best: dict[str, AccreditationView] = {}
     for row in rows:
         best.setdefault(row.researcher_id, row)
@@ -112,14 +164,20 @@ async def best_accreditations(session: AsyncSession,
 
 # --- spaces and accounts ---------------------------------------------------------------
 
+
 async def _space_of(session: AsyncSession, project_id: str) -> ProjectSpace | None:
-    return (await session.execute(
-        select(ProjectSpace).where(ProjectSpace.project_id == project_id))).scalar_one_or_none()
+    return (
+        await session.execute(select(ProjectSpace).where(ProjectSpace.project_id == project_id))
+    ).scalar_one_or_none()
 
 
-def _account_blocker(space: ProjectSpace, project_status: str | None,
-                     member: ProjectMemberView, accreditation: AccreditationView | None,
-                     today: dt.date) -> str | None:
+def _account_blocker(
+    space: ProjectSpace,
+    project_status: str | None,
+    member: ProjectMemberView,
+    accreditation: AccreditationView | None,
+    today: dt.date,
+) -> str | None:
     """Why this member may not have an enabled data account now, or None."""
     if space.status != "active":
         return "project completed: space archived"
@@ -134,8 +192,9 @@ def _account_blocker(space: ProjectSpace, project_status: str | None,
     return None
 
 
-async def sync_accounts(session: AsyncSession, project_id: str,
-                        researcher_ids: list[str] | None = None) -> list[str]:
+async def sync_accounts(
+    session: AsyncSession, project_id: str, researcher_ids: list[str] | None = None
+) -> list[str]:
     """Make the project's data accounts match members and accreditations; publish
     ``account.enabled`` / ``account.disabled`` for each change. Returns the researchers
     whose accounts were enabled. A no-op when nothing changed (safe to run twice)."""
@@ -152,45 +211,78 @@ async def sync_accounts(session: AsyncSession, project_id: str,
     project = await session.get(ProjectView, project_id)
     project_status = project.status if project is not None else None
     accreditations = await best_accreditations(session, ids)
-    accounts = {a.researcher_id: a for a in (await session.execute(
-        select(Account).where(Account.project_id == project_id,
-                              Account.researcher_id.in_(ids)))).scalars()}
+    accounts = {
+        a.researcher_id: a
+        for a in (
+            await session.execute(
+                select(Account).where(
+                    Account.project_id == project_id, Account.researcher_id.in_(ids)
+                )
+            )
+        ).scalars()
+    }
     now = utcnow()
     enabled = []
     for member in sorted(members, key=lambda m: m.researcher_id):
         if member.role not in DATA_ROLES:
             continue  # outputs-only peer reviewers never get a data account
-        blocker = _account_blocker(space, project_status, member,
-                                   accreditations.get(member.researcher_id), now.date())
+        blocker = _account_blocker(
+            space, project_status, member, accreditations.get(member.researcher_id), now.date()
+        )
         account = accounts.get(member.researcher_id)
         if account is None:
             if blocker is not None:
                 continue
-            account = Account(project_id=project_id, researcher_id=member.researcher_id,
-                              role=member.role, enabled=False)
+            account = Account(
+                project_id=project_id,
+                researcher_id=member.researcher_id,
+                role=member.role,
+                enabled=False,
+            )
             session.add(account)
         account.role = member.role
         if blocker is None and not account.enabled:
             account.enabled, account.disabled_reason = True, None
             enabled.append(member.researcher_id)
-            await publish(session, AccountEnabled(
-                project_id=project_id, researcher_id=member.researcher_id, role=member.role,
-                occurred_at=now), subject=project_id)
+            await publish(
+                session,
+                AccountEnabled(
+                    project_id=project_id,
+                    researcher_id=member.researcher_id,
+                    role=member.role,
+                    occurred_at=now,
+                ),
+                subject=project_id,
+            )
         elif blocker is not None and account.enabled:
             account.enabled, account.disabled_reason = False, blocker
-            await publish(session, AccountDisabled(
-                project_id=project_id, researcher_id=member.researcher_id, reason=blocker,
-                occurred_at=now), subject=project_id)
+            await publish(
+                session,
+                AccountDisabled(
+                    project_id=project_id,
+                    researcher_id=member.researcher_id,
+                    reason=blocker,
+                    occurred_at=now,
+                ),
+                subject=project_id,
+            )
     await session.flush()
     return enabled
 
 
 async def sync_researcher_everywhere(session: AsyncSession, researcher_id: str) -> None:
     """An accreditation change reaches every project of the researcher at once."""
-    project_ids = (await session.execute(
-        select(ProjectMemberView.project_id).where(
-            ProjectMemberView.researcher_id == researcher_id)
-        .order_by(ProjectMemberView.project_id))).scalars().all()
+    project_ids = (
+        (
+            await session.execute(
+                select(ProjectMemberView.project_id)
+                .where(ProjectMemberView.researcher_id == researcher_id)
+                .order_by(ProjectMemberView.project_id)
+            )
+        )
+        .scalars()
+        .all()
+    )
     for project_id in project_ids:
         await sync_accounts(session, project_id, [researcher_id])
 
@@ -202,33 +294,57 @@ async def provision_project_space(session: AsyncSession, approved: ProjectApprov
     Idempotent: the unique project id makes a redelivered approval a no-op, so
     ``project_space.provisioned`` is published once per project.
     """
-    project = await record_project(session, approved.project_id, status="approved",
-                                   at=approved.approved_at,
-                                   organisation_id=approved.organisation_id,
-                                   dataset_ids=list(approved.dataset_ids))
+    project = await record_project(
+        session,
+        approved.project_id,
+        status="approved",
+        at=approved.approved_at,
+        organisation_id=approved.organisation_id,
+        dataset_ids=list(approved.dataset_ids),
+    )
     for member in approved.members:
-        await record_member(session, approved.project_id, member.researcher_id,
-                            role=member.role, status="active", at=approved.approved_at)
+        await record_member(
+            session,
+            approved.project_id,
+            member.researcher_id,
+            role=member.role,
+            status="active",
+            at=approved.approved_at,
+        )
     if await _space_of(session, approved.project_id) is not None:
         return
     if project.status == "completed":
         return  # completed before the approval reached us: nothing to provision
-    space = ProjectSpace(id=new_id("spc"), project_id=approved.project_id, status="active",
-                         dataset_ids=list(approved.dataset_ids), created_at=utcnow())
+    space = ProjectSpace(
+        id=new_id("spc"),
+        project_id=approved.project_id,
+        status="active",
+        dataset_ids=list(approved.dataset_ids),
+        created_at=utcnow(),
+    )
     session.add(space)
     await session.flush()
     enabled = await sync_accounts(session, approved.project_id)
-    await publish(session, ProjectSpaceProvisioned(
-        project_id=approved.project_id, space_id=space.id, dataset_ids=space.dataset_ids,
-        accounts_enabled=enabled, provisioned_at=space.created_at,
-    ), subject=approved.project_id)
+    await publish(
+        session,
+        ProjectSpaceProvisioned(
+            project_id=approved.project_id,
+            space_id=space.id,
+            dataset_ids=space.dataset_ids,
+            accounts_enabled=enabled,
+            provisioned_at=space.created_at,
+        ),
+        subject=approved.project_id,
+    )
 
 
-async def complete_project(session: AsyncSession, project_id: str, at: dt.datetime,
-                           organisation_id: str) -> None:
+async def complete_project(
+    session: AsyncSession, project_id: str, at: dt.datetime, organisation_id: str
+) -> None:
     """Archive the space and disable every account (published once)."""
-    await record_project(session, project_id, status="completed", at=at,
-                         organisation_id=organisation_id)
+    await record_project(
+        session, project_id, status="completed", at=at, organisation_id=organisation_id
+    )
     view = await session.get(ProjectView, project_id)
     assert view is not None
     view.status = "completed"
@@ -237,9 +353,13 @@ async def complete_project(session: AsyncSession, project_id: str, at: dt.dateti
         return
     space.status, space.archived_at = "archived", utcnow()
     await sync_accounts(session, project_id)
-    await publish(session, ProjectSpaceArchived(
-        project_id=project_id, space_id=space.id, occurred_at=space.archived_at),
-        subject=project_id)
+    await publish(
+        session,
+        ProjectSpaceArchived(
+            project_id=project_id, space_id=space.id, occurred_at=space.archived_at
+        ),
+        subject=project_id,
+    )
 
 
 async def get_project_space(session: AsyncSession, project_id: str) -> ProjectSpace:
@@ -250,9 +370,15 @@ async def get_project_space(session: AsyncSession, project_id: str) -> ProjectSp
 
 
 async def accounts_of(session: AsyncSession, project_id: str) -> list[Account]:
-    return list((await session.execute(
-        select(Account).where(Account.project_id == project_id)
-        .order_by(Account.researcher_id))).scalars())
+    return list(
+        (
+            await session.execute(
+                select(Account)
+                .where(Account.project_id == project_id)
+                .order_by(Account.researcher_id)
+            )
+        ).scalars()
+    )
 
 
 async def is_active_member(session: AsyncSession, project_id: str, researcher_id: str) -> bool:

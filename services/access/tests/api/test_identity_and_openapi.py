@@ -10,22 +10,27 @@ async def test_demo_user_gets_a_token_that_the_api_accepts(client):
         await seed_demo_users(session)
     jwks = await client.get("/.well-known/jwks.json")
     assert jwks.status_code == 200 and jwks.json()["keys"][0]["alg"] == "RS256"
-    granted = await client.post("/v1/auth/token", data={
-        "grant_type": "password", "username": "support", "password": "support-demo"})
+    granted = await client.post(
+        "/v1/auth/token",
+        data={"grant_type": "password", "username": "support", "password": "support-demo"},
+    )
     assert granted.status_code == 200, granted.text
     token = granted.json()["access_token"]
-    audit = await client.get("/v1/audit/verification",
-                             headers={"Authorization": f"Bearer {token}"})
+    audit = await client.get("/v1/audit/verification", headers={"Authorization": f"Bearer {token}"})
     assert audit.status_code == 200
-    wrong = await client.post("/v1/auth/token", data={
-        "grant_type": "password", "username": "support", "password": "nope"})
+    wrong = await client.post(
+        "/v1/auth/token", data={"grant_type": "password", "username": "support", "password": "nope"}
+    )
     assert wrong.status_code == 400
 
 
 async def test_every_route_has_a_summary_examples_and_error_responses(client):
     spec = client.app.openapi()
-    ours = {p: ops for p, ops in spec["paths"].items()
-            if p.startswith("/v1/") and p not in ("/v1/auth/token", "/v1/messaging")}
+    ours = {
+        p: ops
+        for p, ops in spec["paths"].items()
+        if p.startswith("/v1/") and p not in ("/v1/auth/token", "/v1/messaging")
+    }
     assert len(ours) >= 18
     schemas = spec["components"]["schemas"]
     for path, operations in ours.items():
@@ -40,7 +45,8 @@ async def test_every_route_has_a_summary_examples_and_error_responses(client):
             for media in body.values():
                 ref = media.get("schema", {}).get("$ref")
                 has_example = "example" in media or (
-                    ref and "examples" in schemas[ref.rsplit("/", 1)[1]])
+                    ref and "examples" in schemas[ref.rsplit("/", 1)[1]]
+                )
                 assert has_example, f"{where}: request example"
             ok = next(r for s, r in op["responses"].items() if s.startswith("2"))
             for media in ok.get("content", {}).values():

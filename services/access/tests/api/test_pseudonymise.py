@@ -16,20 +16,26 @@ def rows(text: str) -> list[list[str]]:
 
 
 async def pseudonymise(client, tokens, body: str | bytes, **params) -> object:
-    return await client.post("/v1/pseudonymise", params=params, content=body,
-                             headers={**tokens.headers("support"), "content-type": "text/csv"})
+    return await client.post(
+        "/v1/pseudonymise",
+        params=params,
+        content=body,
+        headers={**tokens.headers("support"), "content-type": "text/csv"},
+    )
 
 
 @pytest.fixture
 async def keyed(service_client):
-    async with service_client("access", pseudonymisation_keys=KEYS,
-                              pseudonymisation_current_key_id="k2") as c:
+    async with service_client(
+        "access", pseudonymisation_keys=KEYS, pseudonymisation_current_key_id="k2"
+    ) as c:
         yield c
 
 
 async def test_same_value_same_ons_id_across_files(keyed, tokens):
-    first = await pseudonymise(keyed, tokens, "entref,turnover\n111,5\n222,6\n111,7\n",
-                               columns="entref")
+    first = await pseudonymise(
+        keyed, tokens, "entref,turnover\n111,5\n222,6\n111,7\n", columns="entref"
+    )
     assert first.status_code == 200, first.text
     assert first.headers["x-ons-key-id"] == "k2"
     a = rows(first.text)
@@ -37,8 +43,9 @@ async def test_same_value_same_ons_id_across_files(keyed, tokens):
     assert a[1][0] == a[3][0] != a[2][0]
     assert a[1][0].startswith("ONSk2-") and "111" not in a[1][0]
     assert [r[1] for r in a[1:]] == ["5", "6", "7"]
-    other = await pseudonymise(keyed, tokens, "year,ruref,entref\n2022,9,222\n",
-                               columns=["entref", "ruref"])
+    other = await pseudonymise(
+        keyed, tokens, "year,ruref,entref\n2022,9,222\n", columns=["entref", "ruref"]
+    )
     b = rows(other.text)
     assert b[1][2] == a[2][0]  # the same entref in another dataset matches
     assert b[1][1].startswith("ONSk2-") and b[1][0] == "2022"
@@ -56,16 +63,19 @@ async def test_a_different_key_gives_different_ids_and_old_keys_stay_usable(keye
 async def test_another_secret_under_the_same_key_id_gives_other_ids(service_client, tokens):
     results = []
     for secret in ("secret-one", "secret-two"):
-        async with service_client("access", pseudonymisation_keys={"k1": SecretStr(secret)},
-                                  pseudonymisation_current_key_id="k1") as c:
-            results.append(rows((await pseudonymise(c, tokens, "id\nA1\n",
-                                                    columns="id")).text)[1][0])
+        async with service_client(
+            "access",
+            pseudonymisation_keys={"k1": SecretStr(secret)},
+            pseudonymisation_current_key_id="k1",
+        ) as c:
+            results.append(
+                rows((await pseudonymise(c, tokens, "id\nA1\n", columns="id")).text)[1][0]
+            )
     assert results[0] != results[1]
 
 
 async def test_quoted_values_blank_ids_and_a_missing_final_newline(keyed, tokens):
-    body = ('name,entref,note\n"Smith, J",111,"two\nlines"\nNobody,,x\n'
-            '"Q ""quoted""",  111  ,last')
+    body = 'name,entref,note\n"Smith, J",111,"two\nlines"\nNobody,,x\n"Q ""quoted""",  111  ,last'
     out = rows((await pseudonymise(keyed, tokens, body, columns="entref")).text)
     assert out[1][0] == "Smith, J" and out[1][2] == "two\nlines"
     assert out[2][1] == ""  # nothing to pseudonymise
@@ -74,8 +84,9 @@ async def test_quoted_values_blank_ids_and_a_missing_final_newline(keyed, tokens
 
 async def test_dataset_operational_id_columns_from_the_catalogue(keyed, tokens, world):
     await world.seed()
-    response = await pseudonymise(keyed, tokens, "entref,ruref,x\n1,2,3\n",
-                                  dataset_id="ds-idbr-2022")
+    response = await pseudonymise(
+        keyed, tokens, "entref,ruref,x\n1,2,3\n", dataset_id="ds-idbr-2022"
+    )
     out = rows(response.text)
     assert out[1][0].startswith("ONS") and out[1][1].startswith("ONS") and out[1][2] == "3"
 
@@ -95,8 +106,9 @@ async def test_bad_requests_are_4xx_before_any_output(keyed, tokens):
 
 async def test_only_support_pseudonymises_and_nothing_reverses(keyed, tokens):
     for role in ("researcher", "ops", "checker", "data_owner", "partner"):
-        response = await keyed.post("/v1/pseudonymise?columns=a", content="a\n1\n",
-                                    headers=tokens.headers(role))
+        response = await keyed.post(
+            "/v1/pseudonymise?columns=a", content="a\n1\n", headers=tokens.headers(role)
+        )
         assert response.status_code == 403, role
     paths = keyed.app.openapi()["paths"]
     assert not [p for p in paths if "reverse" in p or "depseudonym" in p or "ons-id" in p]
@@ -105,10 +117,13 @@ async def test_only_support_pseudonymises_and_nothing_reverses(keyed, tokens):
 @pytest.fixture
 async def limited(service_client):
     """Records of at most 20,000 bytes; the first 40 KB checked before the answer begins."""
-    async with service_client("access", pseudonymisation_keys=KEYS,
-                              pseudonymisation_current_key_id="k2",
-                              pseudonymisation_max_record_bytes=20_000,
-                              pseudonymisation_check_before_streaming_bytes=40_000) as c:
+    async with service_client(
+        "access",
+        pseudonymisation_keys=KEYS,
+        pseudonymisation_current_key_id="k2",
+        pseudonymisation_max_record_bytes=20_000,
+        pseudonymisation_check_before_streaming_bytes=40_000,
+    ) as c:
         yield c
 
 
@@ -121,7 +136,8 @@ async def test_an_over_long_first_record_is_refused_before_any_output(limited, t
 
 
 async def test_an_over_long_record_later_ends_the_stream_with_an_error_the_client_raises(
-        limited, tokens):
+    limited, tokens
+):
     from srs_access.pseudonymise_client import PseudonymisationFailed, pseudonymise_all
 
     good = "".join(f"{i},row {i}\n" for i in range(20_000))  # ~270 KB: past the checked part
@@ -148,6 +164,7 @@ async def test_an_over_long_record_later_ends_the_stream_with_an_error_the_clien
 
 
 async def test_input_holding_the_error_marker_is_refused(keyed, tokens):
-    response = await pseudonymise(keyed, tokens, "entref,note\n1,#SRS-STREAM-ERROR x\n",
-                                  columns="entref")
+    response = await pseudonymise(
+        keyed, tokens, "entref,note\n1,#SRS-STREAM-ERROR x\n", columns="entref"
+    )
     assert response.status_code == 422 and "reserved" in response.json()["detail"]

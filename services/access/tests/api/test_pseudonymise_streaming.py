@@ -48,14 +48,23 @@ def peak_rss_kb(pid: int) -> int:
 @pytest.fixture
 def server(database_url, tokens, tmp_path):
     port = free_port()
-    env = {**os.environ,
-           "SRS_ACCESS_DATABASE_URL": database_url("access"),
-           "SRS_ACCESS_SIGNING_KEY_PEM": tokens.key.private_pem,
-           "SRS_ACCESS_RUN_RELAY": "false", "SRS_ACCESS_RUN_CONSUMERS": "false",
-           "SRS_JWT_ISSUER": tokens.issuer, "SRS_JWT_AUDIENCE": tokens.audience,
-           "SRS_KAFKA_BOOTSTRAP": "127.0.0.1:1", "SRS_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "-m", "srs_access", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "SRS_ACCESS_DATABASE_URL": database_url("access"),
+        "SRS_ACCESS_SIGNING_KEY_PEM": tokens.key.private_pem,
+        "SRS_ACCESS_RUN_RELAY": "false",
+        "SRS_ACCESS_RUN_CONSUMERS": "false",
+        "SRS_JWT_ISSUER": tokens.issuer,
+        "SRS_JWT_AUDIENCE": tokens.audience,
+        "SRS_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+        "SRS_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "srs_access", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -81,9 +90,13 @@ async def stream_through(port: int, token: str, size: int) -> tuple[int, int, by
     """Upload ``size`` bytes of CSV while reading the answer; returns (status, data rows
     back, the first data row)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write((f"POST /v1/pseudonymise?columns=entref HTTP/1.1\r\nHost: x\r\n"
-                  f"Authorization: Bearer {token}\r\nContent-Type: text/csv\r\n"
-                  f"Transfer-Encoding: chunked\r\n\r\n").encode())
+    writer.write(
+        (
+            f"POST /v1/pseudonymise?columns=entref HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: text/csv\r\n"
+            f"Transfer-Encoding: chunked\r\n\r\n"
+        ).encode()
+    )
 
     async def upload() -> None:
         sent, row = 0, 0
@@ -139,9 +152,13 @@ async def test_a_large_file_streams_in_constant_memory(server, tokens, capsys):
     assert first.startswith(b"ONSk1-") and b",00000000," in first
     peak = peak_rss_kb(pid) // 1024
     with capsys.disabled():
-        print(f"\npseudonymise {SIZE_MB} MB: server peak RSS {peak} MB "
-              f"(after a 1 MB warm-up: {warm} MB)")
+        print(
+            f"\npseudonymise {SIZE_MB} MB: server peak RSS {peak} MB "
+            f"(after a 1 MB warm-up: {warm} MB)"
+        )
     assert peak - warm < GROWTH_LIMIT_MB, (
-        f"server peak RSS grew from {warm} MB to {peak} MB for a {SIZE_MB} MB file")
+        f"server peak RSS grew from {warm} MB to {peak} MB for a {SIZE_MB} MB file"
+    )
     assert peak < PEAK_LIMIT_MB, (
-        f"server peak RSS {peak} MB streaming a {SIZE_MB} MB file (limit {PEAK_LIMIT_MB} MB)")
+        f"server peak RSS {peak} MB streaming a {SIZE_MB} MB file (limit {PEAK_LIMIT_MB} MB)"
+    )

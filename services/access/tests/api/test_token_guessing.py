@@ -30,23 +30,29 @@ async def from_address(client: httpx.AsyncClient, address: str) -> AsyncIterator
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
-    return await client.post(TOKEN, data={"grant_type": "password", "username": username,
-                                          "password": password})
+    return await client.post(
+        TOKEN, data={"grant_type": "password", "username": username, "password": password}
+    )
 
 
 @pytest.fixture
 async def guarded(service_client) -> AsyncIterator[httpx.AsyncClient]:
-    async with service_client("access", token_failures_per_account_address="3/15 minutes",
-                              token_failures_per_account="8/hour",
-                              token_failures_per_address="6/15 minutes") as client:
+    async with service_client(
+        "access",
+        token_failures_per_account_address="3/15 minutes",
+        token_failures_per_account="8/hour",
+        token_failures_per_address="6/15 minutes",
+    ) as client:
         async with client.runtime.db.transaction() as session:
             await seed_demo_users(session)
         yield client
 
 
 async def test_429_after_failures_from_one_address_the_real_user_elsewhere_gets_in(guarded):
-    async with from_address(guarded, "198.51.100.7") as attacker, \
-            from_address(guarded, "203.0.113.20") as alice_at_home:
+    async with (
+        from_address(guarded, "198.51.100.7") as attacker,
+        from_address(guarded, "203.0.113.20") as alice_at_home,
+    ):
         for _ in range(3):
             assert (await login(attacker, "alice", "guess")).status_code == 400
         refused = await login(attacker, "alice", "alice-demo")  # even the right password
@@ -80,22 +86,31 @@ async def test_many_addresses_guessing_one_account_meet_its_ceiling(guarded):
 
 
 async def test_client_secrets_are_throttled_per_client_id(guarded, tokens):
-    registered = await guarded.post("/v1/clients", headers=tokens.headers("support"), json={
-        "organisation_id": "org-ntu", "name": "NTU", "scopes": ["researchers:read"]})
+    registered = await guarded.post(
+        "/v1/clients",
+        headers=tokens.headers("support"),
+        json={"organisation_id": "org-ntu", "name": "NTU", "scopes": ["researchers:read"]},
+    )
     if registered.status_code == 422:  # the organisation must exist first
         async with guarded.runtime.db.transaction() as session:
             from srs_access.seed import seed_catalogue
+
             await seed_catalogue(session)
-        registered = await guarded.post("/v1/clients", headers=tokens.headers("support"), json={
-            "organisation_id": "org-ntu", "name": "NTU", "scopes": ["researchers:read"]})
+        registered = await guarded.post(
+            "/v1/clients",
+            headers=tokens.headers("support"),
+            json={"organisation_id": "org-ntu", "name": "NTU", "scopes": ["researchers:read"]},
+        )
     assert registered.status_code == 201, registered.text
     client_id, secret = registered.json()["id"], registered.json()["client_secret"]
 
     def grant(s: str) -> dict:
         return {"grant_type": "client_credentials", "client_id": client_id, "client_secret": s}
 
-    async with from_address(guarded, "198.51.100.9") as attacker, \
-            from_address(guarded, "203.0.113.30") as partner:
+    async with (
+        from_address(guarded, "198.51.100.9") as attacker,
+        from_address(guarded, "203.0.113.30") as partner,
+    ):
         for _ in range(3):
             assert (await attacker.post(TOKEN, data=grant("srs_cs_wrong"))).status_code == 401
         refused = await attacker.post(TOKEN, data=grant(secret))
@@ -131,8 +146,9 @@ async def test_unknown_users_take_as_long_as_known_ones(client):
 async def test_the_event_loop_stays_responsive_while_passwords_are_hashed(client, monkeypatch):
     # A costlier hash than the default makes a stall of the loop stand well clear of the
     # machine's noise: the same code path, only the argon2 parameters differ.
-    monkeypatch.setattr(passwords, "_HASHER", PasswordHasher(time_cost=8, memory_cost=19 * 1024,
-                                                             parallelism=1))
+    monkeypatch.setattr(
+        passwords, "_HASHER", PasswordHasher(time_cost=8, memory_cost=19 * 1024, parallelism=1)
+    )
     async with client.runtime.db.transaction() as session:
         await seed_demo_users(session)
         (await session.get(User, "alice")).password_hash = passwords.hash_password("alice-demo")
@@ -180,8 +196,15 @@ async def test_an_old_scrypt_hash_still_signs_in_and_is_upgraded_to_argon2(clien
     digest = hashlib.scrypt(b"carol-pass", salt=salt, n=2**14, r=8, p=1)
     legacy = f"scrypt${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
     async with client.runtime.db.transaction() as session:
-        session.add(User(username="carol", password_hash=legacy, roles=["researcher"],
-                         researcher_id="res-carol", organisation_id="org-ntu"))
+        session.add(
+            User(
+                username="carol",
+                password_hash=legacy,
+                roles=["researcher"],
+                researcher_id="res-carol",
+                organisation_id="org-ntu",
+            )
+        )
     assert (await login(client, "carol", "wrong")).status_code == 400
     assert (await login(client, "carol", "carol-pass")).status_code == 200
     async with client.runtime.db.transaction() as session:

@@ -57,8 +57,9 @@ FORBIDDEN = {403: _problem("the caller's role may not do this")}
 INVALID = {422: _problem("invalid input, with field errors")}
 
 
-def _errors(*, missing: str | None = None, conflict: str | None = None,
-            rule: str | None = None) -> dict[int | str, dict[str, Any]]:
+def _errors(
+    *, missing: str | None = None, conflict: str | None = None, rule: str | None = None
+) -> dict[int | str, dict[str, Any]]:
     responses: dict[int | str, dict[str, Any]] = {**UNAUTHENTICATED, **FORBIDDEN, **INVALID}
     if missing:
         responses[404] = _problem(missing)
@@ -74,70 +75,100 @@ def _errors(*, missing: str | None = None, conflict: str | None = None,
 researchers = APIRouter(prefix="/researchers", tags=["researchers"])
 
 
-@researchers.post("", status_code=status.HTTP_201_CREATED, response_model=ResearcherRead,
-                  summary="Register the caller's researcher profile (id and organisation "
-                          "from the token)",
-                  responses=_errors(conflict="a profile with this researcher id exists",
-                                    rule="a body organisation other than the token's "
-                                         "(`organisation_from_identity`)"))
-async def register_researcher(data: ResearcherCreate, session: SessionDep,
-                              principal: Researcher) -> Any:
+@researchers.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ResearcherRead,
+    summary="Register the caller's researcher profile (id and organisation from the token)",
+    responses=_errors(
+        conflict="a profile with this researcher id exists",
+        rule="a body organisation other than the token's (`organisation_from_identity`)",
+    ),
+)
+async def register_researcher(
+    data: ResearcherCreate, session: SessionDep, principal: Researcher
+) -> Any:
     return await service.register_researcher(session, principal, data)
 
 
-@researchers.get("", response_model=Page[ResearcherRead],
-                 summary="List researchers (support: all; partner: its organisation; "
-                         "researcher: themself)", responses=_errors())
-async def list_researchers(session: SessionDep, principal: ResearcherReader,
-                           limit: Limit = 50, cursor: Cursor = None) -> Any:
-    items, next_cursor = await service.list_researchers(session, principal, limit=limit,
-                                                        cursor=cursor)
-    return Page[ResearcherRead](items=[ResearcherRead.model_validate(r) for r in items],
-                                next=next_cursor)
+@researchers.get(
+    "",
+    response_model=Page[ResearcherRead],
+    summary="List researchers (support: all; partner: its organisation; researcher: themself)",
+    responses=_errors(),
+)
+async def list_researchers(
+    session: SessionDep, principal: ResearcherReader, limit: Limit = 50, cursor: Cursor = None
+) -> Any:
+    items, next_cursor = await service.list_researchers(
+        session, principal, limit=limit, cursor=cursor
+    )
+    return Page[ResearcherRead](
+        items=[ResearcherRead.model_validate(r) for r in items], next=next_cursor
+    )
 
 
-@researchers.get("/{researcher_id}", response_model=ResearcherRead,
-                 summary="Read a researcher profile",
-                 responses=_errors(missing="no such researcher, or not the caller's to see"))
-async def read_researcher(researcher_id: str, session: SessionDep,
-                          principal: ResearcherReader) -> Any:
+@researchers.get(
+    "/{researcher_id}",
+    response_model=ResearcherRead,
+    summary="Read a researcher profile",
+    responses=_errors(missing="no such researcher, or not the caller's to see"),
+)
+async def read_researcher(
+    researcher_id: str, session: SessionDep, principal: ResearcherReader
+) -> Any:
     return await service.visible_researcher(session, principal, researcher_id)
 
 
-@researchers.patch("/{researcher_id}", response_model=ResearcherRead,
-                   summary="Edit the caller's own profile (the organisation only support "
-                         "changes)",
-                   responses=_errors(missing="no such researcher, or not the caller's own",
-                                     rule="another organisation (`organisation_from_identity`)"))
-async def update_researcher(researcher_id: str, data: ResearcherUpdate, session: SessionDep,
-                            principal: Researcher) -> Any:
+@researchers.patch(
+    "/{researcher_id}",
+    response_model=ResearcherRead,
+    summary="Edit the caller's own profile (the organisation only support changes)",
+    responses=_errors(
+        missing="no such researcher, or not the caller's own",
+        rule="another organisation (`organisation_from_identity`)",
+    ),
+)
+async def update_researcher(
+    researcher_id: str, data: ResearcherUpdate, session: SessionDep, principal: Researcher
+) -> Any:
     return await service.update_researcher(session, principal, researcher_id, data)
 
 
-@researchers.post("/{researcher_id}/organisation", response_model=ResearcherRead,
-                  summary="Move a researcher to another organisation, with a reason (support; "
-                          "recorded and published)",
-                  responses=_errors(missing="no such researcher",
-                                    conflict="the researcher is already of that organisation"))
-async def change_organisation(researcher_id: str, data: OrganisationChangeCreate,
-                              session: SessionDep, principal: Support) -> Any:
+@researchers.post(
+    "/{researcher_id}/organisation",
+    response_model=ResearcherRead,
+    summary="Move a researcher to another organisation, with a reason (support; "
+    "recorded and published)",
+    responses=_errors(
+        missing="no such researcher", conflict="the researcher is already of that organisation"
+    ),
+)
+async def change_organisation(
+    researcher_id: str, data: OrganisationChangeCreate, session: SessionDep, principal: Support
+) -> Any:
     return await service.change_organisation(session, principal, researcher_id, data)
 
 
-@researchers.get("/{researcher_id}/organisation-changes",
-                 response_model=list[OrganisationChangeRead],
-                 summary="A researcher's organisation history: who moved them, when and why "
-                         "(support)", responses=_errors(missing="no such researcher"))
-async def organisation_changes(researcher_id: str, session: SessionDep,
-                               principal: Support) -> Any:
+@researchers.get(
+    "/{researcher_id}/organisation-changes",
+    response_model=list[OrganisationChangeRead],
+    summary="A researcher's organisation history: who moved them, when and why (support)",
+    responses=_errors(missing="no such researcher"),
+)
+async def organisation_changes(researcher_id: str, session: SessionDep, principal: Support) -> Any:
     return await service.organisation_changes(session, researcher_id)
 
 
-@researchers.get("/{researcher_id}/accreditations", response_model=list[AccreditationRead],
-                 summary="A researcher's accreditations, current and past",
-                 responses=_errors(missing="no such researcher, or not the caller's to see"))
-async def researcher_accreditations(researcher_id: str, session: SessionDep,
-                                    principal: ResearcherReader) -> Any:
+@researchers.get(
+    "/{researcher_id}/accreditations",
+    response_model=list[AccreditationRead],
+    summary="A researcher's accreditations, current and past",
+    responses=_errors(missing="no such researcher, or not the caller's to see"),
+)
+async def researcher_accreditations(
+    researcher_id: str, session: SessionDep, principal: ResearcherReader
+) -> Any:
     return await service.researcher_accreditations(session, principal, researcher_id)
 
 
@@ -147,93 +178,140 @@ applications = APIRouter(prefix="/applications", tags=["applications"])
 NO_APPLICATION = "no such application, or not the caller's to see"
 
 
-@applications.post("", status_code=status.HTTP_201_CREATED, response_model=ApplicationRead,
-                   summary="Draft an application for accreditation (or its renewal); a "
-                           "partner client drafts one for a researcher of its organisation",
-                   dependencies=APPLICATIONS_WRITE,
-                   responses=_errors(missing="no such researcher of the partner's "
-                                             "organisation",
-                                     rule="no registered profile (`profile_required`)"))
-async def create_application(data: ApplicationCreate, session: SessionDep,
-                             principal: Applicant) -> Any:
+@applications.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicationRead,
+    summary="Draft an application for accreditation (or its renewal); a "
+    "partner client drafts one for a researcher of its organisation",
+    dependencies=APPLICATIONS_WRITE,
+    responses=_errors(
+        missing="no such researcher of the partner's organisation",
+        rule="no registered profile (`profile_required`)",
+    ),
+)
+async def create_application(
+    data: ApplicationCreate, session: SessionDep, principal: Applicant
+) -> Any:
     return await service.create_application(session, principal, data)
 
 
-@applications.get("", response_model=Page[ApplicationRead],
-                  summary="List applications (researcher: own; panel: submitted; support: all)",
-                  responses=_errors())
-async def list_applications(session: SessionDep, principal: ApplicationReader,
-                            status_: Annotated[ApplicationStatus | None,
-                                               Query(alias="status")] = None,
-                            limit: Limit = 50, cursor: Cursor = None) -> Any:
-    items, next_cursor = await service.list_applications(session, principal, status=status_,
-                                                         limit=limit, cursor=cursor)
-    return Page[ApplicationRead](items=[ApplicationRead.model_validate(a) for a in items],
-                                 next=next_cursor)
+@applications.get(
+    "",
+    response_model=Page[ApplicationRead],
+    summary="List applications (researcher: own; panel: submitted; support: all)",
+    responses=_errors(),
+)
+async def list_applications(
+    session: SessionDep,
+    principal: ApplicationReader,
+    status_: Annotated[ApplicationStatus | None, Query(alias="status")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Any:
+    items, next_cursor = await service.list_applications(
+        session, principal, status=status_, limit=limit, cursor=cursor
+    )
+    return Page[ApplicationRead](
+        items=[ApplicationRead.model_validate(a) for a in items], next=next_cursor
+    )
 
 
-@applications.get("/{application_id}", response_model=ApplicationRead,
-                  summary="Read an application", responses=_errors(missing=NO_APPLICATION))
-async def read_application(application_id: str, session: SessionDep,
-                           principal: ApplicationReader) -> Any:
+@applications.get(
+    "/{application_id}",
+    response_model=ApplicationRead,
+    summary="Read an application",
+    responses=_errors(missing=NO_APPLICATION),
+)
+async def read_application(
+    application_id: str, session: SessionDep, principal: ApplicationReader
+) -> Any:
     return await service.visible_application(session, principal, application_id)
 
 
-@applications.patch("/{application_id}", response_model=ApplicationRead,
-                    summary="Edit a draft, or answer a request for information (applicant)",
-                    responses=_errors(missing=NO_APPLICATION,
-                                      conflict="not a draft nor awaiting information"))
-async def update_application(application_id: str, data: ApplicationUpdate, session: SessionDep,
-                             principal: Researcher) -> Any:
+@applications.patch(
+    "/{application_id}",
+    response_model=ApplicationRead,
+    summary="Edit a draft, or answer a request for information (applicant)",
+    responses=_errors(missing=NO_APPLICATION, conflict="not a draft nor awaiting information"),
+)
+async def update_application(
+    application_id: str, data: ApplicationUpdate, session: SessionDep, principal: Researcher
+) -> Any:
     return await service.update_application(session, principal, application_id, data)
 
 
-@applications.post("/{application_id}/submit", response_model=ApplicationRead,
-                   summary="Submit (or resubmit) to the panel; eligibility is checked now "
-                           "(the applicant, or a partner client of their organisation)",
-                   dependencies=APPLICATIONS_WRITE,
-                   responses=_errors(missing=NO_APPLICATION,
-                                     conflict="not a draft nor awaiting information",
-                                     rule="an eligibility rule is not met"))
-async def submit_application(application_id: str, session: SessionDep, settings: Settings,
-                             principal: Applicant) -> Any:
+@applications.post(
+    "/{application_id}/submit",
+    response_model=ApplicationRead,
+    summary="Submit (or resubmit) to the panel; eligibility is checked now "
+    "(the applicant, or a partner client of their organisation)",
+    dependencies=APPLICATIONS_WRITE,
+    responses=_errors(
+        missing=NO_APPLICATION,
+        conflict="not a draft nor awaiting information",
+        rule="an eligibility rule is not met",
+    ),
+)
+async def submit_application(
+    application_id: str, session: SessionDep, settings: Settings, principal: Applicant
+) -> Any:
     return await service.submit_application(session, settings, principal, application_id)
 
 
-@applications.post("/{application_id}/withdraw", response_model=ApplicationRead,
-                   summary="Withdraw an application before a decision (applicant)",
-                   responses=_errors(missing=NO_APPLICATION, conflict="already decided"))
-async def withdraw_application(application_id: str, session: SessionDep,
-                               principal: Researcher) -> Any:
+@applications.post(
+    "/{application_id}/withdraw",
+    response_model=ApplicationRead,
+    summary="Withdraw an application before a decision (applicant)",
+    responses=_errors(missing=NO_APPLICATION, conflict="already decided"),
+)
+async def withdraw_application(
+    application_id: str, session: SessionDep, principal: Researcher
+) -> Any:
     return await service.withdraw_application(session, principal, application_id)
 
 
-@applications.post("/{application_id}/approve", response_model=ApplicationRead,
-                   summary="Approve: grant (or renew) the accreditation (Research "
-                           "Accreditation Panel)",
-                   responses=_errors(missing=NO_APPLICATION,
-                                     conflict="not awaiting a decision (e.g. already decided)"))
-async def approve_application(application_id: str, decision: Approval, session: SessionDep,
-                              settings: Settings, principal: Panel) -> Any:
-    return await service.approve_application(session, settings, principal, application_id,
-                                             decision)
+@applications.post(
+    "/{application_id}/approve",
+    response_model=ApplicationRead,
+    summary="Approve: grant (or renew) the accreditation (Research Accreditation Panel)",
+    responses=_errors(
+        missing=NO_APPLICATION, conflict="not awaiting a decision (e.g. already decided)"
+    ),
+)
+async def approve_application(
+    application_id: str,
+    decision: Approval,
+    session: SessionDep,
+    settings: Settings,
+    principal: Panel,
+) -> Any:
+    return await service.approve_application(session, settings, principal, application_id, decision)
 
 
-@applications.post("/{application_id}/reject", response_model=ApplicationRead,
-                   summary="Reject, with reasons (Research Accreditation Panel)",
-                   responses=_errors(missing=NO_APPLICATION,
-                                     conflict="not awaiting a decision (e.g. already decided)"))
-async def reject_application(application_id: str, decision: Reasoned, session: SessionDep,
-                             principal: Panel) -> Any:
+@applications.post(
+    "/{application_id}/reject",
+    response_model=ApplicationRead,
+    summary="Reject, with reasons (Research Accreditation Panel)",
+    responses=_errors(
+        missing=NO_APPLICATION, conflict="not awaiting a decision (e.g. already decided)"
+    ),
+)
+async def reject_application(
+    application_id: str, decision: Reasoned, session: SessionDep, principal: Panel
+) -> Any:
     return await service.reject_application(session, principal, application_id, decision)
 
 
-@applications.post("/{application_id}/request-information", response_model=ApplicationRead,
-                   summary="Ask the applicant for more information (Research Accreditation "
-                           "Panel)",
-                   responses=_errors(missing=NO_APPLICATION, conflict="not awaiting a decision"))
-async def request_information(application_id: str, request: Reasoned, session: SessionDep,
-                              principal: Panel) -> Any:
+@applications.post(
+    "/{application_id}/request-information",
+    response_model=ApplicationRead,
+    summary="Ask the applicant for more information (Research Accreditation Panel)",
+    responses=_errors(missing=NO_APPLICATION, conflict="not awaiting a decision"),
+)
+async def request_information(
+    application_id: str, request: Reasoned, session: SessionDep, principal: Panel
+) -> Any:
     return await service.request_information(session, principal, application_id, request)
 
 
@@ -243,31 +321,44 @@ accreditations = APIRouter(prefix="/accreditations", tags=["accreditations"])
 NO_ACCREDITATION = "no such accreditation, or not the caller's to see"
 
 
-@accreditations.get("/{accreditation_id}", response_model=AccreditationRead,
-                    summary="Read an accreditation",
-                    responses=_errors(missing=NO_ACCREDITATION))
-async def read_accreditation(accreditation_id: str, session: SessionDep,
-                             principal: ResearcherReader) -> Any:
+@accreditations.get(
+    "/{accreditation_id}",
+    response_model=AccreditationRead,
+    summary="Read an accreditation",
+    responses=_errors(missing=NO_ACCREDITATION),
+)
+async def read_accreditation(
+    accreditation_id: str, session: SessionDep, principal: ResearcherReader
+) -> Any:
     accreditation, _ = await service.visible_accreditation(session, principal, accreditation_id)
     return accreditation
 
 
-def _status_route(action: Literal["suspend", "reinstate", "revoke"], summary: str,
-                  conflict: str) -> None:
-    @accreditations.post(f"/{{accreditation_id}}/{action}", response_model=AccreditationRead,
-                         summary=summary, name=f"{action}_accreditation",
-                         responses=_errors(missing=NO_ACCREDITATION, conflict=conflict))
-    async def change(accreditation_id: str, body: Reasoned, session: SessionDep,
-                     principal: Support) -> Any:
-        return await service.change_accreditation_status(session, principal, accreditation_id,
-                                                         action, body.reason)
+def _status_route(
+    action: Literal["suspend", "reinstate", "revoke"], summary: str, conflict: str
+) -> None:
+    @accreditations.post(
+        f"/{{accreditation_id}}/{action}",
+        response_model=AccreditationRead,
+        summary=summary,
+        name=f"{action}_accreditation",
+        responses=_errors(missing=NO_ACCREDITATION, conflict=conflict),
+    )
+    async def change(
+        accreditation_id: str, body: Reasoned, session: SessionDep, principal: Support
+    ) -> Any:
+        return await service.change_accreditation_status(
+            session, principal, accreditation_id, action, body.reason
+        )
 
 
-_status_route("suspend", "Suspend a current accreditation, with a reason (support)",
-              "not current")
+_status_route("suspend", "Suspend a current accreditation, with a reason (support)", "not current")
 _status_route("reinstate", "Reinstate a suspended accreditation (support)", "not suspended")
-_status_route("revoke", "Revoke an accreditation for good, with a reason such as a breach "
-              "of output rules (support)", "already expired or revoked")
+_status_route(
+    "revoke",
+    "Revoke an accreditation for good, with a reason such as a breach of output rules (support)",
+    "already expired or revoked",
+)
 
 
 # --- public register ---------------------------------------------------------------
@@ -275,21 +366,27 @@ _status_route("revoke", "Revoke an accreditation for good, with a reason such as
 public = APIRouter(prefix="/register", tags=["public register"])
 
 
-@public.get("", response_model=Page[RegisterEntry],
-            summary="The public register of accredited and approved researchers (no token)",
-            responses={**INVALID})
-async def read_register(session: SessionDep,
-                        q: Annotated[str | None, Query(max_length=200,
-                                                       description="name or organisation")] = None,
-                        status_: Annotated[Literal["current", "expired", "suspended", "revoked"]
-                                           | None, Query(alias="status")] = None,
-                        limit: Limit = 50, cursor: Cursor = None) -> Any:
-    items, next_cursor = await register.search_register(session, q=q, status=status_,
-                                                         limit=limit, cursor=cursor)
+@public.get(
+    "",
+    response_model=Page[RegisterEntry],
+    summary="The public register of accredited and approved researchers (no token)",
+    responses={**INVALID},
+)
+async def read_register(
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200, description="name or organisation")] = None,
+    status_: Annotated[
+        Literal["current", "expired", "suspended", "revoked"] | None, Query(alias="status")
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Any:
+    items, next_cursor = await register.search_register(
+        session, q=q, status=status_, limit=limit, cursor=cursor
+    )
     # Built by our own code from public columns in RegisterEntry's shape: serialised
     # straight to JSON, without validating 50 models twice on the hottest public read.
-    return Response(to_json({"items": items, "next": next_cursor}),
-                    media_type="application/json")
+    return Response(to_json({"items": items, "next": next_cursor}), media_type="application/json")
 
 
 for sub in (researchers, applications, accreditations, public):

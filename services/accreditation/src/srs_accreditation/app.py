@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from srs_common.app import ServiceSpec, create_service_app
 from srs_accreditation import api
 from srs_accreditation.handlers import CONSUMED_TOPICS, HANDLERS
 from srs_accreditation.jobs import expiry_job
 from srs_accreditation.models import idempotency, messaging
 from srs_accreditation.settings import AccreditationSettings
+from srs_common.app import ServiceSpec, create_service_app
 
 
 def spec() -> ServiceSpec:
     return ServiceSpec(
         name="accreditation",
         title="SRS accreditation",
-        description=("Researcher accreditation: applications, panel decisions, the public "
-                     "register, expiry and revocation."),
+        description=(
+            "Researcher accreditation: applications, panel decisions, the public "
+            "register, expiry and revocation."
+        ),
         version="0.1.0",
         messaging=messaging,
         idempotency=idempotency,

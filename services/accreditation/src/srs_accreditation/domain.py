@@ -35,17 +35,28 @@ class ApplicationStatus(StrEnum):
 AWAITING_DECISION = (ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED)
 
 APPLICATION_TRANSITIONS: dict[str, dict[ApplicationStatus, ApplicationStatus]] = {
-    "submit": {ApplicationStatus.DRAFT: ApplicationStatus.SUBMITTED,
-               ApplicationStatus.INFORMATION_REQUESTED: ApplicationStatus.RESUBMITTED},
-    "edit": {ApplicationStatus.DRAFT: ApplicationStatus.DRAFT,
-             ApplicationStatus.INFORMATION_REQUESTED: ApplicationStatus.INFORMATION_REQUESTED},
-    "withdraw": {s: ApplicationStatus.WITHDRAWN for s in (
-        ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED,
-        ApplicationStatus.INFORMATION_REQUESTED, ApplicationStatus.RESUBMITTED)},
+    "submit": {
+        ApplicationStatus.DRAFT: ApplicationStatus.SUBMITTED,
+        ApplicationStatus.INFORMATION_REQUESTED: ApplicationStatus.RESUBMITTED,
+    },
+    "edit": {
+        ApplicationStatus.DRAFT: ApplicationStatus.DRAFT,
+        ApplicationStatus.INFORMATION_REQUESTED: ApplicationStatus.INFORMATION_REQUESTED,
+    },
+    "withdraw": {
+        s: ApplicationStatus.WITHDRAWN
+        for s in (
+            ApplicationStatus.DRAFT,
+            ApplicationStatus.SUBMITTED,
+            ApplicationStatus.INFORMATION_REQUESTED,
+            ApplicationStatus.RESUBMITTED,
+        )
+    },
     "approve": {s: ApplicationStatus.APPROVED for s in AWAITING_DECISION},
     "reject": {s: ApplicationStatus.REJECTED for s in AWAITING_DECISION},
-    "request information on": {s: ApplicationStatus.INFORMATION_REQUESTED
-                               for s in AWAITING_DECISION},
+    "request information on": {
+        s: ApplicationStatus.INFORMATION_REQUESTED for s in AWAITING_DECISION
+    },
 }
 
 
@@ -67,8 +78,10 @@ class AccreditationStatus(StrEnum):
 ACCREDITATION_TRANSITIONS: dict[str, dict[AccreditationStatus, AccreditationStatus]] = {
     "suspend": {AccreditationStatus.CURRENT: AccreditationStatus.SUSPENDED},
     "reinstate": {AccreditationStatus.SUSPENDED: AccreditationStatus.CURRENT},
-    "revoke": {AccreditationStatus.CURRENT: AccreditationStatus.REVOKED,
-               AccreditationStatus.SUSPENDED: AccreditationStatus.REVOKED},
+    "revoke": {
+        AccreditationStatus.CURRENT: AccreditationStatus.REVOKED,
+        AccreditationStatus.SUSPENDED: AccreditationStatus.REVOKED,
+    },
     "expire": {AccreditationStatus.CURRENT: AccreditationStatus.EXPIRED},
     "renew": {AccreditationStatus.CURRENT: AccreditationStatus.CURRENT},
 }
@@ -102,17 +115,28 @@ class SupervisorStanding:
     fully_accredited_now: bool
 
 
-def check_eligibility(*, kind: str, applicant_id: str, applicant_organisation: str,
-                      qualifications: Qualifications, training_completed_on: dt.date | None,
-                      supervisor_id: str | None, supervisor: SupervisorStanding | None,
-                      supervisor_same_organisation: bool, today: dt.date) -> None:
+def check_eligibility(
+    *,
+    kind: str,
+    applicant_id: str,
+    applicant_organisation: str,
+    qualifications: Qualifications,
+    training_completed_on: dt.date | None,
+    supervisor_id: str | None,
+    supervisor: SupervisorStanding | None,
+    supervisor_same_organisation: bool,
+    today: dt.date,
+) -> None:
     """Raise :class:`RuleViolation` naming the first unmet rule for ``kind``."""
     if training_completed_on is None:
-        raise RuleViolation("completed safe researcher training, with its date, is required",
-                            rule="safe_researcher_training")
+        raise RuleViolation(
+            "completed safe researcher training, with its date, is required",
+            rule="safe_researcher_training",
+        )
     if training_completed_on > today:
-        raise RuleViolation("the safe researcher training date is in the future",
-                            rule="safe_researcher_training")
+        raise RuleViolation(
+            "the safe researcher training date is in the future", rule="safe_researcher_training"
+        )
     if kind in (Kind.FULL, Kind.SRSA_APPROVED):
         has_degree = qualifications.degree != "none" and qualifications.degree_quantitative
         experienced = qualifications.quantitative_research_years >= MIN_QUANTITATIVE_YEARS
@@ -120,24 +144,32 @@ def check_eligibility(*, kind: str, applicant_id: str, applicant_organisation: s
             raise RuleViolation(
                 "full accreditation needs an undergraduate degree or higher with a significant "
                 "proportion of maths or statistics, or at least three years of quantitative "
-                "research experience", rule="full_qualifications")
+                "research experience",
+                rule="full_qualifications",
+            )
     if kind == Kind.PROVISIONAL:
         if not supervisor_id:
-            raise RuleViolation("a provisional application must name a supervisor",
-                                rule="supervisor_required")
+            raise RuleViolation(
+                "a provisional application must name a supervisor", rule="supervisor_required"
+            )
         if supervisor_id == applicant_id:
-            raise RuleViolation("a researcher cannot supervise themself",
-                                rule="supervisor_fully_accredited")
+            raise RuleViolation(
+                "a researcher cannot supervise themself", rule="supervisor_fully_accredited"
+            )
         if supervisor is None or not supervisor.fully_accredited_now:
-            raise RuleViolation(f"supervisor {supervisor_id} holds no current full accreditation",
-                                rule="supervisor_fully_accredited")
+            raise RuleViolation(
+                f"supervisor {supervisor_id} holds no current full accreditation",
+                rule="supervisor_fully_accredited",
+            )
         if supervisor_same_organisation and supervisor.organisation_id != applicant_organisation:
             raise RuleViolation(
                 f"supervisor {supervisor_id} is not at the applicant's organisation",
-                rule="supervisor_same_organisation")
+                rule="supervisor_same_organisation",
+            )
 
 
 # --- validity ----------------------------------------------------------------------
+
 
 def add_years(day: dt.date, years: int) -> dt.date:
     """Same calendar day ``years`` later (29 February becomes 28 February)."""

@@ -15,8 +15,10 @@ async def on_destruction_overdue(session: AsyncSession, event: Event) -> None:
     """A pre-publication output was not destroyed in time: suspend the requester (once)."""
     payload = event.payload
     assert isinstance(payload, OutputDestructionOverdue)
-    reason = (f"pre-publication output {payload.output_id} of project {payload.project_id} "
-              f"not destroyed by {payload.deadline.date().isoformat()}")
+    reason = (
+        f"pre-publication output {payload.output_id} of project {payload.project_id} "
+        f"not destroyed by {payload.deadline.date().isoformat()}"
+    )
     await service.suspend_for_breach(session, payload.requester_id, reason, payload.occurred_at)
 
 

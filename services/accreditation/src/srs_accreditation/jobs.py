@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,47 +37,76 @@ class ExpiryRun:
     reminded: list[tuple[str, int]] = field(default_factory=list)
 
 
-async def run_expiry(session: AsyncSession, settings: AccreditationSettings,
-                     now: dt.datetime) -> ExpiryRun:
+async def run_expiry(
+    session: AsyncSession, settings: AccreditationSettings, now: dt.datetime
+) -> ExpiryRun:
     """Expire what ended before ``now``'s date and send the reminders now due."""
     today = now.date()
     result = ExpiryRun()
-    ended = (await session.execute(select(Accreditation.id).where(
-        Accreditation.status == AccreditationStatus.CURRENT,
-        Accreditation.valid_until < today))).scalars().all()
+    ended = (
+        (
+            await session.execute(
+                select(Accreditation.id).where(
+                    Accreditation.status == AccreditationStatus.CURRENT,
+                    Accreditation.valid_until < today,
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     for accreditation_id in ended:
         moved = await session.execute(
             update(Accreditation)
-            .where(Accreditation.id == accreditation_id,
-                   Accreditation.status == AccreditationStatus.CURRENT,
-                   Accreditation.valid_until < today)
-            .values(status=AccreditationStatus.EXPIRED, status_reason="end date passed",
-                    updated_at=now))
+            .where(
+                Accreditation.id == accreditation_id,
+                Accreditation.status == AccreditationStatus.CURRENT,
+                Accreditation.valid_until < today,
+            )
+            .values(
+                status=AccreditationStatus.EXPIRED, status_reason="end date passed", updated_at=now
+            )
+        )
         if moved.rowcount == 1:
             await _announce(session, AccreditationExpired, accreditation_id)
             result.expired.append(accreditation_id)
 
     horizon = today + dt.timedelta(days=max(settings.reminder_days, default=0))
-    candidates = (await session.execute(select(Accreditation.id, Accreditation.valid_until).where(
-        Accreditation.status == AccreditationStatus.CURRENT,
-        Accreditation.valid_until >= today, Accreditation.valid_until <= horizon))).all()
-    claim = insert_if_absent(session.bind.dialect.name, ExpiryReminder,
-                             conflict=["accreditation_id", "valid_until", "days_before"])
+    candidates = (
+        await session.execute(
+            select(Accreditation.id, Accreditation.valid_until).where(
+                Accreditation.status == AccreditationStatus.CURRENT,
+                Accreditation.valid_until >= today,
+                Accreditation.valid_until <= horizon,
+            )
+        )
+    ).all()
+    claim = insert_if_absent(
+        session.bind.dialect.name,
+        ExpiryReminder,
+        conflict=["accreditation_id", "valid_until", "days_before"],
+    )
     for accreditation_id, valid_until in candidates:
         days = domain.due_reminder(valid_until, today, settings.reminder_days)
         if days is None:
             continue
-        claimed = await session.execute(claim.values(
-            accreditation_id=accreditation_id, valid_until=valid_until, days_before=days,
-            sent_at=now))
+        claimed = await session.execute(
+            claim.values(
+                accreditation_id=accreditation_id,
+                valid_until=valid_until,
+                days_before=days,
+                sent_at=now,
+            )
+        )
         if claimed.rowcount == 1:
             await _announce(session, AccreditationExpiring, accreditation_id, days_before=days)
             result.reminded.append((accreditation_id, days))
     return result
 
 
-async def _announce(session: AsyncSession, cls: type[Contract], accreditation_id: str,
-                    **extra: Any) -> None:
+async def _announce(
+    session: AsyncSession, cls: type[Contract], accreditation_id: str, **extra: Any
+) -> None:
     accreditation = await session.get(Accreditation, accreditation_id, populate_existing=True)
     assert accreditation is not None
     researcher = await session.get(Researcher, accreditation.researcher_id)
@@ -95,8 +124,9 @@ async def expiry_job(runtime: Runtime) -> None:
             async with runtime.db.transaction() as session:
                 run = await run_expiry(session, settings, dt.datetime.now(dt.UTC))
             if run.expired or run.reminded:
-                log.info("expiry job: %d expired, %d reminders", len(run.expired),
-                         len(run.reminded))
+                log.info(
+                    "expiry job: %d expired, %d reminders", len(run.expired), len(run.reminded)
+                )
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - the next round retries

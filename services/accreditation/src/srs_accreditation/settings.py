@@ -27,6 +27,8 @@ class AccreditationSettings(ServiceSettings):
     expiry_job_interval_seconds: float = Field(default=3600.0, gt=0)
 
     def validity_years(self, kind: str) -> int:
-        return {"full": self.full_validity_years,
-                "provisional": self.provisional_validity_years,
-                "srsa_approved": self.srsa_approved_validity_years}[kind]
+        return {
+            "full": self.full_validity_years,
+            "provisional": self.provisional_validity_years,
+            "srsa_approved": self.srsa_approved_validity_years,
+        }[kind]

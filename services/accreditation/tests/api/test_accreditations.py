@@ -11,8 +11,7 @@ def years_from_today(years: int) -> str:
     return (add_years(dt.date.today(), years) - dt.timedelta(days=1)).isoformat()
 
 
-async def test_validity_comes_from_the_policy_setting_per_kind(flow, service_client,
-                                                                flow_factory):
+async def test_validity_comes_from_the_policy_setting_per_kind(flow, service_client, flow_factory):
     granted = await flow.accredit("res-alice", "full")
     assert granted["valid_from"] == dt.date.today().isoformat()
     assert granted["valid_until"] == years_from_today(3)
@@ -40,42 +39,52 @@ async def test_renewal_before_expiry_extends_from_the_old_end_date(client, flow,
 
 
 async def test_a_legacy_one_year_provisional_is_not_lengthened_but_its_renewal_is_full(
-        flow, service_client, flow_factory):
+    flow, service_client, flow_factory
+):
     await flow.accredit("res-prof", "full")
     await flow.register("res-student", qualifications={"degree": "none"})
-    async with service_client("accreditation", truncate=False,
-                              provisional_validity_years=1) as legacy_policy:
+    async with service_client(
+        "accreditation", truncate=False, provisional_validity_years=1
+    ) as legacy_policy:
         legacy = await flow_factory(legacy_policy).accredit(
-            "res-student", "provisional", register=False, supervisor_id="res-prof")
+            "res-student", "provisional", register=False, supervisor_id="res-prof"
+        )
     assert legacy["valid_until"] == years_from_today(1)
     async with service_client("accreditation", truncate=False) as today_policy:
         now = flow_factory(today_policy)
-        unchanged = (await today_policy.get(f"/v1/accreditations/{legacy['id']}",
-                                            headers=now.support)).json()
+        unchanged = (
+            await today_policy.get(f"/v1/accreditations/{legacy['id']}", headers=now.support)
+        ).json()
         assert unchanged["valid_until"] == years_from_today(1)
         renewal = await now.submitted("res-student", "provisional", supervisor_id="res-prof")
         assert (await now.approve(renewal["id"])).status_code == 200
-        renewed = (await today_policy.get(f"/v1/accreditations/{legacy['id']}",
-                                          headers=now.support)).json()
+        renewed = (
+            await today_policy.get(f"/v1/accreditations/{legacy['id']}", headers=now.support)
+        ).json()
     old_until = dt.date.fromisoformat(legacy["valid_until"])
-    assert renewed["valid_until"] == (add_years(old_until + dt.timedelta(days=1), 3)
-                                      - dt.timedelta(days=1)).isoformat()
+    assert (
+        renewed["valid_until"]
+        == (add_years(old_until + dt.timedelta(days=1), 3) - dt.timedelta(days=1)).isoformat()
+    )
 
 
 async def test_support_suspends_reinstates_and_revokes_with_reasons(client, flow, events):
     accreditation = await flow.accredit("res-alice", "full")
     url = f"/v1/accreditations/{accreditation['id']}"
-    suspended = await client.post(f"{url}/suspend", json={"reason": "under investigation"},
-                                  headers=flow.support)
+    suspended = await client.post(
+        f"{url}/suspend", json={"reason": "under investigation"}, headers=flow.support
+    )
     assert suspended.status_code == 200, suspended.text
     assert suspended.json()["status"] == "suspended"
     again = await client.post(f"{url}/suspend", json={"reason": "twice"}, headers=flow.support)
     assert again.status_code == 409 and again.json()["current_state"] == "suspended"
-    reinstated = await client.post(f"{url}/reinstate", json={"reason": "cleared"},
-                                   headers=flow.support)
+    reinstated = await client.post(
+        f"{url}/reinstate", json={"reason": "cleared"}, headers=flow.support
+    )
     assert reinstated.json()["status"] == "current"
-    revoked = await client.post(f"{url}/revoke", json={"reason": "breach of output rules"},
-                                headers=flow.support)
+    revoked = await client.post(
+        f"{url}/revoke", json={"reason": "breach of output rules"}, headers=flow.support
+    )
     assert revoked.json()["status"] == "revoked"
     assert revoked.json()["status_reason"] == "breach of output rules"
     late = await client.post(f"{url}/reinstate", json={"reason": "sorry"}, headers=flow.support)
@@ -89,8 +98,11 @@ async def test_support_suspends_reinstates_and_revokes_with_reasons(client, flow
 
 async def test_a_suspended_researcher_cannot_apply_again_until_reinstated(client, flow):
     accreditation = await flow.accredit("res-alice", "full")
-    await client.post(f"/v1/accreditations/{accreditation['id']}/suspend",
-                      json={"reason": "breach"}, headers=flow.support)
+    await client.post(
+        f"/v1/accreditations/{accreditation['id']}/suspend",
+        json={"reason": "breach"},
+        headers=flow.support,
+    )
     application = await flow.draft("res-alice", "srsa_approved")
     refused = await flow.submit("res-alice", application["id"])
     assert refused.status_code == 422 and refused.json()["rule"] == "not_suspended"
@@ -100,8 +112,12 @@ async def test_who_may_see_and_change_an_accreditation(client, flow):
     accreditation = await flow.accredit("res-alice", "full", org="org-ntu")
     await flow.register("res-bob", org="org-ntu")
     url = f"/v1/accreditations/{accreditation['id']}"
-    for headers in (flow.researcher("res-alice"), flow.support, flow.panel,
-                    flow.partner("org-ntu")):
+    for headers in (
+        flow.researcher("res-alice"),
+        flow.support,
+        flow.panel,
+        flow.partner("org-ntu"),
+    ):
         assert (await client.get(url, headers=headers)).status_code == 200
     for headers in (flow.researcher("res-bob"), flow.partner("org-ucl")):
         assert (await client.get(url, headers=headers)).status_code == 404
@@ -111,11 +127,16 @@ async def test_who_may_see_and_change_an_accreditation(client, flow):
     assert (await client.get(listing, headers=flow.partner("org-ucl"))).status_code == 404
     for action in ("suspend", "reinstate", "revoke"):
         for headers in (flow.researcher("res-alice"), flow.panel, flow.partner("org-ntu")):
-            response = await client.post(f"{url}/{action}", json={"reason": "because"},
-                                         headers=headers)
+            response = await client.post(
+                f"{url}/{action}", json={"reason": "because"}, headers=headers
+            )
             assert response.status_code == 403, (action, response.text)
-    assert (await client.post(f"{url}/suspend", json={"reason": ""},
-                              headers=flow.support)).status_code == 422
+    assert (
+        await client.post(f"{url}/suspend", json={"reason": ""}, headers=flow.support)
+    ).status_code == 422
     assert (await client.get(url, headers=flow.support)).json()["status"] == "current"
-    assert (await client.post("/v1/accreditations/acc_nope/suspend", json={"reason": "because"},
-                              headers=flow.support)).status_code == 404
+    assert (
+        await client.post(
+            "/v1/accreditations/acc_nope/suspend", json={"reason": "because"}, headers=flow.support
+        )
+    ).status_code == 404

@@ -6,10 +6,11 @@ import asyncio
 
 from srs_common.pagination import encode_cursor
 
-
-
-NO_QUALIFICATIONS = {"degree": "none", "degree_quantitative": False,
-                     "quantitative_research_years": 1}
+NO_QUALIFICATIONS = {
+    "degree": "none",
+    "degree_quantitative": False,
+    "quantitative_research_years": 1,
+}
 
 
 async def test_full_application_from_draft_to_grant(client, flow, events):
@@ -37,14 +38,16 @@ async def test_full_application_from_draft_to_grant(client, flow, events):
 
 
 async def test_submit_refuses_full_without_quantitative_background_naming_the_rule(
-        client, flow, events):
+    client, flow, events
+):
     await flow.register("res-alice", qualifications=NO_QUALIFICATIONS)
     application = await flow.draft("res-alice", "full")
     refused = await flow.submit("res-alice", application["id"])
     assert refused.status_code == 422
     assert refused.json()["rule"] == "full_qualifications"
-    still = await client.get(f"/v1/applications/{application['id']}",
-                             headers=flow.researcher("res-alice"))
+    still = await client.get(
+        f"/v1/applications/{application['id']}", headers=flow.researcher("res-alice")
+    )
     assert still.json()["status"] == "draft"
     assert await events("srs.accreditation.application_submitted.v1") == []
 
@@ -83,8 +86,9 @@ async def test_a_provisional_researcher_cannot_supervise_but_an_srsa_approved_on
 
 async def test_a_suspended_supervisor_cannot_supervise(client, flow):
     prof = await flow.accredit("res-prof", "full")
-    await client.post(f"/v1/accreditations/{prof['id']}/suspend", json={"reason": "breach"},
-                      headers=flow.support)
+    await client.post(
+        f"/v1/accreditations/{prof['id']}/suspend", json={"reason": "breach"}, headers=flow.support
+    )
     await flow.register("res-student", qualifications=NO_QUALIFICATIONS)
     application = await flow.draft("res-student", "provisional", supervisor_id="res-prof")
     refused = await flow.submit("res-student", application["id"])
@@ -98,10 +102,12 @@ async def test_supervisor_at_another_organisation_per_policy(flow, service_clien
     refused = await flow.submit("res-student", application["id"])
     assert refused.status_code == 422
     assert refused.json()["rule"] == "supervisor_same_organisation"
-    async with service_client("accreditation", truncate=False,
-                              supervisor_same_organisation=False) as relaxed:
-        allowed = await relaxed.post(f"/v1/applications/{application['id']}/submit",
-                                     headers=flow.researcher("res-student"))
+    async with service_client(
+        "accreditation", truncate=False, supervisor_same_organisation=False
+    ) as relaxed:
+        allowed = await relaxed.post(
+            f"/v1/applications/{application['id']}/submit", headers=flow.researcher("res-student")
+        )
         assert allowed.status_code == 200, allowed.text
 
 
@@ -109,25 +115,31 @@ async def test_more_information_then_resubmission_then_rejection(client, flow, e
     await flow.register("res-alice")
     application = await flow.submitted("res-alice")
     url = f"/v1/applications/{application['id']}"
-    asked = await client.post(f"{url}/request-information",
-                              json={"reason": "Which datasets did you analyse?"},
-                              headers=flow.panel)
+    asked = await client.post(
+        f"{url}/request-information",
+        json={"reason": "Which datasets did you analyse?"},
+        headers=flow.panel,
+    )
     assert asked.status_code == 200, asked.text
     assert asked.json()["status"] == "information_requested"
     assert asked.json()["information_requested"] == "Which datasets did you analyse?"
     assert len(await events("srs.accreditation.information_requested.v1")) == 1
     # the panel cannot decide while the applicant is answering
-    assert (await flow.approve(application["id"])).json()["current_state"] == \
-        "information_requested"
-    edited = await client.patch(url, json={"statement": "LFS and APS"},
-                                headers=flow.researcher("res-alice"))
+    assert (await flow.approve(application["id"])).json()[
+        "current_state"
+    ] == "information_requested"
+    edited = await client.patch(
+        url, json={"statement": "LFS and APS"}, headers=flow.researcher("res-alice")
+    )
     assert edited.status_code == 200 and edited.json()["statement"] == "LFS and APS"
     resubmitted = await flow.submit("res-alice", application["id"])
     assert resubmitted.json()["status"] == "resubmitted"
-    assert [e["resubmission"] for e in
-            await events("srs.accreditation.application_submitted.v1")] == [False, True]
-    rejected = await client.post(f"{url}/reject", json={"reason": "not enough evidence"},
-                                 headers=flow.panel)
+    assert [
+        e["resubmission"] for e in await events("srs.accreditation.application_submitted.v1")
+    ] == [False, True]
+    rejected = await client.post(
+        f"{url}/reject", json={"reason": "not enough evidence"}, headers=flow.panel
+    )
     assert rejected.status_code == 200
     assert rejected.json()["decision_reason"] == "not enough evidence"
     [event] = await events("srs.accreditation.application_rejected.v1")
@@ -139,8 +151,11 @@ async def test_a_second_decision_is_409_naming_the_state(client, flow, events):
     await flow.register("res-alice")
     application = await flow.submitted("res-alice")
     assert (await flow.approve(application["id"])).status_code == 200
-    again = await client.post(f"/v1/applications/{application['id']}/reject",
-                              json={"reason": "changed our mind"}, headers=flow.panel)
+    again = await client.post(
+        f"/v1/applications/{application['id']}/reject",
+        json={"reason": "changed our mind"},
+        headers=flow.panel,
+    )
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
     assert again.json()["current_state"] == "approved"
@@ -153,7 +168,8 @@ async def test_two_simultaneous_decisions_cannot_both_win(client, flow, events):
     url = f"/v1/applications/{application['id']}"
     approve, reject = await asyncio.gather(
         client.post(f"{url}/approve", json={"reason": "fine work"}, headers=flow.panel),
-        client.post(f"{url}/reject", json={"reason": "poor work"}, headers=flow.panel))
+        client.post(f"{url}/reject", json={"reason": "poor work"}, headers=flow.panel),
+    )
     assert sorted([approve.status_code, reject.status_code]) == [200, 409]
     final = (await client.get(url, headers=flow.panel)).json()["status"]
     granted = await events("srs.accreditation.granted.v1")
@@ -165,8 +181,9 @@ async def test_two_simultaneous_decisions_cannot_both_win(client, flow, events):
 async def test_two_simultaneous_approvals_grant_once(client, flow, events):
     await flow.register("res-alice")
     application = await flow.submitted("res-alice")
-    first, second = await asyncio.gather(flow.approve(application["id"]),
-                                         flow.approve(application["id"]))
+    first, second = await asyncio.gather(
+        flow.approve(application["id"]), flow.approve(application["id"])
+    )
     assert sorted([first.status_code, second.status_code]) == [200, 409]
     assert len(await events("srs.accreditation.granted.v1")) == 1
     listed = await client.get("/v1/researchers/res-alice/accreditations", headers=flow.support)
@@ -182,29 +199,35 @@ async def test_withdrawn_before_a_decision_and_not_after(client, flow):
     assert (await flow.approve(application["id"])).json()["current_state"] == "withdrawn"
     decided = await flow.submitted("res-alice")
     await flow.approve(decided["id"])
-    late = await client.post(f"/v1/applications/{decided['id']}/withdraw",
-                             headers=flow.researcher("res-alice"))
+    late = await client.post(
+        f"/v1/applications/{decided['id']}/withdraw", headers=flow.researcher("res-alice")
+    )
     assert late.status_code == 409 and late.json()["current_state"] == "approved"
 
 
 async def test_applying_needs_a_profile_and_valid_input(client, flow):
-    no_profile = await client.post("/v1/applications", json={"kind": "full"},
-                                   headers=flow.researcher("res-ghost"))
+    no_profile = await client.post(
+        "/v1/applications", json={"kind": "full"}, headers=flow.researcher("res-ghost")
+    )
     assert no_profile.status_code == 422 and no_profile.json()["rule"] == "profile_required"
     await flow.register("res-alice")
-    bad = await client.post("/v1/applications", json={"kind": "honorary",
-                                                      "training_completed_on": "yesterday"},
-                            headers=flow.researcher("res-alice"))
+    bad = await client.post(
+        "/v1/applications",
+        json={"kind": "honorary", "training_completed_on": "yesterday"},
+        headers=flow.researcher("res-alice"),
+    )
     assert bad.status_code == 422
-    assert {"body.kind", "body.training_completed_on"} <= {e["field"] for e in
-                                                          bad.json()["errors"]}
+    assert {"body.kind", "body.training_completed_on"} <= {e["field"] for e in bad.json()["errors"]}
 
 
 async def test_an_applicant_cannot_edit_after_submission(client, flow):
     await flow.register("res-alice")
     application = await flow.submitted("res-alice")
-    edit = await client.patch(f"/v1/applications/{application['id']}",
-                              json={"statement": "late edit"}, headers=flow.researcher("res-alice"))
+    edit = await client.patch(
+        f"/v1/applications/{application['id']}",
+        json={"statement": "late edit"},
+        headers=flow.researcher("res-alice"),
+    )
     assert edit.status_code == 409 and edit.json()["current_state"] == "submitted"
 
 
@@ -225,8 +248,11 @@ async def test_who_may_see_and_change_an_application(client, flow):
     assert (await client.post(f"{url}/withdraw", headers=bob)).status_code == 404
     await flow.submit("res-alice", draft["id"])
     assert (await client.get(url, headers=flow.panel)).status_code == 200
-    for action, body in [("approve", {"reason": "fine work"}), ("reject", {"reason": "no way"}),
-                         ("request-information", {"reason": "tell more"})]:
+    for action, body in [
+        ("approve", {"reason": "fine work"}),
+        ("reject", {"reason": "no way"}),
+        ("request-information", {"reason": "tell more"}),
+    ]:
         for headers in (flow.researcher("res-alice"), flow.support, flow.partner("org-ntu")):
             response = await client.post(f"{url}/{action}", json=body, headers=headers)
             assert response.status_code == 403, (action, response.text)
@@ -251,13 +277,14 @@ async def test_listing_applications_is_scoped(client, flow):
     bad = await client.get("/v1/applications", headers=flow.support, params={"status": "lost"})
     assert bad.status_code == 422
     forged = encode_cursor(["not a time", "app_x"])
-    bad_cursor = await client.get("/v1/applications", headers=flow.support,
-                                  params={"cursor": forged})
+    bad_cursor = await client.get(
+        "/v1/applications", headers=flow.support, params={"cursor": forged}
+    )
     assert bad_cursor.status_code == 422 and bad_cursor.json()["title"] == "Invalid cursor"
     naive = encode_cursor(["2026-11-25T10:00:00", "app_x"])
-    assert (await client.get("/v1/applications", headers=flow.support,
-                             params={"cursor": naive})).status_code == 422
-    page = (await client.get("/v1/applications", headers=flow.support,
-                             params={"limit": 1})).json()
+    assert (
+        await client.get("/v1/applications", headers=flow.support, params={"cursor": naive})
+    ).status_code == 422
+    page = (await client.get("/v1/applications", headers=flow.support, params={"limit": 1})).json()
     rest = await ids(flow.support, limit=1, cursor=page["next"])
     assert len(page["items"]) == 1 and len(rest) == 1 and rest[0] != page["items"][0]["id"]

@@ -60,21 +60,28 @@ async def test_renewal_restarts_the_reminders_for_the_new_end_date(client, flow,
     await run_at(client, at(shift(accreditation["valid_until"], -30)))
     renewal = await flow.submitted("res-alice", "full")
     await flow.approve(renewal["id"])
-    renewed = (await client.get(f"/v1/accreditations/{accreditation['id']}",
-                                headers=flow.support)).json()
+    renewed = (
+        await client.get(f"/v1/accreditations/{accreditation['id']}", headers=flow.support)
+    ).json()
     await run_at(client, at(shift(accreditation["valid_until"], 1)))
     assert await events("srs.accreditation.expired.v1") == []
     await run_at(client, at(shift(renewed["valid_until"], -30)))
     reminders = await events("srs.accreditation.expiring.v1")
     assert [(e["valid_until"], e["days_before"]) for e in reminders] == [
-        (accreditation["valid_until"], 30), (renewed["valid_until"], 30)]
+        (accreditation["valid_until"], 30),
+        (renewed["valid_until"], 30),
+    ]
 
 
 async def test_suspended_and_revoked_accreditations_neither_expire_nor_get_reminders(
-        client, flow, events):
+    client, flow, events
+):
     accreditation = await flow.accredit("res-alice", "full")
-    await client.post(f"/v1/accreditations/{accreditation['id']}/suspend",
-                      json={"reason": "breach"}, headers=flow.support)
+    await client.post(
+        f"/v1/accreditations/{accreditation['id']}/suspend",
+        json={"reason": "breach"},
+        headers=flow.support,
+    )
     await run_at(client, at(shift(accreditation["valid_until"], -30)))
     await run_at(client, at(shift(accreditation["valid_until"], 1)))
     assert await events("srs.accreditation.expiring.v1") == []
@@ -85,18 +92,27 @@ async def test_two_replicas_running_at_once_expire_and_remind_once(client, flow,
     ending = await flow.accredit("res-alice", "full")
     reminded = await flow.accredit("res-bob", "full")
     async with client.runtime.db.engine.begin() as conn:
-        await conn.execute(update(Accreditation).where(Accreditation.id == ending["id"])
-                           .values(valid_until=dt.date(2026, 1, 1)))
-        await conn.execute(update(Accreditation).where(Accreditation.id == reminded["id"])
-                           .values(valid_until=dt.date(2026, 1, 25)))
+        await conn.execute(
+            update(Accreditation)
+            .where(Accreditation.id == ending["id"])
+            .values(valid_until=dt.date(2026, 1, 1))
+        )
+        await conn.execute(
+            update(Accreditation)
+            .where(Accreditation.id == reminded["id"])
+            .values(valid_until=dt.date(2026, 1, 25))
+        )
     now = at("2026-01-02")
     first, second = await asyncio.gather(run_at(client, now), run_at(client, now))
     assert len(first.expired) + len(second.expired) == 1
     assert len(first.reminded) + len(second.reminded) == 1
     assert [e["accreditation_id"] for e in await events("srs.accreditation.expired.v1")] == [
-        ending["id"]]
-    assert [(e["accreditation_id"], e["days_before"])
-            for e in await events("srs.accreditation.expiring.v1")] == [(reminded["id"], 30)]
+        ending["id"]
+    ]
+    assert [
+        (e["accreditation_id"], e["days_before"])
+        for e in await events("srs.accreditation.expiring.v1")
+    ] == [(reminded["id"], 30)]
 
 
 async def test_the_loop_job_is_registered_and_expires_on_the_real_clock(client, flow, events):
@@ -104,10 +120,14 @@ async def test_the_loop_job_is_registered_and_expires_on_the_real_clock(client, 
     accreditation = await flow.accredit("res-alice", "full")
     yesterday = dt.date.today() - dt.timedelta(days=1)
     async with client.runtime.db.engine.begin() as conn:
-        await conn.execute(update(Accreditation).where(Accreditation.id == accreditation["id"])
-                           .values(valid_until=yesterday))
+        await conn.execute(
+            update(Accreditation)
+            .where(Accreditation.id == accreditation["id"])
+            .values(valid_until=yesterday)
+        )
     job = asyncio.create_task(expiry_job(client.runtime))
     try:
+
         async def expired() -> None:
             while not await events("srs.accreditation.expired.v1"):
                 await asyncio.sleep(0.02)

@@ -22,10 +22,14 @@ def _has_example(spec: dict, schema: dict) -> bool:
 
 async def test_every_route_is_documented_with_examples_and_errors(client):
     spec = (await client.get("/openapi.json")).json()
-    routes = [(path, method, op) for path, ops in spec["paths"].items()
-              if path.startswith(("/v1/researchers", "/v1/applications", "/v1/accreditations",
-                                  "/v1/register"))
-              for method, op in ops.items()]
+    routes = [
+        (path, method, op)
+        for path, ops in spec["paths"].items()
+        if path.startswith(
+            ("/v1/researchers", "/v1/applications", "/v1/accreditations", "/v1/register")
+        )
+        for method, op in ops.items()
+    ]
     assert len(routes) == 21
     for path, method, op in routes:
         where = f"{method.upper()} {path}"

@@ -25,11 +25,16 @@ async def test_register_lists_researchers_without_accreditation_nowhere(client, 
 
 
 async def test_register_search_and_pagination(client, flow):
-    for rid, name, org in [("res-a", "Ada Lovelace", "org-ntu"), ("res-b", "Brian Cox", "org-ucl"),
-                           ("res-c", "Carla Ada", "org-ucl"), ("res-d", "Dan Shaw", "org-lse")]:
+    for rid, name, org in [
+        ("res-a", "Ada Lovelace", "org-ntu"),
+        ("res-b", "Brian Cox", "org-ucl"),
+        ("res-c", "Carla Ada", "org-ucl"),
+        ("res-d", "Dan Shaw", "org-lse"),
+    ]:
         await flow.accredit(rid, "full", org=org)
-        await client.patch(f"/v1/researchers/{rid}", json={"name": name},
-                           headers=flow.researcher(rid))
+        await client.patch(
+            f"/v1/researchers/{rid}", json={"name": name}, headers=flow.researcher(rid)
+        )
 
     async def names(**params) -> list[str]:
         response = await client.get("/v1/register", params=params)
@@ -49,8 +54,11 @@ async def test_register_search_and_pagination(client, flow):
 async def test_register_shows_status_changes_and_filters_by_status(client, flow):
     accreditation = await flow.accredit("res-alice", "full")
     await flow.accredit("res-bob", "srsa_approved")
-    await client.post(f"/v1/accreditations/{accreditation['id']}/revoke",
-                      json={"reason": "breach of output rules"}, headers=flow.support)
+    await client.post(
+        f"/v1/accreditations/{accreditation['id']}/revoke",
+        json={"reason": "breach of output rules"},
+        headers=flow.support,
+    )
     statuses = {e["kind"]: e["status"] for e in (await client.get("/v1/register")).json()["items"]}
     assert statuses == {"full": "revoked", "srsa_approved": "current"}
     current = (await client.get("/v1/register", params={"status": "current"})).json()["items"]

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-PROFILE = {"name": "Alice Example", "email": "alice@ntu.example", "organisation_id": "org-ntu",
-           "qualifications": {"degree": "masters", "degree_quantitative": True}}
+PROFILE = {
+    "name": "Alice Example",
+    "email": "alice@ntu.example",
+    "organisation_id": "org-ntu",
+    "qualifications": {"degree": "masters", "degree_quantitative": True},
+}
 
 
-async def test_registering_creates_the_profile_under_the_token_id_and_publishes(client, flow,
-                                                                                events):
-    response = await client.post("/v1/researchers", json=PROFILE,
-                                 headers=flow.researcher("res-alice"))
+async def test_registering_creates_the_profile_under_the_token_id_and_publishes(
+    client, flow, events
+):
+    response = await client.post(
+        "/v1/researchers", json=PROFILE, headers=flow.researcher("res-alice")
+    )
     assert response.status_code == 201, response.text
     assert response.json()["id"] == "res-alice"
     assert response.json()["qualifications"]["degree"] == "masters"
@@ -28,8 +34,16 @@ async def test_registering_twice_is_409_and_writes_nothing_more(client, flow, ev
 
 
 async def test_bad_profile_is_422_with_field_errors(client, flow, events):
-    bad = await client.post("/v1/researchers", headers=flow.researcher("res-alice"), json={
-        **PROFILE, "email": "not-an-address", "qualifications": {"degree": "phd"}, "extra": 1})
+    bad = await client.post(
+        "/v1/researchers",
+        headers=flow.researcher("res-alice"),
+        json={
+            **PROFILE,
+            "email": "not-an-address",
+            "qualifications": {"degree": "phd"},
+            "extra": 1,
+        },
+    )
     assert bad.status_code == 422
     fields = {e["field"] for e in bad.json()["errors"]}
     assert {"body.email", "body.qualifications.degree", "body.extra"} <= fields
@@ -37,8 +51,9 @@ async def test_bad_profile_is_422_with_field_errors(client, flow, events):
 
 
 async def test_only_researchers_register_and_need_a_researcher_id(client, flow, tokens):
-    assert (await client.post("/v1/researchers", json=PROFILE,
-                              headers=flow.panel)).status_code == 403
+    assert (
+        await client.post("/v1/researchers", json=PROFILE, headers=flow.panel)
+    ).status_code == 403
     assert (await client.post("/v1/researchers", json=PROFILE)).status_code == 401
 
 
@@ -52,8 +67,7 @@ async def test_read_is_own_support_or_same_organisation_partner(client, flow):
     assert (await client.get(url, headers=flow.researcher("res-bob"))).status_code == 404
     assert (await client.get(url, headers=flow.partner("org-ucl"))).status_code == 404
     assert (await client.get(url, headers=flow.panel)).status_code == 404
-    assert (await client.get("/v1/researchers/res-nobody",
-                             headers=flow.support)).status_code == 404
+    assert (await client.get("/v1/researchers/res-nobody", headers=flow.support)).status_code == 404
 
 
 async def test_listing_is_scoped_by_role_and_paginated(client, flow):
@@ -68,29 +82,43 @@ async def test_listing_is_scoped_by_role_and_paginated(client, flow):
     assert await ids(flow.support) == ["res-a", "res-b", "res-c"]
     assert await ids(flow.partner("org-ntu")) == ["res-a", "res-b"]
     assert await ids(flow.researcher("res-c")) == ["res-c"]
-    first = (await client.get("/v1/researchers", headers=flow.support,
-                              params={"limit": 2})).json()
+    first = (await client.get("/v1/researchers", headers=flow.support, params={"limit": 2})).json()
     assert [r["id"] for r in first["items"]] == ["res-a", "res-b"]
     assert await ids(flow.support, limit=2, cursor=first["next"]) == ["res-c"]
 
 
 async def test_a_researcher_edits_only_their_own_profile_and_each_change_is_published(
-        client, flow, events):
+    client, flow, events
+):
     await flow.register("res-alice")
     await flow.register("res-bob")
-    edit = await client.patch("/v1/researchers/res-alice", json={"email": "alice@new.example"},
-                              headers=flow.researcher("res-alice"))
+    edit = await client.patch(
+        "/v1/researchers/res-alice",
+        json={"email": "alice@new.example"},
+        headers=flow.researcher("res-alice"),
+    )
     assert edit.status_code == 200, edit.text
     assert edit.json()["email"] == "alice@new.example"
     [updated] = await events("srs.researcher.updated.v1")
     assert updated["email"] == "alice@new.example"
-    assert (await client.patch("/v1/researchers/res-alice", json={"name": "Mallory"},
-                               headers=flow.researcher("res-bob"))).status_code == 404
-    assert (await client.patch("/v1/researchers/res-alice", json={"name": "Mallory"},
-                               headers=flow.support)).status_code == 403
+    assert (
+        await client.patch(
+            "/v1/researchers/res-alice",
+            json={"name": "Mallory"},
+            headers=flow.researcher("res-bob"),
+        )
+    ).status_code == 404
+    assert (
+        await client.patch(
+            "/v1/researchers/res-alice", json={"name": "Mallory"}, headers=flow.support
+        )
+    ).status_code == 403
     unchanged = await client.get("/v1/researchers/res-alice", headers=flow.support)
     assert unchanged.json()["name"] != "Mallory"
-    same = await client.patch("/v1/researchers/res-alice", json={"email": "alice@new.example"},
-                              headers=flow.researcher("res-alice"))
+    same = await client.patch(
+        "/v1/researchers/res-alice",
+        json={"email": "alice@new.example"},
+        headers=flow.researcher("res-alice"),
+    )
     assert same.status_code == 200
     assert len(await events("srs.researcher.updated.v1")) == 1

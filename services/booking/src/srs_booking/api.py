@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import AwareDatetime
 from pydantic_core import to_json
-from zoneinfo import ZoneInfo
 
-from srs_common.auth import CurrentPrincipal, Principal, require_roles
-from srs_common.db import SessionDep, utcnow
-from srs_common.errors import NotFound
-from srs_common.pagination import Cursor, Limit
 from srs_booking import availability as availability_read
 from srs_booking import domain, service
 from srs_booking.models import Site, SiteClosure
@@ -33,6 +29,10 @@ from srs_booking.schemas import (
     SiteRead,
 )
 from srs_booking.settings import BookingSettings
+from srs_common.auth import CurrentPrincipal, Principal, require_roles
+from srs_common.db import SessionDep, utcnow
+from srs_common.errors import NotFound
+from srs_common.pagination import Cursor, Limit
 
 router = APIRouter(prefix="/v1", tags=["booking"])
 
@@ -55,25 +55,50 @@ Support = Annotated[Principal, Depends(require_roles("support"))]
 ResearcherOrSupport = Annotated[Principal, Depends(require_roles("researcher", "support"))]
 
 
-def _problem(description: str, status_code: int, title: str, detail: str,
-             **extra: Any) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {"example": {
-        "type": "about:blank", "title": title, "status": status_code, "detail": detail,
-        **extra}}}}
+def _problem(
+    description: str, status_code: int, title: str, detail: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {
+                "example": {
+                    "type": "about:blank",
+                    "title": title,
+                    "status": status_code,
+                    "detail": detail,
+                    **extra,
+                }
+            }
+        },
+    }
 
 
-UNAUTHORISED = {401: _problem("missing or invalid bearer token", 401, "Unauthorized",
-                              "a bearer token is required")}
-FORBIDDEN = {403: _problem("the caller's role may not do this", 403, "Forbidden",
-                           "requires one of the roles: support")}
-INVALID = {422: _problem("invalid input, or a booking rule not met", 422, "Rule not met",
-                         "the site is open 09:00-16:00 Europe/London on 2026-12-01",
-                         rule="outside_opening_hours")}
+UNAUTHORISED = {
+    401: _problem(
+        "missing or invalid bearer token", 401, "Unauthorized", "a bearer token is required"
+    )
+}
+FORBIDDEN = {
+    403: _problem(
+        "the caller's role may not do this", 403, "Forbidden", "requires one of the roles: support"
+    )
+}
+INVALID = {
+    422: _problem(
+        "invalid input, or a booking rule not met",
+        422,
+        "Rule not met",
+        "the site is open 09:00-16:00 Europe/London on 2026-12-01",
+        rule="outside_opening_hours",
+    )
+}
 
 
 def _not_found(what: str) -> dict[int, Any]:
-    return {404: _problem(f"no such {what}, or not yours to see", 404, "Not found",
-                          f"{what} not found")}
+    return {
+        404: _problem(f"no such {what}, or not yours to see", 404, "Not found", f"{what} not found")
+    }
 
 
 def _conflict(detail: str, **extra: Any) -> dict[int, Any]:
@@ -81,57 +106,90 @@ def _conflict(detail: str, **extra: Any) -> dict[int, Any]:
 
 
 def _site_read(site: Site) -> SiteRead:
-    return SiteRead(id=site.id, name=site.name, kind=site.kind,  # type: ignore[arg-type]
-                    location=site.location, timezone=site.timezone, opens_at=site.opens_at,
-                    closes_at=site.closes_at, open_weekdays=site.open_weekdays,
-                    places=domain.place_codes(site))
+    return SiteRead(
+        id=site.id,
+        name=site.name,
+        kind=site.kind,  # type: ignore[arg-type]
+        location=site.location,
+        timezone=site.timezone,
+        opens_at=site.opens_at,
+        closes_at=site.closes_at,
+        open_weekdays=site.open_weekdays,
+        places=domain.place_codes(site),
+    )
 
 
 # Sites, closures, availability
 
-@router.get("/sites", response_model=list[SiteRead], summary="List sites and their places",
-            responses={**UNAUTHORISED})
+
+@router.get(
+    "/sites",
+    response_model=list[SiteRead],
+    summary="List sites and their places",
+    responses={**UNAUTHORISED},
+)
 async def list_sites(session: SessionDep, principal: CurrentPrincipal) -> list[SiteRead]:
     return [_site_read(site) for site in await service.list_sites(session)]
 
 
-@router.get("/sites/{site_id}", response_model=SiteRead, summary="Read a site",
-            responses={**UNAUTHORISED, **_not_found("site")})
+@router.get(
+    "/sites/{site_id}",
+    response_model=SiteRead,
+    summary="Read a site",
+    responses={**UNAUTHORISED, **_not_found("site")},
+)
 async def read_site(site_id: str, session: SessionDep, principal: CurrentPrincipal) -> SiteRead:
     return _site_read(await service.get_site(session, site_id))
 
 
-@router.get("/sites/{site_id}/closures", response_model=list[ClosureRead],
-            summary="Current and coming closures of a site",
-            responses={**UNAUTHORISED, **_not_found("site")})
-async def list_closures(site_id: str, session: SessionDep, principal: CurrentPrincipal,
-                        now: Now) -> list[SiteClosure]:
+@router.get(
+    "/sites/{site_id}/closures",
+    response_model=list[ClosureRead],
+    summary="Current and coming closures of a site",
+    responses={**UNAUTHORISED, **_not_found("site")},
+)
+async def list_closures(
+    site_id: str, session: SessionDep, principal: CurrentPrincipal, now: Now
+) -> list[SiteClosure]:
     return await service.list_closures(session, site_id, now)
 
 
-@router.post("/sites/{site_id}/closures", response_model=ClosureRead,
-             status_code=status.HTTP_201_CREATED,
-             summary="Announce a closure or lost hours (support); affected bookings are cancelled",
-             responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("site"), **INVALID})
-async def announce_closure(site_id: str, data: ClosureCreate, session: SessionDep,
-                           principal: Support, now: Now) -> ClosureRead:
+@router.post(
+    "/sites/{site_id}/closures",
+    response_model=ClosureRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Announce a closure or lost hours (support); affected bookings are cancelled",
+    responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("site"), **INVALID},
+)
+async def announce_closure(
+    site_id: str, data: ClosureCreate, session: SessionDep, principal: Support, now: Now
+) -> ClosureRead:
     closure, cancelled = await service.announce_closure(session, principal, site_id, data, now)
     read = ClosureRead.model_validate(closure)
     read.cancelled_bookings = cancelled
     return read
 
 
-@router.post("/sites/{site_id}/hours-changes", response_model=list[ClosureRead],
-             status_code=status.HTTP_201_CREATED,
-             summary="Announce shorter opening hours for some days (support)",
-             description="The hours lost each day become closures; bookings in them are "
-                         "cancelled with the reason and an event.",
-             responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("site"), **INVALID})
-async def announce_hours_change(site_id: str, data: HoursChange, session: SessionDep,
-                                principal: Support, now: Now,
-                                settings: Settings) -> list[ClosureRead]:
-    closures = await service.announce_hours_change(session, principal, site_id, data, now,
-                                                   settings.availability_max_days)
+@router.post(
+    "/sites/{site_id}/hours-changes",
+    response_model=list[ClosureRead],
+    status_code=status.HTTP_201_CREATED,
+    summary="Announce shorter opening hours for some days (support)",
+    description="The hours lost each day become closures; bookings in them are "
+    "cancelled with the reason and an event.",
+    responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("site"), **INVALID},
+)
+async def announce_hours_change(
+    site_id: str,
+    data: HoursChange,
+    session: SessionDep,
+    principal: Support,
+    now: Now,
+    settings: Settings,
+) -> list[ClosureRead]:
+    closures = await service.announce_hours_change(
+        session, principal, site_id, data, now, settings.availability_max_days
+    )
     reads = []
     for closure, cancelled in closures:
         read = ClosureRead.model_validate(closure)
@@ -140,24 +198,36 @@ async def announce_hours_change(site_id: str, data: HoursChange, session: Sessio
     return reads
 
 
-@router.get("/availability", response_model=AvailabilityRead,
-            summary="Free places per site per hourly slot over a date range",
-            description="Dates are Europe/London calendar days, `to` inclusive; slots are "
-                        "UTC. Only future open slots are listed; nobody's name appears.",
-            responses={**UNAUTHORISED, **_not_found("site"), **INVALID})
+@router.get(
+    "/availability",
+    response_model=AvailabilityRead,
+    summary="Free places per site per hourly slot over a date range",
+    description="Dates are Europe/London calendar days, `to` inclusive; slots are "
+    "UTC. Only future open slots are listed; nobody's name appears.",
+    responses={**UNAUTHORISED, **_not_found("site"), **INVALID},
+)
 async def read_availability(
-    session: SessionDep, principal: CurrentPrincipal, now: Now, settings: Settings,
-    from_: Annotated[dt.date | None, Query(alias="from", description="first day (default today)")] = None,
-    to: Annotated[dt.date | None, Query(description="last day, inclusive (default from + 6)")] = None,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    now: Now,
+    settings: Settings,
+    from_: Annotated[
+        dt.date | None, Query(alias="from", description="first day (default today)")
+    ] = None,
+    to: Annotated[
+        dt.date | None, Query(description="last day, inclusive (default from + 6)")
+    ] = None,
     site_id: Annotated[str | None, Query(max_length=100, description="one site only")] = None,
 ) -> Response:
     today = now.astimezone(ZoneInfo("Europe/London")).date()
     first_day = from_ or today
-    availability_read.check_range(first_day, to or first_day, settings.availability_max_days,
-                                  today=today)
+    availability_read.check_range(
+        first_day, to or first_day, settings.availability_max_days, today=today
+    )
     last_day = to or first_day + dt.timedelta(days=6)
-    sites = await availability_read.availability(session, site_id=site_id, first_day=first_day,
-                                                 last_day=last_day, now=now)
+    sites = await availability_read.availability(
+        session, site_id=site_id, first_day=first_day, last_day=last_day, now=now
+    )
     # Built by our own code in AvailabilityRead's shape: serialise without re-validating.
     body = {"from": first_day, "to": last_day, "sites": sites}
     return Response(to_json(body), media_type="application/json")
@@ -165,28 +235,41 @@ async def read_availability(
 
 # Security declaration
 
-@router.get("/declaration", response_model=DeclarationText,
-            summary="The current security declaration text and version",
-            responses={**UNAUTHORISED})
+
+@router.get(
+    "/declaration",
+    response_model=DeclarationText,
+    summary="The current security declaration text and version",
+    responses={**UNAUTHORISED},
+)
 async def read_declaration(principal: CurrentPrincipal, settings: Settings) -> DeclarationText:
     version, text = service.current_declaration(settings)
     return DeclarationText(version=version, text=text)
 
 
-@router.post("/declarations", response_model=DeclarationRead, status_code=status.HTTP_201_CREATED,
-             summary="Sign the current security declaration (researcher)",
-             responses={**UNAUTHORISED, **FORBIDDEN, **INVALID})
-async def sign_declaration(data: DeclarationSign, session: SessionDep, principal: Researcher,
-                           settings: Settings, now: Now) -> Any:
+@router.post(
+    "/declarations",
+    response_model=DeclarationRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Sign the current security declaration (researcher)",
+    responses={**UNAUTHORISED, **FORBIDDEN, **INVALID},
+)
+async def sign_declaration(
+    data: DeclarationSign, session: SessionDep, principal: Researcher, settings: Settings, now: Now
+) -> Any:
     return await service.sign_declaration(session, principal, data.version, settings, now)
 
 
-@router.get("/declarations/me", response_model=DeclarationRead,
-            summary="My signature of the current declaration (researcher)",
-            responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("signature")})
+@router.get(
+    "/declarations/me",
+    response_model=DeclarationRead,
+    summary="My signature of the current declaration (researcher)",
+    responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("signature")},
+)
 async def my_declaration(session: SessionDep, principal: Researcher, settings: Settings) -> Any:
-    signed = await service.signed_declaration(session, service.caller_researcher_id(principal),
-                                              settings)
+    signed = await service.signed_declaration(
+        session, service.caller_researcher_id(principal), settings
+    )
     if signed is None:
         raise NotFound(f"no signature of declaration version {settings.declaration_version}")
     return signed
@@ -194,68 +277,120 @@ async def my_declaration(session: SessionDep, principal: Researcher, settings: S
 
 # Bookings
 
-@router.post("/bookings", response_model=BookingRead, status_code=status.HTTP_201_CREATED,
-             summary="Book a place (researcher)",
-             responses={**UNAUTHORISED, **FORBIDDEN, **INVALID,
-                        **_conflict("place T3 at titchfield is already booked for an "
-                                    "overlapping time", conflict="place_taken")})
-async def create_booking(data: BookingCreate, session: SessionDep, principal: Researcher,
-                         settings: Settings, now: Now) -> Any:
+
+@router.post(
+    "/bookings",
+    response_model=BookingRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Book a place (researcher)",
+    responses={
+        **UNAUTHORISED,
+        **FORBIDDEN,
+        **INVALID,
+        **_conflict(
+            "place T3 at titchfield is already booked for an overlapping time",
+            conflict="place_taken",
+        ),
+    },
+)
+async def create_booking(
+    data: BookingCreate, session: SessionDep, principal: Researcher, settings: Settings, now: Now
+) -> Any:
     return await service.create_booking(session, principal, data, settings, now)
 
 
-@router.get("/bookings", response_model=BookingPage,
-            summary="List bookings: a researcher's own, or everybody's for support",
-            responses={**UNAUTHORISED, **FORBIDDEN})
+@router.get(
+    "/bookings",
+    response_model=BookingPage,
+    summary="List bookings: a researcher's own, or everybody's for support",
+    responses={**UNAUTHORISED, **FORBIDDEN},
+)
 async def list_bookings(
-    session: SessionDep, principal: ResearcherOrSupport, limit: Limit = 50,
+    session: SessionDep,
+    principal: ResearcherOrSupport,
+    limit: Limit = 50,
     cursor: Cursor = None,
     researcher_id: Annotated[str | None, Query(max_length=100, description="support only")] = None,
     site_id: Annotated[str | None, Query(max_length=100)] = None,
     project_id: Annotated[str | None, Query(max_length=100)] = None,
     status_: Annotated[domain.BookingStatus | None, Query(alias="status")] = None,
-    starts_from: Annotated[AwareDatetime | None,
-                           Query(description="only bookings starting then or later")] = None,
+    starts_from: Annotated[
+        AwareDatetime | None, Query(description="only bookings starting then or later")
+    ] = None,
 ) -> BookingPage:
-    filters = BookingFilters(researcher_id=researcher_id, site_id=site_id, project_id=project_id,
-                             status=status_, starts_from=starts_from)
+    filters = BookingFilters(
+        researcher_id=researcher_id,
+        site_id=site_id,
+        project_id=project_id,
+        status=status_,
+        starts_from=starts_from,
+    )
     rows, next_cursor = await service.list_bookings(session, principal, filters, limit, cursor)
     return BookingPage(items=[BookingRead.model_validate(r) for r in rows], next=next_cursor)
 
 
-@router.get("/bookings/{booking_id}", response_model=BookingRead, summary="Read a booking",
-            responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("booking")})
-async def read_booking(booking_id: str, session: SessionDep,
-                       principal: ResearcherOrSupport) -> Any:
+@router.get(
+    "/bookings/{booking_id}",
+    response_model=BookingRead,
+    summary="Read a booking",
+    responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("booking")},
+)
+async def read_booking(booking_id: str, session: SessionDep, principal: ResearcherOrSupport) -> Any:
     return await service.visible_booking(session, principal, booking_id)
 
 
-@router.post("/bookings/{booking_id}/cancel", response_model=BookingRead,
-             summary="Cancel a booking (its researcher before it starts, or support)",
-             responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("booking"), **INVALID,
-                        **_conflict("cannot cancel a booking that is attended",
-                                    current_state="attended")})
-async def cancel_booking(booking_id: str, session: SessionDep, principal: ResearcherOrSupport,
-                         now: Now, data: BookingCancel | None = None) -> Any:
+@router.post(
+    "/bookings/{booking_id}/cancel",
+    response_model=BookingRead,
+    summary="Cancel a booking (its researcher before it starts, or support)",
+    responses={
+        **UNAUTHORISED,
+        **FORBIDDEN,
+        **_not_found("booking"),
+        **INVALID,
+        **_conflict("cannot cancel a booking that is attended", current_state="attended"),
+    },
+)
+async def cancel_booking(
+    booking_id: str,
+    session: SessionDep,
+    principal: ResearcherOrSupport,
+    now: Now,
+    data: BookingCancel | None = None,
+) -> Any:
     reason = data.reason if data else None
     return await service.cancel_booking(session, principal, booking_id, reason, now)
 
 
-@router.post("/bookings/{booking_id}/attended", response_model=BookingRead,
-             summary="Check the researcher in (support)",
-             responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("booking"),
-                        **_conflict("cannot check in a booking that is cancelled",
-                                    current_state="cancelled")})
-async def record_attended(booking_id: str, session: SessionDep, principal: Support,
-                          now: Now) -> Any:
+@router.post(
+    "/bookings/{booking_id}/attended",
+    response_model=BookingRead,
+    summary="Check the researcher in (support)",
+    responses={
+        **UNAUTHORISED,
+        **FORBIDDEN,
+        **_not_found("booking"),
+        **_conflict("cannot check in a booking that is cancelled", current_state="cancelled"),
+    },
+)
+async def record_attended(
+    booking_id: str, session: SessionDep, principal: Support, now: Now
+) -> Any:
     return await service.record_visit(session, principal, booking_id, True, now)
 
 
-@router.post("/bookings/{booking_id}/no-show", response_model=BookingRead,
-             summary="Record that the researcher did not come (support)",
-             responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("booking"),
-                        **_conflict("cannot record a no-show for a booking that is attended",
-                                    current_state="attended")})
-async def record_no_show(booking_id: str, session: SessionDep, principal: Support,
-                         now: Now) -> Any:
+@router.post(
+    "/bookings/{booking_id}/no-show",
+    response_model=BookingRead,
+    summary="Record that the researcher did not come (support)",
+    responses={
+        **UNAUTHORISED,
+        **FORBIDDEN,
+        **_not_found("booking"),
+        **_conflict(
+            "cannot record a no-show for a booking that is attended", current_state="attended"
+        ),
+    },
+)
+async def record_no_show(booking_id: str, session: SessionDep, principal: Support, now: Now) -> Any:
     return await service.record_visit(session, principal, booking_id, False, now)

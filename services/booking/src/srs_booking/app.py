@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from srs_common.app import ServiceSpec, create_service_app
 from srs_booking import api
 from srs_booking.handlers import CONSUMED_TOPICS, HANDLERS
 from srs_booking.models import idempotency, messaging
 from srs_booking.settings import BookingSettings
+from srs_common.app import ServiceSpec, create_service_app
 
 
 def spec() -> ServiceSpec:
     return ServiceSpec(
         name="booking",
         title="SRS booking",
-        description="Safe-room terminals and SafePods: sites, security declarations, bookings, availability.",
+        description=(
+            "Safe-room terminals and SafePods: sites, security declarations, bookings, "
+            "availability."
+        ),
         version="0.1.0",
         messaging=messaging,
         idempotency=idempotency,

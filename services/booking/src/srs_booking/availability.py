@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_common.errors import AppError, NotFound
 from srs_booking import domain
 from srs_booking.models import BookedSlot, Site, SiteClosure
+from srs_common.errors import AppError, NotFound
 
 _site = Site.__table__
 _closure = SiteClosure.__table__
@@ -28,23 +28,38 @@ def check_range(first_day: dt.date, last_day: dt.date, max_days: int, *, today: 
     """A range of at most ``max_days`` local days, within a year either side of today."""
     year = dt.timedelta(days=366)
     if not (today - year <= first_day and last_day <= today + year):
-        raise AppError("dates must be within a year of today", status=422,
-                       title="Invalid input",
-                       errors=[{"field": "query.from", "message": "too far from today",
-                                "type": "date_range"}])
+        raise AppError(
+            "dates must be within a year of today",
+            status=422,
+            title="Invalid input",
+            errors=[{"field": "query.from", "message": "too far from today", "type": "date_range"}],
+        )
     if last_day < first_day:
-        raise AppError("'to' must not be before 'from'", status=422, title="Invalid input",
-                       errors=[{"field": "query.to", "message": "before from",
-                                "type": "date_range"}])
+        raise AppError(
+            "'to' must not be before 'from'",
+            status=422,
+            title="Invalid input",
+            errors=[{"field": "query.to", "message": "before from", "type": "date_range"}],
+        )
     if (last_day - first_day).days + 1 > max_days:
-        raise AppError(f"at most {max_days} days per request", status=422,
-                       title="Invalid input",
-                       errors=[{"field": "query.to", "message": f"more than {max_days} days",
-                                "type": "date_range"}])
+        raise AppError(
+            f"at most {max_days} days per request",
+            status=422,
+            title="Invalid input",
+            errors=[
+                {"field": "query.to", "message": f"more than {max_days} days", "type": "date_range"}
+            ],
+        )
 
 
-async def availability(session: AsyncSession, *, site_id: str | None, first_day: dt.date,
-                       last_day: dt.date, now: dt.datetime) -> list[dict[str, object]]:
+async def availability(
+    session: AsyncSession,
+    *,
+    site_id: str | None,
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
+) -> list[dict[str, object]]:
     """Per site, the future open slots between the two local dates and their free places."""
     sites_query = select(_site).order_by(_site.c.id)
     if site_id is not None:
@@ -55,13 +70,15 @@ async def availability(session: AsyncSession, *, site_id: str | None, first_day:
         raise NotFound(f"site {site_id} not found")
     # Local days are within a day of UTC either side: widen the window, filter in memory.
     window_start = dt.datetime.combine(first_day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
-    window_end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(),
-                                     tzinfo=LONDON).astimezone(dt.UTC)
-    closures_query = select(_closure.c.site_id, _closure.c.starts_at, _closure.c.ends_at,
-                            _closure.c.reason).where(_closure.c.starts_at < window_end,
-                                                     _closure.c.ends_at > window_start)
+    window_end = dt.datetime.combine(
+        last_day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON
+    ).astimezone(dt.UTC)
+    closures_query = select(
+        _closure.c.site_id, _closure.c.starts_at, _closure.c.ends_at, _closure.c.reason
+    ).where(_closure.c.starts_at < window_end, _closure.c.ends_at > window_start)
     booked_query = select(_slot.c.site_id, _slot.c.place, _slot.c.slot_start).where(
-        _slot.c.slot_start >= window_start, _slot.c.slot_start < window_end)
+        _slot.c.slot_start >= window_start, _slot.c.slot_start < window_end
+    )
     if site_id is not None:
         closures_query = closures_query.where(_closure.c.site_id == site_id)
         booked_query = booked_query.where(_slot.c.site_id == site_id)
@@ -73,13 +90,27 @@ async def availability(session: AsyncSession, *, site_id: str | None, first_day:
         booked[row.site_id][row.slot_start].add(row.place)
     result = []
     for site in sites:
-        slots = domain.site_availability(site, closures[site.id], booked[site.id],  # type: ignore[arg-type]
-                                         first_day, last_day, now)
-        result.append({
-            "site_id": site.id,
-            "name": site.name,
-            "slots": [{"starts_at": s.starts_at, "ends_at": s.ends_at,
-                       "free": len(s.free_places), "free_places": s.free_places}
-                      for s in slots],
-        })
+        slots = domain.site_availability(
+            site,
+            closures[site.id],
+            booked[site.id],  # type: ignore[arg-type]
+            first_day,
+            last_day,
+            now,
+        )
+        result.append(
+            {
+                "site_id": site.id,
+                "name": site.name,
+                "slots": [
+                    {
+                        "starts_at": s.starts_at,
+                        "ends_at": s.ends_at,
+                        "free": len(s.free_places),
+                        "free_places": s.free_places,
+                    }
+                    for s in slots
+                ],
+            }
+        )
     return result

@@ -68,13 +68,19 @@ def local_date(site: SiteHours, moment: dt.datetime) -> dt.date:
 def opening_slots(site: SiteHours, day: dt.date) -> tuple[dt.datetime, ...]:
     """Starts (UTC) of the hourly slots the site is normally open on local date ``day``:
     none at weekends (unless it opens then) or on bank holidays."""
-    return _opening_slots(site.timezone, site.opens_at, site.closes_at,
-                          tuple(site.open_weekdays), day)
+    return _opening_slots(
+        site.timezone, site.opens_at, site.closes_at, tuple(site.open_weekdays), day
+    )
 
 
 @lru_cache(maxsize=4096)
-def _opening_slots(timezone: str, opens_at: dt.time, closes_at: dt.time,
-                   open_weekdays: tuple[int, ...], day: dt.date) -> tuple[dt.datetime, ...]:
+def _opening_slots(
+    timezone: str,
+    opens_at: dt.time,
+    closes_at: dt.time,
+    open_weekdays: tuple[int, ...],
+    day: dt.date,
+) -> tuple[dt.datetime, ...]:
     # Cached: the availability read asks for the same few sites and weeks all day long.
     if day.weekday() not in open_weekdays or bank_holiday(day) is not None:
         return ()
@@ -104,29 +110,41 @@ def closure_covering(closures: Iterable[Period], slot: dt.datetime) -> Period | 
     return None
 
 
-def check_booking_times(site: SiteHours, closures: Sequence[Period], starts_at: dt.datetime,
-                        ends_at: dt.datetime, *, now: dt.datetime,
-                        horizon: dt.timedelta) -> list[dt.datetime]:
+def check_booking_times(
+    site: SiteHours,
+    closures: Sequence[Period],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    *,
+    now: dt.datetime,
+    horizon: dt.timedelta,
+) -> list[dt.datetime]:
     """The booked slots if ``[starts_at, ends_at)`` is bookable, else the first reason not."""
     for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
         if (moment.minute, moment.second, moment.microsecond) != (0, 0, 0):
-            raise RuleViolation(f"{name} must be on a whole hour: bookings are hourly slots",
-                                rule="whole_hours")
+            raise RuleViolation(
+                f"{name} must be on a whole hour: bookings are hourly slots", rule="whole_hours"
+            )
     if ends_at <= starts_at:
         raise RuleViolation("ends_at must be after starts_at", rule="whole_hours")
     if starts_at <= now:
         raise RuleViolation("a booking must start in the future", rule="in_the_past")
     if starts_at > now + horizon:
-        raise RuleViolation(f"bookings open at most {horizon.days} days ahead",
-                            rule="beyond_horizon", horizon_days=horizon.days)
+        raise RuleViolation(
+            f"bookings open at most {horizon.days} days ahead",
+            rule="beyond_horizon",
+            horizon_days=horizon.days,
+        )
     day = local_date(site, starts_at)
     if local_date(site, ends_at - SLOT) != day:
-        raise RuleViolation("a booking covers hours of one day; book each day separately",
-                            rule="one_day")
+        raise RuleViolation(
+            "a booking covers hours of one day; book each day separately", rule="one_day"
+        )
     holiday = bank_holiday(day)
     if holiday is not None:
-        raise RuleViolation(f"the site is closed on {day}: {holiday} (bank holiday)",
-                            rule="bank_holiday")
+        raise RuleViolation(
+            f"the site is closed on {day}: {holiday} (bank holiday)", rule="bank_holiday"
+        )
     if day.weekday() not in site.open_weekdays:
         raise RuleViolation(f"the site is not open on {day:%A}s", rule="outside_opening_hours")
     open_slots = set(opening_slots(site, day))
@@ -134,7 +152,9 @@ def check_booking_times(site: SiteHours, closures: Sequence[Period], starts_at: 
     if not open_slots.issuperset(slots):
         raise RuleViolation(
             f"the site is open {site.opens_at:%H:%M}-{site.closes_at:%H:%M} {site.timezone} "
-            f"on {day}", rule="outside_opening_hours")
+            f"on {day}",
+            rule="outside_opening_hours",
+        )
     for slot in slots:
         closure = closure_covering(closures, slot)
         if closure is not None:
@@ -154,37 +174,52 @@ class Eligibility:
     dataset_levels: dict[str, str | None]
 
 
-def check_eligibility(facts: Eligibility, *, declaration_version: str,
-                      booking_date: dt.date) -> None:
+def check_eligibility(
+    facts: Eligibility, *, declaration_version: str, booking_date: dt.date
+) -> None:
     """Refuse (422 with the rule) unless the researcher may book for the project."""
     if not facts.declaration_signed:
-        raise RuleViolation(f"sign the security declaration (version {declaration_version}) "
-                            "before booking", rule="security_declaration",
-                            declaration_version=declaration_version)
+        raise RuleViolation(
+            f"sign the security declaration (version {declaration_version}) before booking",
+            rule="security_declaration",
+            declaration_version=declaration_version,
+        )
     if facts.accreditation_status is None:
-        raise RuleViolation("no accreditation is known for this researcher",
-                            rule="accreditation_not_current")
+        raise RuleViolation(
+            "no accreditation is known for this researcher", rule="accreditation_not_current"
+        )
     if facts.accreditation_status != CURRENT_ACCREDITATION:
-        raise RuleViolation(f"the researcher's accreditation is {facts.accreditation_status}",
-                            rule="accreditation_not_current")
+        raise RuleViolation(
+            f"the researcher's accreditation is {facts.accreditation_status}",
+            rule="accreditation_not_current",
+        )
     assert facts.accreditation_valid_until is not None
     if facts.accreditation_valid_until < booking_date:
         raise RuleViolation(
             f"the accreditation ends on {facts.accreditation_valid_until}, before {booking_date}",
-            rule="accreditation_not_current")
+            rule="accreditation_not_current",
+        )
     if not facts.member_active:
-        raise RuleViolation("the researcher is not an active member of the project",
-                            rule="not_project_member")
+        raise RuleViolation(
+            "the researcher is not an active member of the project", rule="not_project_member"
+        )
     if facts.project_status != ACTIVE_PROJECT:
-        raise RuleViolation(f"the project is {facts.project_status or 'not yet active'}",
-                            rule="project_not_active")
+        raise RuleViolation(
+            f"the project is {facts.project_status or 'not yet active'}", rule="project_not_active"
+        )
     for dataset_id, level in sorted(facts.dataset_levels.items()):
         if level is None:
-            raise RuleViolation(f"dataset {dataset_id} is not in the catalogue known to booking",
-                                rule="dataset_not_permitted", dataset_id=dataset_id)
+            raise RuleViolation(
+                f"dataset {dataset_id} is not in the catalogue known to booking",
+                rule="dataset_not_permitted",
+                dataset_id=dataset_id,
+            )
         if level not in ACCESS_LEVELS_PERMITTING_SAFE_SETTING:
-            raise RuleViolation(f"dataset {dataset_id} may not be used in a safe setting",
-                                rule="dataset_not_permitted", dataset_id=dataset_id)
+            raise RuleViolation(
+                f"dataset {dataset_id} may not be used in a safe setting",
+                rule="dataset_not_permitted",
+                dataset_id=dataset_id,
+            )
 
 
 class BookingStatus(StrEnum):
@@ -212,8 +247,10 @@ def transition(current: str, action: str) -> BookingStatus:
 def check_cancellable(starts_at: dt.datetime, now: dt.datetime, *, by_staff: bool) -> None:
     """Researchers cancel before the booking starts; support may cancel at any time."""
     if not by_staff and starts_at <= now:
-        raise Conflict("a booking that has started can no longer be cancelled by the researcher",
-                       current_state="started")
+        raise Conflict(
+            "a booking that has started can no longer be cancelled by the researcher",
+            current_state="started",
+        )
 
 
 def check_started(starts_at: dt.datetime, now: dt.datetime, action: str) -> None:
@@ -227,12 +264,14 @@ def check_closure_period(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.d
     if ends_at <= starts_at:
         raise AppError("ends_at must be after starts_at", status=422, title="Invalid period")
     if starts_at <= now:
-        raise RuleViolation("closures are announced in advance: starts_at must be in the future",
-                            rule="in_the_past")
+        raise RuleViolation(
+            "closures are announced in advance: starts_at must be in the future", rule="in_the_past"
+        )
 
 
-def lost_hours(site: SiteHours, first_day: dt.date, last_day: dt.date, opens_at: dt.time,
-               closes_at: dt.time) -> list[tuple[dt.datetime, dt.datetime]]:
+def lost_hours(
+    site: SiteHours, first_day: dt.date, last_day: dt.date, opens_at: dt.time, closes_at: dt.time
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """Shorter opening hours on each open day from ``first_day`` to ``last_day``, as the
     UTC periods lost before the later opening and after the earlier closing."""
     for name, value in (("opens_at", opens_at), ("closes_at", closes_at)):
@@ -241,14 +280,18 @@ def lost_hours(site: SiteHours, first_day: dt.date, last_day: dt.date, opens_at:
     if not site.opens_at <= opens_at < closes_at <= site.closes_at:
         raise RuleViolation(
             f"changed hours must lie within the usual {site.opens_at:%H:%M}-"
-            f"{site.closes_at:%H:%M} and open before they close", rule="hours_reduction_only")
+            f"{site.closes_at:%H:%M} and open before they close",
+            rule="hours_reduction_only",
+        )
     zone = ZoneInfo(site.timezone)
     periods = []
     day = first_day
     while day <= last_day:
         if opening_slots(site, day):
+
             def at(time: dt.time, day: dt.date = day) -> dt.datetime:
                 return dt.datetime.combine(day, time, tzinfo=zone).astimezone(dt.UTC)
+
             if opens_at > site.opens_at:
                 periods.append((at(site.opens_at), at(opens_at)))
             if closes_at < site.closes_at:
@@ -264,9 +307,14 @@ class SlotAvailability:
     free_places: list[str]
 
 
-def site_availability(site: SiteHours, closures: Sequence[Period],
-                      booked: dict[dt.datetime, set[str]], first_day: dt.date,
-                      last_day: dt.date, now: dt.datetime) -> list[SlotAvailability]:
+def site_availability(
+    site: SiteHours,
+    closures: Sequence[Period],
+    booked: dict[dt.datetime, set[str]],
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
+) -> list[SlotAvailability]:
     """Free places per future open slot of one site from ``first_day`` to ``last_day``;
     ``booked`` maps a slot start to the places taken then."""
     places = place_codes(site)

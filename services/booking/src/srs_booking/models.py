@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
@@ -108,6 +119,7 @@ class BookedSlot(Base):
 
 
 # Read models built from other services' events (never from calls).
+
 
 class KnownAccreditation(Base):
     """One accreditation as last announced by the accreditation service.

@@ -34,11 +34,24 @@ _BOOKING_EXAMPLE = {
 
 
 class SiteRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "id": "titchfield", "name": "Titchfield safe room", "kind": "safe_room",
-        "location": "Titchfield, Hampshire", "timezone": "Europe/London",
-        "opens_at": "09:00:00", "closes_at": "16:00:00", "open_weekdays": [0, 1, 2, 3, 4],
-        "places": ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"]}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "titchfield",
+                    "name": "Titchfield safe room",
+                    "kind": "safe_room",
+                    "location": "Titchfield, Hampshire",
+                    "timezone": "Europe/London",
+                    "opens_at": "09:00:00",
+                    "closes_at": "16:00:00",
+                    "open_weekdays": [0, 1, 2, 3, 4],
+                    "places": ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"],
+                }
+            ]
+        },
+    )
 
     id: str
     name: str
@@ -52,9 +65,18 @@ class SiteRead(BaseModel):
 
 
 class ClosureCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "starts_at": "2026-12-03T09:00:00Z", "ends_at": "2026-12-03T16:00:00Z",
-        "reason": "building works"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "starts_at": "2026-12-03T09:00:00Z",
+                    "ends_at": "2026-12-03T16:00:00Z",
+                    "reason": "building works",
+                }
+            ]
+        },
+    )
 
     starts_at: UtcMoment
     ends_at: UtcMoment
@@ -62,9 +84,20 @@ class ClosureCreate(BaseModel):
 
 
 class HoursChange(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "first_day": "2026-12-21", "last_day": "2026-12-24", "opens_at": "10:00:00",
-        "closes_at": "14:00:00", "reason": "reduced staffing over Christmas"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "first_day": "2026-12-21",
+                    "last_day": "2026-12-24",
+                    "opens_at": "10:00:00",
+                    "closes_at": "14:00:00",
+                    "reason": "reduced staffing over Christmas",
+                }
+            ]
+        },
+    )
 
     first_day: dt.date = Field(description="first local day with the changed hours")
     last_day: dt.date = Field(description="last local day with the changed hours, inclusive")
@@ -74,11 +107,22 @@ class HoursChange(BaseModel):
 
 
 class ClosureRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "id": "clo_9f8e7d6c5b4a39281706f5e4d3c2b1a0", "site_id": "newport",
-        "starts_at": "2026-12-03T09:00:00Z", "ends_at": "2026-12-03T16:00:00Z",
-        "reason": "building works", "announced_at": "2026-11-25T10:00:00Z",
-        "cancelled_bookings": 2}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "clo_9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+                    "site_id": "newport",
+                    "starts_at": "2026-12-03T09:00:00Z",
+                    "ends_at": "2026-12-03T16:00:00Z",
+                    "reason": "building works",
+                    "announced_at": "2026-11-25T10:00:00Z",
+                    "cancelled_bookings": 2,
+                }
+            ]
+        },
+    )
 
     id: str
     site_id: str
@@ -87,29 +131,46 @@ class ClosureRead(BaseModel):
     reason: str
     announced_at: dt.datetime
     cancelled_bookings: int | None = Field(
-        None, description="bookings cancelled by this announcement (in the announce response)")
+        None, description="bookings cancelled by this announcement (in the announce response)"
+    )
 
 
 class DeclarationText(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "version": "2026.1", "text": "I will use the safe setting only for ..."}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"version": "2026.1", "text": "I will use the safe setting only for ..."}]
+        }
+    )
 
     version: str
     text: str
 
 
 class DeclarationSign(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "version": "2026.1"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"version": "2026.1"}]}
+    )
 
-    version: str = Field(min_length=1, max_length=40,
-                         description="the version of the text the researcher read and signs")
+    version: str = Field(
+        min_length=1,
+        max_length=40,
+        description="the version of the text the researcher read and signs",
+    )
 
 
 class DeclarationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "researcher_id": "res-alice", "version": "2026.1",
-        "signed_at": "2026-11-25T10:00:00Z"}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "researcher_id": "res-alice",
+                    "version": "2026.1",
+                    "signed_at": "2026-11-25T10:00:00Z",
+                }
+            ]
+        },
+    )
 
     researcher_id: str
     version: str
@@ -117,9 +178,20 @@ class DeclarationRead(BaseModel):
 
 
 class BookingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "project_id": "prj_01J9Z8Q4V6", "site_id": "titchfield", "place": "T3",
-        "starts_at": "2026-12-01T09:00:00Z", "ends_at": "2026-12-01T16:00:00Z"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "project_id": "prj_01J9Z8Q4V6",
+                    "site_id": "titchfield",
+                    "place": "T3",
+                    "starts_at": "2026-12-01T09:00:00Z",
+                    "ends_at": "2026-12-01T16:00:00Z",
+                }
+            ]
+        },
+    )
 
     project_id: str = Field(min_length=1, max_length=100)
     site_id: str = Field(min_length=1, max_length=100)
@@ -129,15 +201,17 @@ class BookingCreate(BaseModel):
 
 
 class BookingCancel(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "reason": "travel plans changed"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "travel plans changed"}]}
+    )
 
     reason: str | None = Field(None, min_length=3, max_length=500)
 
 
 class BookingRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True,
-                              json_schema_extra={"examples": [_BOOKING_EXAMPLE]})
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [_BOOKING_EXAMPLE]}
+    )
 
     id: str
     researcher_id: str
@@ -154,8 +228,9 @@ class BookingRead(BaseModel):
 
 
 class BookingPage(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "items": [_BOOKING_EXAMPLE], "next": None}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [_BOOKING_EXAMPLE], "next": None}]}
+    )
 
     items: list[BookingRead]
     next: str | None = Field(None, description="cursor for the next page; absent on the last")
@@ -183,12 +258,30 @@ class SiteAvailability(BaseModel):
 
 
 class AvailabilityRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "from": "2026-12-01", "to": "2026-12-01",
-        "sites": [{"site_id": "safepod-ntu", "name": "SafePod, Nottingham Trent University",
-                   "slots": [{"starts_at": "2026-12-01T08:00:00Z",
-                              "ends_at": "2026-12-01T09:00:00Z", "free": 1,
-                              "free_places": ["POD"]}]}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "from": "2026-12-01",
+                    "to": "2026-12-01",
+                    "sites": [
+                        {
+                            "site_id": "safepod-ntu",
+                            "name": "SafePod, Nottingham Trent University",
+                            "slots": [
+                                {
+                                    "starts_at": "2026-12-01T08:00:00Z",
+                                    "ends_at": "2026-12-01T09:00:00Z",
+                                    "free": 1,
+                                    "free_places": ["POD"],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     from_: dt.date = Field(alias="from", serialization_alias="from")
     to: dt.date

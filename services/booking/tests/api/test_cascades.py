@@ -18,12 +18,20 @@ THU_9 = "2027-10-28T08:00:00Z"
 THU_11 = "2027-10-28T10:00:00Z"
 
 
-def _accreditation(contract, researcher_id: str, status: str, occurred_at: dt.datetime,
-                   reason: str | None = None):
-    return contract(accreditation_id=f"acc-{researcher_id}", researcher_id=researcher_id,
-                    organisation_id="org-ntu", kind="full", status=status,
-                    valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2029, 1, 1),
-                    reason=reason, occurred_at=occurred_at)
+def _accreditation(
+    contract, researcher_id: str, status: str, occurred_at: dt.datetime, reason: str | None = None
+):
+    return contract(
+        accreditation_id=f"acc-{researcher_id}",
+        researcher_id=researcher_id,
+        organisation_id="org-ntu",
+        kind="full",
+        status=status,
+        valid_from=dt.date(2026, 1, 1),
+        valid_until=dt.date(2029, 1, 1),
+        reason=reason,
+        occurred_at=occurred_at,
+    )
 
 
 async def _statuses(client, tokens) -> dict[str, tuple[str, str | None]]:
@@ -31,30 +39,44 @@ async def _statuses(client, tokens) -> dict[str, tuple[str, str | None]]:
     return {b["id"]: (b["status"], b["cancel_reason"]) for b in items}
 
 
-@pytest.mark.parametrize("contract, status", [
-    (acc.AccreditationSuspended, "suspended"),
-    (acc.AccreditationExpired, "expired"),
-    (acc.AccreditationRevoked, "revoked"),
-])
+@pytest.mark.parametrize(
+    "contract, status",
+    [
+        (acc.AccreditationSuspended, "suspended"),
+        (acc.AccreditationExpired, "expired"),
+        (acc.AccreditationRevoked, "revoked"),
+    ],
+)
 async def test_lapsed_accreditation_cancels_that_researchers_coming_bookings_once(
-        client, eligible, book, deliver, tokens, events, contract, status):
+    client, eligible, book, deliver, tokens, events, contract, status
+):
     alice = await eligible(client, "res-alice")
     bob = await eligible(client, "res-bob")
     past = (await book(client, alice, WED_9, WED_11)).json()["id"]
     coming = (await book(client, alice, THU_9, THU_11)).json()["id"]
     bobs = (await book(client, bob, THU_9, THU_11, place="T2")).json()["id"]
     client.clock.now = dt.datetime(2027, 10, 27, 12, tzinfo=dt.UTC)
-    assert (await client.post(f"/v1/bookings/{past}/attended",
-                              headers=tokens.headers("support"))).status_code == 200
+    assert (
+        await client.post(f"/v1/bookings/{past}/attended", headers=tokens.headers("support"))
+    ).status_code == 200
 
-    event = event_from(_accreditation(contract, "res-alice", status, client.clock.now,
-                                      reason="breach of declaration"),
-                       subject="res-alice", source="/srs/accreditation")
+    event = event_from(
+        _accreditation(
+            contract, "res-alice", status, client.clock.now, reason="breach of declaration"
+        ),
+        subject="res-alice",
+        source="/srs/accreditation",
+    )
     assert await deliver(client, event=event) is True
     assert await deliver(client, event=event) is False
     # the same news again under a new event id cancels nothing more
-    await deliver(client, _accreditation(contract, "res-alice", status, client.clock.now,
-                                         reason="breach of declaration"), subject="res-alice")
+    await deliver(
+        client,
+        _accreditation(
+            contract, "res-alice", status, client.clock.now, reason="breach of declaration"
+        ),
+        subject="res-alice",
+    )
 
     states = await _statuses(client, tokens)
     assert states[past] == ("attended", None)
@@ -68,33 +90,59 @@ async def test_cancelled_cascade_frees_the_place(client, eligible, book, deliver
     alice = await eligible(client, "res-alice")
     bob = await eligible(client, "res-bob")
     await book(client, alice, THU_9, THU_11)
-    await deliver(client, _accreditation(acc.AccreditationRevoked, "res-alice", "revoked",
-                                         client.clock.now), subject="res-alice")
+    await deliver(
+        client,
+        _accreditation(acc.AccreditationRevoked, "res-alice", "revoked", client.clock.now),
+        subject="res-alice",
+    )
     assert (await book(client, bob, THU_9, THU_11)).status_code == 201
 
 
-@pytest.mark.parametrize("payload, reason", [
-    (prj.ProjectCompleted(project_id="prj_burglary", organisation_id="org-ntu",
-                          lead_researcher_id="res-alice", member_ids=["res-alice", "res-bob"],
-                          occurred_at=dt.datetime(2027, 10, 26, tzinfo=dt.UTC)),
-     "project completed"),
-    (prj.ProjectSuspended(project_id="prj_burglary", organisation_id="org-ntu",
-                          reason="ethics approval lapsed",
-                          occurred_at=dt.datetime(2027, 10, 26, tzinfo=dt.UTC)),
-     "project suspended: ethics approval lapsed"),
-    (ProjectSpaceArchived(project_id="prj_burglary", space_id="spc_1",
-                          occurred_at=dt.datetime(2027, 10, 26, tzinfo=dt.UTC)),
-     "project space archived"),
-])
+@pytest.mark.parametrize(
+    "payload, reason",
+    [
+        (
+            prj.ProjectCompleted(
+                project_id="prj_burglary",
+                organisation_id="org-ntu",
+                lead_researcher_id="res-alice",
+                member_ids=["res-alice", "res-bob"],
+                occurred_at=dt.datetime(2027, 10, 26, tzinfo=dt.UTC),
+            ),
+            "project completed",
+        ),
+        (
+            prj.ProjectSuspended(
+                project_id="prj_burglary",
+                organisation_id="org-ntu",
+                reason="ethics approval lapsed",
+                occurred_at=dt.datetime(2027, 10, 26, tzinfo=dt.UTC),
+            ),
+            "project suspended: ethics approval lapsed",
+        ),
+        (
+            ProjectSpaceArchived(
+                project_id="prj_burglary",
+                space_id="spc_1",
+                occurred_at=dt.datetime(2027, 10, 26, tzinfo=dt.UTC),
+            ),
+            "project space archived",
+        ),
+    ],
+)
 async def test_project_completed_or_suspended_cancels_its_bookings_once(
-        client, eligible, book, deliver, tokens, events, payload, reason):
+    client, eligible, book, deliver, tokens, events, payload, reason
+):
     alice = await eligible(client, "res-alice")
     bob = await eligible(client, "res-bob")
     other = await eligible(client, "res-carol", project_id="prj_other")
-    ids = [(await book(client, alice, WED_9, WED_11)).json()["id"],
-           (await book(client, bob, THU_9, THU_11)).json()["id"]]
-    unrelated = (await book(client, other, THU_9, THU_11, place="T5",
-                            project_id="prj_other")).json()["id"]
+    ids = [
+        (await book(client, alice, WED_9, WED_11)).json()["id"],
+        (await book(client, bob, THU_9, THU_11)).json()["id"],
+    ]
+    unrelated = (
+        await book(client, other, THU_9, THU_11, place="T5", project_id="prj_other")
+    ).json()["id"]
     event = event_from(payload, subject="prj_burglary", source="/srs/projects")
     assert await deliver(client, event=event) is True
     assert await deliver(client, event=event) is False
@@ -108,19 +156,28 @@ async def test_project_completed_or_suspended_cancels_its_bookings_once(
     assert refused.status_code == 422 and refused.json()["rule"] == "project_not_active"
 
 
-@pytest.mark.parametrize("contract, how", [
-    (prj.ProjectMemberRemoved, "removed"),
-    (prj.ProjectMemberDeactivated, "deactivated"),
-])
+@pytest.mark.parametrize(
+    "contract, how",
+    [
+        (prj.ProjectMemberRemoved, "removed"),
+        (prj.ProjectMemberDeactivated, "deactivated"),
+    ],
+)
 async def test_member_removed_or_deactivated_loses_only_their_bookings_for_the_project(
-        client, eligible, book, deliver, tokens, events, contract, how):
+    client, eligible, book, deliver, tokens, events, contract, how
+):
     alice = await eligible(client, "res-alice")
     bob = await eligible(client, "res-bob")
     alices = (await book(client, alice, WED_9, WED_11)).json()["id"]
     bobs = (await book(client, bob, WED_9, WED_11, place="T2")).json()["id"]
-    left = contract(project_id="prj_burglary", organisation_id="org-ntu",
-                    researcher_id="res-bob", role="researcher", reason="left the university",
-                    occurred_at=client.clock.now)
+    left = contract(
+        project_id="prj_burglary",
+        organisation_id="org-ntu",
+        researcher_id="res-bob",
+        role="researcher",
+        reason="left the university",
+        occurred_at=client.clock.now,
+    )
     event = event_from(left, subject="prj_burglary", source="/srs/projects")
     assert await deliver(client, event=event) is True
     assert await deliver(client, event=event) is False
@@ -138,90 +195,176 @@ async def test_late_events_do_not_undo_newer_ones(client, eligible, book, delive
     now = client.clock.now
     # reinstated at 10:00, the older suspension (09:00) arrives afterwards: still current,
     # and it cancels nothing
-    await deliver(client, _accreditation(acc.AccreditationReinstated, "res-alice", "current",
-                                         now), subject="res-alice")
+    await deliver(
+        client,
+        _accreditation(acc.AccreditationReinstated, "res-alice", "current", now),
+        subject="res-alice",
+    )
     booking = await book(client, alice, WED_9, WED_11)
-    await deliver(client, _accreditation(acc.AccreditationSuspended, "res-alice", "suspended",
-                                         now - dt.timedelta(hours=1)), subject="res-alice")
+    await deliver(
+        client,
+        _accreditation(
+            acc.AccreditationSuspended, "res-alice", "suspended", now - dt.timedelta(hours=1)
+        ),
+        subject="res-alice",
+    )
     read = await client.get(f"/v1/bookings/{booking.json()['id']}", headers=alice)
     assert read.json()["status"] == "confirmed"
     # a completed project stays completed whatever arrives late
-    await deliver(client, prj.ProjectCompleted(
-        project_id="prj_burglary", organisation_id="org-ntu", lead_researcher_id="res-alice",
-        member_ids=["res-alice"], occurred_at=now), subject="prj_burglary")
-    await deliver(client, prj.ProjectResumed(project_id="prj_burglary", organisation_id="org-ntu",
-                                             occurred_at=now + dt.timedelta(hours=1)),
-                  subject="prj_burglary")
+    await deliver(
+        client,
+        prj.ProjectCompleted(
+            project_id="prj_burglary",
+            organisation_id="org-ntu",
+            lead_researcher_id="res-alice",
+            member_ids=["res-alice"],
+            occurred_at=now,
+        ),
+        subject="prj_burglary",
+    )
+    await deliver(
+        client,
+        prj.ProjectResumed(
+            project_id="prj_burglary",
+            organisation_id="org-ntu",
+            occurred_at=now + dt.timedelta(hours=1),
+        ),
+        subject="prj_burglary",
+    )
     refused = await book(client, alice, THU_9, THU_11)
     assert refused.status_code == 422 and refused.json()["rule"] == "project_not_active"
 
 
-async def test_members_and_activation_arriving_before_approval_are_kept(client, deliver, tokens,
-                                                                        eligible, book):
+async def test_members_and_activation_arriving_before_approval_are_kept(
+    client, deliver, tokens, eligible, book
+):
     await eligible(client, "res-alice")  # accreditation, dataset, signature for res-alice
     when = client.clock.now - dt.timedelta(days=1)
-    await deliver(client, prj.ProjectActivated(project_id="prj_late", organisation_id="org-ntu",
-                                               dataset_ids=["ds-csew-2019"],
-                                               occurred_at=when + dt.timedelta(hours=2)),
-                  subject="prj_late")
-    await deliver(client, prj.ProjectMemberAdded(project_id="prj_late", organisation_id="org-ntu",
-                                                 researcher_id="res-alice", role="researcher",
-                                                 occurred_at=when + dt.timedelta(hours=1)),
-                  subject="prj_late")
-    await deliver(client, prj.ProjectApproved(
-        project_id="prj_late", title="Late", organisation_id="org-ntu", legal_gateway="DEA",
-        dataset_ids=["ds-csew-2019"], members=[], expected_end_date=dt.date(2029, 1, 1),
-        approved_at=when), subject="prj_late")
+    await deliver(
+        client,
+        prj.ProjectActivated(
+            project_id="prj_late",
+            organisation_id="org-ntu",
+            dataset_ids=["ds-csew-2019"],
+            occurred_at=when + dt.timedelta(hours=2),
+        ),
+        subject="prj_late",
+    )
+    await deliver(
+        client,
+        prj.ProjectMemberAdded(
+            project_id="prj_late",
+            organisation_id="org-ntu",
+            researcher_id="res-alice",
+            role="researcher",
+            occurred_at=when + dt.timedelta(hours=1),
+        ),
+        subject="prj_late",
+    )
+    await deliver(
+        client,
+        prj.ProjectApproved(
+            project_id="prj_late",
+            title="Late",
+            organisation_id="org-ntu",
+            legal_gateway="DEA",
+            dataset_ids=["ds-csew-2019"],
+            members=[],
+            expected_end_date=dt.date(2029, 1, 1),
+            approved_at=when,
+        ),
+        subject="prj_late",
+    )
     alice = tokens.headers("researcher", researcher_id="res-alice")
     created = await book(client, alice, WED_9, WED_11, project_id="prj_late")
     assert created.status_code == 201, created.text
 
 
-async def test_space_provisioned_makes_the_project_bookable(client, deliver, tokens, eligible,
-                                                            book):
+async def test_space_provisioned_makes_the_project_bookable(
+    client, deliver, tokens, eligible, book
+):
     from srs_common.contracts.access import ProjectSpaceProvisioned
 
     await eligible(client, "res-alice")
     when = client.clock.now - dt.timedelta(days=1)
-    await deliver(client, prj.ProjectApproved(
-        project_id="prj_space", title="Space", organisation_id="org-ntu", legal_gateway="DEA",
-        dataset_ids=["ds-csew-2019"],
-        members=[prj.ProjectMember(researcher_id="res-alice", role="lead")],
-        expected_end_date=dt.date(2029, 1, 1), approved_at=when), subject="prj_space")
+    await deliver(
+        client,
+        prj.ProjectApproved(
+            project_id="prj_space",
+            title="Space",
+            organisation_id="org-ntu",
+            legal_gateway="DEA",
+            dataset_ids=["ds-csew-2019"],
+            members=[prj.ProjectMember(researcher_id="res-alice", role="lead")],
+            expected_end_date=dt.date(2029, 1, 1),
+            approved_at=when,
+        ),
+        subject="prj_space",
+    )
     alice = tokens.headers("researcher", researcher_id="res-alice")
     assert (await book(client, alice, WED_9, WED_11, project_id="prj_space")).status_code == 422
-    await deliver(client, ProjectSpaceProvisioned(
-        project_id="prj_space", space_id="spc_1", dataset_ids=["ds-csew-2019"],
-        accounts_enabled=["res-alice"], provisioned_at=when + dt.timedelta(hours=1)),
-        subject="prj_space")
+    await deliver(
+        client,
+        ProjectSpaceProvisioned(
+            project_id="prj_space",
+            space_id="spc_1",
+            dataset_ids=["ds-csew-2019"],
+            accounts_enabled=["res-alice"],
+            provisioned_at=when + dt.timedelta(hours=1),
+        ),
+        subject="prj_space",
+    )
     assert (await book(client, alice, WED_9, WED_11, project_id="prj_space")).status_code == 201
 
 
 def _one_of_two(contract, accreditation_id: str, kind: str, status: str, when: dt.datetime):
-    return contract(accreditation_id=accreditation_id, researcher_id="res-alice",
-                    organisation_id="org-ntu", kind=kind, status=status,
-                    valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2030, 1, 1),
-                    occurred_at=when)
+    return contract(
+        accreditation_id=accreditation_id,
+        researcher_id="res-alice",
+        organisation_id="org-ntu",
+        kind=kind,
+        status=status,
+        valid_from=dt.date(2026, 1, 1),
+        valid_until=dt.date(2030, 1, 1),
+        occurred_at=when,
+    )
 
 
 async def test_two_accreditations_bookings_follow_the_best_current_one(
-        client, eligible, book, deliver, tokens, events):
+    client, eligible, book, deliver, tokens, events
+):
     """An old provisional and a new full: the provisional's end neither cancels bookings
     nor stops new ones; the full one's end (none current left) does both."""
     alice = await eligible(client, "res-alice")  # acc-res-alice, the old one
     now = client.clock.now
-    await deliver(client, _one_of_two(acc.AccreditationGranted, "acc-full", "full", "current",
-                                      now), subject="acc-full")
+    await deliver(
+        client,
+        _one_of_two(acc.AccreditationGranted, "acc-full", "full", "current", now),
+        subject="acc-full",
+    )
     coming = (await book(client, alice, THU_9, THU_11)).json()["id"]
-    await deliver(client, _one_of_two(acc.AccreditationExpired, "acc-res-alice", "provisional",
-                                      "expired", now + dt.timedelta(minutes=1)),
-                  subject="acc-res-alice")
+    await deliver(
+        client,
+        _one_of_two(
+            acc.AccreditationExpired,
+            "acc-res-alice",
+            "provisional",
+            "expired",
+            now + dt.timedelta(minutes=1),
+        ),
+        subject="acc-res-alice",
+    )
     assert (await _statuses(client, tokens))[coming] == ("confirmed", None)
     assert not [t for t, _ in await events(client) if t == "srs.booking.cancelled.v1"]
     assert (await book(client, alice, WED_9, WED_11)).status_code == 201
 
-    await deliver(client, _one_of_two(acc.AccreditationExpired, "acc-full", "full", "expired",
-                                      now + dt.timedelta(minutes=2)), subject="acc-full")
+    await deliver(
+        client,
+        _one_of_two(
+            acc.AccreditationExpired, "acc-full", "full", "expired", now + dt.timedelta(minutes=2)
+        ),
+        subject="acc-full",
+    )
     states = await _statuses(client, tokens)
     assert {s for s, _ in states.values()} == {"cancelled"}
     assert states[coming] == ("cancelled", "accreditation expired")

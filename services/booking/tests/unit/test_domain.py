@@ -7,14 +7,25 @@ from types import SimpleNamespace
 
 import pytest
 
-from srs_common.errors import RuleViolation
 from srs_booking import domain
+from srs_common.errors import RuleViolation
 
-SAFE_ROOM = SimpleNamespace(kind="safe_room", places=8, timezone="Europe/London",
-                            opens_at=dt.time(9), closes_at=dt.time(16),
-                            open_weekdays=[0, 1, 2, 3, 4])
-POD = SimpleNamespace(kind="safepod", places=1, timezone="Europe/London", opens_at=dt.time(8),
-                      closes_at=dt.time(18), open_weekdays=[0, 1, 2, 3, 4, 5])
+SAFE_ROOM = SimpleNamespace(
+    kind="safe_room",
+    places=8,
+    timezone="Europe/London",
+    opens_at=dt.time(9),
+    closes_at=dt.time(16),
+    open_weekdays=[0, 1, 2, 3, 4],
+)
+POD = SimpleNamespace(
+    kind="safepod",
+    places=1,
+    timezone="Europe/London",
+    opens_at=dt.time(8),
+    closes_at=dt.time(18),
+    open_weekdays=[0, 1, 2, 3, 4, 5],
+)
 
 
 def utc(*args: int) -> dt.datetime:
@@ -55,32 +66,48 @@ def test_a_booking_across_the_change_checks_local_hours():
     now = utc(2027, 10, 25, 10)
     horizon = dt.timedelta(days=56)
     # 08:00Z is 09:00 on Friday (BST) but 08:00 on Monday (GMT), before opening
-    assert domain.check_booking_times(SAFE_ROOM, [], utc(2027, 10, 29, 8), utc(2027, 10, 29, 9),
-                                      now=now, horizon=horizon) == [utc(2027, 10, 29, 8)]
+    assert domain.check_booking_times(
+        SAFE_ROOM, [], utc(2027, 10, 29, 8), utc(2027, 10, 29, 9), now=now, horizon=horizon
+    ) == [utc(2027, 10, 29, 8)]
     with pytest.raises(RuleViolation) as refused:
-        domain.check_booking_times(SAFE_ROOM, [], utc(2027, 11, 1, 8), utc(2027, 11, 1, 9),
-                                   now=now, horizon=horizon)
+        domain.check_booking_times(
+            SAFE_ROOM, [], utc(2027, 11, 1, 8), utc(2027, 11, 1, 9), now=now, horizon=horizon
+        )
     assert refused.value.extra["rule"] == "outside_opening_hours"
-    whole_day = domain.check_booking_times(SAFE_ROOM, [], utc(2027, 11, 1, 9),
-                                           utc(2027, 11, 1, 16), now=now, horizon=horizon)
+    whole_day = domain.check_booking_times(
+        SAFE_ROOM, [], utc(2027, 11, 1, 9), utc(2027, 11, 1, 16), now=now, horizon=horizon
+    )
     assert len(whole_day) == 7
 
 
 def test_a_closure_refuses_the_hours_it_covers_only():
-    closure = SimpleNamespace(starts_at=utc(2027, 11, 1, 12), ends_at=utc(2027, 11, 1, 16),
-                              reason="fire drill")
+    closure = SimpleNamespace(
+        starts_at=utc(2027, 11, 1, 12), ends_at=utc(2027, 11, 1, 16), reason="fire drill"
+    )
     now, horizon = utc(2027, 10, 25, 10), dt.timedelta(days=56)
-    assert domain.check_booking_times(SAFE_ROOM, [closure], utc(2027, 11, 1, 9),
-                                      utc(2027, 11, 1, 12), now=now, horizon=horizon)
+    assert domain.check_booking_times(
+        SAFE_ROOM, [closure], utc(2027, 11, 1, 9), utc(2027, 11, 1, 12), now=now, horizon=horizon
+    )
     with pytest.raises(RuleViolation, match="fire drill"):
-        domain.check_booking_times(SAFE_ROOM, [closure], utc(2027, 11, 1, 11),
-                                   utc(2027, 11, 1, 13), now=now, horizon=horizon)
+        domain.check_booking_times(
+            SAFE_ROOM,
+            [closure],
+            utc(2027, 11, 1, 11),
+            utc(2027, 11, 1, 13),
+            now=now,
+            horizon=horizon,
+        )
 
 
 def test_eligibility_refuses_each_missing_fact_with_its_rule():
-    good = domain.Eligibility(declaration_signed=True, accreditation_status="current",
-                              accreditation_valid_until=dt.date(2029, 1, 1), member_active=True,
-                              project_status="active", dataset_levels={"ds": "aoc_office"})
+    good = domain.Eligibility(
+        declaration_signed=True,
+        accreditation_status="current",
+        accreditation_valid_until=dt.date(2029, 1, 1),
+        member_active=True,
+        project_status="active",
+        dataset_levels={"ds": "aoc_office"},
+    )
     domain.check_eligibility(good, declaration_version="v1", booking_date=dt.date(2027, 11, 1))
     cases = {
         "security_declaration": {"declaration_signed": False},
@@ -92,6 +119,7 @@ def test_eligibility_refuses_each_missing_fact_with_its_rule():
     for rule, change in cases.items():
         facts = domain.Eligibility(**{**good.__dict__, **change})
         with pytest.raises(RuleViolation) as refused:
-            domain.check_eligibility(facts, declaration_version="v1",
-                                     booking_date=dt.date(2027, 11, 1))
+            domain.check_eligibility(
+                facts, declaration_version="v1", booking_date=dt.date(2027, 11, 1)
+            )
         assert refused.value.extra["rule"] == rule

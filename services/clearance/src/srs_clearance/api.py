@@ -8,10 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse
-from srs_common.auth import CurrentPrincipal, Principal, require_roles, require_scope
-from srs_common.db import SessionDep, utcnow
-from srs_common.errors import Forbidden, NotFound
-from srs_common.pagination import Cursor, Limit, Page
 
 from srs_clearance import checks, domain, service
 from srs_clearance.models import ProjectView
@@ -38,6 +34,10 @@ from srs_clearance.schemas import (
 )
 from srs_clearance.settings import ClearanceSettings
 from srs_clearance.storage import FileStore
+from srs_common.auth import CurrentPrincipal, Principal, require_roles, require_scope
+from srs_common.db import SessionDep, utcnow
+from srs_common.errors import Forbidden, NotFound
+from srs_common.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/v1", tags=["clearance"])
 
@@ -82,10 +82,16 @@ async def _read(session: Any, output: Any, now: dt.datetime, principal: Principa
     read = OutputRead.model_validate(output)
     if not service.sees_private_review(principal, output):
         read.override_reason = None  # would tell the requester how the reviewers voted
-    read.groups = [GroupRead(id=g["id"], name=g["name"], context=g["context"],
-                             controls=g["controls"],
-                             files=[FileRead.model_validate(f) for f in g["files"]])
-                   for g in groups]
+    read.groups = [
+        GroupRead(
+            id=g["id"],
+            name=g["name"],
+            context=g["context"],
+            controls=g["controls"],
+            files=[FileRead.model_validate(f) for f in g["files"]],
+        )
+        for g in groups
+    ]
     read.overdue = service.is_overdue(output, now)
     read.priority = bool(project and project.priority)
     return read
@@ -94,9 +100,13 @@ async def _read(session: Any, output: Any, now: dt.datetime, principal: Principa
 # --- stateless checks --------------------------------------------------------------------
 
 
-@router.post("/sdc/checks", response_model=SdcCheckResponse, tags=["disclosure control"],
-             summary="Check a table against the disclosure rules (nothing is stored)",
-             responses={**E401, **E403, **E422})
+@router.post(
+    "/sdc/checks",
+    response_model=SdcCheckResponse,
+    tags=["disclosure control"],
+    summary="Check a table against the disclosure rules (nothing is stored)",
+    responses={**E401, **E403, **E422},
+)
 async def check_table(data: SdcCheckRequest, session: SessionDep, principal: CurrentPrincipal):
     return await checks.run_stateless_check(session, principal, data)
 
@@ -104,64 +114,94 @@ async def check_table(data: SdcCheckRequest, session: SessionDep, principal: Cur
 # --- requests ----------------------------------------------------------------------------
 
 
-@router.post("/outputs", status_code=status.HTTP_201_CREATED, response_model=OutputRead,
-             summary="Draft an output request (active member of an active project)",
-             responses={**E401, **E403, **E404, **E409, **E422})
+@router.post(
+    "/outputs",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OutputRead,
+    summary="Draft an output request (active member of an active project)",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
 async def create_output(data: OutputCreate, session: SessionDep, principal: Researcher, now: Now):
     output = await service.create_output(session, principal, data, now)
     return await _read(session, output, now, principal)
 
 
-@router.get("/outputs", response_model=Page[OutputStatusRead],
-            summary="List the output requests the caller may see (statuses only)",
-            responses={**E401, **E403})
-async def list_outputs(session: SessionDep, principal: OutputStatusReader, limit: Limit = 50,
-                       cursor: Cursor = None,
-                       project_id: Annotated[str | None, Query(max_length=60)] = None,
-                       output_status: Annotated[str | None, Query(alias="status",
-                                                                  max_length=30)] = None):
-    rows, next_cursor = await service.list_outputs(session, principal, project_id=project_id,
-                                                   status=output_status, limit=limit,
-                                                   cursor=cursor)
-    return Page[OutputStatusRead](items=[OutputStatusRead.model_validate(r) for r in rows],
-                                  next=next_cursor)
+@router.get(
+    "/outputs",
+    response_model=Page[OutputStatusRead],
+    summary="List the output requests the caller may see (statuses only)",
+    responses={**E401, **E403},
+)
+async def list_outputs(
+    session: SessionDep,
+    principal: OutputStatusReader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    project_id: Annotated[str | None, Query(max_length=60)] = None,
+    output_status: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+):
+    rows, next_cursor = await service.list_outputs(
+        session, principal, project_id=project_id, status=output_status, limit=limit, cursor=cursor
+    )
+    return Page[OutputStatusRead](
+        items=[OutputStatusRead.model_validate(r) for r in rows], next=next_cursor
+    )
 
 
-@router.get("/outputs/{output_id}", response_model=OutputRead,
-            summary="Read an output request with its groups, files and check results",
-            responses={**E401, **E404})
-async def read_output(output_id: str, session: SessionDep, principal: CurrentPrincipal,
-                      now: Now):
+@router.get(
+    "/outputs/{output_id}",
+    response_model=OutputRead,
+    summary="Read an output request with its groups, files and check results",
+    responses={**E401, **E404},
+)
+async def read_output(output_id: str, session: SessionDep, principal: CurrentPrincipal, now: Now):
     output = await service.visible_output(session, principal, output_id)
     return await _read(session, output, now, principal)
 
 
-@router.get("/outputs/{output_id}/status", response_model=OutputStatusRead,
-            summary="An output request's status (partners: their organisation's, never contents)",
-            responses={**E401, **E403, **E404})
-async def read_output_status(output_id: str, session: SessionDep,
-                             principal: OutputStatusReader):
+@router.get(
+    "/outputs/{output_id}/status",
+    response_model=OutputStatusRead,
+    summary="An output request's status (partners: their organisation's, never contents)",
+    responses={**E401, **E403, **E404},
+)
+async def read_output_status(output_id: str, session: SessionDep, principal: OutputStatusReader):
     return await service.visible_status(session, principal, output_id)
 
 
-@router.post("/outputs/{output_id}/groups", status_code=status.HTTP_201_CREATED,
-             response_model=GroupRead,
-             summary="Add a group of files with its context and controls (draft, requester)",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def add_group(output_id: str, data: GroupCreate, session: SessionDep,
-                    principal: Researcher, now: Now):
+@router.post(
+    "/outputs/{output_id}/groups",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GroupRead,
+    summary="Add a group of files with its context and controls (draft, requester)",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def add_group(
+    output_id: str, data: GroupCreate, session: SessionDep, principal: Researcher, now: Now
+):
     group = await service.add_group(session, principal, output_id, data, now)
-    return GroupRead(id=group.id, name=group.name, context=group.context,
-                     controls=group.controls, files=[])
+    return GroupRead(
+        id=group.id, name=group.name, context=group.context, controls=group.controls, files=[]
+    )
 
 
-@router.post("/outputs/{output_id}/groups/{group_id}/files",
-             status_code=status.HTTP_201_CREATED, response_model=FileRead,
-             summary="Upload a file into a group (multipart; 16 MB a file; allowed types)",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def upload_file(output_id: str, group_id: str, session: SessionDep, principal: Researcher,
-                      now: Now, settings: Settings, store: Store,
-                      file: Annotated[UploadFile, File(description="the output file")]):
+@router.post(
+    "/outputs/{output_id}/groups/{group_id}/files",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FileRead,
+    summary="Upload a file into a group (multipart; 16 MB a file; allowed types)",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def upload_file(
+    output_id: str,
+    group_id: str,
+    session: SessionDep,
+    principal: Researcher,
+    now: Now,
+    settings: Settings,
+    store: Store,
+    file: Annotated[UploadFile, File(description="the output file")],
+):
     # Authorise and check the type before storing anything.
     output = await service.visible_output(session, principal, output_id)
     if not service.is_requester(principal, output):
@@ -170,18 +210,36 @@ async def upload_file(output_id: str, group_id: str, session: SessionDep, princi
     filename = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     checks.check_file_type(output.kind, filename)
     sha, size, data = await store.read(file, settings.max_file_bytes)
-    stored = await service.add_file(session, principal, output_id, group_id, filename=filename,
-                                    content_type=file.content_type or "application/octet-stream",
-                                    sha256=sha, size=size, data=data, now=now)
+    stored = await service.add_file(
+        session,
+        principal,
+        output_id,
+        group_id,
+        filename=filename,
+        content_type=file.content_type or "application/octet-stream",
+        sha256=sha,
+        size=size,
+        data=data,
+        now=now,
+    )
     store.put(sha, data)  # only once the file is accepted: refused uploads leave nothing
     return FileRead.model_validate(stored)
 
 
-@router.get("/outputs/{output_id}/files/{file_id}", response_class=FileResponse,
-            summary="Download a file (authorised and audited)",
-            responses={200: {"description": "the file's bytes"}, **E401, **E404})
-async def download_file(output_id: str, file_id: str, session: SessionDep,
-                        principal: CurrentPrincipal, now: Now, store: Store):
+@router.get(
+    "/outputs/{output_id}/files/{file_id}",
+    response_class=FileResponse,
+    summary="Download a file (authorised and audited)",
+    responses={200: {"description": "the file's bytes"}, **E401, **E404},
+)
+async def download_file(
+    output_id: str,
+    file_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    now: Now,
+    store: Store,
+):
     stored = await service.file_for_download(session, principal, output_id, file_id, now)
     path = store.path_of(stored.sha256)
     if not path.exists():
@@ -189,11 +247,20 @@ async def download_file(output_id: str, file_id: str, session: SessionDep,
     return FileResponse(path, media_type=stored.content_type, filename=stored.filename)
 
 
-@router.post("/outputs/{output_id}/submit", response_model=OutputRead,
-             summary="Submit a draft: automatic checks run, the service-level clock starts",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def submit_output(output_id: str, session: SessionDep, principal: Researcher, now: Now,
-                        settings: Settings, store: Store):
+@router.post(
+    "/outputs/{output_id}/submit",
+    response_model=OutputRead,
+    summary="Submit a draft: automatic checks run, the service-level clock starts",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def submit_output(
+    output_id: str,
+    session: SessionDep,
+    principal: Researcher,
+    now: Now,
+    settings: Settings,
+    store: Store,
+):
     def read_text(sha: str) -> str:
         return store.path_of(sha).read_text(encoding="utf-8", errors="replace")
 
@@ -201,9 +268,12 @@ async def submit_output(output_id: str, session: SessionDep, principal: Research
     return await _read(session, output, now, principal)
 
 
-@router.post("/outputs/{output_id}/withdraw", response_model=OutputRead,
-             summary="Withdraw a request before its decision (requester)",
-             responses={**E401, **E403, **E404, **E409})
+@router.post(
+    "/outputs/{output_id}/withdraw",
+    response_model=OutputRead,
+    summary="Withdraw a request before its decision (requester)",
+    responses={**E401, **E403, **E404, **E409},
+)
 async def withdraw_output(output_id: str, session: SessionDep, principal: Researcher, now: Now):
     output = await service.withdraw_output(session, principal, output_id, now)
     return await _read(session, output, now, principal)
@@ -212,116 +282,186 @@ async def withdraw_output(output_id: str, session: SessionDep, principal: Resear
 # --- checkers ----------------------------------------------------------------------------
 
 
-@router.get("/queue", response_model=Page[QueueItem],
-            summary="The checkers' queue: priority projects first, then earliest due",
-            responses={**E401, **E403})
-async def queue(session: SessionDep, principal: Checker, now: Now, limit: Limit = 50,
-                cursor: Cursor = None):
+@router.get(
+    "/queue",
+    response_model=Page[QueueItem],
+    summary="The checkers' queue: priority projects first, then earliest due",
+    responses={**E401, **E403},
+)
+async def queue(
+    session: SessionDep, principal: Checker, now: Now, limit: Limit = 50, cursor: Cursor = None
+):
     items, next_cursor = await service.checkers_queue(session, limit=limit, cursor=cursor)
-    return Page[QueueItem](items=[QueueItem(
-        id=o.id, project_id=o.project_id, kind=o.kind, title=o.title, status=o.status,
-        automatic_status=o.automatic_status, priority=priority, due_at=o.due_at,
-        overdue=service.is_overdue(o, now), clarification_pending=o.clock_paused_at is not None)
-        for o, priority in items], next=next_cursor)
+    return Page[QueueItem](
+        items=[
+            QueueItem(
+                id=o.id,
+                project_id=o.project_id,
+                kind=o.kind,
+                title=o.title,
+                status=o.status,
+                automatic_status=o.automatic_status,
+                priority=priority,
+                due_at=o.due_at,
+                overdue=service.is_overdue(o, now),
+                clarification_pending=o.clock_paused_at is not None,
+            )
+            for o, priority in items
+        ],
+        next=next_cursor,
+    )
 
 
-@router.post("/outputs/{output_id}/review", response_model=OutputRead,
-             summary="Take a checked request into review (checker; not one's own)",
-             responses={**E401, **E403, **E404, **E409})
+@router.post(
+    "/outputs/{output_id}/review",
+    response_model=OutputRead,
+    summary="Take a checked request into review (checker; not one's own)",
+    responses={**E401, **E403, **E404, **E409},
+)
 async def start_review(output_id: str, session: SessionDep, principal: Checker, now: Now):
     output = await service.start_review(session, principal, output_id, now)
     return await _read(session, output, now, principal)
 
 
-@router.post("/outputs/{output_id}/recheck", response_model=OutputRead,
-             summary="Re-run the automatic checks with rules relaxed for this request (checker)",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def recheck(output_id: str, data: RulesIn, session: SessionDep, principal: Checker,
-                  now: Now):
+@router.post(
+    "/outputs/{output_id}/recheck",
+    response_model=OutputRead,
+    summary="Re-run the automatic checks with rules relaxed for this request (checker)",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def recheck(output_id: str, data: RulesIn, session: SessionDep, principal: Checker, now: Now):
     output = await service.recheck_with_relaxed_rules(session, principal, output_id, data, now)
     return await _read(session, output, now, principal)
 
 
-@router.post("/outputs/{output_id}/clarification", response_model=OutputRead,
-             summary="Ask the requester a question (checker); the clock stops",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def request_clarification(output_id: str, data: Question, session: SessionDep,
-                                principal: Checker, now: Now):
+@router.post(
+    "/outputs/{output_id}/clarification",
+    response_model=OutputRead,
+    summary="Ask the requester a question (checker); the clock stops",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def request_clarification(
+    output_id: str, data: Question, session: SessionDep, principal: Checker, now: Now
+):
     output = await service.request_clarification(session, principal, output_id, data.text, now)
     return await _read(session, output, now, principal)
 
 
-@router.post("/outputs/{output_id}/clarification/response", response_model=OutputRead,
-             summary="Answer a clarification (requester); the clock restarts",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def respond_to_clarification(output_id: str, data: Question, session: SessionDep,
-                                   principal: Researcher, now: Now):
-    output = await service.respond_to_clarification(session, principal, output_id, data.text,
-                                                    now)
+@router.post(
+    "/outputs/{output_id}/clarification/response",
+    response_model=OutputRead,
+    summary="Answer a clarification (requester); the clock restarts",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def respond_to_clarification(
+    output_id: str, data: Question, session: SessionDep, principal: Researcher, now: Now
+):
+    output = await service.respond_to_clarification(session, principal, output_id, data.text, now)
     return await _read(session, output, now, principal)
 
 
-@router.post("/outputs/{output_id}/votes", status_code=status.HTTP_201_CREATED,
-             response_model=VoteRead,
-             summary="Cast one independent review (checker; each checker's vote counts once)",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def cast_vote(output_id: str, data: VoteCreate, session: SessionDep, principal: Checker,
-                    now: Now, settings: Settings):
+@router.post(
+    "/outputs/{output_id}/votes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VoteRead,
+    summary="Cast one independent review (checker; each checker's vote counts once)",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def cast_vote(
+    output_id: str,
+    data: VoteCreate,
+    session: SessionDep,
+    principal: Checker,
+    now: Now,
+    settings: Settings,
+):
     return await service.cast_vote(session, principal, output_id, data, now, settings)
 
 
-@router.get("/outputs/{output_id}/votes", response_model=VotesRead,
-            summary="Reviews so far: blind (own vote only) until every review is in; "
-                    "never the requester's to read",
-            responses={**E401, **E403, **E404})
-async def list_votes(output_id: str, session: SessionDep, principal: Checker,
-                     settings: Settings):
+@router.get(
+    "/outputs/{output_id}/votes",
+    response_model=VotesRead,
+    summary="Reviews so far: blind (own vote only) until every review is in; "
+    "never the requester's to read",
+    responses={**E401, **E403, **E404},
+)
+async def list_votes(output_id: str, session: SessionDep, principal: Checker, settings: Settings):
     return await service.list_votes(session, principal, output_id, settings)
 
 
-@router.post("/outputs/{output_id}/decision", response_model=OutputRead,
-             summary="The consolidating decision (checker): after every independent review; "
-                     "approving what all rejected needs an override_reason",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def decide(output_id: str, data: DecisionCreate, session: SessionDep, principal: Checker,
-                 now: Now, settings: Settings):
+@router.post(
+    "/outputs/{output_id}/decision",
+    response_model=OutputRead,
+    summary="The consolidating decision (checker): after every independent review; "
+    "approving what all rejected needs an override_reason",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def decide(
+    output_id: str,
+    data: DecisionCreate,
+    session: SessionDep,
+    principal: Checker,
+    now: Now,
+    settings: Settings,
+):
     output = await service.decide(session, principal, output_id, data, now, settings)
     return await _read(session, output, now, principal)
 
 
-@router.get("/outputs/{output_id}/audit", response_model=AuditTrailRead,
-            summary="The request's hash-chained audit trail (checkers, support); others' votes "
-                    "withheld until every review is in",
-            responses={**E401, **E403, **E404})
-async def audit_trail(output_id: str, session: SessionDep,
-                      principal: Annotated[Principal, Depends(require_roles("checker", "support"))],
-                      settings: Settings):
+@router.get(
+    "/outputs/{output_id}/audit",
+    response_model=AuditTrailRead,
+    summary="The request's hash-chained audit trail (checkers, support); others' votes "
+    "withheld until every review is in",
+    responses={**E401, **E403, **E404},
+)
+async def audit_trail(
+    output_id: str,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles("checker", "support"))],
+    settings: Settings,
+):
     return await service.audit_trail(session, principal, output_id, settings)
 
 
 # --- comments, destruction ---------------------------------------------------------------
 
 
-@router.post("/outputs/{output_id}/comments", status_code=status.HTTP_201_CREATED,
-             response_model=CommentRead,
-             summary="Comment: private (checkers only) or shared with the requester",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def add_comment(output_id: str, data: CommentCreate, session: SessionDep,
-                      principal: CurrentPrincipal, now: Now):
+@router.post(
+    "/outputs/{output_id}/comments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CommentRead,
+    summary="Comment: private (checkers only) or shared with the requester",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def add_comment(
+    output_id: str, data: CommentCreate, session: SessionDep, principal: CurrentPrincipal, now: Now
+):
     return await service.add_comment(session, principal, output_id, data, now)
 
 
-@router.get("/outputs/{output_id}/comments", response_model=list[CommentRead],
-            summary="Comments the caller may read (private ones: checkers only)",
-            responses={**E401, **E404})
+@router.get(
+    "/outputs/{output_id}/comments",
+    response_model=list[CommentRead],
+    summary="Comments the caller may read (private ones: checkers only)",
+    responses={**E401, **E404},
+)
 async def list_comments(output_id: str, session: SessionDep, principal: CurrentPrincipal):
     return await service.list_comments(session, principal, output_id)
 
 
-@router.post("/outputs/{output_id}/destruction", response_model=OutputRead,
-             summary="Attest destruction of a pre-publication output (requester)",
-             responses={**E401, **E403, **E404, **E409, **E422})
-async def attest_destruction(output_id: str, data: DestructionAttestation, session: SessionDep,
-                             principal: Researcher, now: Now):
+@router.post(
+    "/outputs/{output_id}/destruction",
+    response_model=OutputRead,
+    summary="Attest destruction of a pre-publication output (requester)",
+    responses={**E401, **E403, **E404, **E409, **E422},
+)
+async def attest_destruction(
+    output_id: str,
+    data: DestructionAttestation,
+    session: SessionDep,
+    principal: Researcher,
+    now: Now,
+):
     output = await service.attest_destruction(session, principal, output_id, data.statement, now)
     return await _read(session, output, now, principal)

@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from srs_common.auth import Principal
-from srs_common.errors import Forbidden, RuleViolation
 
 from srs_clearance import codescan, sdc, tables
 from srs_clearance.domain import OutputStatus
 from srs_clearance.models import DatasetView, OutputFile, OutputRequest
 from srs_clearance.schemas import RulesIn, SdcCheckRequest
+from srs_common.auth import Principal
+from srs_common.errors import Forbidden, RuleViolation
 
 TABLE_EXTENSIONS = frozenset({".csv", ".json", *tables.SPREADSHEET_EXTENSIONS})
 
@@ -33,9 +33,15 @@ async def rules_for(session: AsyncSession, dataset_ids: list[str]) -> sdc.Rules:
     """Default rules with the strictest catalogued threshold of the datasets named."""
     if not dataset_ids:
         return sdc.Rules()
-    thresholds = (await session.execute(
-        select(DatasetView.disclosure_threshold).where(DatasetView.id.in_(dataset_ids))
-    )).scalars().all()
+    thresholds = (
+        (
+            await session.execute(
+                select(DatasetView.disclosure_threshold).where(DatasetView.id.in_(dataset_ids))
+            )
+        )
+        .scalars()
+        .all()
+    )
     return sdc.Rules(threshold=max(thresholds)) if thresholds else sdc.Rules()
 
 
@@ -43,9 +49,15 @@ async def identifier_columns_for(session: AsyncSession, dataset_ids: list[str]) 
     """The operational identifier columns the catalogue lists for the datasets named."""
     if not dataset_ids:
         return []
-    listed = (await session.execute(
-        select(DatasetView.operational_id_columns).where(DatasetView.id.in_(dataset_ids))
-    )).scalars().all()
+    listed = (
+        (
+            await session.execute(
+                select(DatasetView.operational_id_columns).where(DatasetView.id.in_(dataset_ids))
+            )
+        )
+        .scalars()
+        .all()
+    )
     return sorted({column for columns in listed for column in columns or []})
 
 
@@ -65,8 +77,9 @@ def rules_out(rules: sdc.Rules) -> dict[str, Any]:
     return dataclasses.asdict(rules)
 
 
-async def run_stateless_check(session: AsyncSession, principal: Principal,
-                              request: SdcCheckRequest) -> dict[str, Any]:
+async def run_stateless_check(
+    session: AsyncSession, principal: Principal, request: SdcCheckRequest
+) -> dict[str, Any]:
     """The disclosure rules on one table, with nothing stored."""
     rules = relax(await rules_for(session, request.dataset_ids), principal, request.rules)
     cells = request.cells
@@ -81,27 +94,40 @@ async def run_stateless_check(session: AsyncSession, principal: Principal,
     if request.kind == "frequency":
         cell_flags = sdc.check_frequency(counts, rules)
     else:
-        missing_field = next((i for i, c in enumerate(cells)
-                              if c.count > 0 and (c.sum is None or c.largest is None)), None)
+        missing_field = next(
+            (
+                i
+                for i, c in enumerate(cells)
+                if c.count > 0 and (c.sum is None or c.largest is None)
+            ),
+            None,
+        )
         if missing_field is not None:
-            raise RuleViolation(f"cell {missing_field}: a magnitude cell needs sum and largest",
-                                rule="magnitude_fields", cell=missing_field)
+            raise RuleViolation(
+                f"cell {missing_field}: a magnitude cell needs sum and largest",
+                rule="magnitude_fields",
+                cell=missing_field,
+            )
         sums = [c.sum or 0.0 for c in cells]
         largest = [c.largest or 0.0 for c in cells]
         second = [c.second_largest or 0.0 for c in cells]
         negative = [c.has_negative for c in cells]
         problem = sdc.inconsistent_magnitude_cell(counts, sums, largest, second, negative)
         if problem is not None:
-            raise RuleViolation(f"cell {problem[0]}: {problem[1]}", rule="magnitude_consistency",
-                                cell=problem[0])
-        cell_flags = sdc.check_magnitude(counts, sums, largest, second, negative,
-                                         [c.has_missing for c in cells], rules)
+            raise RuleViolation(
+                f"cell {problem[0]}: {problem[1]}", rule="magnitude_consistency", cell=problem[0]
+            )
+        cell_flags = sdc.check_magnitude(
+            counts, sums, largest, second, negative, [c.has_missing for c in cells], rules
+        )
     if request.statistic in sdc.SINGLE_OBSERVATION_STATISTICS:
         cell_flags = [f | sdc.SINGLE_OBSERVATION for f in cell_flags]
     return {
         "status": sdc.overall_status(cell_flags),
-        "cells": [{"key": c.key, "status": sdc.status_of(f), "reasons": sdc.reasons_of(f)}
-                  for c, f in zip(cells, cell_flags, strict=True)],
+        "cells": [
+            {"key": c.key, "status": sdc.status_of(f), "reasons": sdc.reasons_of(f)}
+            for c, f in zip(cells, cell_flags, strict=True)
+        ],
         "rules": rules_out(rules),
     }
 
@@ -114,12 +140,15 @@ def check_file_type(kind: str, filename: str) -> str:
     """The file's extension if a request of ``kind`` may hold it; 422 naming the rule if not."""
     extension = _extension(filename)
     if extension not in ALLOWED_EXTENSIONS:
-        raise RuleViolation(f"{filename}: file type {extension or '(none)'} is not allowed; "
-                            f"allowed: {', '.join(sorted(ALLOWED_EXTENSIONS))}",
-                            rule="file_type")
+        raise RuleViolation(
+            f"{filename}: file type {extension or '(none)'} is not allowed; "
+            f"allowed: {', '.join(sorted(ALLOWED_EXTENSIONS))}",
+            rule="file_type",
+        )
     if kind == "code_file" and extension not in codescan.CODE_EXTENSIONS | {".txt", ".md"}:
-        raise RuleViolation(f"{filename}: a code file request holds code and its commentary only",
-                            rule="file_type")
+        raise RuleViolation(
+            f"{filename}: a code file request holds code and its commentary only", rule="file_type"
+        )
     return extension
 
 
@@ -130,8 +159,9 @@ def classify_upload(kind: str, filename: str, data: bytes) -> tuple[str, dict[st
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
-            raise RuleViolation(f"{filename}: a code file must be UTF-8 text",
-                                rule="file_encoding") from None
+            raise RuleViolation(
+                f"{filename}: a code file must be UTF-8 text", rule="file_encoding"
+            ) from None
         return "code", None
     if extension in tables.SPREADSHEET_EXTENSIONS:
         try:
@@ -143,8 +173,9 @@ def classify_upload(kind: str, filename: str, data: bytes) -> tuple[str, dict[st
                     raise tables.TableError(f"sheet {sheet.name!r}: {exc}") from None
         except tables.TableError as exc:
             raise RuleViolation(f"{filename}: {exc}", rule="table_format") from None
-        return "table", {"sheets": [{"sheet": sheet.name, **dataclasses.asdict(sheet.table)}
-                                    for sheet in sheets]}
+        return "table", {
+            "sheets": [{"sheet": sheet.name, **dataclasses.asdict(sheet.table)} for sheet in sheets]
+        }
     if extension in TABLE_EXTENSIONS:
         try:
             table = tables.parse_table(filename, data)
@@ -162,28 +193,38 @@ def _table_from_json(stored: dict[str, Any]) -> tables.Table:
 def _tables_of(stored: dict[str, Any]) -> list[tuple[str | None, tables.Table]]:
     """A stored table file's tables: one for CSV or JSON, one per sheet for a spreadsheet."""
     if "sheets" in stored:
-        return [(sheet["sheet"], _table_from_json({k: v for k, v in sheet.items()
-                                                    if k != "sheet"}))
-                for sheet in stored["sheets"]]
+        return [
+            (sheet["sheet"], _table_from_json({k: v for k, v in sheet.items() if k != "sheet"}))
+            for sheet in stored["sheets"]
+        ]
     return [(None, _table_from_json(stored))]
 
 
 def not_checked_message(filename: str) -> str:
     extension = _extension(filename) or "this kind of"
-    return (f"not checked automatically: no automatic check reads {extension} files; "
-            "a checker must review it")
+    return (
+        f"not checked automatically: no automatic check reads {extension} files; "
+        "a checker must review it"
+    )
 
 
-async def _cleared_tables(session: AsyncSession, output: OutputRequest
-                          ) -> list[tuple[str, dict[str, Any]]]:
+async def _cleared_tables(
+    session: AsyncSession, output: OutputRequest
+) -> list[tuple[str, dict[str, Any]]]:
     """Frequency tables already cleared for the same project and an overlapping dataset."""
-    rows = (await session.execute(
-        select(OutputRequest.id, OutputRequest.dataset_ids, OutputFile.table_json)
-        .join(OutputFile, OutputFile.output_id == OutputRequest.id)
-        .where(OutputRequest.project_id == output.project_id,
-               OutputRequest.status == OutputStatus.APPROVED,
-               OutputRequest.id != output.id, OutputFile.role == "table")
-        .order_by(OutputRequest.decided_at, OutputRequest.id))).all()
+    rows = (
+        await session.execute(
+            select(OutputRequest.id, OutputRequest.dataset_ids, OutputFile.table_json)
+            .join(OutputFile, OutputFile.output_id == OutputRequest.id)
+            .where(
+                OutputRequest.project_id == output.project_id,
+                OutputRequest.status == OutputStatus.APPROVED,
+                OutputRequest.id != output.id,
+                OutputFile.role == "table",
+            )
+            .order_by(OutputRequest.decided_at, OutputRequest.id)
+        )
+    ).all()
     mine = set(output.dataset_ids)
     cleared = []
     for output_id, dataset_ids, stored in rows:
@@ -200,12 +241,16 @@ def worst(statuses: list[str]) -> sdc.Status:
 
 
 def _cell_report(keys: list[tuple[str, ...]], flags: list[int]) -> list[dict[str, Any]]:
-    return [{"key": list(k), "status": sdc.status_of(f), "reasons": sdc.reasons_of(f)}
-            for k, f in zip(keys, flags, strict=True) if f]
+    return [
+        {"key": list(k), "status": sdc.status_of(f), "reasons": sdc.reasons_of(f)}
+        for k, f in zip(keys, flags, strict=True)
+        if f
+    ]
 
 
-def _table_report(table: tables.Table, rules: sdc.Rules,
-                  cleared: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+def _table_report(
+    table: tables.Table, rules: sdc.Rules, cleared: list[tuple[str, dict[str, Any]]]
+) -> dict[str, Any]:
     """One table's findings: failing or queried cells, and cells exposed by differencing."""
     check = tables.check_table(table, rules)
     flags = list(check.cell_flags)
@@ -214,19 +259,28 @@ def _table_report(table: tables.Table, rules: sdc.Rules,
     for exposure in exposures:
         flags[index[exposure.key]] |= sdc.DIFFERENCING
     keys = table.keys if table.kind != "regression" else [()]
-    return {"status": sdc.overall_status(flags), "cells": _cell_report(keys, flags),
-            "differencing": [{"key": list(e.key), "difference": e.difference,
-                              "exposed_by": e.exposed_by} for e in exposures]}
+    return {
+        "status": sdc.overall_status(flags),
+        "cells": _cell_report(keys, flags),
+        "differencing": [
+            {"key": list(e.key), "difference": e.difference, "exposed_by": e.exposed_by}
+            for e in exposures
+        ],
+    }
 
 
 def not_checked_files(files: list[OutputFile]) -> list[dict[str, Any]]:
     """The request's files no automatic check read, for the request's check report."""
-    return [{"file_id": f.id, "filename": f.filename, "message": f.check_json["message"]}
-            for f in files if f.check_json and f.check_json.get("status") == NOT_CHECKED]
+    return [
+        {"file_id": f.id, "filename": f.filename, "message": f.check_json["message"]}
+        for f in files
+        if f.check_json and f.check_json.get("status") == NOT_CHECKED
+    ]
 
 
-async def run_automatic_checks(session: AsyncSession, output: OutputRequest,
-                               files: list[OutputFile], rules: sdc.Rules) -> sdc.Status:
+async def run_automatic_checks(
+    session: AsyncSession, output: OutputRequest, files: list[OutputFile], rules: sdc.Rules
+) -> sdc.Status:
     """Check every file of a request; record per-file findings and return the overall status.
 
     Every sheet of a spreadsheet is checked as a table. A file no check reads (a PDF, an
@@ -245,8 +299,10 @@ async def run_automatic_checks(session: AsyncSession, output: OutputRequest,
                     raise RuleViolation(f"{where}: {exc}", rule="table_format") from None
                 reports.append((sheet, report))
             if "sheets" in file.table_json:
-                data = {"status": worst([r["status"] for _, r in reports]),
-                        "sheets": [{"sheet": sheet, **r} for sheet, r in reports]}
+                data = {
+                    "status": worst([r["status"] for _, r in reports]),
+                    "sheets": [{"sheet": sheet, **r} for sheet, r in reports],
+                }
             else:
                 data = reports[0][1]
             statuses.append(data["status"])
@@ -254,8 +310,7 @@ async def run_automatic_checks(session: AsyncSession, output: OutputRequest,
         elif file.role == "code" and file.check_json is not None:
             statuses.append(file.check_json["status"])
         elif file.role == "document":
-            file.check_json = {"status": NOT_CHECKED,
-                               "message": not_checked_message(file.filename)}
+            file.check_json = {"status": NOT_CHECKED, "message": not_checked_message(file.filename)}
             statuses.append(NOT_CHECKED)
     status = worst(statuses)
     if output.exception_justification and status == "pass":

@@ -28,8 +28,9 @@ class DestructionStatus(StrEnum):
     DESTROYED = "destroyed"
 
 
-OPEN = frozenset({OutputStatus.CHECKED, OutputStatus.IN_REVIEW,
-                  OutputStatus.CLARIFICATION_REQUESTED})
+OPEN = frozenset(
+    {OutputStatus.CHECKED, OutputStatus.IN_REVIEW, OutputStatus.CLARIFICATION_REQUESTED}
+)
 
 TRANSITIONS: dict[str, dict[OutputStatus, OutputStatus]] = {
     "submit": {OutputStatus.DRAFT: OutputStatus.CHECKED},
@@ -88,8 +89,9 @@ def votes_unblinded(votes: int, needed: int) -> bool:
     return votes >= needed
 
 
-def vote_visible(voter: str, viewer: str, *, received: int, needed: int,
-                 viewer_is_requester: bool) -> bool:
+def vote_visible(
+    voter: str, viewer: str, *, received: int, needed: int, viewer_is_requester: bool
+) -> bool:
     """Whether ``viewer`` may see a vote (and its reason) cast by ``voter``.
 
     Every route showing votes asks this: a checker sees their own vote, and the others'
@@ -118,9 +120,18 @@ class AuditRecord(Protocol):
 
 def audit_hash(entry: AuditRecord) -> str:
     """SHA-256 over the entry and its predecessor's hash: editing any entry breaks the chain."""
-    body = json.dumps([entry.prev_hash, entry.output_id, entry.actor, entry.action, entry.detail,
-                       entry.file_id, entry.at.astimezone(dt.UTC).isoformat()],
-                      separators=(",", ":"))
+    body = json.dumps(
+        [
+            entry.prev_hash,
+            entry.output_id,
+            entry.actor,
+            entry.action,
+            entry.detail,
+            entry.file_id,
+            entry.at.astimezone(dt.UTC).isoformat(),
+        ],
+        separators=(",", ":"),
+    )
     return hashlib.sha256(body.encode()).hexdigest()
 
 

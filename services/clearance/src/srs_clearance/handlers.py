@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
-from srs_common.contracts import access, projects
-from srs_common.events.consumer import Handler
-from srs_common.events.envelope import Event
 
 from srs_clearance import service
 from srs_clearance.models import DatasetView, ProjectMemberView, ProjectView
 from srs_clearance.settings import ClearanceSettings
+from srs_common.contracts import access, projects
+from srs_common.events.consumer import Handler
+from srs_common.events.envelope import Event
 
 # Later stages never go back to earlier ones, whatever order the topics deliver in.
 _STAGE = {"approved": 1, "active": 2, "suspended": 2, "completed": 3}
@@ -26,12 +26,18 @@ def settings_of(session: AsyncSession) -> ClearanceSettings:
     return settings if isinstance(settings, ClearanceSettings) else ClearanceSettings()
 
 
-async def _project(session: AsyncSession, project_id: str, organisation_id: str | None = None
-                   ) -> ProjectView:
+async def _project(
+    session: AsyncSession, project_id: str, organisation_id: str | None = None
+) -> ProjectView:
     project = await session.get(ProjectView, project_id, with_for_update=True)
     if project is None:
-        project = ProjectView(id=project_id, organisation_id=organisation_id, status="approved",
-                              priority=False, dataset_ids=[])
+        project = ProjectView(
+            id=project_id,
+            organisation_id=organisation_id,
+            status="approved",
+            priority=False,
+            dataset_ids=[],
+        )
         session.add(project)
     elif organisation_id and not project.organisation_id:
         project.organisation_id = organisation_id
@@ -43,12 +49,16 @@ def _advance(project: ProjectView, status: str) -> None:
         project.status = status
 
 
-async def _member(session: AsyncSession, project_id: str, researcher_id: str, role: str,
-                  active: bool) -> None:
+async def _member(
+    session: AsyncSession, project_id: str, researcher_id: str, role: str, active: bool
+) -> None:
     member = await session.get(ProjectMemberView, (project_id, researcher_id))
     if member is None:
-        session.add(ProjectMemberView(project_id=project_id, researcher_id=researcher_id,
-                                      role=role, active=active))
+        session.add(
+            ProjectMemberView(
+                project_id=project_id, researcher_id=researcher_id, role=role, active=active
+            )
+        )
     else:
         member.role = role
         member.active = active
@@ -107,9 +117,12 @@ async def on_member_added(session: AsyncSession, event: Event) -> None:
 async def on_member_removed(session: AsyncSession, event: Event) -> None:
     payload = event.payload
     assert isinstance(payload, projects.ProjectMemberRemoved)
-    await session.execute(delete(ProjectMemberView).where(
-        ProjectMemberView.project_id == payload.project_id,
-        ProjectMemberView.researcher_id == payload.researcher_id))
+    await session.execute(
+        delete(ProjectMemberView).where(
+            ProjectMemberView.project_id == payload.project_id,
+            ProjectMemberView.researcher_id == payload.researcher_id,
+        )
+    )
 
 
 async def on_member_deactivated(session: AsyncSession, event: Event) -> None:
@@ -152,8 +165,12 @@ async def on_project_completed(session: AsyncSession, event: Event) -> None:
     _advance(project, "completed")
     project.completed_at = project.completed_at or payload.occurred_at
     await session.flush()
-    await service.require_destruction(session, payload.project_id, project.completed_at,
-                                      settings_of(session).destruction_policy_days)
+    await service.require_destruction(
+        session,
+        payload.project_id,
+        project.completed_at,
+        settings_of(session).destruction_policy_days,
+    )
 
 
 async def on_dataset_catalogued(session: AsyncSession, event: Event) -> None:
@@ -161,9 +178,13 @@ async def on_dataset_catalogued(session: AsyncSession, event: Event) -> None:
     assert isinstance(payload, access.DatasetCatalogued)
     dataset = await session.get(DatasetView, payload.dataset_id)
     if dataset is None:
-        session.add(DatasetView(id=payload.dataset_id,
-                                disclosure_threshold=payload.disclosure_threshold,
-                                operational_id_columns=list(payload.operational_id_columns)))
+        session.add(
+            DatasetView(
+                id=payload.dataset_id,
+                disclosure_threshold=payload.disclosure_threshold,
+                operational_id_columns=list(payload.operational_id_columns),
+            )
+        )
     else:
         dataset.disclosure_threshold = payload.disclosure_threshold
         dataset.operational_id_columns = list(payload.operational_id_columns)

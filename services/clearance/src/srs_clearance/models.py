@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
 from srs_common.events.tables import messaging_tables
 from srs_common.idempotency import idempotency_table
@@ -128,8 +129,9 @@ class Review(Base):
     __tablename__ = "review"
     __table_args__ = (UniqueConstraint("output_id", "checker_id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
-                                    primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
     output_id: Mapped[str] = mapped_column(ForeignKey("output_request.id"), index=True)
     checker_id: Mapped[str] = mapped_column(String(100))
     vote: Mapped[str] = mapped_column(String(10))  # approve|reject
@@ -153,8 +155,9 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_entry"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
-                                    primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
     output_id: Mapped[str] = mapped_column(String(60), index=True)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
@@ -163,6 +166,3 @@ class AuditEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     entry_hash: Mapped[str | None] = mapped_column(String(64))
-
-
-

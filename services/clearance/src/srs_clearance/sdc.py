@@ -40,8 +40,12 @@ SINGLE_OBSERVATION = 64
 DIFFERENCING = 128
 
 REASON_NAMES: tuple[tuple[int, str], ...] = (
-    (THRESHOLD, "threshold"), (P_RATIO, "p-ratio"), (NK_RULE, "nk-rule"),
-    (NEGATIVE, "negative"), (MISSING, "missing"), (DOF, "dof"),
+    (THRESHOLD, "threshold"),
+    (P_RATIO, "p-ratio"),
+    (NK_RULE, "nk-rule"),
+    (NEGATIVE, "negative"),
+    (MISSING, "missing"),
+    (DOF, "dof"),
     (SINGLE_OBSERVATION, "single-observation"),
     (DIFFERENCING, "differencing"),
 )
@@ -68,10 +72,14 @@ class Rules:
 
         Raises ``ValueError`` naming the first override that would tighten a rule."""
         values = {k: v for k, v in overrides.items() if v is not None}
-        looser = {"threshold": lambda new, old: new <= old, "p_ratio": lambda new, old: new <= old,
-                  "nk_n": lambda new, old: new <= old, "nk_k": lambda new, old: new >= old,
-                  "min_dof": lambda new, old: new <= old,
-                  "zeros_disclosive": lambda new, old: (not new) or old}
+        looser = {
+            "threshold": lambda new, old: new <= old,
+            "p_ratio": lambda new, old: new <= old,
+            "nk_n": lambda new, old: new <= old,
+            "nk_k": lambda new, old: new >= old,
+            "min_dof": lambda new, old: new <= old,
+            "zeros_disclosive": lambda new, old: (not new) or old,
+        }
         for name, value in values.items():
             if not looser[name](value, getattr(self, name)):
                 raise ValueError(f"{name} may only be relaxed (in force: {getattr(self, name)})")
@@ -105,9 +113,15 @@ def check_frequency(counts: Sequence[int], rules: Rules) -> list[int]:
     return [THRESHOLD if (count < threshold and (count > 0 or zeros)) else 0 for count in counts]
 
 
-def check_magnitude(counts: Sequence[int], sums: Sequence[float], largest: Sequence[float],
-                    second_largest: Sequence[float], has_negative: Sequence[bool],
-                    has_missing: Sequence[bool], rules: Rules) -> list[int]:
+def check_magnitude(
+    counts: Sequence[int],
+    sums: Sequence[float],
+    largest: Sequence[float],
+    second_largest: Sequence[float],
+    has_negative: Sequence[bool],
+    has_missing: Sequence[bool],
+    rules: Rules,
+) -> list[int]:
     """Reason flags per cell of a magnitude table.
 
     ``second_largest`` is 0 for a cell with one contributor. Cells with negative or
@@ -120,7 +134,8 @@ def check_magnitude(counts: Sequence[int], sums: Sequence[float], largest: Seque
     out: list[int] = []
     append = out.append
     for count, total, top1, top2, negative, missing in zip(
-            counts, sums, largest, second_largest, has_negative, has_missing, strict=True):
+        counts, sums, largest, second_largest, has_negative, has_missing, strict=True
+    ):
         flags = THRESHOLD if (count < threshold and (count > 0 or zeros)) else 0
         if negative or missing:
             flags |= (NEGATIVE if negative else 0) | (MISSING if missing else 0)
@@ -140,12 +155,17 @@ def check_regression(residual_dof: int, rules: Rules) -> int:
     return DOF if residual_dof < rules.min_dof else 0
 
 
-def inconsistent_magnitude_cell(counts: Sequence[int], sums: Sequence[float],
-                                largest: Sequence[float], second_largest: Sequence[float],
-                                has_negative: Sequence[bool]) -> tuple[int, str] | None:
+def inconsistent_magnitude_cell(
+    counts: Sequence[int],
+    sums: Sequence[float],
+    largest: Sequence[float],
+    second_largest: Sequence[float],
+    has_negative: Sequence[bool],
+) -> tuple[int, str] | None:
     """The first cell whose summary cannot come from real contributions, and why."""
     for index, (count, total, top1, top2, negative) in enumerate(
-            zip(counts, sums, largest, second_largest, has_negative, strict=True)):
+        zip(counts, sums, largest, second_largest, has_negative, strict=True)
+    ):
         if negative:
             continue
         if top2 > top1:

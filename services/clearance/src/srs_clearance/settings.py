@@ -4,9 +4,9 @@ from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-from srs_common.config import ServiceSettings
 
 from srs_clearance.domain import ReviewRule
+from srs_common.config import ServiceSettings
 
 
 class ClearanceSettings(ServiceSettings):
@@ -31,6 +31,8 @@ class ClearanceSettings(ServiceSettings):
     job_interval_seconds: float = Field(default=60.0, gt=0)
 
     def review_rule(self) -> ReviewRule:
-        return ReviewRule(pre_publication=self.pre_publication_reviews,
-                          publication=self.publication_reviews,
-                          code_file=self.code_file_reviews)
+        return ReviewRule(
+            pre_publication=self.pre_publication_reviews,
+            publication=self.publication_reviews,
+            code_file=self.code_file_reviews,
+        )

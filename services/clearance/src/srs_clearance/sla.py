@@ -29,8 +29,9 @@ def is_working_day(day: dt.date) -> bool:
 
 def _next_midnight(moment: dt.datetime) -> dt.datetime:
     local_day = moment.astimezone(LONDON).date()
-    return dt.datetime.combine(local_day + dt.timedelta(days=1), dt.time(0),
-                               tzinfo=LONDON).astimezone(dt.UTC)
+    return dt.datetime.combine(
+        local_day + dt.timedelta(days=1), dt.time(0), tzinfo=LONDON
+    ).astimezone(dt.UTC)
 
 
 def add_working_time(start: dt.datetime, duration: dt.timedelta) -> dt.datetime:

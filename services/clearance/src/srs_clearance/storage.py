@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import UploadFile
+
 from srs_common.errors import AppError
 
 CHUNK = 1024 * 1024
@@ -35,9 +36,11 @@ class FileStore:
         while chunk := await upload.read(CHUNK):
             size += len(chunk)
             if size > max_bytes:
-                raise FileTooLarge(f"{upload.filename} is larger than the limit of "
-                                   f"{max_bytes // (1024 * 1024)} MB a file",
-                                   limit_bytes=max_bytes)
+                raise FileTooLarge(
+                    f"{upload.filename} is larger than the limit of "
+                    f"{max_bytes // (1024 * 1024)} MB a file",
+                    limit_bytes=max_bytes,
+                )
             digest.update(chunk)
             chunks.append(chunk)
         return digest.hexdigest(), size, b"".join(chunks)

@@ -52,8 +52,11 @@ class Table:
 
     def as_json(self) -> dict[str, Any]:
         """The stored form (for differencing against later requests)."""
-        return {"kind": self.kind, "dimensions": self.dimensions,
-                "cells": [[list(k), c] for k, c in zip(self.keys, self.counts, strict=True)]}
+        return {
+            "kind": self.kind,
+            "dimensions": self.dimensions,
+            "cells": [[list(k), c] for k, c in zip(self.keys, self.counts, strict=True)],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +72,20 @@ def check_table(table: Table, rules: sdc.Rules) -> TableCheck:
     elif table.kind == "frequency":
         flags = sdc.check_frequency(table.counts, rules)
     else:
-        problem = sdc.inconsistent_magnitude_cell(table.counts, table.sums, table.largest,
-                                                  table.second_largest, table.has_negative)
+        problem = sdc.inconsistent_magnitude_cell(
+            table.counts, table.sums, table.largest, table.second_largest, table.has_negative
+        )
         if problem is not None:
             raise TableError(f"cell {problem[0]}: {problem[1]}")
-        flags = sdc.check_magnitude(table.counts, table.sums, table.largest,
-                                    table.second_largest, table.has_negative,
-                                    table.has_missing, rules)
+        flags = sdc.check_magnitude(
+            table.counts,
+            table.sums,
+            table.largest,
+            table.second_largest,
+            table.has_negative,
+            table.has_missing,
+            rules,
+        )
     if table.statistic in sdc.SINGLE_OBSERVATION_STATISTICS:
         flags = [f | sdc.SINGLE_OBSERVATION for f in flags]
     return TableCheck(sdc.overall_status(flags), flags)
@@ -109,11 +119,21 @@ def _flag(value: Any, what: str, row: int) -> bool:
     raise TableError(f"row {row}: {what} must be true or false")
 
 
-def _table_from_rows(kind: str | None, dimensions: list[str], rows: Sequence[dict[str, Any]],
-                     keys: list[tuple[str, ...]], statistic: str | None) -> Table:
+def _table_from_rows(
+    kind: str | None,
+    dimensions: list[str],
+    rows: Sequence[dict[str, Any]],
+    keys: list[tuple[str, ...]],
+    statistic: str | None,
+) -> Table:
     magnitude = kind == "magnitude" or (kind is None and any("sum" in r for r in rows))
-    table = Table(kind="magnitude" if magnitude else "frequency", dimensions=dimensions,
-                  keys=keys, counts=[], statistic=statistic)
+    table = Table(
+        kind="magnitude" if magnitude else "frequency",
+        dimensions=dimensions,
+        keys=keys,
+        counts=[],
+        statistic=statistic,
+    )
     for number, row in enumerate(rows, start=1):
         if "count" not in row or row["count"] in (None, ""):
             raise TableError(f"row {number}: every cell needs its unweighted count")
@@ -125,8 +145,9 @@ def _table_from_rows(kind: str | None, dimensions: list[str], rows: Sequence[dic
             table.sums.append(_number(row["sum"], "sum", number))
             table.largest.append(_number(row["largest"], "largest", number))
             second = row.get("second_largest")
-            table.second_largest.append(0.0 if second in (None, "") else
-                                        _number(second, "second_largest", number))
+            table.second_largest.append(
+                0.0 if second in (None, "") else _number(second, "second_largest", number)
+            )
             table.has_negative.append(_flag(row.get("has_negative", False), "has_negative", number))
             table.has_missing.append(_flag(row.get("has_missing", False), "has_missing", number))
     if len(set(keys)) != len(keys):
@@ -134,8 +155,7 @@ def _table_from_rows(kind: str | None, dimensions: list[str], rows: Sequence[dic
     return table
 
 
-def _table_from_records(header: Sequence[str], rows: Sequence[dict[str, Any]],
-                        what: str) -> Table:
+def _table_from_records(header: Sequence[str], rows: Sequence[dict[str, Any]], what: str) -> Table:
     """A table from header-keyed rows (a CSV file, or one sheet of a spreadsheet)."""
     if "count" not in header:
         raise TableError(f"{what} needs a 'count' column of unweighted counts")
@@ -195,8 +215,9 @@ def parse_json(data: bytes) -> Table:
     dimensions = document.get("dimensions") or [f"dim{i + 1}" for i in range(len(keys[0]))]
     if not isinstance(dimensions, list) or any(len(k) != len(dimensions) for k in keys):
         raise TableError("every key must name one category per dimension")
-    return _table_from_rows(kind, [str(d) for d in dimensions], cells, keys,
-                            document.get("statistic"))
+    return _table_from_rows(
+        kind, [str(d) for d in dimensions], cells, keys, document.get("statistic")
+    )
 
 
 def parse_table(filename: str, data: bytes) -> Table:
@@ -233,8 +254,9 @@ def _check_archive(data: bytes, what: str) -> None:
     except (zipfile.BadZipFile, ValueError):
         raise TableError(f"not a readable {what} file") from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise TableError(f"the {what} file unpacks to more than "
-                         f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB")
+        raise TableError(
+            f"the {what} file unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB"
+        )
 
 
 def _trimmed(values: list[Any]) -> list[Any]:
@@ -264,8 +286,7 @@ def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
                     continue
                 cells += len(values)
                 if cells > MAX_SHEET_CELLS:
-                    raise TableError(f"sheet {sheet.title!r} has more than "
-                                     f"{MAX_SHEET_CELLS} cells")
+                    raise TableError(f"sheet {sheet.title!r} has more than {MAX_SHEET_CELLS} cells")
                 rows.append(values)
             yield sheet.title, rows
     finally:
@@ -306,9 +327,11 @@ def _ods_sheets(data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
         for row in sheet.getElementsByType(TableRow):
             # ODS stores runs (a value repeated over columns, rows repeated): the run of empty
             # cells to the sheet's edge is dropped before anything is expanded.
-            runs = [(_ods_value(cell), int(cell.getAttribute("numbercolumnsrepeated") or 1))
-                    for cell in row.childNodes
-                    if cell.qname[1] in ("table-cell", "covered-table-cell")]
+            runs = [
+                (_ods_value(cell), int(cell.getAttribute("numbercolumnsrepeated") or 1))
+                for cell in row.childNodes
+                if cell.qname[1] in ("table-cell", "covered-table-cell")
+            ]
             while runs and runs[-1][0] in (None, ""):
                 runs.pop()
             if not runs:
@@ -334,8 +357,7 @@ def _sheet_table(name: str, rows: list[list[Any]]) -> Table | None:
     for number, row in enumerate(rows[1:], start=1):
         if len(row) > len(header):
             raise TableError(f"row {number} has values beyond the header's columns")
-        records.append(dict(zip(header, [*row, *[None] * (len(header) - len(row))],
-                                strict=True)))
+        records.append(dict(zip(header, [*row, *[None] * (len(header) - len(row))], strict=True)))
     return _table_from_records(header, records, "a sheet")
 
 
@@ -377,8 +399,9 @@ class Exposure:
     exposed_by: str  # the cleared output's id
 
 
-def differencing_exposures(new: Table, cleared: Sequence[tuple[str, dict[str, Any]]],
-                           threshold: int) -> list[Exposure]:
+def differencing_exposures(
+    new: Table, cleared: Sequence[tuple[str, dict[str, Any]]], threshold: int
+) -> list[Exposure]:
     """Cells of ``new`` whose difference from the same cell of a cleared frequency table
     over the same categories is between 1 and threshold - 1.
 

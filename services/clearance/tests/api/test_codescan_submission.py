@@ -9,10 +9,19 @@ from ..conftest import NOW
 
 
 async def _catalogue(world, columns: list[str]) -> None:
-    await world.deliver(world.client, access.DatasetCatalogued(
-        dataset_id="ds-csew-2019", title="CSEW", owner="ONS", access_level="home",
-        disclosure_threshold=10, operational_id_columns=columns, occurred_at=NOW),
-        subject="ds-csew-2019")
+    await world.deliver(
+        world.client,
+        access.DatasetCatalogued(
+            dataset_id="ds-csew-2019",
+            title="CSEW",
+            owner="ONS",
+            access_level="home",
+            disclosure_threshold=10,
+            operational_id_columns=columns,
+            occurred_at=NOW,
+        ),
+        subject="ds-csew-2019",
+    )
 
 
 async def _check(world, filename: str, code: str) -> tuple[str, list[dict]]:
@@ -31,9 +40,13 @@ async def test_a_selection_on_a_catalogued_operational_identifier_fails(world):
     await _catalogue(world, ["respondent_key"])
     status, findings = await _check(world, "linkage.R", R_CODE)
     assert status == "fail"
-    assert {"line": 3, "rule": "row-level", "severity": "fail",
-            "detail": 'selects a single entity: respondent_key == "K9" '
-                      "(an operational identifier of the catalogue)"} in findings
+    assert {
+        "line": 3,
+        "rule": "row-level",
+        "severity": "fail",
+        "detail": 'selects a single entity: respondent_key == "K9" '
+        "(an operational identifier of the catalogue)",
+    } in findings
 
 
 async def test_the_same_column_is_ordinary_when_the_catalogue_does_not_list_it(world):
@@ -52,8 +65,10 @@ async def test_stata_sas_and_sql_searches_for_one_entity_are_findings(world):
 
 
 async def test_a_long_amount_compared_with_income_is_not_an_nhs_number(world):
-    code = "# People with very high incomes, counted by region\n" \
-           "rich <- df[df$income > 9434765919, ]  # a threshold, not an identifier\n" \
-           "counts <- table(rich$region)  # one count a region\n"
+    code = (
+        "# People with very high incomes, counted by region\n"
+        "rich <- df[df$income > 9434765919, ]  # a threshold, not an identifier\n"
+        "counts <- table(rich$region)  # one count a region\n"
+    )
     status, findings = await _check(world, "rich.R", code)
     assert status == "pass", findings

@@ -22,27 +22,34 @@ async def test_approving_what_every_review_rejected_needs_a_recorded_override(wo
     output_id = await _both_rejected(world)
     client = world.client
     decide = f"/v1/outputs/{output_id}/decision"
-    bare = await client.post(decide, headers=world.as_("checker1"),
-                             json={"decision": "approve", "reason": "looks fine to me"})
+    bare = await client.post(
+        decide,
+        headers=world.as_("checker1"),
+        json={"decision": "approve", "reason": "looks fine to me"},
+    )
     assert bare.status_code == 422
     assert bare.headers["content-type"] == "application/problem+json"
     assert bare.json()["rule"] == "override_reason"
     assert "every independent review rejected" in bare.json()["detail"]
     assert (await world.events("srs.output.approved.v1")) == []
-    approved = await client.post(decide, headers=world.as_("checker1"), json={
-        "decision": "approve", "reason": "cleared on override", "override_reason": OVERRIDE})
+    approved = await client.post(
+        decide,
+        headers=world.as_("checker1"),
+        json={"decision": "approve", "reason": "cleared on override", "override_reason": OVERRIDE},
+    )
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
     assert approved.json()["override_reason"] == OVERRIDE
     # the decision keeps the reason for checkers; the requester never learns how they voted
-    as_checker = (await client.get(f"/v1/outputs/{output_id}", headers=world.as_("checker2")))
+    as_checker = await client.get(f"/v1/outputs/{output_id}", headers=world.as_("checker2"))
     assert as_checker.json()["override_reason"] == OVERRIDE
-    as_alice = (await client.get(f"/v1/outputs/{output_id}", headers=world.as_("alice")))
+    as_alice = await client.get(f"/v1/outputs/{output_id}", headers=world.as_("alice"))
     assert as_alice.json()["override_reason"] is None
     assert as_alice.json()["decision_reason"] == "cleared on override"
     assert OVERRIDE not in as_alice.text and SECRET not in as_alice.text
-    trail = (await client.get(f"/v1/outputs/{output_id}/audit",
-                              headers=world.as_("support"))).json()
+    trail = (
+        await client.get(f"/v1/outputs/{output_id}/audit", headers=world.as_("support"))
+    ).json()
     assert trail["intact"] is True
     override = [e for e in trail["entries"] if e["action"] == "override"]
     assert [(e["actor"], e["detail"]) for e in override] == [("chk-1", OVERRIDE)]
@@ -52,24 +59,37 @@ async def test_approving_what_every_review_rejected_needs_a_recorded_override(wo
 async def test_an_override_is_only_for_approving_what_all_rejected(world):
     split = await world.in_review()
     await world.reviewed(split, ("checker1", "approve"), ("checker2", "reject"))
-    misplaced = await world.client.post(f"/v1/outputs/{split}/decision",
-                                        headers=world.as_("checker1"), json={
-        "decision": "approve", "reason": "consolidated", "override_reason": OVERRIDE})
+    misplaced = await world.client.post(
+        f"/v1/outputs/{split}/decision",
+        headers=world.as_("checker1"),
+        json={"decision": "approve", "reason": "consolidated", "override_reason": OVERRIDE},
+    )
     assert misplaced.status_code == 422 and misplaced.json()["rule"] == "override_reason"
-    consolidated = await world.client.post(f"/v1/outputs/{split}/decision",
-                                           headers=world.as_("checker1"),
-                                           json={"decision": "approve", "reason": "consolidated"})
+    consolidated = await world.client.post(
+        f"/v1/outputs/{split}/decision",
+        headers=world.as_("checker1"),
+        json={"decision": "approve", "reason": "consolidated"},
+    )
     assert consolidated.status_code == 200 and consolidated.json()["override_reason"] is None
     rejected = await _both_rejected(world)
-    agreed = await world.client.post(f"/v1/outputs/{rejected}/decision",
-                                     headers=world.as_("checker1"),
-                                     json={"decision": "reject", "reason": "both found dominance"})
+    agreed = await world.client.post(
+        f"/v1/outputs/{rejected}/decision",
+        headers=world.as_("checker1"),
+        json={"decision": "reject", "reason": "both found dominance"},
+    )
     assert agreed.status_code == 200 and agreed.json()["status"] == "rejected"
 
 
 # Every route a checker can read about a request, as checker2 before casting their own vote.
-ROUTES = ["/v1/outputs/{id}", "/v1/outputs/{id}/votes", "/v1/outputs/{id}/audit", "/v1/queue",
-          "/v1/outputs/{id}/comments", "/v1/outputs", "/v1/outputs/{id}/status"]
+ROUTES = [
+    "/v1/outputs/{id}",
+    "/v1/outputs/{id}/votes",
+    "/v1/outputs/{id}/audit",
+    "/v1/queue",
+    "/v1/outputs/{id}/comments",
+    "/v1/outputs",
+    "/v1/outputs/{id}/status",
+]
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -98,7 +118,8 @@ async def test_the_audit_trail_shows_each_checker_their_own_vote_only_while_blin
     audit = f"/v1/outputs/{output_id}/audit"
     own = (await world.client.get(audit, headers=world.as_("checker1"))).json()
     assert [e["detail"] for e in own["entries"] if e["action"] == "reviewed"] == [
-        f"reject: {SECRET}"]
+        f"reject: {SECRET}"
+    ]
     support = (await world.client.get(audit, headers=world.as_("support"))).json()
     assert [e["detail"] for e in support["entries"] if e["action"] == "reviewed"] == [None]
     assert support["intact"] is True  # withheld from the view, not from the chain
@@ -107,9 +128,11 @@ async def test_the_audit_trail_shows_each_checker_their_own_vote_only_while_blin
 async def test_the_requester_never_sees_the_votes_even_holding_the_checker_role(world, tokens):
     alice_checker = tokens.headers("researcher", "checker", researcher_id="res-alice")
     output_id = await _both_rejected(world)
-    decided = await world.client.post(f"/v1/outputs/{output_id}/decision",
-                                      headers=world.as_("checker1"), json={
-        "decision": "approve", "reason": "cleared on override", "override_reason": OVERRIDE})
+    decided = await world.client.post(
+        f"/v1/outputs/{output_id}/decision",
+        headers=world.as_("checker1"),
+        json={"decision": "approve", "reason": "cleared on override", "override_reason": OVERRIDE},
+    )
     assert decided.status_code == 200
     votes = await world.client.get(f"/v1/outputs/{output_id}/votes", headers=alice_checker)
     assert votes.status_code == 403

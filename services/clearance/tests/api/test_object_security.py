@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+
 from srs_clearance.models import AuditEntry
 
 from ..conftest import FREQUENCY_CSV
@@ -24,12 +25,14 @@ async def test_a_researcher_of_another_project_gets_404_on_every_route(world):
         response = await client.get(f"/v1/outputs/{output_id}{suffix}", headers=eve)
         assert response.status_code == 404, suffix
         assert response.headers["content-type"] == "application/problem+json"
-    for suffix, body in [("/withdraw", None), ("/groups", {"name": "x", "context": "long enough",
-                                                           "controls": "none"}),
-                         ("/clarification/response", {"text": "answer"}),
-                         ("/comments", {"body": "hi", "visibility": "shared"}),
-                         ("/destruction", {"statement": "destroyed every copy"}),
-                         ("/submit", None)]:
+    for suffix, body in [
+        ("/withdraw", None),
+        ("/groups", {"name": "x", "context": "long enough", "controls": "none"}),
+        ("/clarification/response", {"text": "answer"}),
+        ("/comments", {"body": "hi", "visibility": "shared"}),
+        ("/destruction", {"statement": "destroyed every copy"}),
+        ("/submit", None),
+    ]:
         response = await client.post(f"/v1/outputs/{output_id}{suffix}", headers=eve, json=body)
         assert response.status_code == 404, suffix
     upload = await world.upload(output_id, "grp_x", "t.csv", FREQUENCY_CSV, who="eve")
@@ -45,11 +48,21 @@ async def test_project_members_see_the_project_outputs_and_download_audited(worl
     assert (await world.client.get(f"/v1/outputs/{output_id}", headers=bob)).status_code == 200
     download = await world.client.get(f"/v1/outputs/{output_id}/files/{file_id}", headers=bob)
     assert download.status_code == 200 and download.content == FREQUENCY_CSV
-    await world.client.get(f"/v1/outputs/{output_id}/files/{file_id}",
-                           headers=world.as_("checker1"))
+    await world.client.get(
+        f"/v1/outputs/{output_id}/files/{file_id}", headers=world.as_("checker1")
+    )
     async with world.client.runtime.db.transaction() as session:
-        audit = (await session.execute(select(AuditEntry).where(
-            AuditEntry.action == "downloaded").order_by(AuditEntry.id))).scalars().all()
+        audit = (
+            (
+                await session.execute(
+                    select(AuditEntry)
+                    .where(AuditEntry.action == "downloaded")
+                    .order_by(AuditEntry.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert [(a.actor, a.file_id) for a in audit] == [("res-bob", file_id), ("chk-1", file_id)]
 
 
@@ -58,8 +71,9 @@ async def test_drafts_are_the_requesters_alone(world):
     for who in ("bob", "checker1", "partner"):
         response = await world.client.get(f"/v1/outputs/{output_id}", headers=world.as_(who))
         assert response.status_code == 404, who
-    assert (await world.client.get(f"/v1/outputs/{output_id}",
-                                   headers=world.as_("alice"))).status_code == 200
+    assert (
+        await world.client.get(f"/v1/outputs/{output_id}", headers=world.as_("alice"))
+    ).status_code == 200
 
 
 async def test_outputs_only_peer_reviewers_see_cleared_outputs_only(world):
@@ -89,8 +103,9 @@ async def test_partners_see_statuses_of_their_organisation_never_contents(world)
     listed = (await world.client.get("/v1/outputs", headers=partner)).json()["items"]
     assert [o["id"] for o in listed] == [output_id]
     other = world.as_("other_partner")
-    assert (await world.client.get(f"/v1/outputs/{output_id}/status",
-                                   headers=other)).status_code == 404
+    assert (
+        await world.client.get(f"/v1/outputs/{output_id}/status", headers=other)
+    ).status_code == 404
     assert (await world.client.get("/v1/outputs", headers=other)).json()["items"] == []
 
 
@@ -98,17 +113,32 @@ async def test_a_removed_member_loses_sight_of_the_project_outputs(world):
     from srs_common.contracts import projects
 
     from ..conftest import NOW, ORG, PROJECT
+
     output_id = await world.submitted()
-    await world.deliver(world.client, projects.ProjectMemberRemoved(
-        project_id=PROJECT, organisation_id=ORG, researcher_id="res-bob", role="researcher",
-        occurred_at=NOW), subject=PROJECT)
+    await world.deliver(
+        world.client,
+        projects.ProjectMemberRemoved(
+            project_id=PROJECT,
+            organisation_id=ORG,
+            researcher_id="res-bob",
+            role="researcher",
+            occurred_at=NOW,
+        ),
+        subject=PROJECT,
+    )
     response = await world.client.get(f"/v1/outputs/{output_id}", headers=world.as_("bob"))
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/v1/outputs/out_missing", "/v1/outputs/out_missing/status",
-                                  "/v1/outputs/out_missing/comments",
-                                  "/v1/outputs/out_missing/files/fil_x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/outputs/out_missing",
+        "/v1/outputs/out_missing/status",
+        "/v1/outputs/out_missing/comments",
+        "/v1/outputs/out_missing/files/fil_x",
+    ],
+)
 async def test_unknown_outputs_are_404_and_tokens_required(world, path):
     assert (await world.client.get(path, headers=world.as_("support"))).status_code == 404
     assert (await world.client.get(path)).status_code == 401
@@ -119,12 +149,14 @@ async def test_list_pagination_and_filters(world):
     client = world.client
     page = (await client.get("/v1/outputs?limit=2", headers=world.as_("alice"))).json()
     assert len(page["items"]) == 2 and page["next"]
-    rest = (await client.get(f"/v1/outputs?limit=2&cursor={page['next']}",
-                             headers=world.as_("alice"))).json()
+    rest = (
+        await client.get(f"/v1/outputs?limit=2&cursor={page['next']}", headers=world.as_("alice"))
+    ).json()
     assert {o["id"] for o in page["items"] + rest["items"]} == set(ids)
     assert rest["next"] is None
-    filtered = (await client.get("/v1/outputs?status=approved",
-                                 headers=world.as_("checker1"))).json()
+    filtered = (
+        await client.get("/v1/outputs?status=approved", headers=world.as_("checker1"))
+    ).json()
     assert filtered["items"] == []
     bad = await client.get("/v1/outputs?cursor=!!!", headers=world.as_("alice"))
     assert bad.status_code == 422
@@ -135,19 +167,28 @@ async def test_audit_trail_is_hash_chained_and_shows_tampering(world):
 
     output_id = await world.approved()
     client = world.client
-    assert (await client.get(f"/v1/outputs/{output_id}/audit",
-                             headers=world.as_("alice"))).status_code == 403
-    trail = (await client.get(f"/v1/outputs/{output_id}/audit",
-                              headers=world.as_("checker2"))).json()
+    assert (
+        await client.get(f"/v1/outputs/{output_id}/audit", headers=world.as_("alice"))
+    ).status_code == 403
+    trail = (
+        await client.get(f"/v1/outputs/{output_id}/audit", headers=world.as_("checker2"))
+    ).json()
     assert trail["intact"] is True
-    assert [e["action"] for e in trail["entries"]] == ["submitted", "review_started", "reviewed",
-                                                       "reviewed", "approved"]
+    assert [e["action"] for e in trail["entries"]] == [
+        "submitted",
+        "review_started",
+        "reviewed",
+        "reviewed",
+        "approved",
+    ]
     assert trail["entries"][-1]["actor"] == "chk-1"
     async with client.runtime.db.transaction() as session:
-        await session.execute(update(AuditEntry).where(AuditEntry.action == "approved")
-                              .values(actor="someone-else"))
-    tampered = (await client.get(f"/v1/outputs/{output_id}/audit",
-                                 headers=world.as_("support"))).json()
+        await session.execute(
+            update(AuditEntry).where(AuditEntry.action == "approved").values(actor="someone-else")
+        )
+    tampered = (
+        await client.get(f"/v1/outputs/{output_id}/audit", headers=world.as_("support"))
+    ).json()
     assert tampered["intact"] is False
 
 
@@ -155,11 +196,20 @@ async def test_an_inactive_member_sees_only_their_own_requests(world):
     from srs_common.contracts import projects
 
     from ..conftest import NOW, ORG, PROJECT
+
     alices = await world.submitted()
     bobs = await world.submitted("bob")
-    await world.deliver(world.client, projects.ProjectMemberDeactivated(
-        project_id=PROJECT, organisation_id=ORG, researcher_id="res-bob", role="researcher",
-        occurred_at=NOW), subject=PROJECT)
+    await world.deliver(
+        world.client,
+        projects.ProjectMemberDeactivated(
+            project_id=PROJECT,
+            organisation_id=ORG,
+            researcher_id="res-bob",
+            role="researcher",
+            occurred_at=NOW,
+        ),
+        subject=PROJECT,
+    )
     bob = world.as_("bob")
     assert (await world.client.get(f"/v1/outputs/{alices}", headers=bob)).status_code == 404
     assert (await world.client.get(f"/v1/outputs/{bobs}", headers=bob)).status_code == 200
@@ -169,8 +219,9 @@ async def test_an_inactive_member_sees_only_their_own_requests(world):
 
 async def test_refused_uploads_leave_no_file_behind(world, tmp_path):
     output_id = await world.draft(files=[])
-    group_id = (await world.client.get(f"/v1/outputs/{output_id}",
-                                       headers=world.as_("alice"))).json()["groups"][0]["id"]
+    group_id = (
+        await world.client.get(f"/v1/outputs/{output_id}", headers=world.as_("alice"))
+    ).json()["groups"][0]["id"]
     bad = await world.upload(output_id, group_id, "t.csv", b"region,n\nNorth,3\n")
     assert bad.status_code == 422
     stored = tmp_path / "outputs"

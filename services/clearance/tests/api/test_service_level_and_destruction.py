@@ -12,8 +12,9 @@ from ..conftest import NOW, ORG, PROJECT, seed_project
 
 
 async def test_queue_orders_priority_projects_first_then_due_date(world, tokens):
-    await seed_project(world.deliver, world.client, "prj_covid", [("res-cat", "lead")],
-                       priority=True)
+    await seed_project(
+        world.deliver, world.client, "prj_covid", [("res-cat", "lead")], priority=True
+    )
     world.headers["cat"] = tokens.headers("researcher", researcher_id="res-cat")
     first = await world.submitted()
     world.clock.advance(days=1)
@@ -23,8 +24,11 @@ async def test_queue_orders_priority_projects_first_then_due_date(world, tokens)
     assert [i["id"] for i in page["items"]] == [urgent, first, second]
     assert page["items"][0]["priority"] is True
     one = (await world.client.get("/v1/queue?limit=1", headers=world.as_("checker1"))).json()
-    rest = (await world.client.get(f"/v1/queue?limit=5&cursor={one['next']}",
-                                   headers=world.as_("checker1"))).json()
+    rest = (
+        await world.client.get(
+            f"/v1/queue?limit=5&cursor={one['next']}", headers=world.as_("checker1")
+        )
+    ).json()
     assert [i["id"] for i in one["items"] + rest["items"]] == [urgent, first, second]
 
 
@@ -32,8 +36,11 @@ async def test_overdue_requests_are_flagged_once(world):
     output_id = await world.submitted()
     paused = await world.in_review()
     world.clock.advance(days=1)
-    await world.client.post(f"/v1/outputs/{paused}/clarification", headers=world.as_("checker1"),
-                            json={"text": "Question?"})
+    await world.client.post(
+        f"/v1/outputs/{paused}/clarification",
+        headers=world.as_("checker1"),
+        json={"text": "Question?"},
+    )
     late = NOW + dt.timedelta(days=8)
     async with world.client.runtime.db.transaction() as session:
         assert await jobs.flag_overdue_requests(session, NOW + dt.timedelta(days=6, hours=23)) == []
@@ -50,9 +57,17 @@ async def test_overdue_requests_are_flagged_once(world):
 
 
 async def _complete(world, when=NOW):
-    return await world.deliver(world.client, projects.ProjectCompleted(
-        project_id=PROJECT, organisation_id=ORG, lead_researcher_id="res-alice",
-        member_ids=["res-alice", "res-bob"], occurred_at=when), subject=PROJECT)
+    return await world.deliver(
+        world.client,
+        projects.ProjectCompleted(
+            project_id=PROJECT,
+            organisation_id=ORG,
+            lead_researcher_id="res-alice",
+            member_ids=["res-alice", "res-bob"],
+            occurred_at=when,
+        ),
+        subject=PROJECT,
+    )
 
 
 async def test_completion_requires_destruction_of_cleared_pre_publication_outputs_once(world):
@@ -62,7 +77,8 @@ async def test_completion_requires_destruction_of_cleared_pre_publication_output
     assert await _complete(world)
     required = await world.events("srs.output.destruction_required.v1")
     assert [(e["output_id"], e["deadline"]) for e in required] == [
-        (cleared, "2026-12-25T10:00:00Z")]
+        (cleared, "2026-12-25T10:00:00Z")
+    ]
     # a redelivery, or a second completion event, changes nothing
     assert await _complete(world, NOW + dt.timedelta(days=1))
     assert len(await world.events("srs.output.destruction_required.v1")) == 1
@@ -75,22 +91,31 @@ async def test_completion_requires_destruction_of_cleared_pre_publication_output
 
 async def test_attestation_by_the_requester_once(world):
     cleared = await world.approved()
-    not_yet = await world.client.post(f"/v1/outputs/{cleared}/destruction",
-                                      headers=world.as_("alice"),
-                                      json={"statement": "deleted every copy today"})
+    not_yet = await world.client.post(
+        f"/v1/outputs/{cleared}/destruction",
+        headers=world.as_("alice"),
+        json={"statement": "deleted every copy today"},
+    )
     assert not_yet.status_code == 409 and not_yet.json()["current_state"] == "not required"
     await _complete(world)
-    bob = await world.client.post(f"/v1/outputs/{cleared}/destruction", headers=world.as_("bob"),
-                                  json={"statement": "deleted every copy today"})
+    bob = await world.client.post(
+        f"/v1/outputs/{cleared}/destruction",
+        headers=world.as_("bob"),
+        json={"statement": "deleted every copy today"},
+    )
     assert bob.status_code == 403
-    done = await world.client.post(f"/v1/outputs/{cleared}/destruction",
-                                   headers=world.as_("alice"),
-                                   json={"statement": "deleted every copy today"})
+    done = await world.client.post(
+        f"/v1/outputs/{cleared}/destruction",
+        headers=world.as_("alice"),
+        json={"statement": "deleted every copy today"},
+    )
     assert done.status_code == 200 and done.json()["destruction_status"] == "destroyed"
     assert len(await world.events("srs.output.destroyed.v1")) == 1
-    again = await world.client.post(f"/v1/outputs/{cleared}/destruction",
-                                    headers=world.as_("alice"),
-                                    json={"statement": "deleted every copy today"})
+    again = await world.client.post(
+        f"/v1/outputs/{cleared}/destruction",
+        headers=world.as_("alice"),
+        json={"statement": "deleted every copy today"},
+    )
     assert again.status_code == 409 and again.json()["current_state"] == "destroyed"
     async with world.client.runtime.db.transaction() as session:
         assert await jobs.flag_overdue_destructions(session, NOW + dt.timedelta(days=60)) == []
@@ -114,13 +139,22 @@ async def test_destruction_overdue_published_once_even_with_two_replicas(world):
 
 
 async def test_policy_period_comes_from_settings(service_client, deliver, tmp_path, tokens):
-    async with service_client("clearance", outputs_dir=tmp_path,
-                              destruction_policy_days=7) as client:
+    async with service_client(
+        "clearance", outputs_dir=tmp_path, destruction_policy_days=7
+    ) as client:
         from ..conftest import Clock, World
-        world = World(client=client, clock=Clock(), tokens=tokens, deliver=deliver,
-                      headers={"alice": tokens.headers("researcher", researcher_id="res-alice"),
-                               "checker1": tokens.headers("checker", sub="chk-1"),
-                               "checker2": tokens.headers("checker", sub="chk-2")})
+
+        world = World(
+            client=client,
+            clock=Clock(),
+            tokens=tokens,
+            deliver=deliver,
+            headers={
+                "alice": tokens.headers("researcher", researcher_id="res-alice"),
+                "checker1": tokens.headers("checker", sub="chk-1"),
+                "checker2": tokens.headers("checker", sub="chk-2"),
+            },
+        )
         client.app.state.clock = world.clock  # type: ignore[attr-defined]
         await seed_project(deliver, client, PROJECT, [("res-alice", "lead")])
         await world.approved()
@@ -135,10 +169,13 @@ async def test_a_pre_publication_output_cleared_after_completion_must_be_destroy
     assert await world.events("srs.output.destruction_required.v1") == []
     world.clock.advance(days=2)
     await world.reviewed(in_review)
-    decided = await world.client.post(f"/v1/outputs/{in_review}/decision",
-                                      headers=world.as_("checker1"),
-                                      json={"decision": "approve", "reason": "safe"})
+    decided = await world.client.post(
+        f"/v1/outputs/{in_review}/decision",
+        headers=world.as_("checker1"),
+        json={"decision": "approve", "reason": "safe"},
+    )
     assert decided.status_code == 200, decided.text
     required = await world.events("srs.output.destruction_required.v1")
     assert [(e["output_id"], e["deadline"]) for e in required] == [
-        (in_review, "2026-12-25T10:00:00Z")]
+        (in_review, "2026-12-25T10:00:00Z")
+    ]

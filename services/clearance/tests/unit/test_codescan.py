@@ -8,19 +8,29 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from srs_clearance import codescan
 from srs_clearance.codescan import identifiers
 
 
 def rules(code: str, filename: str | None = None, **kwargs) -> set[tuple[str, int, str]]:
-    return {(f.rule, f.line, f.severity)
-            for f in codescan.scan_code(code, filename=filename, **kwargs)
-            if f.rule != "annotation"}
+    return {
+        (f.rule, f.line, f.severity)
+        for f in codescan.scan_code(code, filename=filename, **kwargs)
+        if f.rule != "annotation"
+    }
 
 
-@pytest.mark.parametrize("number, valid", [("9434765919", True), ("4010232137", True),
-                                           ("1234567890", False), ("9434765918", False),
-                                           ("123456789", False)])
+@pytest.mark.parametrize(
+    "number, valid",
+    [
+        ("9434765919", True),
+        ("4010232137", True),
+        ("1234567890", False),
+        ("9434765918", False),
+        ("123456789", False),
+    ],
+)
 def test_nhs_check_digit(number, valid):
     assert identifiers.nhs_check_digit_valid(number) is valid
 
@@ -62,7 +72,8 @@ def test_a_finding_names_the_line_where_a_multiline_selection_compares():
 def test_sas_assignments_are_not_comparisons_but_conditions_are():
     assert rules("data b; set s; person_id = 1; run;\n", "a.sas") == set()
     assert rules("data b; set s; if person_id = 1 then flag = 1; run;\n", "a.sas") == {
-        ("row-level", 1, "fail")}
+        ("row-level", 1, "fail")
+    }
 
 
 def test_operators_inside_strings_and_comments_are_not_read_as_code():
@@ -71,14 +82,21 @@ def test_operators_inside_strings_and_comments_are_not_read_as_code():
 
 
 def test_notebook_code_cells_are_scanned_and_markdown_counts_as_annotation():
-    notebook = {"cells": [
-        {"cell_type": "markdown", "source": ["Look at one person"]},
-        {"cell_type": "code", "source": ["df = pd.read_csv('x.csv')\n",
-                                         "df[df.person_id == 42]"]}]}
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["Look at one person"]},
+            {
+                "cell_type": "code",
+                "source": ["df = pd.read_csv('x.csv')\n", "df[df.person_id == 42]"],
+            },
+        ]
+    }
     findings = codescan.scan_code(json.dumps(notebook), filename="a.ipynb")
     # the selection, and the notebook showing the row it selected
-    assert {(f.rule, f.line, f.severity) for f in findings} == {("row-level", 3, "fail"),
-                                                                ("row-level", 3, "review")}
+    assert {(f.rule, f.line, f.severity) for f in findings} == {
+        ("row-level", 3, "fail"),
+        ("row-level", 3, "review"),
+    }
 
 
 def test_an_unknown_language_still_reads_every_idiom():
@@ -91,29 +109,68 @@ def test_a_very_long_file_is_read_in_bounded_time_and_the_rest_left_to_a_checker
     repeats = codescan.MAX_SCANNED_CHARS // len(line) + 10
     code = line * repeats + "ids <- c(9434765919)  # an NHS number past the limit\n"
     findings = codescan.scan_code(code, filename="long.R")
-    assert {(f.rule, f.severity) for f in findings} == {("unscanned", "review"),
-                                                        ("nhs-number", "fail")}
+    assert {(f.rule, f.severity) for f in findings} == {
+        ("unscanned", "review"),
+        ("nhs-number", "fail"),
+    }
     assert next(f.line for f in findings if f.rule == "nhs-number") == repeats + 1
 
 
 def test_r_markdown_prose_is_annotation_and_only_chunks_are_code():
-    document = ("---\ntitle: Pay\n---\n\nWe never print rows, e.g. head(df) or df[df$id == 5, ].\n\n"
-                "```{r}\npay <- df %>% group_by(region) %>% summarise(n = n())\n"
-                "one <- df[df$id == 5, ]\n```\n")
+    document = (
+        "---\ntitle: Pay\n---\n\nWe never print rows, e.g. head(df) or df[df$id == 5, ].\n\n"
+        "```{r}\npay <- df %>% group_by(region) %>% summarise(n = n())\n"
+        "one <- df[df$id == 5, ]\n```\n"
+    )
     findings = codescan.scan_code(document, filename="report.Rmd")
     assert [(f.rule, f.line, f.severity) for f in findings] == [("row-level", 9, "fail")]
 
 
-_PIECES = st.sampled_from(["df", "person_id", "==", "=", " if ", "where ", "select * from t",
-                           "proc sql;", "quit;", "list", "print(", "head(", "%in%", "c(", "(",
-                           ")", "[", "]", "'", '"', "`", "#", "/*", "*/", "*", ";", "\n", " ",
-                           "9434765919", ".isin(", "inlist(", "```{r}\n", ".astype(str)", "5"])
+_PIECES = st.sampled_from(
+    [
+        "df",
+        "person_id",
+        "==",
+        "=",
+        " if ",
+        "where ",
+        "select * from t",
+        "proc sql;",
+        "quit;",
+        "list",
+        "print(",
+        "head(",
+        "%in%",
+        "c(",
+        "(",
+        ")",
+        "[",
+        "]",
+        "'",
+        '"',
+        "`",
+        "#",
+        "/*",
+        "*/",
+        "*",
+        ";",
+        "\n",
+        " ",
+        "9434765919",
+        ".isin(",
+        "inlist(",
+        "```{r}\n",
+        ".astype(str)",
+        "5",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(pieces=st.lists(_PIECES, max_size=60),
-       filename=st.sampled_from(["a.py", "a.R", "a.do", "a.sas", "a.sql", "a.ipynb", "a.Rmd",
-                                 None]))
+@given(
+    pieces=st.lists(_PIECES, max_size=60),
+    filename=st.sampled_from(["a.py", "a.R", "a.do", "a.sas", "a.sql", "a.ipynb", "a.Rmd", None]),
+)
 def test_any_text_scans_without_error_and_findings_point_at_its_lines(pieces, filename):
     text = "".join(pieces)
     findings = codescan.scan_code(text, filename=filename, identifier_columns=["x"])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from srs_clearance import codescan
 
 CORPUS = Path(__file__).with_name("codescan_corpus.txt")
@@ -30,11 +31,22 @@ def load_corpus() -> list[Snippet]:
     for line in [*CORPUS.read_text().splitlines(), "### end | end"]:
         if line.startswith("### "):
             if header is not None:
-                catalogue = next((h.removeprefix("catalogue=") for h in header[2:]
-                                  if h.startswith("catalogue=")), "")
-                snippets.append(Snippet(header[0], header[1],
-                                        tuple(c for c in catalogue.split(",") if c),
-                                        "\n".join(body) + "\n"))
+                catalogue = next(
+                    (
+                        h.removeprefix("catalogue=")
+                        for h in header[2:]
+                        if h.startswith("catalogue=")
+                    ),
+                    "",
+                )
+                snippets.append(
+                    Snippet(
+                        header[0],
+                        header[1],
+                        tuple(c for c in catalogue.split(",") if c),
+                        "\n".join(body) + "\n",
+                    )
+                )
             header, body = [p.strip() for p in line[4:].split("|")], []
         elif header is not None:
             body.append(line)
@@ -43,8 +55,9 @@ def load_corpus() -> list[Snippet]:
 
 def flagged(snippet: Snippet) -> bool:
     """Whether the scan reports the snippet (thin annotation aside: snippets are short)."""
-    findings = codescan.scan_code(snippet.code, filename=snippet.filename,
-                                  identifier_columns=snippet.catalogue)
+    findings = codescan.scan_code(
+        snippet.code, filename=snippet.filename, identifier_columns=snippet.catalogue
+    )
     return any(f.rule != "annotation" for f in findings)
 
 
@@ -77,11 +90,13 @@ def test_the_corpus_is_large_mixed_and_half_benign():
 def test_recall_on_single_entity_searches_is_total_and_false_positives_are_rare(request):
     metrics = measure(load_corpus())
     entities, rows, benign = metrics["counts"]  # type: ignore[misc]
-    summary = (f"code scan corpus: single-entity recall {metrics['entity_recall']:.1%} "
-               f"({entities} snippets), row-printing recall {metrics['rows_recall']:.1%} "
-               f"({rows}), false-positive rate {metrics['false_positive_rate']:.1%} "
-               f"({benign} benign); missed {metrics['missed']}, "
-               f"false positives {metrics['false_positives']}")
+    summary = (
+        f"code scan corpus: single-entity recall {metrics['entity_recall']:.1%} "
+        f"({entities} snippets), row-printing recall {metrics['rows_recall']:.1%} "
+        f"({rows}), false-positive rate {metrics['false_positive_rate']:.1%} "
+        f"({benign} benign); missed {metrics['missed']}, "
+        f"false positives {metrics['false_positives']}"
+    )
     print(summary)  # shown with -s
     capture = request.config.pluginmanager.getplugin("capturemanager")
     reporter = request.config.pluginmanager.getplugin("terminalreporter")
@@ -93,9 +108,11 @@ def test_recall_on_single_entity_searches_is_total_and_false_positives_are_rare(
     assert metrics["false_positive_rate"] <= MAX_FALSE_POSITIVE_RATE, metrics["false_positives"]
 
 
-@pytest.mark.parametrize("snippet", [s for s in load_corpus() if s.label != "benign"],
-                         ids=lambda s: s.filename)
+@pytest.mark.parametrize(
+    "snippet", [s for s in load_corpus() if s.label != "benign"], ids=lambda s: s.filename
+)
 def test_each_single_entity_search_or_row_print_is_a_finding(snippet):
-    findings = codescan.scan_code(snippet.code, filename=snippet.filename,
-                                  identifier_columns=snippet.catalogue)
+    findings = codescan.scan_code(
+        snippet.code, filename=snippet.filename, identifier_columns=snippet.catalogue
+    )
     assert any(f.rule == "row-level" for f in findings), findings

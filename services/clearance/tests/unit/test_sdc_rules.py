@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from srs_clearance import sdc
 
 RULES = sdc.Rules()
@@ -49,14 +50,14 @@ def test_sum_not_positive_fails_p_ratio_while_zeros_disclosive_and_passes_nk():
 
 
 def test_one_contributor_fails_threshold_p_ratio_and_nk():
-    assert magnitude([(1, 500.0, 500.0, 0.0, False, False)]) == [["threshold", "p-ratio",
-                                                                   "nk-rule"]]
+    assert magnitude([(1, 500.0, 500.0, 0.0, False, False)]) == [
+        ["threshold", "p-ratio", "nk-rule"]
+    ]
 
 
 def test_equal_values_two_contributors_fail_three_pass_p_ratio():
     # two equal: rest is 0 -> p 0 < 0.1; top two = everything -> nk
-    assert magnitude([(2, 20.0, 10.0, 10.0, False, False)]) == [["threshold", "p-ratio",
-                                                                  "nk-rule"]]
+    assert magnitude([(2, 20.0, 10.0, 10.0, False, False)]) == [["threshold", "p-ratio", "nk-rule"]]
     # ten equal: p = 8, nk = 0.2
     assert magnitude([(10, 100.0, 10.0, 10.0, False, False)]) == [[]]
 
@@ -87,10 +88,14 @@ def test_rules_may_only_be_relaxed():
 
 
 def test_inconsistent_cells_are_named():
-    assert sdc.inconsistent_magnitude_cell([5], [10.0], [1.0], [2.0], [False])[1] == \
-        "second_largest exceeds largest"
-    assert sdc.inconsistent_magnitude_cell([5], [10.0], [8.0], [7.0], [False])[1] == \
-        "largest contributions exceed the sum"
+    assert (
+        sdc.inconsistent_magnitude_cell([5], [10.0], [1.0], [2.0], [False])[1]
+        == "second_largest exceeds largest"
+    )
+    assert (
+        sdc.inconsistent_magnitude_cell([5], [10.0], [8.0], [7.0], [False])[1]
+        == "largest contributions exceed the sum"
+    )
     assert sdc.inconsistent_magnitude_cell([5], [10.0], [4.0], [3.0], [False]) is None
 
 
@@ -117,19 +122,25 @@ def acro_reference(values: list[float | None], rules: sdc.Rules) -> set[str]:
             reasons.add("p-ratio")
     elif (total - ordered[0] - ordered[1]) / ordered[0] < rules.p_ratio:
         reasons.add("p-ratio")
-    if total > 0 and sum(ordered[:rules.nk_n]) / total > rules.nk_k:  # agg_nk
+    if total > 0 and sum(ordered[: rules.nk_n]) / total > rules.nk_k:  # agg_nk
         reasons.add("nk-rule")
     return reasons
 
 
-values = st.one_of(st.sampled_from([0.0, 1.0, 5.0, 10.0, 100.0]),
-                   st.integers(min_value=0, max_value=10_000).map(float),
-                   st.floats(min_value=-50, max_value=1e6, allow_nan=False))
+values = st.one_of(
+    st.sampled_from([0.0, 1.0, 5.0, 10.0, 100.0]),
+    st.integers(min_value=0, max_value=10_000).map(float),
+    st.floats(min_value=-50, max_value=1e6, allow_nan=False),
+)
 cell = st.lists(st.one_of(values, st.just(None)), min_size=0, max_size=25)
-rules_strategy = st.builds(sdc.Rules, threshold=st.integers(1, 12),
-                           p_ratio=st.sampled_from([0.05, 0.1, 0.2]),
-                           nk_n=st.sampled_from([1, 2]), nk_k=st.sampled_from([0.8, 0.9, 0.95]),
-                           zeros_disclosive=st.booleans())
+rules_strategy = st.builds(
+    sdc.Rules,
+    threshold=st.integers(1, 12),
+    p_ratio=st.sampled_from([0.05, 0.1, 0.2]),
+    nk_n=st.sampled_from([1, 2]),
+    nk_k=st.sampled_from([0.8, 0.9, 0.95]),
+    zeros_disclosive=st.booleans(),
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -137,8 +148,15 @@ rules_strategy = st.builds(sdc.Rules, threshold=st.integers(1, 12),
 def test_engine_matches_acro_on_microdata(table, rules):
     rows = [(index, value) for index, values_ in enumerate(table) for value in values_]
     built = sdc.cells_from_microdata(rows)
-    flags = sdc.check_magnitude(built.counts, built.sums, built.largest, built.second_largest,
-                                built.has_negative, built.has_missing, rules)
+    flags = sdc.check_magnitude(
+        built.counts,
+        built.sums,
+        built.largest,
+        built.second_largest,
+        built.has_negative,
+        built.has_missing,
+        rules,
+    )
     by_key = dict(zip(built.keys, flags, strict=True))
     for index, values_ in enumerate(table):
         if not values_:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from srs_clearance import sla
 
 
@@ -39,7 +40,9 @@ def test_a_clarification_pause_gives_back_exactly_the_working_time_paused():
     due = sla.due_at(submitted)
     # paused Thursday 26th 10:00 -> answered Tuesday 1 Dec 10:00: Thu, Fri, Mon = 3 working days
     resumed = sla.resume_due_at(due, at(2026, 11, 26, 10), at(2026, 12, 1, 10))
-    assert sla.working_time_between(at(2026, 11, 26, 10), at(2026, 12, 1, 10)) == dt.timedelta(days=3)
+    assert sla.working_time_between(at(2026, 11, 26, 10), at(2026, 12, 1, 10)) == dt.timedelta(
+        days=3
+    )
     assert resumed == at(2026, 12, 7, 10)  # Wed 2nd + 3 working days = Mon 7th
 
 
@@ -48,8 +51,11 @@ def test_a_pause_over_a_weekend_only_costs_nothing():
     assert sla.resume_due_at(due, at(2026, 11, 28, 9), at(2026, 11, 29, 18)) == due
 
 
-moments = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2028, 12, 31),
-                       timezones=st.just(dt.UTC))
+moments = st.datetimes(
+    min_value=dt.datetime(2025, 1, 1),
+    max_value=dt.datetime(2028, 12, 31),
+    timezones=st.just(dt.UTC),
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -61,11 +67,11 @@ def test_due_date_holds_exactly_the_working_time_asked(start, days):
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=moments, pause=st.timedeltas(min_value=dt.timedelta(0),
-                                          max_value=dt.timedelta(days=20)))
+@given(
+    start=moments, pause=st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=20))
+)
 def test_a_pause_never_shortens_and_gives_back_what_it_took(start, pause):
     due = sla.due_at(start)
     resumed = sla.resume_due_at(due, start, start + pause)
     assert resumed >= due
-    assert sla.working_time_between(due, resumed) == sla.working_time_between(
-        start, start + pause)
+    assert sla.working_time_between(due, resumed) == sla.working_time_between(start, start + pause)

@@ -14,19 +14,25 @@ from ..spreadsheets import BY_REGION, ods, xlsx
 
 @pytest.mark.parametrize("name,make", [("t.xlsx", xlsx), ("t.ods", ods)])
 def test_sheets_read_like_csv_whole_numbers_as_categories(name, make):
-    magnitude = [("region", "count", "sum", "largest", "second_largest"),
-                 ("North", 12, 1234.5, 300.0, 200.0), ("South", 3, 1000.0, 950.0, 30.0)]
+    magnitude = [
+        ("region", "count", "sum", "largest", "second_largest"),
+        ("North", 12, 1234.5, 300.0, 200.0),
+        ("South", 3, 1000.0, 950.0, 30.0),
+    ]
     sheets = tables.parse_spreadsheet(name, make([("Counts", BY_REGION), ("Income", magnitude)]))
     assert [s.name for s in sheets] == ["Counts", "Income"]
     counts, income = sheets[0].table, sheets[1].table
     assert counts.kind == "frequency" and counts.dimensions == ["region", "year"]
     assert counts.keys == [("North", "2021"), ("South", "2021")]  # the year 2021, not 2021.0
-    assert counts.keys == tables.parse_csv(b"region,year,count\nNorth,2021,120\n"
-                                           b"South,2021,40\n").keys
+    assert (
+        counts.keys == tables.parse_csv(b"region,year,count\nNorth,2021,120\nSouth,2021,40\n").keys
+    )
     assert income.kind == "magnitude"
     check = tables.check_table(income, sdc.Rules())
-    assert [sdc.reasons_of(f) for f in check.cell_flags] == [[], ["threshold", "p-ratio",
-                                                                  "nk-rule"]]
+    assert [sdc.reasons_of(f) for f in check.cell_flags] == [
+        [],
+        ["threshold", "p-ratio", "nk-rule"],
+    ]
 
 
 @pytest.mark.parametrize("name,make", [("t.xlsx", xlsx), ("t.ods", ods)])

@@ -17,8 +17,8 @@ def spec(settings: NotifySettings | None = None) -> ServiceSpec:
         name="notify",
         title="SRS notify",
         description="Notifications: e-mails to the people each event concerns, once. "
-                    "Researchers choose their optional notices (reminders); support reads "
-                    "the delivery log.",
+        "Researchers choose their optional notices (reminders); support reads "
+        "the delivery log.",
         version="0.1.0",
         messaging=messaging,
         idempotency=idempotency,

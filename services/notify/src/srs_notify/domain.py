@@ -47,74 +47,165 @@ class NoticeKind:
     to_staff: bool = False
 
 
-NOTICES: dict[str, NoticeKind] = {n.key: n for n in (
-    NoticeKind("accreditation_granted", accreditation.AccreditationGranted.type,
-               "Your accreditation was granted"),
-    NoticeKind("accreditation_rejected", accreditation.ApplicationRejected.type,
-               "Your accreditation application was rejected"),
-    NoticeKind("accreditation_expiring", accreditation.AccreditationExpiring.type,
-               "Reminder: your accreditation expires in 90 and in 30 days", optional=True),
-    NoticeKind("accreditation_expired", accreditation.AccreditationExpired.type,
-               "Your accreditation has expired"),
-    NoticeKind("accreditation_suspended", accreditation.AccreditationSuspended.type,
-               "Your accreditation was suspended"),
-    NoticeKind("accreditation_revoked", accreditation.AccreditationRevoked.type,
-               "Your accreditation was revoked, with the reason"),
-    NoticeKind("accreditation_reinstated", accreditation.AccreditationReinstated.type,
-               "Your suspended accreditation is current again"),
-    NoticeKind("project_approved", projects.ProjectApproved.type,
-               "A project you are a member of was approved"),
-    NoticeKind("project_rejected", projects.ProjectRejected.type,
-               "A project you lead was rejected"),
-    NoticeKind("project_information_requested", projects.ProjectInformationRequested.type,
-               "The panel asks for more information on a project you lead"),
-    NoticeKind("project_completion_due", projects.ProjectCompletionDue.type,
-               "Reminder: a project you lead reaches its expected completion date",
-               optional=True),
-    NoticeKind("project_completed", projects.ProjectCompleted.type,
-               "A project you are a member of is complete"),
-    NoticeKind("project_suspended", projects.ProjectSuspended.type,
-               "A project you are a member of was suspended, with the reason"),
-    NoticeKind("project_overdue", projects.ProjectOverdue.type,
-               "A project you work on is past its expected completion date"),
-    NoticeKind("project_resumed", projects.ProjectResumed.type,
-               "A suspended project you are a member of is active again"),
-    NoticeKind("account_enabled", access.AccountEnabled.type,
-               "Your account on a project is enabled, and how to reach the service"),
-    NoticeKind("booking_confirmed", booking.BookingConfirmed.type,
-               "Your booking is confirmed"),
-    NoticeKind("booking_cancelled", booking.BookingCancelled.type,
-               "Your booking was cancelled, with the reason"),
-    NoticeKind(BOOKING_REMINDER, None, "Reminder the day before a booking", optional=True),
-    NoticeKind("output_checked", clearance.OutputChecked.type,
-               "Automatic checks ran on your output request"),
-    NoticeKind("output_clarification_requested", clearance.OutputClarificationRequested.type,
-               "A checker asks you about your output request"),
-    NoticeKind("output_approved", clearance.OutputApproved.type,
-               "Your output request was approved"),
-    NoticeKind("output_rejected", clearance.OutputRejected.type,
-               "Your output request was rejected"),
-    NoticeKind("output_destruction_required", clearance.OutputDestructionRequired.type,
-               "A cleared pre-publication output must be destroyed"),
-    NoticeKind("output_overdue", clearance.OutputOverdue.type,
-               "Your output request passed its service level"),
-    NoticeKind("home_working_approved", access.HomeWorkingApproved.type,
-               "Home working was approved for you"),
-    NoticeKind("home_working_refused", access.HomeWorkingRefused.type,
-               "Your home-working request was refused"),
-    # Staff and data owners: what awaits their decision (sent to mailboxes, never opted out).
-    NoticeKind("accreditation_application_to_decide", accreditation.ApplicationSubmitted.type,
-               "Panel: a new accreditation application awaits a decision", to_staff=True),
-    NoticeKind("project_application_to_decide", projects.ProjectSubmitted.type,
-               "Panel: a new project application awaits a decision", to_staff=True),
-    NoticeKind("member_request_to_decide", projects.ProjectMemberRequested.type,
-               "Support (or panel): a request to add a project member awaits a decision",
-               to_staff=True),
-    NoticeKind("output_request_to_check", clearance.OutputSubmitted.type,
-               "Checkers: a new output request awaits checking", to_staff=True),
-    NoticeKind("home_working_request_to_decide", access.HomeWorkingRequested.type,
-               "Support and data owners: a home-working request awaits a decision", to_staff=True),
-)}
+NOTICES: dict[str, NoticeKind] = {
+    n.key: n
+    for n in (
+        NoticeKind(
+            "accreditation_granted",
+            accreditation.AccreditationGranted.type,
+            "Your accreditation was granted",
+        ),
+        NoticeKind(
+            "accreditation_rejected",
+            accreditation.ApplicationRejected.type,
+            "Your accreditation application was rejected",
+        ),
+        NoticeKind(
+            "accreditation_expiring",
+            accreditation.AccreditationExpiring.type,
+            "Reminder: your accreditation expires in 90 and in 30 days",
+            optional=True,
+        ),
+        NoticeKind(
+            "accreditation_expired",
+            accreditation.AccreditationExpired.type,
+            "Your accreditation has expired",
+        ),
+        NoticeKind(
+            "accreditation_suspended",
+            accreditation.AccreditationSuspended.type,
+            "Your accreditation was suspended",
+        ),
+        NoticeKind(
+            "accreditation_revoked",
+            accreditation.AccreditationRevoked.type,
+            "Your accreditation was revoked, with the reason",
+        ),
+        NoticeKind(
+            "accreditation_reinstated",
+            accreditation.AccreditationReinstated.type,
+            "Your suspended accreditation is current again",
+        ),
+        NoticeKind(
+            "project_approved",
+            projects.ProjectApproved.type,
+            "A project you are a member of was approved",
+        ),
+        NoticeKind(
+            "project_rejected", projects.ProjectRejected.type, "A project you lead was rejected"
+        ),
+        NoticeKind(
+            "project_information_requested",
+            projects.ProjectInformationRequested.type,
+            "The panel asks for more information on a project you lead",
+        ),
+        NoticeKind(
+            "project_completion_due",
+            projects.ProjectCompletionDue.type,
+            "Reminder: a project you lead reaches its expected completion date",
+            optional=True,
+        ),
+        NoticeKind(
+            "project_completed",
+            projects.ProjectCompleted.type,
+            "A project you are a member of is complete",
+        ),
+        NoticeKind(
+            "project_suspended",
+            projects.ProjectSuspended.type,
+            "A project you are a member of was suspended, with the reason",
+        ),
+        NoticeKind(
+            "project_overdue",
+            projects.ProjectOverdue.type,
+            "A project you work on is past its expected completion date",
+        ),
+        NoticeKind(
+            "project_resumed",
+            projects.ProjectResumed.type,
+            "A suspended project you are a member of is active again",
+        ),
+        NoticeKind(
+            "account_enabled",
+            access.AccountEnabled.type,
+            "Your account on a project is enabled, and how to reach the service",
+        ),
+        NoticeKind("booking_confirmed", booking.BookingConfirmed.type, "Your booking is confirmed"),
+        NoticeKind(
+            "booking_cancelled",
+            booking.BookingCancelled.type,
+            "Your booking was cancelled, with the reason",
+        ),
+        NoticeKind(BOOKING_REMINDER, None, "Reminder the day before a booking", optional=True),
+        NoticeKind(
+            "output_checked",
+            clearance.OutputChecked.type,
+            "Automatic checks ran on your output request",
+        ),
+        NoticeKind(
+            "output_clarification_requested",
+            clearance.OutputClarificationRequested.type,
+            "A checker asks you about your output request",
+        ),
+        NoticeKind(
+            "output_approved", clearance.OutputApproved.type, "Your output request was approved"
+        ),
+        NoticeKind(
+            "output_rejected", clearance.OutputRejected.type, "Your output request was rejected"
+        ),
+        NoticeKind(
+            "output_destruction_required",
+            clearance.OutputDestructionRequired.type,
+            "A cleared pre-publication output must be destroyed",
+        ),
+        NoticeKind(
+            "output_overdue",
+            clearance.OutputOverdue.type,
+            "Your output request passed its service level",
+        ),
+        NoticeKind(
+            "home_working_approved",
+            access.HomeWorkingApproved.type,
+            "Home working was approved for you",
+        ),
+        NoticeKind(
+            "home_working_refused",
+            access.HomeWorkingRefused.type,
+            "Your home-working request was refused",
+        ),
+        # Staff and data owners: what awaits their decision (sent to mailboxes, never opted out).
+        NoticeKind(
+            "accreditation_application_to_decide",
+            accreditation.ApplicationSubmitted.type,
+            "Panel: a new accreditation application awaits a decision",
+            to_staff=True,
+        ),
+        NoticeKind(
+            "project_application_to_decide",
+            projects.ProjectSubmitted.type,
+            "Panel: a new project application awaits a decision",
+            to_staff=True,
+        ),
+        NoticeKind(
+            "member_request_to_decide",
+            projects.ProjectMemberRequested.type,
+            "Support (or panel): a request to add a project member awaits a decision",
+            to_staff=True,
+        ),
+        NoticeKind(
+            "output_request_to_check",
+            clearance.OutputSubmitted.type,
+            "Checkers: a new output request awaits checking",
+            to_staff=True,
+        ),
+        NoticeKind(
+            "home_working_request_to_decide",
+            access.HomeWorkingRequested.type,
+            "Support and data owners: a home-working request awaits a decision",
+            to_staff=True,
+        ),
+    )
+}
 OPTIONAL_NOTICES = tuple(k for k, n in NOTICES.items() if n.optional)
 RESEARCHER_NOTICES = {k: n for k, n in NOTICES.items() if not n.to_staff}
 NOTICE_BY_EVENT_TYPE = {n.event_type: n for n in NOTICES.values() if n.event_type}
@@ -128,8 +219,11 @@ PANEL = f"{MAILBOX}panel"
 CHECKERS = f"{MAILBOX}checkers"
 SUPPORT = f"{MAILBOX}support"
 DATA_OWNER = f"{MAILBOX}data_owner:"
-MAILBOX_NAMES = {PANEL: "Research Accreditation Panel", CHECKERS: "Statistical Support Team",
-                 SUPPORT: "Research Support Helpdesk"}
+MAILBOX_NAMES = {
+    PANEL: "Research Accreditation Panel",
+    CHECKERS: "Statistical Support Team",
+    SUPPORT: "Research Support Helpdesk",
+}
 
 # Roles that use a project's data; an outputs-only peer reviewer sees cleared outputs only.
 DATA_ROLES = frozenset({"lead", "researcher", "peer_reviewer_data"})
@@ -182,9 +276,14 @@ def _project(project_id: str, title: str | None) -> dict[str, Any]:
 
 
 def _booking(p: booking._Booking, title: str | None) -> dict[str, Any]:
-    return {"booking_id": p.booking_id, "site_id": p.site_id, "place": p.place,
-            "starts_at": _iso(p.starts_at), "ends_at": _iso(p.ends_at),
-            **_project(p.project_id, title)}
+    return {
+        "booking_id": p.booking_id,
+        "site_id": p.site_id,
+        "place": p.place,
+        "starts_at": _iso(p.starts_at),
+        "ends_at": _iso(p.ends_at),
+        **_project(p.project_id, title),
+    }
 
 
 def _output(p: clearance._Output, title: str | None) -> dict[str, Any]:
@@ -192,115 +291,186 @@ def _output(p: clearance._Output, title: str | None) -> dict[str, Any]:
 
 
 def _accreditation(p: accreditation._AccreditationState) -> dict[str, Any]:
-    return {"accreditation_id": p.accreditation_id, "kind": p.kind,
-            "valid_until": _iso(p.valid_until)}
+    return {
+        "accreditation_id": p.accreditation_id,
+        "kind": p.kind,
+        "valid_until": _iso(p.valid_until),
+    }
 
 
-def _one(notice: str, researcher_id: str, about: str | None, **context: Any
-         ) -> list[PlannedNotice]:
+def _one(notice: str, researcher_id: str, about: str | None, **context: Any) -> list[PlannedNotice]:
     return [PlannedNotice(notice, researcher_id, about, context)]
 
 
-def _each(notice: str, researcher_ids: list[str], about: str | None, **context: Any
-          ) -> list[PlannedNotice]:
+def _each(
+    notice: str, researcher_ids: list[str], about: str | None, **context: Any
+) -> list[PlannedNotice]:
     return [PlannedNotice(notice, r, about, context) for r in dict.fromkeys(researcher_ids)]
 
 
 def _plan_accreditation_granted(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _one("accreditation_granted", p.researcher_id, p.accreditation_id,
-                **_accreditation(p), valid_from=_iso(p.valid_from), conditions=p.conditions)
+    return _one(
+        "accreditation_granted",
+        p.researcher_id,
+        p.accreditation_id,
+        **_accreditation(p),
+        valid_from=_iso(p.valid_from),
+        conditions=p.conditions,
+    )
 
 
 def _plan_application_rejected(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _one("accreditation_rejected", p.researcher_id, p.application_id,
-                application_id=p.application_id, kind=p.kind, reason=p.reason)
+    return _one(
+        "accreditation_rejected",
+        p.researcher_id,
+        p.application_id,
+        application_id=p.application_id,
+        kind=p.kind,
+        reason=p.reason,
+    )
 
 
 def _plan_accreditation_expiring(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _one("accreditation_expiring", p.researcher_id, p.accreditation_id,
-                **_accreditation(p), days_before=p.days_before)
+    return _one(
+        "accreditation_expiring",
+        p.researcher_id,
+        p.accreditation_id,
+        **_accreditation(p),
+        days_before=p.days_before,
+    )
 
 
 def _plan_accreditation_expired(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _one("accreditation_expired", p.researcher_id, p.accreditation_id,
-                **_accreditation(p))
+    return _one("accreditation_expired", p.researcher_id, p.accreditation_id, **_accreditation(p))
 
 
 def _plan_accreditation_suspended(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _one("accreditation_suspended", p.researcher_id, p.accreditation_id,
-                **_accreditation(p), reason=p.reason)
+    return _one(
+        "accreditation_suspended",
+        p.researcher_id,
+        p.accreditation_id,
+        **_accreditation(p),
+        reason=p.reason,
+    )
 
 
 def _plan_project_approved(p: Any, _k: Known) -> list[PlannedNotice]:
     # Each member learns their own role only, never who else is on the project.
-    return [PlannedNotice("project_approved", m.researcher_id, p.project_id,
-                          {**_project(p.project_id, p.title), "role": m.role,
-                           "data_access": m.role in DATA_ROLES,
-                           "expected_end_date": _iso(p.expected_end_date),
-                           "conditions": p.conditions})
-            for m in {m.researcher_id: m for m in p.members}.values()]
+    return [
+        PlannedNotice(
+            "project_approved",
+            m.researcher_id,
+            p.project_id,
+            {
+                **_project(p.project_id, p.title),
+                "role": m.role,
+                "data_access": m.role in DATA_ROLES,
+                "expected_end_date": _iso(p.expected_end_date),
+                "conditions": p.conditions,
+            },
+        )
+        for m in {m.researcher_id: m for m in p.members}.values()
+    ]
 
 
 def _plan_project_rejected(p: Any, k: Known) -> list[PlannedNotice]:
-    return _one("project_rejected", p.lead_researcher_id, p.project_id,
-                **_project(p.project_id, k.project_title), reason=p.reason)
+    return _one(
+        "project_rejected",
+        p.lead_researcher_id,
+        p.project_id,
+        **_project(p.project_id, k.project_title),
+        reason=p.reason,
+    )
 
 
 def _plan_project_information_requested(p: Any, k: Known) -> list[PlannedNotice]:
-    return _one("project_information_requested", p.lead_researcher_id, p.project_id,
-                **_project(p.project_id, k.project_title))
+    return _one(
+        "project_information_requested",
+        p.lead_researcher_id,
+        p.project_id,
+        **_project(p.project_id, k.project_title),
+    )
 
 
 def _plan_project_completion_due(p: Any, k: Known) -> list[PlannedNotice]:
-    return _one("project_completion_due", p.lead_researcher_id, p.project_id,
-                **_project(p.project_id, k.project_title),
-                expected_end_date=_iso(p.expected_end_date),
-                days_before=p.days_before)
+    return _one(
+        "project_completion_due",
+        p.lead_researcher_id,
+        p.project_id,
+        **_project(p.project_id, k.project_title),
+        expected_end_date=_iso(p.expected_end_date),
+        days_before=p.days_before,
+    )
 
 
 def _plan_project_completed(p: Any, k: Known) -> list[PlannedNotice]:
-    return _each("project_completed", [p.lead_researcher_id, *p.member_ids], p.project_id,
-                 **_project(p.project_id, k.project_title))
+    return _each(
+        "project_completed",
+        [p.lead_researcher_id, *p.member_ids],
+        p.project_id,
+        **_project(p.project_id, k.project_title),
+    )
 
 
 def _plan_booking_confirmed(p: Any, k: Known) -> list[PlannedNotice]:
-    return _one("booking_confirmed", p.researcher_id, p.booking_id,
-                **_booking(p, k.project_title))
+    return _one("booking_confirmed", p.researcher_id, p.booking_id, **_booking(p, k.project_title))
 
 
 def _plan_booking_cancelled(p: Any, k: Known) -> list[PlannedNotice]:
     # The reason is the person's to know; who cancelled (a staff id) is not.
-    return _one("booking_cancelled", p.researcher_id, p.booking_id,
-                **_booking(p, k.project_title), reason=p.reason)
+    return _one(
+        "booking_cancelled",
+        p.researcher_id,
+        p.booking_id,
+        **_booking(p, k.project_title),
+        reason=p.reason,
+    )
 
 
-def _output_plan(notice: str, **extra: Callable[[Any], Any]
-                 ) -> Callable[[Any, Known], list[PlannedNotice]]:
+def _output_plan(
+    notice: str, **extra: Callable[[Any], Any]
+) -> Callable[[Any, Known], list[PlannedNotice]]:
     def plan(p: Any, k: Known) -> list[PlannedNotice]:
         values = {name: get(p) for name, get in extra.items()}
-        return _one(notice, p.requester_id, p.output_id, **_output(p, k.project_title),
-                    **values)
+        return _one(notice, p.requester_id, p.output_id, **_output(p, k.project_title), **values)
+
     return plan
 
 
 def _plan_home_working_approved(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _each("home_working_approved", p.researcher_ids, p.request_id,
-                 request_id=p.request_id, project_count=len(p.project_ids))
+    return _each(
+        "home_working_approved",
+        p.researcher_ids,
+        p.request_id,
+        request_id=p.request_id,
+        project_count=len(p.project_ids),
+    )
 
 
 def _plan_home_working_refused(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _each("home_working_refused", p.researcher_ids, p.request_id,
-                 request_id=p.request_id, reason=p.reason)
+    return _each(
+        "home_working_refused",
+        p.researcher_ids,
+        p.request_id,
+        request_id=p.request_id,
+        reason=p.reason,
+    )
 
 
 def _plan_accreditation_revoked(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _one("accreditation_revoked", p.researcher_id, p.accreditation_id,
-                **_accreditation(p), reason=p.reason)
+    return _one(
+        "accreditation_revoked",
+        p.researcher_id,
+        p.accreditation_id,
+        **_accreditation(p),
+        reason=p.reason,
+    )
 
 
 def _plan_accreditation_reinstated(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _one("accreditation_reinstated", p.researcher_id, p.accreditation_id,
-                **_accreditation(p))
+    return _one(
+        "accreditation_reinstated", p.researcher_id, p.accreditation_id, **_accreditation(p)
+    )
 
 
 def _lead_first(k: Known, lead: str | None = None) -> dict[str, str]:
@@ -313,74 +483,147 @@ def _lead_first(k: Known, lead: str | None = None) -> dict[str, str]:
 
 def _plan_project_suspended(p: Any, k: Known) -> list[PlannedNotice]:
     # A suspension stops data access, bookings and outputs: it concerns every member.
-    return [PlannedNotice("project_suspended", r, p.project_id,
-                          {**_project(p.project_id, k.project_title), "role": role,
-                           "data_access": role in DATA_ROLES, "reason": p.reason})
-            for r, role in _lead_first(k).items()]
+    return [
+        PlannedNotice(
+            "project_suspended",
+            r,
+            p.project_id,
+            {
+                **_project(p.project_id, k.project_title),
+                "role": role,
+                "data_access": role in DATA_ROLES,
+                "reason": p.reason,
+            },
+        )
+        for r, role in _lead_first(k).items()
+    ]
 
 
 def _plan_project_resumed(p: Any, k: Known) -> list[PlannedNotice]:
-    return [PlannedNotice("project_resumed", r, p.project_id,
-                          {**_project(p.project_id, k.project_title), "role": role,
-                           "data_access": role in DATA_ROLES})
-            for r, role in _lead_first(k).items()]
+    return [
+        PlannedNotice(
+            "project_resumed",
+            r,
+            p.project_id,
+            {
+                **_project(p.project_id, k.project_title),
+                "role": role,
+                "data_access": role in DATA_ROLES,
+            },
+        )
+        for r, role in _lead_first(k).items()
+    ]
 
 
 def _plan_project_overdue(p: Any, k: Known) -> list[PlannedNotice]:
     # The lead must complete or extend; members who use data lose it at the grace end.
     # An outputs-only reviewer has no data account to lose: not told.
-    return [PlannedNotice("project_overdue", r, p.project_id,
-                          {**_project(p.project_id, k.project_title), "role": role,
-                           "is_lead": role == "lead",
-                           "expected_end_date": _iso(p.expected_end_date),
-                           "grace_ends_at": _iso(p.grace_ends_at)})
-            for r, role in _lead_first(k, p.lead_researcher_id).items() if role in DATA_ROLES]
+    return [
+        PlannedNotice(
+            "project_overdue",
+            r,
+            p.project_id,
+            {
+                **_project(p.project_id, k.project_title),
+                "role": role,
+                "is_lead": role == "lead",
+                "expected_end_date": _iso(p.expected_end_date),
+                "grace_ends_at": _iso(p.grace_ends_at),
+            },
+        )
+        for r, role in _lead_first(k, p.lead_researcher_id).items()
+        if role in DATA_ROLES
+    ]
 
 
 def _plan_account_enabled(p: Any, k: Known) -> list[PlannedNotice]:
-    return _one("account_enabled", p.researcher_id, p.project_id,
-                **_project(p.project_id, k.project_title), role=p.role,
-                data_access=p.role in DATA_ROLES)
+    return _one(
+        "account_enabled",
+        p.researcher_id,
+        p.project_id,
+        **_project(p.project_id, k.project_title),
+        role=p.role,
+        data_access=p.role in DATA_ROLES,
+    )
 
 
 def _plan_application_submitted(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _one("accreditation_application_to_decide", PANEL, p.application_id,
-                application_id=p.application_id, kind=p.kind, resubmission=p.resubmission)
+    return _one(
+        "accreditation_application_to_decide",
+        PANEL,
+        p.application_id,
+        application_id=p.application_id,
+        kind=p.kind,
+        resubmission=p.resubmission,
+    )
 
 
 def _plan_project_submitted(p: Any, _k: Known) -> list[PlannedNotice]:
-    return _one("project_application_to_decide", PANEL, p.project_id,
-                **_project(p.project_id, p.title), resubmission=p.resubmission,
-                priority_asked=p.priority)
+    return _one(
+        "project_application_to_decide",
+        PANEL,
+        p.project_id,
+        **_project(p.project_id, p.title),
+        resubmission=p.resubmission,
+        priority_asked=p.priority,
+    )
 
 
 def _plan_member_requested(p: Any, k: Known) -> list[PlannedNotice]:
-    return _one("member_request_to_decide", k.member_requests_to, p.request_id,
-                request_id=p.request_id, role=p.role, data_access=p.role in DATA_ROLES,
-                **_project(p.project_id, k.project_title))
+    return _one(
+        "member_request_to_decide",
+        k.member_requests_to,
+        p.request_id,
+        request_id=p.request_id,
+        role=p.role,
+        data_access=p.role in DATA_ROLES,
+        **_project(p.project_id, k.project_title),
+    )
 
 
 def _plan_output_submitted(p: Any, k: Known) -> list[PlannedNotice]:
-    return _one("output_request_to_check", CHECKERS, p.output_id, **_output(p, k.project_title),
-                due_at=_iso(p.due_at) if p.due_at else None, priority=p.priority)
+    return _one(
+        "output_request_to_check",
+        CHECKERS,
+        p.output_id,
+        **_output(p, k.project_title),
+        due_at=_iso(p.due_at) if p.due_at else None,
+        priority=p.priority,
+    )
 
 
 def _plan_home_working_requested(p: Any, k: Known) -> list[PlannedNotice]:
-    context = {"request_id": p.request_id, "organisation_id": p.organisation_id,
-               "researcher_count": len(p.researcher_ids), "project_count": len(p.project_ids),
-               "dataset_ids": list(p.dataset_ids)}
+    context = {
+        "request_id": p.request_id,
+        "organisation_id": p.organisation_id,
+        "researcher_count": len(p.researcher_ids),
+        "project_count": len(p.project_ids),
+        "dataset_ids": list(p.dataset_ids),
+    }
     owners = dict.fromkeys(k.dataset_owners[d] for d in p.dataset_ids if d in k.dataset_owners)
-    planned = [PlannedNotice("home_working_request_to_decide", SUPPORT, p.request_id,
-                             {**context, "as_data_owner": False,
-                              "unknown_datasets": [d for d in p.dataset_ids
-                                                   if d not in k.dataset_owners]})]
+    planned = [
+        PlannedNotice(
+            "home_working_request_to_decide",
+            SUPPORT,
+            p.request_id,
+            {
+                **context,
+                "as_data_owner": False,
+                "unknown_datasets": [d for d in p.dataset_ids if d not in k.dataset_owners],
+            },
+        )
+    ]
     for owner in owners:
         # Each owner sees only its own datasets of the request.
         mine = [d for d in p.dataset_ids if k.dataset_owners.get(d) == owner]
-        planned.append(PlannedNotice("home_working_request_to_decide", data_owner_mailbox(owner),
-                                     p.request_id, {**context, "as_data_owner": True,
-                                                    "dataset_ids": mine,
-                                                    "unknown_datasets": []}))
+        planned.append(
+            PlannedNotice(
+                "home_working_request_to_decide",
+                data_owner_mailbox(owner),
+                p.request_id,
+                {**context, "as_data_owner": True, "dataset_ids": mine, "unknown_datasets": []},
+            )
+        )
     return planned
 
 
@@ -409,21 +652,24 @@ _PLANS: dict[str, Callable[[Any, Known], list[PlannedNotice]]] = {
     booking.BookingConfirmed.type: _plan_booking_confirmed,
     booking.BookingCancelled.type: _plan_booking_cancelled,
     clearance.OutputChecked.type: _output_plan(
-        "output_checked", automatic_status=lambda p: p.automatic_status),
+        "output_checked", automatic_status=lambda p: p.automatic_status
+    ),
     clearance.OutputClarificationRequested.type: _output_plan("output_clarification_requested"),
     clearance.OutputApproved.type: _output_plan("output_approved"),
     # The rejection reason is about the output's contents: read in the service, not e-mailed.
     clearance.OutputRejected.type: _output_plan("output_rejected"),
     clearance.OutputDestructionRequired.type: _output_plan(
-        "output_destruction_required", deadline=lambda p: _iso(p.deadline)),
+        "output_destruction_required", deadline=lambda p: _iso(p.deadline)
+    ),
     clearance.OutputOverdue.type: _output_plan("output_overdue", due_at=lambda p: _iso(p.due_at)),
     access.HomeWorkingApproved.type: _plan_home_working_approved,
     access.HomeWorkingRefused.type: _plan_home_working_refused,
 }
 
 
-def plan_notices(payload: Contract, project_title: str | None = None, *,
-                 known: Known | None = None) -> list[PlannedNotice]:
+def plan_notices(
+    payload: Contract, project_title: str | None = None, *, known: Known | None = None
+) -> list[PlannedNotice]:
     """The e-mails one event calls for, one per recipient (none for a type we don't mail)."""
     plan = _PLANS.get(payload.type)
     if plan is None:
@@ -433,10 +679,19 @@ def plan_notices(payload: Contract, project_title: str | None = None, *,
 
 def booking_reminder(b: Any, project_title: str | None) -> PlannedNotice:
     """The day-before reminder for a booking from the read model."""
-    return PlannedNotice(BOOKING_REMINDER, b.researcher_id, b.id, {
-        "booking_id": b.id, "site_id": b.site_id, "place": b.place,
-        "starts_at": _iso(b.starts_at), "ends_at": _iso(b.ends_at),
-        **_project(b.project_id, project_title)})
+    return PlannedNotice(
+        BOOKING_REMINDER,
+        b.researcher_id,
+        b.id,
+        {
+            "booking_id": b.id,
+            "site_id": b.site_id,
+            "place": b.place,
+            "starts_at": _iso(b.starts_at),
+            "ends_at": _iso(b.ends_at),
+            **_project(b.project_id, project_title),
+        },
+    )
 
 
 def is_stale(event_time: dt.datetime | None, now: dt.datetime, *, max_age: dt.timedelta) -> bool:
@@ -450,8 +705,9 @@ def sends_to(notice: str, opted_out: set[str]) -> bool:
     return not (NOTICES[notice].optional and notice in opted_out)
 
 
-def retry_delay(attempts: int, *, base: float, cap: float,
-                rand: Callable[[], float] = random.random) -> dt.timedelta:
+def retry_delay(
+    attempts: int, *, base: float, cap: float, rand: Callable[[], float] = random.random
+) -> dt.timedelta:
     """Exponential backoff with jitter: about base, 2*base, 4*base... never above cap."""
     delay = min(cap, base * 2 ** max(0, attempts - 1))
     return dt.timedelta(seconds=delay * (0.5 + rand() / 2))

@@ -26,21 +26,32 @@ READ_MODEL_TYPES = (
     access.DatasetCatalogued.type,
 )
 CONSUMED_TYPES = tuple(dict.fromkeys((*READ_MODEL_TYPES, *domain.NOTICE_BY_EVENT_TYPE)))
-CONSUMED_TOPICS: list[str] = [accreditation.TOPIC, projects.TOPIC, booking.TOPIC,
-                              clearance.TOPIC, access.TOPIC]
+CONSUMED_TOPICS: list[str] = [
+    accreditation.TOPIC,
+    projects.TOPIC,
+    booking.TOPIC,
+    clearance.TOPIC,
+    access.TOPIC,
+]
 
 
 def make_handlers(settings: NotifySettings) -> dict[str, Handler]:
     """Every consumed type goes to one handler: update read models, queue e-mails."""
     stale_after = dt.timedelta(hours=settings.stale_after_hours)
-    member_requests_to = {"support": domain.SUPPORT,
-                          "panel": domain.PANEL}[settings.member_requests_decided_by]
+    member_requests_to = {"support": domain.SUPPORT, "panel": domain.PANEL}[
+        settings.member_requests_decided_by
+    ]
 
     async def on_event(session: AsyncSession, event: Event) -> None:
         assert event.payload is not None
-        await service.notify_about_event(session, event.payload, event_id=event.id,
-                                         event_time=event.time, now=utcnow(),
-                                         stale_after=stale_after,
-                                         member_requests_to=member_requests_to)
+        await service.notify_about_event(
+            session,
+            event.payload,
+            event_id=event.id,
+            event_time=event.time,
+            now=utcnow(),
+            stale_after=stale_after,
+            member_requests_to=member_requests_to,
+        )
 
     return {event_type: on_event for event_type in CONSUMED_TYPES}

@@ -33,6 +33,7 @@ from srs_notify.settings import NotifySettings
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class SendReport:
     sent: int = 0
@@ -53,30 +54,44 @@ class _Claimed:
     email: str | None
 
 
-async def _claim(db: Database, notification_id: int, now: dt.datetime,
-                 settings: NotifySettings) -> _Claimed | None:
+async def _claim(
+    db: Database, notification_id: int, now: dt.datetime, settings: NotifySettings
+) -> _Claimed | None:
     """Take one due row for this sender: push its next attempt past the lease, so no other
     sender takes it meanwhile; None if another sender was first."""
     lease_until = now + dt.timedelta(seconds=settings.send_claim_seconds)
     async with db.transaction() as session:
         taken = await session.execute(
-            update(Notification).where(Notification.id == notification_id)
+            update(Notification)
+            .where(Notification.id == notification_id)
             .where(Notification.status == domain.PENDING)
             .where(Notification.next_attempt_at <= now)
-            .values(next_attempt_at=lease_until, attempts=Notification.attempts + 1))
+            .values(next_attempt_at=lease_until, attempts=Notification.attempts + 1)
+        )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        row = (await session.execute(
-            select(Notification.id, Notification.event_id, Notification.notice,
-                   Notification.context, Notification.attempts, Notification.researcher_id,
-                   Researcher.name, Researcher.email)
-            .outerjoin(Researcher, Researcher.id == Notification.researcher_id)
-            .where(Notification.id == notification_id))).one()
+        row = (
+            await session.execute(
+                select(
+                    Notification.id,
+                    Notification.event_id,
+                    Notification.notice,
+                    Notification.context,
+                    Notification.attempts,
+                    Notification.researcher_id,
+                    Researcher.name,
+                    Researcher.email,
+                )
+                .outerjoin(Researcher, Researcher.id == Notification.researcher_id)
+                .where(Notification.id == notification_id)
+            )
+        ).one()
     claimed = _Claimed(*row)
     if domain.is_mailbox(claimed.researcher_id):
         address = mailbox_address(settings, claimed.researcher_id)
-        claimed = dataclasses.replace(claimed, name=domain.mailbox_name(claimed.researcher_id),
-                                      email=address)
+        claimed = dataclasses.replace(
+            claimed, name=domain.mailbox_name(claimed.researcher_id), email=address
+        )
     return claimed
 
 
@@ -84,33 +99,45 @@ def mailbox_address(settings: NotifySettings, recipient: str) -> str | None:
     """A staff or data-owner mailbox's address from settings (None: not configured)."""
     if recipient.startswith(domain.DATA_OWNER):
         return settings.data_owner_mailboxes.get(recipient.removeprefix(domain.DATA_OWNER))
-    return {domain.PANEL: settings.panel_mailbox, domain.CHECKERS: settings.checkers_mailbox,
-            domain.SUPPORT: settings.support_mailbox}.get(recipient)
+    return {
+        domain.PANEL: settings.panel_mailbox,
+        domain.CHECKERS: settings.checkers_mailbox,
+        domain.SUPPORT: settings.support_mailbox,
+    }.get(recipient)
 
 
 async def _finish(db: Database, notification_id: int, **values: object) -> None:
     async with db.transaction() as session:
-        await session.execute(update(Notification).where(Notification.id == notification_id)
-                              .values(**values))
+        await session.execute(
+            update(Notification).where(Notification.id == notification_id).values(**values)
+        )
 
 
-async def _failed(db: Database, claimed: _Claimed, reason: str, *, permanent: bool,
-                  now: dt.datetime, settings: NotifySettings) -> None:
+async def _failed(
+    db: Database,
+    claimed: _Claimed,
+    reason: str,
+    *,
+    permanent: bool,
+    now: dt.datetime,
+    settings: NotifySettings,
+) -> None:
     if permanent:
-        await _finish(db, claimed.id, status=domain.FAILED, next_attempt_at=None,
-                      last_error=reason)
-        log.warning("notification %s to %s failed for good: %s", claimed.id,
-                    claimed.researcher_id, reason)
+        await _finish(db, claimed.id, status=domain.FAILED, next_attempt_at=None, last_error=reason)
+        log.warning(
+            "notification %s to %s failed for good: %s", claimed.id, claimed.researcher_id, reason
+        )
         return
-    retry_at = now + domain.retry_delay(claimed.attempts, base=settings.send_retry_base_seconds,
-                                        cap=settings.send_retry_max_seconds)
+    retry_at = now + domain.retry_delay(
+        claimed.attempts, base=settings.send_retry_base_seconds, cap=settings.send_retry_max_seconds
+    )
     await _finish(db, claimed.id, next_attempt_at=retry_at, last_error=reason)
-    log.info("notification %s will be retried at %s: %s", claimed.id, retry_at.isoformat(),
-             reason)
+    log.info("notification %s will be retried at %s: %s", claimed.id, retry_at.isoformat(), reason)
 
 
-async def send_due_notifications(db: Database, settings: NotifySettings, mailer: SmtpMailer,
-                                 now: dt.datetime | None = None) -> SendReport:
+async def send_due_notifications(
+    db: Database, settings: NotifySettings, mailer: SmtpMailer, now: dt.datetime | None = None
+) -> SendReport:
     """Deliver every pending notification whose time has come, over one SMTP session.
 
     A refusal for good (5xx) fails that notification; an unreachable server or a "try
@@ -119,10 +146,15 @@ async def send_due_notifications(db: Database, settings: NotifySettings, mailer:
     now = now or utcnow()
     report = SendReport()
     async with db.transaction() as session:
-        due = (await session.scalars(
-            select(Notification.id).where(Notification.status == domain.PENDING)
-            .where(Notification.next_attempt_at <= now).order_by(Notification.id)
-            .limit(settings.send_batch_size))).all()
+        due = (
+            await session.scalars(
+                select(Notification.id)
+                .where(Notification.status == domain.PENDING)
+                .where(Notification.next_attempt_at <= now)
+                .order_by(Notification.id)
+                .limit(settings.send_batch_size)
+            )
+        ).all()
     if not due:
         return report
     async with contextlib.AsyncExitStack() as stack:
@@ -133,41 +165,70 @@ async def send_due_notifications(db: Database, settings: NotifySettings, mailer:
                 continue
             if claimed.email is None or claimed.name is None:
                 give_up = claimed.attempts >= settings.unknown_recipient_max_attempts
-                who = (f"no mailbox configured for {claimed.name}"
-                       if domain.is_mailbox(claimed.researcher_id)
-                       else f"no e-mail address known for researcher {claimed.researcher_id}")
+                who = (
+                    f"no mailbox configured for {claimed.name}"
+                    if domain.is_mailbox(claimed.researcher_id)
+                    else f"no e-mail address known for researcher {claimed.researcher_id}"
+                )
                 await _failed(db, claimed, who, permanent=give_up, now=now, settings=settings)
                 report.failed += give_up
                 report.retrying += not give_up
                 continue
             try:
-                mail = render(claimed.notice, claimed.context, recipient_name=claimed.name,
-                              portal_url=settings.portal_url)
+                mail = render(
+                    claimed.notice,
+                    claimed.context,
+                    recipient_name=claimed.name,
+                    portal_url=settings.portal_url,
+                )
             except Exception as exc:  # noqa: BLE001 - a template bug fails this mail only
                 log.exception("cannot render notification %s", claimed.id)
-                await _failed(db, claimed, f"template error: {exc!r}", permanent=True, now=now,
-                              settings=settings)
+                await _failed(
+                    db,
+                    claimed,
+                    f"template error: {exc!r}",
+                    permanent=True,
+                    now=now,
+                    settings=settings,
+                )
                 report.failed += 1
                 continue
-            message = build_message(mail, to_name=claimed.name, to_address=claimed.email,
-                                    sender=settings.mail_from,
-                                    message_key=f"notification-{claimed.id}.{claimed.event_id}")
+            message = build_message(
+                mail,
+                to_name=claimed.name,
+                to_address=claimed.email,
+                sender=settings.mail_from,
+                message_key=f"notification-{claimed.id}.{claimed.event_id}",
+            )
             try:
                 if connection is None:
                     connection = await stack.enter_async_context(mailer.connection())
                 await connection.send(message)
             except DeliveryFailed as failure:
-                await _failed(db, claimed, failure.reason, permanent=failure.permanent,
-                              now=now, settings=settings)
+                await _failed(
+                    db,
+                    claimed,
+                    failure.reason,
+                    permanent=failure.permanent,
+                    now=now,
+                    settings=settings,
+                )
                 report.failed += failure.permanent
                 report.retrying += not failure.permanent
                 if failure.connection_lost:
                     report.server_unreachable = True
                     break
                 continue
-            await _finish(db, claimed.id, status=domain.SENT, sent_at=utcnow(),
-                          next_attempt_at=None, email=claimed.email, subject=mail.subject,
-                          last_error=None)
+            await _finish(
+                db,
+                claimed.id,
+                status=domain.SENT,
+                sent_at=utcnow(),
+                next_attempt_at=None,
+                email=claimed.email,
+                subject=mail.subject,
+                last_error=None,
+            )
             report.sent += 1
     return report
 

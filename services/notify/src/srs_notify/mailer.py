@@ -29,22 +29,33 @@ def _classify(exc: Exception) -> DeliveryFailed:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in exc.recipients]
         detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
-        return DeliveryFailed(f"recipient refused: {detail}",
-                              permanent=all(500 <= c < 600 for c in codes))
+        return DeliveryFailed(
+            f"recipient refused: {detail}", permanent=all(500 <= c < 600 for c in codes)
+        )
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         # Our credentials are wrong: an operator fixes the setting, the mail waits.
-        return DeliveryFailed(f"SMTP authentication failed: {exc.code} {exc.message}",
-                              permanent=False, connection_lost=True)
-    if isinstance(exc, aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPConnectError
-                  | aiosmtplib.SMTPTimeoutError):
-        return DeliveryFailed(f"SMTP server unreachable: {exc}", permanent=False,
-                              connection_lost=True)
+        return DeliveryFailed(
+            f"SMTP authentication failed: {exc.code} {exc.message}",
+            permanent=False,
+            connection_lost=True,
+        )
+    if isinstance(
+        exc,
+        aiosmtplib.SMTPServerDisconnected
+        | aiosmtplib.SMTPConnectError
+        | aiosmtplib.SMTPTimeoutError,
+    ):
+        return DeliveryFailed(
+            f"SMTP server unreachable: {exc}", permanent=False, connection_lost=True
+        )
     if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return DeliveryFailed(f"SMTP server answered {exc.code} {exc.message}",
-                              permanent=500 <= exc.code < 600)
+        return DeliveryFailed(
+            f"SMTP server answered {exc.code} {exc.message}", permanent=500 <= exc.code < 600
+        )
     if isinstance(exc, OSError | TimeoutError | aiosmtplib.SMTPException):
-        return DeliveryFailed(f"SMTP server unreachable: {exc!r}", permanent=False,
-                              connection_lost=True)
+        return DeliveryFailed(
+            f"SMTP server unreachable: {exc!r}", permanent=False, connection_lost=True
+        )
     raise exc
 
 
@@ -71,8 +82,11 @@ class SmtpMailer:
     def _client(self) -> aiosmtplib.SMTP:
         s = self.settings
         return aiosmtplib.SMTP(
-            hostname=s.smtp_host, port=s.smtp_port, timeout=s.smtp_timeout_seconds,
-            use_tls=s.smtp_tls == "tls", start_tls=s.smtp_tls == "starttls",
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            timeout=s.smtp_timeout_seconds,
+            use_tls=s.smtp_tls == "tls",
+            start_tls=s.smtp_tls == "starttls",
             username=s.smtp_username,
             password=s.smtp_password.get_secret_value() if s.smtp_password else None,
         )

@@ -119,9 +119,12 @@ class Notification(Base):
     __tablename__ = "notification"
     __table_args__ = (
         UniqueConstraint("event_id", "researcher_id", "notice"),
-        Index("ix_notification_due", "next_attempt_at",
-              postgresql_where=text("status = 'pending'"),
-              sqlite_where=text("status = 'pending'")),
+        Index(
+            "ix_notification_due",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

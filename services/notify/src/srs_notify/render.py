@@ -18,13 +18,19 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 SITE_NAMES = {"titchfield": "Titchfield", "newport": "Newport"}
 KIND_LABELS = {
-    "full": "full", "provisional": "provisional", "srsa_approved": "SRSA approved",
-    "pre_publication": "pre-publication", "publication": "publication",
+    "full": "full",
+    "provisional": "provisional",
+    "srsa_approved": "SRSA approved",
+    "pre_publication": "pre-publication",
+    "publication": "publication",
     "code_file": "code file",
 }
-ROLE_LABELS = {"lead": "lead researcher", "researcher": "researcher",
-               "peer_reviewer_data": "data peer reviewer",
-               "peer_reviewer_outputs": "outputs peer reviewer"}
+ROLE_LABELS = {
+    "lead": "lead researcher",
+    "researcher": "researcher",
+    "peer_reviewer_data": "data peer reviewer",
+    "peer_reviewer_outputs": "outputs peer reviewer",
+}
 
 
 def _when(value: str) -> str:
@@ -43,11 +49,18 @@ def _day(value: str) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters.update(
-        when=_when, clock=_clock, day=_day,
+        when=_when,
+        clock=_clock,
+        day=_day,
         site=lambda s: SITE_NAMES.get(s, s.replace("-", " ").replace("_", " ").title()),
         kind=lambda k: KIND_LABELS.get(k, k.replace("_", " ")),
         role=lambda r: ROLE_LABELS.get(r, r.replace("_", " ")),
@@ -65,23 +78,30 @@ class RenderedMail:
     html: str
 
 
-def render(notice: str, context: dict[str, Any], *, recipient_name: str,
-           portal_url: str) -> RenderedMail:
+def render(
+    notice: str, context: dict[str, Any], *, recipient_name: str, portal_url: str
+) -> RenderedMail:
     """Render one notice for one recipient from its curated context."""
-    values = {**context, "recipient_name": recipient_name, "portal_url": portal_url,
-              "optional": NOTICES[notice].optional}
+    values = {
+        **context,
+        "recipient_name": recipient_name,
+        "portal_url": portal_url,
+        "optional": NOTICES[notice].optional,
+    }
     if "project_id" in context:
         title = context.get("project_title")
-        values["project_name"] = (f"\u201c{title}\u201d ({context['project_id']})" if title
-                                  else context["project_id"])
+        values["project_name"] = (
+            f"\u201c{title}\u201d ({context['project_id']})" if title else context["project_id"]
+        )
     text_module = ENVIRONMENT.get_template(f"{notice}.txt").make_module(values)
     subject = " ".join(str(text_module.subject).split())  # one header line
     html = ENVIRONMENT.get_template(f"{notice}.html").render(values, subject=subject)
     return RenderedMail(subject=subject, text=str(text_module).strip() + "\n", html=html)
 
 
-def build_message(mail: RenderedMail, *, to_name: str, to_address: str, sender: str,
-                  message_key: str) -> EmailMessage:
+def build_message(
+    mail: RenderedMail, *, to_name: str, to_address: str, sender: str, message_key: str
+) -> EmailMessage:
     """A multipart/alternative message. ``message_key`` makes the Message-ID stable, so a
     rare resend after a crash carries the same Message-ID as the first copy."""
     message = EmailMessage()

@@ -21,7 +21,6 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-
 log = logging.getLogger(__name__)
 
 
@@ -72,8 +71,10 @@ def main(argv: list[str] | None = None) -> None:
     from srs_notify.settings import NotifySettings
 
     settings = NotifySettings()
-    parser = argparse.ArgumentParser(prog="python -m srs_notify smtp-sink",
-                                     description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="python -m srs_notify smtp-sink",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
     parser.add_argument("--host", default=settings.smtp_host)
     parser.add_argument("--port", type=int, default=settings.smtp_port)
     parser.add_argument("--directory", type=Path, default=Path("var/mail"))

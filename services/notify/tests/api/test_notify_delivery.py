@@ -36,9 +36,16 @@ CASES: list[tuple[Contract, dict[str, str]]] = [
     (payload_of(accreditation.AccreditationExpiring), JUST_ALICE),
     (payload_of(accreditation.AccreditationExpired), JUST_ALICE),
     (payload_of(accreditation.AccreditationSuspended, reason="destruction overdue"), JUST_ALICE),
-    (payload_of(projects.ProjectApproved, members=[
-        {"researcher_id": "res-alice", "role": "lead"},
-        {"researcher_id": "res-bob", "role": "researcher"}]), BOTH),
+    (
+        payload_of(
+            projects.ProjectApproved,
+            members=[
+                {"researcher_id": "res-alice", "role": "lead"},
+                {"researcher_id": "res-bob", "role": "researcher"},
+            ],
+        ),
+        BOTH,
+    ),
     (payload_of(projects.ProjectRejected), JUST_ALICE),
     (payload_of(projects.ProjectInformationRequested), JUST_ALICE),
     (payload_of(projects.ProjectCompletionDue), JUST_ALICE),
@@ -70,14 +77,28 @@ CASES: list[tuple[Contract, dict[str, str]]] = [
 # Events the notifier must have seen before some cases: the project's members (for a
 # suspension, an overdue date, a resumption).
 BEFORE: dict[str, list[Contract]] = {
-    t: [payload_of(projects.ProjectApproved, members=[
-        {"researcher_id": "res-alice", "role": "lead"},
-        {"researcher_id": "res-bob", "role": "researcher"}])]
-    for t in (projects.ProjectSuspended.type, projects.ProjectResumed.type,
-              projects.ProjectOverdue.type)}
-NAMES = {"res-alice": "Alice Example", "res-bob": "Bob Sample",
-         PANEL: "Research Accreditation Panel", CHECKERS: "Statistical Support Team",
-         SUPPORT: "Research Support Helpdesk"}
+    t: [
+        payload_of(
+            projects.ProjectApproved,
+            members=[
+                {"researcher_id": "res-alice", "role": "lead"},
+                {"researcher_id": "res-bob", "role": "researcher"},
+            ],
+        )
+    ]
+    for t in (
+        projects.ProjectSuspended.type,
+        projects.ProjectResumed.type,
+        projects.ProjectOverdue.type,
+    )
+}
+NAMES = {
+    "res-alice": "Alice Example",
+    "res-bob": "Bob Sample",
+    PANEL: "Research Accreditation Panel",
+    CHECKERS: "Statistical Support Team",
+    SUPPORT: "Research Support Helpdesk",
+}
 
 
 def test_every_mailed_event_type_has_a_case() -> None:
@@ -86,7 +107,8 @@ def test_every_mailed_event_type_has_a_case() -> None:
 
 @pytest.mark.parametrize("payload,expected", CASES, ids=[p.type for p, _ in CASES])
 async def test_each_event_mails_the_people_it_concerns_and_nobody_else(
-        client, smtp, deliver, register, send, log, payload, expected) -> None:
+    client, smtp, deliver, register, send, log, payload, expected
+) -> None:
     await register()
     for before in BEFORE.get(payload.type, []):
         assert await deliver(client, before, subject="subject-1")
@@ -100,8 +122,7 @@ async def test_each_event_mails_the_people_it_concerns_and_nobody_else(
     assert all(len(r.recipients) == 1 for r in smtp.received)
     notice = domain.NOTICE_BY_EVENT_TYPE[payload.type].key
     for row in [r for r in await log() if r.event_type == payload.type]:
-        assert (row.notice, row.status, row.email) == (notice, "sent",
-                                                       expected[row.researcher_id])
+        assert (row.notice, row.status, row.email) == (notice, "sent", expected[row.researcher_id])
         (mail,) = smtp.to(row.email)
         assert mail.message["Subject"] == row.subject
         name = NAMES[row.researcher_id]
@@ -110,8 +131,9 @@ async def test_each_event_mails_the_people_it_concerns_and_nobody_else(
         assert mail.message.get_content_type() == "multipart/alternative"
 
 
-async def test_a_redelivered_event_sends_nothing_more(client, smtp, deliver, register, send,
-                                                      log) -> None:
+async def test_a_redelivered_event_sends_nothing_more(
+    client, smtp, deliver, register, send, log
+) -> None:
     await register()
     event = event_from(payload_of(booking.BookingCancelled), subject="bkg_1")
     assert await deliver(client, event=event)
@@ -126,8 +148,9 @@ async def test_a_redelivered_event_sends_nothing_more(client, smtp, deliver, reg
     assert [r.status for r in await log()] == ["sent"]
 
 
-async def test_an_smtp_outage_delays_but_loses_nothing(client, smtp, deliver, register, send,
-                                                       log) -> None:
+async def test_an_smtp_outage_delays_but_loses_nothing(
+    client, smtp, deliver, register, send, log
+) -> None:
     await register()
     await smtp.stop()
     await deliver(client, payload_of(booking.BookingConfirmed), subject="bkg_1")
@@ -149,8 +172,9 @@ async def test_an_smtp_outage_delays_but_loses_nothing(client, smtp, deliver, re
     assert {r.status for r in await log()} == {"sent"}
 
 
-async def test_an_address_refused_for_good_fails_without_retrying(client, smtp, deliver,
-                                                                  register, send, log) -> None:
+async def test_an_address_refused_for_good_fails_without_retrying(
+    client, smtp, deliver, register, send, log
+) -> None:
     await register()
     smtp.refused.add(BOB)
     await deliver(client, payload_of(projects.ProjectCompleted), subject="prj_1")
@@ -164,8 +188,9 @@ async def test_an_address_refused_for_good_fails_without_retrying(client, smtp, 
     assert smtp.to(BOB) == []
 
 
-async def test_mail_waits_for_an_address_that_arrives_later(client, smtp, deliver, register,
-                                                           send, log) -> None:
+async def test_mail_waits_for_an_address_that_arrives_later(
+    client, smtp, deliver, register, send, log
+) -> None:
     # The booking event overtakes researcher.registered (another topic).
     await deliver(client, payload_of(booking.BookingConfirmed), subject="bkg_1")
     report = await send()
@@ -179,32 +204,50 @@ async def test_mail_waits_for_an_address_that_arrives_later(client, smtp, delive
 
 
 async def test_an_address_never_known_fails_after_the_set_attempts(
-        service_client, smtp, deliver, send) -> None:
-    async with service_client("notify", smtp_port=smtp.port,
-                              unknown_recipient_max_attempts=2) as c:
+    service_client, smtp, deliver, send
+) -> None:
+    async with service_client("notify", smtp_port=smtp.port, unknown_recipient_max_attempts=2) as c:
         await deliver(c, payload_of(booking.BookingConfirmed), subject="bkg_1")
         runtime = c.runtime
         from srs_notify.jobs import send_due_notifications
         from srs_notify.mailer import SmtpMailer
+
         mailer = SmtpMailer(runtime.settings)
         now = dt.datetime.now(dt.UTC)
         first = await send_due_notifications(runtime.db, runtime.settings, mailer, now)
-        second = await send_due_notifications(runtime.db, runtime.settings, mailer,
-                                              now + dt.timedelta(days=1))
+        second = await send_due_notifications(
+            runtime.db, runtime.settings, mailer, now + dt.timedelta(days=1)
+        )
         assert (first.retrying, second.failed) == (1, 1)
 
 
-async def test_a_changed_address_is_used_from_then_on(client, smtp, deliver, register,
-                                                      send) -> None:
+async def test_a_changed_address_is_used_from_then_on(
+    client, smtp, deliver, register, send
+) -> None:
     await register("res-alice")
-    await deliver(client, accreditation.ResearcherUpdated(
-        researcher_id="res-alice", name="Alice Newname", email="alice@new.example",
-        organisation_id="org-new", occurred_at=dt.datetime.now(dt.UTC)), subject="res-alice")
+    await deliver(
+        client,
+        accreditation.ResearcherUpdated(
+            researcher_id="res-alice",
+            name="Alice Newname",
+            email="alice@new.example",
+            organisation_id="org-new",
+            occurred_at=dt.datetime.now(dt.UTC),
+        ),
+        subject="res-alice",
+    )
     # An older profile event arriving late changes nothing.
-    await deliver(client, accreditation.ResearcherUpdated(
-        researcher_id="res-alice", name="Alice Old", email="alice@old.example",
-        organisation_id="org-ntu", occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=9)),
-        subject="res-alice")
+    await deliver(
+        client,
+        accreditation.ResearcherUpdated(
+            researcher_id="res-alice",
+            name="Alice Old",
+            email="alice@old.example",
+            organisation_id="org-ntu",
+            occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=9),
+        ),
+        subject="res-alice",
+    )
     await deliver(client, payload_of(accreditation.AccreditationGranted), subject="acc_1")
     await send()
     (mail,) = smtp.received
@@ -212,26 +255,38 @@ async def test_a_changed_address_is_used_from_then_on(client, smtp, deliver, reg
 
 
 async def test_events_older_than_the_stale_limit_are_logged_not_mailed(
-        client, smtp, deliver, register, send, log) -> None:
+    client, smtp, deliver, register, send, log
+) -> None:
     await register()
     old = dataclasses.replace(
         event_from(payload_of(accreditation.AccreditationGranted), subject="acc_1"),
-        time=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
+        time=dt.datetime.now(dt.UTC) - dt.timedelta(days=30),
+    )
     await deliver(client, event=old)
     await send()
     assert smtp.received == []
     assert [r.status for r in await log()] == ["stale"]
 
 
-async def test_no_mail_carries_another_persons_details(client, smtp, deliver, register,
-                                                      send) -> None:
+async def test_no_mail_carries_another_persons_details(
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await deliver(client, payload_of(projects.ProjectApproved, members=[
-        {"researcher_id": "res-alice", "role": "lead"},
-        {"researcher_id": "res-bob", "role": "researcher"}]), subject="prj_1")
+    await deliver(
+        client,
+        payload_of(
+            projects.ProjectApproved,
+            members=[
+                {"researcher_id": "res-alice", "role": "lead"},
+                {"researcher_id": "res-bob", "role": "researcher"},
+            ],
+        ),
+        subject="prj_1",
+    )
     await deliver(client, payload_of(projects.ProjectCompleted), subject="prj_1")
-    await deliver(client, payload_of(booking.BookingCancelled, cancelled_by="staff-dave"),
-                  subject="bkg_1")
+    await deliver(
+        client, payload_of(booking.BookingCancelled, cancelled_by="staff-dave"), subject="bkg_1"
+    )
     await send()
     assert len(smtp.received) == 5
     for mail in smtp.to(ALICE):
@@ -245,10 +300,14 @@ async def test_no_mail_carries_another_persons_details(client, smtp, deliver, re
 
 
 async def test_an_output_rejection_mail_leaves_the_reasons_in_the_service(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await deliver(client, payload_of(clearance.OutputRejected,
-                                     reason="table 3 row 2 has a count of 4"), subject="out_1")
+    await deliver(
+        client,
+        payload_of(clearance.OutputRejected, reason="table 3 row 2 has a count of 4"),
+        subject="out_1",
+    )
     await send()
     (mail,) = smtp.received
     assert "count of 4" not in mail.everything
@@ -256,7 +315,8 @@ async def test_an_output_rejection_mail_leaves_the_reasons_in_the_service(
 
 
 async def test_the_sender_loop_delivers_as_soon_as_an_event_commits(
-        client, smtp, deliver, register) -> None:
+    client, smtp, deliver, register
+) -> None:
     import asyncio
 
     await register()
@@ -270,14 +330,16 @@ async def test_the_sender_loop_delivers_as_soon_as_an_event_commits(
     assert [r.recipients for r in smtp.received] == [[ALICE]]
 
 
-async def test_two_senders_at_once_send_each_mail_once(client, smtp, deliver, register, send,
-                                                       log) -> None:
+async def test_two_senders_at_once_send_each_mail_once(
+    client, smtp, deliver, register, send, log
+) -> None:
     import asyncio
 
     await register()
     for n in range(4):
-        await deliver(client, payload_of(booking.BookingConfirmed, booking_id=f"bkg_{n}"),
-                      subject=f"bkg_{n}")
+        await deliver(
+            client, payload_of(booking.BookingConfirmed, booking_id=f"bkg_{n}"), subject=f"bkg_{n}"
+        )
     await deliver(client, payload_of(projects.ProjectCompleted), subject="prj_1")
     reports = await asyncio.gather(send(), send())
     assert sum(r.sent for r in reports) == 6

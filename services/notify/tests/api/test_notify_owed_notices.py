@@ -21,8 +21,15 @@ SUPPORT_BOX = "srs.customer.support@srs.example"
 PROJECT = "prj_01J9Z8Q4V6"
 
 # Words that would promise an outputs-only peer reviewer access to data.
-DATA_PROMISES = ("use the project's data", "use its data", "book a terminal", "SafePod",
-                 "safe room", "account on the project", "is enabled")
+DATA_PROMISES = (
+    "use the project's data",
+    "use its data",
+    "book a terminal",
+    "SafePod",
+    "safe room",
+    "account on the project",
+    "is enabled",
+)
 
 
 def payload_of(contract: type[Contract], **overrides: Any) -> Contract:
@@ -34,14 +41,19 @@ def one_line(text: str) -> str:
 
 
 def approved_with_team() -> Contract:
-    return payload_of(projects.ProjectApproved, members=[
-        {"researcher_id": "res-alice", "role": "lead"},
-        {"researcher_id": "res-bob", "role": "researcher"},
-        {"researcher_id": "res-carol", "role": "peer_reviewer_outputs"}])
+    return payload_of(
+        projects.ProjectApproved,
+        members=[
+            {"researcher_id": "res-alice", "role": "lead"},
+            {"researcher_id": "res-bob", "role": "researcher"},
+            {"researcher_id": "res-carol", "role": "peer_reviewer_outputs"},
+        ],
+    )
 
 
-async def mail_after(client, smtp, deliver, send, payload: Contract, *,
-                     before: list[Contract] = ()) -> None:  # type: ignore[assignment]
+async def mail_after(
+    client, smtp, deliver, send, payload: Contract, *, before: list[Contract] = ()
+) -> None:  # type: ignore[assignment]
     for event in before:
         assert await deliver(client, event, subject=PROJECT)
     await send()
@@ -52,11 +64,18 @@ async def mail_after(client, smtp, deliver, send, payload: Contract, *,
 
 # -- the researcher's accreditation -------------------------------------------------------
 async def test_a_revoked_researcher_is_told_why_and_what_they_lose(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send,
-                     payload_of(accreditation.AccreditationRevoked, status="revoked",
-                                reason="shared login credentials"))
+    await mail_after(
+        client,
+        smtp,
+        deliver,
+        send,
+        payload_of(
+            accreditation.AccreditationRevoked, status="revoked", reason="shared login credentials"
+        ),
+    )
     (mail,) = smtp.received
     assert mail.recipients == [ALICE]
     assert mail.message["Subject"] == "Your accreditation has been revoked"
@@ -69,11 +88,20 @@ async def test_a_revoked_researcher_is_told_why_and_what_they_lose(
 
 
 async def test_a_suspended_researcher_is_told_why_and_what_follows(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send,
-                     payload_of(accreditation.AccreditationSuspended, status="suspended",
-                                reason="pre-publication output not destroyed"))
+    await mail_after(
+        client,
+        smtp,
+        deliver,
+        send,
+        payload_of(
+            accreditation.AccreditationSuspended,
+            status="suspended",
+            reason="pre-publication output not destroyed",
+        ),
+    )
     (mail,) = smtp.received
     assert mail.recipients == [ALICE]
     assert mail.message["Subject"] == "Your accreditation has been suspended"
@@ -84,10 +112,10 @@ async def test_a_suspended_researcher_is_told_why_and_what_follows(
 
 
 async def test_a_reinstated_researcher_is_told_access_returns(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send,
-                     payload_of(accreditation.AccreditationReinstated))
+    await mail_after(client, smtp, deliver, send, payload_of(accreditation.AccreditationReinstated))
     (mail,) = smtp.received
     assert mail.recipients == [ALICE]
     assert mail.message["Subject"] == "Your accreditation has been reinstated"
@@ -98,11 +126,17 @@ async def test_a_reinstated_researcher_is_told_access_returns(
 
 # -- the project ------------------------------------------------------------------------
 async def test_a_suspended_project_tells_every_member_the_reason(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send,
-                     payload_of(projects.ProjectSuspended, reason="ethics approval lapsed"),
-                     before=[approved_with_team()])
+    await mail_after(
+        client,
+        smtp,
+        deliver,
+        send,
+        payload_of(projects.ProjectSuspended, reason="ethics approval lapsed"),
+        before=[approved_with_team()],
+    )
     assert sorted(r.recipients[0] for r in smtp.received) == sorted([ALICE, BOB, CAROL])
     for mail in smtp.received:
         assert mail.message["Subject"] == f"Project suspended: {PROJECT}"
@@ -117,22 +151,39 @@ async def test_a_suspended_project_tells_every_member_the_reason(
 
 
 async def test_members_added_and_removed_later_are_told_accordingly(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send, payload_of(projects.ProjectSuspended), before=[
-        payload_of(projects.ProjectApproved),  # Alice alone
-        payload_of(projects.ProjectMemberAdded, researcher_id="res-bob", role="researcher"),
-        payload_of(projects.ProjectMemberAdded, researcher_id="res-carol",
-                   role="peer_reviewer_data"),
-        payload_of(projects.ProjectMemberRemoved, researcher_id="res-bob", role="researcher")])
+    await mail_after(
+        client,
+        smtp,
+        deliver,
+        send,
+        payload_of(projects.ProjectSuspended),
+        before=[
+            payload_of(projects.ProjectApproved),  # Alice alone
+            payload_of(projects.ProjectMemberAdded, researcher_id="res-bob", role="researcher"),
+            payload_of(
+                projects.ProjectMemberAdded, researcher_id="res-carol", role="peer_reviewer_data"
+            ),
+            payload_of(projects.ProjectMemberRemoved, researcher_id="res-bob", role="researcher"),
+        ],
+    )
     assert sorted(r.recipients[0] for r in smtp.received) == sorted([ALICE, CAROL])
 
 
 async def test_an_overdue_project_tells_the_lead_what_to_do_and_members_when_access_ends(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send, payload_of(projects.ProjectOverdue),
-                     before=[approved_with_team()])
+    await mail_after(
+        client,
+        smtp,
+        deliver,
+        send,
+        payload_of(projects.ProjectOverdue),
+        before=[approved_with_team()],
+    )
     # The outputs-only reviewer has no data account to lose: not told.
     assert sorted(r.recipients[0] for r in smtp.received) == sorted([ALICE, BOB])
     (lead,) = smtp.to(ALICE)
@@ -148,17 +199,25 @@ async def test_an_overdue_project_tells_the_lead_what_to_do_and_members_when_acc
 
 
 async def test_the_lead_named_in_an_overdue_event_is_told_even_if_the_project_is_unknown(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
     await mail_after(client, smtp, deliver, send, payload_of(projects.ProjectOverdue))
     assert [r.recipients for r in smtp.received] == [[ALICE]]
 
 
 async def test_a_resumed_project_tells_members_what_they_may_do_again(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send, payload_of(projects.ProjectResumed),
-                     before=[approved_with_team()])
+    await mail_after(
+        client,
+        smtp,
+        deliver,
+        send,
+        payload_of(projects.ProjectResumed),
+        before=[approved_with_team()],
+    )
     assert sorted(r.recipients[0] for r in smtp.received) == sorted([ALICE, BOB, CAROL])
     (member,) = smtp.to(BOB)
     assert member.message["Subject"] == f"Project resumed: {PROJECT}"
@@ -170,50 +229,61 @@ async def test_a_resumed_project_tells_members_what_they_may_do_again(
 
 # -- an account enabled: how to reach the service -------------------------------------------
 async def test_an_enabled_account_says_how_to_reach_the_service(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send,
-                     payload_of(access.AccountEnabled, researcher_id="res-bob",
-                                role="researcher"),
-                     before=[approved_with_team()])
+    await mail_after(
+        client,
+        smtp,
+        deliver,
+        send,
+        payload_of(access.AccountEnabled, researcher_id="res-bob", role="researcher"),
+        before=[approved_with_team()],
+    )
     (mail,) = smtp.received
     assert mail.recipients == [BOB]
     assert mail.message["Subject"] == f"Your account on project {PROJECT} is enabled"
     text = one_line(mail.text)
     assert "you can now use the project's data in the Secure Research Service" in text
-    assert f"Your account details and how to sign in: http://localhost:3000/projects/{PROJECT}" \
-        in text
-    for where in ("Titchfield (Hampshire) or Newport (Gwent, South Wales)",
-                  "Monday to Friday, 09:00 to 16:00 UK time",
-                  "complete the security declaration, then book a terminal at "
-                  "http://localhost:3000/bookings",
-                  "a SafePod, at universities across the UK",
-                  "Assured Organisational Connectivity agreement",
-                  "only once a home-working request naming you is approved"):
+    assert (
+        f"Your account details and how to sign in: http://localhost:3000/projects/{PROJECT}" in text
+    )
+    for where in (
+        "Titchfield (Hampshire) or Newport (Gwent, South Wales)",
+        "Monday to Friday, 09:00 to 16:00 UK time",
+        "complete the security declaration, then book a terminal at http://localhost:3000/bookings",
+        "a SafePod, at universities across the UK",
+        "Assured Organisational Connectivity agreement",
+        "only once a home-working request naming you is approved",
+    ):
         assert where in text
     assert "SafePod" in mail.html and "Titchfield" in mail.html
 
 
 async def test_an_outputs_only_reviewer_is_never_promised_data_access(
-        client, smtp, deliver, register, send) -> None:
+    client, smtp, deliver, register, send
+) -> None:
     await register()
     # Approval first: each member's own e-mail, the reviewer's included.
     await deliver(client, approved_with_team(), subject=PROJECT)
-    await deliver(client, payload_of(access.AccountEnabled, researcher_id="res-carol",
-                                     role="peer_reviewer_outputs"), subject=PROJECT)
+    await deliver(
+        client,
+        payload_of(access.AccountEnabled, researcher_id="res-carol", role="peer_reviewer_outputs"),
+        subject=PROJECT,
+    )
     await send()
     approval, access_mail = smtp.to(CAROL)
     assert approval.message["Subject"] == f"Project approved: {PROJECT}"
     assert "it gives no access to the project's data" in one_line(approval.text)
     assert "once your account is enabled" not in one_line(approval.text)
-    assert access_mail.message["Subject"] == \
-        f"You can view cleared outputs of project {PROJECT}"
+    assert access_mail.message["Subject"] == f"You can view cleared outputs of project {PROJECT}"
     text = one_line(access_mail.text)
     assert "view the project's pre-publication outputs once they have been cleared" in text
     assert "This role gives no access to the project's data" in text
     for mail in (approval, access_mail):
-        assert not [p for p in DATA_PROMISES if p in mail.message["Subject"] + mail.text
-                    + mail.html]
+        assert not [
+            p for p in DATA_PROMISES if p in mail.message["Subject"] + mail.text + mail.html
+        ]
     # A member who uses data, by contrast, is told their account comes.
     (lead_approval,) = smtp.to(ALICE)
     assert "once your account is enabled" in one_line(lead_approval.text)
@@ -221,7 +291,8 @@ async def test_an_outputs_only_reviewer_is_never_promised_data_access(
 
 # -- staff and data owners: what awaits their decision ---------------------------------
 async def test_the_panel_is_told_of_a_new_accreditation_application(
-        client, smtp, deliver, send) -> None:
+    client, smtp, deliver, send
+) -> None:
     await deliver(client, payload_of(accreditation.ApplicationSubmitted), subject="app_1")
     await send()
     (mail,) = smtp.received
@@ -229,13 +300,16 @@ async def test_the_panel_is_told_of_a_new_accreditation_application(
     assert mail.message["Subject"] == "Accreditation application to decide: app_1"
     text = one_line(mail.text)
     assert text.startswith("Dear Research Accreditation Panel,")
-    assert "application for full accreditation (app_1) awaits the Research Accreditation " \
+    assert (
+        "application for full accreditation (app_1) awaits the Research Accreditation "
         "Panel's decision" in text
+    )
     assert "http://localhost:3000/panel/accreditation-applications/app_1" in text
 
 
 async def test_the_panel_is_told_of_a_new_project_application_and_asked_priority(
-        client, smtp, deliver, send) -> None:
+    client, smtp, deliver, send
+) -> None:
     await deliver(client, payload_of(projects.ProjectSubmitted, priority=True), subject=PROJECT)
     await send()
     (mail,) = smtp.received
@@ -246,30 +320,31 @@ async def test_the_panel_is_told_of_a_new_project_application_and_asked_priority
     assert "The applicant asks for priority; it applies only if the panel grants it" in text
 
 
-async def test_support_is_told_of_a_member_request_by_default(
-        client, smtp, deliver, send) -> None:
+async def test_support_is_told_of_a_member_request_by_default(client, smtp, deliver, send) -> None:
     await deliver(client, payload_of(projects.ProjectMemberRequested), subject=PROJECT)
     await send()
     (mail,) = smtp.received
     assert mail.recipients == [SUPPORT_BOX]
     assert mail.message["Subject"] == "Project member request to decide: mrq_01J9Z8Q4V6"
     text = one_line(mail.text)
-    assert "to add a member to the project" in text and "as researcher awaits your decision" \
-        in text
+    assert "to add a member to the project" in text and "as researcher awaits your decision" in text
     assert "Nobody's account is enabled until the request is approved" in text
     assert f"http://localhost:3000/projects/{PROJECT}/member-requests/mrq_01J9Z8Q4V6" in text
 
 
 async def test_the_panel_decides_member_requests_when_the_setting_says_so(
-        service_client, smtp, deliver) -> None:
+    service_client, smtp, deliver
+) -> None:
     from srs_notify.jobs import send_due_notifications
     from srs_notify.mailer import SmtpMailer
 
-    async with service_client("notify", smtp_port=smtp.port,
-                              member_requests_decided_by="panel") as c:
+    async with service_client(
+        "notify", smtp_port=smtp.port, member_requests_decided_by="panel"
+    ) as c:
         await deliver(c, payload_of(projects.ProjectMemberRequested), subject=PROJECT)
-        await send_due_notifications(c.runtime.db, c.runtime.settings,
-                                     SmtpMailer(c.runtime.settings))
+        await send_due_notifications(
+            c.runtime.db, c.runtime.settings, SmtpMailer(c.runtime.settings)
+        )
     assert [r.recipients for r in smtp.received] == [[PANEL_BOX]]
 
 
@@ -287,24 +362,38 @@ async def test_checkers_are_told_of_a_new_output_request(client, smtp, deliver, 
 
 
 async def test_data_owners_and_support_are_told_of_a_home_working_request(
-        service_client, smtp, deliver) -> None:
+    service_client, smtp, deliver
+) -> None:
     from srs_notify.jobs import send_due_notifications
     from srs_notify.mailer import SmtpMailer
 
     owners = {"ONS": "data.owners@ons.example", "NHS England": "data@nhs.example"}
-    async with service_client("notify", smtp_port=smtp.port,
-                              data_owner_mailboxes=owners) as c:
-        for dataset_id, owner in (("ds-csew-2019", "ONS"), ("ds-hes", "NHS England"),
-                                  ("ds-lfs", "ONS")):
-            await deliver(c, payload_of(access.DatasetCatalogued, dataset_id=dataset_id,
-                                        owner=owner), subject=dataset_id)
-        await deliver(c, payload_of(access.HomeWorkingRequested, researcher_ids=[
-            "res-alice", "res-bob"], dataset_ids=["ds-csew-2019", "ds-hes", "ds-lfs"]),
-            subject="hw_1")
-        await send_due_notifications(c.runtime.db, c.runtime.settings,
-                                     SmtpMailer(c.runtime.settings))
+    async with service_client("notify", smtp_port=smtp.port, data_owner_mailboxes=owners) as c:
+        for dataset_id, owner in (
+            ("ds-csew-2019", "ONS"),
+            ("ds-hes", "NHS England"),
+            ("ds-lfs", "ONS"),
+        ):
+            await deliver(
+                c,
+                payload_of(access.DatasetCatalogued, dataset_id=dataset_id, owner=owner),
+                subject=dataset_id,
+            )
+        await deliver(
+            c,
+            payload_of(
+                access.HomeWorkingRequested,
+                researcher_ids=["res-alice", "res-bob"],
+                dataset_ids=["ds-csew-2019", "ds-hes", "ds-lfs"],
+            ),
+            subject="hw_1",
+        )
+        await send_due_notifications(
+            c.runtime.db, c.runtime.settings, SmtpMailer(c.runtime.settings)
+        )
     assert sorted(r.recipients[0] for r in smtp.received) == sorted(
-        [SUPPORT_BOX, "data.owners@ons.example", "data@nhs.example"])
+        [SUPPORT_BOX, "data.owners@ons.example", "data@nhs.example"]
+    )
     (ons,) = smtp.to("data.owners@ons.example")
     assert ons.message["Subject"] == "Home-working request to decide: hw_1"
     text = one_line(ons.text)
@@ -322,9 +411,11 @@ async def test_data_owners_and_support_are_told_of_a_home_working_request(
 
 
 async def test_a_data_owner_with_no_mailbox_is_named_in_the_delivery_log(
-        client, smtp, deliver, send, log) -> None:
-    await deliver(client, payload_of(access.DatasetCatalogued, owner="Home Office"),
-                  subject="ds-csew-2019")
+    client, smtp, deliver, send, log
+) -> None:
+    await deliver(
+        client, payload_of(access.DatasetCatalogued, owner="Home Office"), subject="ds-csew-2019"
+    )
     await deliver(client, payload_of(access.HomeWorkingRequested), subject="hw_1")
     await send()
     assert [r.recipients for r in smtp.received] == [[SUPPORT_BOX]]
@@ -334,19 +425,25 @@ async def test_a_data_owner_with_no_mailbox_is_named_in_the_delivery_log(
 
 
 async def test_support_learns_which_datasets_have_no_known_owner(
-        client, smtp, deliver, send) -> None:
+    client, smtp, deliver, send
+) -> None:
     await deliver(client, payload_of(access.HomeWorkingRequested), subject="hw_1")
     await send()
     (mail,) = smtp.received
     assert "No data owner is known for ds-csew-2019, so none was told" in one_line(mail.text)
 
 
-@pytest.mark.parametrize("payload", [
-    payload_of(clearance.OutputSubmitted),
-    payload_of(accreditation.AccreditationRevoked, reason="breach"),
-], ids=lambda p: p.type)
+@pytest.mark.parametrize(
+    "payload",
+    [
+        payload_of(clearance.OutputSubmitted),
+        payload_of(accreditation.AccreditationRevoked, reason="breach"),
+    ],
+    ids=lambda p: p.type,
+)
 async def test_an_owed_notice_is_sent_once_however_often_its_event_arrives(
-        client, smtp, deliver, register, send, payload) -> None:
+    client, smtp, deliver, register, send, payload
+) -> None:
     await register()
     event = event_from(payload, subject="subject-1")
     assert await deliver(client, event=event)

@@ -18,10 +18,12 @@ PORTAL = "https://portal.srs.example"
 
 
 # What the read models would know of the example project and dataset.
-KNOWN = domain.Known(project_title="Burglary security effectiveness",
-                     lead_researcher_id="res-alice",
-                     members={"res-alice": "lead", "res-bob": "peer_reviewer_outputs"},
-                     dataset_owners={"ds-csew-2019": "ONS"})
+KNOWN = domain.Known(
+    project_title="Burglary security effectiveness",
+    lead_researcher_id="res-alice",
+    members={"res-alice": "lead", "res-bob": "peer_reviewer_outputs"},
+    dataset_owners={"ds-csew-2019": "ONS"},
+)
 
 
 def example_notices() -> list[domain.PlannedNotice]:
@@ -30,13 +32,17 @@ def example_notices() -> list[domain.PlannedNotice]:
         if notice.event_type is None:
             continue
         contract = REGISTRY[notice.event_type]
-        planned.extend(domain.plan_notices(contract.model_validate(contract.example),
-                                           known=KNOWN))
+        planned.extend(domain.plan_notices(contract.model_validate(contract.example), known=KNOWN))
     confirmed = booking.BookingConfirmed.model_validate(booking.BookingConfirmed.example)
-    row = types.SimpleNamespace(id=confirmed.booking_id, researcher_id=confirmed.researcher_id,
-                                project_id=confirmed.project_id, site_id=confirmed.site_id,
-                                place=confirmed.place, starts_at=confirmed.starts_at,
-                                ends_at=confirmed.ends_at)
+    row = types.SimpleNamespace(
+        id=confirmed.booking_id,
+        researcher_id=confirmed.researcher_id,
+        project_id=confirmed.project_id,
+        site_id=confirmed.site_id,
+        place=confirmed.place,
+        starts_at=confirmed.starts_at,
+        ends_at=confirmed.ends_at,
+    )
     planned.append(domain.booking_reminder(row, None))
     return planned
 
@@ -51,11 +57,13 @@ def test_examples_cover_every_notice() -> None:
     assert {p.notice for p in example_notices()} == set(domain.NOTICES)
 
 
-@pytest.mark.parametrize("planned", example_notices(),
-                         ids=lambda p: f"{p.notice}-{p.researcher_id}")
+@pytest.mark.parametrize(
+    "planned", example_notices(), ids=lambda p: f"{p.notice}-{p.researcher_id}"
+)
 def test_every_template_renders_with_the_contract_example(planned) -> None:
-    mail = render(planned.notice, planned.context, recipient_name="Alice Example",
-                  portal_url=PORTAL)
+    mail = render(
+        planned.notice, planned.context, recipient_name="Alice Example", portal_url=PORTAL
+    )
     assert mail.subject and "\n" not in mail.subject and "{" not in mail.subject
     assert mail.text.startswith("Dear Alice Example,\n")
     assert "<p>Dear Alice Example,</p>" in mail.html
@@ -67,25 +75,42 @@ def test_every_template_renders_with_the_contract_example(planned) -> None:
         assert "res-bob" not in body and "res-alice" not in body
     optional = domain.NOTICES[planned.notice].optional
     assert ("notification preferences" in mail.text) == optional
-    message = build_message(mail, to_name="Alice Example", to_address="alice@ntu.example",
-                            sender="SRS <no-reply@srs.example>", message_key="n-1.e-1")
+    message = build_message(
+        mail,
+        to_name="Alice Example",
+        to_address="alice@ntu.example",
+        sender="SRS <no-reply@srs.example>",
+        message_key="n-1.e-1",
+    )
     assert message["To"] == "Alice Example <alice@ntu.example>"
     assert message["Message-ID"] == "<n-1.e-1@srs-notify.invalid>"
 
 
 def test_times_are_shown_in_uk_time() -> None:
-    (planned,) = domain.plan_notices(booking.BookingConfirmed.model_validate({
-        **booking.BookingConfirmed.example, "starts_at": "2026-07-01T08:00:00Z",
-        "ends_at": "2026-07-01T15:00:00Z"}))
+    (planned,) = domain.plan_notices(
+        booking.BookingConfirmed.model_validate(
+            {
+                **booking.BookingConfirmed.example,
+                "starts_at": "2026-07-01T08:00:00Z",
+                "ends_at": "2026-07-01T15:00:00Z",
+            }
+        )
+    )
     mail = render(planned.notice, planned.context, recipient_name="A", portal_url=PORTAL)
     assert "Wednesday 1 July 2026 at 09:00 to 16:00" in mail.text
     assert mail.subject == "Booking confirmed: Titchfield, Wednesday 1 July 2026 at 09:00"
 
 
 def test_quoted_text_is_escaped_in_html_and_kept_verbatim_in_text() -> None:
-    (planned,) = domain.plan_notices(booking.BookingCancelled.model_validate({
-        **booking.BookingCancelled.example, "reason": "<b>fire</b> & drill",
-        "occurred_at": dt.datetime.now(dt.UTC)}))
+    (planned,) = domain.plan_notices(
+        booking.BookingCancelled.model_validate(
+            {
+                **booking.BookingCancelled.example,
+                "reason": "<b>fire</b> & drill",
+                "occurred_at": dt.datetime.now(dt.UTC),
+            }
+        )
+    )
     mail = render(planned.notice, planned.context, recipient_name="<Eve>", portal_url=PORTAL)
     assert "&lt;b&gt;fire&lt;/b&gt; &amp; drill" in mail.html and "<b>fire" not in mail.html
     assert "&lt;Eve&gt;" in mail.html
@@ -94,12 +119,21 @@ def test_quoted_text_is_escaped_in_html_and_kept_verbatim_in_text() -> None:
 
 def test_an_approval_queued_before_the_role_wording_still_renders_by_role() -> None:
     # Rows queued before ``data_access`` joined the context carry only the role.
-    old = {"project_id": "prj_1", "project_title": None, "expected_end_date": "2027-06-30",
-           "conditions": None}
-    reviewer = render("project_approved", {**old, "role": "peer_reviewer_outputs"},
-                      recipient_name="Carol", portal_url=PORTAL)
+    old = {
+        "project_id": "prj_1",
+        "project_title": None,
+        "expected_end_date": "2027-06-30",
+        "conditions": None,
+    }
+    reviewer = render(
+        "project_approved",
+        {**old, "role": "peer_reviewer_outputs"},
+        recipient_name="Carol",
+        portal_url=PORTAL,
+    )
     assert "no access to the project's data" in " ".join(reviewer.text.split())
     assert "account" not in reviewer.text
-    lead = render("project_approved", {**old, "role": "lead"}, recipient_name="Alice",
-                  portal_url=PORTAL)
+    lead = render(
+        "project_approved", {**old, "role": "lead"}, recipient_name="Alice", portal_url=PORTAL
+    )
     assert "once your account is enabled" in " ".join(lead.text.split())

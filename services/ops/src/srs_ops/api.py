@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -16,8 +15,8 @@ from sse_starlette.sse import EventSourceResponse
 
 from srs_common.auth import Principal, require_roles
 from srs_common.db import SessionDep
-from srs_common.ids import RowId
 from srs_common.events.bus import make_producer, stop_quietly
+from srs_common.ids import RowId
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from srs_ops import service
 from srs_ops.asyncapi import asyncapi_document
@@ -42,23 +41,34 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "the token's roles may not do this"},
 }
 ERRORS_422 = {422: {"description": "invalid filter, cursor or body (problem+json)"}}
-MASKED = (" For the `ops` role, fields the contracts declare personal (names, e-mail "
-          "addresses) read `[personal data: masked]`; `support` sees them whole.")
+MASKED = (
+    " For the `ops` role, fields the contracts declare personal (names, e-mail "
+    "addresses) read `[personal data: masked]`; `support` sees them whole."
+)
 
 
 class EventFilters:
     """The filters shared by search and the live stream."""
 
-    def __init__(self,
-                 type: Annotated[str | None, Query(max_length=200, examples=["srs.project.approved.v1"])] = None,
-                 subject: Annotated[str | None, Query(max_length=200)] = None,
-                 source: Annotated[str | None, Query(max_length=200, examples=["/srs/projects"])] = None,
-                 correlation_id: Annotated[str | None, Query(max_length=128)] = None,
-                 since: Annotated[dt.datetime | None, Query(description="event time, inclusive")] = None,
-                 until: Annotated[dt.datetime | None, Query(description="event time, exclusive")] = None,
-                 ) -> None:
-        self.values = {"type": type, "subject": subject, "source": source,
-                       "correlation_id": correlation_id, "since": since, "until": until}
+    def __init__(
+        self,
+        type: Annotated[
+            str | None, Query(max_length=200, examples=["srs.project.approved.v1"])
+        ] = None,
+        subject: Annotated[str | None, Query(max_length=200)] = None,
+        source: Annotated[str | None, Query(max_length=200, examples=["/srs/projects"])] = None,
+        correlation_id: Annotated[str | None, Query(max_length=128)] = None,
+        since: Annotated[dt.datetime | None, Query(description="event time, inclusive")] = None,
+        until: Annotated[dt.datetime | None, Query(description="event time, exclusive")] = None,
+    ) -> None:
+        self.values = {
+            "type": type,
+            "subject": subject,
+            "source": source,
+            "correlation_id": correlation_id,
+            "since": since,
+            "until": until,
+        }
 
 
 Filters = Annotated[EventFilters, Depends()]
@@ -70,33 +80,63 @@ def _before(cursor: str | None) -> int | None:
         return None
     if len(values) != 1 or not isinstance(values[0], int):
         from srs_common.errors import AppError
+
         raise AppError("the cursor is not one this API issued", status=422, title="Invalid cursor")
     return values[0]
 
 
-@router.get("/events", response_model=Page[EventRead], summary="Search the event store",
-            description="Every event seen on every topic, newest first, filtered by type, "
-                        "subject, source, correlation id and event time." + MASKED,
-            responses={**AUTH_ERRORS, **ERRORS_422})
-async def search_events(session: SessionDep, principal: Watcher, filters: Filters,
-                        limit: Limit = 50, cursor: Cursor = None) -> Page[EventRead]:
-    rows, more = await service.search_events(session, limit=limit, before_id=_before(cursor),
-                                             **filters.values)
+@router.get(
+    "/events",
+    response_model=Page[EventRead],
+    summary="Search the event store",
+    description="Every event seen on every topic, newest first, filtered by type, "
+    "subject, source, correlation id and event time." + MASKED,
+    responses={**AUTH_ERRORS, **ERRORS_422},
+)
+async def search_events(
+    session: SessionDep,
+    principal: Watcher,
+    filters: Filters,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[EventRead]:
+    rows, more = await service.search_events(
+        session, limit=limit, before_id=_before(cursor), **filters.values
+    )
     whole = sees_personal_data(principal)
-    return Page(items=[service.event_view(r, whole=whole) for r in rows],
-                next=encode_cursor([rows[-1].id]) if more and rows else None)
+    return Page(
+        items=[service.event_view(r, whole=whole) for r in rows],
+        next=encode_cursor([rows[-1].id]) if more and rows else None,
+    )
 
 
-@router.get("/events/stream", summary="Live stream of events (Server-Sent Events)",
-            description="Each stored event as an SSE `event: ops.event` whose data is an "
-                        "EventRead; same filters as search. `after` resumes after a store id "
-                        "(default: only events from now on)." + MASKED,
-            responses={**AUTH_ERRORS, **ERRORS_422, 200: {
-                "content": {"text/event-stream": {"example":
-                            'event: ops.event\nid: 42\ndata: {"type": "srs.project.approved.v1"}\n\n'}},
-                "description": "an endless event stream"}})
-async def stream_events(request: Request, principal: Watcher, filters: Filters,
-                        after: Annotated[int | None, Query(ge=0)] = None) -> EventSourceResponse:
+@router.get(
+    "/events/stream",
+    summary="Live stream of events (Server-Sent Events)",
+    description="Each stored event as an SSE `event: ops.event` whose data is an "
+    "EventRead; same filters as search. `after` resumes after a store id "
+    "(default: only events from now on)." + MASKED,
+    responses={
+        **AUTH_ERRORS,
+        **ERRORS_422,
+        200: {
+            "content": {
+                "text/event-stream": {
+                    "example": (
+                        'event: ops.event\nid: 42\ndata: {"type": "srs.project.approved.v1"}\n\n'
+                    )
+                }
+            },
+            "description": "an endless event stream",
+        },
+    },
+)
+async def stream_events(
+    request: Request,
+    principal: Watcher,
+    filters: Filters,
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> EventSourceResponse:
     runtime = request.app.state.runtime
     db = runtime.db
     signal = runtime.state["signal"]
@@ -112,8 +152,11 @@ async def stream_events(request: Request, principal: Watcher, filters: Filters,
                 rows = await service.events_after(session, last, **filters.values)
             for row in rows:
                 last = row.id
-                yield {"event": "ops.event", "id": str(row.id),
-                       "data": service.event_view(row, whole=whole).model_dump_json()}
+                yield {
+                    "event": "ops.event",
+                    "id": str(row.id),
+                    "data": service.event_view(row, whole=whole).model_dump_json(),
+                }
             if not rows:
                 # Woken at once by a commit in this process; the poll covers other writers.
                 await signal.wait(timeout=1.0)
@@ -121,57 +164,86 @@ async def stream_events(request: Request, principal: Watcher, filters: Filters,
     return EventSourceResponse(events(), ping=10)
 
 
-@router.get("/sagas/{correlation_id}", response_model=SagaRead,
-            summary="A saga: all events of one correlation id, in time order",
-            description="Each step's event as in search." + MASKED,
-            responses={**AUTH_ERRORS, 404: {"description": "no events with that correlation id"}})
+@router.get(
+    "/sagas/{correlation_id}",
+    response_model=SagaRead,
+    summary="A saga: all events of one correlation id, in time order",
+    description="Each step's event as in search." + MASKED,
+    responses={**AUTH_ERRORS, 404: {"description": "no events with that correlation id"}},
+)
 async def read_saga(correlation_id: str, session: SessionDep, principal: Watcher) -> SagaRead:
     return await service.saga(session, correlation_id, whole=sees_personal_data(principal))
 
 
-@router.get("/lag", response_model=list[LagRead],
-            summary="Consumer lag per group, topic and partition",
-            responses={**AUTH_ERRORS, 503: {"description": "the broker is unreachable"}})
-async def read_lag(request: Request, _: Watcher,
-                   group: Annotated[str | None, Query(max_length=200, examples=["srs-access"])] = None
-                   ) -> list[LagRead]:
+@router.get(
+    "/lag",
+    response_model=list[LagRead],
+    summary="Consumer lag per group, topic and partition",
+    responses={**AUTH_ERRORS, 503: {"description": "the broker is unreachable"}},
+)
+async def read_lag(
+    request: Request,
+    _: Watcher,
+    group: Annotated[str | None, Query(max_length=200, examples=["srs-access"])] = None,
+) -> list[LagRead]:
     runtime = request.app.state.runtime
     return await service.consumer_lag(runtime.settings, runtime.consumer, group)
 
 
-@router.get("/services/messaging", response_model=list[ServiceMessagingRead],
-            summary="Each service's outbox backlog, relay and consumer state",
-            description="Gathered from every service's own `/v1/messaging`, asked with the "
-                        "caller's token.", responses=AUTH_ERRORS)
+@router.get(
+    "/services/messaging",
+    response_model=list[ServiceMessagingRead],
+    summary="Each service's outbox backlog, relay and consumer state",
+    description="Gathered from every service's own `/v1/messaging`, asked with the caller's token.",
+    responses=AUTH_ERRORS,
+)
 async def gather_messaging(request: Request, _: Watcher) -> list[ServiceMessagingRead]:
-    return await service.gather_messaging(request.app.state.runtime.settings,
-                                          request.headers["authorization"])
+    return await service.gather_messaging(
+        request.app.state.runtime.settings, request.headers["authorization"]
+    )
 
 
-@router.get("/dead-letters", response_model=Page[DeadLetterRead], summary="List dead letters",
-            description="Personal values quoted in errors are masked for the `ops` role.",
-            responses={**AUTH_ERRORS, **ERRORS_422})
+@router.get(
+    "/dead-letters",
+    response_model=Page[DeadLetterRead],
+    summary="List dead letters",
+    description="Personal values quoted in errors are masked for the `ops` role.",
+    responses={**AUTH_ERRORS, **ERRORS_422},
+)
 async def list_dead_letters(
-        session: SessionDep, principal: Watcher, limit: Limit = 50, cursor: Cursor = None,
-        consumer: Annotated[str | None, Query(max_length=100, examples=["access"])] = None,
-        state: Annotated[str | None, Query(pattern="^(open|replayed|discarded)$")] = None,
+    session: SessionDep,
+    principal: Watcher,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    consumer: Annotated[str | None, Query(max_length=100, examples=["access"])] = None,
+    state: Annotated[str | None, Query(pattern="^(open|replayed|discarded)$")] = None,
 ) -> Page[DeadLetterRead]:
-    items, more = await service.list_dead_letters(session, limit=limit, before_id=_before(cursor),
-                                                  consumer=consumer, state=state,
-                                                  whole=sees_personal_data(principal))
+    items, more = await service.list_dead_letters(
+        session,
+        limit=limit,
+        before_id=_before(cursor),
+        consumer=consumer,
+        state=state,
+        whole=sees_personal_data(principal),
+    )
     return Page(items=items, next=encode_cursor([items[-1].id]) if more and items else None)
 
 
-@router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterDetail,
-            summary="Inspect a dead letter: headers, value, error, origin",
-            description="For the `ops` role, the value's personal fields are masked, personal "
-                        "values are taken out of the error and headers, and a value that is "
-                        "not JSON is withheld; `support` sees it whole.",
-            responses={**AUTH_ERRORS, 404: {"description": "no such dead letter"}})
-async def read_dead_letter(dead_letter_id: RowId, session: SessionDep, principal: Watcher
-                           ) -> DeadLetterDetail:
-    return await service.get_dead_letter(session, dead_letter_id,
-                                         whole=sees_personal_data(principal))
+@router.get(
+    "/dead-letters/{dead_letter_id}",
+    response_model=DeadLetterDetail,
+    summary="Inspect a dead letter: headers, value, error, origin",
+    description="For the `ops` role, the value's personal fields are masked, personal "
+    "values are taken out of the error and headers, and a value that is "
+    "not JSON is withheld; `support` sees it whole.",
+    responses={**AUTH_ERRORS, 404: {"description": "no such dead letter"}},
+)
+async def read_dead_letter(
+    dead_letter_id: RowId, session: SessionDep, principal: Watcher
+) -> DeadLetterDetail:
+    return await service.get_dead_letter(
+        session, dead_letter_id, whole=sees_personal_data(principal)
+    )
 
 
 async def _producer(request: Request) -> AIOKafkaProducer:
@@ -184,8 +256,10 @@ async def _producer(request: Request) -> AIOKafkaProducer:
         except Exception as exc:
             await stop_quietly(producer)
             from srs_common.errors import AppError
-            raise AppError("the broker is unreachable", status=503,
-                           title="Broker unavailable") from exc
+
+            raise AppError(
+                "the broker is unreachable", status=503, title="Broker unavailable"
+            ) from exc
         runtime.state["producer"] = producer
 
         async def close_on_shutdown() -> None:
@@ -199,40 +273,68 @@ async def _producer(request: Request) -> AIOKafkaProducer:
 
 
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
-    **AUTH_ERRORS, **ERRORS_422,
+    **AUTH_ERRORS,
+    **ERRORS_422,
     404: {"description": "no such dead letter"},
     409: {"description": "already replayed or discarded (names the current state)"},
     503: {"description": "the broker did not accept the record; nothing recorded"},
 }
 
 
-@router.post("/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterRead,
-             summary="Replay a dead letter to its origin topic (support; once; audited)",
-             responses=ACTION_ERRORS)
-async def replay_dead_letter(dead_letter_id: RowId, decision: DeadLetterDecision,
-                             session: SessionDep, principal: Support, request: Request
-                             ) -> DeadLetterRead:
-    return await service.resolve_dead_letter(session, lambda: _producer(request), principal,
-                                             dead_letter_id, action="replayed",
-                                             reason=decision.reason)
+@router.post(
+    "/dead-letters/{dead_letter_id}/replay",
+    response_model=DeadLetterRead,
+    summary="Replay a dead letter to its origin topic (support; once; audited)",
+    responses=ACTION_ERRORS,
+)
+async def replay_dead_letter(
+    dead_letter_id: RowId,
+    decision: DeadLetterDecision,
+    session: SessionDep,
+    principal: Support,
+    request: Request,
+) -> DeadLetterRead:
+    return await service.resolve_dead_letter(
+        session,
+        lambda: _producer(request),
+        principal,
+        dead_letter_id,
+        action="replayed",
+        reason=decision.reason,
+    )
 
 
-@router.post("/dead-letters/{dead_letter_id}/discard", response_model=DeadLetterRead,
-             summary="Discard a dead letter with a reason (support; once; audited)",
-             description="The origin consumer releases the key's quarantine without "
-                         "applying the event.", responses=ACTION_ERRORS)
-async def discard_dead_letter(dead_letter_id: RowId, decision: DeadLetterDecision,
-                              session: SessionDep, principal: Support, request: Request
-                              ) -> DeadLetterRead:
-    return await service.resolve_dead_letter(session, lambda: _producer(request), principal,
-                                             dead_letter_id, action="discarded",
-                                             reason=decision.reason)
+@router.post(
+    "/dead-letters/{dead_letter_id}/discard",
+    response_model=DeadLetterRead,
+    summary="Discard a dead letter with a reason (support; once; audited)",
+    description="The origin consumer releases the key's quarantine without applying the event.",
+    responses=ACTION_ERRORS,
+)
+async def discard_dead_letter(
+    dead_letter_id: RowId,
+    decision: DeadLetterDecision,
+    session: SessionDep,
+    principal: Support,
+    request: Request,
+) -> DeadLetterRead:
+    return await service.resolve_dead_letter(
+        session,
+        lambda: _producer(request),
+        principal,
+        dead_letter_id,
+        action="discarded",
+        reason=decision.reason,
+    )
 
 
 public = APIRouter(tags=["ops"])
 
 
-@public.get("/asyncapi.json", summary="AsyncAPI 3.0 document of every topic and event",
-            responses={200: {"content": {"application/json": {"example": {"asyncapi": "3.0.0"}}}}})
+@public.get(
+    "/asyncapi.json",
+    summary="AsyncAPI 3.0 document of every topic and event",
+    responses={200: {"content": {"application/json": {"example": {"asyncapi": "3.0.0"}}}}},
+)
 async def read_asyncapi() -> JSONResponse:
     return JSONResponse(asyncapi_document())

@@ -18,8 +18,8 @@ def spec() -> ServiceSpec:
         name="ops",
         title="SRS ops",
         description="Operations: event store, live stream, sagas, consumer lag, outbox "
-                    "backlog, dead letters with replay, AsyncAPI, the web console, and "
-                    "signed partner webhooks.",
+        "backlog, dead letters with replay, AsyncAPI, the web console, and "
+        "signed partner webhooks.",
         version="0.1.0",
         messaging=messaging,
         routers=[api.router, api.public, console.router, webhooks_api.router],

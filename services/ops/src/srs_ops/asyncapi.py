@@ -47,8 +47,9 @@ def message_id(event_type: str) -> str:
 def generate() -> dict[str, Any]:
     """The document, deterministic (sorted) so the committed copy diffs cleanly."""
     contracts = dict(sorted(platform_contracts().items()))
-    keyed, top = models_json_schema([(c, "validation") for c in contracts.values()],
-                                    ref_template="#/components/schemas/{model}")
+    keyed, top = models_json_schema(
+        [(c, "validation") for c in contracts.values()], ref_template="#/components/schemas/{model}"
+    )
     schemas = dict(sorted(top.get("$defs", {}).items()))
     messages: dict[str, Any] = {}
     channels: dict[str, Any] = {}
@@ -59,31 +60,44 @@ def generate() -> dict[str, Any]:
         messages[mid] = {
             "name": event_type,
             "title": contract.__name__,
-            "summary": inspect.cleandoc(contract.__doc__ or "").splitlines()[0] if contract.__doc__ else "",
+            "summary": inspect.cleandoc(contract.__doc__ or "").splitlines()[0]
+            if contract.__doc__
+            else "",
             "description": inspect.cleandoc(contract.__doc__ or ""),
             "contentType": "application/json",
             "headers": CLOUDEVENT_HEADERS,
             "payload": keyed[(contract, "validation")],
-            "examples": [{"name": "example", "headers": {"ce_type": event_type},
-                          "payload": contract.example}],
+            "examples": [
+                {"name": "example", "headers": {"ce_type": event_type}, "payload": contract.example}
+            ],
         }
         service = services.get(contract.topic, contract.topic.removeprefix("srs."))
-        channel = channels.setdefault(service, {
-            "address": contract.topic,
-            "description": f"Events published by the {service} service",
-            "messages": {}})
+        channel = channels.setdefault(
+            service,
+            {
+                "address": contract.topic,
+                "description": f"Events published by the {service} service",
+                "messages": {},
+            },
+        )
         channel["messages"][mid] = {"$ref": f"#/components/messages/{mid}"}
     for service, channel in sorted(channels.items()):
         operations[f"{service}_publishes"] = {
-            "action": "send", "channel": {"$ref": f"#/channels/{service}"},
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{service}"},
             "summary": f"The {service} service publishes through its outbox relay",
-            "messages": [{"$ref": f"#/channels/{service}/messages/{m}"}
-                         for m in sorted(channel["messages"])]}
+            "messages": [
+                {"$ref": f"#/channels/{service}/messages/{m}"} for m in sorted(channel["messages"])
+            ],
+        }
     return {
         "asyncapi": "3.0.0",
-        "info": {"title": "SRS platform events", "version": "1.0.0",
-                 "description": "Every topic and event type of the SRS platform "
-                                "(generated from srs_common.contracts)."},
+        "info": {
+            "title": "SRS platform events",
+            "version": "1.0.0",
+            "description": "Every topic and event type of the SRS platform "
+            "(generated from srs_common.contracts).",
+        },
         "defaultContentType": "application/json",
         "servers": {"kafka": {"host": "127.0.0.1:9092", "protocol": "kafka"}},
         "channels": dict(sorted(channels.items())),

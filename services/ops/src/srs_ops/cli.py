@@ -29,8 +29,11 @@ console = Console()
 def _client(args: argparse.Namespace) -> httpx.Client:
     if not args.token:
         raise SystemExit("no token: pass --token or set SRS_TOKEN (role ops or support)")
-    return httpx.Client(base_url=args.url, headers={"Authorization": f"Bearer {args.token}"},
-                        timeout=httpx.Timeout(10.0, read=None))
+    return httpx.Client(
+        base_url=args.url,
+        headers={"Authorization": f"Bearer {args.token}"},
+        timeout=httpx.Timeout(10.0, read=None),
+    )
 
 
 def _check(response: httpx.Response) -> Any:
@@ -59,18 +62,27 @@ def sse_events(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
 
 
 def events_tail(args: argparse.Namespace) -> None:
-    params = {k: v for k, v in {"type": args.type, "subject": args.subject,
-                                "correlation_id": args.correlation_id,
-                                "after": args.after}.items() if v is not None}
+    params = {
+        k: v
+        for k, v in {
+            "type": args.type,
+            "subject": args.subject,
+            "correlation_id": args.correlation_id,
+            "after": args.after,
+        }.items()
+        if v is not None
+    }
     remaining = args.count
     with _client(args) as client, client.stream("GET", "/v1/events/stream", params=params) as r:
         if r.status_code >= 400:
             r.read()
             _check(r)
         for event in sse_events(r.iter_lines()):
-            console.print(f"[dim]{event['time']}[/] [bold]{event['type']}[/] "
-                          f"{event['subject'] or '-'} [cyan]{event['source']}[/] "
-                          f"corr={event['correlation_id'] or '-'}")
+            console.print(
+                f"[dim]{event['time']}[/] [bold]{event['type']}[/] "
+                f"{event['subject'] or '-'} [cyan]{event['source']}[/] "
+                f"corr={event['correlation_id'] or '-'}"
+            )
             if remaining is not None:
                 remaining -= 1
                 if remaining <= 0:
@@ -82,22 +94,34 @@ def lag(args: argparse.Namespace) -> None:
         rows = _check(client.get("/v1/lag", params={"group": args.group} if args.group else {}))
     table = Table("group", "topic", "partition", "end offset", "committed", "lag")
     for r in rows:
-        table.add_row(r["group"], r["topic"], str(r["partition"]), str(r["end_offset"]),
-                      str(r["committed_offset"]), str(r["lag"]))
+        table.add_row(
+            r["group"],
+            r["topic"],
+            str(r["partition"]),
+            str(r["end_offset"]),
+            str(r["committed_offset"]),
+            str(r["lag"]),
+        )
     console.print(table)
 
 
 def dlq_list(args: argparse.Namespace) -> None:
-    params = {k: v for k, v in {"state": args.state, "consumer": args.consumer,
-                                "limit": 200}.items() if v}
+    params = {
+        k: v for k, v in {"state": args.state, "consumer": args.consumer, "limit": 200}.items() if v
+    }
     with _client(args) as client:
         page = _check(client.get("/v1/dead-letters", params=params))
     table = Table("id", "consumer", "reason", "type", "subject", "origin", "state")
     for d in page["items"]:
-        table.add_row(str(d["id"]), d["consumer"], d["reason"], d["event_type"] or "-",
-                      d["subject"] or "-",
-                      f"{d['origin_topic']}[{d['origin_partition']}]@{d['origin_offset']}",
-                      d["state"])
+        table.add_row(
+            str(d["id"]),
+            d["consumer"],
+            d["reason"],
+            d["event_type"] or "-",
+            d["subject"] or "-",
+            f"{d['origin_topic']}[{d['origin_partition']}]@{d['origin_offset']}",
+            d["state"],
+        )
     console.print(table)
 
 
@@ -116,12 +140,14 @@ def dlq_replay(args: argparse.Namespace) -> None:
         with Progress(console=console) as progress:
             task = progress.add_task("replaying", total=len(ids))
             for dead_letter_id in sorted(ids):
-                r = client.post(f"/v1/dead-letters/{dead_letter_id}/replay",
-                                json={"reason": args.reason})
+                r = client.post(
+                    f"/v1/dead-letters/{dead_letter_id}/replay", json={"reason": args.reason}
+                )
                 if r.status_code >= 400:
                     failures += 1
-                    progress.console.print(f"#{dead_letter_id}: {r.status_code} "
-                                           f"{r.json().get('detail', '')}")
+                    progress.console.print(
+                        f"#{dead_letter_id}: {r.status_code} {r.json().get('detail', '')}"
+                    )
                 progress.advance(task)
         console.print(f"replayed {len(ids) - failures} of {len(ids)}")
         if failures:
@@ -134,7 +160,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--token", default=os.environ.get("SRS_TOKEN"))
     sub = p.add_subparsers(dest="command", required=True)
     events = sub.add_parser("events", help="the event stream").add_subparsers(
-        dest="events_command", required=True)
+        dest="events_command", required=True
+    )
     tail = events.add_parser("tail", help="follow events live")
     tail.add_argument("--type")
     tail.add_argument("--subject")
@@ -145,8 +172,9 @@ def parser() -> argparse.ArgumentParser:
     lag_p = sub.add_parser("lag", help="consumer lag per group, topic and partition")
     lag_p.add_argument("--group")
     lag_p.set_defaults(func=lag)
-    dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(dest="dlq_command",
-                                                                   required=True)
+    dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(
+        dest="dlq_command", required=True
+    )
     ls = dlq.add_parser("list", help="list dead letters")
     ls.add_argument("--state", choices=["open", "replayed", "discarded"])
     ls.add_argument("--consumer")

@@ -13,9 +13,14 @@ templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 router = APIRouter(tags=["console"])
 
 
-@router.get("/console", response_class=HTMLResponse, summary="The operations console (HTML)",
-            responses={200: {"content": {"text/html": {"example": "<!doctype html>..."}}}})
+@router.get(
+    "/console",
+    response_class=HTMLResponse,
+    summary="The operations console (HTML)",
+    responses={200: {"content": {"text/html": {"example": "<!doctype html>..."}}}},
+)
 async def console_page(request: Request) -> HTMLResponse:
     settings = request.app.state.settings
-    return templates.TemplateResponse(request, "console.html", {
-        "retention_days": settings.retention_days})
+    return templates.TemplateResponse(
+        request, "console.html", {"retention_days": settings.retention_days}
+    )

@@ -9,8 +9,11 @@ from srs_common.errors import IllegalTransition
 
 # Known sagas: the event types that follow one another under one correlation id.
 SAGAS: dict[str, tuple[str, ...]] = {
-    "project-approval": ("srs.project.approved.v1", "srs.project_space.provisioned.v1",
-                         "srs.project.activated.v1"),
+    "project-approval": (
+        "srs.project.approved.v1",
+        "srs.project_space.provisioned.v1",
+        "srs.project.activated.v1",
+    ),
 }
 
 

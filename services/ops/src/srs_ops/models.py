@@ -102,6 +102,7 @@ class DeadLetterAction(Base):
 
 # -- webhooks ---------------------------------------------------------------------------
 
+
 class WebhookSubscription(Base):
     """A partner organisation's endpoint and the event types it wants delivered."""
 
@@ -138,7 +139,8 @@ class WebhookDelivery(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     subscription_id: Mapped[str] = mapped_column(
-        ForeignKey("webhook_subscription.id", ondelete="CASCADE"), index=True)
+        ForeignKey("webhook_subscription.id", ondelete="CASCADE"), index=True
+    )
     event_id: Mapped[str] = mapped_column(String(36))
     event_type: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(String(200))
@@ -161,7 +163,8 @@ class WebhookAttempt(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     delivery_id: Mapped[int] = mapped_column(
-        ForeignKey("webhook_delivery.id", ondelete="CASCADE"), index=True)
+        ForeignKey("webhook_delivery.id", ondelete="CASCADE"), index=True
+    )
     attempt_number: Mapped[int] = mapped_column(Integer)
     attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     status_code: Mapped[int | None] = mapped_column(Integer)

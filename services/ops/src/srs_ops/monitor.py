@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import datetime as dt
 import logging
 from typing import Any
@@ -31,11 +32,22 @@ STORED = "ops_event_stored"
 
 async def store_event(session: AsyncSession, event: Event) -> None:
     """The catch-all handler: keep the event for operators (the inbox de-duplicates)."""
-    session.add(EventRecord(
-        event_id=event.id, source=event.source, type=event.type, subject=event.subject,
-        correlation_id=event.correlation_id, time=event.time, topic=event.topic,
-        partition=event.partition, offset=event.offset, key=event.key, data=event.data,
-        received_at=utcnow()))
+    session.add(
+        EventRecord(
+            event_id=event.id,
+            source=event.source,
+            type=event.type,
+            subject=event.subject,
+            correlation_id=event.correlation_id,
+            time=event.time,
+            topic=event.topic,
+            partition=event.partition,
+            offset=event.offset,
+            key=event.key,
+            data=event.data,
+            received_at=utcnow(),
+        )
+    )
     session.info[STORED] = True
 
 
@@ -75,10 +87,8 @@ class StreamSignal:
 
     async def wait(self, timeout: float) -> None:
         async with self._condition:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._condition.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
 
 
 def _header(headers: dict[str, bytes], name: str) -> str | None:
@@ -98,7 +108,9 @@ def dead_letter_from(record: ConsumerRecord) -> DeadLetter:
             return -1
 
     return DeadLetter(
-        dlq_topic=record.topic, dlq_partition=record.partition, dlq_offset=record.offset,
+        dlq_topic=record.topic,
+        dlq_partition=record.partition,
+        dlq_offset=record.offset,
         consumer=_header(headers, "srs_dlq_consumer") or record.topic.removeprefix("srs.dlq."),
         reason=(_header(headers, "srs_dlq_reason") or "unknown")[:100],
         error=_header(headers, "srs_dlq_error") or "",
@@ -106,12 +118,15 @@ def dead_letter_from(record: ConsumerRecord) -> DeadLetter:
         origin_topic=_header(headers, "srs_dlq_origin_topic") or "",
         origin_partition=number("srs_dlq_origin_partition"),
         origin_offset=number("srs_dlq_origin_offset"),
-        event_id=_header(headers, "ce_id"), event_type=_header(headers, "ce_type"),
+        event_id=_header(headers, "ce_id"),
+        event_type=_header(headers, "ce_type"),
         subject=_header(headers, "ce_subject"),
         correlation_id=_header(headers, "ce_correlationid"),
-        key=record.key, value=record.value,
+        key=record.key,
+        value=record.value,
         headers=[[k, base64.b64encode(v).decode()] for k, v in raw],
-        received_at=utcnow())
+        received_at=utcnow(),
+    )
 
 
 class DeadLetterReader:
@@ -130,12 +145,16 @@ class DeadLetterReader:
             try:
                 await ensure_topics(platform, self.settings.dead_letter_topics)
                 consumer = AIOKafkaConsumer(
-                    *self.settings.dead_letter_topics, bootstrap_servers=platform.kafka_bootstrap,
-                    group_id=self.settings.dead_letter_group, enable_auto_commit=False,
-                    auto_offset_reset="earliest", fetch_max_wait_ms=platform.fetch_max_wait_ms,
+                    *self.settings.dead_letter_topics,
+                    bootstrap_servers=platform.kafka_bootstrap,
+                    group_id=self.settings.dead_letter_group,
+                    enable_auto_commit=False,
+                    auto_offset_reset="earliest",
+                    fetch_max_wait_ms=platform.fetch_max_wait_ms,
                     session_timeout_ms=platform.session_timeout_ms,
                     heartbeat_interval_ms=max(500, platform.session_timeout_ms // 3),
-                    request_timeout_ms=platform.request_timeout_ms)
+                    request_timeout_ms=platform.request_timeout_ms,
+                )
                 await consumer.start()
                 while True:
                     batches = await consumer.getmany(timeout_ms=500, max_records=200)
@@ -146,7 +165,7 @@ class DeadLetterReader:
                     backoff = 0.2
             except asyncio.CancelledError:
                 raise
-            except (KafkaError, OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, KafkaError, OSError) as exc:
                 log.warning("dead-letter reader reconnecting in %.1fs: %r", backoff, exc)
             except Exception:  # noqa: BLE001 - e.g. database away; nothing committed
                 log.exception("dead-letter reader iteration failed")
@@ -192,8 +211,9 @@ async def start_monitor(app: FastAPI, runtime: Runtime) -> None:
     runtime.db.after_commit_hooks.append(signal.notify_soon)
     if not settings.run_consumers:
         return
-    monitor = MonitorConsumer(runtime.db, settings, {"*": store_event},
-                              list(settings.monitored_topics))
+    monitor = MonitorConsumer(
+        runtime.db, settings, {"*": store_event}, list(settings.monitored_topics)
+    )
     runtime.consumer = monitor
     runtime.tasks.append(asyncio.create_task(monitor.run(), name="monitor"))
     reader = DeadLetterReader(runtime)

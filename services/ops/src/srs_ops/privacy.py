@@ -142,5 +142,7 @@ def mask_record_value(event_type: str | None, raw: bytes | None) -> tuple[str | 
     declares = contract is not None and bool(personal_plan(contract))
     if masked == data:  # nothing personal in it: shown exactly as it came
         return raw.decode("utf-8", "replace"), Redaction(tuple(found), declares)
-    return (json.dumps(masked, ensure_ascii=False, separators=(",", ":")),
-            Redaction(tuple(found), declares))
+    return (
+        json.dumps(masked, ensure_ascii=False, separators=(",", ":")),
+        Redaction(tuple(found), declares),
+    )

@@ -8,17 +8,26 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 _EVENT_EXAMPLE = {
-    "id": 42, "event_id": "0b5c3c1e-8f7e-4c61-9d2e-4a0f0e2b6c11", "source": "/srs/projects",
-    "type": "srs.project.approved.v1", "subject": "prj_01J9Z8Q4V6",
-    "correlation_id": "req-7f3a", "time": "2026-11-25T10:00:00Z", "topic": "srs.projects",
-    "partition": 1, "offset": 17, "key": "prj_01J9Z8Q4V6",
-    "data": {"project_id": "prj_01J9Z8Q4V6"}, "received_at": "2026-11-25T10:00:00.030Z",
+    "id": 42,
+    "event_id": "0b5c3c1e-8f7e-4c61-9d2e-4a0f0e2b6c11",
+    "source": "/srs/projects",
+    "type": "srs.project.approved.v1",
+    "subject": "prj_01J9Z8Q4V6",
+    "correlation_id": "req-7f3a",
+    "time": "2026-11-25T10:00:00Z",
+    "topic": "srs.projects",
+    "partition": 1,
+    "offset": 17,
+    "key": "prj_01J9Z8Q4V6",
+    "data": {"project_id": "prj_01J9Z8Q4V6"},
+    "received_at": "2026-11-25T10:00:00.030Z",
 }
 
 
 class EventRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True,
-                              json_schema_extra={"examples": [_EVENT_EXAMPLE]})
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [_EVENT_EXAMPLE]}
+    )
 
     id: int = Field(description="position in the ops event store")
     event_id: str
@@ -41,10 +50,19 @@ class SagaStepRead(BaseModel):
 
 
 class SagaRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "correlation_id": "req-7f3a", "saga": "project-approval", "complete": False,
-        "waiting_on": "srs.project.activated.v1",
-        "steps": [{"event": _EVENT_EXAMPLE, "delay_ms": None}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "correlation_id": "req-7f3a",
+                    "saga": "project-approval",
+                    "complete": False,
+                    "waiting_on": "srs.project.activated.v1",
+                    "steps": [{"event": _EVENT_EXAMPLE, "delay_ms": None}],
+                }
+            ]
+        }
+    )
 
     correlation_id: str
     saga: str | None = Field(description="the known saga these events belong to")
@@ -54,9 +72,20 @@ class SagaRead(BaseModel):
 
 
 class LagRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "group": "srs-access", "topic": "srs.projects", "partition": 0, "end_offset": 10,
-        "committed_offset": 4, "lag": 6}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "group": "srs-access",
+                    "topic": "srs.projects",
+                    "partition": 0,
+                    "end_offset": 10,
+                    "committed_offset": 4,
+                    "lag": 6,
+                }
+            ]
+        }
+    )
 
     group: str
     topic: str
@@ -67,9 +96,20 @@ class LagRead(BaseModel):
 
 
 class ServiceMessagingRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "service": "projects", "reachable": True, "outbox_backlog": 0,
-        "relay": {"leader": True}, "consumer": {"running": True}, "error": None}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "service": "projects",
+                    "reachable": True,
+                    "outbox_backlog": 0,
+                    "relay": {"leader": True},
+                    "consumer": {"running": True},
+                    "error": None,
+                }
+            ]
+        }
+    )
 
     service: str
     reachable: bool
@@ -85,11 +125,22 @@ class HeaderRead(BaseModel):
 
 
 _DEAD_LETTER_EXAMPLE = {
-    "id": 3, "consumer": "access", "reason": "handler-failed", "error": "ValueError('...')",
-    "attempts": 4, "origin_topic": "srs.projects", "origin_partition": 1, "origin_offset": 17,
-    "event_id": "0b5c3c1e-8f7e-4c61-9d2e-4a0f0e2b6c11", "event_type": "srs.project.approved.v1",
-    "subject": "prj_01J9Z8Q4V6", "correlation_id": "req-7f3a", "key": "prj_01J9Z8Q4V6",
-    "state": "open", "action": None, "received_at": "2026-11-25T10:00:01Z",
+    "id": 3,
+    "consumer": "access",
+    "reason": "handler-failed",
+    "error": "ValueError('...')",
+    "attempts": 4,
+    "origin_topic": "srs.projects",
+    "origin_partition": 1,
+    "origin_offset": 17,
+    "event_id": "0b5c3c1e-8f7e-4c61-9d2e-4a0f0e2b6c11",
+    "event_type": "srs.project.approved.v1",
+    "subject": "prj_01J9Z8Q4V6",
+    "correlation_id": "req-7f3a",
+    "key": "prj_01J9Z8Q4V6",
+    "state": "open",
+    "action": None,
+    "received_at": "2026-11-25T10:00:01Z",
 }
 
 
@@ -124,16 +175,26 @@ class DeadLetterRead(BaseModel):
 
 
 class DeadLetterDetail(DeadLetterRead):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        **_DEAD_LETTER_EXAMPLE, "headers": [{"name": "ce_type", "value": "srs.project.approved.v1"}],
-        "value": "{\"project_id\": \"prj_01J9Z8Q4V6\"}"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_DEAD_LETTER_EXAMPLE,
+                    "headers": [{"name": "ce_type", "value": "srs.project.approved.v1"}],
+                    "value": '{"project_id": "prj_01J9Z8Q4V6"}',
+                }
+            ]
+        }
+    )
 
     headers: list[HeaderRead]
     value: str | None = Field(description="the record's value (UTF-8, replacement for bad bytes)")
 
 
 class DeadLetterDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"reason": "handler fixed in access 1.4.2"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "handler fixed in access 1.4.2"}]},
+    )
 
     reason: str = Field(min_length=3, max_length=2000, description="why (kept in the audit)")

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
@@ -36,10 +36,15 @@ from srs_ops.schemas import (
 from srs_ops.settings import OpsSettings
 
 
-def event_query(*, type: str | None = None, subject: str | None = None,
-                source: str | None = None, correlation_id: str | None = None,
-                since: dt.datetime | None = None, until: dt.datetime | None = None
-                ) -> Select[tuple[EventRecord]]:
+def event_query(
+    *,
+    type: str | None = None,
+    subject: str | None = None,
+    source: str | None = None,
+    correlation_id: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> Select[tuple[EventRecord]]:
     query = select(EventRecord)
     if type:
         query = query.where(EventRecord.type == type)
@@ -66,14 +71,18 @@ def event_view(record: EventRecord, *, whole: bool) -> EventRead:
     return view.model_copy(update={"data": data})
 
 
-async def search_events(session: AsyncSession, *, limit: int, before_id: int | None,
-                        **filters: Any) -> tuple[list[EventRecord], bool]:
+async def search_events(
+    session: AsyncSession, *, limit: int, before_id: int | None, **filters: Any
+) -> tuple[list[EventRecord], bool]:
     """Newest first; returns the page and whether more follow."""
     query = event_query(**filters)
     if before_id is not None:
         query = query.where(EventRecord.id < before_id)
-    rows = (await session.execute(query.order_by(EventRecord.id.desc()).limit(limit + 1))
-            ).scalars().all()
+    rows = (
+        (await session.execute(query.order_by(EventRecord.id.desc()).limit(limit + 1)))
+        .scalars()
+        .all()
+    )
     return list(rows[:limit]), len(rows) > limit
 
 
@@ -91,21 +100,34 @@ async def latest_event_id(session: AsyncSession) -> int:
 async def saga(session: AsyncSession, correlation_id: str, *, whole: bool) -> SagaRead:
     """Every event of one correlation id across services, in time order, with the delay
     between steps and, for a known saga not yet complete, the step it waits on."""
-    events = list((await session.execute(
-        event_query(correlation_id=correlation_id)
-        .order_by(EventRecord.time, EventRecord.id))).scalars())
+    events = list(
+        (
+            await session.execute(
+                event_query(correlation_id=correlation_id).order_by(
+                    EventRecord.time, EventRecord.id
+                )
+            )
+        ).scalars()
+    )
     if not events:
         raise NotFound(f"no events with correlation id {correlation_id}")
     steps = domain.step_delays([(e.type, e.time) for e in events])
     progress = domain.saga_progress([e.type for e in events])
-    return SagaRead(correlation_id=correlation_id, saga=progress.name,
-                    complete=progress.complete, waiting_on=progress.waiting_on,
-                    steps=[SagaStepRead(event=event_view(e, whole=whole), delay_ms=s.delay_ms)
-                           for e, s in zip(events, steps, strict=True)])
+    return SagaRead(
+        correlation_id=correlation_id,
+        saga=progress.name,
+        complete=progress.complete,
+        waiting_on=progress.waiting_on,
+        steps=[
+            SagaStepRead(event=event_view(e, whole=whole), delay_ms=s.delay_ms)
+            for e, s in zip(events, steps, strict=True)
+        ],
+    )
 
 
-async def consumer_lag(settings: OpsSettings, monitor: MonitorConsumer | None,
-                       group: str | None = None) -> list[LagRead]:
+async def consumer_lag(
+    settings: OpsSettings, monitor: MonitorConsumer | None, group: str | None = None
+) -> list[LagRead]:
     """Lag per group, topic and partition: the monitor's fetched end offsets minus each
     group's committed offsets (asked for explicit partitions: BROKER.md)."""
     end_offsets = monitor.end_offsets() if monitor is not None else {}
@@ -113,14 +135,15 @@ async def consumer_lag(settings: OpsSettings, monitor: MonitorConsumer | None,
         return []
     partitions = sorted(end_offsets, key=lambda tp: (tp.topic, tp.partition))
     groups = [group] if group else settings.lag_groups
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.platform.kafka_bootstrap,
-                                request_timeout_ms=settings.platform.request_timeout_ms)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.platform.kafka_bootstrap,
+        request_timeout_ms=settings.platform.request_timeout_ms,
+    )
     try:
         await admin.start()
     except Exception as exc:
         await asyncio.wait_for(admin.close(), timeout=5)
-        raise AppError("the broker is unreachable", status=503,
-                       title="Broker unavailable") from exc
+        raise AppError("the broker is unreachable", status=503, title="Broker unavailable") from exc
     rows: list[LagRead] = []
     try:
         for name in groups:
@@ -129,9 +152,16 @@ async def consumer_lag(settings: OpsSettings, monitor: MonitorConsumer | None,
                 meta = committed.get(tp)
                 if meta is None or meta.offset < 0:
                     continue  # the group does not read this partition
-                rows.append(LagRead(group=name, topic=tp.topic, partition=tp.partition,
-                                    end_offset=end_offsets.get(tp), committed_offset=meta.offset,
-                                    lag=domain.lag(end_offsets.get(tp), meta.offset)))
+                rows.append(
+                    LagRead(
+                        group=name,
+                        topic=tp.topic,
+                        partition=tp.partition,
+                        end_offset=end_offsets.get(tp),
+                        committed_offset=meta.offset,
+                        lag=domain.lag(end_offsets.get(tp), meta.offset),
+                    )
+                )
     finally:
         await asyncio.wait_for(admin.close(), timeout=5)
     return rows
@@ -142,25 +172,36 @@ async def gather_messaging(settings: OpsSettings, authorization: str) -> list[Se
 
     async def one(client: httpx.AsyncClient, service: str, base: str) -> ServiceMessagingRead:
         try:
-            response = await client.get(f"{base.rstrip('/')}/v1/messaging",
-                                        headers={"Authorization": authorization})
+            response = await client.get(
+                f"{base.rstrip('/')}/v1/messaging", headers={"Authorization": authorization}
+            )
         except httpx.HTTPError as exc:
-            return ServiceMessagingRead(service=service, reachable=False,
-                                        error=f"{type(exc).__name__}")
+            return ServiceMessagingRead(
+                service=service, reachable=False, error=f"{type(exc).__name__}"
+            )
         if response.status_code != 200:
-            return ServiceMessagingRead(service=service, reachable=True,
-                                        error=f"HTTP {response.status_code}")
+            return ServiceMessagingRead(
+                service=service, reachable=True, error=f"HTTP {response.status_code}"
+            )
         body = response.json()
-        return ServiceMessagingRead(service=service, reachable=True,
-                                    outbox_backlog=body.get("outbox_backlog"),
-                                    relay=body.get("relay"), consumer=body.get("consumer"))
+        return ServiceMessagingRead(
+            service=service,
+            reachable=True,
+            outbox_backlog=body.get("outbox_backlog"),
+            relay=body.get("relay"),
+            consumer=body.get("consumer"),
+        )
 
     async with httpx.AsyncClient(timeout=3.0) as client:
-        return list(await asyncio.gather(*(one(client, s, u)
-                                           for s, u in sorted(settings.service_urls.items()))))
+        return list(
+            await asyncio.gather(
+                *(one(client, s, u) for s, u in sorted(settings.service_urls.items()))
+            )
+        )
 
 
 # -- dead letters ---------------------------------------------------------------------
+
 
 def _text(raw: bytes | None) -> str | None:
     return raw.decode("utf-8", "replace") if raw is not None else None
@@ -174,25 +215,41 @@ def _redaction(letter: DeadLetter, *, whole: bool) -> tuple[str | None, privacy.
     return privacy.mask_record_value(letter.event_type, letter.value)
 
 
-def _read(letter: DeadLetter, action: DeadLetterAction | None,
-          redaction: privacy.Redaction) -> dict[str, Any]:
+def _read(
+    letter: DeadLetter, action: DeadLetterAction | None, redaction: privacy.Redaction
+) -> dict[str, Any]:
     return dict(
-        id=letter.id, consumer=letter.consumer, reason=letter.reason,
+        id=letter.id,
+        consumer=letter.consumer,
+        reason=letter.reason,
         error=redaction.text(letter.error) or "",
-        attempts=letter.attempts, origin_topic=letter.origin_topic,
-        origin_partition=letter.origin_partition, origin_offset=letter.origin_offset,
-        event_id=letter.event_id, event_type=letter.event_type, subject=letter.subject,
-        correlation_id=letter.correlation_id, key=_text(letter.key),
+        attempts=letter.attempts,
+        origin_topic=letter.origin_topic,
+        origin_partition=letter.origin_partition,
+        origin_offset=letter.origin_offset,
+        event_id=letter.event_id,
+        event_type=letter.event_type,
+        subject=letter.subject,
+        correlation_id=letter.correlation_id,
+        key=_text(letter.key),
         state=domain.dead_letter_state(action.action if action else None),
         action=DeadLetterActionRead.model_validate(action) if action else None,
-        received_at=letter.received_at)
+        received_at=letter.received_at,
+    )
 
 
-async def list_dead_letters(session: AsyncSession, *, limit: int, before_id: int | None,
-                            consumer: str | None, state: str | None, whole: bool
-                            ) -> tuple[list[DeadLetterRead], bool]:
-    query = (select(DeadLetter, DeadLetterAction)
-             .outerjoin(DeadLetterAction, DeadLetterAction.dead_letter_id == DeadLetter.id))
+async def list_dead_letters(
+    session: AsyncSession,
+    *,
+    limit: int,
+    before_id: int | None,
+    consumer: str | None,
+    state: str | None,
+    whole: bool,
+) -> tuple[list[DeadLetterRead], bool]:
+    query = select(DeadLetter, DeadLetterAction).outerjoin(
+        DeadLetterAction, DeadLetterAction.dead_letter_id == DeadLetter.id
+    )
     if consumer:
         query = query.where(DeadLetter.consumer == consumer)
     if state == "open":
@@ -202,43 +259,58 @@ async def list_dead_letters(session: AsyncSession, *, limit: int, before_id: int
     if before_id is not None:
         query = query.where(DeadLetter.id < before_id)
     rows = (await session.execute(query.order_by(DeadLetter.id.desc()).limit(limit + 1))).all()
-    return [DeadLetterRead(**_read(d, a, _redaction(d, whole=whole)[1]))
-            for d, a in rows[:limit]], len(rows) > limit
+    return [
+        DeadLetterRead(**_read(d, a, _redaction(d, whole=whole)[1])) for d, a in rows[:limit]
+    ], len(rows) > limit
 
 
-async def _load(session: AsyncSession, dead_letter_id: int
-                ) -> tuple[DeadLetter, DeadLetterAction | None]:
-    row = (await session.execute(
-        select(DeadLetter, DeadLetterAction)
-        .outerjoin(DeadLetterAction, DeadLetterAction.dead_letter_id == DeadLetter.id)
-        .where(DeadLetter.id == dead_letter_id))).first()
+async def _load(
+    session: AsyncSession, dead_letter_id: int
+) -> tuple[DeadLetter, DeadLetterAction | None]:
+    row = (
+        await session.execute(
+            select(DeadLetter, DeadLetterAction)
+            .outerjoin(DeadLetterAction, DeadLetterAction.dead_letter_id == DeadLetter.id)
+            .where(DeadLetter.id == dead_letter_id)
+        )
+    ).first()
     if row is None:
         raise NotFound(f"no dead letter {dead_letter_id}")
     return row[0], row[1]
 
 
-async def get_dead_letter(session: AsyncSession, dead_letter_id: int, *, whole: bool
-                          ) -> DeadLetterDetail:
+async def get_dead_letter(
+    session: AsyncSession, dead_letter_id: int, *, whole: bool
+) -> DeadLetterDetail:
     """A dead letter with its headers and value; for the ``ops`` role, personal fields
     masked and personal values taken out of the error and headers."""
     letter, action = await _load(session, dead_letter_id)
     value, redaction = _redaction(letter, whole=whole)
-    headers = [HeaderRead(name=k, value=redaction.text(
-                   base64.b64decode(v).decode("utf-8", "replace")) or "")
-               for k, v in letter.headers]
+    headers = [
+        HeaderRead(
+            name=k, value=redaction.text(base64.b64decode(v).decode("utf-8", "replace")) or ""
+        )
+        for k, v in letter.headers
+    ]
     return DeadLetterDetail(**_read(letter, action, redaction), headers=headers, value=value)
 
 
 def origin_headers(letter: DeadLetter, marker: str) -> list[tuple[str, bytes]]:
     """The original headers (``srs_dlq_*`` removed) plus the operator's marker."""
-    return [(k, base64.b64decode(v)) for k, v in letter.headers
-            if not k.startswith("srs_dlq_")] + [(marker, b"1")]
+    return [(k, base64.b64decode(v)) for k, v in letter.headers if not k.startswith("srs_dlq_")] + [
+        (marker, b"1")
+    ]
 
 
-async def resolve_dead_letter(session: AsyncSession,
-                              producer: Callable[[], Awaitable[AIOKafkaProducer]],
-                              principal: Principal, dead_letter_id: int, *, action: str,
-                              reason: str) -> DeadLetterRead:
+async def resolve_dead_letter(
+    session: AsyncSession,
+    producer: Callable[[], Awaitable[AIOKafkaProducer]],
+    principal: Principal,
+    dead_letter_id: int,
+    *,
+    action: str,
+    reason: str,
+) -> DeadLetterRead:
     """Replay a dead letter to its origin topic, or discard it, once, audited.
 
     The record goes back with its original value, key and CloudEvent headers: the origin
@@ -250,10 +322,14 @@ async def resolve_dead_letter(session: AsyncSession,
     letter, existing = await _load(session, dead_letter_id)
     domain.ensure_open(existing.action if existing else None)
     if not letter.origin_topic:
-        raise AppError("the dead letter names no origin topic", status=422,
-                       title="No origin topic")
-    record = DeadLetterAction(dead_letter_id=letter.id, action=action, actor=principal.sub,
-                              reason=reason, acted_at=utcnow())
+        raise AppError("the dead letter names no origin topic", status=422, title="No origin topic")
+    record = DeadLetterAction(
+        dead_letter_id=letter.id,
+        action=action,
+        actor=principal.sub,
+        reason=reason,
+        acted_at=utcnow(),
+    )
     try:
         async with session.begin_nested():
             session.add(record)
@@ -262,18 +338,28 @@ async def resolve_dead_letter(session: AsyncSession,
         raise domain_conflict() from None
     marker = REPLAY_HEADER if action == "replayed" else DISCARD_HEADER
     try:
-        await (await producer()).send_and_wait(letter.origin_topic, value=letter.value, key=letter.key,
-                                     headers=origin_headers(letter, marker))
+        await (await producer()).send_and_wait(
+            letter.origin_topic,
+            value=letter.value,
+            key=letter.key,
+            headers=origin_headers(letter, marker),
+        )
     except AppError:
         raise
     except Exception as exc:
-        raise AppError("the broker did not accept the record; nothing was recorded",
-                       status=503, title="Broker unavailable") from exc
+        raise AppError(
+            "the broker did not accept the record; nothing was recorded",
+            status=503,
+            title="Broker unavailable",
+        ) from exc
     # Only support acts on dead letters: it sees them whole.
     return DeadLetterRead(**_read(letter, record, privacy.Redaction()))
 
 
 def domain_conflict() -> AppError:
     # Another operator acted on it between our read and our write.
-    return AppError("the dead letter was replayed or discarded meanwhile", status=409,
-                    title="Illegal state transition")
+    return AppError(
+        "the dead letter was replayed or discarded meanwhile",
+        status=409,
+        title="Illegal state transition",
+    )

@@ -7,10 +7,25 @@ from srs_common.config import ServiceSettings
 from srs_common.contracts import SERVICE_TOPICS
 
 # Every service that consumes events has a dead-letter topic ``srs.dlq.<service>``.
-CONSUMING_SERVICES = ("accreditation", "projects", "clearance", "access", "booking", "ops",
-                      "ops-webhooks", "notify")
-DEFAULT_PORTS = {"accreditation": 8001, "projects": 8002, "clearance": 8003, "access": 8004,
-                 "booking": 8005, "ops": 8006, "notify": 8007}
+CONSUMING_SERVICES = (
+    "accreditation",
+    "projects",
+    "clearance",
+    "access",
+    "booking",
+    "ops",
+    "ops-webhooks",
+    "notify",
+)
+DEFAULT_PORTS = {
+    "accreditation": 8001,
+    "projects": 8002,
+    "clearance": 8003,
+    "access": 8004,
+    "booking": 8005,
+    "ops": 8006,
+    "notify": 8007,
+}
 
 
 class OpsSettings(ServiceSettings):
@@ -25,14 +40,17 @@ class OpsSettings(ServiceSettings):
     retention_sweep_seconds: float = 3600.0
     monitored_topics: list[str] = Field(default_factory=lambda: sorted(SERVICE_TOPICS.values()))
     dead_letter_topics: list[str] = Field(
-        default_factory=lambda: [f"srs.dlq.{s}" for s in CONSUMING_SERVICES])
+        default_factory=lambda: [f"srs.dlq.{s}" for s in CONSUMING_SERVICES]
+    )
     dead_letter_group: str = "srs-ops-dlq"
     # Consumer groups whose lag the monitor reports.
     lag_groups: list[str] = Field(default_factory=lambda: [f"srs-{s}" for s in CONSUMING_SERVICES])
     # Base URLs of the services whose outbox backlog and relay state the monitor gathers.
     service_urls: dict[str, str] = Field(
-        default_factory=lambda: {s: f"http://127.0.0.1:{p}" for s, p in DEFAULT_PORTS.items()
-                                 if s != "ops"})
+        default_factory=lambda: {
+            s: f"http://127.0.0.1:{p}" for s, p in DEFAULT_PORTS.items() if s != "ops"
+        }
+    )
 
     # -- webhooks: delivery runs as its own consumer so a slow partner never slows the
     # event store or the platform.

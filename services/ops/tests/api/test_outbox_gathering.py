@@ -19,8 +19,9 @@ from ..conftest import eventually
 async def serving(app):
     """Serve an app (lifespan already run by its test client) on a free port."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
     task = asyncio.create_task(server.serve())
 
     async def started():
@@ -38,11 +39,15 @@ async def test_backlog_of_each_service_with_the_callers_token(service_client, to
     async with service_client("projects") as projects, serving(projects.app) as projects_url:
         async with projects.runtime.db.transaction() as session:
             for _ in range(3):
-                await publish(session, ProjectSubmitted.model_validate(ProjectSubmitted.example),
-                              subject="prj_01J9Z8Q4V6")
+                await publish(
+                    session,
+                    ProjectSubmitted.model_validate(ProjectSubmitted.example),
+                    subject="prj_01J9Z8Q4V6",
+                )
         unreachable = f"http://127.0.0.1:{free_port()}"
-        async with service_client("ops", service_urls={"projects": projects_url,
-                                                       "access": unreachable}) as ops:
+        async with service_client(
+            "ops", service_urls={"projects": projects_url, "access": unreachable}
+        ) as ops:
             body = (await ops.get("/v1/services/messaging", headers=tokens.headers("ops"))).json()
             by_service = {s["service"]: s for s in body}
             # Projects answers only an ops/support token: the operator's was forwarded.

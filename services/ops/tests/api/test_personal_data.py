@@ -39,30 +39,47 @@ T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 
 def registered() -> dict[str, Any]:
     return ResearcherRegistered.model_validate(
-        {**ResearcherRegistered.example, "researcher_id": "res-aq", "name": NAME,
-         "email": EMAIL}).model_dump(mode="json")
+        {**ResearcherRegistered.example, "researcher_id": "res-aq", "name": NAME, "email": EMAIL}
+    ).model_dump(mode="json")
 
 
 def updated() -> dict[str, Any]:
     return ResearcherUpdated.model_validate(
-        {**ResearcherUpdated.example, "researcher_id": "res-aq", "name": NEW_NAME,
-         "email": NEW_EMAIL}).model_dump(mode="json")
+        {
+            **ResearcherUpdated.example,
+            "researcher_id": "res-aq",
+            "name": NEW_NAME,
+            "email": NEW_EMAIL,
+        }
+    ).model_dump(mode="json")
 
 
 def record(event_type: str, data: dict[str, Any], *, offset: int) -> EventRecord:
-    return EventRecord(event_id=str(uuid.uuid4()), source="/srs/accreditation",
-                       type=event_type, subject="res-aq", correlation_id=CORRELATION,
-                       time=T0 + dt.timedelta(seconds=offset), topic="srs.accreditation",
-                       partition=0, offset=offset, key="res-aq", data=data,
-                       received_at=utcnow())
+    return EventRecord(
+        event_id=str(uuid.uuid4()),
+        source="/srs/accreditation",
+        type=event_type,
+        subject="res-aq",
+        correlation_id=CORRELATION,
+        time=T0 + dt.timedelta(seconds=offset),
+        topic="srs.accreditation",
+        partition=0,
+        offset=offset,
+        key="res-aq",
+        data=data,
+        received_at=utcnow(),
+    )
 
 
 async def store_events(client) -> None:
     async with client.runtime.db.transaction() as session:
-        session.add_all([
-            record(ResearcherRegistered.type, registered(), offset=0),
-            record(ResearcherUpdated.type, updated(), offset=1),
-            record(ProjectApproved.type, ProjectApproved.example, offset=2)])
+        session.add_all(
+            [
+                record(ResearcherRegistered.type, registered(), offset=0),
+                record(ResearcherUpdated.type, updated(), offset=1),
+                record(ProjectApproved.type, ProjectApproved.example, offset=2),
+            ]
+        )
 
 
 def assert_no_personal_data(text: str) -> None:
@@ -77,6 +94,7 @@ def assert_personal_data(text: str) -> None:
 
 # -- event store: search and saga ----------------------------------------------------
 
+
 async def test_ops_sees_events_with_personal_fields_masked(client, tokens):
     await store_events(client)
     response = await client.get("/v1/events", headers=tokens.headers("ops"))
@@ -88,9 +106,11 @@ async def test_ops_sees_events_with_personal_fields_masked(client, tokens):
     # Nothing personal in it: shown as it is.
     assert by_type[ProjectApproved.type] == ProjectApproved.example
 
-    filtered = await client.get("/v1/events", params={"type": ResearcherUpdated.type,
-                                                      "subject": "res-aq"},
-                                headers=tokens.headers("ops"))
+    filtered = await client.get(
+        "/v1/events",
+        params={"type": ResearcherUpdated.type, "subject": "res-aq"},
+        headers=tokens.headers("ops"),
+    )
     assert len(filtered.json()["items"]) == 1
     assert_no_personal_data(filtered.text)
 
@@ -119,12 +139,18 @@ async def test_the_store_keeps_payloads_whole(client, tokens):
     """Masking is a view: what support sees later is what arrived."""
     await store_events(client)
     await client.get("/v1/events", headers=tokens.headers("ops"))
-    support = (await client.get("/v1/events", params={"type": ResearcherRegistered.type},
-                                headers=tokens.headers("support"))).json()
+    support = (
+        await client.get(
+            "/v1/events",
+            params={"type": ResearcherRegistered.type},
+            headers=tokens.headers("support"),
+        )
+    ).json()
     assert support["items"][0]["data"]["email"] == EMAIL
 
 
 # -- the live stream (a real HTTP server: the stream never ends) ----------------------
+
 
 @contextlib.asynccontextmanager
 async def served(app) -> AsyncIterator[str]:
@@ -145,11 +171,13 @@ async def served(app) -> AsyncIterator[str]:
         sock.close()
 
 
-async def first_stream_events(base: str, headers: dict[str, str], count: int
-                              ) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=base, timeout=10) as http, \
-            http.stream("GET", "/v1/events/stream", params={"after": 0},
-                        headers=headers) as response:
+async def first_stream_events(
+    base: str, headers: dict[str, str], count: int
+) -> list[dict[str, Any]]:
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=10) as http,
+        http.stream("GET", "/v1/events/stream", params={"after": 0}, headers=headers) as response,
+    ):
         assert response.status_code == 200
         events: list[dict[str, Any]] = []
         lines: list[str] = []
@@ -167,7 +195,8 @@ async def test_the_live_stream_masks_for_ops_only(client, tokens, role):
     await store_events(client)
     async with served(client.app) as base:
         events = await asyncio.wait_for(
-            first_stream_events(base, tokens.headers(role), 3), timeout=20)
+            first_stream_events(base, tokens.headers(role), 3), timeout=20
+        )
     text = json.dumps(events, ensure_ascii=False)
     if role == "ops":
         assert_no_personal_data(text)
@@ -177,6 +206,7 @@ async def test_the_live_stream_masks_for_ops_only(client, tokens, role):
 
 
 # -- dead letters --------------------------------------------------------------------
+
 
 def contract_violation() -> tuple[bytes, str]:
     """A researcher.updated payload its contract rejects (no organisation), with the
@@ -192,31 +222,50 @@ def contract_violation() -> tuple[bytes, str]:
 
 def handler_failure() -> tuple[bytes, str]:
     """A valid researcher.updated the notifier failed on, its error naming the address."""
-    return encode_data(updated()), repr(ValueError(
-        f"SMTP server refused recipient {NEW_NAME} <{NEW_EMAIL}>"))
+    return encode_data(updated()), repr(
+        ValueError(f"SMTP server refused recipient {NEW_NAME} <{NEW_EMAIL}>")
+    )
 
 
-def kafka_record(topic: str, value: bytes, headers: list[tuple[str, bytes]], *,
-                 offset: int) -> ConsumerRecord:
-    return ConsumerRecord(topic=topic, partition=0, offset=offset, timestamp=0,
-                          timestamp_type=0, key=b"res-aq", value=value, checksum=None,
-                          serialized_key_size=6, serialized_value_size=len(value),
-                          headers=headers)
+def kafka_record(
+    topic: str, value: bytes, headers: list[tuple[str, bytes]], *, offset: int
+) -> ConsumerRecord:
+    return ConsumerRecord(
+        topic=topic,
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"res-aq",
+        value=value,
+        checksum=None,
+        serialized_key_size=6,
+        serialized_value_size=len(value),
+        headers=headers,
+    )
 
 
-async def store_dead_letter(client, value: bytes, error: str, *, offset: int,
-                            reason: str = "contract-violation") -> int:
+async def store_dead_letter(
+    client, value: bytes, error: str, *, offset: int, reason: str = "contract-violation"
+) -> int:
     """The dead letter the monitor reads from ``srs.dlq.notify`` when the notifier's
     consumer gives up on a researcher.updated record."""
-    origin = kafka_record("srs.accreditation", value, to_headers(
-        event_id=str(uuid.uuid4()), source="/srs/accreditation",
-        event_type=ResearcherUpdated.type, subject="res-aq", time=T0,
-        correlation_id=CORRELATION), offset=offset)
-    headers = dead_letter_headers(origin, consumer="notify", error=error, attempts=0,
-                                  reason=reason)
+    origin = kafka_record(
+        "srs.accreditation",
+        value,
+        to_headers(
+            event_id=str(uuid.uuid4()),
+            source="/srs/accreditation",
+            event_type=ResearcherUpdated.type,
+            subject="res-aq",
+            time=T0,
+            correlation_id=CORRELATION,
+        ),
+        offset=offset,
+    )
+    headers = dead_letter_headers(origin, consumer="notify", error=error, attempts=0, reason=reason)
     async with client.runtime.db.transaction() as session:
-        letter = dead_letter_from(kafka_record("srs.dlq.notify", value, headers,
-                                               offset=offset))
+        letter = dead_letter_from(kafka_record("srs.dlq.notify", value, headers, offset=offset))
         session.add(letter)
         await session.flush()
         return letter.id
@@ -224,8 +273,7 @@ async def store_dead_letter(client, value: bytes, error: str, *, offset: int,
 
 async def test_ops_sees_dead_letters_without_personal_data(client, tokens):
     value, error = handler_failure()
-    letter_id = await store_dead_letter(client, value, error, offset=1,
-                                        reason="handler-failed")
+    letter_id = await store_dead_letter(client, value, error, offset=1, reason="handler-failed")
     ops = tokens.headers("ops")
 
     listed = await client.get("/v1/dead-letters", headers=ops)
@@ -247,8 +295,7 @@ async def test_ops_sees_dead_letters_without_personal_data(client, tokens):
 async def test_input_quoted_by_a_contract_violation_is_masked_for_ops(client, tokens):
     value, error = contract_violation()
     letter_id = await store_dead_letter(client, value, error, offset=2)
-    body = (await client.get(f"/v1/dead-letters/{letter_id}",
-                             headers=tokens.headers("ops"))).json()
+    body = (await client.get(f"/v1/dead-letters/{letter_id}", headers=tokens.headers("ops"))).json()
     assert f"input_value={MASK}, input_type=dict" in body["error"]
     assert "organisation_id\n  Field required" in body["error"]
     assert_no_personal_data(json.dumps(body))
@@ -256,8 +303,7 @@ async def test_input_quoted_by_a_contract_violation_is_masked_for_ops(client, to
 
 async def test_support_sees_dead_letters_whole(client, tokens):
     value, error = handler_failure()
-    letter_id = await store_dead_letter(client, value, error, offset=3,
-                                        reason="handler-failed")
+    letter_id = await store_dead_letter(client, value, error, offset=3, reason="handler-failed")
     support = tokens.headers("support")
     detail = (await client.get(f"/v1/dead-letters/{letter_id}", headers=support)).json()
     assert json.loads(detail["value"])["email"] == NEW_EMAIL
@@ -268,11 +314,11 @@ async def test_support_sees_dead_letters_whole(client, tokens):
 
 async def test_a_dead_letter_that_is_not_json_is_withheld_from_ops(client, tokens):
     raw = f"name={NAME}; email={EMAIL}".encode()
-    letter_id = await store_dead_letter(client, raw, "Expecting value: line 1 column 1",
-                                        offset=4, reason="undecodable")
+    letter_id = await store_dead_letter(
+        client, raw, "Expecting value: line 1 column 1", offset=4, reason="undecodable"
+    )
     ops = await client.get(f"/v1/dead-letters/{letter_id}", headers=tokens.headers("ops"))
     assert ops.json()["value"] == WITHHELD
     assert_no_personal_data(ops.text)
-    support = await client.get(f"/v1/dead-letters/{letter_id}",
-                               headers=tokens.headers("support"))
+    support = await client.get(f"/v1/dead-letters/{letter_id}", headers=tokens.headers("support"))
     assert support.json()["value"] == raw.decode()

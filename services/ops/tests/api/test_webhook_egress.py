@@ -18,14 +18,40 @@ from .test_webhooks import GRANTED, LOCAL_RECEIVERS, deliveries, feed, granted, 
 from .webhook_receiver import running_receiver
 
 LOOPBACK_NOTATIONS = [
-    "127.0.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.1", "0x7f.1",
-    "017700000001", "127.0.0.1.", "localhost", "LOCALHOST.", "app.localhost",
-    "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::1]",
+    "127.0.0.1",
+    "2130706433",
+    "0x7f000001",
+    "0177.0.0.1",
+    "127.1",
+    "0x7f.1",
+    "017700000001",
+    "127.0.0.1.",
+    "localhost",
+    "LOCALHOST.",
+    "app.localhost",
+    "[::ffff:127.0.0.1]",
+    "[::ffff:7f00:1]",
+    "[::1]",
 ]
 OTHER_INTERNAL = [
-    "10.0.0.5", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "0", "[::]",
-    "100.64.0.1", "224.0.0.1", "[ff02::1]", "240.0.0.1", "255.255.255.255", "[fe80::1]",
-    "[fc00::1]", "[64:ff9b::a9fe:a9fe]", "[2002:a9fe:a9fe::]", "0xa9fea9fe", "169.254.43518",
+    "10.0.0.5",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "0.0.0.0",
+    "0",
+    "[::]",
+    "100.64.0.1",
+    "224.0.0.1",
+    "[ff02::1]",
+    "240.0.0.1",
+    "255.255.255.255",
+    "[fe80::1]",
+    "[fc00::1]",
+    "[64:ff9b::a9fe:a9fe]",
+    "[2002:a9fe:a9fe::]",
+    "0xa9fea9fe",
+    "169.254.43518",
 ]
 
 
@@ -39,49 +65,74 @@ async def production_ops(service_client) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.mark.parametrize("host", LOOPBACK_NOTATIONS + OTHER_INTERNAL)
 async def test_internal_hosts_are_refused_at_registration(production_ops, tokens, host):
     response = await production_ops.post(
-        "/v1/webhooks/subscriptions", headers=partner(tokens, "org-a"),
-        json={"url": f"https://{host}/hooks", "event_types": [GRANTED]})
+        "/v1/webhooks/subscriptions",
+        headers=partner(tokens, "org-a"),
+        json={"url": f"https://{host}/hooks", "event_types": [GRANTED]},
+    )
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "public host" in response.json()["detail"]
-    listed = await production_ops.get("/v1/webhooks/subscriptions",
-                                      headers=partner(tokens, "org-a"))
+    listed = await production_ops.get(
+        "/v1/webhooks/subscriptions", headers=partner(tokens, "org-a")
+    )
     assert listed.json()["items"] == []
 
 
 @pytest.mark.parametrize("host", ["10.0.0.5", "2130706433", "[::ffff:127.0.0.1]"])
 async def test_changing_the_url_to_an_internal_host_is_refused(production_ops, tokens, host):
     a = partner(tokens, "org-a")
-    sub = (await production_ops.post("/v1/webhooks/subscriptions", headers=a, json={
-        "url": "https://hooks.org-a.example/srs", "event_types": [GRANTED]})).json()
-    response = await production_ops.patch(f"/v1/webhooks/subscriptions/{sub['id']}",
-                                          headers=a, json={"url": f"https://{host}/x"})
+    sub = (
+        await production_ops.post(
+            "/v1/webhooks/subscriptions",
+            headers=a,
+            json={"url": "https://hooks.org-a.example/srs", "event_types": [GRANTED]},
+        )
+    ).json()
+    response = await production_ops.patch(
+        f"/v1/webhooks/subscriptions/{sub['id']}", headers=a, json={"url": f"https://{host}/x"}
+    )
     assert response.status_code == 422 and "public host" in response.json()["detail"]
-    assert (await production_ops.get(f"/v1/webhooks/subscriptions/{sub['id']}", headers=a)
-            ).json()["url"] == "https://hooks.org-a.example/srs"
+    assert (await production_ops.get(f"/v1/webhooks/subscriptions/{sub['id']}", headers=a)).json()[
+        "url"
+    ] == "https://hooks.org-a.example/srs"
 
 
-@pytest.mark.parametrize("url", ["https://1.2.3.4.5/x", "https://256.1.1.1/x",
-                                 "https://08.0.0.1/x", "https://[::zz]/x",
-                                 "https://hooks.example:99999/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://1.2.3.4.5/x",
+        "https://256.1.1.1/x",
+        "https://08.0.0.1/x",
+        "https://[::zz]/x",
+        "https://hooks.example:99999/x",
+    ],
+)
 async def test_malformed_hosts_are_a_clear_422(production_ops, tokens, url):
     response = await production_ops.post(
-        "/v1/webhooks/subscriptions", headers=partner(tokens, "org-a"),
-        json={"url": url, "event_types": [GRANTED]})
+        "/v1/webhooks/subscriptions",
+        headers=partner(tokens, "org-a"),
+        json={"url": url, "event_types": [GRANTED]},
+    )
     assert response.status_code == 422, response.text
     assert response.json()["detail"].startswith("the URL")
 
 
 async def test_public_hosts_are_accepted(production_ops, tokens):
-    for url in ["https://hooks.org-a.example/srs", "https://93.184.216.34/srs",
-                "https://[2606:2800:220:1:248:1893:25c8:1946]/srs"]:
+    for url in [
+        "https://hooks.org-a.example/srs",
+        "https://93.184.216.34/srs",
+        "https://[2606:2800:220:1:248:1893:25c8:1946]/srs",
+    ]:
         response = await production_ops.post(
-            "/v1/webhooks/subscriptions", headers=partner(tokens, "org-a"),
-            json={"url": url, "event_types": [GRANTED]})
+            "/v1/webhooks/subscriptions",
+            headers=partner(tokens, "org-a"),
+            json={"url": url, "event_types": [GRANTED]},
+        )
         assert response.status_code == 201, (url, response.text)
 
 
 # -- at delivery ---------------------------------------------------------------------
+
 
 @pytest.fixture
 async def plain_http_ops(service_client) -> AsyncIterator[httpx.AsyncClient]:
@@ -94,9 +145,11 @@ async def stored_subscription(ops, tokens, org: str, url: str) -> str:
     """A subscription whose stored URL is ``url``, as a row registered before the
     registration check existed (or written past it) would be: delivery must still
     refuse it."""
-    response = await ops.post("/v1/webhooks/subscriptions", headers=partner(tokens, org),
-                              json={"url": "http://hooks.org-a.example/srs",
-                                    "event_types": [GRANTED]})
+    response = await ops.post(
+        "/v1/webhooks/subscriptions",
+        headers=partner(tokens, org),
+        json={"url": "http://hooks.org-a.example/srs", "event_types": [GRANTED]},
+    )
     assert response.status_code == 201, response.text
     subscription_id = response.json()["id"]
     async with ops.runtime.db.transaction() as session:
@@ -123,8 +176,9 @@ async def test_every_notation_of_this_host_is_refused_at_delivery(plain_http_ops
     assert "refused" in delivery["last_error"] and "public hosts only" in delivery["last_error"]
 
 
-def resolver_answering(*answers: list[str]) -> tuple[Callable[[str, int], Awaitable[list[str]]],
-                                                     list[str]]:
+def resolver_answering(
+    *answers: list[str],
+) -> tuple[Callable[[str, int], Awaitable[list[str]]], list[str]]:
     """A DNS resolver whose successive answers are ``answers`` (the last repeats); it
     records the names asked."""
     asked: list[str] = []
@@ -136,20 +190,33 @@ def resolver_answering(*answers: list[str]) -> tuple[Callable[[str, int], Awaita
     return resolve, asked
 
 
-@pytest.mark.parametrize("answer", [["127.0.0.1"], ["93.184.216.34", "127.0.0.1"],
-                                    ["::ffff:127.0.0.1"], ["169.254.169.254"], ["10.1.2.3"]])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ["127.0.0.1"],
+        ["93.184.216.34", "127.0.0.1"],
+        ["::ffff:127.0.0.1"],
+        ["169.254.169.254"],
+        ["10.1.2.3"],
+    ],
+)
 async def test_a_name_resolving_to_an_internal_address_at_delivery_is_refused(
-        plain_http_ops, tokens, answer):
+    plain_http_ops, tokens, answer
+):
     """Registered as a public name; by delivery time its DNS answer (or one of its
     answers) is internal: nothing is sent."""
     ops = plain_http_ops
     resolve, asked = resolver_answering(answer)
-    async with running_receiver() as receiver, \
-            http_client(ops.runtime.settings, resolver=resolve) as client:
+    async with (
+        running_receiver() as receiver,
+        http_client(ops.runtime.settings, resolver=resolve) as client,
+    ):
         port = receiver.url.rsplit(":", 1)[1].split("/")[0]
-        response = await ops.post("/v1/webhooks/subscriptions", headers=partner(tokens, "org-a"),
-                                  json={"url": f"http://rebind.org-a.example:{port}/hooks",
-                                        "event_types": [GRANTED]})
+        response = await ops.post(
+            "/v1/webhooks/subscriptions",
+            headers=partner(tokens, "org-a"),
+            json={"url": f"http://rebind.org-a.example:{port}/hooks", "event_types": [GRANTED]},
+        )
         assert response.status_code == 201
         await feed(ops, granted("res-alice", "org-a"), subject="acc_1")
         assert await sender_for(ops, client).run_once() == 1
@@ -163,14 +230,19 @@ async def test_the_request_goes_to_the_address_that_was_checked(service_client, 
     asked for, so a rebinding DNS server cannot switch the address after the check. The
     Host header still names the partner's host."""
     resolve, asked = resolver_answering(["127.0.0.1"], ["10.9.9.9"])
-    async with service_client("ops", webhook_allow_http=True,
-                              webhook_test_allowed_networks=LOCAL_RECEIVERS) as ops, \
-            running_receiver() as receiver, \
-            http_client(ops.runtime.settings, resolver=resolve) as client:
+    async with (
+        service_client(
+            "ops", webhook_allow_http=True, webhook_test_allowed_networks=LOCAL_RECEIVERS
+        ) as ops,
+        running_receiver() as receiver,
+        http_client(ops.runtime.settings, resolver=resolve) as client,
+    ):
         port = receiver.url.rsplit(":", 1)[1].split("/")[0]
-        response = await ops.post("/v1/webhooks/subscriptions", headers=partner(tokens, "org-a"),
-                                  json={"url": f"http://hooks.org-a.example:{port}/hooks",
-                                        "event_types": [GRANTED]})
+        response = await ops.post(
+            "/v1/webhooks/subscriptions",
+            headers=partner(tokens, "org-a"),
+            json={"url": f"http://hooks.org-a.example:{port}/hooks", "event_types": [GRANTED]},
+        )
         receiver.secrets.append(response.json()["secret"])
         await feed(ops, granted("res-alice", "org-a"), subject="acc_1")
         assert await sender_for(ops, client).run_once() == 1
@@ -185,13 +257,20 @@ async def test_the_request_goes_to_the_address_that_was_checked(service_client, 
 async def test_a_redirect_is_not_followed(service_client, tokens):
     """The endpoint answers 307 to another local address: nothing reaches it, the
     delivery counts as failed and is retried later."""
-    async with service_client("ops", webhook_allow_http=True,
-                              webhook_test_allowed_networks=LOCAL_RECEIVERS) as ops, \
-            running_receiver() as target, \
-            running_receiver() as endpoint, http_client(ops.runtime.settings) as client:
+    async with (
+        service_client(
+            "ops", webhook_allow_http=True, webhook_test_allowed_networks=LOCAL_RECEIVERS
+        ) as ops,
+        running_receiver() as target,
+        running_receiver() as endpoint,
+        http_client(ops.runtime.settings) as client,
+    ):
         endpoint.redirect_to = target.url.replace("127.0.0.1", "localhost")
-        response = await ops.post("/v1/webhooks/subscriptions", headers=partner(tokens, "org-a"),
-                                  json={"url": endpoint.url, "event_types": [GRANTED]})
+        response = await ops.post(
+            "/v1/webhooks/subscriptions",
+            headers=partner(tokens, "org-a"),
+            json={"url": endpoint.url, "event_types": [GRANTED]},
+        )
         endpoint.secrets.append(response.json()["secret"])
         await feed(ops, granted("res-alice", "org-a"), subject="acc_1")
         assert await sender_for(ops, client).run_once() == 1
@@ -203,14 +282,17 @@ async def test_a_redirect_is_not_followed(service_client, tokens):
     assert [(d["status"], d["last_status_code"]) for d in sent] == [("pending", 307)] * 2
 
 
-@pytest.mark.parametrize("host", ["localhost", "2130706433", "0x7f000001", "127.1",
-                                  "[::ffff:127.0.0.1]"])
+@pytest.mark.parametrize(
+    "host", ["localhost", "2130706433", "0x7f000001", "127.1", "[::ffff:127.0.0.1]"]
+)
 async def test_the_webhook_client_checks_what_the_system_resolver_answers(plain_http_ops, host):
     """Below the registration rules, the client itself resolves with the system resolver
     (real ``getaddrinfo``: ``localhost`` and the numeric forms all mean 127.0.0.1) and
     refuses to connect."""
-    async with running_receiver() as receiver, \
-            http_client(plain_http_ops.runtime.settings) as client:
+    async with (
+        running_receiver() as receiver,
+        http_client(plain_http_ops.runtime.settings) as client,
+    ):
         port = receiver.url.rsplit(":", 1)[1].split("/")[0]
         with pytest.raises(httpx.ConnectError, match="refused: .* resolves to .*loopback"):
             await client.post(f"http://{host}:{port}/hooks", content=b"{}")

@@ -52,17 +52,26 @@ class Receiver:
     @property
     def delivered(self) -> list[Received]:
         """Requests it answered with success."""
-        return self.requests[self.fail_first:] if not self.fail_always else []
+        return self.requests[self.fail_first :] if not self.fail_always else []
 
     async def handle(self, request: Request) -> Response:
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
-        offered = [s.split(",", 1)[1] for s in headers.get("webhook-signature", "").split()
-                   if s.startswith("v1,")]
-        valid = any(hmac.compare_digest(expected_signature(secret, headers["webhook-id"],
-                                                           headers["webhook-timestamp"], body),
-                                        signature)
-                    for secret in self.secrets for signature in offered)
+        offered = [
+            s.split(",", 1)[1]
+            for s in headers.get("webhook-signature", "").split()
+            if s.startswith("v1,")
+        ]
+        valid = any(
+            hmac.compare_digest(
+                expected_signature(
+                    secret, headers["webhook-id"], headers["webhook-timestamp"], body
+                ),
+                signature,
+            )
+            for secret in self.secrets
+            for signature in offered
+        )
         self.requests.append(Received(headers, body, valid))
         if self.redirect_to is not None:
             return Response(status_code=307, headers={"location": self.redirect_to})

@@ -16,9 +16,13 @@ T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 def test_saga_waits_on_the_first_missing_step_then_completes():
     waiting = domain.saga_progress(["srs.project.approved.v1"])
     assert (waiting.name, waiting.complete, waiting.waiting_on) == (
-        "project-approval", False, "srs.project_space.provisioned.v1")
-    done = domain.saga_progress(["srs.project.approved.v1", "srs.project_space.provisioned.v1",
-                                 "srs.project.activated.v1"])
+        "project-approval",
+        False,
+        "srs.project_space.provisioned.v1",
+    )
+    done = domain.saga_progress(
+        ["srs.project.approved.v1", "srs.project_space.provisioned.v1", "srs.project.activated.v1"]
+    )
     assert done.complete and done.waiting_on is None
 
 
@@ -27,8 +31,9 @@ def test_events_of_no_known_saga_are_not_a_saga():
 
 
 def test_each_step_carries_the_delay_since_the_previous_one():
-    steps = domain.step_delays([("a", T0), ("b", T0 + dt.timedelta(milliseconds=250)),
-                                ("c", T0 + dt.timedelta(seconds=2))])
+    steps = domain.step_delays(
+        [("a", T0), ("b", T0 + dt.timedelta(milliseconds=250)), ("c", T0 + dt.timedelta(seconds=2))]
+    )
     assert [s.delay_ms for s in steps] == [None, 250, 1750]
 
 
@@ -47,6 +52,15 @@ def test_a_dead_letter_is_acted_on_once(done):
 
 
 def test_cli_reads_server_sent_events():
-    lines = ["event: ops.event", "id: 1", 'data: {"type": "x"}', "", ": ping", "",
-             "event: ops.event", 'data: {"type": "y"}', ""]
+    lines = [
+        "event: ops.event",
+        "id: 1",
+        'data: {"type": "x"}',
+        "",
+        ": ping",
+        "",
+        "event: ops.event",
+        'data: {"type": "y"}',
+        "",
+    ]
     assert [e["type"] for e in sse_events(iter(lines))] == ["x", "y"]

@@ -31,28 +31,55 @@ from srs_projects.schemas import (
 )
 
 _PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
-    401: ("missing or invalid bearer token",
-          {"title": "Unauthorized", "status": 401, "detail": "a bearer token is required"}),
-    403: ("the caller's role (or position on the project) does not allow this",
-          {"title": "Forbidden", "status": 403, "detail": "only the lead researcher can do this"}),
-    404: ("no such project, or not the caller's to see",
-          {"title": "Not found", "status": 404, "detail": "project prj_01J9Z8Q4V6 not found"}),
-    409: ("illegal in the project's current state (named in `current_state`)",
-          {"title": "Illegal state transition", "status": 409,
-           "detail": "cannot approve a project that is approved", "current_state": "approved",
-           "action": "approve"}),
-    422: ("invalid input, or a project rule not met (named in `rule`)",
-          {"title": "Rule not met", "status": 422,
-           "detail": "res-bob does not hold a current accreditation, which the researcher role "
-                     "requires", "rule": "accreditation_required", "researcher_id": "res-bob"}),
+    401: (
+        "missing or invalid bearer token",
+        {"title": "Unauthorized", "status": 401, "detail": "a bearer token is required"},
+    ),
+    403: (
+        "the caller's role (or position on the project) does not allow this",
+        {"title": "Forbidden", "status": 403, "detail": "only the lead researcher can do this"},
+    ),
+    404: (
+        "no such project, or not the caller's to see",
+        {"title": "Not found", "status": 404, "detail": "project prj_01J9Z8Q4V6 not found"},
+    ),
+    409: (
+        "illegal in the project's current state (named in `current_state`)",
+        {
+            "title": "Illegal state transition",
+            "status": 409,
+            "detail": "cannot approve a project that is approved",
+            "current_state": "approved",
+            "action": "approve",
+        },
+    ),
+    422: (
+        "invalid input, or a project rule not met (named in `rule`)",
+        {
+            "title": "Rule not met",
+            "status": 422,
+            "detail": "res-bob does not hold a current accreditation, which the researcher role "
+            "requires",
+            "rule": "accreditation_required",
+            "researcher_id": "res-bob",
+        },
+    ),
 }
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI error responses, each with a problem+json example."""
-    return {code: {"description": _PROBLEMS[code][0], "content": {
-        "application/problem+json": {"example": {"type": "about:blank", **_PROBLEMS[code][1]}}}}
-        for code in codes}
+    return {
+        code: {
+            "description": _PROBLEMS[code][0],
+            "content": {
+                "application/problem+json": {
+                    "example": {"type": "about:blank", **_PROBLEMS[code][1]}
+                }
+            },
+        }
+        for code in codes
+    }
 
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
@@ -71,109 +98,162 @@ ProjectReader = Annotated[Principal, Depends(require_scope("projects:read"))]
 _AUTH = (401, 403, 404, 422)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead,
-             summary="Draft a project application (the caller, accredited, leads it)",
-             responses=problems(401, 403, 422))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectRead,
+    summary="Draft a project application (the caller, accredited, leads it)",
+    responses=problems(401, 403, 422),
+)
 async def create_project(data: ProjectCreate, session: SessionDep, principal: Researcher):
     project = await service.create_project(session, principal, data)
     return await service.read(session, project)
 
 
-@router.get("", response_model=Page[ProjectSummary],
-            summary="List the projects the caller may see",
-            responses=problems(401, 403, 422))
-async def list_projects(session: SessionDep, principal: ProjectReader,
-                        status_: Annotated[ProjectStatus | None, Query(alias="status")] = None,
-                        limit: Limit = 50, cursor: Cursor = None):
-    return await service.list_projects(session, principal, status=status_, limit=limit,
-                                       cursor=cursor)
+@router.get(
+    "",
+    response_model=Page[ProjectSummary],
+    summary="List the projects the caller may see",
+    responses=problems(401, 403, 422),
+)
+async def list_projects(
+    session: SessionDep,
+    principal: ProjectReader,
+    status_: Annotated[ProjectStatus | None, Query(alias="status")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
+    return await service.list_projects(
+        session, principal, status=status_, limit=limit, cursor=cursor
+    )
 
 
-@router.get("/{project_id}", response_model=ProjectRead, summary="Read a project",
-            responses=problems(401, 403, 404, 422))
+@router.get(
+    "/{project_id}",
+    response_model=ProjectRead,
+    summary="Read a project",
+    responses=problems(401, 403, 404, 422),
+)
 async def read_project(project_id: str, session: SessionDep, principal: ProjectReader):
-    return await service.read(session, await service.visible_project(session, principal,
-                                                                     project_id))
+    return await service.read(
+        session, await service.visible_project(session, principal, project_id)
+    )
 
 
-@router.patch("/{project_id}", response_model=ProjectRead,
-              summary="Edit the application (lead; while a draft or sent back)",
-              responses=problems(*_AUTH, 409, 422))
-async def update_application(project_id: str, changes: ProjectUpdate, session: SessionDep,
-                             principal: Researcher):
+@router.patch(
+    "/{project_id}",
+    response_model=ProjectRead,
+    summary="Edit the application (lead; while a draft or sent back)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def update_application(
+    project_id: str, changes: ProjectUpdate, session: SessionDep, principal: Researcher
+):
     project = await service.update_application(session, principal, project_id, changes)
     return await service.read(session, project)
 
 
-@router.post("/{project_id}/submit", response_model=ProjectRead,
-             summary="Submit a complete draft to the Research Accreditation Panel (lead)",
-             responses=problems(*_AUTH, 409, 422))
+@router.post(
+    "/{project_id}/submit",
+    response_model=ProjectRead,
+    summary="Submit a complete draft to the Research Accreditation Panel (lead)",
+    responses=problems(*_AUTH, 409, 422),
+)
 async def submit_project(project_id: str, session: SessionDep, principal: Researcher):
-    return await service.read(session, await service.submit_project(session, principal,
-                                                                    project_id))
+    return await service.read(session, await service.submit_project(session, principal, project_id))
 
 
-@router.post("/{project_id}/resubmit", response_model=ProjectRead,
-             summary="Resubmit with the information the panel asked for (lead)",
-             responses=problems(*_AUTH, 409, 422))
+@router.post(
+    "/{project_id}/resubmit",
+    response_model=ProjectRead,
+    summary="Resubmit with the information the panel asked for (lead)",
+    responses=problems(*_AUTH, 409, 422),
+)
 async def resubmit_project(project_id: str, session: SessionDep, principal: Researcher):
     project = await service.submit_project(session, principal, project_id, resubmission=True)
     return await service.read(session, project)
 
 
-@router.post("/{project_id}/review", response_model=ProjectRead,
-             summary="Take a submitted application under review (panel)",
-             responses=problems(*_AUTH, 409))
+@router.post(
+    "/{project_id}/review",
+    response_model=ProjectRead,
+    summary="Take a submitted application under review (panel)",
+    responses=problems(*_AUTH, 409),
+)
 async def start_review(project_id: str, session: SessionDep, principal: Panel):
-    return await service.read(session, await service.start_review(session, principal,
-                                                                  project_id))
+    return await service.read(session, await service.start_review(session, principal, project_id))
 
 
-@router.post("/{project_id}/request-information", response_model=ProjectRead,
-             summary="Send the application back to the lead with questions (panel)",
-             responses=problems(*_AUTH, 409, 422))
-async def request_information(project_id: str, body: Reason, session: SessionDep,
-                              principal: Panel):
+@router.post(
+    "/{project_id}/request-information",
+    response_model=ProjectRead,
+    summary="Send the application back to the lead with questions (panel)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def request_information(project_id: str, body: Reason, session: SessionDep, principal: Panel):
     project = await service.request_information(session, principal, project_id, body.reason)
     return await service.read(session, project)
 
 
-@router.post("/{project_id}/approve", response_model=ProjectRead,
-             summary="Approve an application under review, optionally with conditions (panel)",
-             responses=problems(*_AUTH, 409, 422))
-async def approve_project(project_id: str, decision: ProjectDecision, session: SessionDep,
-                          principal: Panel):
+@router.post(
+    "/{project_id}/approve",
+    response_model=ProjectRead,
+    summary="Approve an application under review, optionally with conditions (panel)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def approve_project(
+    project_id: str, decision: ProjectDecision, session: SessionDep, principal: Panel
+):
     project = await service.approve_project(session, principal, project_id, decision)
     return await service.read(session, project)
 
 
-@router.post("/{project_id}/priority", response_model=ProjectRead,
-             summary="Grant or withhold priority between submission and decision (panel)",
-             responses=problems(*_AUTH, 409, 422))
-async def decide_priority(project_id: str, body: PriorityDecision, session: SessionDep,
-                          principal: Panel):
+@router.post(
+    "/{project_id}/priority",
+    response_model=ProjectRead,
+    summary="Grant or withhold priority between submission and decision (panel)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def decide_priority(
+    project_id: str, body: PriorityDecision, session: SessionDep, principal: Panel
+):
     project = await service.decide_priority(session, principal, project_id, body)
     return await service.read(session, project)
 
 
-@router.post("/{project_id}/reject", response_model=ProjectRead,
-             summary="Reject an application under review, with reasons (panel)",
-             responses=problems(*_AUTH, 409, 422))
+@router.post(
+    "/{project_id}/reject",
+    response_model=ProjectRead,
+    summary="Reject an application under review, with reasons (panel)",
+    responses=problems(*_AUTH, 409, 422),
+)
 async def reject_project(project_id: str, body: Reason, session: SessionDep, principal: Panel):
     project = await service.reject_project(session, principal, project_id, body.reason)
     return await service.read(session, project)
 
 
-@router.post("/{project_id}/members", status_code=status.HTTP_201_CREATED,
-             response_model=MemberRead | MemberRequestRead,
-             summary="Name a member (lead); on an approved project someone who will see data "
-                     "is a request staff decide (202)",
-             responses={**problems(*_AUTH, 409, 422), 202: {
-                 "description": "the project is approved and the member will see data: a "
-                                "request awaiting the staff's decision",
-                 "model": MemberRequestRead}})
-async def add_member(project_id: str, data: MemberCreate, session: SessionDep,
-                     principal: Researcher, response: Response):
+@router.post(
+    "/{project_id}/members",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MemberRead | MemberRequestRead,
+    summary="Name a member (lead); on an approved project someone who will see data "
+    "is a request staff decide (202)",
+    responses={
+        **problems(*_AUTH, 409, 422),
+        202: {
+            "description": "the project is approved and the member will see data: a "
+            "request awaiting the staff's decision",
+            "model": MemberRequestRead,
+        },
+    },
+)
+async def add_member(
+    project_id: str,
+    data: MemberCreate,
+    session: SessionDep,
+    principal: Researcher,
+    response: Response,
+):
     added = await service.add_member(session, principal, project_id, data)
     if isinstance(added, MemberRequest):
         response.status_code = status.HTTP_202_ACCEPTED
@@ -181,13 +261,20 @@ async def add_member(project_id: str, data: MemberCreate, session: SessionDep,
     return MemberRead.model_validate(added)
 
 
-@router.get("/{project_id}/member-requests", response_model=list[MemberRequestRead],
-            summary="Requests to add members to the approved project",
-            responses=problems(401, 403, 404, 422))
+@router.get(
+    "/{project_id}/member-requests",
+    response_model=list[MemberRequestRead],
+    summary="Requests to add members to the approved project",
+    responses=problems(401, 403, 404, 422),
+)
 async def list_member_requests(
-        project_id: str, session: SessionDep, principal: ProjectReader,
-        status_: Annotated[Literal["requested", "approved", "refused", "withdrawn"] | None,
-                           Query(alias="status")] = None):
+    project_id: str,
+    session: SessionDep,
+    principal: ProjectReader,
+    status_: Annotated[
+        Literal["requested", "approved", "refused", "withdrawn"] | None, Query(alias="status")
+    ] = None,
+):
     return await service.member_requests_of(session, principal, project_id, status_)
 
 
@@ -195,116 +282,180 @@ def _member_approver(request: Request) -> str:
     return request.app.state.settings.member_approver  # type: ignore[no-any-return]
 
 
-@router.post("/{project_id}/member-requests/{request_id}/approve",
-             response_model=MemberRequestRead,
-             summary="Approve a member request: the member joins and their account is enabled "
-                     "(service staff, or the panel by setting)",
-             responses=problems(*_AUTH, 409, 422))
-async def approve_member_request(project_id: str, request_id: str, session: SessionDep,
-                                 principal: MemberApprover, request: Request):
-    return await service.decide_member_request(session, principal, project_id, request_id,
-                                               approve=True, reason=None,
-                                               approver=_member_approver(request))
+@router.post(
+    "/{project_id}/member-requests/{request_id}/approve",
+    response_model=MemberRequestRead,
+    summary="Approve a member request: the member joins and their account is enabled "
+    "(service staff, or the panel by setting)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def approve_member_request(
+    project_id: str,
+    request_id: str,
+    session: SessionDep,
+    principal: MemberApprover,
+    request: Request,
+):
+    return await service.decide_member_request(
+        session,
+        principal,
+        project_id,
+        request_id,
+        approve=True,
+        reason=None,
+        approver=_member_approver(request),
+    )
 
 
-@router.post("/{project_id}/member-requests/{request_id}/refuse",
-             response_model=MemberRequestRead,
-             summary="Refuse a member request, with the reason (service staff, or the panel "
-                     "by setting)", responses=problems(*_AUTH, 409, 422))
-async def refuse_member_request(project_id: str, request_id: str, body: Reason,
-                                session: SessionDep, principal: MemberApprover,
-                                request: Request):
-    return await service.decide_member_request(session, principal, project_id, request_id,
-                                               approve=False, reason=body.reason,
-                                               approver=_member_approver(request))
+@router.post(
+    "/{project_id}/member-requests/{request_id}/refuse",
+    response_model=MemberRequestRead,
+    summary="Refuse a member request, with the reason (service staff, or the panel by setting)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def refuse_member_request(
+    project_id: str,
+    request_id: str,
+    body: Reason,
+    session: SessionDep,
+    principal: MemberApprover,
+    request: Request,
+):
+    return await service.decide_member_request(
+        session,
+        principal,
+        project_id,
+        request_id,
+        approve=False,
+        reason=body.reason,
+        approver=_member_approver(request),
+    )
 
 
-@router.delete("/{project_id}/members/{researcher_id}", status_code=status.HTTP_204_NO_CONTENT,
-               response_class=Response, summary="Remove a member from the project (lead)",
-               responses=problems(*_AUTH, 409, 422))
-async def remove_member(project_id: str, researcher_id: str, session: SessionDep,
-                        principal: Researcher) -> Response:
+@router.delete(
+    "/{project_id}/members/{researcher_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Remove a member from the project (lead)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def remove_member(
+    project_id: str, researcher_id: str, session: SessionDep, principal: Researcher
+) -> Response:
     await service.remove_member(session, principal, project_id, researcher_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{project_id}/suspend", response_model=ProjectRead,
-             summary="Suspend an active project (service staff)",
-             responses=problems(*_AUTH, 409, 422))
-async def suspend_project(project_id: str, body: Reason, session: SessionDep,
-                          principal: Support):
+@router.post(
+    "/{project_id}/suspend",
+    response_model=ProjectRead,
+    summary="Suspend an active project (service staff)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def suspend_project(project_id: str, body: Reason, session: SessionDep, principal: Support):
     project = await service.suspend_project(session, principal, project_id, body.reason)
     return await service.read(session, project)
 
 
-@router.post("/{project_id}/resume", response_model=ProjectRead,
-             summary="Resume a suspended project (service staff)",
-             responses=problems(*_AUTH, 409, 422))
-async def resume_project(project_id: str, body: Reason, session: SessionDep,
-                         principal: Support):
+@router.post(
+    "/{project_id}/resume",
+    response_model=ProjectRead,
+    summary="Resume a suspended project (service staff)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def resume_project(project_id: str, body: Reason, session: SessionDep, principal: Support):
     project = await service.resume_project(session, principal, project_id, body.reason)
     return await service.read(session, project)
 
 
-@router.post("/{project_id}/lead", response_model=ProjectRead,
-             summary="Hand the project over to a new, fully accredited lead (service staff); "
-                     "a project suspended because its lead was revoked resumes",
-             responses=problems(*_AUTH, 409, 422))
-async def hand_over(project_id: str, body: LeadHandover, session: SessionDep,
-                    principal: Support):
+@router.post(
+    "/{project_id}/lead",
+    response_model=ProjectRead,
+    summary="Hand the project over to a new, fully accredited lead (service staff); "
+    "a project suspended because its lead was revoked resumes",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def hand_over(project_id: str, body: LeadHandover, session: SessionDep, principal: Support):
     project = await service.visible_project(session, principal, project_id, for_update=True)
-    return await service.read(session, await lifecycle.hand_over(session, project, principal,
-                                                                 body))
+    return await service.read(session, await lifecycle.hand_over(session, project, principal, body))
 
 
-@router.post("/{project_id}/extensions", status_code=status.HTTP_201_CREATED,
-             response_model=ExtensionRead,
-             summary="Ask for a later completion date (lead; service staff decide)",
-             responses=problems(*_AUTH, 409, 422))
-async def request_extension(project_id: str, data: ExtensionCreate, session: SessionDep,
-                            principal: Researcher):
+@router.post(
+    "/{project_id}/extensions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ExtensionRead,
+    summary="Ask for a later completion date (lead; service staff decide)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def request_extension(
+    project_id: str, data: ExtensionCreate, session: SessionDep, principal: Researcher
+):
     return await service.request_extension(session, principal, project_id, data)
 
 
-@router.get("/{project_id}/extensions", response_model=list[ExtensionRead],
-            summary="The project's extension requests",
-            responses=problems(401, 403, 404, 422))
+@router.get(
+    "/{project_id}/extensions",
+    response_model=list[ExtensionRead],
+    summary="The project's extension requests",
+    responses=problems(401, 403, 404, 422),
+)
 async def list_extensions(project_id: str, session: SessionDep, principal: ProjectReader):
     return await service.extensions_of(session, principal, project_id)
 
 
-@router.post("/{project_id}/extensions/{extension_id}/approve", response_model=ExtensionRead,
-             summary="Approve an extension: the completion date moves (service staff)",
-             responses=problems(*_AUTH, 409))
-async def approve_extension(project_id: str, extension_id: str, session: SessionDep,
-                            principal: Support):
-    return await service.decide_extension(session, principal, project_id, extension_id,
-                                          approve=True)
+@router.post(
+    "/{project_id}/extensions/{extension_id}/approve",
+    response_model=ExtensionRead,
+    summary="Approve an extension: the completion date moves (service staff)",
+    responses=problems(*_AUTH, 409),
+)
+async def approve_extension(
+    project_id: str, extension_id: str, session: SessionDep, principal: Support
+):
+    return await service.decide_extension(
+        session, principal, project_id, extension_id, approve=True
+    )
 
 
-@router.post("/{project_id}/extensions/{extension_id}/refuse", response_model=ExtensionRead,
-             summary="Refuse an extension (service staff)", responses=problems(*_AUTH, 409))
-async def refuse_extension(project_id: str, extension_id: str, session: SessionDep,
-                           principal: Support):
-    return await service.decide_extension(session, principal, project_id, extension_id,
-                                          approve=False)
+@router.post(
+    "/{project_id}/extensions/{extension_id}/refuse",
+    response_model=ExtensionRead,
+    summary="Refuse an extension (service staff)",
+    responses=problems(*_AUTH, 409),
+)
+async def refuse_extension(
+    project_id: str, extension_id: str, session: SessionDep, principal: Support
+):
+    return await service.decide_extension(
+        session, principal, project_id, extension_id, approve=False
+    )
 
 
-@router.post("/{project_id}/complete", response_model=ProjectRead,
-             summary="Complete the project, recording its final publications (lead)",
-             responses=problems(*_AUTH, 409, 422))
-async def complete_project(project_id: str, data: CompletionCreate, session: SessionDep,
-                           principal: Researcher):
+@router.post(
+    "/{project_id}/complete",
+    response_model=ProjectRead,
+    summary="Complete the project, recording its final publications (lead)",
+    responses=problems(*_AUTH, 409, 422),
+)
+async def complete_project(
+    project_id: str, data: CompletionCreate, session: SessionDep, principal: Researcher
+):
     project = await service.complete_project(session, principal, project_id, data)
     return await service.read(session, project)
 
 
-@register_router.get("/projects", response_model=Page[RegisterEntry],
-                     summary="Public register of accredited projects (no token needed)",
-                     responses=problems(422))
-async def project_register(session: SessionDep,
-                           q: Annotated[str | None, Query(max_length=200,
-                                                          description="search title, lay "
-                                                          "summary, organisation")] = None,
-                           limit: Limit = 50, cursor: Cursor = None):
+@register_router.get(
+    "/projects",
+    response_model=Page[RegisterEntry],
+    summary="Public register of accredited projects (no token needed)",
+    responses=problems(422),
+)
+async def project_register(
+    session: SessionDep,
+    q: Annotated[
+        str | None, Query(max_length=200, description="search title, lay summary, organisation")
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
     return await register.search_register(session, q=q, limit=limit, cursor=cursor)

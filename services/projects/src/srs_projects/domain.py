@@ -31,8 +31,10 @@ S = ProjectStatus
 TRANSITIONS: dict[str, dict[ProjectStatus, ProjectStatus]] = {
     "submit": {S.DRAFT: S.SUBMITTED},
     "start_review": {S.SUBMITTED: S.UNDER_REVIEW, S.RESUBMITTED: S.UNDER_REVIEW},
-    "request_information": {S.UNDER_REVIEW: S.INFORMATION_REQUESTED,
-                            S.RESUBMITTED: S.INFORMATION_REQUESTED},
+    "request_information": {
+        S.UNDER_REVIEW: S.INFORMATION_REQUESTED,
+        S.RESUBMITTED: S.INFORMATION_REQUESTED,
+    },
     "resubmit": {S.INFORMATION_REQUESTED: S.RESUBMITTED},
     "approve": {S.UNDER_REVIEW: S.APPROVED, S.RESUBMITTED: S.APPROVED},
     "reject": {S.UNDER_REVIEW: S.REJECTED, S.RESUBMITTED: S.REJECTED},
@@ -89,8 +91,9 @@ def resume(current: str, activated: bool) -> ProjectStatus:
 def overdue_ended(current: str, suspension_reason: str | None) -> bool:
     """True when the project is overdue, or suspended because its grace period ran out:
     the states an extension or completion brings to an end."""
-    return current == S.OVERDUE or (current == S.SUSPENDED
-                                    and suspension_reason == SuspensionReason.OVERDUE)
+    return current == S.OVERDUE or (
+        current == S.SUSPENDED and suspension_reason == SuspensionReason.OVERDUE
+    )
 
 
 def completion_target(current: str, suspension_reason: str | None) -> ProjectStatus:
@@ -103,8 +106,7 @@ def completion_target(current: str, suspension_reason: str | None) -> ProjectSta
 def overdue_grace_ends_at(expected_end_date: dt.date, grace_days: int) -> dt.datetime:
     """The grace period runs from the first day after the expected completion date."""
     day_after = expected_end_date + dt.timedelta(days=1)
-    return dt.datetime.combine(day_after, dt.time(), tzinfo=dt.UTC) + dt.timedelta(
-        days=grace_days)
+    return dt.datetime.combine(day_after, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=grace_days)
 
 
 # --- people -------------------------------------------------------------------------
@@ -149,53 +151,84 @@ def best_accreditation(held: list[Accreditation], today: dt.date) -> Accreditati
     return max(held, key=lambda a: (a.is_current(today), a.is_full(today), a.valid_until))
 
 
-def check_member(researcher_id: str, role: str, accreditation: Accreditation | None,
-                 today: dt.date, *, name: str | None = None, supervisor_id: str | None = None,
-                 supervisor_role: str | None = None,
-                 supervisor_accreditation: Accreditation | None = None) -> None:
+def check_member(
+    researcher_id: str,
+    role: str,
+    accreditation: Accreditation | None,
+    today: dt.date,
+    *,
+    name: str | None = None,
+    supervisor_id: str | None = None,
+    supervisor_role: str | None = None,
+    supervisor_accreditation: Accreditation | None = None,
+) -> None:
     """Raise :class:`RuleViolation` unless ``researcher_id`` may hold ``role``.
 
     ``supervisor_*`` describe the named supervisor's membership of the same project
     (``supervisor_role`` None when they are not a member)."""
     if role == Role.PEER_REVIEWER_OUTPUTS:
         if not (name and name.strip()):
-            raise RuleViolation("a peer reviewer with access to cleared outputs only must be "
-                                "named on the application", rule="outputs_reviewer_named")
+            raise RuleViolation(
+                "a peer reviewer with access to cleared outputs only must be "
+                "named on the application",
+                rule="outputs_reviewer_named",
+            )
         return
     if accreditation is None or not accreditation.is_current(today):
-        raise RuleViolation(f"{researcher_id} does not hold a current accreditation, which the "
-                            f"{role} role requires", rule="accreditation_required",
-                            researcher_id=researcher_id)
+        raise RuleViolation(
+            f"{researcher_id} does not hold a current accreditation, which the "
+            f"{role} role requires",
+            rule="accreditation_required",
+            researcher_id=researcher_id,
+        )
     if role == Role.PEER_REVIEWER_DATA and not accreditation.is_full(today):
-        raise RuleViolation(f"{researcher_id} must be a fully accredited researcher to review "
-                            "with access to data", rule="full_accreditation_required",
-                            researcher_id=researcher_id)
+        raise RuleViolation(
+            f"{researcher_id} must be a fully accredited researcher to review with access to data",
+            rule="full_accreditation_required",
+            researcher_id=researcher_id,
+        )
     if accreditation.is_full(today):
         return
     if role == Role.LEAD:
-        raise RuleViolation(f"{researcher_id} is provisionally accredited, works under "
-                            "supervision and so cannot lead a project", rule="lead_provisional",
-                            researcher_id=researcher_id)
+        raise RuleViolation(
+            f"{researcher_id} is provisionally accredited, works under "
+            "supervision and so cannot lead a project",
+            rule="lead_provisional",
+            researcher_id=researcher_id,
+        )
     # A provisional researcher works under a fully accredited member of the same project.
     if supervisor_id is None:
-        raise RuleViolation(f"{researcher_id} is provisionally accredited and must be "
-                            "supervised: name a supervisor_id", rule="supervisor_required",
-                            researcher_id=researcher_id)
-    if (supervisor_role not in (Role.LEAD, Role.RESEARCHER, Role.PEER_REVIEWER_DATA)
-            or supervisor_accreditation is None
-            or not supervisor_accreditation.is_full(today)):
-        raise RuleViolation(f"supervisor {supervisor_id} must be a fully accredited member of "
-                            "this project", rule="supervisor_not_fully_accredited",
-                            researcher_id=researcher_id, supervisor_id=supervisor_id)
+        raise RuleViolation(
+            f"{researcher_id} is provisionally accredited and must be "
+            "supervised: name a supervisor_id",
+            rule="supervisor_required",
+            researcher_id=researcher_id,
+        )
+    if (
+        supervisor_role not in (Role.LEAD, Role.RESEARCHER, Role.PEER_REVIEWER_DATA)
+        or supervisor_accreditation is None
+        or not supervisor_accreditation.is_full(today)
+    ):
+        raise RuleViolation(
+            f"supervisor {supervisor_id} must be a fully accredited member of this project",
+            rule="supervisor_not_fully_accredited",
+            researcher_id=researcher_id,
+            supervisor_id=supervisor_id,
+        )
 
 
 # --- the application ------------------------------------------------------------------
 
 
-def submission_problems(*, lay_summary: str, public_benefit: str,
-                        expected_start_date: dt.date | None, ethics_confirmed: bool,
-                        data_source_acknowledged: bool, linkage: dict[str, Any] | None
-                        ) -> list[str]:
+def submission_problems(
+    *,
+    lay_summary: str,
+    public_benefit: str,
+    expected_start_date: dt.date | None,
+    ethics_confirmed: bool,
+    data_source_acknowledged: bool,
+    linkage: dict[str, Any] | None,
+) -> list[str]:
     """What still stops an application from going to the panel (empty when complete)."""
     problems = []
     if not lay_summary.strip():
@@ -210,8 +243,10 @@ def submission_problems(*, lay_summary: str, public_benefit: str,
         problems.append("data_source_acknowledged: the data source must be acknowledged")
     idbr = (linkage or {}).get("idbr")
     if idbr and idbr.get("method") == "names_addresses" and not idbr.get("charge_accepted"):
-        problems.append("linkage.idbr.charge_accepted: matching by business names and addresses "
-                        "is charged; accept the charge before submitting")
+        problems.append(
+            "linkage.idbr.charge_accepted: matching by business names and addresses "
+            "is charged; accept the charge before submitting"
+        )
     return problems
 
 
@@ -223,16 +258,20 @@ def idbr_performed_by(method: str) -> str:
 # --- completion -----------------------------------------------------------------------
 
 
-def completion_reminder_due(expected_end_date: dt.date, today: dt.date,
-                            days_before: int = 30) -> bool:
+def completion_reminder_due(
+    expected_end_date: dt.date, today: dt.date, days_before: int = 30
+) -> bool:
     """True from ``days_before`` days before the expected completion date until that date."""
     return expected_end_date - dt.timedelta(days=days_before) <= today <= expected_end_date
 
 
 def check_extension(current_end: dt.date, requested_end: dt.date, today: dt.date) -> None:
     if requested_end <= current_end:
-        raise RuleViolation(f"an extension must move the completion date beyond {current_end}",
-                            rule="extension_not_later")
+        raise RuleViolation(
+            f"an extension must move the completion date beyond {current_end}",
+            rule="extension_not_later",
+        )
     if requested_end <= today:
-        raise RuleViolation("an extension must move the completion date into the future",
-                            rule="extension_in_past")
+        raise RuleViolation(
+            "an extension must move the completion date into the future", rule="extension_in_past"
+        )

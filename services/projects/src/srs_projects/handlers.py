@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_common.contracts import ProjectSpaceProvisioned
-from srs_common.contracts import access, accreditation
+from srs_common.contracts import ProjectSpaceProvisioned, access, accreditation
 from srs_common.contracts.accreditation import (
     AccreditationExpired,
     AccreditationGranted,
@@ -34,24 +33,36 @@ async def on_accreditation_changed(session: AsyncSession, event: Event) -> None:
     payload = event.payload
     still_current = await members.apply_accreditation(session, payload)
     if isinstance(payload, AccreditationRevoked) and not still_current:
-        await lifecycle.suspend_projects_led_by(session, payload.researcher_id,
-                                                payload.occurred_at)
+        await lifecycle.suspend_projects_led_by(session, payload.researcher_id, payload.occurred_at)
 
 
 async def on_researcher_changed(session: AsyncSession, event: Event) -> None:
     """The researcher record decides their organisation (and so their projects')."""
     payload = event.payload
     assert isinstance(payload, ResearcherRegistered | ResearcherUpdated)
-    await members.record_organisation(session, payload.researcher_id, payload.organisation_id,
-                                      payload.occurred_at, from_researcher_record=True)
+    await members.record_organisation(
+        session,
+        payload.researcher_id,
+        payload.organisation_id,
+        payload.occurred_at,
+        from_researcher_record=True,
+    )
 
 
 HANDLERS = {
     ProjectSpaceProvisioned.type: on_project_space_provisioned,
     ResearcherRegistered.type: on_researcher_changed,
     ResearcherUpdated.type: on_researcher_changed,
-    **{contract.type: on_accreditation_changed for contract in (
-        AccreditationGranted, AccreditationRenewed, AccreditationExpired,
-        AccreditationSuspended, AccreditationReinstated, AccreditationRevoked)},
+    **{
+        contract.type: on_accreditation_changed
+        for contract in (
+            AccreditationGranted,
+            AccreditationRenewed,
+            AccreditationExpired,
+            AccreditationSuspended,
+            AccreditationReinstated,
+            AccreditationRevoked,
+        )
+    },
 }
 CONSUMED_TOPICS = [access.TOPIC, accreditation.TOPIC]

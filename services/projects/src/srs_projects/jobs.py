@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 REMINDER_DAYS_BEFORE = 30
 
 
-async def send_completion_reminders(session: AsyncSession, now: dt.datetime,
-                                    days_before: int = REMINDER_DAYS_BEFORE) -> list[str]:
+async def send_completion_reminders(
+    session: AsyncSession, now: dt.datetime, days_before: int = REMINDER_DAYS_BEFORE
+) -> list[str]:
     """Remind the lead of every active project whose expected completion date is within
     ``days_before`` days; returns the projects reminded this time.
 
@@ -32,46 +33,74 @@ async def send_completion_reminders(session: AsyncSession, now: dt.datetime,
     at once, the second insert does nothing and so publishes nothing. An extension moves
     the date, so the new date gets its own reminder."""
     today = now.date()
-    candidates = (await session.execute(
-        select(Project).where(Project.status == domain.ProjectStatus.ACTIVE,
-                              Project.expected_end_date <= today + dt.timedelta(days=days_before),
-                              Project.expected_end_date >= today)
-        .order_by(Project.id))).scalars().all()
-    claim = insert_if_absent(session.bind.dialect.name, CompletionReminder,
-                             conflict=["project_id", "expected_end_date"])
+    candidates = (
+        (
+            await session.execute(
+                select(Project)
+                .where(
+                    Project.status == domain.ProjectStatus.ACTIVE,
+                    Project.expected_end_date <= today + dt.timedelta(days=days_before),
+                    Project.expected_end_date >= today,
+                )
+                .order_by(Project.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    claim = insert_if_absent(
+        session.bind.dialect.name, CompletionReminder, conflict=["project_id", "expected_end_date"]
+    )
     reminded = []
     for project in candidates:
         if not domain.completion_reminder_due(project.expected_end_date, today, days_before):
             continue
-        inserted = await session.execute(claim.values(
-            project_id=project.id, expected_end_date=project.expected_end_date, sent_at=now))
+        inserted = await session.execute(
+            claim.values(
+                project_id=project.id, expected_end_date=project.expected_end_date, sent_at=now
+            )
+        )
         if inserted.rowcount != 1:
             continue
-        await publish(session, ProjectCompletionDue(
-            project_id=project.id, organisation_id=project.organisation_id,
-            lead_researcher_id=project.lead_researcher_id,
-            expected_end_date=project.expected_end_date, days_before=days_before,
-            occurred_at=now), subject=project.id)
+        await publish(
+            session,
+            ProjectCompletionDue(
+                project_id=project.id,
+                organisation_id=project.organisation_id,
+                lead_researcher_id=project.lead_researcher_id,
+                expected_end_date=project.expected_end_date,
+                days_before=days_before,
+                occurred_at=now,
+            ),
+            subject=project.id,
+        )
         reminded.append(project.id)
     await session.flush()
     return reminded
 
 
-OVERDUE_SUSPENSION_REASON = ("overdue: the project is past its expected completion date and "
-                             "its grace period has ended; an approved extension or completion "
-                             "ends the suspension")
+OVERDUE_SUSPENSION_REASON = (
+    "overdue: the project is past its expected completion date and "
+    "its grace period has ended; an approved extension or completion "
+    "ends the suspension"
+)
 
 
 def _overdue(project: Project, now: dt.datetime) -> ProjectOverdue:
     assert project.overdue_grace_ends_at is not None
-    return ProjectOverdue(project_id=project.id, organisation_id=project.organisation_id,
-                          lead_researcher_id=project.lead_researcher_id,
-                          expected_end_date=project.expected_end_date,
-                          grace_ends_at=project.overdue_grace_ends_at, occurred_at=now)
+    return ProjectOverdue(
+        project_id=project.id,
+        organisation_id=project.organisation_id,
+        lead_researcher_id=project.lead_researcher_id,
+        expected_end_date=project.expected_end_date,
+        grace_ends_at=project.overdue_grace_ends_at,
+        occurred_at=now,
+    )
 
 
-async def enforce_completion_dates(session: AsyncSession, now: dt.datetime, *,
-                                   grace_days: int, remind_every_days: int) -> dict[str, list[str]]:
+async def enforce_completion_dates(
+    session: AsyncSession, now: dt.datetime, *, grace_days: int, remind_every_days: int
+) -> dict[str, list[str]]:
     """Active projects past their expected completion date become overdue (the lead is
     told, with the end of the grace period); overdue ones are reminded every
     ``remind_every_days``; those whose grace period has ended are suspended, so their
@@ -80,44 +109,92 @@ async def enforce_completion_dates(session: AsyncSession, now: dt.datetime, *,
     Rows are locked and selected by state, so two replicas running at once cannot both act
     on one project, and a rerun changes nothing."""
     today = now.date()
-    became_overdue = (await session.execute(
-        select(Project).where(Project.status == domain.ProjectStatus.ACTIVE,
-                              Project.expected_end_date < today)
-        .order_by(Project.id).with_for_update())).scalars().all()
+    became_overdue = (
+        (
+            await session.execute(
+                select(Project)
+                .where(
+                    Project.status == domain.ProjectStatus.ACTIVE, Project.expected_end_date < today
+                )
+                .order_by(Project.id)
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
     for project in became_overdue:
         project.status = domain.transition(project.status, "overdue")
-        project.overdue_grace_ends_at = domain.overdue_grace_ends_at(project.expected_end_date,
-                                                                     grace_days)
+        project.overdue_grace_ends_at = domain.overdue_grace_ends_at(
+            project.expected_end_date, grace_days
+        )
         project.overdue_reminded_at = now
         await publish(session, _overdue(project, now), subject=project.id)
     await session.flush()
 
-    reminded = (await session.execute(
-        select(Project).where(Project.status == domain.ProjectStatus.OVERDUE,
-                              Project.overdue_reminded_at
-                              <= now - dt.timedelta(days=remind_every_days))
-        .order_by(Project.id).with_for_update())).scalars().all()
+    reminded = (
+        (
+            await session.execute(
+                select(Project)
+                .where(
+                    Project.status == domain.ProjectStatus.OVERDUE,
+                    Project.overdue_reminded_at <= now - dt.timedelta(days=remind_every_days),
+                )
+                .order_by(Project.id)
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
     for project in reminded:
         project.overdue_reminded_at = now
         await publish(session, _overdue(project, now), subject=project.id)
     await session.flush()
 
-    suspended = (await session.execute(
-        select(Project).where(Project.status == domain.ProjectStatus.OVERDUE,
-                              Project.overdue_grace_ends_at <= now)
-        .order_by(Project.id).with_for_update())).scalars().all()
+    suspended = (
+        (
+            await session.execute(
+                select(Project)
+                .where(
+                    Project.status == domain.ProjectStatus.OVERDUE,
+                    Project.overdue_grace_ends_at <= now,
+                )
+                .order_by(Project.id)
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
     for project in suspended:
         project.status = domain.transition(project.status, "suspend")
         project.suspension_reason = domain.SuspensionReason.OVERDUE
-        session.add(ProjectDecision(project_id=project.id, action="suspend", decided_by=SYSTEM,
-                                    reason=OVERDUE_SUSPENSION_REASON, decided_at=now))
-        await publish(session, ProjectSuspended(
-            project_id=project.id, organisation_id=project.organisation_id,
-            reason=OVERDUE_SUSPENSION_REASON, occurred_at=now), subject=project.id)
+        session.add(
+            ProjectDecision(
+                project_id=project.id,
+                action="suspend",
+                decided_by=SYSTEM,
+                reason=OVERDUE_SUSPENSION_REASON,
+                decided_at=now,
+            )
+        )
+        await publish(
+            session,
+            ProjectSuspended(
+                project_id=project.id,
+                organisation_id=project.organisation_id,
+                reason=OVERDUE_SUSPENSION_REASON,
+                occurred_at=now,
+            ),
+            subject=project.id,
+        )
     await session.flush()
-    return {"overdue": [p.id for p in became_overdue],
-            "reminded": [p.id for p in reminded],
-            "suspended": [p.id for p in suspended]}
+    return {
+        "overdue": [p.id for p in became_overdue],
+        "reminded": [p.id for p in reminded],
+        "suspended": [p.id for p in suspended],
+    }
 
 
 async def completion_reminder_job(runtime: Runtime) -> None:
@@ -132,8 +209,11 @@ async def completion_reminder_job(runtime: Runtime) -> None:
                 await send_completion_reminders(session, utcnow())
             async with runtime.db.transaction() as session:
                 await enforce_completion_dates(
-                    session, utcnow(), grace_days=settings.overdue_grace_days,
-                    remind_every_days=settings.overdue_reminder_days)
+                    session,
+                    utcnow(),
+                    grace_days=settings.overdue_grace_days,
+                    remind_every_days=settings.overdue_reminder_days,
+                )
         except Exception:
             log.exception("completion reminder run failed")
         await asyncio.sleep(interval)

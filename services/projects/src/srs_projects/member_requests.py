@@ -31,40 +31,77 @@ def needs_approval(project: Project, role: str) -> bool:
     return project.status in domain.RUNNING and role in domain.ACCREDITED_ROLES
 
 
-async def pending_request(session: AsyncSession, project_id: str, researcher_id: str
-                          ) -> MemberRequest | None:
-    return (await session.execute(select(MemberRequest).where(
-        MemberRequest.project_id == project_id, MemberRequest.researcher_id == researcher_id,
-        MemberRequest.status == REQUESTED).with_for_update())).scalar_one_or_none()
+async def pending_request(
+    session: AsyncSession, project_id: str, researcher_id: str
+) -> MemberRequest | None:
+    return (
+        await session.execute(
+            select(MemberRequest)
+            .where(
+                MemberRequest.project_id == project_id,
+                MemberRequest.researcher_id == researcher_id,
+                MemberRequest.status == REQUESTED,
+            )
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
 
 
-async def request_member(session: AsyncSession, project: Project, *, researcher_id: str,
-                         role: str, name: str | None, supervisor_id: str | None,
-                         requested_by: str, now: dt.datetime) -> MemberRequest:
+async def request_member(
+    session: AsyncSession,
+    project: Project,
+    *,
+    researcher_id: str,
+    role: str,
+    name: str | None,
+    supervisor_id: str | None,
+    requested_by: str,
+    now: dt.datetime,
+) -> MemberRequest:
     """Ask staff to add a member (the caller has locked the project row). The role rules
     are checked now, so a request that could never be approved is refused at once."""
     if await session.get(ProjectMember, (project.id, researcher_id)) is not None:
         raise Conflict(f"{researcher_id} is already a member of this project")
     pending = await pending_request(session, project.id, researcher_id)
     if pending is not None:
-        raise Conflict(f"a request to add {researcher_id} ({pending.id}) is already awaiting "
-                       "a decision")
-    await members.check_eligible(session, project.id, researcher_id, role, now.date(),
-                                 name=name, supervisor_id=supervisor_id)
-    request = MemberRequest(id=new_id("mrq"), project_id=project.id, researcher_id=researcher_id,
-                            role=role, name=name, supervisor_id=supervisor_id, status=REQUESTED,
-                            requested_by=requested_by, requested_at=now)
+        raise Conflict(
+            f"a request to add {researcher_id} ({pending.id}) is already awaiting a decision"
+        )
+    await members.check_eligible(
+        session, project.id, researcher_id, role, now.date(), name=name, supervisor_id=supervisor_id
+    )
+    request = MemberRequest(
+        id=new_id("mrq"),
+        project_id=project.id,
+        researcher_id=researcher_id,
+        role=role,
+        name=name,
+        supervisor_id=supervisor_id,
+        status=REQUESTED,
+        requested_by=requested_by,
+        requested_at=now,
+    )
     session.add(request)
-    await publish(session, ProjectMemberRequested(
-        project_id=project.id, organisation_id=project.organisation_id,
-        researcher_id=researcher_id, role=role, request_id=request.id,
-        requested_by=requested_by, occurred_at=now), subject=project.id)
+    await publish(
+        session,
+        ProjectMemberRequested(
+            project_id=project.id,
+            organisation_id=project.organisation_id,
+            researcher_id=researcher_id,
+            role=role,
+            request_id=request.id,
+            requested_by=requested_by,
+            occurred_at=now,
+        ),
+        subject=project.id,
+    )
     await session.flush()
     return request
 
 
-async def withdraw(session: AsyncSession, project: Project, researcher_id: str,
-                   withdrawn_by: str, now: dt.datetime) -> bool:
+async def withdraw(
+    session: AsyncSession, project: Project, researcher_id: str, withdrawn_by: str, now: dt.datetime
+) -> bool:
     """The lead withdraws a pending request; False when there is none."""
     request = await pending_request(session, project.id, researcher_id)
     if request is None:
@@ -74,48 +111,90 @@ async def withdraw(session: AsyncSession, project: Project, researcher_id: str,
     return True
 
 
-async def decide(session: AsyncSession, project: Project, request_id: str, *, approve: bool,
-                 decided_by: str, reason: str | None, now: dt.datetime) -> MemberRequest:
+async def decide(
+    session: AsyncSession,
+    project: Project,
+    request_id: str,
+    *,
+    approve: bool,
+    decided_by: str,
+    reason: str | None,
+    now: dt.datetime,
+) -> MemberRequest:
     """Approve (the member joins; ``ProjectMemberAdded`` lets access enable the account) or
     refuse with a reason (``ProjectMemberRefused``). The caller has locked the project."""
     request = await session.get(MemberRequest, request_id, with_for_update=True)
     if request is None or request.project_id != project.id:
         raise NotFound(f"member request {request_id} not found")
     if request.status != REQUESTED:
-        raise IllegalTransition("member request", request.status,
-                                "approve" if approve else "refuse")
+        raise IllegalTransition(
+            "member request", request.status, "approve" if approve else "refuse"
+        )
     request.decided_by, request.decided_at, request.reason = decided_by, now, reason
     if not approve:
         request.status = REFUSED
-        await publish(session, ProjectMemberRefused(
-            project_id=project.id, organisation_id=project.organisation_id,
-            researcher_id=request.researcher_id, role=request.role, reason=reason,
-            request_id=request.id, occurred_at=now), subject=project.id)
+        await publish(
+            session,
+            ProjectMemberRefused(
+                project_id=project.id,
+                organisation_id=project.organisation_id,
+                researcher_id=request.researcher_id,
+                role=request.role,
+                reason=reason,
+                request_id=request.id,
+                occurred_at=now,
+            ),
+            subject=project.id,
+        )
         await session.flush()
         return request
     domain.require_status(project.status, domain.RUNNING, "add a member to")
     if await session.get(ProjectMember, (project.id, request.researcher_id)) is not None:
         raise Conflict(f"{request.researcher_id} is already a member of this project")
     # The accreditation may have lapsed, or the supervisor left, since the request.
-    await members.check_eligible(session, project.id, request.researcher_id, request.role,
-                                 now.date(), name=request.name,
-                                 supervisor_id=request.supervisor_id)
+    await members.check_eligible(
+        session,
+        project.id,
+        request.researcher_id,
+        request.role,
+        now.date(),
+        name=request.name,
+        supervisor_id=request.supervisor_id,
+    )
     request.status = APPROVED
-    session.add(ProjectMember(project_id=project.id, researcher_id=request.researcher_id,
-                              role=request.role, name=request.name,
-                              supervisor_id=request.supervisor_id, active=True))
-    await publish(session, ProjectMemberAdded(
-        project_id=project.id, organisation_id=project.organisation_id,
-        researcher_id=request.researcher_id, role=request.role, occurred_at=now),
-        subject=project.id)
+    session.add(
+        ProjectMember(
+            project_id=project.id,
+            researcher_id=request.researcher_id,
+            role=request.role,
+            name=request.name,
+            supervisor_id=request.supervisor_id,
+            active=True,
+        )
+    )
+    await publish(
+        session,
+        ProjectMemberAdded(
+            project_id=project.id,
+            organisation_id=project.organisation_id,
+            researcher_id=request.researcher_id,
+            role=request.role,
+            occurred_at=now,
+        ),
+        subject=project.id,
+    )
     await session.flush()
     return request
 
 
-async def requests_of(session: AsyncSession, project_id: str, status: str | None
-                      ) -> list[MemberRequest]:
+async def requests_of(
+    session: AsyncSession, project_id: str, status: str | None
+) -> list[MemberRequest]:
     stmt = select(MemberRequest).where(MemberRequest.project_id == project_id)
     if status:
         stmt = stmt.where(MemberRequest.status == status)
-    return list((await session.execute(
-        stmt.order_by(MemberRequest.requested_at, MemberRequest.id))).scalars().all())
+    return list(
+        (await session.execute(stmt.order_by(MemberRequest.requested_at, MemberRequest.id)))
+        .scalars()
+        .all()
+    )

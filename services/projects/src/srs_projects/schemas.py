@@ -51,10 +51,16 @@ class IdbrMatching(Input):
     model_config = ConfigDict(extra="forbid")
 
     method: str = Field(description="`crn` or `names_addresses`")
-    crns: list[str] = Field(default_factory=list, max_length=100_000,
-                            description="Companies House reference numbers (method `crn`)")
-    charge_accepted: bool = Field(False, description="method `names_addresses`: the applicant "
-                                  "accepts the charge for the matching work")
+    crns: list[str] = Field(
+        default_factory=list,
+        max_length=100_000,
+        description="Companies House reference numbers (method `crn`)",
+    )
+    charge_accepted: bool = Field(
+        False,
+        description="method `names_addresses`: the applicant "
+        "accepts the charge for the matching work",
+    )
 
     @field_validator("method")
     @classmethod
@@ -62,8 +68,10 @@ class IdbrMatching(Input):
         if method in ("crn", "names_addresses"):
             return method
         if any(word in method.lower() for word in _MATCHING_WORDS):
-            raise ValueError("matching de-identified tables by common variables inside the "
-                             "environment is not linkage and must not be entered here")
+            raise ValueError(
+                "matching de-identified tables by common variables inside the "
+                "environment is not linkage and must not be entered here"
+            )
         raise ValueError("method must be 'crn' or 'names_addresses'")
 
     @model_validator(mode="after")
@@ -79,12 +87,13 @@ class LinkedDatasetRequest(Input):
     model_config = ConfigDict(extra="forbid")
 
     user_need: str = Field(min_length=3, max_length=5000)
-    data_owner_support: str = Field(min_length=3, max_length=5000,
-                                    description="support from all the data owners")
-    feasibility: str = Field(min_length=3, max_length=5000,
-                             description="feasibility and complexity of the linkage")
-    resource: str = Field(min_length=3, max_length=5000,
-                          description="resource required within ONS")
+    data_owner_support: str = Field(
+        min_length=3, max_length=5000, description="support from all the data owners"
+    )
+    feasibility: str = Field(
+        min_length=3, max_length=5000, description="feasibility and complexity of the linkage"
+    )
+    resource: str = Field(min_length=3, max_length=5000, description="resource required within ONS")
 
 
 class Linkage(Input):
@@ -123,8 +132,10 @@ _APPLICATION_EXAMPLE = {
 
 def _no_self_granted_priority(data: Any) -> Any:
     if isinstance(data, dict) and "priority" in data:
-        raise ValueError("priority is granted by the Research Accreditation Panel only; "
-                         "ask for it with priority_requested")
+        raise ValueError(
+            "priority is granted by the Research Accreditation Panel only; "
+            "ask for it with priority_requested"
+        )
     return data
 
 
@@ -133,16 +144,20 @@ class ProjectCreate(Input):
     to the lead's organisation. Fields the panel needs but a draft may lack are checked on
     submission."""
 
-    model_config = ConfigDict(extra="forbid",
-                              json_schema_extra={"examples": [_APPLICATION_EXAMPLE]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [_APPLICATION_EXAMPLE]}
+    )
 
     title: str = Field(min_length=3, max_length=300)
     lay_summary: str = Field(default="", max_length=5000)
     public_benefit: str = Field(default="", max_length=5000)
     organisation_id: str | None = Field(
-        default=None, min_length=1, max_length=100,
+        default=None,
+        min_length=1,
+        max_length=100,
         description="optional: always the lead researcher's organisation; naming another "
-                    "is refused")
+        "is refused",
+    )
     legal_gateway: Gateway
     dataset_ids: list[str] = Field(min_length=1, max_length=50)
     expected_start_date: dt.date | None = None
@@ -150,8 +165,10 @@ class ProjectCreate(Input):
     ethics_confirmed: bool = False
     data_source_acknowledged: bool = False
     priority_requested: bool = Field(
-        False, description="ask for priority (research important to government operations or "
-        "public health); only priority the panel grants moves the project up a queue")
+        False,
+        description="ask for priority (research important to government operations or "
+        "public health); only priority the panel grants moves the project up a queue",
+    )
     linkage: Linkage | None = None
 
     _priority_is_granted = model_validator(mode="before")(_no_self_granted_priority)
@@ -166,9 +183,18 @@ class ProjectCreate(Input):
 class ProjectUpdate(Input):
     """Changes to a draft (or to an application the panel sent back)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"public_benefit": "Evidence for crime prevention policy.", "ethics_confirmed": True,
-         "linkage": {"idbr": {"method": "crn", "crns": ["01234567"]}}}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "public_benefit": "Evidence for crime prevention policy.",
+                    "ethics_confirmed": True,
+                    "linkage": {"idbr": {"method": "crn", "crns": ["01234567"]}},
+                }
+            ]
+        },
+    )
 
     title: str | None = Field(default=None, min_length=3, max_length=300)
     lay_summary: str | None = Field(default=None, max_length=5000)
@@ -186,8 +212,12 @@ class ProjectUpdate(Input):
 
 
 class Reason(Input):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"reason": "Please explain how the outputs will be published."}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Please explain how the outputs will be published."}]
+        },
+    )
 
     reason: str = Field(min_length=3, max_length=5000)
 
@@ -195,21 +225,36 @@ class Reason(Input):
 class ProjectDecision(Input):
     """The panel's approval, with its reasons and any conditions."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "reason": "Clear public benefit; datasets proportionate.", "conditions": None}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"reason": "Clear public benefit; datasets proportionate.", "conditions": None}
+            ]
+        },
+    )
 
     reason: str = Field(min_length=3, max_length=5000)
     conditions: str | None = Field(default=None, max_length=5000)
-    priority: bool | None = Field(default=None, description="the panel grants (true) or "
-                                  "withholds (false) priority; omitted keeps what the panel "
-                                  "decided before (none: no priority)")
+    priority: bool | None = Field(
+        default=None,
+        description="the panel grants (true) or "
+        "withholds (false) priority; omitted keeps what the panel "
+        "decided before (none: no priority)",
+    )
 
 
 class PriorityDecision(Input):
     """The panel's decision on priority, between submission and approval."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"priority": True, "reason": "Directly informs the government's COVID-19 response."}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"priority": True, "reason": "Directly informs the government's COVID-19 response."}
+            ]
+        },
+    )
 
     priority: bool
     reason: str = Field(min_length=3, max_length=5000)
@@ -218,8 +263,14 @@ class PriorityDecision(Input):
 class LeadHandover(Input):
     """Support names a new lead researcher (a current full accreditation is required)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"researcher_id": "res-bob", "reason": "previous lead's accreditation revoked"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"researcher_id": "res-bob", "reason": "previous lead's accreditation revoked"}
+            ]
+        },
+    )
 
     researcher_id: str = Field(min_length=1, max_length=100)
     reason: str = Field(min_length=3, max_length=5000)
@@ -231,10 +282,19 @@ class MemberCreate(Input):
     names a fully accredited supervisor on the same project; an outputs-only peer
     reviewer needs no accreditation but must be named."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"researcher_id": "res-bob", "role": "researcher", "supervisor_id": "res-alice"},
-        {"researcher_id": "rev-carol", "role": "peer_reviewer_outputs", "name": "Carol Reviewer"},
-    ]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"researcher_id": "res-bob", "role": "researcher", "supervisor_id": "res-alice"},
+                {
+                    "researcher_id": "rev-carol",
+                    "role": "peer_reviewer_outputs",
+                    "name": "Carol Reviewer",
+                },
+            ]
+        },
+    )
 
     researcher_id: str = Field(min_length=1, max_length=100)
     role: Literal["researcher", "peer_reviewer_data", "peer_reviewer_outputs"]
@@ -243,9 +303,21 @@ class MemberCreate(Input):
 
 
 class MemberRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"researcher_id": "res-bob", "role": "researcher", "active": False, "name": None,
-         "supervisor_id": "res-alice", "inactive_reason": "accreditation_expired"}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "researcher_id": "res-bob",
+                    "role": "researcher",
+                    "active": False,
+                    "name": None,
+                    "supervisor_id": "res-alice",
+                    "inactive_reason": "accreditation_expired",
+                }
+            ]
+        },
+    )
 
     researcher_id: str
     role: str
@@ -258,11 +330,27 @@ class MemberRead(BaseModel):
 class MemberRequestRead(BaseModel):
     """A request to add a member who will see data to an approved project."""
 
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "id": "mrq_01J9", "project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-bob",
-        "role": "researcher", "name": None, "supervisor_id": None, "status": "requested",
-        "requested_by": "res-alice", "requested_at": "2027-01-10T09:00:00Z",
-        "decided_by": None, "decided_at": None, "reason": None}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "mrq_01J9",
+                    "project_id": "prj_01J9Z8Q4V6",
+                    "researcher_id": "res-bob",
+                    "role": "researcher",
+                    "name": None,
+                    "supervisor_id": None,
+                    "status": "requested",
+                    "requested_by": "res-alice",
+                    "requested_at": "2027-01-10T09:00:00Z",
+                    "decided_by": None,
+                    "decided_at": None,
+                    "reason": None,
+                }
+            ]
+        },
+    )
 
     id: str
     project_id: str
@@ -300,18 +388,41 @@ class PublicationRead(BaseModel):
 
 
 class ProjectRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        **_APPLICATION_EXAMPLE, "id": "prj_01J9Z8Q4V6", "status": "active", "priority": False,
-        "lead_researcher_id": "res-alice",
-        "linkage": {"idbr": {"method": "names_addresses", "crns": [], "charge_accepted": True},
-                    "linked_dataset_request": None, "idbr_performed_by": "idbr_team"},
-        "members": [{"researcher_id": "res-alice", "role": "lead", "active": True}],
-        "decisions": [{"action": "approve", "decided_by": "panel-1", "reason": "clear benefit",
-                       "decided_at": "2026-11-25T10:00:00Z"}],
-        "conditions": None, "final_publications": None,
-        "created_at": "2026-11-20T09:00:00Z", "submitted_at": "2026-11-21T09:00:00Z",
-        "approved_at": "2026-11-25T10:00:00Z", "activated_at": "2026-11-25T10:05:00Z",
-        "completed_at": None}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_APPLICATION_EXAMPLE,
+                    "id": "prj_01J9Z8Q4V6",
+                    "status": "active",
+                    "priority": False,
+                    "lead_researcher_id": "res-alice",
+                    "linkage": {
+                        "idbr": {"method": "names_addresses", "crns": [], "charge_accepted": True},
+                        "linked_dataset_request": None,
+                        "idbr_performed_by": "idbr_team",
+                    },
+                    "members": [{"researcher_id": "res-alice", "role": "lead", "active": True}],
+                    "decisions": [
+                        {
+                            "action": "approve",
+                            "decided_by": "panel-1",
+                            "reason": "clear benefit",
+                            "decided_at": "2026-11-25T10:00:00Z",
+                        }
+                    ],
+                    "conditions": None,
+                    "final_publications": None,
+                    "created_at": "2026-11-20T09:00:00Z",
+                    "submitted_at": "2026-11-21T09:00:00Z",
+                    "approved_at": "2026-11-25T10:00:00Z",
+                    "activated_at": "2026-11-25T10:05:00Z",
+                    "completed_at": None,
+                }
+            ]
+        },
+    )
 
     id: str
     title: str
@@ -343,12 +454,24 @@ class ProjectRead(BaseModel):
 
 
 class ProjectSummary(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"id": "prj_01J9Z8Q4V6", "title": "Burglary security effectiveness",
-         "organisation_id": "org-ntu", "status": "under_review", "priority_requested": True,
-         "priority": False,
-         "lead_researcher_id": "res-alice", "expected_end_date": "2027-06-30",
-         "created_at": "2026-11-20T09:00:00Z"}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "prj_01J9Z8Q4V6",
+                    "title": "Burglary security effectiveness",
+                    "organisation_id": "org-ntu",
+                    "status": "under_review",
+                    "priority_requested": True,
+                    "priority": False,
+                    "lead_researcher_id": "res-alice",
+                    "expected_end_date": "2027-06-30",
+                    "created_at": "2026-11-20T09:00:00Z",
+                }
+            ]
+        },
+    )
 
     id: str
     title: str
@@ -365,18 +488,38 @@ class ProjectSummary(BaseModel):
 
 
 class ExtensionCreate(Input):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"expected_end_date": "2027-12-31", "reason": "Survey wave delayed by six months."}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"expected_end_date": "2027-12-31", "reason": "Survey wave delayed by six months."}
+            ]
+        },
+    )
 
     expected_end_date: dt.date
     reason: str = Field(min_length=3, max_length=5000)
 
 
 class ExtensionRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "id": "ext_01J9", "project_id": "prj_01J9Z8Q4V6", "requested_end_date": "2027-12-31",
-        "reason": "Survey wave delayed.", "status": "requested", "requested_by": "res-alice",
-        "requested_at": "2027-05-01T09:00:00Z", "decided_by": None, "decided_at": None}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "ext_01J9",
+                    "project_id": "prj_01J9Z8Q4V6",
+                    "requested_end_date": "2027-12-31",
+                    "reason": "Survey wave delayed.",
+                    "status": "requested",
+                    "requested_by": "res-alice",
+                    "requested_at": "2027-05-01T09:00:00Z",
+                    "decided_by": None,
+                    "decided_at": None,
+                }
+            ]
+        },
+    )
 
     id: str
     project_id: str
@@ -390,9 +533,21 @@ class ExtensionRead(BaseModel):
 
 
 class CompletionCreate(Input):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "final_publications": [{"title": "Burglary and home security",
-                                "url": "https://doi.org/10.1000/xyz"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "final_publications": [
+                        {
+                            "title": "Burglary and home security",
+                            "url": "https://doi.org/10.1000/xyz",
+                        }
+                    ]
+                }
+            ]
+        },
+    )
 
     final_publications: list[PublicationIn] = Field(default_factory=list, max_length=200)
 
@@ -403,11 +558,23 @@ class CompletionCreate(Input):
 class RegisterEntry(BaseModel):
     """An accredited project as the public register shows it."""
 
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "id": "prj_01J9Z8Q4V6", "title": "Burglary security effectiveness",
-        "lay_summary": "Which home security measures protect against burglary.",
-        "organisation_id": "org-ntu", "legal_gateway": "DEA", "dataset_ids": ["ds-csew-2019"],
-        "accredited_at": "2026-11-25T10:00:00Z", "status": "active"}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "prj_01J9Z8Q4V6",
+                    "title": "Burglary security effectiveness",
+                    "lay_summary": "Which home security measures protect against burglary.",
+                    "organisation_id": "org-ntu",
+                    "legal_gateway": "DEA",
+                    "dataset_ids": ["ds-csew-2019"],
+                    "accredited_at": "2026-11-25T10:00:00Z",
+                    "status": "active",
+                }
+            ]
+        },
+    )
 
     id: str
     title: str

@@ -32,25 +32,42 @@ async def test_the_journey_to_active_over_the_bus(service_client, broker, tokens
     # A researcher of this test only: the session's broker also carries other suites'
     # accreditation events (e.g. suspensions of the demo researchers).
     lead = f"res-bus-{uuid.uuid4().hex[:8]}"
-    async with service_client("projects", bootstrap=broker.bootstrap, run_relay=True,
-                              run_consumers=True) as client:
+    async with service_client(
+        "projects", bootstrap=broker.bootstrap, run_relay=True, run_consumers=True
+    ) as client:
         producer = make_producer(client.runtime.settings.platform)
         await producer.start()
 
         async def send(payload, subject: str, source: str) -> None:
             await producer.send_and_wait(
-                payload.topic, key=subject.encode(), value=encode_data(payload.model_dump(
-                    mode="json")),
-                headers=to_headers(event_id=str(uuid.uuid4()), source=source,
-                                   event_type=payload.type, subject=subject,
-                                   time=dt.datetime.now(dt.UTC), correlation_id=None))
+                payload.topic,
+                key=subject.encode(),
+                value=encode_data(payload.model_dump(mode="json")),
+                headers=to_headers(
+                    event_id=str(uuid.uuid4()),
+                    source=source,
+                    event_type=payload.type,
+                    subject=subject,
+                    time=dt.datetime.now(dt.UTC),
+                    correlation_id=None,
+                ),
+            )
 
         try:
-            await send(AccreditationGranted(
-                accreditation_id=f"acc-{lead}", researcher_id=lead, organisation_id="org-ntu",
-                kind="full", status="current", valid_from=TODAY,
-                valid_until=TODAY + dt.timedelta(days=1000), occurred_at=dt.datetime.now(dt.UTC)),
-                lead, "/srs/accreditation")
+            await send(
+                AccreditationGranted(
+                    accreditation_id=f"acc-{lead}",
+                    researcher_id=lead,
+                    organisation_id="org-ntu",
+                    kind="full",
+                    status="current",
+                    valid_from=TODAY,
+                    valid_until=TODAY + dt.timedelta(days=1000),
+                    occurred_at=dt.datetime.now(dt.UTC),
+                ),
+                lead,
+                "/srs/accreditation",
+            )
             alice = tokens.headers("researcher", researcher_id=lead)
             panel = tokens.headers("panel")
 
@@ -59,16 +76,27 @@ async def test_the_journey_to_active_over_the_bus(service_client, broker, tokens
                 return response.json()["id"] if response.status_code == 201 else None
 
             project_id = await eventually(drafted)
-            for path, headers, body in (("submit", alice, None), ("review", panel, None),
-                                        ("approve", panel, {"reason": "clear benefit"})):
-                response = await client.post(f"/v1/projects/{project_id}/{path}", json=body,
-                                             headers=headers)
+            for path, headers, body in (
+                ("submit", alice, None),
+                ("review", panel, None),
+                ("approve", panel, {"reason": "clear benefit"}),
+            ):
+                response = await client.post(
+                    f"/v1/projects/{project_id}/{path}", json=body, headers=headers
+                )
                 assert response.status_code == 200, response.text
 
-            await send(ProjectSpaceProvisioned(
-                project_id=project_id, space_id="spc-1", dataset_ids=["ds-csew-2019"],
-                accounts_enabled=[lead], provisioned_at=dt.datetime.now(dt.UTC)),
-                project_id, "/srs/access")
+            await send(
+                ProjectSpaceProvisioned(
+                    project_id=project_id,
+                    space_id="spc-1",
+                    dataset_ids=["ds-csew-2019"],
+                    accounts_enabled=[lead],
+                    provisioned_at=dt.datetime.now(dt.UTC),
+                ),
+                project_id,
+                "/srs/access",
+            )
 
             async def active():
                 body = (await client.get(f"/v1/projects/{project_id}", headers=alice)).json()
@@ -78,13 +106,16 @@ async def test_the_journey_to_active_over_the_bus(service_client, broker, tokens
 
             async def all_relayed():
                 async with client.runtime.db.engine.connect() as conn:
-                    rows = (await conn.execute(select(messaging.outbox.c.type,
-                                                      messaging.outbox.c.sent_at))).all()
+                    rows = (
+                        await conn.execute(
+                            select(messaging.outbox.c.type, messaging.outbox.c.sent_at)
+                        )
+                    ).all()
                 return rows if rows and all(r.sent_at for r in rows) else None
 
             rows = await eventually(all_relayed)
-            assert sorted(r.type for r in rows) == sorted([
-                "srs.project.submitted.v1", "srs.project.approved.v1",
-                "srs.project.activated.v1"])
+            assert sorted(r.type for r in rows) == sorted(
+                ["srs.project.submitted.v1", "srs.project.approved.v1", "srs.project.activated.v1"]
+            )
         finally:
             await stop_quietly(producer)

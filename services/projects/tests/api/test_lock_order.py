@@ -19,13 +19,19 @@ from srs_projects.models import Project, ProjectMember
 
 async def _lock_waiters(db) -> int:
     async with db.engine.connect() as conn:
-        return int((await conn.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'"))).scalar_one())
+        return int(
+            (
+                await conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'"
+                    )
+                )
+            ).scalar_one()
+        )
 
 
-async def test_a_suspension_waits_behind_a_member_removal_instead_of_deadlocking(
-        projects, client):
+async def test_a_suspension_waits_behind_a_member_removal_instead_of_deadlocking(projects, client):
     db = client.runtime.db
     if db.dialect != "postgresql":
         pytest.skip("row locks and deadlocks exist on PostgreSQL only")
@@ -35,16 +41,19 @@ async def test_a_suspension_waits_behind_a_member_removal_instead_of_deadlocking
 
     async with db.engine.connect() as removal:
         # The removal's order: the project row, then (below) the member row.
-        await removal.execute(select(Project.id).where(Project.id == project_id)
-                              .with_for_update())
-        suspension = asyncio.create_task(projects.accredit(
-            "res-bob", contract=AccreditationSuspended, status="suspended"))
+        await removal.execute(select(Project.id).where(Project.id == project_id).with_for_update())
+        suspension = asyncio.create_task(
+            projects.accredit("res-bob", contract=AccreditationSuspended, status="suspended")
+        )
         for _ in range(200):
             if await _lock_waiters(db) or suspension.done():
                 break
             await asyncio.sleep(0.02)
-        await removal.execute(delete(ProjectMember).where(
-            ProjectMember.project_id == project_id, ProjectMember.researcher_id == "res-bob"))
+        await removal.execute(
+            delete(ProjectMember).where(
+                ProjectMember.project_id == project_id, ProjectMember.researcher_id == "res-bob"
+            )
+        )
         await removal.commit()
 
     assert await suspension is True  # applied, not aborted as a deadlock victim

@@ -6,8 +6,12 @@ from __future__ import annotations
 async def test_every_route_has_a_summary_examples_and_its_errors(client):
     spec = (await client.get("/openapi.json")).json()
     schemas = spec["components"]["schemas"]
-    routes = [(path, method, op) for path, item in spec["paths"].items()
-              if path.startswith(("/v1/projects", "/v1/register")) for method, op in item.items()]
+    routes = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        if path.startswith(("/v1/projects", "/v1/register"))
+        for method, op in item.items()
+    ]
     assert len(routes) == 25
     for path, method, op in routes:
         where = f"{method.upper()} {path}"

@@ -11,6 +11,7 @@ from srs_common.contracts.access import ProjectSpaceProvisioned
 from srs_common.contracts.base import REGISTRY, Contract, contract_for
 from srs_common.contracts.projects import ProjectApproved, ProjectMember
 
+
 def platform_contracts() -> dict[str, type[Contract]]:
     """The platform's own contracts (the registry may also hold test-only ones)."""
     return {t: c for t, c in REGISTRY.items() if c.__module__.startswith("srs_common.contracts.")}

@@ -47,8 +47,11 @@ class ProjectSpaceArchived(Contract):
     space_id: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"project_id": "prj_01J9Z8Q4V6", "space_id": "spc_01J9Z8R2K1",
-                               "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "project_id": "prj_01J9Z8Q4V6",
+        "space_id": "spc_01J9Z8R2K1",
+        "occurred_at": _WHEN,
+    }
 
 
 class AccountEnabled(Contract):
@@ -62,8 +65,12 @@ class AccountEnabled(Contract):
     role: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-alice",
-                               "role": "lead", "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "project_id": "prj_01J9Z8Q4V6",
+        "researcher_id": "res-alice",
+        "role": "lead",
+        "occurred_at": _WHEN,
+    }
 
 
 class AccountDisabled(Contract):
@@ -77,8 +84,12 @@ class AccountDisabled(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"project_id": "prj_01J9Z8Q4V6", "researcher_id": "res-alice",
-                               "reason": "accreditation suspended", "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "project_id": "prj_01J9Z8Q4V6",
+        "researcher_id": "res-alice",
+        "reason": "accreditation suspended",
+        "occurred_at": _WHEN,
+    }
 
 
 class DatasetCatalogued(Contract):
@@ -96,11 +107,15 @@ class DatasetCatalogued(Contract):
     operational_id_columns: list[str] = []
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"dataset_id": "ds-csew-2019",
-                               "title": "Crime Survey for England and Wales 2019",
-                               "owner": "ONS", "access_level": "home",
-                               "disclosure_threshold": 10, "operational_id_columns": [],
-                               "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "dataset_id": "ds-csew-2019",
+        "title": "Crime Survey for England and Wales 2019",
+        "owner": "ONS",
+        "access_level": "home",
+        "disclosure_threshold": 10,
+        "operational_id_columns": [],
+        "occurred_at": _WHEN,
+    }
 
 
 class HomeWorkingRequested(Contract):
@@ -117,9 +132,14 @@ class HomeWorkingRequested(Contract):
     dataset_ids: list[str] = []
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"request_id": "hw_1", "organisation_id": "org-ntu",
-                               "researcher_ids": ["res-alice"], "project_ids": ["prj_01J9Z8Q4V6"],
-                               "dataset_ids": ["ds-csew-2019"], "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "request_id": "hw_1",
+        "organisation_id": "org-ntu",
+        "researcher_ids": ["res-alice"],
+        "project_ids": ["prj_01J9Z8Q4V6"],
+        "dataset_ids": ["ds-csew-2019"],
+        "occurred_at": _WHEN,
+    }
 
 
 class HomeWorkingApproved(Contract):
@@ -134,9 +154,13 @@ class HomeWorkingApproved(Contract):
     project_ids: list[str]
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"request_id": "hw_1", "organisation_id": "org-ntu",
-                               "researcher_ids": ["res-alice"], "project_ids": ["prj_01J9Z8Q4V6"],
-                               "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "request_id": "hw_1",
+        "organisation_id": "org-ntu",
+        "researcher_ids": ["res-alice"],
+        "project_ids": ["prj_01J9Z8Q4V6"],
+        "occurred_at": _WHEN,
+    }
 
 
 class HomeWorkingRefused(Contract):
@@ -151,10 +175,13 @@ class HomeWorkingRefused(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"request_id": "hw_1", "organisation_id": "org-ntu",
-                               "researcher_ids": ["res-alice"],
-                               "reason": "organisation has no current agreement",
-                               "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "request_id": "hw_1",
+        "organisation_id": "org-ntu",
+        "researcher_ids": ["res-alice"],
+        "reason": "organisation has no current agreement",
+        "occurred_at": _WHEN,
+    }
 
 
 class HomeWorkingRevoked(Contract):
@@ -188,9 +215,15 @@ class AccessGranted(_AccessDecision):
     type: ClassVar[str] = "srs.access.granted.v1"
     topic: ClassVar[str] = TOPIC
 
-    example: ClassVar[dict[str, Any]] = {"decision_id": "dec_1", "researcher_id": "res-alice",
-                               "project_id": "prj_01J9Z8Q4V6", "setting": "safe_room",
-                               "country": "GB", "reasons": [], "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "decision_id": "dec_1",
+        "researcher_id": "res-alice",
+        "project_id": "prj_01J9Z8Q4V6",
+        "setting": "safe_room",
+        "country": "GB",
+        "reasons": [],
+        "occurred_at": _WHEN,
+    }
 
 
 class AccessDenied(_AccessDecision):
@@ -199,10 +232,15 @@ class AccessDenied(_AccessDecision):
     type: ClassVar[str] = "srs.access.denied.v1"
     topic: ClassVar[str] = TOPIC
 
-    example: ClassVar[dict[str, Any]] = {"decision_id": "dec_2", "researcher_id": "res-alice",
-                               "project_id": "prj_01J9Z8Q4V6", "setting": "home",
-                               "country": "FR", "reasons": ["outside_uk", "no_home_working"],
-                               "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "decision_id": "dec_2",
+        "researcher_id": "res-alice",
+        "project_id": "prj_01J9Z8Q4V6",
+        "setting": "home",
+        "country": "FR",
+        "reasons": ["outside_uk", "no_home_working"],
+        "occurred_at": _WHEN,
+    }
 
 
 class AuditChainAnchored(Contract):
@@ -222,5 +260,8 @@ class AuditChainAnchored(Contract):
     anchored_at: dt.datetime
 
     example: ClassVar[dict[str, Any]] = {
-        "seq": 1042, "entries": 17, "anchored_at": _WHEN,
-        "hash": "9f2c1e7b4a0d3c5e8f6a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60"}
+        "seq": 1042,
+        "entries": 17,
+        "anchored_at": _WHEN,
+        "hash": "9f2c1e7b4a0d3c5e8f6a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60",
+    }

@@ -33,9 +33,13 @@ class ResearcherRegistered(Contract):
     organisation_id: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"researcher_id": "res-alice", "name": "Alice Example",
-                               "email": "alice@ntu.example", "organisation_id": "org-ntu",
-                               "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "researcher_id": "res-alice",
+        "name": "Alice Example",
+        "email": "alice@ntu.example",
+        "organisation_id": "org-ntu",
+        "occurred_at": _WHEN,
+    }
 
 
 class ResearcherUpdated(Contract):
@@ -66,9 +70,14 @@ class ApplicationSubmitted(Contract):
     resubmission: bool = False
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"application_id": "app_1", "researcher_id": "res-alice",
-                               "organisation_id": "org-ntu", "kind": "full",
-                               "resubmission": False, "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "application_id": "app_1",
+        "researcher_id": "res-alice",
+        "organisation_id": "org-ntu",
+        "kind": "full",
+        "resubmission": False,
+        "occurred_at": _WHEN,
+    }
 
 
 class ApplicationRejected(Contract):
@@ -84,10 +93,14 @@ class ApplicationRejected(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"application_id": "app_1", "researcher_id": "res-alice",
-                               "organisation_id": "org-ntu", "kind": "full",
-                               "reason": "no evidence of quantitative experience",
-                               "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "application_id": "app_1",
+        "researcher_id": "res-alice",
+        "organisation_id": "org-ntu",
+        "kind": "full",
+        "reason": "no evidence of quantitative experience",
+        "occurred_at": _WHEN,
+    }
 
 
 class ApplicationInformationRequested(Contract):
@@ -101,8 +114,12 @@ class ApplicationInformationRequested(Contract):
     organisation_id: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"application_id": "app_1", "researcher_id": "res-alice",
-                               "organisation_id": "org-ntu", "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "application_id": "app_1",
+        "researcher_id": "res-alice",
+        "organisation_id": "org-ntu",
+        "occurred_at": _WHEN,
+    }
 
 
 class _AccreditationState(Contract):
@@ -116,10 +133,17 @@ class _AccreditationState(Contract):
     reason: str | None = None
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"accreditation_id": "acc_1", "researcher_id": "res-alice",
-                               "organisation_id": "org-ntu", "kind": "full", "status": "current",
-                               "valid_from": "2026-11-25", "valid_until": "2029-11-24",
-                               "reason": None, "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "accreditation_id": "acc_1",
+        "researcher_id": "res-alice",
+        "organisation_id": "org-ntu",
+        "kind": "full",
+        "status": "current",
+        "valid_from": "2026-11-25",
+        "valid_until": "2029-11-24",
+        "reason": None,
+        "occurred_at": _WHEN,
+    }
 
 
 class AccreditationGranted(_AccreditationState):

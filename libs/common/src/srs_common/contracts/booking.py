@@ -10,9 +10,16 @@ from srs_common.contracts.base import Contract
 TOPIC = "srs.booking"
 
 _WHEN = "2026-11-25T10:00:00Z"
-_BOOKING = {"booking_id": "bkg_1", "researcher_id": "res-alice", "project_id": "prj_01J9Z8Q4V6",
-            "site_id": "titchfield", "place": "T3", "starts_at": "2026-12-01T09:00:00Z",
-            "ends_at": "2026-12-01T16:00:00Z", "occurred_at": _WHEN}
+_BOOKING = {
+    "booking_id": "bkg_1",
+    "researcher_id": "res-alice",
+    "project_id": "prj_01J9Z8Q4V6",
+    "site_id": "titchfield",
+    "place": "T3",
+    "starts_at": "2026-12-01T09:00:00Z",
+    "ends_at": "2026-12-01T16:00:00Z",
+    "occurred_at": _WHEN,
+}
 
 
 class _Booking(Contract):
@@ -44,8 +51,11 @@ class BookingCancelled(_Booking):
     reason: str
     cancelled_by: str
 
-    example: ClassVar[dict[str, Any]] = {**_BOOKING, "reason": "site closure: fire drill",
-                               "cancelled_by": "system"}
+    example: ClassVar[dict[str, Any]] = {
+        **_BOOKING,
+        "reason": "site closure: fire drill",
+        "cancelled_by": "system",
+    }
 
 
 class BookingAttended(_Booking):
@@ -75,6 +85,11 @@ class SiteClosureAnnounced(Contract):
     cancelled_bookings: int = 0
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {"site_id": "newport", "starts_at": "2026-12-03T00:00:00Z",
-                               "ends_at": "2026-12-04T00:00:00Z", "reason": "building works",
-                               "cancelled_bookings": 2, "occurred_at": _WHEN}
+    example: ClassVar[dict[str, Any]] = {
+        "site_id": "newport",
+        "starts_at": "2026-12-03T00:00:00Z",
+        "ends_at": "2026-12-04T00:00:00Z",
+        "reason": "building works",
+        "cancelled_bookings": 2,
+        "occurred_at": _WHEN,
+    }

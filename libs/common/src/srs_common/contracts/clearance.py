@@ -15,8 +15,14 @@ TOPIC = "srs.clearance"
 OutputKind = Literal["pre_publication", "publication", "code_file"]
 
 _WHEN = "2026-11-25T10:00:00Z"
-_OUTPUT = {"output_id": "out_1", "project_id": "prj_01J9Z8Q4V6", "organisation_id": "org-ntu",
-           "requester_id": "res-alice", "kind": "pre_publication", "occurred_at": _WHEN}
+_OUTPUT = {
+    "output_id": "out_1",
+    "project_id": "prj_01J9Z8Q4V6",
+    "organisation_id": "org-ntu",
+    "requester_id": "res-alice",
+    "kind": "pre_publication",
+    "occurred_at": _WHEN,
+}
 
 
 class _Output(Contract):
@@ -39,7 +45,11 @@ class OutputSubmitted(_Output):
     due_at: dt.datetime | None = None
     priority: bool = False
 
-    example: ClassVar[dict[str, Any]] = {**_OUTPUT, "due_at": "2026-12-02T17:00:00Z", "priority": False}
+    example: ClassVar[dict[str, Any]] = {
+        **_OUTPUT,
+        "due_at": "2026-12-02T17:00:00Z",
+        "priority": False,
+    }
 
 
 class OutputChecked(_Output):

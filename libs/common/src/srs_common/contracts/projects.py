@@ -73,9 +73,13 @@ class ProjectSubmitted(Contract):
     resubmission: bool = False
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {**_PROJECT, "title": "Burglary security effectiveness",
-                               "lead_researcher_id": "res-alice", "priority": False,
-                               "resubmission": False}
+    example: ClassVar[dict[str, Any]] = {
+        **_PROJECT,
+        "title": "Burglary security effectiveness",
+        "lead_researcher_id": "res-alice",
+        "priority": False,
+        "resubmission": False,
+    }
 
 
 class ProjectRejected(Contract):
@@ -90,8 +94,11 @@ class ProjectRejected(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {**_PROJECT, "lead_researcher_id": "res-alice",
-                               "reason": "public benefit not demonstrated"}
+    example: ClassVar[dict[str, Any]] = {
+        **_PROJECT,
+        "lead_researcher_id": "res-alice",
+        "reason": "public benefit not demonstrated",
+    }
 
 
 class ProjectInformationRequested(Contract):
@@ -130,8 +137,12 @@ class _MemberChange(Contract):
     reason: str | None = None
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {**_PROJECT, "researcher_id": "res-bob", "role": "researcher",
-                               "reason": None}
+    example: ClassVar[dict[str, Any]] = {
+        **_PROJECT,
+        "researcher_id": "res-bob",
+        "role": "researcher",
+        "reason": None,
+    }
 
 
 class ProjectMemberAdded(_MemberChange):
@@ -173,8 +184,11 @@ class ProjectMemberRequested(_MemberChange):
     request_id: str
     requested_by: str
 
-    example: ClassVar[dict[str, Any]] = {**_MemberChange.example, "request_id": "mrq_01J9Z8Q4V6",
-                               "requested_by": "res-alice"}
+    example: ClassVar[dict[str, Any]] = {
+        **_MemberChange.example,
+        "request_id": "mrq_01J9Z8Q4V6",
+        "requested_by": "res-alice",
+    }
 
 
 class ProjectMemberRefused(_MemberChange):
@@ -185,8 +199,11 @@ class ProjectMemberRefused(_MemberChange):
 
     request_id: str
 
-    example: ClassVar[dict[str, Any]] = {**_MemberChange.example, "request_id": "mrq_01J9Z8Q4V6",
-                               "reason": "no need for data access stated"}
+    example: ClassVar[dict[str, Any]] = {
+        **_MemberChange.example,
+        "request_id": "mrq_01J9Z8Q4V6",
+        "reason": "no need for data access stated",
+    }
 
 
 class ProjectLeadChanged(Contract):
@@ -203,9 +220,12 @@ class ProjectLeadChanged(Contract):
     reason: str
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {**_PROJECT, "previous_lead_researcher_id": "res-alice",
-                               "lead_researcher_id": "res-bob",
-                               "reason": "previous lead's accreditation revoked"}
+    example: ClassVar[dict[str, Any]] = {
+        **_PROJECT,
+        "previous_lead_researcher_id": "res-alice",
+        "lead_researcher_id": "res-bob",
+        "reason": "previous lead's accreditation revoked",
+    }
 
 
 class ProjectOverdue(Contract):
@@ -222,9 +242,12 @@ class ProjectOverdue(Contract):
     grace_ends_at: dt.datetime
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {**_PROJECT, "lead_researcher_id": "res-alice",
-                               "expected_end_date": "2027-06-30",
-                               "grace_ends_at": "2027-07-30T00:00:00Z"}
+    example: ClassVar[dict[str, Any]] = {
+        **_PROJECT,
+        "lead_researcher_id": "res-alice",
+        "expected_end_date": "2027-06-30",
+        "grace_ends_at": "2027-07-30T00:00:00Z",
+    }
 
 
 class ProjectExtended(Contract):
@@ -239,8 +262,11 @@ class ProjectExtended(Contract):
     expected_end_date: dt.date
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {**_PROJECT, "previous_end_date": "2027-06-30",
-                               "expected_end_date": "2027-12-31"}
+    example: ClassVar[dict[str, Any]] = {
+        **_PROJECT,
+        "previous_end_date": "2027-06-30",
+        "expected_end_date": "2027-12-31",
+    }
 
 
 class ProjectSuspended(Contract):
@@ -283,8 +309,12 @@ class ProjectCompletionDue(Contract):
     days_before: int
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {**_PROJECT, "lead_researcher_id": "res-alice",
-                               "expected_end_date": "2027-06-30", "days_before": 30}
+    example: ClassVar[dict[str, Any]] = {
+        **_PROJECT,
+        "lead_researcher_id": "res-alice",
+        "expected_end_date": "2027-06-30",
+        "days_before": 30,
+    }
 
 
 class FinalPublication(BaseModel):
@@ -308,7 +338,9 @@ class ProjectCompleted(Contract):
     final_publications: list[FinalPublication] = []
     occurred_at: dt.datetime
 
-    example: ClassVar[dict[str, Any]] = {**_PROJECT, "lead_researcher_id": "res-alice",
-                               "member_ids": ["res-alice", "res-bob"],
-                               "final_publications": [{"title": "Burglary and security",
-                                                       "url": "https://doi.org/10.0/x"}]}
+    example: ClassVar[dict[str, Any]] = {
+        **_PROJECT,
+        "lead_researcher_id": "res-alice",
+        "member_ids": ["res-alice", "res-bob"],
+        "final_publications": [{"title": "Burglary and security", "url": "https://doi.org/10.0/x"}],
+    }

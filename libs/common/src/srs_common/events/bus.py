@@ -7,6 +7,7 @@ embedded Tansu broker; the differences (BROKER.md) are settings, not branches.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -49,8 +50,9 @@ async def start_producer(platform: PlatformSettings) -> AIOKafkaProducer:
     return producer
 
 
-async def ensure_topics(platform: PlatformSettings, topics: Iterable[str],
-                        partitions: int | None = None) -> None:
+async def ensure_topics(
+    platform: PlatformSettings, topics: Iterable[str], partitions: int | None = None
+) -> None:
     """Create topics explicitly (auto-creation would pick its own partition count).
 
     Safe to call repeatedly: existing topics are left alone. Called at start-up and again
@@ -62,20 +64,25 @@ async def ensure_topics(platform: PlatformSettings, topics: Iterable[str],
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import TopicAlreadyExistsError
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=platform.kafka_bootstrap,
-                                request_timeout_ms=platform.request_timeout_ms)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=platform.kafka_bootstrap, request_timeout_ms=platform.request_timeout_ms
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t not in existing]
         if not missing:
             return
-        new = [NewTopic(name=t, num_partitions=partitions or platform.topic_partitions,
-                        replication_factor=platform.topic_replication_factor) for t in missing]
-        try:
+        new = [
+            NewTopic(
+                name=t,
+                num_partitions=partitions or platform.topic_partitions,
+                replication_factor=platform.topic_replication_factor,
+            )
+            for t in missing
+        ]
+        with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(new)
-        except TopicAlreadyExistsError:
-            pass
         log.info("created topics %s", missing)
     finally:
         await asyncio.wait_for(admin.close(), timeout=5)
@@ -86,13 +93,11 @@ async def broker_reachable(platform: PlatformSettings, timeout: float = 1.0) -> 
     host, _, port = platform.kafka_bootstrap.split(",")[0].rpartition(":")
     try:
         _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
-    except (OSError, asyncio.TimeoutError, ValueError):
+    except (TimeoutError, OSError, ValueError):
         return False
     writer.close()
-    try:
+    with contextlib.suppress(OSError):
         await writer.wait_closed()
-    except OSError:
-        pass
     return True
 
 

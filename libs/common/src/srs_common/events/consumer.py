@@ -38,8 +38,14 @@ from srs_common.contracts.base import contract_for
 from srs_common.db import Database, insert_if_absent, is_transient, utcnow
 from srs_common.events.bus import ensure_topics, start_producer, stop_quietly
 from srs_common.events.envelope import Event, UndecodableMessage, decode
-from srs_common.observability import (CONSUMER_LAG, DEAD_LETTERS, EVENT_DELAY, EVENT_HANDLING,
-                                      EVENTS_CONSUMED, correlation_id)
+from srs_common.observability import (
+    CONSUMER_LAG,
+    DEAD_LETTERS,
+    EVENT_DELAY,
+    EVENT_HANDLING,
+    EVENTS_CONSUMED,
+    correlation_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +60,9 @@ class _Duplicate(Exception):
     pass
 
 
-def dead_letter_headers(record: ConsumerRecord, *, consumer: str, error: str, attempts: int,
-                        reason: str) -> list[tuple[str, bytes]]:
+def dead_letter_headers(
+    record: ConsumerRecord, *, consumer: str, error: str, attempts: int, reason: str
+) -> list[tuple[str, bytes]]:
     origin = [(k, v) for k, v in (record.headers or ()) if not k.startswith("srs_dlq_")]
     return origin + [
         ("srs_dlq_consumer", consumer.encode()),
@@ -71,10 +78,17 @@ def dead_letter_headers(record: ConsumerRecord, *, consumer: str, error: str, at
 class ConsumerRunner:
     """Consumes ``topics`` in consumer group ``srs-<consumer>`` into ``handlers``."""
 
-    def __init__(self, db: Database, settings: ServiceSettings,
-                 handlers: Mapping[str, Handler], topics: list[str],
-                 *, consumer: str | None = None, group_id: str | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: ServiceSettings,
+        handlers: Mapping[str, Handler],
+        topics: list[str],
+        *,
+        consumer: str | None = None,
+        group_id: str | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         if db.messaging is None:
             raise ValueError("consumer needs a Database with messaging tables")
         self.db = db
@@ -86,8 +100,8 @@ class ConsumerRunner:
         self.dead_letter_topic = f"srs.dlq.{self.consumer}"
         self.inbox = db.messaging.inbox
         self._claim_statement = insert_if_absent(
-            db.dialect, self.inbox,
-            conflict=[c.name for c in self.inbox.primary_key.columns])
+            db.dialect, self.inbox, conflict=[c.name for c in self.inbox.primary_key.columns]
+        )
         self.quarantine = db.messaging.quarantine
         self._sleep = sleep
         self._consumer: AIOKafkaConsumer | None = None
@@ -121,9 +135,18 @@ class ConsumerRunner:
         # member is left behind in the group holding partitions it will never consume.
         q = self.quarantine
         async with self.db.engine.connect() as conn:
-            keys = (await conn.execute(select(q.c.key).distinct()
-                                       .where(q.c.consumer == self.consumer)
-                                       .where(q.c.resolved_at.is_(None)))).scalars().all()
+            keys = (
+                (
+                    await conn.execute(
+                        select(q.c.key)
+                        .distinct()
+                        .where(q.c.consumer == self.consumer)
+                        .where(q.c.resolved_at.is_(None))
+                    )
+                )
+                .scalars()
+                .all()
+            )
             await conn.rollback()
         try:
             await consumer.start()
@@ -174,8 +197,11 @@ class ConsumerRunner:
                     consumer = self._consumer or await self._start()
                     self.running = True
                     if self._stalled(consumer):
-                        log.warning("consumer %s made no progress for %ss; rebuilding it",
-                                    self.consumer, self.settings.consumer_watchdog_seconds)
+                        log.warning(
+                            "consumer %s made no progress for %ss; rebuilding it",
+                            self.consumer,
+                            self.settings.consumer_watchdog_seconds,
+                        )
                         await self._close()
                         continue
                     batches = await consumer.getmany(timeout_ms=500, max_records=500)
@@ -193,9 +219,11 @@ class ConsumerRunner:
                     log.warning("topic unknown to the broker; re-creating")
                     await self._close()
                     await self._sleep(backoff)
-                except (KafkaError, OSError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, KafkaError, OSError) as exc:
                     self.last_error = repr(exc)
-                    log.warning("consumer %s reconnecting in %.1fs: %r", self.consumer, backoff, exc)
+                    log.warning(
+                        "consumer %s reconnecting in %.1fs: %r", self.consumer, backoff, exc
+                    )
                     await self._close()
                     self.running = False
                     await self._sleep(backoff * (0.5 + random.random()))
@@ -215,7 +243,8 @@ class ConsumerRunner:
         highwater = consumer.highwater(tp)
         if highwater is not None:
             CONSUMER_LAG.labels(self.consumer, tp.topic, str(tp.partition)).set(
-                max(0, highwater - position))
+                max(0, highwater - position)
+            )
 
     def lag(self) -> int | None:
         """Records behind the newest offset the broker reported, over the assigned
@@ -260,8 +289,14 @@ class ConsumerRunner:
         """(event, handler) for a record that may join a shared transaction; False for one
         with no handler (skipped); None for one that needs the one-record path."""
         try:
-            event = decode(value=record.value, headers=record.headers or (), key=record.key,
-                           topic=record.topic, partition=record.partition, offset=record.offset)
+            event = decode(
+                value=record.value,
+                headers=record.headers or (),
+                key=record.key,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+            )
         except UndecodableMessage:
             return None
         if DISCARD_HEADER in event.headers or REPLAY_HEADER in event.headers:
@@ -285,7 +320,7 @@ class ConsumerRunner:
                 await self._handle_with_context(record, event, handler)
             return
         for start in range(0, len(run), self.settings.consumer_max_batch):
-            await self._apply_together(run[start:start + self.settings.consumer_max_batch])
+            await self._apply_together(run[start : start + self.settings.consumer_max_batch])
 
     async def _apply_together(self, run: list[tuple[ConsumerRecord, Event, Handler]]) -> None:
         now = time.time()
@@ -309,8 +344,12 @@ class ConsumerRunner:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - nothing of the run was committed
-            log.info("%s: a run of %d events failed together (%r); applying them one by one",
-                     self.consumer, len(run), exc)
+            log.info(
+                "%s: a run of %d events failed together (%r); applying them one by one",
+                self.consumer,
+                len(run),
+                exc,
+            )
             for record, event, handler in run:
                 await self._handle_with_context(record, event, handler, delay_observed=True)
             return
@@ -322,11 +361,25 @@ class ConsumerRunner:
     def _record_outcome(self, event: Event, outcome: str, seconds: float) -> None:
         EVENT_HANDLING.labels(self.consumer, event.type).observe(seconds)
         EVENTS_CONSUMED.labels(self.consumer, event.type, outcome).inc()
-        log.info("%s %s %s (subject %s, %s[%d]@%d)", self.consumer, outcome, event.type,
-                 event.subject, event.topic, event.partition, event.offset)
+        log.info(
+            "%s %s %s (subject %s, %s[%d]@%d)",
+            self.consumer,
+            outcome,
+            event.type,
+            event.subject,
+            event.topic,
+            event.partition,
+            event.offset,
+        )
 
-    async def _handle_with_context(self, record: ConsumerRecord, event: Event, handler: Handler,
-                                   *, delay_observed: bool = False) -> None:
+    async def _handle_with_context(
+        self,
+        record: ConsumerRecord,
+        event: Event,
+        handler: Handler,
+        *,
+        delay_observed: bool = False,
+    ) -> None:
         token = correlation_id.set(event.correlation_id)
         try:
             await self._handle(record, event, handler, delay_observed=delay_observed)
@@ -336,8 +389,14 @@ class ConsumerRunner:
     # -- one record -------------------------------------------------------------------
     async def _process(self, record: ConsumerRecord) -> None:
         try:
-            event = decode(value=record.value, headers=record.headers or (), key=record.key,
-                           topic=record.topic, partition=record.partition, offset=record.offset)
+            event = decode(
+                value=record.value,
+                headers=record.headers or (),
+                key=record.key,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+            )
         except UndecodableMessage as exc:
             await self._dead_letter(record, error=str(exc), attempts=0, reason="undecodable")
             return
@@ -356,8 +415,9 @@ class ConsumerRunner:
             try:
                 event = event.with_payload(contract.model_validate(event.data))
             except ValidationError as exc:
-                await self._dead_letter(record, error=str(exc), attempts=0,
-                                        reason="contract-violation", event=event)
+                await self._dead_letter(
+                    record, error=str(exc), attempts=0, reason="contract-violation", event=event
+                )
                 return
         await self._handle_with_context(record, event, handler)
 
@@ -368,10 +428,15 @@ class ConsumerRunner:
             return None, False
         q = self.quarantine
         async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(
-                select(q.c.id, q.c.event_id).where(q.c.consumer == self.consumer)
-                .where(q.c.key == key).where(q.c.resolved_at.is_(None)).order_by(q.c.id)
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(q.c.id, q.c.event_id)
+                    .where(q.c.consumer == self.consumer)
+                    .where(q.c.key == key)
+                    .where(q.c.resolved_at.is_(None))
+                    .order_by(q.c.id)
+                )
+            ).all()
             await conn.rollback()
         if not rows:
             self._open_keys.discard(key)
@@ -380,12 +445,23 @@ class ConsumerRunner:
             return None, True  # the head of its key's queue: let it through
         return rows[0].event_id, False
 
-    async def _handle(self, record: ConsumerRecord, event: Event, handler: Handler, *,
-                      delay_observed: bool = False) -> None:
+    async def _handle(
+        self,
+        record: ConsumerRecord,
+        event: Event,
+        handler: Handler,
+        *,
+        delay_observed: bool = False,
+    ) -> None:
         blocker, is_head = await self._blocking_quarantine(event.key, event.id)
         if blocker is not None:
-            await self._dead_letter(record, error=f"waiting behind dead letter {blocker}",
-                                    attempts=0, reason="quarantined", event=event)
+            await self._dead_letter(
+                record,
+                error=f"waiting behind dead letter {blocker}",
+                attempts=0,
+                reason="quarantined",
+                event=event,
+            )
             return
         attempts = 0
         transient_waits = 0
@@ -395,10 +471,12 @@ class ConsumerRunner:
                 started = time.perf_counter()
                 if attempts == 1 and record.timestamp and not delay_observed:
                     EVENT_DELAY.labels(self.consumer).observe(
-                        max(0.0, time.time() - record.timestamp / 1000))
+                        max(0.0, time.time() - record.timestamp / 1000)
+                    )
                 applied = await self.apply(event, handler, resolve=is_head)
-                self._record_outcome(event, "applied" if applied else "duplicate",
-                                     time.perf_counter() - started)
+                self._record_outcome(
+                    event, "applied" if applied else "duplicate", time.perf_counter() - started
+                )
                 return
             except asyncio.CancelledError:
                 raise
@@ -408,27 +486,46 @@ class ConsumerRunner:
                     # long; this is not the event's fault and must never dead-letter it.
                     attempts -= 1
                     transient_waits += 1
-                    delay = min(5.0, self.settings.consumer_backoff_base_seconds * 2 ** min(
-                        transient_waits, 10))
-                    log.warning("database unavailable while handling %s; waiting %.2fs: %r",
-                                event.type, delay, exc)
+                    delay = min(
+                        5.0,
+                        self.settings.consumer_backoff_base_seconds * 2 ** min(transient_waits, 10),
+                    )
+                    log.warning(
+                        "database unavailable while handling %s; waiting %.2fs: %r",
+                        event.type,
+                        delay,
+                        exc,
+                    )
                     await self._sleep(delay * (0.5 + random.random()))
                     continue
                 if attempts >= self.settings.consumer_max_attempts:
-                    log.error("handler for %s failed %d times; dead-lettering",
-                              event.type, attempts, exc_info=True)
-                    await self._dead_letter(record, error=repr(exc), attempts=attempts,
-                                            reason="handler-failed", event=event)
+                    log.error(
+                        "handler for %s failed %d times; dead-lettering",
+                        event.type,
+                        attempts,
+                        exc_info=True,
+                    )
+                    await self._dead_letter(
+                        record,
+                        error=repr(exc),
+                        attempts=attempts,
+                        reason="handler-failed",
+                        event=event,
+                    )
                     EVENTS_CONSUMED.labels(self.consumer, event.type, "dead_letter").inc()
                     return
-                delay = min(self.settings.consumer_backoff_max_seconds,
-                            self.settings.consumer_backoff_base_seconds * 2 ** (attempts - 1))
-                log.warning("handler for %s failed (attempt %d), retrying: %r",
-                            event.type, attempts, exc)
+                delay = min(
+                    self.settings.consumer_backoff_max_seconds,
+                    self.settings.consumer_backoff_base_seconds * 2 ** (attempts - 1),
+                )
+                log.warning(
+                    "handler for %s failed (attempt %d), retrying: %r", event.type, attempts, exc
+                )
                 await self._sleep(delay * (0.5 + random.random()))
 
-    async def apply(self, event: Event, handler: Handler | None = None, *,
-                    resolve: bool = False) -> bool:
+    async def apply(
+        self, event: Event, handler: Handler | None = None, *, resolve: bool = False
+    ) -> bool:
         """Run the handler and record the event in the inbox, in one transaction.
 
         Returns False (and changes nothing) when the event was already applied.
@@ -456,44 +553,79 @@ class ConsumerRunner:
     async def _claim_new(self, session: AsyncSession, event: Event) -> bool:
         """Record the event in the inbox; False when it was already there (one statement:
         no savepoint, and a concurrent claim of the same event waits for the first)."""
-        result = await session.execute(self._claim_statement.values(
-            consumer=self.consumer, source=event.source, event_id=event.id, type=event.type,
-            processed_at=utcnow()))
+        result = await session.execute(
+            self._claim_statement.values(
+                consumer=self.consumer,
+                source=event.source,
+                event_id=event.id,
+                type=event.type,
+                processed_at=utcnow(),
+            )
+        )
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
     async def _resolve(self, session: AsyncSession, event: Event) -> None:
         q = self.quarantine
         await session.execute(
-            update(q).where(q.c.consumer == self.consumer).where(q.c.event_id == event.id)
-            .where(q.c.resolved_at.is_(None)).values(resolved_at=utcnow()))
+            update(q)
+            .where(q.c.consumer == self.consumer)
+            .where(q.c.event_id == event.id)
+            .where(q.c.resolved_at.is_(None))
+            .values(resolved_at=utcnow())
+        )
 
-    async def _dead_letter(self, record: ConsumerRecord, *, error: str, attempts: int,
-                           reason: str, event: Event | None = None) -> None:
+    async def _dead_letter(
+        self,
+        record: ConsumerRecord,
+        *,
+        error: str,
+        attempts: int,
+        reason: str,
+        event: Event | None = None,
+    ) -> None:
         producer = await self._dlq_producer()
-        headers = dead_letter_headers(record, consumer=self.consumer, error=error,
-                                      attempts=attempts, reason=reason)
-        await producer.send_and_wait(self.dead_letter_topic, value=record.value,
-                                     key=record.key, headers=headers)
+        headers = dead_letter_headers(
+            record, consumer=self.consumer, error=error, attempts=attempts, reason=reason
+        )
+        await producer.send_and_wait(
+            self.dead_letter_topic, value=record.value, key=record.key, headers=headers
+        )
         if event is not None and event.key is not None:
             # Later events with this key wait behind this one until it is replayed.
             async with self.db.transaction() as session:
-                existing = (await session.execute(
-                    select(self.quarantine.c.id)
-                    .where(self.quarantine.c.consumer == self.consumer)
-                    .where(self.quarantine.c.event_id == event.id))).first()
+                existing = (
+                    await session.execute(
+                        select(self.quarantine.c.id)
+                        .where(self.quarantine.c.consumer == self.consumer)
+                        .where(self.quarantine.c.event_id == event.id)
+                    )
+                ).first()
                 if existing is None:
-                    await session.execute(insert(self.quarantine).values(
-                        consumer=self.consumer, key=event.key, event_id=event.id,
-                        reason=f"{reason}: {error}"[:2000], created_at=utcnow()))
+                    await session.execute(
+                        insert(self.quarantine).values(
+                            consumer=self.consumer,
+                            key=event.key,
+                            event_id=event.id,
+                            reason=f"{reason}: {error}"[:2000],
+                            created_at=utcnow(),
+                        )
+                    )
             self._open_keys.add(event.key)
         self.dead_lettered += 1
         DEAD_LETTERS.labels(self.consumer).inc()
-        log.warning("dead-lettered %s offset %s (%s): %s", record.topic, record.offset,
-                    reason, error[:200])
+        log.warning(
+            "dead-lettered %s offset %s (%s): %s", record.topic, record.offset, reason, error[:200]
+        )
 
     def state(self) -> dict[str, Any]:
-        return {"consumer": self.consumer, "group": self.group_id, "topics": self.topics,
-                "running": self.running, "processed": self.processed,
-                "assigned_partitions": len(self._consumer.assignment()) if self._consumer else 0,
-                "dead_lettered": self.dead_lettered, "last_error": self.last_error,
-                "lag": self.lag()}
+        return {
+            "consumer": self.consumer,
+            "group": self.group_id,
+            "topics": self.topics,
+            "running": self.running,
+            "processed": self.processed,
+            "assigned_partitions": len(self._consumer.assignment()) if self._consumer else 0,
+            "dead_lettered": self.dead_lettered,
+            "last_error": self.last_error,
+            "lag": self.lag(),
+        }

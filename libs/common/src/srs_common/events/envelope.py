@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from srs_common.contracts.base import Contract
@@ -42,13 +42,32 @@ class Event:
     payload: Contract | None = None
 
     def with_payload(self, payload: Contract) -> Event:
-        return Event(self.id, self.source, self.type, self.subject, self.time,
-                     self.correlation_id, self.data, self.topic, self.partition,
-                     self.offset, self.key, self.headers, payload)
+        return Event(
+            self.id,
+            self.source,
+            self.type,
+            self.subject,
+            self.time,
+            self.correlation_id,
+            self.data,
+            self.topic,
+            self.partition,
+            self.offset,
+            self.key,
+            self.headers,
+            payload,
+        )
 
 
-def to_headers(*, event_id: str, source: str, event_type: str, subject: str | None,
-               time: dt.datetime, correlation_id: str | None) -> list[tuple[str, bytes]]:
+def to_headers(
+    *,
+    event_id: str,
+    source: str,
+    event_type: str,
+    subject: str | None,
+    time: dt.datetime,
+    correlation_id: str | None,
+) -> list[tuple[str, bytes]]:
     headers = [
         ("ce_specversion", SPEC_VERSION.encode()),
         ("ce_id", event_id.encode()),
@@ -69,8 +88,15 @@ def encode_data(data: dict[str, Any]) -> bytes:
     return json.dumps(data, separators=(",", ":"), default=str).encode()
 
 
-def decode(*, value: bytes | None, headers: Sequence[tuple[str, bytes]], key: bytes | None,
-           topic: str = "", partition: int = -1, offset: int = -1) -> Event:
+def decode(
+    *,
+    value: bytes | None,
+    headers: Sequence[tuple[str, bytes]],
+    key: bytes | None,
+    topic: str = "",
+    partition: int = -1,
+    offset: int = -1,
+) -> Event:
     """Read a Kafka record as a CloudEvent, or raise :class:`UndecodableMessage`."""
     try:
         hdrs = {k: bytes(v) if v is not None else b"" for k, v in headers}
@@ -85,7 +111,11 @@ def decode(*, value: bytes | None, headers: Sequence[tuple[str, bytes]], key: by
         if not isinstance(data, dict):
             raise UndecodableMessage("payload is not a JSON object")
         time_raw = hdrs.get("ce_time")
-        time = dt.datetime.fromisoformat(time_raw.decode().replace("Z", "+00:00")) if time_raw else None
+        time = (
+            dt.datetime.fromisoformat(time_raw.decode().replace("Z", "+00:00"))
+            if time_raw
+            else None
+        )
         subject = hdrs.get("ce_subject")
         cid = hdrs.get("ce_correlationid")
         return Event(

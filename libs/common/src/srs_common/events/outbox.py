@@ -25,16 +25,18 @@ async def publish(session: AsyncSession, payload: Contract, *, subject: str) -> 
     if outbox is None or service is None:
         raise RuntimeError("session was not created by a service Database with messaging tables")
     event_id = str(uuid.uuid4())
-    await session.execute(insert(outbox).values(
-        event_id=event_id,
-        topic=payload.topic,
-        key=subject,
-        type=payload.type,
-        source=f"/srs/{service}",
-        subject=subject,
-        correlation_id=current_correlation_id(),
-        payload=payload.model_dump_json(),
-        created_at=utcnow(),
-    ))
+    await session.execute(
+        insert(outbox).values(
+            event_id=event_id,
+            topic=payload.topic,
+            key=subject,
+            type=payload.type,
+            source=f"/srs/{service}",
+            subject=subject,
+            correlation_id=current_correlation_id(),
+            payload=payload.model_dump_json(),
+            created_at=utcnow(),
+        )
+    )
     session.info[OUTBOX_WRITTEN] = True
     return event_id

@@ -10,6 +10,7 @@ mark gives a duplicate, never a loss: consumers' inboxes drop duplicates.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -42,8 +43,7 @@ def _observe(future: asyncio.Future[Any]) -> None:
 class Relay:
     """Drains one service's outbox to the broker. Run :meth:`run` as a task."""
 
-    def __init__(self, db: Database, settings: ServiceSettings,
-                 holder: str | None = None) -> None:
+    def __init__(self, db: Database, settings: ServiceSettings, holder: str | None = None) -> None:
         if db.messaging is None:
             raise ValueError("relay needs a Database with messaging tables")
         self.db = db
@@ -92,8 +92,11 @@ class Relay:
         expires = now + dt.timedelta(seconds=self.settings.relay_lease_seconds)
         table = self.lease_table
         async with self.db.engine.begin() as conn:
-            await conn.execute(insert_if_absent(self.db.dialect, table, conflict=["name"])
-                               .values(name=self.lease_name, holder=self.holder, expires_at=now))
+            await conn.execute(
+                insert_if_absent(self.db.dialect, table, conflict=["name"]).values(
+                    name=self.lease_name, holder=self.holder, expires_at=now
+                )
+            )
             result = await conn.execute(
                 update(table)
                 .where(table.c.name == self.lease_name)
@@ -108,20 +111,20 @@ class Relay:
             return
         try:
             async with self.db.engine.begin() as conn:
-                await conn.execute(update(self.lease_table)
-                                   .where(self.lease_table.c.name == self.lease_name)
-                                   .where(self.lease_table.c.holder == self.holder)
-                                   .values(expires_at=utcnow() - dt.timedelta(seconds=1)))
+                await conn.execute(
+                    update(self.lease_table)
+                    .where(self.lease_table.c.name == self.lease_name)
+                    .where(self.lease_table.c.holder == self.holder)
+                    .values(expires_at=utcnow() - dt.timedelta(seconds=1))
+                )
         except Exception:  # noqa: BLE001 - the lease expires on its own
             log.debug("lease release failed", exc_info=True)
 
     async def _release_pg(self) -> None:
         conn, self._lock_conn = self._lock_conn, None
         if conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # the lease ends with the connection
                 await conn.close()
-            except Exception:  # noqa: BLE001
-                pass
 
     # -- publishing -------------------------------------------------------------------
     async def _ensure_producer(self) -> AIOKafkaProducer:
@@ -139,10 +142,14 @@ class Relay:
         """Publish up to one batch of pending rows; return how many were marked sent."""
         table = self.outbox
         async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(
-                select(table).where(table.c.sent_at.is_(None))
-                .order_by(table.c.id).limit(self.settings.relay_batch_size)
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(table)
+                    .where(table.c.sent_at.is_(None))
+                    .order_by(table.c.id)
+                    .limit(self.settings.relay_batch_size)
+                )
+            ).all()
             await conn.rollback()
         if not rows:
             OUTBOX_BACKLOG.labels(self.settings.service_name).set(0)
@@ -164,13 +171,22 @@ class Relay:
             self._topics_checked_at = now
         futures = []
         for row in rows:
-            headers = to_headers(event_id=row.event_id, source=row.source, event_type=row.type,
-                                 subject=row.subject, time=row.created_at,
-                                 correlation_id=row.correlation_id)
-            futures.append(await producer.send(
-                row.topic, value=row.payload.encode(),
-                key=row.key.encode() if row.key else None, headers=headers,
-            ))
+            headers = to_headers(
+                event_id=row.event_id,
+                source=row.source,
+                event_type=row.type,
+                subject=row.subject,
+                time=row.created_at,
+                correlation_id=row.correlation_id,
+            )
+            futures.append(
+                await producer.send(
+                    row.topic,
+                    value=row.payload.encode(),
+                    key=row.key.encode() if row.key else None,
+                    headers=headers,
+                )
+            )
         # Mark only the prefix that was acknowledged: a later row must never be marked
         # while an earlier one (possibly of the same key) is still unpublished. (Awaiting
         # the futures in turn costs a fraction of gather(): most are done by then.)
@@ -186,12 +202,13 @@ class Relay:
             acked.append(row.id)
         if failure is not None:
             # Later sends may still fail or land: retrieve them so none is left unobserved.
-            for future in futures[len(acked):]:
+            for future in futures[len(acked) :]:
                 future.add_done_callback(_observe)
         if acked:
             async with self.db.engine.begin() as conn:
-                await conn.execute(update(table).where(table.c.id.in_(acked))
-                                   .values(sent_at=utcnow()))
+                await conn.execute(
+                    update(table).where(table.c.id.in_(acked)).values(sent_at=utcnow())
+                )
             for event_type, count in Counter(row.type for row in rows[: len(acked)]).items():
                 EVENTS_PUBLISHED.labels(self.settings.service_name, event_type).inc(count)
             self.published += len(acked)
@@ -202,8 +219,13 @@ class Relay:
 
     async def backlog(self) -> int:
         async with self.db.engine.connect() as conn:
-            count = (await conn.execute(select(func.count()).select_from(self.outbox)
-                                        .where(self.outbox.c.sent_at.is_(None)))).scalar_one()
+            count = (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(self.outbox)
+                    .where(self.outbox.c.sent_at.is_(None))
+                )
+            ).scalar_one()
             await conn.rollback()
         return int(count)
 
@@ -230,18 +252,18 @@ class Relay:
                     # drain is in flight must not be forgotten until the next poll.
                     self._wake.clear()
                     # Renew the lease between batches so a long drain never outlives it.
-                    while (await self.drain_once() == self.settings.relay_batch_size
-                           and await self._try_lease()):
+                    while (
+                        await self.drain_once() == self.settings.relay_batch_size
+                        and await self._try_lease()
+                    ):
                         pass
                     self.last_error = None
                     backoff = 0.2
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=poll)
-                    except asyncio.TimeoutError:
-                        pass
                 except asyncio.CancelledError:
                     raise
-                except (KafkaError, OSError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, KafkaError, OSError) as exc:
                     self.last_error = repr(exc)
                     log.warning("relay cannot publish, retrying in %.1fs: %r", backoff, exc)
                     await self._drop_producer()

@@ -33,7 +33,8 @@ class MessagingTables:
 def messaging_tables(metadata: MetaData) -> MessagingTables:
     """Declare the messaging tables on a service's metadata (call once, in models.py)."""
     outbox = Table(
-        "outbox_event", metadata,
+        "outbox_event",
+        metadata,
         Column("id", BigId, primary_key=True, autoincrement=True),
         Column("event_id", String(36), nullable=False, unique=True),
         Column("topic", String(200), nullable=False),
@@ -47,10 +48,15 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("sent_at", UTCDateTime(), nullable=True),
     )
     # The relay selects by state, never by a moving id cursor (late commits would be skipped).
-    Index("ix_outbox_event_pending", outbox.c.id,
-          postgresql_where=outbox.c.sent_at.is_(None), sqlite_where=outbox.c.sent_at.is_(None))
+    Index(
+        "ix_outbox_event_pending",
+        outbox.c.id,
+        postgresql_where=outbox.c.sent_at.is_(None),
+        sqlite_where=outbox.c.sent_at.is_(None),
+    )
     inbox = Table(
-        "inbox_event", metadata,
+        "inbox_event",
+        metadata,
         Column("consumer", String(100), primary_key=True),
         Column("source", String(200), primary_key=True),
         Column("event_id", String(36), primary_key=True),
@@ -58,7 +64,8 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("processed_at", UTCDateTime(), nullable=False),
     )
     quarantine = Table(
-        "dead_letter_quarantine", metadata,
+        "dead_letter_quarantine",
+        metadata,
         Column("id", BigId, primary_key=True, autoincrement=True),
         Column("consumer", String(100), nullable=False),
         Column("key", String(200), nullable=False),
@@ -68,11 +75,16 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("resolved_at", UTCDateTime(), nullable=True),
         UniqueConstraint("consumer", "event_id"),
     )
-    Index("ix_dead_letter_quarantine_open", quarantine.c.consumer, quarantine.c.key,
-          postgresql_where=quarantine.c.resolved_at.is_(None),
-          sqlite_where=quarantine.c.resolved_at.is_(None))
+    Index(
+        "ix_dead_letter_quarantine_open",
+        quarantine.c.consumer,
+        quarantine.c.key,
+        postgresql_where=quarantine.c.resolved_at.is_(None),
+        sqlite_where=quarantine.c.resolved_at.is_(None),
+    )
     relay_lease = Table(
-        "relay_lease", metadata,
+        "relay_lease",
+        metadata,
         Column("name", String(100), primary_key=True),
         Column("holder", String(100), nullable=False),
         Column("expires_at", UTCDateTime(), nullable=False),

@@ -7,16 +7,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 
-from srs_common.auth import CurrentPrincipal, Principal, require_roles
-from srs_common.db import SessionDep, utcnow
-from srs_common.errors import NotFound
-from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from srs_access import catalogue
 from srs_access.api.errors import problems
 from srs_access.domain import AccessLevel, agreement_current
 from srs_access.models import Organisation
-from srs_access.schemas import (DatasetCreate, DatasetFields, DatasetRead, OrganisationCreate,
-                                OrganisationFields, OrganisationRead)
+from srs_access.schemas import (
+    DatasetCreate,
+    DatasetFields,
+    DatasetRead,
+    OrganisationCreate,
+    OrganisationFields,
+    OrganisationRead,
+)
+from srs_common.auth import CurrentPrincipal, Principal, require_roles
+from srs_common.db import SessionDep, utcnow
+from srs_common.errors import NotFound
+from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
 Support = Annotated[Principal, Depends(require_roles("support"))]
@@ -24,89 +30,146 @@ DatasetId = Annotated[str, Path(max_length=100, examples=["ds-ashe-2021"])]
 OrganisationId = Annotated[str, Path(max_length=100, examples=["org-ntu"])]
 
 
-@router.get("/datasets", response_model=Page[DatasetRead], summary="Browse the dataset catalogue",
-            responses=problems(401, 422))
-async def list_datasets(session: SessionDep, _: CurrentPrincipal, limit: Limit = 50,
-                        cursor: Cursor = None,
-                        owner: Annotated[str | None, Query(max_length=200)] = None):
+@router.get(
+    "/datasets",
+    response_model=Page[DatasetRead],
+    summary="Browse the dataset catalogue",
+    responses=problems(401, 422),
+)
+async def list_datasets(
+    session: SessionDep,
+    _: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    owner: Annotated[str | None, Query(max_length=200)] = None,
+):
     after = decode_cursor(cursor)
-    rows = await catalogue.list_datasets(session, owner=owner,
-                                         after=str(after[0]) if after else None, limit=limit + 1)
+    rows = await catalogue.list_datasets(
+        session, owner=owner, after=str(after[0]) if after else None, limit=limit + 1
+    )
     items = [DatasetRead.model_validate(r) for r in rows[:limit]]
     return Page(items=items, next=encode_cursor([items[-1].id]) if len(rows) > limit else None)
 
 
-@router.get("/datasets/{dataset_id}", response_model=DatasetRead, summary="One dataset",
-            responses=problems(401, 404, 422))
+@router.get(
+    "/datasets/{dataset_id}",
+    response_model=DatasetRead,
+    summary="One dataset",
+    responses=problems(401, 404, 422),
+)
 async def read_dataset(dataset_id: DatasetId, session: SessionDep, _: CurrentPrincipal):
     return await catalogue.get_dataset(session, dataset_id)
 
 
-@router.post("/datasets", response_model=DatasetRead, status_code=201,
-             summary="Catalogue a dataset (support); publishes dataset.catalogued",
-             responses=problems(401, 403, 409, 422))
+@router.post(
+    "/datasets",
+    response_model=DatasetRead,
+    status_code=201,
+    summary="Catalogue a dataset (support); publishes dataset.catalogued",
+    responses=problems(401, 403, 409, 422),
+)
 async def create_dataset(body: DatasetCreate, session: SessionDep, _: Support):
     return await catalogue.catalogue_dataset(
-        session, dataset_id=body.id, title=body.title, owner=body.owner,
+        session,
+        dataset_id=body.id,
+        title=body.title,
+        owner=body.owner,
         access_level=AccessLevel[body.access_level],
         disclosure_threshold=body.disclosure_threshold,
-        operational_id_columns=body.operational_id_columns, create=True)
+        operational_id_columns=body.operational_id_columns,
+        create=True,
+    )
 
 
-@router.put("/datasets/{dataset_id}", response_model=DatasetRead,
-            summary="Change a dataset's settings (support); publishes dataset.catalogued",
-            responses=problems(401, 403, 404, 422))
-async def update_dataset(dataset_id: DatasetId, body: DatasetFields, session: SessionDep,
-                         _: Support):
+@router.put(
+    "/datasets/{dataset_id}",
+    response_model=DatasetRead,
+    summary="Change a dataset's settings (support); publishes dataset.catalogued",
+    responses=problems(401, 403, 404, 422),
+)
+async def update_dataset(
+    dataset_id: DatasetId, body: DatasetFields, session: SessionDep, _: Support
+):
     return await catalogue.catalogue_dataset(
-        session, dataset_id=dataset_id, title=body.title, owner=body.owner,
+        session,
+        dataset_id=dataset_id,
+        title=body.title,
+        owner=body.owner,
         access_level=AccessLevel[body.access_level],
         disclosure_threshold=body.disclosure_threshold,
-        operational_id_columns=body.operational_id_columns, create=False)
+        operational_id_columns=body.operational_id_columns,
+        create=False,
+    )
 
 
 def _organisation_read(organisation: Organisation) -> OrganisationRead:
     return OrganisationRead(
-        id=organisation.id, name=organisation.name, contact_email=organisation.contact_email,
+        id=organisation.id,
+        name=organisation.name,
+        contact_email=organisation.contact_email,
         aoc_certified_until=organisation.aoc_certified_until,
         legacy_remote_access=organisation.legacy_remote_access,
-        agreement_current=agreement_current(organisation.aoc_certified_until,
-                                            organisation.legacy_remote_access, utcnow().date()))
+        agreement_current=agreement_current(
+            organisation.aoc_certified_until, organisation.legacy_remote_access, utcnow().date()
+        ),
+    )
 
 
-@router.get("/organisations", response_model=list[OrganisationRead],
-            summary="Organisations and their agreements (support, ops)",
-            responses=problems(401, 403))
-async def list_organisations(session: SessionDep,
-                             _: Annotated[Principal, Depends(require_roles("support", "ops"))]):
+@router.get(
+    "/organisations",
+    response_model=list[OrganisationRead],
+    summary="Organisations and their agreements (support, ops)",
+    responses=problems(401, 403),
+)
+async def list_organisations(
+    session: SessionDep, _: Annotated[Principal, Depends(require_roles("support", "ops"))]
+):
     rows = (await session.execute(select(Organisation).order_by(Organisation.id))).scalars()
     return [_organisation_read(o) for o in rows]
 
 
-@router.get("/organisations/{organisation_id}", response_model=OrganisationRead,
-            summary="One organisation (staff, or its own people and partner client)",
-            responses=problems(401, 404, 422))
-async def read_organisation(organisation_id: OrganisationId, session: SessionDep,
-                            principal: CurrentPrincipal):
+@router.get(
+    "/organisations/{organisation_id}",
+    response_model=OrganisationRead,
+    summary="One organisation (staff, or its own people and partner client)",
+    responses=problems(401, 404, 422),
+)
+async def read_organisation(
+    organisation_id: OrganisationId, session: SessionDep, principal: CurrentPrincipal
+):
     organisation = await session.get(Organisation, organisation_id)
-    if organisation is None or not (principal.has("support", "ops")
-                                    or principal.org == organisation_id):
+    if organisation is None or not (
+        principal.has("support", "ops") or principal.org == organisation_id
+    ):
         raise NotFound(f"no organisation {organisation_id}")
     return _organisation_read(organisation)
 
 
-@router.post("/organisations", response_model=OrganisationRead, status_code=201,
-             summary="Register an organisation (support)", responses=problems(401, 403, 409, 422))
+@router.post(
+    "/organisations",
+    response_model=OrganisationRead,
+    status_code=201,
+    summary="Register an organisation (support)",
+    responses=problems(401, 403, 409, 422),
+)
 async def create_organisation(body: OrganisationCreate, session: SessionDep, _: Support):
     values = body.model_dump(exclude={"id"})
-    return _organisation_read(await catalogue.save_organisation(session, body.id, create=True,
-                                                                **values))
+    return _organisation_read(
+        await catalogue.save_organisation(session, body.id, create=True, **values)
+    )
 
 
-@router.put("/organisations/{organisation_id}", response_model=OrganisationRead,
-            summary="Change an organisation's agreement or contact (support)",
-            responses=problems(401, 403, 404, 422))
-async def update_organisation(organisation_id: OrganisationId, body: OrganisationFields,
-                              session: SessionDep, _: Support):
-    return _organisation_read(await catalogue.save_organisation(
-        session, organisation_id, create=False, **body.model_dump()))
+@router.put(
+    "/organisations/{organisation_id}",
+    response_model=OrganisationRead,
+    summary="Change an organisation's agreement or contact (support)",
+    responses=problems(401, 403, 404, 422),
+)
+async def update_organisation(
+    organisation_id: OrganisationId, body: OrganisationFields, session: SessionDep, _: Support
+):
+    return _organisation_read(
+        await catalogue.save_organisation(
+            session, organisation_id, create=False, **body.model_dump()
+        )
+    )

@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from srs_common.auth import Principal, require_roles
-from srs_common.db import SessionDep
 from srs_access import clients
 from srs_access.api.errors import problems
-from srs_access.schemas import (ApiClientCreate, ApiClientRead, ApiClientWithSecret,
-                                SecretRotation)
+from srs_access.schemas import ApiClientCreate, ApiClientRead, ApiClientWithSecret, SecretRotation
 from srs_access.settings import AccessSettings
+from srs_common.auth import Principal, require_roles
+from srs_common.db import SessionDep
 
 router = APIRouter(prefix="/v1/clients", tags=["partner API clients"])
 Support = Annotated[Principal, Depends(require_roles("support"))]
@@ -27,47 +26,84 @@ Settings = Annotated[AccessSettings, Depends(_settings)]
 
 
 def _with_secret(client: object, secret: str) -> ApiClientWithSecret:
-    return ApiClientWithSecret(**ApiClientRead.model_validate(client).model_dump(),
-                               client_secret=secret)
+    return ApiClientWithSecret(
+        **ApiClientRead.model_validate(client).model_dump(), client_secret=secret
+    )
 
 
-@router.post("", response_model=ApiClientWithSecret, status_code=201,
-             summary="Register a partner organisation's API client (support); the secret "
-                     "is shown once", responses=problems(401, 403, 422))
-async def register_client(body: ApiClientCreate, session: SessionDep, settings: Settings,
-                          principal: Support) -> ApiClientWithSecret:
+@router.post(
+    "",
+    response_model=ApiClientWithSecret,
+    status_code=201,
+    summary="Register a partner organisation's API client (support); the secret is shown once",
+    responses=problems(401, 403, 422),
+)
+async def register_client(
+    body: ApiClientCreate, session: SessionDep, settings: Settings, principal: Support
+) -> ApiClientWithSecret:
     client, secret = await clients.register_client(
-        session, settings, created_by=principal.sub, organisation_id=body.organisation_id,
-        name=body.name, scopes=list(body.scopes))
+        session,
+        settings,
+        created_by=principal.sub,
+        organisation_id=body.organisation_id,
+        name=body.name,
+        scopes=list(body.scopes),
+    )
     return _with_secret(client, secret)
 
 
-@router.get("", response_model=list[ApiClientRead], summary="API clients (support)",
-            responses=problems(401, 403, 422))
-async def list_clients(session: SessionDep, _: Support,
-                       organisation_id: Annotated[str | None, Query(max_length=100)] = None):
+@router.get(
+    "",
+    response_model=list[ApiClientRead],
+    summary="API clients (support)",
+    responses=problems(401, 403, 422),
+)
+async def list_clients(
+    session: SessionDep,
+    _: Support,
+    organisation_id: Annotated[str | None, Query(max_length=100)] = None,
+):
     return await clients.list_clients(session, organisation_id)
 
 
-@router.get("/{client_id}", response_model=ApiClientRead, summary="One API client (support)",
-            responses=problems(401, 403, 404, 422))
+@router.get(
+    "/{client_id}",
+    response_model=ApiClientRead,
+    summary="One API client (support)",
+    responses=problems(401, 403, 404, 422),
+)
 async def read_client(client_id: ClientId, session: SessionDep, _: Support):
     return await clients.get_client(session, client_id)
 
 
-@router.post("/{client_id}/rotate", response_model=ApiClientWithSecret,
-             summary="Issue a new secret; the old ones keep working until the given time "
-                     "(support)", responses=problems(401, 403, 404, 422))
-async def rotate_secret(client_id: ClientId, body: SecretRotation, session: SessionDep,
-                        settings: Settings, principal: Support) -> ApiClientWithSecret:
+@router.post(
+    "/{client_id}/rotate",
+    response_model=ApiClientWithSecret,
+    summary="Issue a new secret; the old ones keep working until the given time (support)",
+    responses=problems(401, 403, 404, 422),
+)
+async def rotate_secret(
+    client_id: ClientId,
+    body: SecretRotation,
+    session: SessionDep,
+    settings: Settings,
+    principal: Support,
+) -> ApiClientWithSecret:
     client, secret = await clients.rotate_secret(
-        session, settings, client_id, actor=principal.sub,
-        old_secret_expires_at=body.old_secret_expires_at)
+        session,
+        settings,
+        client_id,
+        actor=principal.sub,
+        old_secret_expires_at=body.old_secret_expires_at,
+    )
     return _with_secret(client, secret)
 
 
-@router.post("/{client_id}/revoke", response_model=ApiClientRead,
-             summary="Revoke a client: no new tokens (support)",
-             responses=problems(401, 403, 404, 422))
+@router.post(
+    "/{client_id}/revoke",
+    response_model=ApiClientRead,
+    summary="Revoke a client: no new tokens (support)",
+    responses=problems(401, 403, 404, 422),
+)
 async def revoke_client(client_id: ClientId, session: SessionDep, principal: Support):
     return await clients.revoke_client(session, client_id, actor=principal.sub)

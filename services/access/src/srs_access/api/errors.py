@@ -15,6 +15,19 @@ _TEXT = {
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: each status with a problem+json example."""
-    return {status: {"description": _TEXT[status], "content": {"application/problem+json": {
-        "example": {"type": "about:blank", "title": _TEXT[status].split(" (")[0],
-                    "status": status, "detail": _TEXT[status]}}}} for status in statuses}
+    return {
+        status: {
+            "description": _TEXT[status],
+            "content": {
+                "application/problem+json": {
+                    "example": {
+                        "type": "about:blank",
+                        "title": _TEXT[status].split(" (")[0],
+                        "status": status,
+                        "detail": _TEXT[status],
+                    }
+                }
+            },
+        }
+        for status in statuses
+    }

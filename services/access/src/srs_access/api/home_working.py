@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_common.auth import CurrentPrincipal, Principal, require_roles
-from srs_common.db import SessionDep, utcnow
 from srs_access import home_working
 from srs_access.api.errors import problems
 from srs_access.models import HomeWorkingRequest
 from srs_access.schemas import HomeWorkingCreate, HomeWorkingRead, HomeWorkingReason
+from srs_common.auth import CurrentPrincipal, Principal, require_roles
+from srs_common.db import SessionDep, utcnow
 
 router = APIRouter(prefix="/v1/home-working-requests", tags=["home working"])
 RequestId = Annotated[str, Path(max_length=40, examples=["hw_01JA"])]
@@ -25,65 +25,122 @@ async def _read(session: AsyncSession, request: HomeWorkingRequest) -> HomeWorki
     return read
 
 
-@router.post("", response_model=HomeWorkingRead, status_code=201,
-             summary="Apply for home working (researcher, for their own projects)",
-             responses=problems(401, 403, 404, 422))
-async def submit(body: HomeWorkingCreate, session: SessionDep,
-                 principal: Annotated[Principal, Depends(require_roles("researcher"))]):
+@router.post(
+    "",
+    response_model=HomeWorkingRead,
+    status_code=201,
+    summary="Apply for home working (researcher, for their own projects)",
+    responses=problems(401, 403, 404, 422),
+)
+async def submit(
+    body: HomeWorkingCreate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles("researcher"))],
+):
     request = await home_working.submit_request(session, principal, **body.model_dump())
     return await _read(session, request)
 
 
-@router.get("", response_model=list[HomeWorkingRead],
-            summary="Home-working requests the caller may see", responses=problems(401, 422))
-async def list_requests(session: SessionDep, principal: CurrentPrincipal,
-                        status: Annotated[Literal["submitted", "approved", "refused",
-                                                  "revoked"] | None, Query()] = None):
-    return [await _read(session, r)
-            for r in await home_working.list_requests(session, principal, status=status)]
+@router.get(
+    "",
+    response_model=list[HomeWorkingRead],
+    summary="Home-working requests the caller may see",
+    responses=problems(401, 422),
+)
+async def list_requests(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    status: Annotated[
+        Literal["submitted", "approved", "refused", "revoked"] | None, Query()
+    ] = None,
+):
+    return [
+        await _read(session, r)
+        for r in await home_working.list_requests(session, principal, status=status)
+    ]
 
 
-@router.get("/{request_id}", response_model=HomeWorkingRead, summary="One home-working request",
-            responses=problems(401, 404, 422))
+@router.get(
+    "/{request_id}",
+    response_model=HomeWorkingRead,
+    summary="One home-working request",
+    responses=problems(401, 404, 422),
+)
 async def read_request(request_id: RequestId, session: SessionDep, principal: CurrentPrincipal):
     return await _read(session, await home_working.get_request(session, principal, request_id))
 
 
-@router.post("/{request_id}/staff-approval", response_model=HomeWorkingRead,
-             summary="Service staff approve (support)", responses=problems(401, 403, 404, 409, 422))
-async def staff_approve(request_id: RequestId, session: SessionDep,
-                        principal: Annotated[Principal, Depends(require_roles("support"))]):
+@router.post(
+    "/{request_id}/staff-approval",
+    response_model=HomeWorkingRead,
+    summary="Service staff approve (support)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def staff_approve(
+    request_id: RequestId,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles("support"))],
+):
     return await _read(session, await home_working.staff_approve(session, principal, request_id))
 
 
-@router.post("/{request_id}/owner-approval", response_model=HomeWorkingRead,
-             summary="A data owner approves for their datasets (data_owner; `org` claim "
-                     "names the owner)", responses=problems(401, 403, 404, 409, 422))
-async def owner_approve(request_id: RequestId, session: SessionDep,
-                        principal: Annotated[Principal, Depends(require_roles("data_owner"))]):
+@router.post(
+    "/{request_id}/owner-approval",
+    response_model=HomeWorkingRead,
+    summary="A data owner approves for their datasets (data_owner; `org` claim names the owner)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def owner_approve(
+    request_id: RequestId,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles("data_owner"))],
+):
     return await _read(session, await home_working.owner_approve(session, principal, request_id))
 
 
-@router.post("/{request_id}/refusal", response_model=HomeWorkingRead,
-             summary="Refuse, with the reason (support or a data owner of the request)",
-             responses=problems(401, 403, 404, 409, 422))
-async def refuse(request_id: RequestId, body: HomeWorkingReason, session: SessionDep,
-                 principal: Annotated[Principal, Depends(require_roles("support", "data_owner"))]):
-    return await _read(session, await home_working.refuse(session, principal, request_id,
-                                                          body.reason))
+@router.post(
+    "/{request_id}/refusal",
+    response_model=HomeWorkingRead,
+    summary="Refuse, with the reason (support or a data owner of the request)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def refuse(
+    request_id: RequestId,
+    body: HomeWorkingReason,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles("support", "data_owner"))],
+):
+    return await _read(
+        session, await home_working.refuse(session, principal, request_id, body.reason)
+    )
 
 
-@router.post("/{request_id}/revocation", response_model=HomeWorkingRead,
-             summary="Withdraw an approval (support)", responses=problems(401, 403, 404, 409, 422))
-async def revoke(request_id: RequestId, body: HomeWorkingReason, session: SessionDep,
-                 principal: Annotated[Principal, Depends(require_roles("support"))]):
-    return await _read(session, await home_working.revoke(session, principal, request_id,
-                                                          body.reason))
+@router.post(
+    "/{request_id}/revocation",
+    response_model=HomeWorkingRead,
+    summary="Withdraw an approval (support)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def revoke(
+    request_id: RequestId,
+    body: HomeWorkingReason,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles("support"))],
+):
+    return await _read(
+        session, await home_working.revoke(session, principal, request_id, body.reason)
+    )
 
 
-@router.post("/{request_id}/syops-signature", response_model=HomeWorkingRead,
-             summary="Sign the extended security operating procedures (named researcher)",
-             responses=problems(401, 403, 404, 409, 422))
-async def sign_syops(request_id: RequestId, session: SessionDep,
-                     principal: Annotated[Principal, Depends(require_roles("researcher"))]):
+@router.post(
+    "/{request_id}/syops-signature",
+    response_model=HomeWorkingRead,
+    summary="Sign the extended security operating procedures (named researcher)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def sign_syops(
+    request_id: RequestId,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles("researcher"))],
+):
     return await _read(session, await home_working.sign_syops(session, principal, request_id))

@@ -6,55 +6,81 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from srs_common.auth import CurrentPrincipal, Principal, require_roles
-from srs_common.db import SessionDep
 from srs_access import ingestion
 from srs_access.api.errors import problems
 from srs_access.schemas import IngestionCreate, IngestionDecision, IngestionRead
+from srs_common.auth import CurrentPrincipal, Principal, require_roles
+from srs_common.db import SessionDep
 
 router = APIRouter(prefix="/v1/ingestion-requests", tags=["ingestion"])
 RequestId = Annotated[str, Path(max_length=40, examples=["ing_01JA"])]
 Support = Annotated[Principal, Depends(require_roles("support"))]
 
 
-@router.post("", response_model=IngestionRead, status_code=201,
-             summary="Ask for own data or code to be added to a project space (researcher "
-                     "member); public package repositories are refused",
-             responses=problems(401, 403, 404, 422))
-async def create(body: IngestionCreate, session: SessionDep,
-                 principal: Annotated[Principal, Depends(require_roles("researcher"))]):
+@router.post(
+    "",
+    response_model=IngestionRead,
+    status_code=201,
+    summary="Ask for own data or code to be added to a project space (researcher "
+    "member); public package repositories are refused",
+    responses=problems(401, 403, 404, 422),
+)
+async def create(
+    body: IngestionCreate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles("researcher"))],
+):
     return await ingestion.request_ingestion(session, principal, **body.model_dump())
 
 
-@router.get("", response_model=list[IngestionRead],
-            summary="Ingestion requests (staff: all; researcher: their own)",
-            responses=problems(401, 422))
-async def list_requests(session: SessionDep, principal: CurrentPrincipal,
-                        project_id: Annotated[str | None, Query(max_length=40)] = None,
-                        status: Annotated[Literal["pending", "approved", "rejected"] | None,
-                                          Query()] = None):
-    return await ingestion.list_ingestions(session, principal, project_id=project_id,
-                                           status=status)
+@router.get(
+    "",
+    response_model=list[IngestionRead],
+    summary="Ingestion requests (staff: all; researcher: their own)",
+    responses=problems(401, 422),
+)
+async def list_requests(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    project_id: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[Literal["pending", "approved", "rejected"] | None, Query()] = None,
+):
+    return await ingestion.list_ingestions(session, principal, project_id=project_id, status=status)
 
 
-@router.get("/{request_id}", response_model=IngestionRead, summary="One ingestion request",
-            responses=problems(401, 404, 422))
+@router.get(
+    "/{request_id}",
+    response_model=IngestionRead,
+    summary="One ingestion request",
+    responses=problems(401, 404, 422),
+)
 async def read(request_id: RequestId, session: SessionDep, principal: CurrentPrincipal):
     return await ingestion.get_ingestion(session, principal, request_id)
 
 
-@router.post("/{request_id}/approval", response_model=IngestionRead,
-             summary="Approve (support)", responses=problems(401, 403, 404, 409, 422))
-async def approve(request_id: RequestId, body: IngestionDecision, session: SessionDep,
-                  principal: Support):
-    return await ingestion.decide_ingestion(session, principal, request_id, approve=True,
-                                            reason=body.reason)
+@router.post(
+    "/{request_id}/approval",
+    response_model=IngestionRead,
+    summary="Approve (support)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def approve(
+    request_id: RequestId, body: IngestionDecision, session: SessionDep, principal: Support
+):
+    return await ingestion.decide_ingestion(
+        session, principal, request_id, approve=True, reason=body.reason
+    )
 
 
-@router.post("/{request_id}/rejection", response_model=IngestionRead,
-             summary="Reject, with the reason (support)",
-             responses=problems(401, 403, 404, 409, 422))
-async def reject(request_id: RequestId, body: IngestionDecision, session: SessionDep,
-                 principal: Support):
-    return await ingestion.decide_ingestion(session, principal, request_id, approve=False,
-                                            reason=body.reason)
+@router.post(
+    "/{request_id}/rejection",
+    response_model=IngestionRead,
+    summary="Reject, with the reason (support)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def reject(
+    request_id: RequestId, body: IngestionDecision, session: SessionDep, principal: Support
+):
+    return await ingestion.decide_ingestion(
+        session, principal, request_id, approve=False, reason=body.reason
+    )

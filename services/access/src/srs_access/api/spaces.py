@@ -6,24 +6,32 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from srs_common.auth import CurrentPrincipal
-from srs_common.db import SessionDep
-from srs_common.errors import NotFound
 from srs_access import spaces
 from srs_access.api.errors import problems
 from srs_access.schemas import AccountRead, ProjectSpaceRead
+from srs_common.auth import CurrentPrincipal
+from srs_common.db import SessionDep
+from srs_common.errors import NotFound
 
 router = APIRouter(prefix="/v1", tags=["project spaces"])
 
 
-@router.get("/project-spaces/{project_id}", response_model=ProjectSpaceRead,
-            summary="A project's space, mapped datasets and accounts (staff; a member sees "
-                    "their own account only)", responses=problems(401, 404, 422))
-async def read_project_space(project_id: Annotated[str, Path(max_length=40)],
-                             session: SessionDep, principal: CurrentPrincipal):
+@router.get(
+    "/project-spaces/{project_id}",
+    response_model=ProjectSpaceRead,
+    summary="A project's space, mapped datasets and accounts (staff; a member sees "
+    "their own account only)",
+    responses=problems(401, 404, 422),
+)
+async def read_project_space(
+    project_id: Annotated[str, Path(max_length=40)],
+    session: SessionDep,
+    principal: CurrentPrincipal,
+):
     staff = principal.has("support", "ops")
     member = principal.researcher_id is not None and await spaces.is_active_member(
-        session, project_id, principal.researcher_id)
+        session, project_id, principal.researcher_id
+    )
     if not (staff or member):
         raise NotFound(f"no project space for project {project_id}")
     space = await spaces.get_project_space(session, project_id)

@@ -37,7 +37,9 @@ CODE_EXTENSIONS = frozenset(LANGUAGES)
 _COLUMNS = re.compile(
     r"\b(nhs_?(number|no)|ni_?(number|no)|nino|national_insurance\w*|post_?code|postcode_full"
     r"|dob|date_of_birth|birth_?date|forename|surname|first_?name|last_?name|full_?name"
-    r"|patient_?name|person_?name)\b", re.IGNORECASE)
+    r"|patient_?name|person_?name)\b",
+    re.IGNORECASE,
+)
 _DROPS = re.compile(r"\bdrop\b|\bdel\b|select\s*\(\s*-|-\s*c\(|\bexclude\b", re.I)
 _COMMENT = re.compile(r"^\s*(#|//|\*|/\*|--|%|')")
 _MEMBERSHIP = frozenset({"isin", "%in%", "in", "inlist"})
@@ -58,8 +60,9 @@ class Finding:
     detail: str
 
 
-def scan_code(text: str, *, filename: str | None = None,
-              identifier_columns: Iterable[str] = ()) -> list[Finding]:
+def scan_code(
+    text: str, *, filename: str | None = None, identifier_columns: Iterable[str] = ()
+) -> list[Finding]:
     """Every finding in one code file, in line order.
 
     ``filename`` names the language (by extension; every idiom is tried when it is unknown);
@@ -75,7 +78,7 @@ def scan_code(text: str, *, filename: str | None = None,
     catalogued = tuple(identifier_columns)
     full_text = text
     if len(text) > MAX_SCANNED_CHARS:  # bound the time a submission spends here
-        text = text[:text.rfind("\n", 0, MAX_SCANNED_CHARS) + 1]
+        text = text[: text.rfind("\n", 0, MAX_SCANNED_CHARS) + 1]
     source = read_source(text, language)
     scan = _Scan(source, catalogued, full_text)
     datasets = rows.Datasets()
@@ -95,9 +98,13 @@ def scan_code(text: str, *, filename: str | None = None,
     scan.identifier_columns(text)
     scan.annotation(full_text)
     if text != full_text:
-        scan.add(len(text), "unscanned", "review",
-                 "the file is too long to read its commands automatically from here on: "
-                 "a checker reads the rest")
+        scan.add(
+            len(text),
+            "unscanned",
+            "review",
+            "the file is too long to read its commands automatically from here on: "
+            "a checker reads the rest",
+        )
     unique = {(f.line, f.rule, f.severity, f.detail): f for f in scan.findings}
     return sorted(unique.values(), key=lambda f: (f.line, f.rule))
 
@@ -144,7 +151,8 @@ _SQL_IN_STRING = re.compile(r"\s*(?:select|with|update|delete)\b", re.I)
 _QUERY_CALL = re.compile(r"(?:\.(?:query|filter|where|eval)|\bsubset)\s*\(\s*[frbFRB]?$")
 _ASSIGNED_LITERAL = re.compile(
     r"^\s*(?:%let\s+|local\s+|global\s+|scalar\s+)?(?P<name>[A-Za-z_.][\w.]*)\s*(?:<<?-|=)?\s*"
-    r"(?P<literal>\"[^\"\n]*\"|'[^'\n]*'|-?\d[\d -]*\d)\s*;?\s*$")
+    r"(?P<literal>\"[^\"\n]*\"|'[^'\n]*'|-?\d[\d -]*\d)\s*;?\s*$"
+)
 
 
 class _Scan:
@@ -159,17 +167,29 @@ class _Scan:
         line = bisect.bisect_left(self.newlines, offset) + 1
         self.findings.append(Finding(line, rule, severity, detail))
 
-    def statement(self, statement: Statement, dialect: str | None, datasets: rows.Datasets,
-                  autoprint: bool) -> None:
+    def statement(
+        self, statement: Statement, dialect: str | None, datasets: rows.Datasets, autoprint: bool
+    ) -> None:
         zones, exclusions = _comparison_zones(statement.bare, dialect)
-        self.comparisons(statement.start, statement.code, statement.bare, dialect,
-                         zones=zones, exclusions=exclusions)
+        self.comparisons(
+            statement.start,
+            statement.code,
+            statement.bare,
+            dialect,
+            zones=zones,
+            exclusions=exclusions,
+        )
         if dialect in ("python", "r", None):
             self.strings(statement)
-        if dialect == "sql" and rows.sql_listing(statement.bare, self.catalogued,
-                                                 datasets.aggregates):
-            self.add(statement.start + len(statement.bare) - len(statement.bare.lstrip()),
-                     "row-level", "review", ROW_LEVEL_DETAIL)
+        if dialect == "sql" and rows.sql_listing(
+            statement.bare, self.catalogued, datasets.aggregates
+        ):
+            self.add(
+                statement.start + len(statement.bare) - len(statement.bare.lstrip()),
+                "row-level",
+                "review",
+                ROW_LEVEL_DETAIL,
+            )
         for offset, _what in rows.viewing(statement, dialect, datasets, autoprint):
             self.add(statement.start + offset, "row-level", "review", ROW_LEVEL_DETAIL)
         for offset, what in rows.picking_rows(statement, dialect, datasets):
@@ -178,16 +198,28 @@ class _Scan:
         if assigned:
             kind = identifiers.column_kind(assigned.group("name"))
             literal = assigned.group("literal")
-            if (kind in identifiers.PERSONAL_LITERAL_KINDS
-                    and identifiers.literal_fits(kind, literal)):
+            if kind in identifiers.PERSONAL_LITERAL_KINDS and identifiers.literal_fits(
+                kind, literal
+            ):
                 start = statement.start + assigned.start("literal")
                 self.consumed.append((start, start + len(literal)))
-                self.add(start, kind, "fail",
-                         f"a literal held as {assigned.group('name')!r}: "
-                         f"{identifiers.describe(kind)}")
+                self.add(
+                    start,
+                    kind,
+                    "fail",
+                    f"a literal held as {assigned.group('name')!r}: {identifiers.describe(kind)}",
+                )
 
-    def comparisons(self, base: int, code: str, bare: str, dialect: str | None, *,
-                    zones: list[tuple[int, int]] | None = None, exclusions: bool = False) -> None:
+    def comparisons(
+        self,
+        base: int,
+        code: str,
+        bare: str,
+        dialect: str | None,
+        *,
+        zones: list[tuple[int, int]] | None = None,
+        exclusions: bool = False,
+    ) -> None:
         for found in comparisons.find(code, bare, dialect, zones=zones, exclusions=exclusions):
             self.consumed.append((base + found.start, base + found.end))
             kind = identifiers.column_kind(found.column, self.catalogued)
@@ -196,34 +228,54 @@ class _Scan:
             what = f"{found.column} {found.op} {found.value}"
             if found.value_kind == "literal":
                 if found.selects:
-                    self.add(base + found.start, "row-level", "fail",
-                             f"selects a single entity: {what} ({identifiers.describe(kind)})")
-                if (kind in identifiers.PERSONAL_LITERAL_KINDS
-                        and identifiers.literal_fits(kind, found.value)):
-                    self.add(base + found.start, kind, "fail",
-                             f"a literal compared with {found.column}: "
-                             f"{identifiers.describe(kind)}")
+                    self.add(
+                        base + found.start,
+                        "row-level",
+                        "fail",
+                        f"selects a single entity: {what} ({identifiers.describe(kind)})",
+                    )
+                if kind in identifiers.PERSONAL_LITERAL_KINDS and identifiers.literal_fits(
+                    kind, found.value
+                ):
+                    self.add(
+                        base + found.start,
+                        kind,
+                        "fail",
+                        f"a literal compared with {found.column}: {identifiers.describe(kind)}",
+                    )
             elif found.selects and found.op not in _MEMBERSHIP:
                 # a list held in a variable is a join or a sample far more often than a search
-                self.add(base + found.start, "row-level", "review",
-                         f"selects a single entity: {what} (a value held in {found.value})")
+                self.add(
+                    base + found.start,
+                    "row-level",
+                    "review",
+                    f"selects a single entity: {what} (a value held in {found.value})",
+                )
 
     def strings(self, statement: Statement) -> None:
         """SQL and query expressions written inside strings (pd.read_sql, df.query, sqldf)."""
         for match in re.finditer(r"\"[^\"]*\"|'[^']*'", statement.bare):
-            content = statement.code[match.start() + 1:match.end() - 1]
+            content = statement.code[match.start() + 1 : match.end() - 1]
             offset = statement.start + match.start() + 1
-            blank = re.sub(r"\"[^\"]*\"|'[^']*'",
-                           lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1],
-                           content)
+            blank = re.sub(
+                r"\"[^\"]*\"|'[^']*'",
+                lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1],
+                content,
+            )
             if _SQL_IN_STRING.match(content):
                 for part in re.finditer(r"[^;]+", blank):
                     zones, exclusions = _comparison_zones(part.group(0), "sql")
-                    self.comparisons(offset + part.start(), content[part.start():part.end()],
-                                     part.group(0), "sql", zones=zones, exclusions=exclusions)
+                    self.comparisons(
+                        offset + part.start(),
+                        content[part.start() : part.end()],
+                        part.group(0),
+                        "sql",
+                        zones=zones,
+                        exclusions=exclusions,
+                    )
                     if rows.sql_listing(part.group(0), self.catalogued):
                         self.add(offset, "row-level", "review", ROW_LEVEL_DETAIL)
-            elif _QUERY_CALL.search(statement.bare[:match.start()]):
+            elif _QUERY_CALL.search(statement.bare[: match.start()]):
                 self.comparisons(offset, content, blank, "query")
 
     def standalone_literals(self, text: str) -> None:
@@ -231,18 +283,23 @@ class _Scan:
         for offset, kind in identifiers.standalone_literal_kinds(text):
             if any(a <= offset < b for a, b in self.consumed):
                 continue
-            self.add(offset, kind, "fail",
-                     f"a literal that looks like {identifiers.describe(kind)}")
+            self.add(
+                offset, kind, "fail", f"a literal that looks like {identifiers.describe(kind)}"
+            )
 
     def identifier_columns(self, text: str) -> None:
         code = self.source.code
         for match in _COLUMNS.finditer(code):
             line_start = code.rfind("\n", 0, match.start()) + 1
             line_end = code.find("\n", match.start())
-            if _DROPS.search(code[line_start:line_end if line_end >= 0 else len(code)]):
+            if _DROPS.search(code[line_start : line_end if line_end >= 0 else len(code)]):
                 continue  # removing an identifier column is what the researcher should do
-            self.add(match.start(), "identifier-column", "review",
-                     f"uses the identifier column {match.group(0)!r}")
+            self.add(
+                match.start(),
+                "identifier-column",
+                "review",
+                f"uses the identifier column {match.group(0)!r}",
+            )
 
     def annotation(self, text: str) -> None:
         code_lines = comment_lines = 0
@@ -254,8 +311,14 @@ class _Scan:
             if not _COMMENT.match(line):
                 code_lines += 1
         if code_lines and comment_lines / max(code_lines, 1) < MIN_ANNOTATED_SHARE:
-            self.findings.append(Finding(0, "annotation", "review",
-                                         "too little annotation for a checker to follow the code"))
+            self.findings.append(
+                Finding(
+                    0,
+                    "annotation",
+                    "review",
+                    "too little annotation for a checker to follow the code",
+                )
+            )
 
 
 def _comparison_zones(bare: str, dialect: str | None) -> tuple[list[tuple[int, int]] | None, bool]:
@@ -273,12 +336,14 @@ def _comparison_zones(bare: str, dialect: str | None) -> tuple[list[tuple[int, i
         zones: list[tuple[int, int]] = []
         if re.match(r"\s*where\b", bare, re.I):
             zones.append((0, len(bare)))
-        condition = re.match(r"\s*(?:else\s+)?if\b(?P<condition>.*?)(?:\bthen\b|$)", bare,
-                             re.I | re.S)
+        condition = re.match(
+            r"\s*(?:else\s+)?if\b(?P<condition>.*?)(?:\bthen\b|$)", bare, re.I | re.S
+        )
         if condition:
             zones.append((condition.start("condition"), condition.end("condition")))
         for option in re.finditer(r"\b(?:where\s*=\s*|when\s*)\(", bare, re.I):
-            zones.append((option.end(), option.end() + len(rows._call_argument(
-                bare, option.end() - 1)) + 1))
+            zones.append(
+                (option.end(), option.end() + len(rows._call_argument(bare, option.end() - 1)) + 1)
+            )
         return zones, bool(re.search(r"\bthen\s+delete\b", bare, re.I))
     return None, False

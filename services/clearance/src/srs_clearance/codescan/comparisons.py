@@ -27,22 +27,41 @@ _INEQUALITY = r"!=|~=|\^=|<>|\bne\b"
 # Ranges: never a search for one entity, but they say what a literal is compared with.
 _RANGE = r"<=|>=|(?<![<%|])<(?![-=<>])|(?<![-=>%|])>(?![=>%])|\b(?:gt|lt|ge|le)\b"
 
-_LEFT = re.compile(r"""(?:
+_LEFT = re.compile(
+    r"""(?:
     \[\s*\[?\s*(?:[^\[\]'"]*,\s*)?["'](?P<sub>[A-Za-z_.][\w.]*)["']\s*\]?\s*\]
   | \b(?:col|column)\s*\(\s*["'](?P<call>[A-Za-z_]\w*)["']\s*\)
   | (?P<quoted>`[^`\n]+`|"[A-Za-z_]\w*"n?|\[[A-Za-z_]\w*\])
   | (?P<bare>[A-Za-z_.][\w.]*(?:\s*\$\s*[A-Za-z_.][\w.]*)*)
-)\s*$""", re.VERBOSE)
+)\s*$""",
+    re.VERBOSE,
+)
 _LEFT_LITERAL = re.compile(r"""(?:"[^"\n]*"|'[^'\n]*'|(?<![\w.])-?\d[\d.]*)\s*$""")
-_VALUE = re.compile(r"""\s*(?:
+_VALUE = re.compile(
+    r"""\s*(?:
     (?P<str>"[^"\n]*"|'[^'\n]*')[dD]?[tT]?(?!\w)
   | (?P<num>-?\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?[lL]?)(?![\w.])
   | (?P<datecall>(?:as\.Date|as\.POSIXct|ymd|dmy|mdy|td|tc|date|mdy|pd\.Timestamp
                  |pd\.to_datetime|datetime\.date|dt\.date|DATE|TIMESTAMP)\s*(?:\(|'))
   | (?P<var>(?:[@&:$]|!!|`|\.env\$)?[A-Za-z_][\w.]*'?|\?)
-)""", re.VERBOSE)
-_CONSTANTS = frozenset({"true", "false", "none", "na", "null", "nan", "missing", "inf",
-                        "na_character_", "na_integer_", "na_real_"})
+)""",
+    re.VERBOSE,
+)
+_CONSTANTS = frozenset(
+    {
+        "true",
+        "false",
+        "none",
+        "na",
+        "null",
+        "nan",
+        "missing",
+        "inf",
+        "na_character_",
+        "na_integer_",
+        "na_real_",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +81,8 @@ _TRANSFORMS = re.compile(
     r"astype|str|strip|lstrip|rstrip|lower|upper|zfill|to_string|cast|as\.character|as\.numeric"
     r"|as\.integer|as\.double|trimws|toupper|tolower|str_trim|str_squish|str_to_\w+|trim|ltrim"
     r"|rtrim|strtrim|string|real|int|float|input|put|compress|strip|upcase|lowcase|ustrtrim",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def _opening_bracket(text: str) -> int | None:
@@ -89,12 +109,13 @@ def _strip_transforms(left: str) -> str:
         name = re.search(r"([A-Za-z_][\w.]*)\s*$", stripped[:opening])
         if not name:
             return left
-        before, called = stripped[:name.start()], name.group(1)
+        before, called = stripped[: name.start()], name.group(1)
         receiver, _, method = called.rpartition(".")
         if _TRANSFORMS.fullmatch(called) and not before.rstrip().endswith("."):
             # a function: its first argument
-            left = re.split(r",|\s+as\s+", stripped[opening + 1:-1], maxsplit=1,
-                            flags=re.IGNORECASE)[0]
+            left = re.split(
+                r",|\s+as\s+", stripped[opening + 1 : -1], maxsplit=1, flags=re.IGNORECASE
+            )[0]
         elif _TRANSFORMS.fullmatch(method):  # a method: keep its receiver
             left = re.sub(r"\.str$", "", (before + receiver).rstrip(" ."))
         else:
@@ -137,16 +158,24 @@ def _values(right: str, language: str | None) -> tuple[list[str], ValueKind, int
             if depth == 0 and ch in ")]}":
                 end = i
                 break
-        inner = stripped[opener.end():end] if end else ""
-        items = [p.strip() for p in re.split(r",(?=(?:[^\"']*[\"'][^\"']*[\"'])*[^\"']*$)", inner)
-                 if p.strip()]
+        inner = stripped[opener.end() : end] if end else ""
+        items = [
+            p.strip()
+            for p in re.split(r",(?=(?:[^\"']*[\"'][^\"']*[\"'])*[^\"']*$)", inner)
+            if p.strip()
+        ]
         if not items:
             return None
         kinds = [_value_kind(item, language) for item in items]
         if any(k is None for k in kinds):
             return None
-        kind: ValueKind = ("literal" if all(k == "literal" for k in kinds)
-                           else "variable" if "variable" in kinds else "column")
+        kind: ValueKind = (
+            "literal"
+            if all(k == "literal" for k in kinds)
+            else "variable"
+            if "variable" in kinds
+            else "column"
+        )
         return items, kind, lead + end + 1
     match = _VALUE.match(right)
     if not match:
@@ -159,9 +188,16 @@ def _values(right: str, language: str | None) -> tuple[list[str], ValueKind, int
 def _value_kind(value: str, language: str | None) -> ValueKind | None:
     if not value or value.lower() in _CONSTANTS:
         return None
-    if value[0] in "\"'" or value[0].isdigit() or value[0] == "-" or re.match(
+    if (
+        value[0] in "\"'"
+        or value[0].isdigit()
+        or value[0] == "-"
+        or re.match(
             r"(?:as\.Date|as\.POSIXct|ymd|dmy|mdy|td|tc|date|pd\.|datetime|dt\.|DATE|TIMESTAMP)"
-            r"\s*[('\"]", value):
+            r"\s*[('\"]",
+            value,
+        )
+    ):
         return "literal"
     if value[0] in "@&:$`?" or value.startswith(("!!", ".env")):
         return "variable"
@@ -172,8 +208,14 @@ def _value_kind(value: str, language: str | None) -> ValueKind | None:
     return "variable"
 
 
-def find(code: str, bare: str, language: str | None, *, exclusions: bool = False,
-         zones: list[tuple[int, int]] | None = None) -> list[Comparison]:
+def find(
+    code: str,
+    bare: str,
+    language: str | None,
+    *,
+    exclusions: bool = False,
+    zones: list[tuple[int, int]] | None = None,
+) -> list[Comparison]:
     """Every column-versus-value comparison in one statement.
 
     ``zones`` limits where a SAS or SQL ``=`` is a comparison (not an assignment);
@@ -188,18 +230,27 @@ def find(code: str, bare: str, language: str | None, *, exclusions: bool = False
         selects = bool(match.group("eq")) or (exclusions and bool(match.group("ne")))
         op = re.sub(r"\s+|\($", "", match.group(0)).lower()
         if op in ("inlist(", "inlist"):
-            args = _values(code[match.end() - 1:], language)
+            args = _values(code[match.end() - 1 :], language)
             if args and len(args[0]) >= 2:
                 listed_column, *listed = args[0]
                 listed_values = _values(f"({', '.join(listed)})", language)
                 if listed_values:
-                    found.append(Comparison(match.start(), match.end() + args[2], listed_column,
-                                            "inlist", ", ".join(listed), listed_values[1], False,
-                                            True))
+                    found.append(
+                        Comparison(
+                            match.start(),
+                            match.end() + args[2],
+                            listed_column,
+                            "inlist",
+                            ", ".join(listed),
+                            listed_values[1],
+                            False,
+                            True,
+                        )
+                    )
             continue
         keep_paren = op.startswith("in") and code[match.end() - 1] == "("
-        right = code[match.end() - (1 if keep_paren else 0):][:300]
-        left = code[max(0, match.start() - 200):match.start()]
+        right = code[match.end() - (1 if keep_paren else 0) :][:300]
+        left = code[max(0, match.start() - 200) : match.start()]
         column = _column(left, language)
         values = _values(right, language)
         if column is None and selects:
@@ -213,6 +264,16 @@ def find(code: str, bare: str, language: str | None, *, exclusions: bool = False
             continue
         items, kind, length = values
         end = match.end() + length
-        found.append(Comparison(match.start(), end, column[0], op.strip(".("), ", ".join(items),
-                                kind, column[1], selects))
+        found.append(
+            Comparison(
+                match.start(),
+                end,
+                column[0],
+                op.strip(".("),
+                ", ".join(items),
+                kind,
+                column[1],
+                selects,
+            )
+        )
     return found

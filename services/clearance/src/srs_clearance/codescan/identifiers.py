@@ -24,42 +24,62 @@ IDENTIFIER = "identifier"
 PERSONAL_LITERAL_KINDS = frozenset({NHS_NUMBER, NINO, POSTCODE, DATE_OF_BIRTH})
 
 _COLUMN_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(rf"(?:{pattern})", re.IGNORECASE)) for kind, pattern in (
+    (kind, re.compile(rf"(?:{pattern})", re.IGNORECASE))
+    for kind, pattern in (
         (NHS_NUMBER, r"nhs|nhs_?(?:number|no|num|nbr|id)|nhsno|chi_?(?:number|no)"),
         (NINO, r"nino|ni_?(?:number|no|num)|national_?insurance\w*|nat_?ins\w*"),
         (POSTCODE, r"post_?code(?:_?(?:full|unit))?|pcds?|full_?postcode"),
-        (DATE_OF_BIRTH, r"dob|d_o_b|date_?of_?birth|birth_?date|date_?birth|birth_?day"
-                        r"|born|birth"),
-        (NAME, r"name|forenames?|surname|(?:first|last|full|given|family|middle|maiden)_?names?"
-               r"|(?:patient|person|pupil|respondent|client|customer|business|company|firm"
-               r"|employer|trading)_?name|address(?:_?line_?\d)?|addr\d?|street_?address"
-               r"|e_?mail(?:_?address)?|(?:tele)?phone(?:_?(?:number|no))?"
-               r"|mobile_?(?:number|no)"),
-        (IDENTIFIER, r"id|\w+_id|id_?(?:no|num|number)|\w*uuid"
-                     r"|(?:person|patient|pupil|student|hh|household|resp|respondent|case|serial"
-                     r"|client|customer|user|member|firm|company|business|ent|enterprise|lu|ru"
-                     r"|[phu])id"
-                     r"|crn|urn|upn|uprn|usrn|idbr\w*|ruref|entref|luref|ons_?id"
-                     r"|ref(?:erence)?_?(?:no|number)?|serial_?(?:no|number)?|passport\w*"
-                     r"|driving_?licen[cs]e\w*|company_?(?:number|no|reg\w*)|companies_?house\w*"
-                     r"|vat_?(?:no|number|reg\w*)|paye_?\w*|sort_?code|account_?(?:number|no)"
-                     r"|case_?(?:no|number|ref)|registration_?(?:no|number)"),
-    ))
+        (
+            DATE_OF_BIRTH,
+            r"dob|d_o_b|date_?of_?birth|birth_?date|date_?birth|birth_?day"
+            r"|born|birth",
+        ),
+        (
+            NAME,
+            r"name|forenames?|surname|(?:first|last|full|given|family|middle|maiden)_?names?"
+            r"|(?:patient|person|pupil|respondent|client|customer|business|company|firm"
+            r"|employer|trading)_?name|address(?:_?line_?\d)?|addr\d?|street_?address"
+            r"|e_?mail(?:_?address)?|(?:tele)?phone(?:_?(?:number|no))?"
+            r"|mobile_?(?:number|no)",
+        ),
+        (
+            IDENTIFIER,
+            r"id|\w+_id|id_?(?:no|num|number)|\w*uuid"
+            r"|(?:person|patient|pupil|student|hh|household|resp|respondent|case|serial"
+            r"|client|customer|user|member|firm|company|business|ent|enterprise|lu|ru"
+            r"|[phu])id"
+            r"|crn|urn|upn|uprn|usrn|idbr\w*|ruref|entref|luref|ons_?id"
+            r"|ref(?:erence)?_?(?:no|number)?|serial_?(?:no|number)?|passport\w*"
+            r"|driving_?licen[cs]e\w*|company_?(?:number|no|reg\w*)|companies_?house\w*"
+            r"|vat_?(?:no|number|reg\w*)|paye_?\w*|sort_?code|account_?(?:number|no)"
+            r"|case_?(?:no|number|ref)|registration_?(?:no|number)",
+        ),
+    )
+)
 
 _NHS_LITERAL = re.compile(r"(?<![\w.-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w.-])")
 _NINO_LITERAL = re.compile(
     r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _POSTCODE_LITERAL = re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}\b")
-_DATE_LITERAL = re.compile(r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b"
-                           r"|\b(?:0[1-9]|[12]\d|3[01])/(?:0[1-9]|1[0-2])/(?:19|20)\d{2}\b"
-                           r"|\b\d{1,2}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-                           r"(?:19|20)\d{2}\b", re.IGNORECASE)
+_DATE_LITERAL = re.compile(
+    r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b"
+    r"|\b(?:0[1-9]|[12]\d|3[01])/(?:0[1-9]|1[0-2])/(?:19|20)\d{2}\b"
+    r"|\b\d{1,2}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
 
-_ARTICLE = {NHS_NUMBER: "an NHS number", NINO: "a National Insurance number",
-            POSTCODE: "a postcode", DATE_OF_BIRTH: "a date of birth", NAME: "a name",
-            OPERATIONAL_ID: "an operational identifier of the catalogue",
-            IDENTIFIER: "an identifier"}
+_ARTICLE = {
+    NHS_NUMBER: "an NHS number",
+    NINO: "a National Insurance number",
+    POSTCODE: "a postcode",
+    DATE_OF_BIRTH: "a date of birth",
+    NAME: "a name",
+    OPERATIONAL_ID: "an operational identifier of the catalogue",
+    IDENTIFIER: "an identifier",
+}
 
 
 def describe(kind: str) -> str:

@@ -20,14 +20,16 @@ AGGREGATING = re.compile(
     r"|pivot|mean|median|sum|std|sd|var|min|max|quantile|corr|cov|summary|table|tabyl|xtabs"
     r"|tally|lm|glm|fit|ols|logit|probit|predict|coef|params|plot|hist|ggplot|str|class|type"
     r"|isna|isnull|unique|n_distinct|length|memory_usage|tidy|svyby|svymean|crossprod|cor"
-    r"|freq|prop\.table|proportions|round)\b")
+    r"|freq|prop\.table|proportions|round)\b"
+)
 _READS = re.compile(
     r"\b(?:read\w*|fread|readRDS|load|DataFrame|data\.frame|tibble|as_tibble|as\.data\.frame"
     r"|data\.table|as\.data\.table|merge|\w*_join|join|concat|rbind|cbind|bind_rows|bind_cols"
     r"|copy|dbGetQuery|dbReadTable|tbl|collect|open_dataset|read_sql\w*|sql|table_from\w*"
     r"|get_dummies|assign|mutate|transform|select|filter|arrange|sort_values|drop|dropna"
     r"|fillna|rename|set_index|reset_index|subset|sample|slice\w*|distinct|query|where|loc"
-    r"|iloc|head|tail)\b")
+    r"|iloc|head|tail)\b"
+)
 # Conventional dataset names, a dataset unless the file makes them something else.
 _CONVENTIONAL = re.compile(r"(?:df|dt|dat|data|raw|tbl)(?:_\w+|\d+)?|\w+_(?:df|dt|data|raw|tbl)")
 _ASSIGN = re.compile(r"^\s*(?P<name>[A-Za-z_.][\w.]*)\s*(?:<<?-|=(?!=))\s*(?P<rhs>.+)$", re.S)
@@ -35,39 +37,52 @@ _ASSIGN_RIGHT = re.compile(r"(?:->)\s*(?P<name>[A-Za-z_.][\w.]*)\s*$")
 
 _VIEW_CALL = re.compile(
     r"(?<![\w.])(?P<fn>View|view|glimpse|fix|edit|datatable|head|tail|print|display|kable|show"
-    r"|paged_table|gt|flextable|reactable|as_hux)\s*\(")
-_METHOD_VIEW = re.compile(r"(?<![\w.$])(?P<base>[A-Za-z_]\w*"
-                          r"(?:\([^()]*\)|\[[^\]]*\]|\.[A-Za-z_]\w*)*)"
-                          r"\s*\.\s*(?P<fn>head|tail|show"
-                          r"|to_string|to_markdown|display)\s*\(")
+    r"|paged_table|gt|flextable|reactable|as_hux)\s*\("
+)
+_METHOD_VIEW = re.compile(
+    r"(?<![\w.$])(?P<base>[A-Za-z_]\w*"
+    r"(?:\([^()]*\)|\[[^\]]*\]|\.[A-Za-z_]\w*)*)"
+    r"\s*\.\s*(?P<fn>head|tail|show"
+    r"|to_string|to_markdown|display)\s*\("
+)
 _PIPE_VIEW = re.compile(r"(?:%>%|\|>)\s*(?:utils::)?(?P<fn>head|tail|View|print|glimpse|show)\b")
 _PY_ROW = re.compile(
     r"(?:(?<![\w.$])(?P<base>[A-Za-z_][\w.]*)|[)\]])\s*\.\s*(?:iloc\s*\[\s*\[?\s*-?\d+\s*\]?\s*(?:,[^\]]*)?\]"
     r"|loc\s*\[\s*\[?\s*(?:\"[^\"]*\"|'[^']*'|-?\d+)\s*\]?\s*(?:,[^\]]*)?\]"
     r"|i?at\s*\[|loc\s*\[.*?\.idx(?:max|min)\s*\("
-    r"|n(?:largest|smallest)\s*\(\s*1\s*[,)])")
+    r"|n(?:largest|smallest)\s*\(\s*1\s*[,)])"
+)
 _R_ROW = re.compile(
     r"(?<![\w.$])(?P<base>[A-Za-z_.][\w.]*)\s*\[\s*(?:c\(\s*)?-?\d+L?\s*\)?\s*,"
     r"|\[\s*which\.(?:max|min)\s*\("
     r"|\bslice\s*\(\s*(?:[A-Za-z_.][\w.]*\s*,\s*)?\d+L?\s*\)"
-    r"|\bslice_(?:max|min)\s*\([^)]*\bn\s*=\s*1L?\b|\btop_n\s*\(\s*(?:[\w.]+\s*,\s*)?1L?\b")
+    r"|\bslice_(?:max|min)\s*\([^)]*\bn\s*=\s*1L?\b|\btop_n\s*\(\s*(?:[\w.]+\s*,\s*)?1L?\b"
+)
 _STATA_PREFIX = r"^\s*(?:(?:by|bys|bysort)\b[^:]*:\s*|(?:qui|quietly|noi|noisily|cap|capture)\s+)*"
-_STATA_LIST = re.compile(_STATA_PREFIX + r"(?:l|li|lis|list|br|bro|brow|brows|browse|ed|edi|edit"
-                         r")\b(?!\s*\()")
+_STATA_LIST = re.compile(
+    _STATA_PREFIX + r"(?:l|li|lis|list|br|bro|brow|brows|browse|ed|edi|edit"
+    r")\b(?!\s*\()"
+)
 _STATA_KEEP_ONE = re.compile(_STATA_PREFIX + r"keep\s+in\s+(-?\d+|f|l)(?:\s*/\s*\1)?\s*$")
 _STATA_DISPLAY_ROW = re.compile(_STATA_PREFIX + r"di(?:s|sp|spl|spla|splay)?\b.*\w\[\s*-?\d+\s*\]")
 _SAS_PRINT = re.compile(r"^\s*proc\s+(?:print|fsview|fsbrowse|fsedit|fsprint)\b", re.I)
 _SAS_PUT = re.compile(r"^\s*put\b|\b(?:then|else)\s+put\b", re.I)
-_SAS_ROW = re.compile(r"\b_n_\s*(?:=|eq)\s*\d+|\bfirstobs\s*=\s*(\d+)\s+obs\s*=\s*\1\b"
-                      r"|\bpoint\s*=", re.I)
-_STATA_AGGREGATE = re.compile(_STATA_PREFIX
-                              + r"(?:collapse|contract|statsby|table\b.*\breplace)\b")
-_STATA_RELOAD = re.compile(_STATA_PREFIX + r"(?:use|u|import|insheet|infile|restore|clear|sysuse"
-                           r"|webuse|frame\s+change)\b")
+_SAS_ROW = re.compile(
+    r"\b_n_\s*(?:=|eq)\s*\d+|\bfirstobs\s*=\s*(\d+)\s+obs\s*=\s*\1\b"
+    r"|\bpoint\s*=",
+    re.I,
+)
+_STATA_AGGREGATE = re.compile(_STATA_PREFIX + r"(?:collapse|contract|statsby|table\b.*\breplace)\b")
+_STATA_RELOAD = re.compile(
+    _STATA_PREFIX + r"(?:use|u|import|insheet|infile|restore|clear|sysuse"
+    r"|webuse|frame\s+change)\b"
+)
 _SQL_CREATE = re.compile(r"\s*create\s+(?:temp\w*\s+)?(?:table|view)\s+(?P<name>[\w.]+)", re.I)
 _SQL_AGGREGATES = re.compile(
     r"\b(?:count|sum|avg|min|max|median|stddev\w*|stdev\w*|variance|var_\w+|percentile\w*"
-    r"|approx_\w+|listagg|string_agg|array_agg)\s*\(|\bgroup\s+by\b", re.I)
+    r"|approx_\w+|listagg|string_agg|array_agg)\s*\(|\bgroup\s+by\b",
+    re.I,
+)
 
 
 @dataclass
@@ -108,7 +123,8 @@ class Datasets:
         name = match.group("name")
         rhs = match.groupdict().get("rhs") or bare
         starts_from_dataset = bool(re.match(r"\s*([A-Za-z_.][\w.]*)", rhs)) and self.is_dataset(
-            re.match(r"\s*([A-Za-z_.][\w.]*)", rhs).group(1))  # type: ignore[union-attr]
+            re.match(r"\s*([A-Za-z_.][\w.]*)", rhs).group(1)
+        )  # type: ignore[union-attr]
         if AGGREGATING.search(rhs):
             self.aggregates.add(name)
             self.datasets.discard(name)
@@ -142,14 +158,15 @@ def _closing_brackets(text: str) -> dict[int, int]:
 def _call_argument(text: str, open_paren: int) -> str:
     """The text inside the brackets opening at ``open_paren`` (to the end if never closed)."""
     end = _closing_brackets(text).get(open_paren)
-    return text[open_paren + 1:end] if end is not None else text[open_paren + 1:]
+    return text[open_paren + 1 : end] if end is not None else text[open_paren + 1 :]
 
 
 Hit = tuple[int, str]  # offset in the statement, what it does
 
 
-def viewing(statement: Statement, language: str | None, datasets: Datasets,
-            autoprint: bool) -> list[Hit]:
+def viewing(
+    statement: Statement, language: str | None, datasets: Datasets, autoprint: bool
+) -> list[Hit]:
     """Commands that print or show rows of a dataset."""
     bare, hits = statement.bare, []
     if language == "stata":
@@ -165,32 +182,46 @@ def viewing(statement: Statement, language: str | None, datasets: Datasets,
         fn = match.group("fn")
         if not argument or datasets.is_aggregate(argument):
             continue
-        if fn in ("print", "display", "kable", "show", "gt", "flextable", "reactable",
-                  "as_hux", "paged_table") and (not datasets.is_dataset(argument)
-                                                 or AGGREGATING.search(argument)):
+        if fn in (
+            "print",
+            "display",
+            "kable",
+            "show",
+            "gt",
+            "flextable",
+            "reactable",
+            "as_hux",
+            "paged_table",
+        ) and (not datasets.is_dataset(argument) or AGGREGATING.search(argument)):
             continue
         if fn in ("head", "tail") and AGGREGATING.search(argument):
             continue
         hits.append((match.start(), f"shows rows of a dataset ({fn})"))
     for match in _METHOD_VIEW.finditer(bare):
         base = match.group("base")
-        if datasets.is_aggregate(base) or AGGREGATING.search(base) or re.match(
-                r"(?:plt|fig|ax|sns|chart|g|p)\b", base):
+        if (
+            datasets.is_aggregate(base)
+            or AGGREGATING.search(base)
+            or re.match(r"(?:plt|fig|ax|sns|chart|g|p)\b", base)
+        ):
             continue
         if match.group("fn") == "show" and not datasets.is_dataset(base):
             continue
         hits.append((match.start(), f"shows rows of a dataset (.{match.group('fn')})"))
     for match in _PIPE_VIEW.finditer(bare):
-        if not AGGREGATING.search(bare[:match.start()]):
+        if not AGGREGATING.search(bare[: match.start()]):
             hits.append((match.start(), f"shows rows of a dataset ({match.group('fn')})"))
     if autoprint:
         expression = bare.strip()
         assigned = _ASSIGN.match(bare) or _ASSIGN_RIGHT.search(bare)
         first = re.match(r"[A-Za-z_.][\w.]*", expression)
-        if (first and not assigned and datasets.is_dataset(first.group(0))
-                and not AGGREGATING.search(expression)
-                and re.fullmatch(r"[A-Za-z_.][\w.]*\s*(?:\[.*\]|%>%.*|\|>.*|\$\w+)?",
-                                 expression, re.S)):
+        if (
+            first
+            and not assigned
+            and datasets.is_dataset(first.group(0))
+            and not AGGREGATING.search(expression)
+            and re.fullmatch(r"[A-Za-z_.][\w.]*\s*(?:\[.*\]|%>%.*|\|>.*|\$\w+)?", expression, re.S)
+        ):
             hits.append((len(bare) - len(bare.lstrip()), "prints a dataset"))
     return hits
 
@@ -217,8 +248,9 @@ def picking_rows(statement: Statement, language: str | None, datasets: Datasets)
     return hits
 
 
-def sql_listing(statement_bare: str, catalogued: tuple[str, ...],
-                aggregates: set[str] | None = None) -> bool:
+def sql_listing(
+    statement_bare: str, catalogued: tuple[str, ...], aggregates: set[str] | None = None
+) -> bool:
     """A top-level SELECT that returns rows rather than aggregates (a table this file built by
     aggregating counts as an aggregate)."""
     text = statement_bare.strip().lstrip("(").strip()
@@ -231,7 +263,10 @@ def sql_listing(statement_bare: str, catalogued: tuple[str, ...],
         return False
     distinct = re.match(r"select\s+distinct\s+(?P<columns>.*?)\s+from\b", text, re.I | re.S)
     if distinct:
-        columns = [c.strip().split()[-1].rsplit(".", 1)[-1]
-                   for c in distinct.group("columns").split(",") if c.strip()]
+        columns = [
+            c.strip().split()[-1].rsplit(".", 1)[-1]
+            for c in distinct.group("columns").split(",")
+            if c.strip()
+        ]
         return any(c == "*" or identifiers.column_kind(c, catalogued) for c in columns)
     return True

@@ -8,9 +8,19 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-LANGUAGES = {".py": "python", ".ipynb": "python", ".jl": "python", ".r": "r", ".rmd": "r",
-             ".qmd": "r", ".do": "stata", ".ado": "stata", ".sas": "sas", ".sps": "sas",
-             ".sql": "sql"}
+LANGUAGES = {
+    ".py": "python",
+    ".ipynb": "python",
+    ".jl": "python",
+    ".r": "r",
+    ".rmd": "r",
+    ".qmd": "r",
+    ".do": "stata",
+    ".ado": "stata",
+    ".sas": "sas",
+    ".sps": "sas",
+    ".sql": "sql",
+}
 # Languages whose interactive sessions print the value of a bare expression.
 AUTOPRINTING = frozenset({"r", "notebook"})
 
@@ -43,10 +53,14 @@ def _blank(text: str) -> str:
 
 
 def _token_pattern(language: str | None) -> re.Pattern[str]:
-    comments = {"python": [r"\#[^\n]*"], "r": [r"\#[^\n]*"], "sql": [r"--[^\n]*"],
-                "stata": [r"//[^\n]*", r"(?m:^)[ \t]*\*[^\n]*"],
-                "sas": [r"(?:(?<=;)|\A)\s*\*[^;]*;?"],
-                None: [r"\#[^\n]*", r"//[^\n]*", r"--[^\n]*"]}[language]
+    comments = {
+        "python": [r"\#[^\n]*"],
+        "r": [r"\#[^\n]*"],
+        "sql": [r"--[^\n]*"],
+        "stata": [r"//[^\n]*", r"(?m:^)[ \t]*\*[^\n]*"],
+        "sas": [r"(?:(?<=;)|\A)\s*\*[^;]*;?"],
+        None: [r"\#[^\n]*", r"//[^\n]*", r"--[^\n]*"],
+    }[language]
     if language in ("stata", "sas", "sql", None):
         comments.insert(0, r"/\*.*?(?:\*/|\Z)")
     escaped = language in ("python", "r", None)
@@ -55,7 +69,9 @@ def _token_pattern(language: str | None) -> re.Pattern[str]:
         strings.append(r"'(?:\\.|[^'\\])*(?:'|\Z)" if escaped else r"'[^']*(?:'|\Z)")
     return re.compile(
         f"(?P<comment>{'|'.join(comments)})|(?P<string>{'|'.join(strings)})"
-        r"|(?P<other>[^\"'#/\-*;\n]+|.|\n)", re.S)
+        r"|(?P<other>[^\"'#/\-*;\n]+|.|\n)",
+        re.S,
+    )
 
 
 def read_source(text: str, language: str | None) -> Source:
@@ -72,8 +88,11 @@ def read_source(text: str, language: str | None) -> Source:
         elif token.lastgroup == "string":
             code.append(piece)
             closed = len(piece) > 1 and piece[-1] == piece[0]
-            bare.append(piece[0] + _blank(piece[1:-1] if closed else piece[1:])
-                        + (piece[-1] if closed else ""))
+            bare.append(
+                piece[0]
+                + _blank(piece[1:-1] if closed else piece[1:])
+                + (piece[-1] if closed else "")
+            )
         else:
             code.append(piece)
             bare.append(piece)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from srs_common.auth import Principal, require_roles, require_scope
 from srs_common.db import SessionDep
-from srs_common.ids import RowId
 from srs_common.errors import AppError
+from srs_common.ids import RowId
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from srs_ops.webhooks import service
 from srs_ops.webhooks.schemas import (
@@ -28,13 +28,17 @@ _partner_or_support = require_roles("partner", "support")
 _scope = require_scope("webhooks:manage")
 
 
-async def _reader(principal: Annotated[Principal, Depends(_partner_or_support)],
-                  _: Annotated[Principal, Depends(_scope)]) -> Principal:
+async def _reader(
+    principal: Annotated[Principal, Depends(_partner_or_support)],
+    _: Annotated[Principal, Depends(_scope)],
+) -> Principal:
     return principal
 
 
-async def _partner(principal: Annotated[Principal, Depends(require_roles("partner"))],
-                   _: Annotated[Principal, Depends(_scope)]) -> Principal:
+async def _partner(
+    principal: Annotated[Principal, Depends(require_roles("partner"))],
+    _: Annotated[Principal, Depends(_scope)],
+) -> Principal:
     return principal
 
 
@@ -43,12 +47,18 @@ Partner = Annotated[Principal, Depends(_partner)]
 
 AUTH: dict[int | str, dict[str, Any]] = {
     401: {"description": "missing or invalid token"},
-    403: {"description": "not a partner with scope webhooks:manage (or support), "
-                         "or the token names no organisation"},
+    403: {
+        "description": "not a partner with scope webhooks:manage (or support), "
+        "or the token names no organisation"
+    },
 }
 NOT_FOUND = {404: {"description": "no such subscription or delivery in your organisation"}}
-INVALID = {422: {"description": "invalid URL (scheme, credentials), unknown event types, "
-                                "or invalid fields (problem+json)"}}
+INVALID = {
+    422: {
+        "description": "invalid URL (scheme, credentials), unknown event types, "
+        "or invalid fields (problem+json)"
+    }
+}
 
 
 def _after(cursor: str | None, kind: type) -> Any:
@@ -56,105 +66,165 @@ def _after(cursor: str | None, kind: type) -> Any:
     if values is None:
         return None
     if len(values) != 1 or not isinstance(values[0], kind):
-        raise AppError("the cursor is not one this API issued", status=422,
-                       title="Invalid cursor")
+        raise AppError("the cursor is not one this API issued", status=422, title="Invalid cursor")
     return values[0]
 
 
-@router.post("/subscriptions", status_code=201, response_model=SubscriptionWithSecret,
-             summary="Subscribe an endpoint to event types (partner)",
-             description="Only events about your organisation's people and projects are "
-                         "delivered. The signing secret is in this response only.",
-             responses={**AUTH, **INVALID})
-async def create_subscription(body: SubscriptionCreate, session: SessionDep,
-                              principal: Partner) -> SubscriptionWithSecret:
+@router.post(
+    "/subscriptions",
+    status_code=201,
+    response_model=SubscriptionWithSecret,
+    summary="Subscribe an endpoint to event types (partner)",
+    description="Only events about your organisation's people and projects are "
+    "delivered. The signing secret is in this response only.",
+    responses={**AUTH, **INVALID},
+)
+async def create_subscription(
+    body: SubscriptionCreate, session: SessionDep, principal: Partner
+) -> SubscriptionWithSecret:
     return await service.create_subscription(session, principal, body)
 
 
-@router.get("/subscriptions", response_model=Page[SubscriptionRead],
-            summary="List webhook subscriptions (your organisation's; support: all)",
-            responses={**AUTH, **INVALID})
+@router.get(
+    "/subscriptions",
+    response_model=Page[SubscriptionRead],
+    summary="List webhook subscriptions (your organisation's; support: all)",
+    responses={**AUTH, **INVALID},
+)
 async def list_subscriptions(
-        session: SessionDep, principal: Reader, limit: Limit = 50, cursor: Cursor = None,
-        organisation_id: Annotated[str | None, Query(max_length=200,
-                                                     examples=["org-ntu"])] = None,
+    session: SessionDep,
+    principal: Reader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    organisation_id: Annotated[str | None, Query(max_length=200, examples=["org-ntu"])] = None,
 ) -> Page[SubscriptionRead]:
     rows, more = await service.list_subscriptions(
-        session, principal, limit=limit, after_id=_after(cursor, str),
-        organisation_id=organisation_id)
-    return Page(items=[SubscriptionRead.model_validate(r) for r in rows],
-                next=encode_cursor([rows[-1].id]) if more and rows else None)
+        session,
+        principal,
+        limit=limit,
+        after_id=_after(cursor, str),
+        organisation_id=organisation_id,
+    )
+    return Page(
+        items=[SubscriptionRead.model_validate(r) for r in rows],
+        next=encode_cursor([rows[-1].id]) if more and rows else None,
+    )
 
 
-@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionRead,
-            summary="Read a webhook subscription", responses={**AUTH, **NOT_FOUND})
-async def read_subscription(subscription_id: str, session: SessionDep, principal: Reader
-                            ) -> SubscriptionRead:
+@router.get(
+    "/subscriptions/{subscription_id}",
+    response_model=SubscriptionRead,
+    summary="Read a webhook subscription",
+    responses={**AUTH, **NOT_FOUND},
+)
+async def read_subscription(
+    subscription_id: str, session: SessionDep, principal: Reader
+) -> SubscriptionRead:
     return SubscriptionRead.model_validate(
-        await service.get_subscription(session, principal, subscription_id))
+        await service.get_subscription(session, principal, subscription_id)
+    )
 
 
-@router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionRead,
-              summary="Change URL, event types or description; enable or disable (partner)",
-              responses={**AUTH, **NOT_FOUND, **INVALID})
-async def update_subscription(subscription_id: str, body: SubscriptionUpdate,
-                              session: SessionDep, principal: Partner) -> SubscriptionRead:
+@router.patch(
+    "/subscriptions/{subscription_id}",
+    response_model=SubscriptionRead,
+    summary="Change URL, event types or description; enable or disable (partner)",
+    responses={**AUTH, **NOT_FOUND, **INVALID},
+)
+async def update_subscription(
+    subscription_id: str, body: SubscriptionUpdate, session: SessionDep, principal: Partner
+) -> SubscriptionRead:
     return SubscriptionRead.model_validate(
-        await service.update_subscription(session, principal, subscription_id, body))
+        await service.update_subscription(session, principal, subscription_id, body)
+    )
 
 
-@router.delete("/subscriptions/{subscription_id}", status_code=204,
-               summary="Delete a subscription and its delivery log (partner)",
-               responses={**AUTH, **NOT_FOUND})
-async def delete_subscription(subscription_id: str, session: SessionDep,
-                              principal: Partner) -> Response:
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=204,
+    summary="Delete a subscription and its delivery log (partner)",
+    responses={**AUTH, **NOT_FOUND},
+)
+async def delete_subscription(
+    subscription_id: str, session: SessionDep, principal: Partner
+) -> Response:
     await service.delete_subscription(session, principal, subscription_id)
     return Response(status_code=204)
 
 
-@router.post("/subscriptions/{subscription_id}/rotate-secret",
-             response_model=SubscriptionWithSecret,
-             summary="Rotate the signing secret (partner; shown once)",
-             description="Deliveries are signed with both the new and the previous secret "
-                         "for the overlap period (24 h by default).",
-             responses={**AUTH, **NOT_FOUND})
-async def rotate_secret(subscription_id: str, session: SessionDep, principal: Partner
-                        ) -> SubscriptionWithSecret:
+@router.post(
+    "/subscriptions/{subscription_id}/rotate-secret",
+    response_model=SubscriptionWithSecret,
+    summary="Rotate the signing secret (partner; shown once)",
+    description="Deliveries are signed with both the new and the previous secret "
+    "for the overlap period (24 h by default).",
+    responses={**AUTH, **NOT_FOUND},
+)
+async def rotate_secret(
+    subscription_id: str, session: SessionDep, principal: Partner
+) -> SubscriptionWithSecret:
     return await service.rotate_secret(session, principal, subscription_id)
 
 
-@router.get("/subscriptions/{subscription_id}/deliveries", response_model=Page[DeliveryRead],
-            summary="A subscription's delivery log, newest first",
-            responses={**AUTH, **NOT_FOUND, **INVALID})
+@router.get(
+    "/subscriptions/{subscription_id}/deliveries",
+    response_model=Page[DeliveryRead],
+    summary="A subscription's delivery log, newest first",
+    responses={**AUTH, **NOT_FOUND, **INVALID},
+)
 async def list_deliveries(
-        subscription_id: str, session: SessionDep, principal: Reader, limit: Limit = 50,
-        cursor: Cursor = None,
-        status: Annotated[str | None, Query(pattern="^(pending|delivered|failed)$")] = None,
-        event_type: Annotated[str | None, Query(max_length=200,
-                                                examples=["srs.project.approved.v1"])] = None,
+    subscription_id: str,
+    session: SessionDep,
+    principal: Reader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: Annotated[str | None, Query(pattern="^(pending|delivered|failed)$")] = None,
+    event_type: Annotated[
+        str | None, Query(max_length=200, examples=["srs.project.approved.v1"])
+    ] = None,
 ) -> Page[DeliveryRead]:
     rows, more = await service.list_deliveries(
-        session, principal, subscription_id, limit=limit, before_id=_after(cursor, int),
-        status=status, event_type=event_type)
-    return Page(items=[DeliveryRead.model_validate(r) for r in rows],
-                next=encode_cursor([rows[-1].id]) if more and rows else None)
+        session,
+        principal,
+        subscription_id,
+        limit=limit,
+        before_id=_after(cursor, int),
+        status=status,
+        event_type=event_type,
+    )
+    return Page(
+        items=[DeliveryRead.model_validate(r) for r in rows],
+        next=encode_cursor([rows[-1].id]) if more and rows else None,
+    )
 
 
-@router.get("/deliveries/{delivery_id}", response_model=DeliveryDetail,
-            summary="A delivery: the body sent and every attempt (status, latency, error)",
-            responses={**AUTH, **NOT_FOUND})
-async def read_delivery(delivery_id: RowId, session: SessionDep, principal: Reader
-                        ) -> DeliveryDetail:
+@router.get(
+    "/deliveries/{delivery_id}",
+    response_model=DeliveryDetail,
+    summary="A delivery: the body sent and every attempt (status, latency, error)",
+    responses={**AUTH, **NOT_FOUND},
+)
+async def read_delivery(
+    delivery_id: RowId, session: SessionDep, principal: Reader
+) -> DeliveryDetail:
     return await service.get_delivery(session, principal, delivery_id)
 
 
-@router.post("/deliveries/{delivery_id}/redeliver", status_code=202,
-             response_model=DeliveryRead,
-             summary="Send a delivered or failed delivery again (partner or support)",
-             description="Queued at once with a fresh retry window and the same "
-                         "`webhook-id`, so receivers can de-duplicate.",
-             responses={**AUTH, **NOT_FOUND,
-                        409: {"description": "the delivery is still pending, or its "
-                                             "subscription is disabled (names the state)"}})
+@router.post(
+    "/deliveries/{delivery_id}/redeliver",
+    status_code=202,
+    response_model=DeliveryRead,
+    summary="Send a delivered or failed delivery again (partner or support)",
+    description="Queued at once with a fresh retry window and the same "
+    "`webhook-id`, so receivers can de-duplicate.",
+    responses={
+        **AUTH,
+        **NOT_FOUND,
+        409: {
+            "description": "the delivery is still pending, or its "
+            "subscription is disabled (names the state)"
+        },
+    },
+)
 async def redeliver(delivery_id: RowId, session: SessionDep, principal: Reader) -> DeliveryRead:
     return DeliveryRead.model_validate(await service.redeliver(session, principal, delivery_id))

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import random
@@ -50,16 +51,21 @@ PROJECT_TYPES = {"srs.project.submitted.v1", "srs.project.approved.v1"}
 
 # -- step 1: the consumer ------------------------------------------------------------
 
+
 async def _remember_organisation(session: AsyncSession, event: Event) -> None:
     organisation = event.data.get("organisation_id")
     if not isinstance(organisation, str):
         return
     if event.type in RESEARCHER_TYPES:
-        await session.merge(ResearcherOrganisation(researcher_id=event.data["researcher_id"],
-                                                   organisation_id=organisation))
+        await session.merge(
+            ResearcherOrganisation(
+                researcher_id=event.data["researcher_id"], organisation_id=organisation
+            )
+        )
     elif event.type in PROJECT_TYPES:
-        await session.merge(ProjectOrganisation(project_id=event.data["project_id"],
-                                                organisation_id=organisation))
+        await session.merge(
+            ProjectOrganisation(project_id=event.data["project_id"], organisation_id=organisation)
+        )
 
 
 async def _organisations(session: AsyncSession, data: dict[str, Any]) -> set[str]:
@@ -69,10 +75,16 @@ async def _organisations(session: AsyncSession, data: dict[str, Any]) -> set[str
         ids = [data.get("researcher_id"), *(data.get("researcher_ids") or [])]
         wanted = [i for i in ids if isinstance(i, str)]
         if wanted:
-            researchers = dict((await session.execute(
-                select(ResearcherOrganisation.researcher_id,
-                       ResearcherOrganisation.organisation_id)
-                .where(ResearcherOrganisation.researcher_id.in_(wanted)))).all())
+            researchers = dict(
+                (
+                    await session.execute(
+                        select(
+                            ResearcherOrganisation.researcher_id,
+                            ResearcherOrganisation.organisation_id,
+                        ).where(ResearcherOrganisation.researcher_id.in_(wanted))
+                    )
+                ).all()
+            )
         if isinstance(data.get("project_id"), str):
             row = await session.get(ProjectOrganisation, data["project_id"])
             if row is not None:
@@ -88,24 +100,45 @@ async def record_deliveries(session: AsyncSession, event: Event) -> None:
     organisations = await _organisations(session, event.data)
     if not organisations:
         return
-    subscriptions = (await session.execute(
-        select(WebhookSubscription)
-        .where(WebhookSubscription.organisation_id.in_(sorted(organisations)))
-        .where(WebhookSubscription.enabled.is_(True)))).scalars().all()
+    subscriptions = (
+        (
+            await session.execute(
+                select(WebhookSubscription)
+                .where(WebhookSubscription.organisation_id.in_(sorted(organisations)))
+                .where(WebhookSubscription.enabled.is_(True))
+            )
+        )
+        .scalars()
+        .all()
+    )
     wanted = [s for s in subscriptions if event.type in s.event_types]
     if not wanted:
         return
     settings: OpsSettings = session.info["settings"]
     now = utcnow()
-    body = domain.cloud_event_body(event_id=event.id, source=event.source, type=event.type,
-                                   subject=event.subject, time=event.time, data=event.data)
+    body = domain.cloud_event_body(
+        event_id=event.id,
+        source=event.source,
+        type=event.type,
+        subject=event.subject,
+        time=event.time,
+        data=event.data,
+    )
     for subscription in wanted:
-        session.add(WebhookDelivery(
-            subscription_id=subscription.id, event_id=event.id, event_type=event.type,
-            subject=event.subject, body=body, status=domain.PENDING, attempts=0,
-            next_attempt_at=now,
-            retry_until=now + dt.timedelta(hours=settings.webhook_retry_hours),
-            created_at=now))
+        session.add(
+            WebhookDelivery(
+                subscription_id=subscription.id,
+                event_id=event.id,
+                event_type=event.type,
+                subject=event.subject,
+                body=body,
+                status=domain.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                retry_until=now + dt.timedelta(hours=settings.webhook_retry_hours),
+                created_at=now,
+            )
+        )
     await session.flush()
     session.info[DELIVERIES_RECORDED] = True
 
@@ -115,8 +148,13 @@ HANDLERS: dict[str, Handler] = {"*": record_deliveries}
 
 def webhook_consumer(runtime: Runtime) -> ConsumerRunner:
     settings: OpsSettings = runtime.settings  # type: ignore[assignment]
-    return ConsumerRunner(runtime.db, settings, HANDLERS, list(settings.monitored_topics),
-                          consumer=settings.webhook_consumer)
+    return ConsumerRunner(
+        runtime.db,
+        settings,
+        HANDLERS,
+        list(settings.monitored_topics),
+        consumer=settings.webhook_consumer,
+    )
 
 
 async def webhook_consumer_job(runtime: Runtime) -> None:
@@ -127,6 +165,7 @@ async def webhook_consumer_job(runtime: Runtime) -> None:
 
 
 # -- step 2: sending -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Due:
@@ -151,9 +190,15 @@ class _Outcome:
 class WebhookSender:
     """Sends due deliveries; ``clock`` decides what is due and when windows close."""
 
-    def __init__(self, db: Database, settings: OpsSettings, client: httpx.AsyncClient, *,
-                 clock: Callable[[], dt.datetime] = utcnow,
-                 jitter: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: OpsSettings,
+        client: httpx.AsyncClient,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.client = client
@@ -178,21 +223,33 @@ class WebhookSender:
         # a crash mid-send only delays the retry.
         lease = dt.timedelta(seconds=self.settings.webhook_timeout_seconds * 3)
         async with self.db.transaction() as session:
-            rows = (await session.execute(
-                select(WebhookDelivery, WebhookSubscription)
-                .join(WebhookSubscription,
-                      WebhookSubscription.id == WebhookDelivery.subscription_id)
-                .where(WebhookDelivery.status == domain.PENDING)
-                .where(WebhookDelivery.next_attempt_at <= now)
-                .where(WebhookSubscription.enabled.is_(True))
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                .limit(self.settings.webhook_batch_size)
-                .with_for_update(skip_locked=True, of=WebhookDelivery))).all()
+            rows = (
+                await session.execute(
+                    select(WebhookDelivery, WebhookSubscription)
+                    .join(
+                        WebhookSubscription,
+                        WebhookSubscription.id == WebhookDelivery.subscription_id,
+                    )
+                    .where(WebhookDelivery.status == domain.PENDING)
+                    .where(WebhookDelivery.next_attempt_at <= now)
+                    .where(WebhookSubscription.enabled.is_(True))
+                    .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+                    .limit(self.settings.webhook_batch_size)
+                    .with_for_update(skip_locked=True, of=WebhookDelivery)
+                )
+            ).all()
             due = []
             for delivery, subscription in rows:
                 delivery.next_attempt_at = now + lease
-                due.append(_Due(delivery.id, delivery.event_id, delivery.body,
-                                subscription.url, self._secrets(subscription, now)))
+                due.append(
+                    _Due(
+                        delivery.id,
+                        delivery.event_id,
+                        delivery.body,
+                        subscription.url,
+                        self._secrets(subscription, now),
+                    )
+                )
         return due
 
     @staticmethod
@@ -215,17 +272,20 @@ class WebhookSender:
         # The registration rules again: a row stored before them (or past them) is not
         # sent; names are then resolved and checked on connecting (``egress``).
         try:
-            domain.validate_url(item.url, allow_http=self.settings.webhook_allow_http,
-                                allowed_networks=self.settings.webhook_test_allowed_networks)
+            domain.validate_url(
+                item.url,
+                allow_http=self.settings.webhook_allow_http,
+                allowed_networks=self.settings.webhook_test_allowed_networks,
+            )
         except RuleViolation as exc:
-            return _Outcome(None, 0, f"refused: {exc.detail}; webhooks go to public "
-                                     f"hosts only"[:500])
+            return _Outcome(
+                None, 0, f"refused: {exc.detail}; webhooks go to public hosts only"[:500]
+            )
         # The signature's timestamp is the wall clock: receivers check it against theirs.
         headers = domain.signed_headers(item.secrets, item.event_id, utcnow(), item.body)
         started = time.perf_counter()
         try:
-            response = await self.client.post(item.url, content=item.body.encode(),
-                                              headers=headers)
+            response = await self.client.post(item.url, content=item.body.encode(), headers=headers)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return _Outcome(None, _ms(started), f"{type(exc).__name__}: {exc}"[:500])
         return _Outcome(response.status_code, _ms(started), None)
@@ -237,18 +297,32 @@ class WebhookSender:
             if delivery is None:
                 return  # the subscription was deleted meanwhile
             # Locked: concurrent attempts for one subscription count its failures in turn.
-            subscription = await session.get(WebhookSubscription, delivery.subscription_id,
-                                             with_for_update=True)
+            subscription = await session.get(
+                WebhookSubscription, delivery.subscription_id, with_for_update=True
+            )
             assert subscription is not None
             delivery.attempts += 1
-            session.add(WebhookAttempt(delivery_id=delivery.id, attempt_number=delivery.attempts,
-                                       attempted_at=now, status_code=outcome.status_code,
-                                       latency_ms=outcome.latency_ms, error=outcome.error))
+            session.add(
+                WebhookAttempt(
+                    delivery_id=delivery.id,
+                    attempt_number=delivery.attempts,
+                    attempted_at=now,
+                    status_code=outcome.status_code,
+                    latency_ms=outcome.latency_ms,
+                    error=outcome.error,
+                )
+            )
             delivery.last_status_code = outcome.status_code
             delivery.last_error = outcome.error
-            log.info("webhook delivery %s attempt %d to %s: %s in %d ms%s", delivery.id,
-                     delivery.attempts, subscription.id, outcome.status_code,
-                     outcome.latency_ms, f" ({outcome.error})" if outcome.error else "")
+            log.info(
+                "webhook delivery %s attempt %d to %s: %s in %d ms%s",
+                delivery.id,
+                delivery.attempts,
+                subscription.id,
+                outcome.status_code,
+                outcome.latency_ms,
+                f" ({outcome.error})" if outcome.error else "",
+            )
             if outcome.ok:
                 delivery.status = domain.DELIVERED
                 delivery.delivered_at = now
@@ -260,10 +334,12 @@ class WebhookSender:
             await self._count_failure(session, subscription, now)
 
     def _schedule_retry(self, delivery: WebhookDelivery, now: dt.datetime) -> None:
-        delay = domain.backoff_seconds(delivery.attempts,
-                                       base=self.settings.webhook_backoff_base_seconds,
-                                       maximum=self.settings.webhook_backoff_max_seconds,
-                                       jitter=self.jitter())
+        delay = domain.backoff_seconds(
+            delivery.attempts,
+            base=self.settings.webhook_backoff_base_seconds,
+            maximum=self.settings.webhook_backoff_max_seconds,
+            jitter=self.jitter(),
+        )
         retry_at = now + dt.timedelta(seconds=delay)
         if retry_at > delivery.retry_until:
             delivery.status = domain.FAILED
@@ -271,15 +347,18 @@ class WebhookSender:
         else:
             delivery.next_attempt_at = retry_at
 
-    async def _count_failure(self, session: AsyncSession, subscription: WebhookSubscription,
-                             now: dt.datetime) -> None:
+    async def _count_failure(
+        self, session: AsyncSession, subscription: WebhookSubscription, now: dt.datetime
+    ) -> None:
         subscription.consecutive_failures += 1
         subscription.failing_since = subscription.failing_since or now
         reason = domain.disable_reason(
             consecutive_failures=subscription.consecutive_failures,
-            failing_since=subscription.failing_since, now=now,
+            failing_since=subscription.failing_since,
+            now=now,
             after_hours=self.settings.webhook_disable_after_hours,
-            after_failures=self.settings.webhook_disable_after_failures)
+            after_failures=self.settings.webhook_disable_after_failures,
+        )
         if reason is None or not subscription.enabled:
             return
         subscription.enabled = False
@@ -287,28 +366,40 @@ class WebhookSender:
         subscription.disabled_at = now
         subscription.updated_at = now
         log.warning("webhook subscription %s disabled: %s", subscription.id, reason)
-        await publish(session, WebhookSubscriptionDisabled(
-            subscription_id=subscription.id, organisation_id=subscription.organisation_id,
-            url=subscription.url, reason=reason,
-            consecutive_failures=subscription.consecutive_failures,
-            failing_since=subscription.failing_since, disabled_at=now),
-            subject=subscription.id)
+        await publish(
+            session,
+            WebhookSubscriptionDisabled(
+                subscription_id=subscription.id,
+                organisation_id=subscription.organisation_id,
+                url=subscription.url,
+                reason=reason,
+                consecutive_failures=subscription.consecutive_failures,
+                failing_since=subscription.failing_since,
+                disabled_at=now,
+            ),
+            subject=subscription.id,
+        )
 
 
 def _ms(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
 
 
-def http_client(settings: OpsSettings, *,
-                resolver: egress.Resolver = egress.system_resolver) -> httpx.AsyncClient:
+def http_client(
+    settings: OpsSettings, *, resolver: egress.Resolver = egress.system_resolver
+) -> httpx.AsyncClient:
     """Short timeouts; each connection resolved, checked and pinned to the checked
     address (``egress``); no redirects followed (a redirect is a failed delivery, so it
     can never lead to an internal address)."""
     return httpx.AsyncClient(
         transport=egress.CheckedTransport(resolver, settings.webhook_test_allowed_networks),
-        timeout=httpx.Timeout(settings.webhook_timeout_seconds,
-                              connect=settings.webhook_connect_timeout_seconds),
-        follow_redirects=False, trust_env=False, headers={"user-agent": "SRS-Webhooks/1"})
+        timeout=httpx.Timeout(
+            settings.webhook_timeout_seconds, connect=settings.webhook_connect_timeout_seconds
+        ),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"user-agent": "SRS-Webhooks/1"},
+    )
 
 
 async def webhook_delivery_job(runtime: Runtime) -> None:
@@ -327,7 +418,5 @@ async def webhook_delivery_job(runtime: Runtime) -> None:
                 sent = 0
             if sent:
                 continue
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sender.wake.wait(), settings.webhook_poll_seconds)
-            except asyncio.TimeoutError:
-                pass

@@ -26,8 +26,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def validate_url(url: str, *, allow_http: bool,
-                 allowed_networks: Iterable[Network] = ()) -> str:
+def validate_url(url: str, *, allow_http: bool, allowed_networks: Iterable[Network] = ()) -> str:
     """An endpoint partners may register: http(s) with a host and no credentials, https
     unless plain http is allowed (development only), and never a host that names an
     internal address in any notation (``allowed_networks``: test receivers only). Names
@@ -40,24 +39,27 @@ def validate_url(url: str, *, allow_http: bool,
         raise RuleViolation(f"the URL is malformed: {exc}", rule="webhook-url-host") from None
     allowed = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in allowed:
-        raise RuleViolation(f"the URL scheme must be {' or '.join(allowed)}",
-                            rule="webhook-url-scheme")
+        raise RuleViolation(
+            f"the URL scheme must be {' or '.join(allowed)}", rule="webhook-url-scheme"
+        )
     if not hostname:
         raise RuleViolation("the URL has no host", rule="webhook-url-host")
     if parts.username is not None or parts.password is not None:
-        raise RuleViolation("the URL must not carry credentials; verify signatures instead",
-                            rule="webhook-url-credentials")
+        raise RuleViolation(
+            "the URL must not carry credentials; verify signatures instead",
+            rule="webhook-url-credentials",
+        )
     reason = internal_host_reason(hostname, allowed_networks)
     if reason is not None:
-        raise RuleViolation(f"the URL must name a public host, not {reason}",
-                            rule="webhook-url-internal")
+        raise RuleViolation(
+            f"the URL must name a public host, not {reason}", rule="webhook-url-internal"
+        )
     if parts.fragment:
         raise RuleViolation("the URL must not have a fragment", rule="webhook-url-fragment")
     return url
 
 
-def internal_host_reason(hostname: str, allowed_networks: Iterable[Network] = ()
-                         ) -> str | None:
+def internal_host_reason(hostname: str, allowed_networks: Iterable[Network] = ()) -> str | None:
     """Why a URL's host is internal as written, or None: a ``localhost`` name, or an
     address literal in any notation resolvers accept (``2130706433``, ``0x7f000001``,
     ``0177.0.0.1``, ``127.1``, a trailing dot, ``[::ffff:127.0.0.1]``...)."""
@@ -83,20 +85,21 @@ def literal_address(host: str) -> Address | None:
         try:
             return ipaddress.IPv6Address(host)
         except ValueError:
-            raise RuleViolation(f"the URL host {host} is not a valid IPv6 address",
-                                rule="webhook-url-host") from None
+            raise RuleViolation(
+                f"the URL host {host} is not a valid IPv6 address", rule="webhook-url-host"
+            ) from None
     parts = host.rstrip(".").split(".") if host not in ("", ".") else []
     if not parts or len(parts) > 4 or not all(_IPV4_PART.fullmatch(p) for p in parts):
         if parts and _IPV4_PART.fullmatch(parts[-1]):
             # Ends in a number: resolvers read it as an address, never as a name.
-            raise RuleViolation(f"the URL host {host} is not a valid address",
-                                rule="webhook-url-host")
+            raise RuleViolation(
+                f"the URL host {host} is not a valid address", rule="webhook-url-host"
+            )
         return None
     numbers = [_ipv4_number(p) for p in parts]
     *head, last = numbers
     if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):
-        raise RuleViolation(f"the URL host {host} is not a valid address",
-                            rule="webhook-url-host")
+        raise RuleViolation(f"the URL host {host} is not a valid address", rule="webhook-url-host")
     value = last
     for index, number in enumerate(head):
         value += number << (8 * (3 - index))
@@ -112,8 +115,9 @@ def _ipv4_number(part: str) -> int:
         return int(part[2:] or "0", 16)
     if len(part) > 1 and part.startswith("0"):
         if not set(part) <= set("01234567"):
-            raise RuleViolation(f"the URL host part {part} is not a valid octal number",
-                                rule="webhook-url-host")
+            raise RuleViolation(
+                f"the URL host part {part} is not a valid octal number", rule="webhook-url-host"
+            )
         return int(part, 8)
     return int(part)
 
@@ -147,8 +151,7 @@ def address_refusal(address: Address, allowed_networks: Iterable[Network] = ()) 
         if inner is not None:
             candidates.insert(0, inner)
     for candidate in candidates:
-        for kind in ("unspecified", "loopback", "link_local", "multicast", "private",
-                     "reserved"):
+        for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
             if getattr(candidate, f"is_{kind}"):
                 return f"{address} ({kind.replace('_', '-')} address)"
         if not candidate.is_global:
@@ -159,8 +162,11 @@ def address_refusal(address: Address, allowed_networks: Iterable[Network] = ()) 
 def validate_event_types(event_types: list[str], known: set[str]) -> list[str]:
     unknown = sorted(set(event_types) - known)
     if unknown:
-        raise RuleViolation(f"unknown event types: {', '.join(unknown)}",
-                            rule="webhook-event-types", unknown=unknown)
+        raise RuleViolation(
+            f"unknown event types: {', '.join(unknown)}",
+            rule="webhook-event-types",
+            unknown=unknown,
+        )
     return sorted(set(event_types))
 
 
@@ -169,16 +175,17 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def signature_header(signing_secrets: list[str], message_id: str, timestamp: dt.datetime,
-                     body: str) -> str:
+def signature_header(
+    signing_secrets: list[str], message_id: str, timestamp: dt.datetime, body: str
+) -> str:
     """``webhook-signature``: ``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`` per
     secret, space-separated (two during a secret rotation)."""
-    return " ".join(Webhook(secret).sign(message_id, timestamp, body)
-                    for secret in signing_secrets)
+    return " ".join(Webhook(secret).sign(message_id, timestamp, body) for secret in signing_secrets)
 
 
-def signed_headers(signing_secrets: list[str], message_id: str, now: dt.datetime,
-                   body: str) -> dict[str, str]:
+def signed_headers(
+    signing_secrets: list[str], message_id: str, now: dt.datetime, body: str
+) -> dict[str, str]:
     timestamp = now.replace(microsecond=0)
     return {
         "content-type": "application/json",
@@ -188,22 +195,36 @@ def signed_headers(signing_secrets: list[str], message_id: str, now: dt.datetime
     }
 
 
-def cloud_event_body(*, event_id: str, source: str, type: str, subject: str | None,
-                     time: dt.datetime | None, data: dict[str, Any]) -> str:
+def cloud_event_body(
+    *,
+    event_id: str,
+    source: str,
+    type: str,
+    subject: str | None,
+    time: dt.datetime | None,
+    data: dict[str, Any],
+) -> str:
     """The CloudEvent in structured JSON mode: what a partner receives."""
     document: dict[str, Any] = {
-        "specversion": "1.0", "id": event_id, "source": source, "type": type,
+        "specversion": "1.0",
+        "id": event_id,
+        "source": source,
+        "type": type,
         "subject": subject,
         "time": time.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if time else None,
-        "datacontenttype": "application/json", "data": data,
+        "datacontenttype": "application/json",
+        "data": data,
     }
-    return json.dumps({k: v for k, v in document.items() if v is not None},
-                      separators=(",", ":"), default=str)
+    return json.dumps(
+        {k: v for k, v in document.items() if v is not None}, separators=(",", ":"), default=str
+    )
 
 
-def organisations_concerned(data: Mapping[str, Any],
-                            researcher_org: Callable[[str], str | None],
-                            project_org: Callable[[str], str | None]) -> set[str]:
+def organisations_concerned(
+    data: Mapping[str, Any],
+    researcher_org: Callable[[str], str | None],
+    project_org: Callable[[str], str | None],
+) -> set[str]:
     """The organisations whose people or projects an event is about: the payload's own
     ``organisation_id`` when it has one, otherwise the organisations of the project and
     the researcher it names (from the read model). Unknown: nobody."""
@@ -228,8 +249,14 @@ def backoff_seconds(attempt: int, *, base: float, maximum: float, jitter: float)
     return delay * (0.5 + jitter)
 
 
-def disable_reason(*, consecutive_failures: int, failing_since: dt.datetime | None,
-                   now: dt.datetime, after_hours: float, after_failures: int) -> str | None:
+def disable_reason(
+    *,
+    consecutive_failures: int,
+    failing_since: dt.datetime | None,
+    now: dt.datetime,
+    after_hours: float,
+    after_failures: int,
+) -> str | None:
     """Why a failing subscription must be disabled now, or None to keep trying."""
     if consecutive_failures >= after_failures:
         return f"{consecutive_failures} consecutive deliveries failed"

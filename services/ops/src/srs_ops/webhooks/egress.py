@@ -31,14 +31,17 @@ async def system_resolver(host: str, port: int) -> list[str]:
 class CheckedBackend(httpcore.AsyncNetworkBackend):
     """A network backend that resolves, checks, then connects to the checked address."""
 
-    def __init__(self, resolver: Resolver, allowed_networks: Iterable[domain.Network] = (),
-                 inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        allowed_networks: Iterable[domain.Network] = (),
+        inner: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
         self._resolver = resolver
         self._allowed = tuple(allowed_networks)
         self._inner = inner or httpcore.AnyIOBackend()
 
-    async def addresses(self, host: str, port: int, seconds: float | None
-                        ) -> list[domain.Address]:
+    async def addresses(self, host: str, port: int, seconds: float | None) -> list[domain.Address]:
         """The addresses to connect to; refused if any of them is internal."""
         try:
             answers = await asyncio.wait_for(self._resolver(host, port), seconds)
@@ -53,29 +56,39 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
             reason = domain.address_refusal(address, self._allowed)
             if reason is not None:
                 raise httpcore.ConnectError(
-                    f"refused: {host} resolves to {reason}; webhooks go to public hosts only")
+                    f"refused: {host} resolves to {reason}; webhooks go to public hosts only"
+                )
         return addresses
 
-    async def connect_tcp(self, host: str, port: int,
-                          timeout: float | None = None,  # noqa: ASYNC109 - httpcore's API
-                          local_address: str | None = None,
-                          socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's API
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         error: Exception | None = None
         for address in await self.addresses(host, port, timeout):
             try:
                 return await self._inner.connect_tcp(
-                    str(address), port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options)
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
         assert error is not None
         raise error
 
-    async def connect_unix_socket(self, path: str,
-                                  timeout: float | None = None,  # noqa: ASYNC109
-                                  socket_options: typing.Iterable[httpcore.SOCKET_OPTION]
-                                  | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError("webhooks never use a local socket")
 
     async def sleep(self, seconds: float) -> None:
@@ -86,10 +99,13 @@ class CheckedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with the checked backend, and no proxy from the environment (a
     proxy would resolve the host itself, past the check)."""
 
-    def __init__(self, resolver: Resolver, allowed_networks: Iterable[domain.Network] = ()
-                 ) -> None:
+    def __init__(self, resolver: Resolver, allowed_networks: Iterable[domain.Network] = ()) -> None:
         ssl_context = httpx.create_ssl_context(trust_env=False)
         super().__init__(verify=ssl_context, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context, max_connections=100, max_keepalive_connections=20,
-            keepalive_expiry=5.0, network_backend=CheckedBackend(resolver, allowed_networks))
+            ssl_context=ssl_context,
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=CheckedBackend(resolver, allowed_networks),
+        )

@@ -12,19 +12,29 @@ _TYPES = ["srs.accreditation.granted.v1", "srs.project.approved.v1"]
 
 
 class SubscriptionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"url": _URL, "event_types": _TYPES, "description": "accreditations and projects"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"url": _URL, "event_types": _TYPES, "description": "accreditations and projects"}
+            ]
+        },
+    )
 
-    url: str = Field(min_length=1, max_length=2000,
-                     description="https endpoint (no credentials in the URL)")
-    event_types: list[str] = Field(min_length=1, max_length=100,
-                                   description="CloudEvent types to receive")
+    url: str = Field(
+        min_length=1, max_length=2000, description="https endpoint (no credentials in the URL)"
+    )
+    event_types: list[str] = Field(
+        min_length=1, max_length=100, description="CloudEvent types to receive"
+    )
     description: str | None = Field(None, max_length=500)
 
 
 class SubscriptionUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"enabled": True}, {"url": _URL, "event_types": _TYPES}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"enabled": True}, {"url": _URL, "event_types": _TYPES}]},
+    )
 
     url: str | None = Field(None, min_length=1, max_length=2000)
     event_types: list[str] | None = Field(None, min_length=1, max_length=100)
@@ -33,12 +43,27 @@ class SubscriptionUpdate(BaseModel):
 
 
 class SubscriptionRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "id": "whs_3f9c2a7b1e4d4c0e9a1b", "organisation_id": "org-ntu", "url": _URL,
-        "event_types": _TYPES, "description": None, "enabled": True,
-        "consecutive_failures": 0, "failing_since": None, "disabled_reason": None,
-        "disabled_at": None, "created_at": "2026-11-25T10:00:00Z",
-        "updated_at": "2026-11-25T10:00:00Z"}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "whs_3f9c2a7b1e4d4c0e9a1b",
+                    "organisation_id": "org-ntu",
+                    "url": _URL,
+                    "event_types": _TYPES,
+                    "description": None,
+                    "enabled": True,
+                    "consecutive_failures": 0,
+                    "failing_since": None,
+                    "disabled_reason": None,
+                    "disabled_at": None,
+                    "created_at": "2026-11-25T10:00:00Z",
+                    "updated_at": "2026-11-25T10:00:00Z",
+                }
+            ]
+        },
+    )
 
     id: str
     organisation_id: str
@@ -57,9 +82,17 @@ class SubscriptionRead(BaseModel):
 class SubscriptionWithSecret(SubscriptionRead):
     """Returned once, at creation and at rotation: the only time the secret is shown."""
 
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        **SubscriptionRead.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
-        "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **SubscriptionRead.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+                    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                }
+            ]
+        },
+    )
 
     secret: str = Field(description="signing secret; store it now, it is not shown again")
 
@@ -75,13 +108,28 @@ class AttemptRead(BaseModel):
 
 
 class DeliveryRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
-        "id": 42, "subscription_id": "whs_3f9c2a7b1e4d4c0e9a1b",
-        "event_id": "6f1c1f0e-4a53-4d39-9a57-0f4c2a9c1b11",
-        "event_type": "srs.project.approved.v1", "subject": "prj_01J9Z8Q4V6",
-        "status": "pending", "attempts": 2, "next_attempt_at": "2026-11-25T10:00:20Z",
-        "retry_until": "2026-11-26T10:00:00Z", "last_status_code": 503,
-        "last_error": None, "created_at": "2026-11-25T10:00:00Z", "delivered_at": None}]})
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 42,
+                    "subscription_id": "whs_3f9c2a7b1e4d4c0e9a1b",
+                    "event_id": "6f1c1f0e-4a53-4d39-9a57-0f4c2a9c1b11",
+                    "event_type": "srs.project.approved.v1",
+                    "subject": "prj_01J9Z8Q4V6",
+                    "status": "pending",
+                    "attempts": 2,
+                    "next_attempt_at": "2026-11-25T10:00:20Z",
+                    "retry_until": "2026-11-26T10:00:00Z",
+                    "last_status_code": 503,
+                    "last_error": None,
+                    "created_at": "2026-11-25T10:00:00Z",
+                    "delivered_at": None,
+                }
+            ]
+        },
+    )
 
     id: int
     subscription_id: str
@@ -101,17 +149,35 @@ class DeliveryRead(BaseModel):
 class DeliveryDetail(DeliveryRead):
     """A delivery with its body (the CloudEvent sent) and every attempt."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        **DeliveryRead.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
-        "body": '{"specversion":"1.0","id":"6f1c1f0e-4a53-4d39-9a57-0f4c2a9c1b11",'
-                '"source":"/srs/projects","type":"srs.project.approved.v1",'
-                '"subject":"prj_01J9Z8Q4V6","time":"2026-11-25T10:00:00Z",'
-                '"datacontenttype":"application/json","data":{"project_id":"prj_01J9Z8Q4V6"}}',
-        "attempt_log": [
-            {"attempt_number": 1, "attempted_at": "2026-11-25T10:00:01Z", "status_code": 503,
-             "latency_ms": 84, "error": None},
-            {"attempt_number": 2, "attempted_at": "2026-11-25T10:00:11Z", "status_code": None,
-             "latency_ms": 10002, "error": "ReadTimeout: timed out"}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **DeliveryRead.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+                    "body": '{"specversion":"1.0","id":"6f1c1f0e-4a53-4d39-9a57-0f4c2a9c1b11",'
+                    '"source":"/srs/projects","type":"srs.project.approved.v1",'
+                    '"subject":"prj_01J9Z8Q4V6","time":"2026-11-25T10:00:00Z",'
+                    '"datacontenttype":"application/json","data":{"project_id":"prj_01J9Z8Q4V6"}}',
+                    "attempt_log": [
+                        {
+                            "attempt_number": 1,
+                            "attempted_at": "2026-11-25T10:00:01Z",
+                            "status_code": 503,
+                            "latency_ms": 84,
+                            "error": None,
+                        },
+                        {
+                            "attempt_number": 2,
+                            "attempted_at": "2026-11-25T10:00:11Z",
+                            "status_code": None,
+                            "latency_ms": 10002,
+                            "error": "ReadTimeout: timed out",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
 
     body: str
     attempt_log: list[AttemptRead]

@@ -43,18 +43,21 @@ def _settings(session: AsyncSession) -> OpsSettings:
     return session.info["settings"]  # type: ignore[no-any-return]
 
 
-async def get_subscription(session: AsyncSession, principal: Principal,
-                           subscription_id: str) -> WebhookSubscription:
+async def get_subscription(
+    session: AsyncSession, principal: Principal, subscription_id: str
+) -> WebhookSubscription:
     subscription = await session.get(WebhookSubscription, subscription_id)
     organisation = partner_organisation(principal)
-    if subscription is None or (organisation is not None
-                                and subscription.organisation_id != organisation):
+    if subscription is None or (
+        organisation is not None and subscription.organisation_id != organisation
+    ):
         raise NotFound(f"no webhook subscription {subscription_id}")
     return subscription
 
 
-async def create_subscription(session: AsyncSession, principal: Principal,
-                              request: SubscriptionCreate) -> SubscriptionWithSecret:
+async def create_subscription(
+    session: AsyncSession, principal: Principal, request: SubscriptionCreate
+) -> SubscriptionWithSecret:
     """Subscribe the partner's organisation's endpoint to event types; the signing
     secret is generated here and shown only in this response."""
     organisation = partner_organisation(principal)
@@ -63,21 +66,35 @@ async def create_subscription(session: AsyncSession, principal: Principal,
     settings = _settings(session)
     now = utcnow()
     subscription = WebhookSubscription(
-        id=f"whs_{uuid.uuid4().hex[:20]}", organisation_id=organisation,
+        id=f"whs_{uuid.uuid4().hex[:20]}",
+        organisation_id=organisation,
         created_by=principal.sub,
-        url=domain.validate_url(request.url, allow_http=settings.webhook_allow_http,
-                                allowed_networks=settings.webhook_test_allowed_networks),
+        url=domain.validate_url(
+            request.url,
+            allow_http=settings.webhook_allow_http,
+            allowed_networks=settings.webhook_test_allowed_networks,
+        ),
         event_types=domain.validate_event_types(request.event_types, set(platform_contracts())),
-        description=request.description, enabled=True, secret=domain.new_secret(),
-        consecutive_failures=0, created_at=now, updated_at=now)
+        description=request.description,
+        enabled=True,
+        secret=domain.new_secret(),
+        consecutive_failures=0,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(subscription)
     await session.flush()
     return SubscriptionWithSecret.model_validate(subscription)
 
 
-async def list_subscriptions(session: AsyncSession, principal: Principal, *, limit: int,
-                             after_id: str | None, organisation_id: str | None
-                             ) -> tuple[list[WebhookSubscription], bool]:
+async def list_subscriptions(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    limit: int,
+    after_id: str | None,
+    organisation_id: str | None,
+) -> tuple[list[WebhookSubscription], bool]:
     query = select(WebhookSubscription)
     own = partner_organisation(principal)
     if own is not None:
@@ -86,25 +103,29 @@ async def list_subscriptions(session: AsyncSession, principal: Principal, *, lim
         query = query.where(WebhookSubscription.organisation_id == organisation_id)
     if after_id:
         query = query.where(WebhookSubscription.id > after_id)
-    rows = list((await session.execute(
-        query.order_by(WebhookSubscription.id).limit(limit + 1))).scalars())
+    rows = list(
+        (await session.execute(query.order_by(WebhookSubscription.id).limit(limit + 1))).scalars()
+    )
     return rows[:limit], len(rows) > limit
 
 
-async def update_subscription(session: AsyncSession, principal: Principal,
-                              subscription_id: str, request: SubscriptionUpdate
-                              ) -> WebhookSubscription:
+async def update_subscription(
+    session: AsyncSession, principal: Principal, subscription_id: str, request: SubscriptionUpdate
+) -> WebhookSubscription:
     """Change the URL, event types, description or enabled flag; enabling a disabled
     subscription clears its failure record so it gets a fresh 24 h."""
     subscription = await get_subscription(session, principal, subscription_id)
     settings = _settings(session)
     if request.url is not None:
         subscription.url = domain.validate_url(
-            request.url, allow_http=settings.webhook_allow_http,
-            allowed_networks=settings.webhook_test_allowed_networks)
+            request.url,
+            allow_http=settings.webhook_allow_http,
+            allowed_networks=settings.webhook_test_allowed_networks,
+        )
     if request.event_types is not None:
-        subscription.event_types = domain.validate_event_types(request.event_types,
-                                                               set(platform_contracts()))
+        subscription.event_types = domain.validate_event_types(
+            request.event_types, set(platform_contracts())
+        )
     if "description" in request.model_fields_set:
         subscription.description = request.description
     if request.enabled is not None and request.enabled != subscription.enabled:
@@ -118,38 +139,49 @@ async def update_subscription(session: AsyncSession, principal: Principal,
     return subscription
 
 
-async def delete_subscription(session: AsyncSession, principal: Principal,
-                              subscription_id: str) -> None:
+async def delete_subscription(
+    session: AsyncSession, principal: Principal, subscription_id: str
+) -> None:
     """Remove a subscription with its pending deliveries and delivery log."""
     subscription = await get_subscription(session, principal, subscription_id)
     deliveries = select(WebhookDelivery.id).where(
-        WebhookDelivery.subscription_id == subscription.id)
-    await session.execute(delete(WebhookAttempt).where(
-        WebhookAttempt.delivery_id.in_(deliveries)))
-    await session.execute(delete(WebhookDelivery).where(
-        WebhookDelivery.subscription_id == subscription.id))
+        WebhookDelivery.subscription_id == subscription.id
+    )
+    await session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(deliveries)))
+    await session.execute(
+        delete(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
+    )
     await session.delete(subscription)
     await session.flush()
 
 
-async def rotate_secret(session: AsyncSession, principal: Principal,
-                        subscription_id: str) -> SubscriptionWithSecret:
+async def rotate_secret(
+    session: AsyncSession, principal: Principal, subscription_id: str
+) -> SubscriptionWithSecret:
     """A new signing secret, shown once; the old one keeps signing alongside it for the
     overlap period so the receiver can switch without missing a delivery."""
     subscription = await get_subscription(session, principal, subscription_id)
     now = utcnow()
     subscription.previous_secret = subscription.secret
     subscription.previous_secret_expires_at = now + dt.timedelta(
-        hours=_settings(session).webhook_secret_overlap_hours)
+        hours=_settings(session).webhook_secret_overlap_hours
+    )
     subscription.secret = domain.new_secret()
     subscription.updated_at = now
     await session.flush()
     return SubscriptionWithSecret.model_validate(subscription)
 
 
-async def list_deliveries(session: AsyncSession, principal: Principal, subscription_id: str,
-                          *, limit: int, before_id: int | None, status: str | None,
-                          event_type: str | None) -> tuple[list[WebhookDelivery], bool]:
+async def list_deliveries(
+    session: AsyncSession,
+    principal: Principal,
+    subscription_id: str,
+    *,
+    limit: int,
+    before_id: int | None,
+    status: str | None,
+    event_type: str | None,
+) -> tuple[list[WebhookDelivery], bool]:
     """The subscription's delivery log, newest first."""
     subscription = await get_subscription(session, principal, subscription_id)
     query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
@@ -159,13 +191,17 @@ async def list_deliveries(session: AsyncSession, principal: Principal, subscript
         query = query.where(WebhookDelivery.event_type == event_type)
     if before_id is not None:
         query = query.where(WebhookDelivery.id < before_id)
-    rows = list((await session.execute(
-        query.order_by(WebhookDelivery.id.desc()).limit(limit + 1))).scalars())
+    rows = list(
+        (
+            await session.execute(query.order_by(WebhookDelivery.id.desc()).limit(limit + 1))
+        ).scalars()
+    )
     return rows[:limit], len(rows) > limit
 
 
-async def _delivery(session: AsyncSession, principal: Principal, delivery_id: int
-                    ) -> tuple[WebhookDelivery, WebhookSubscription]:
+async def _delivery(
+    session: AsyncSession, principal: Principal, delivery_id: int
+) -> tuple[WebhookDelivery, WebhookSubscription]:
     delivery = await session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         raise NotFound(f"no webhook delivery {delivery_id}")
@@ -176,20 +212,28 @@ async def _delivery(session: AsyncSession, principal: Principal, delivery_id: in
     return delivery, subscription
 
 
-async def get_delivery(session: AsyncSession, principal: Principal, delivery_id: int
-                       ) -> DeliveryDetail:
+async def get_delivery(
+    session: AsyncSession, principal: Principal, delivery_id: int
+) -> DeliveryDetail:
     """One delivery with the body sent and every attempt (status, latency, error)."""
     delivery, _ = await _delivery(session, principal, delivery_id)
-    attempts = (await session.execute(
-        select(WebhookAttempt).where(WebhookAttempt.delivery_id == delivery.id)
-        .order_by(WebhookAttempt.id))).scalars()
-    return DeliveryDetail(**DeliveryRead.model_validate(delivery).model_dump(),
-                          body=delivery.body,
-                          attempt_log=[AttemptRead.model_validate(a) for a in attempts])
+    attempts = (
+        await session.execute(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id == delivery.id)
+            .order_by(WebhookAttempt.id)
+        )
+    ).scalars()
+    return DeliveryDetail(
+        **DeliveryRead.model_validate(delivery).model_dump(),
+        body=delivery.body,
+        attempt_log=[AttemptRead.model_validate(a) for a in attempts],
+    )
 
 
-async def redeliver(session: AsyncSession, principal: Principal, delivery_id: int
-                    ) -> WebhookDelivery:
+async def redeliver(
+    session: AsyncSession, principal: Principal, delivery_id: int
+) -> WebhookDelivery:
     """Queue a delivered or failed delivery again, at once, with a fresh retry window;
     the delivery job sends it with the same ``webhook-id`` (receivers de-duplicate)."""
     delivery, subscription = await _delivery(session, principal, delivery_id)
