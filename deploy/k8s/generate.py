@@ -23,6 +23,7 @@ import yaml
 
 from srs_common.config import PlatformSettings, ServiceSettings
 from srs_common.contracts import SERVICE_TOPICS
+from srs_common.devstack import FRONT_ENDS
 from srs_common.metrics import metrics_port_for
 
 HERE = Path(__file__).resolve().parent
@@ -90,7 +91,8 @@ RESOURCES = {
 def deployed_services() -> list[str]:
     """Every service of the workspace: the publishers of ``SERVICE_TOPICS`` first, in their
     order, then any other (e.g. a monitor that only consumes)."""
-    found = {p.parent.name for p in SERVICES_DIR.glob("*/pyproject.toml")}
+    # Front ends (the portal) have no topic, relay or consumers: not generated here yet.
+    found = {p.parent.name for p in SERVICES_DIR.glob("*/pyproject.toml")} - set(FRONT_ENDS)
     return [s for s in SERVICE_TOPICS if s in found] + sorted(found - set(SERVICE_TOPICS))
 
 

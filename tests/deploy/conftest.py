@@ -20,6 +20,7 @@ import yaml
 
 from srs_common.config import PlatformSettings, ServiceSettings
 from srs_common.contracts import SERVICE_TOPICS
+from srs_common.devstack import FRONT_ENDS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -74,7 +75,9 @@ def _settings_of(service: str) -> ServiceSettings:
 
 def code_services() -> list[CodeService]:
     """Every service of the workspace (``services/*``), each with its settings."""
-    names = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
+    # Front ends (the portal) have no topic, relay or consumers: not deployed from here yet.
+    names = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")
+                   if p.parent.name not in FRONT_ENDS)
     assert set(SERVICE_TOPICS) <= set(names)
     return [CodeService(name, _settings_of(name)) for name in names]
 
