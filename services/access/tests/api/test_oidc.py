@@ -5,6 +5,7 @@ wrong redirect_uri, missing PKCE, unknown redirect), refresh rotation, userinfo,
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -19,8 +20,9 @@ from sqlalchemy import select
 
 from srs_access.models import User
 from srs_access.oidc.grants import token_hash
-from srs_access.oidc.models import RefreshToken
+from srs_access.oidc.models import AuthorizationCode, RefreshToken
 from srs_access.seed import seed_catalogue, seed_demo_users
+from srs_common.db import utcnow
 
 CLIENT_ID = "srs-portal"
 SECRET = "portal-test-secret"
@@ -301,3 +303,17 @@ async def test_the_sign_in_page_is_throttled_like_the_token_endpoint(service_cli
         token = await client.post("/v1/auth/token", data={
             "grant_type": "password", "username": "alice", "password": "alice-demo"})
         assert token.status_code == 429
+
+
+async def test_an_expired_code_is_refused(provider):
+    verifier, challenge = pkce()
+    params = authorize_params(challenge)
+    code = code_of(await sign_in(provider, params), params)
+    async with provider.runtime.db.transaction() as session:
+        stored = await session.get(AuthorizationCode, token_hash(code))
+        assert stored is not None
+        assert (stored.expires_at - stored.created_at).total_seconds() == 60
+        stored.expires_at = utcnow() - dt.timedelta(seconds=1)
+    response = await exchange(provider, code, verifier)
+    assert response.status_code == 400
+    assert "expired" in response.json()["error_description"]
