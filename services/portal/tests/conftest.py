@@ -86,7 +86,7 @@ async def _world(service_client, portal_database, tokens,
         async with asgi_client(app) as portal:
             portal.base_url = httpx.URL(PORTAL)
             async with httpx.AsyncClient(transport=hosts, base_url=PROVIDER) as provider:
-                yield {"portal": portal, "provider": provider, "tokens": tokens,
+                yield {"portal": portal, "app": app, "provider": provider, "tokens": tokens,
                        "access": access, "accreditation": accreditation,
                        "projects": projects}
 

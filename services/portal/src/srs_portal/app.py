@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from srs_common.db import Database
 from srs_common.errors import AppError
 from srs_common.observability import configure_logging
-from srs_portal import profile
+from srs_portal import profile as profile_pages
 from srs_portal.pages import SignedIn, SignInRequired, local_path, render
 from srs_portal.platform import Platform, SignInAgain
 from srs_portal.security import SecurityHeaders, require_csrf
@@ -148,7 +148,7 @@ def create_app(settings: PortalSettings | None = None, *,
             params["id_token_hint"] = tokens["id_token"]
         return RedirectResponse(f"{end_session}?{urlencode(params)}", status_code=303)
 
-    app.include_router(profile.router)
+    app.include_router(profile_pages.router)
 
     @app.get("/dashboard", response_class=HTMLResponse)
     async def dashboard(request: Request, user: SignedIn) -> Response:
