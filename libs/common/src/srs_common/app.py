@@ -23,6 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import Table, text
 
+from srs_common.apidocs import docs_router
 from srs_common.auth import KeySource, RemoteJwks, StaticKeys, TokenVerifier, require_roles
 from srs_common.bodylimit import BodyLimitMiddleware
 from srs_common.config import ServiceSettings
@@ -253,6 +254,9 @@ def create_service_app(
         version=spec.version,
         lifespan=lifespan,
         openapi_tags=spec.openapi_tags,
+        # Served by srs_common.apidocs from installed assets, never from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     keys: KeySource
     if spec.key_source is not None:
@@ -296,6 +300,8 @@ def create_service_app(
     app.add_middleware(ObservabilityMiddleware, service=spec.name)
     _outermost(app, lambda inner: SecurityHeadersMiddleware(inner, spec.page_sources))
     app.include_router(health_router(spec))
+    # At the root and under the service's own prefix (the one API origin's route to it).
+    app.include_router(docs_router(app, ("", f"/{spec.name}")))
     for router in spec.routers if api else ():
         app.include_router(router)
     _document_problems(app)

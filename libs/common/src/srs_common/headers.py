@@ -8,8 +8,9 @@
   keep whatever caching their route chose.
 - ``Content-Security-Policy`` on every HTML page (Swagger UI, ReDoc, the operations
   console). The pages' own inline scripts are allowed by their SHA-256 hash, computed from
-  the page as sent, so no other inline script runs; the assets the docs pages load come
-  from the CDN FastAPI's documentation pages name (``cdn.jsdelivr.net``) and Google Fonts.
+  the page as sent, so no other inline script runs. Everything else comes from the
+  service itself (``'self'``): the docs pages' assets are installed with the service
+  (:mod:`srs_common.apidocs`), never loaded from a CDN, so the pages work offline.
 """
 
 from __future__ import annotations
@@ -21,16 +22,15 @@ from collections.abc import Mapping, Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# FastAPI's Swagger UI and ReDoc pages load their bundles and styles from jsDelivr, ReDoc
-# its fonts from Google Fonts, both their favicon from fastapi.tiangolo.com; Swagger UI
-# draws its icons from data: URIs and ReDoc runs its search index in a blob: worker.
-CDN = "https://cdn.jsdelivr.net"
+# Only the service's own origin. Swagger UI and ReDoc add <style> elements as they render
+# (hence 'unsafe-inline' for styles, never for scripts), Swagger UI draws its icons from
+# data: URIs and ReDoc runs its search index in a blob: worker.
 PAGE_POLICY = {
     "default-src": ["'none'"],
-    "script-src": ["'self'", CDN],
-    "style-src": ["'self'", "'unsafe-inline'", CDN, "https://fonts.googleapis.com"],
-    "font-src": ["'self'", "https://fonts.gstatic.com"],
-    "img-src": ["'self'", "data:", "https://fastapi.tiangolo.com", "https://cdn.redoc.ly"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "font-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
     "connect-src": ["'self'"],
     "worker-src": ["'self'", "blob:"],
     "base-uri": ["'none'"],
