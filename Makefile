@@ -41,7 +41,7 @@ typecheck: install  ## mypy: strict on srs_common, checked on the services (pypr
 	@$(UV) run --frozen mypy libs/common/src/srs_common
 
 docs: install  ## build the documentation site (MkDocs, strict: a broken link fails) into var/site
-	@$(UV) run --frozen mkdocs build --quiet
+	@NO_MKDOCS_2_WARNING=1 $(UV) run --frozen mkdocs build --quiet
 
 token: install  ## make token ROLE=panel SUB=panel [RESEARCHER_ID=res-alice] [ORG=org-ntu]
 	@$(UV) run --frozen python -m srs_common.tokencli --role "$(ROLE)" --sub "$(SUB)" \
