@@ -37,6 +37,8 @@ from srs_common.idempotency import IdempotencyMiddleware
 from srs_common.metrics import MetricsApp, MetricsServer
 from srs_common.observability import ObservabilityMiddleware, configure_logging
 from srs_common.ratelimit import RateLimitMiddleware
+from srs_common.tracing import configure as configure_tracing
+from srs_common.tracing import instrument_app, instrument_engine
 
 if TYPE_CHECKING:
     # Imported only where they are used (see create_service_app).
@@ -212,6 +214,8 @@ def create_service_app(
     configure_logging(
         spec.name, level=settings.platform.log_level, json_logs=settings.platform.log_json
     )
+    # Only when configured: the SDK and instrumentations are imported here or never.
+    configure_tracing(spec.name, settings.platform)
     # Import what the lifespan will start now, with the rest of the app: a serving process
     # has loaded everything before it starts, and one that runs neither relay nor
     # consumers never loads them (nor aiokafka under them).
@@ -223,6 +227,7 @@ def create_service_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime(settings=settings, db=make_database(spec, settings))
+        instrument_engine(runtime.db.engine, spec.name)
         app.state.runtime = runtime
         app.state.db = runtime.db
         app.state.settings = settings
@@ -298,6 +303,8 @@ def create_service_app(
         ],
     )
     app.add_middleware(ObservabilityMiddleware, service=spec.name)
+    # The server span (when tracing is on) wraps every middleware but the security headers.
+    instrument_app(app, spec.name)
     _outermost(app, lambda inner: SecurityHeadersMiddleware(inner, spec.page_sources))
     app.include_router(health_router(spec))
     # At the root and under the service's own prefix (the one API origin's route to it).

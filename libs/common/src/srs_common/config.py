@@ -48,6 +48,12 @@ class PlatformSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # Tracing (srs_common.tracing): off unless an OTLP/HTTP endpoint is given here
+    # (e.g. "http://otel-collector:4318") or in the standard OTEL_EXPORTER_OTLP_ENDPOINT.
+    otel_exporter_otlp_endpoint: str | None = None
+    # Share of new traces kept (a trace begun upstream keeps its upstream decision).
+    otel_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+
 
 class ServiceSettings(BaseSettings):
     """Per-service settings; subclasses set ``env_prefix`` to ``SRS_<SVC>_``."""

@@ -1,4 +1,5 @@
-"""JSON logs carrying a correlation id, and the Prometheus metrics every service exports.
+"""JSON logs carrying a correlation id (and the trace and span ids when tracing is on:
+:mod:`srs_common.tracing`), and the Prometheus metrics every service exports.
 
 The correlation id enters with an HTTP request (``X-Correlation-ID`` or a new one),
 is stamped on every outbox event the request writes, and is restored by the consumer
@@ -17,6 +18,8 @@ from typing import Any
 from prometheus_client import Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from srs_common.tracing import current_ids
 
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
@@ -66,6 +69,8 @@ class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self.service
         record.correlation_id = correlation_id.get()
+        # Null while tracing is off (srs_common.tracing imports nothing then).
+        record.trace_id, record.span_id = current_ids()
         return True
 
 
@@ -75,7 +80,8 @@ def configure_logging(service: str, *, level: str = "INFO", json_logs: bool = Tr
     if json_logs:
         handler.setFormatter(
             JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s"
+                " %(trace_id)s %(span_id)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
             )
         )

@@ -46,6 +46,7 @@ from srs_common.observability import (
     EVENTS_CONSUMED,
     correlation_id,
 )
+from srs_common.tracing import mark_current_failed, process_span, tracer
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,8 @@ class ConsumerRunner:
         # quarantine) costs no query. Only the partition's owner touches a key's rows.
         self._open_keys: set[str] = set()
         self._watch_since = time.monotonic()
+        # None while tracing is off: process_span is then a bare yield.
+        self._tracer = tracer(settings.service_name)
 
     # -- lifecycle --------------------------------------------------------------------
     async def _start(self) -> AIOKafkaConsumer:
@@ -334,11 +337,12 @@ class ConsumerRunner:
                 for _, event, handler in run:
                     token = correlation_id.set(event.correlation_id)
                     try:
-                        if await self._claim_new(session, event):
-                            await handler(session, event)
-                            outcomes.append((event, "applied"))
-                        else:
-                            outcomes.append((event, "duplicate"))
+                        with process_span(self._tracer, self.consumer, event):
+                            if await self._claim_new(session, event):
+                                await handler(session, event)
+                                outcomes.append((event, "applied"))
+                            else:
+                                outcomes.append((event, "duplicate"))
                     finally:
                         correlation_id.reset(token)
         except asyncio.CancelledError:
@@ -382,7 +386,8 @@ class ConsumerRunner:
     ) -> None:
         token = correlation_id.set(event.correlation_id)
         try:
-            await self._handle(record, event, handler, delay_observed=delay_observed)
+            with process_span(self._tracer, self.consumer, event):
+                await self._handle(record, event, handler, delay_observed=delay_observed)
         finally:
             correlation_id.reset(token)
 
@@ -613,6 +618,7 @@ class ConsumerRunner:
             self._open_keys.add(event.key)
         self.dead_lettered += 1
         DEAD_LETTERS.labels(self.consumer).inc()
+        mark_current_failed(f"dead-lettered: {reason}")
         log.warning(
             "dead-lettered %s offset %s (%s): %s", record.topic, record.offset, reason, error[:200]
         )

@@ -67,6 +67,8 @@ def to_headers(
     subject: str | None,
     time: dt.datetime,
     correlation_id: str | None,
+    traceparent: str | None = None,
+    tracestate: str | None = None,
 ) -> list[tuple[str, bytes]]:
     headers = [
         ("ce_specversion", SPEC_VERSION.encode()),
@@ -81,6 +83,11 @@ def to_headers(
         headers.append(("ce_partitionkey", subject.encode()))
     if correlation_id:
         headers.append(("ce_correlationid", correlation_id.encode()))
+    # The CloudEvents distributed-tracing extension (W3C trace context).
+    if traceparent:
+        headers.append(("ce_traceparent", traceparent.encode()))
+        if tracestate:
+            headers.append(("ce_tracestate", tracestate.encode()))
     return headers
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from srs_common.contracts.base import Contract
 from srs_common.db import utcnow
 from srs_common.observability import current_correlation_id
+from srs_common.tracing import current_context
 
 OUTBOX_WRITTEN = "srs_outbox_written"
 
@@ -25,6 +26,8 @@ async def publish(session: AsyncSession, payload: Contract, *, subject: str) -> 
     if outbox is None or service is None:
         raise RuntimeError("session was not created by a service Database with messaging tables")
     event_id = str(uuid.uuid4())
+    # The trace this write belongs to, for the relay's publish span (None when off).
+    traceparent, tracestate = current_context()
     await session.execute(
         insert(outbox).values(
             event_id=event_id,
@@ -34,6 +37,8 @@ async def publish(session: AsyncSession, payload: Contract, *, subject: str) -> 
             source=f"/srs/{service}",
             subject=subject,
             correlation_id=current_correlation_id(),
+            traceparent=traceparent,
+            tracestate=tracestate,
             payload=payload.model_dump_json(),
             created_at=utcnow(),
         )

@@ -31,6 +31,7 @@ from srs_common.db import Database, insert_if_absent, utcnow
 from srs_common.events.bus import ensure_topics, start_producer, stop_quietly
 from srs_common.events.envelope import to_headers
 from srs_common.observability import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_ACTIVE
+from srs_common.tracing import end_span, start_publish, tracer
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,24 @@ class Relay:
             self._topics_seen = topics | set(cluster.topics())
             self._topics_checked_at = now
         futures = []
+        # A producer span per row when tracing is on, child of the context stored with the
+        # row; the event then carries the span's context (else the stored one, as is).
+        publish_tracer = tracer(self.settings.service_name)
+        spans = []
         for row in rows:
+            span, traceparent, tracestate = None, row.traceparent, row.tracestate
+            if publish_tracer is not None:
+                span, traceparent, tracestate = start_publish(
+                    publish_tracer,
+                    topic=row.topic,
+                    event_id=row.event_id,
+                    event_type=row.type,
+                    source=row.source,
+                    subject=row.subject,
+                    traceparent=row.traceparent,
+                    tracestate=row.tracestate,
+                )
+            spans.append(span)
             headers = to_headers(
                 event_id=row.event_id,
                 source=row.source,
@@ -178,32 +196,42 @@ class Relay:
                 subject=row.subject,
                 time=row.created_at,
                 correlation_id=row.correlation_id,
+                traceparent=traceparent,
+                tracestate=tracestate,
             )
-            futures.append(
-                await producer.send(
-                    row.topic,
-                    value=row.payload.encode(),
-                    key=row.key.encode() if row.key else None,
-                    headers=headers,
+            try:
+                futures.append(
+                    await producer.send(
+                        row.topic,
+                        value=row.payload.encode(),
+                        key=row.key.encode() if row.key else None,
+                        headers=headers,
+                    )
                 )
-            )
+            except BaseException as exc:
+                for unsent in spans:  # none of the batch is marked sent
+                    end_span(unsent, exc)
+                raise
         # Mark only the prefix that was acknowledged: a later row must never be marked
         # while an earlier one (possibly of the same key) is still unpublished. (Awaiting
         # the futures in turn costs a fraction of gather(): most are done by then.)
         acked = []
         failure: BaseException | None = None
-        for row, future in zip(rows, futures, strict=True):
+        for row, future, span in zip(rows, futures, spans, strict=True):
             try:
                 await future
             except Exception as exc:  # noqa: BLE001 - the first failure ends the prefix
                 failure = exc
                 self.last_error = repr(exc)
                 break
+            end_span(span)
             acked.append(row.id)
         if failure is not None:
             # Later sends may still fail or land: retrieve them so none is left unobserved.
             for future in futures[len(acked) :]:
                 future.add_done_callback(_observe)
+            for span in spans[len(acked) :]:
+                end_span(span, failure)
         if acked:
             async with self.db.engine.begin() as conn:
                 await conn.execute(

@@ -43,6 +43,9 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("source", String(200), nullable=False),
         Column("subject", String(200), nullable=True),
         Column("correlation_id", String(128), nullable=True),
+        # W3C trace context of the write (srs_common.tracing); null while tracing is off.
+        Column("traceparent", String(64), nullable=True),
+        Column("tracestate", String(512), nullable=True),
         Column("payload", Text, nullable=False),
         Column("created_at", UTCDateTime(), nullable=False),
         Column("sent_at", UTCDateTime(), nullable=True),

@@ -1,0 +1,272 @@
+"""Tracing: one project approval is one trace, from the panel's HTTP request through the
+projects outbox and relay, the access consumer, ``project_space.provisioned`` and the
+projects consumer to the activation; and log lines carry its ids.
+
+Two services in process with their relays and consumers on, over the real broker; spans
+go to the SDK's in-memory exporter (srs_common.tracing.use_exporter)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+from sqlalchemy import select
+
+from srs_common import tracing
+from srs_common.config import PlatformSettings
+from srs_common.contracts.accreditation import AccreditationGranted
+from srs_common.events.envelope import decode, to_headers
+from srs_common.observability import configure_logging
+
+TODAY = dt.datetime.now(dt.UTC).date()
+APPLICATION: dict[str, Any] = {
+    "title": "Burglary security effectiveness",
+    "lay_summary": "Which home security measures protect against burglary.",
+    "public_benefit": "Evidence for crime prevention advice.",
+    "organisation_id": "org-ntu",
+    "legal_gateway": "DEA",
+    "dataset_ids": ["ds-csew-2019"],
+    "expected_start_date": str(TODAY + dt.timedelta(days=30)),
+    "expected_end_date": str(TODAY + dt.timedelta(days=400)),
+    "ethics_confirmed": True,
+    "data_source_acknowledged": True,
+}
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    tracing.use_exporter(exporter)
+    try:
+        yield exporter
+    finally:
+        tracing.use_exporter(None)
+
+
+async def eventually(check: Any, timeout: float = 60.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+def service_of(span: ReadableSpan) -> str:
+    return str(span.resource.attributes["service.name"])
+
+
+def event_span(
+    found: list[ReadableSpan], service: str, kind: SpanKind, event_type: str
+) -> ReadableSpan:
+    matches = [
+        s
+        for s in found
+        if service_of(s) == service
+        and s.kind == kind
+        and s.attributes is not None
+        and s.attributes.get("cloudevents.event_type") == event_type
+    ]
+    assert len(matches) == 1, (service, kind, event_type, [s.name for s in found])
+    return matches[0]
+
+
+def descends_from(span: ReadableSpan, ancestor: ReadableSpan, by_id: dict[int, Any]) -> bool:
+    current: ReadableSpan | None = span
+    while current is not None and current.parent is not None:
+        if current.parent.span_id == ancestor.context.span_id:
+            return True
+        current = by_id.get(current.parent.span_id)
+    return False
+
+
+async def accredit(deliver: Any, client: Any, researcher_id: str) -> None:
+    granted = AccreditationGranted(
+        accreditation_id=f"acc-{researcher_id}",
+        researcher_id=researcher_id,
+        organisation_id="org-ntu",
+        kind="full",
+        status="current",
+        valid_from=TODAY,
+        valid_until=TODAY + dt.timedelta(days=1000),
+        occurred_at=dt.datetime.now(dt.UTC),
+    )
+    assert await deliver(client, granted, subject=researcher_id, source="/srs/accreditation")
+
+
+async def test_one_approval_is_one_trace_across_services(
+    spans, service_client, deliver, broker, tokens
+):
+    lead = f"res-trace-{uuid.uuid4().hex[:8]}"
+    bus = {"bootstrap": broker.bootstrap, "run_relay": True, "run_consumers": True}
+    async with (
+        service_client("projects", **bus) as projects,
+        service_client("access", **bus) as access,
+    ):
+        for client in (projects, access):
+            await accredit(deliver, client, lead)
+        researcher = tokens.headers("researcher", researcher_id=lead)
+        panel = tokens.headers("panel", sub="panel-1")
+        response = await projects.post("/v1/projects", json=APPLICATION, headers=researcher)
+        assert response.status_code == 201, response.text
+        project_id = response.json()["id"]
+        for step, headers, body in (
+            ("submit", researcher, None),
+            ("review", panel, None),
+        ):
+            response = await projects.post(
+                f"/v1/projects/{project_id}/{step}", json=body, headers=headers
+            )
+            assert response.status_code == 200, response.text
+        spans.clear()
+        response = await projects.post(
+            f"/v1/projects/{project_id}/approve", json={"reason": "clear benefit"}, headers=panel
+        )
+        assert response.status_code == 200, response.text
+
+        async def active() -> bool:
+            body = (await projects.get(f"/v1/projects/{project_id}", headers=researcher)).json()
+            return bool(body["status"] == "active")
+
+        await eventually(active)
+
+        async def activation_published() -> bool:
+            return any(
+                s.kind == SpanKind.PRODUCER
+                and s.attributes is not None
+                and s.attributes.get("cloudevents.event_type") == "srs.project.activated.v1"
+                and s.attributes.get("cloudevents.event_subject") == project_id
+                for s in spans.get_finished_spans()
+            )
+
+        await eventually(activation_published)
+
+    found = list(spans.get_finished_spans())
+    approve = [
+        s
+        for s in found
+        if s.kind == SpanKind.SERVER
+        and service_of(s) == "projects"
+        and s.attributes is not None
+        and s.attributes.get("http.route") == "/v1/projects/{project_id}/approve"
+    ]
+    assert len(approve) == 1, [s.name for s in found]
+    trace_id = approve[0].context.trace_id
+    in_trace = [s for s in found if s.context.trace_id == trace_id]
+    by_id = {s.context.span_id: s for s in in_trace}
+
+    # The chain, each link a descendant of the one before, in the services that own it.
+    chain = [
+        approve[0],
+        event_span(in_trace, "projects", SpanKind.PRODUCER, "srs.project.approved.v1"),
+        event_span(in_trace, "access", SpanKind.CONSUMER, "srs.project.approved.v1"),
+        event_span(in_trace, "access", SpanKind.PRODUCER, "srs.project_space.provisioned.v1"),
+        event_span(in_trace, "projects", SpanKind.CONSUMER, "srs.project_space.provisioned.v1"),
+        event_span(in_trace, "projects", SpanKind.PRODUCER, "srs.project.activated.v1"),
+    ]
+    for parent, child in zip(chain, chain[1:], strict=False):
+        assert descends_from(child, parent, by_id), (parent.name, child.name)
+
+    # The approval's own database work, and each handler's, are spans of the same trace.
+    def statements_under(ancestor: ReadableSpan, service: str) -> list[ReadableSpan]:
+        return [
+            s
+            for s in in_trace
+            if service_of(s) == service
+            and ({"db.statement", "db.query.text"} & set(s.attributes or {}))
+            and descends_from(s, ancestor, by_id)
+        ]
+
+    assert statements_under(chain[0], "projects"), "no database span under the approval"
+    assert statements_under(chain[2], "access"), "no database span under the access handler"
+    assert statements_under(chain[4], "projects"), "no database span under the activation"
+
+
+async def test_trace_context_rides_on_the_outbox_row_and_the_event_headers(
+    spans, service_client, deliver, tokens
+):
+    """What is stored and sent: the outbox row keeps the submission's traceparent, and the
+    CloudEvents headers carry it as the distributed-tracing extension."""
+    async with service_client("projects") as projects:
+        lead = f"res-trace-{uuid.uuid4().hex[:8]}"
+        await accredit(deliver, projects, lead)
+        response = await projects.post(
+            "/v1/projects",
+            json=APPLICATION,
+            headers=tokens.headers("researcher", researcher_id=lead),
+        )
+        assert response.status_code == 201, response.text
+        response = await projects.post(
+            f"/v1/projects/{response.json()['id']}/submit",
+            headers=tokens.headers("researcher", researcher_id=lead),
+        )
+        assert response.status_code == 200, response.text
+        server = [s for s in spans.get_finished_spans() if s.kind == SpanKind.SERVER]
+        assert server
+        trace_id = f"{server[-1].context.trace_id:032x}"
+        outbox = projects.runtime.db.messaging.outbox
+        async with projects.runtime.db.engine.connect() as conn:
+            rows = (await conn.execute(select(outbox.c.traceparent, outbox.c.type))).all()
+        assert rows, "the submission wrote no event"
+        assert all(r.traceparent and r.traceparent.split("-")[1] == trace_id for r in rows)
+
+    headers = to_headers(
+        event_id="e-1",
+        source="/srs/projects",
+        event_type="srs.project.submitted.v1",
+        subject="prj-1",
+        time=dt.datetime.now(dt.UTC),
+        correlation_id=None,
+        traceparent=rows[0].traceparent,
+        tracestate="srs=1",
+    )
+    event = decode(value=b"{}", headers=headers, key=b"prj-1")
+    assert event.headers["ce_traceparent"].decode() == rows[0].traceparent
+    assert event.headers["ce_tracestate"] == b"srs=1"
+
+
+async def test_log_lines_carry_the_trace_and_span_ids(spans, service_client, tokens):
+    stream = io.StringIO()
+    async with service_client("projects") as projects:
+        # The app configured logging; capture the same JSON lines in memory.
+        configure_logging("projects", level="INFO", json_logs=True)
+        handler = logging.getLogger().handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(stream)  # type: ignore[arg-type]
+
+        @projects.app.get("/__trace_log")  # type: ignore[attr-defined]
+        async def log_something() -> dict[str, str]:
+            logging.getLogger("srs.test").info("inside the request")
+            return {"ok": "yes"}
+
+        response = await projects.get("/__trace_log")
+        assert response.status_code == 200
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+    ours = [line for line in lines if line.get("message") == "inside the request"]
+    assert len(ours) == 1
+    server = [s for s in spans.get_finished_spans() if s.kind == SpanKind.SERVER][-1]
+    assert ours[0]["trace_id"] == f"{server.context.trace_id:032x}"
+    assert len(ours[0]["span_id"]) == 16
+
+
+def test_tracing_is_off_without_an_endpoint(monkeypatch):
+    """The default (`make run`): no endpoint, no tracer, nothing on the outbox row."""
+    for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    platform = PlatformSettings()
+    assert tracing.configure("widgets-off", platform) is None
+    assert tracing.current_context() == (None, None)
+    assert tracing.current_ids() == (None, None)
+    platform = PlatformSettings(otel_exporter_otlp_endpoint="http://collector:4318")
+    assert tracing.tracing_configured(platform)
