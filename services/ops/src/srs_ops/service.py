@@ -129,7 +129,7 @@ async def consumer_lag(
     settings: OpsSettings, monitor: MonitorConsumer | None, group: str | None = None
 ) -> list[LagRead]:
     """Lag per group, topic and partition: the monitor's fetched end offsets minus each
-    group's committed offsets (asked for explicit partitions: BROKER.md)."""
+    group's committed offsets (asked for explicit partitions: docs/reference/broker.md)."""
     end_offsets = monitor.end_offsets() if monitor is not None else {}
     if not end_offsets:
         return []

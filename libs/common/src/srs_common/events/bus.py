@@ -1,7 +1,7 @@
 """Talking to the broker: producers, topic creation, reachability.
 
 Everything goes through aiokafka, so the same code runs on Apache Kafka and on the
-embedded Tansu broker; the differences (BROKER.md) are settings, not branches.
+embedded Tansu broker; the differences (docs/reference/broker.md) are settings, not branches.
 """
 
 from __future__ import annotations
