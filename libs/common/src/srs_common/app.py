@@ -26,7 +26,7 @@ from sqlalchemy import Table, text
 from srs_common.apidocs import docs_router
 from srs_common.auth import KeySource, RemoteJwks, StaticKeys, TokenVerifier, require_roles
 from srs_common.bodylimit import BodyLimitMiddleware
-from srs_common.config import ServiceSettings
+from srs_common.config import ServiceSettings, check_secrets
 from srs_common.db import Database
 from srs_common.errors import install_error_handlers
 from srs_common.events.bus import broker_reachable
@@ -36,6 +36,7 @@ from srs_common.headers import SecurityHeadersMiddleware
 from srs_common.idempotency import IdempotencyMiddleware
 from srs_common.metrics import MetricsApp, MetricsServer
 from srs_common.observability import ObservabilityMiddleware, configure_logging
+from srs_common.openapi import document, operation_id
 from srs_common.ratelimit import RateLimitMiddleware
 from srs_common.tracing import configure as configure_tracing
 from srs_common.tracing import instrument_app, instrument_engine
@@ -214,6 +215,8 @@ def create_service_app(
     configure_logging(
         spec.name, level=settings.platform.log_level, json_logs=settings.platform.log_json
     )
+    # Production mode refuses development, empty or weak secrets before anything serves.
+    check_secrets(settings)
     # Only when configured: the SDK and instrumentations are imported here or never.
     configure_tracing(spec.name, settings.platform)
     # Import what the lifespan will start now, with the rest of the app: a serving process
@@ -259,6 +262,8 @@ def create_service_app(
         version=spec.version,
         lifespan=lifespan,
         openapi_tags=spec.openapi_tags,
+        # Stable, readable operationIds (<tag>.<verb>) for client generators.
+        generate_unique_id_function=operation_id,
         # Served by srs_common.apidocs from installed assets, never from a CDN.
         docs_url=None,
         redoc_url=None,
@@ -311,7 +316,7 @@ def create_service_app(
     app.include_router(docs_router(app, ("", f"/{spec.name}")))
     for router in spec.routers if api else ():
         app.include_router(router)
-    _document_problems(app)
+    document(app, settings)
     return app
 
 
@@ -324,59 +329,3 @@ def _outermost(app: FastAPI, middleware: Callable[[Any], Any]) -> None:
         return middleware(build())
 
     app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
-
-
-VALIDATION_PROBLEM = {
-    "title": "ValidationProblem",
-    "type": "object",
-    "description": "RFC 9457 problem details for invalid input, with one entry per field",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "field": {"type": "string"},
-                    "message": {"type": "string"},
-                    "type": {"type": "string"},
-                },
-            },
-        },
-    },
-    "required": ["title", "status"],
-    "example": {
-        "type": "about:blank",
-        "title": "Invalid input",
-        "status": 422,
-        "detail": "invalid fields: body.title",
-        "errors": [{"field": "body.title", "message": "Field required", "type": "missing"}],
-    },
-}
-
-
-def _document_problems(app: FastAPI) -> None:
-    """Document FastAPI's automatic 422 the way the platform answers it: problem+json."""
-    original = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = original()
-        for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                if not isinstance(operation, dict):
-                    continue
-                invalid = operation.get("responses", {}).get("422")
-                if invalid and "application/json" in invalid.get("content", {}):
-                    content = invalid["content"]
-                    content.pop("application/json")
-                    content.setdefault("application/problem+json", {"schema": VALIDATION_PROBLEM})
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -21,7 +21,7 @@ import uvicorn
 anyio.get_available_backends()
 
 from srs_common.app import ServiceSpec, create_service_app  # noqa: E402
-from srs_common.config import ServiceSettings  # noqa: E402
+from srs_common.config import InsecureSettings, ServiceSettings  # noqa: E402
 from srs_common.metrics import metrics_port_for  # noqa: E402
 
 if TYPE_CHECKING:
@@ -74,12 +74,15 @@ def main(
     else:
         port = args.port or settings.port
         metrics_port = metrics_port_for(port, args.metrics_port or settings.metrics_port)
-        if args.command in ("relay", "worker"):
-            relay = args.command == "relay"
-            alone = settings.model_copy(update={"run_relay": relay, "run_consumers": not relay})
-            app = create_service_app(spec, alone, api=False, metrics_port=metrics_port)
-        else:
-            app = create_service_app(spec, settings, metrics_port=metrics_port)
+        try:  # create_service_app refuses development secrets in production mode
+            if args.command in ("relay", "worker"):
+                relay = args.command == "relay"
+                alone = settings.model_copy(update={"run_relay": relay, "run_consumers": not relay})
+                app = create_service_app(spec, alone, api=False, metrics_port=metrics_port)
+            else:
+                app = create_service_app(spec, settings, metrics_port=metrics_port)
+        except InsecureSettings as exc:
+            parser.exit(2, f"{exc}\n")
         run_server(app, host=args.host or settings.host, port=port)
 
 

@@ -7,8 +7,20 @@ read from plain ``SRS_`` variables by :class:`PlatformSettings` and embedded.
 
 from __future__ import annotations
 
-from pydantic import Field
+import logging
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+#: Key material a secret setting needs in production (256 bits).
+MIN_SECRET_BYTES = 32
+# A secret of 32 bytes or more that uses fewer distinct characters than this is a
+# placeholder ("xxxx...", "changeme" repeated), not random key material.
+MIN_SECRET_DISTINCT_CHARACTERS = 10
 
 
 class PlatformSettings(BaseSettings):
@@ -16,15 +28,20 @@ class PlatformSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SRS_", extra="ignore")
 
+    # "production" (set by the deployment files): a service refuses to start while any of
+    # its secrets is a development default, empty or too weak (check_secrets).
+    # "development" (`make run`, tests): the defaults work and one warning says so.
+    environment: Literal["development", "production"] = "development"
+
     kafka_bootstrap: str = "127.0.0.1:9092"
     # Apache Kafka supports idempotent producers; the embedded Tansu broker rejects them
-    # (see BROKER.md), so this is a setting and correctness never depends on it.
+    # (docs/reference/broker.md), so this is a setting and correctness never depends on it.
     kafka_idempotence: bool = False
     topic_partitions: int = 4
     # Replication of topics a service creates itself (on Apache Kafka the operator's
     # KafkaTopic objects normally exist first); -1 takes the broker's default.
     topic_replication_factor: int = 1
-    # Tansu returns empty fetches for ever below ~20 ms (BROKER.md): never go lower.
+    # Tansu returns empty fetches for ever below ~20 ms (docs/reference/broker.md).
     fetch_max_wait_ms: int = Field(default=50, ge=20)
     session_timeout_ms: int = 6000
     request_timeout_ms: int = 15000
@@ -65,6 +82,9 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
+    # The base URL clients reach this service at (the OpenAPI document's ``servers``);
+    # unset: http://<host>:<port>, the local one.
+    public_url: str | None = None
     # Prometheus metrics are served on this port, never on the API port (srs_common.metrics);
     # unset: the API port plus 1000.
     metrics_port: int | None = None
@@ -90,6 +110,33 @@ class ServiceSettings(BaseSettings):
 
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 
+    def production_problems(self) -> dict[str, str]:
+        """Environment variable -> why its value is unfit for production, for every
+        secret setting (a ``SecretStr``, or a mapping of them) that has a development
+        default: still that default, empty, or too weak. Subclasses add theirs (secrets
+        of another shape such as a PEM key, settings meant for tests only)."""
+        problems: dict[str, str] = {}
+        prefix = str(self.model_config.get("env_prefix", ""))
+        for name, info in type(self).model_fields.items():
+            default = info.get_default(call_default_factory=True)
+            defaults = _secret_values(default)
+            if not defaults:
+                continue  # no development default (None: optional, e.g. an SMTP password)
+            env = f"{prefix}{name}".upper()
+            value = getattr(self, name)
+            if isinstance(value, dict):
+                if not value:
+                    problems[env] = "is empty"
+                for key, secret in value.items():
+                    problem = _secret_problem(secret, defaults)
+                    if problem:
+                        problems[f"{env}[{key}]"] = problem
+            else:
+                problem = _secret_problem(value, defaults)
+                if problem:
+                    problems[env] = problem
+        return problems
+
     @property
     def topic(self) -> str:
         return f"srs.{self.service_name}"
@@ -106,3 +153,64 @@ class ServiceSettings(BaseSettings):
     def own_dead_letter_topics(self) -> list[str]:
         """Every dead-letter topic this service's consumers write (one per consumer)."""
         return [self.dead_letter_topic]
+
+
+class InsecureSettings(RuntimeError):
+    """Production mode and a secret unfit for production: the service must not start."""
+
+    def __init__(self, service: str, problems: dict[str, str]) -> None:
+        self.problems = problems
+        listed = "; ".join(f"{env} {why}" for env, why in sorted(problems.items()))
+        super().__init__(
+            f"{service} refuses to start in production mode (SRS_ENVIRONMENT=production): "
+            f"{listed}. Give each secret at least {MIN_SECRET_BYTES} bytes of random key "
+            "material (see docs/guides/keys.md)."
+        )
+
+
+_warned_development = False
+
+
+def check_secrets(settings: ServiceSettings) -> None:
+    """Refuse (:class:`InsecureSettings`) to run in production with a secret that is a
+    development default, empty or too weak; in development log one warning per process
+    naming the development secrets in use. Call it before serving anything."""
+    global _warned_development
+    problems = settings.production_problems()
+    if settings.platform.environment == "production":
+        if problems:
+            raise InsecureSettings(settings.service_name, problems)
+        return
+    if not _warned_development:
+        _warned_development = True
+        log.warning(
+            "development mode (SRS_ENVIRONMENT is not production): secrets are not checked%s",
+            f"; development secrets in use: {', '.join(sorted(problems))}" if problems else "",
+        )
+
+
+def _secret_values(value: object) -> list[str]:
+    if isinstance(value, SecretStr):
+        return [value.get_secret_value()]
+    if isinstance(value, dict):
+        return [v.get_secret_value() for v in value.values() if isinstance(v, SecretStr)]
+    return []
+
+
+def _secret_problem(secret: object, defaults: Sequence[str]) -> str | None:
+    value = secret.get_secret_value() if isinstance(secret, SecretStr) else str(secret)
+    return secret_strength_problem(value, defaults)
+
+
+def secret_strength_problem(value: str, development_defaults: Sequence[str] = ()) -> str | None:
+    """Why ``value`` is unfit as a production secret, or None."""
+    if not value.strip():
+        return "is empty"
+    if value in development_defaults:
+        return "is the development default"
+    size = len(value.encode())
+    if size < MIN_SECRET_BYTES:
+        return f"is too weak: {size} bytes, at least {MIN_SECRET_BYTES} needed"
+    if len(set(value)) < MIN_SECRET_DISTINCT_CHARACTERS:
+        return "is too weak: too few distinct characters to be random key material"
+    return None

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk, jwt
 
 MAX_TTL_SECONDS = 15 * 60
+# The smallest RSA modulus a production signing key may have.
+MIN_RSA_BITS = 2048
 
 
 def _b64(n: int) -> str:
@@ -70,6 +72,12 @@ class SigningKey:
         path.chmod(0o600)
         return key
 
+    @property
+    def key_size(self) -> int:
+        """Bits of the RSA modulus."""
+        n = self.public_jwk["n"]
+        return int.from_bytes(base64.urlsafe_b64decode(n + "=" * (-len(n) % 4)), "big").bit_length()
+
     @functools.cached_property
     def signer(self) -> Any:
         """The key loaded for signing, once: loading (and checking) an RSA key costs tens
@@ -89,7 +97,10 @@ class SigningKey:
 
 
 def jwks(*keys: SigningKey) -> dict[str, Any]:
-    return {"keys": [k.public_jwk for k in keys]}
+    """The JWKS document publishing ``keys`` (the signing key first, then any key still or
+    soon to be trusted during a rotation); a key given twice is published once."""
+    unique = {k.kid: k.public_jwk for k in keys}
+    return {"keys": list(unique.values())}
 
 
 def issue_token(

@@ -19,11 +19,12 @@ from srs_common.tokens import jwks
 def _own_keys(settings: ServiceSettings) -> StaticKeys:
     # The issuer verifies its own tokens without an HTTP round trip to itself.
     assert isinstance(settings, AccessSettings)
-    return StaticKeys(jwks(identity.signing_key(settings)))
+    return StaticKeys(jwks(*identity.published_keys(settings)))
 
 
 async def _load_signing_key(app: FastAPI, runtime: Runtime) -> None:
-    app.state.signing_key = identity.signing_key(runtime.settings)  # type: ignore[arg-type]
+    keys = identity.published_keys(runtime.settings)  # type: ignore[arg-type]
+    app.state.signing_key, app.state.published_keys = keys[0], keys
 
 
 def spec() -> ServiceSpec:

@@ -32,14 +32,24 @@ class InvalidGrant(AppError):
 
 
 def signing_key(settings: AccessSettings) -> SigningKey:
-    if settings.signing_key_pem:
-        return SigningKey.from_pem(settings.signing_key_pem)
+    if settings.signing_key_pem and settings.signing_key_pem.get_secret_value().strip():
+        return SigningKey.from_pem(settings.signing_key_pem.get_secret_value())
     return SigningKey.load_or_create(settings.signing_key_path)
+
+
+def published_keys(settings: AccessSettings) -> list[SigningKey]:
+    """The keys whose tokens verify: the signing key, then during a rotation the next
+    and the previous one (docs/guides/keys.md)."""
+    keys = [signing_key(settings)]
+    for pem in (settings.signing_key_next_pem, settings.signing_key_previous_pem):
+        if pem is not None and pem.get_secret_value().strip():
+            keys.append(SigningKey.from_pem(pem.get_secret_value()))
+    return keys
 
 
 @router.get("/.well-known/jwks.json", summary="Public keys that verify platform tokens")
 async def jwks_document(request: Request) -> dict:
-    return jwks(request.app.state.signing_key)
+    return jwks(*request.app.state.published_keys)
 
 
 async def _password_grant(session: AsyncSession, username: str, password: str) -> User | None:

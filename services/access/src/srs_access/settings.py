@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from srs_common.config import ServiceSettings
+from srs_common.tokens import MIN_RSA_BITS, SigningKey
 
 
 class AccessSettings(ServiceSettings):
@@ -15,9 +16,16 @@ class AccessSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///var/access.db"
     port: int = 8004
     # The embedded default's token issuer key: PEM in the environment (production
-    # secrets), else a file created on first start (local runs).
-    signing_key_pem: str | None = None
+    # secrets), else the file at signing_key_path, created on first start in development
+    # only (production never generates one: each replica would make its own).
+    signing_key_pem: SecretStr | None = None
     signing_key_path: Path = Path("var/keys/access-signing.pem")
+    # Rotation (docs/guides/keys.md): the JWKS also publishes the key about to sign
+    # (``next``, so every verifier knows it before the switch) and the key that signed
+    # until the switch (``previous``, so its tokens verify until they expire). Tokens are
+    # only ever signed with signing_key_pem.
+    signing_key_next_pem: SecretStr | None = None
+    signing_key_previous_pem: SecretStr | None = None
     token_ttl_seconds: int = 900
     # Partner API client secrets are stored as HMAC-SHA256(pepper, secret): the secrets
     # are 256-bit random, so a fast keyed hash suffices and a stolen table is useless
@@ -84,3 +92,34 @@ class AccessSettings(ServiceSettings):
         if self.pseudonymisation_current_key_id not in self.pseudonymisation_keys:
             raise ValueError("pseudonymisation_current_key_id names no configured key")
         return self
+
+    def production_problems(self) -> dict[str, str]:
+        """The shared checks, and the RSA signing keys: given (never generated in
+        production), parseable, and at least MIN_RSA_BITS long."""
+        problems = super().production_problems()
+        current = self.signing_key_pem.get_secret_value() if self.signing_key_pem else ""
+        if current.strip():
+            keys = {"SRS_ACCESS_SIGNING_KEY_PEM": current}
+        elif self.signing_key_path.exists():
+            keys = {"SRS_ACCESS_SIGNING_KEY_PATH": self.signing_key_path.read_text()}
+        else:
+            keys = {}
+            problems["SRS_ACCESS_SIGNING_KEY_PEM"] = (
+                "is not set (nor a key file at SRS_ACCESS_SIGNING_KEY_PATH): production "
+                "never generates a signing key"
+            )
+        for name, secret in (
+            ("SRS_ACCESS_SIGNING_KEY_NEXT_PEM", self.signing_key_next_pem),
+            ("SRS_ACCESS_SIGNING_KEY_PREVIOUS_PEM", self.signing_key_previous_pem),
+        ):
+            if secret is not None:
+                keys[name] = secret.get_secret_value()
+        for name, pem in keys.items():
+            try:
+                size = SigningKey.from_pem(pem).key_size
+            except (ValueError, TypeError):
+                problems[name] = "is not a PEM RSA private key"
+                continue
+            if size < MIN_RSA_BITS:
+                problems[name] = f"is too weak: RSA {size} bits, at least {MIN_RSA_BITS} needed"
+        return problems

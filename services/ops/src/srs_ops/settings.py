@@ -78,6 +78,17 @@ class OpsSettings(ServiceSettings):
     # After a rotation the previous secret keeps signing for this long.
     webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
 
+    def production_problems(self) -> dict[str, str]:
+        """Webhooks to plain http or to internal networks are for local receivers only."""
+        problems = super().production_problems()
+        if self.webhook_test_allowed_networks:
+            problems["SRS_OPS_WEBHOOK_TEST_ALLOWED_NETWORKS"] = (
+                "is a test-only setting: leave it empty"
+            )
+        if self.webhook_allow_http:
+            problems["SRS_OPS_WEBHOOK_ALLOW_HTTP"] = "allows plain-http webhooks: leave it false"
+        return problems
+
     @property
     def own_dead_letter_topics(self) -> list[str]:
         return [self.dead_letter_topic, f"srs.dlq.{self.webhook_consumer}"]
