@@ -3,6 +3,7 @@ over the platform's REST APIs, signing people in with OpenID Connect."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -46,15 +47,19 @@ def create_app(settings: PortalSettings | None = None, *,
         store.db = app.state.db = db
         app.state.platform = Platform(settings.service_urls, settings.api_timeout_seconds,
                                       platform_transport)
+        sweeper = asyncio.create_task(store.purge_forever(settings.session_purge_seconds),
+                                      name="session-purge")
         try:
             yield
         finally:
+            sweeper.cancel()
             await app.state.platform.close()
             await db.dispose()
 
     app = FastAPI(title="SRS portal", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.settings = settings
+    app.state.sessions = store
     app.state.provider = provider_client(settings, provider_transport)
     # Outermost last: headers see the session the session middleware loaded.
     app.add_middleware(SessionMiddleware, store=store)

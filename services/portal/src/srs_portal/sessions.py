@@ -9,10 +9,12 @@ to move the session to a fresh id (done at sign-in, against session fixation).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
 import secrets
 from http.cookies import SimpleCookie
 from typing import Any
@@ -25,6 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from srs_common.db import Database, utcnow
 from srs_portal.models import PortalSession
 from srs_portal.settings import PortalSettings
+
+log = logging.getLogger(__name__)
 
 COOKIE = "srs_portal_session"
 ROTATE = "portal.rotate_session"
@@ -69,6 +73,23 @@ class SessionStore:
                                           expires_at=expires))
             else:
                 row.data, row.expires_at = data, expires
+
+    async def purge_expired(self) -> int:
+        """Delete every session past its idle expiry; how many went."""
+        assert self.db is not None
+        async with self.db.transaction() as session:
+            result = await session.execute(delete(PortalSession).where(
+                PortalSession.expires_at <= utcnow()))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def purge_forever(self, every_seconds: float) -> None:
+        """The lifespan's background sweep of expired sessions."""
+        while True:
+            try:
+                await self.purge_expired()
+            except Exception:  # noqa: BLE001 - a database hiccup: try again next time
+                log.warning("expired sessions could not be purged", exc_info=True)
+            await asyncio.sleep(every_seconds)
 
     async def drop(self, session_id: str) -> None:
         assert self.db is not None

@@ -31,7 +31,9 @@ class PortalSettings(ServiceSettings):
     session_secret: SecretStr = SecretStr("embedded-default-portal-session-not-for-production")
     # A session unused this long is gone.
     session_idle_seconds: int = Field(default=8 * 3600, ge=60)
-    # Cookies get ``Secure`` when the public URL is https.
+    # How often expired sessions are deleted. Cookies get ``Secure`` when the public URL
+    # is https.
+    session_purge_seconds: float = Field(default=3600.0, gt=0)
 
     # Base URLs of the services whose public REST APIs the portal calls.
     service_urls: dict[str, str] = Field(default_factory=lambda: {

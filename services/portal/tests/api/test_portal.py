@@ -3,12 +3,14 @@ wrong state, pages that refuse a signed-out visitor, CSRF, security headers, sig
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select, update
 
 from srs_access.oidc.models import RefreshToken
 from srs_common.db import utcnow
+from srs_portal.models import PortalSession
 
 from ..conftest import PORTAL, PROVIDER, sign_in, start_sign_in
 
@@ -184,3 +186,13 @@ async def test_the_profile_form_refuses_a_signed_out_visitor(world):
     response = await world["portal"].get("/profile/register")
     assert response.status_code == 303
     assert response.headers["location"] == "/sign-in?next=%2Fprofile%2Fregister"
+
+
+async def test_an_idle_session_expires_and_is_purged(world):
+    await sign_in(world)
+    store = world["app"].state.sessions
+    async with store.db.transaction() as session:
+        await session.execute(update(PortalSession).values(
+            expires_at=utcnow() - dt.timedelta(seconds=1)))
+    assert await store.purge_expired() == 1
+    assert (await world["portal"].get("/dashboard")).status_code == 303  # signed out
