@@ -160,7 +160,7 @@ def create_app(settings: PortalSettings | None = None, *,
         token = await access_token(request)
         platform: Platform = request.app.state.platform
         researcher_id = user.get("researcher_id")
-        profile = accreditations = None
+        profile = accreditations = applications = None
         if researcher_id:
             profile = await platform.get("accreditation", f"/v1/researchers/{researcher_id}",
                                          token=token)
@@ -168,9 +168,15 @@ def create_app(settings: PortalSettings | None = None, *,
                 accreditations = await platform.get(
                     "accreditation", f"/v1/researchers/{researcher_id}/accreditations",
                     token=token)
+                applications = await platform.get("accreditation", "/v1/applications",
+                                                  token=token)
+        applications = (applications or {}).get("items", [])
         return render(request, "dashboard.html", {
             "title": "Your dashboard", "profile": profile,
-            "accreditations": accreditations or []})
+            "accreditations": accreditations or [], "applications": applications,
+            # What needs the person's attention first: the panel's questions.
+            "questions": [a for a in applications
+                          if a.get("status") == "information_requested"]})
 
     @app.get("/dashboard/projects", response_class=HTMLResponse)
     async def dashboard_projects(request: Request, user: SignedIn) -> Response:

@@ -21,7 +21,8 @@ templates.env.loader = ChoiceLoader([
 templates.env.globals.update(csrf_token=csrf_token, csp_nonce=csp_nonce)
 
 STATUS_TAGS = {"current": "green", "approved": "green", "active": "green",
-               "submitted": "blue", "under_review": "blue", "draft": "grey",
+               "submitted": "blue", "resubmitted": "blue", "under_review": "blue",
+               "information_requested": "yellow", "draft": "grey", "withdrawn": "grey",
                "expired": "grey", "suspended": "orange", "revoked": "red", "rejected": "red"}
 templates.env.globals["status_colour"] = lambda status: STATUS_TAGS.get(str(status), "grey")
 templates.env.filters["words"] = lambda value: str(value or "").replace("_", " ")

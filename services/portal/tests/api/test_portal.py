@@ -196,3 +196,29 @@ async def test_an_idle_session_expires_and_is_purged(world):
             expires_at=utcnow() - dt.timedelta(seconds=1)))
     assert await store.purge_expired() == 1
     assert (await world["portal"].get("/dashboard")).status_code == 303  # signed out
+
+
+async def test_the_dashboard_puts_the_panels_question_first(world):
+    tokens = world["tokens"]
+    alice = tokens.headers("researcher", sub="alice", researcher_id="res-alice", org="org-ntu")
+    accreditation = world["accreditation"]
+    assert (await accreditation.post("/v1/researchers", headers=alice, json={
+        "name": "Alice Example", "email": "alice@example.ac.uk",
+        "qualifications": {"degree": "masters", "degree_quantitative": True,
+                           "quantitative_research_years": 2}})).status_code == 201
+    drafted = await accreditation.post("/v1/applications", headers=alice, json={
+        "kind": "full", "training_completed_on": "2026-10-01", "statement": "Criminologist"})
+    assert drafted.status_code == 201, drafted.text
+    url = f"/v1/applications/{drafted.json()['id']}"
+    assert (await accreditation.post(f"{url}/submit", headers=alice)).status_code == 200
+    asked = await accreditation.post(f"{url}/request-information",
+                                     headers=tokens.headers("panel", sub="panel-1"),
+                                     json={"reason": "Which datasets have you analysed?"})
+    assert asked.status_code == 200, asked.text
+    await sign_in(world)
+    dashboard = await world["portal"].get("/dashboard")
+    assert 'id="attention"' in dashboard.text
+    assert "Which datasets have you analysed?" in dashboard.text
+    assert dashboard.text.index("Needs your attention") < dashboard.text.index(
+        "Your dashboard</h1>")
+    assert "Information requested" in dashboard.text  # the application's status, in words
