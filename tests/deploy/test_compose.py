@@ -225,3 +225,93 @@ def test_a_service_that_sends_mail_delivers_it_to_the_local_mail_catcher(compose
         assert _depends(compose, sender.name)["mailpit"] == "service_healthy"
         # The password is the environment's, with a local default: never only a literal.
         assert env[f"{prefix}SMTP_PASSWORD"].startswith("${")
+
+
+# -- observability: collector, trace store, Prometheus, Grafana --------------------------
+def _mounts(spec: dict[str, Any]) -> dict[str, Path]:
+    """Container path -> host path of a service's bind mounts from the repository."""
+    mounts = {}
+    for volume in spec.get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if source.startswith("./"):
+            mounts[target] = ROOT / source[2:]
+    return mounts
+
+
+def _mounted_config(compose: dict[str, Any], service: str, flag_prefix: str) -> dict[str, Any]:
+    """The YAML file a service is started with (``--config...=<path>``), read from the repo."""
+    spec = compose["services"][service]
+    (flag,) = [arg for arg in spec["command"] if arg.startswith(flag_prefix)]
+    path = _mounts(spec)[flag.split("=", 1)[1]]
+    assert path.is_file(), f"{service} mounts {path}, which does not exist"
+    return yaml.safe_load(path.read_text())
+
+
+def _host_port(endpoint: str) -> tuple[str, int]:
+    host, _, port = re.sub(r"^[a-z]+://", "", endpoint).split("/")[0].rpartition(":")
+    return host, int(port)
+
+
+def test_every_service_sends_its_spans_to_the_collector_over_otlp_http(compose, services, platform):
+    assert "otel_exporter_otlp_endpoint" in type(platform).model_fields
+    collector = _mounted_config(compose, "otel-collector", "--config")
+    http = collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    for service in services:
+        endpoint = compose["services"][service.name]["environment"][
+            "SRS_OTEL_EXPORTER_OTLP_ENDPOINT"
+        ]
+        assert endpoint.startswith("http://")
+        assert _host_port(endpoint) == ("otel-collector", _host_port(http)[1])
+
+
+def test_the_collector_forwards_traces_to_the_trace_store(compose):
+    collector = _mounted_config(compose, "otel-collector", "--config")
+    (pipeline,) = [p for name, p in collector["service"]["pipelines"].items() if name == "traces"]
+    assert pipeline["receivers"] == ["otlp"]
+    for name in pipeline["processors"]:
+        assert name in collector["processors"]
+    (exporter,) = pipeline["exporters"]
+    host, port = _host_port(collector["exporters"][exporter]["endpoint"])
+    assert host == "tempo" and compose["services"]["tempo"]["image"].startswith("grafana/tempo:")
+    tempo = _mounted_config(compose, "tempo", "-config.file")
+    grpc = tempo["distributor"]["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"]
+    assert _host_port(grpc)[1] == port
+    assert _depends(compose, "otel-collector") == {"tempo": "service_started"}
+
+
+def test_prometheus_scrapes_every_services_metrics_port(compose, services):
+    from srs_common.metrics import metrics_port_for
+
+    prometheus = _mounted_config(compose, "prometheus", "--config.file")
+    targets = {
+        target
+        for job in prometheus["scrape_configs"]
+        for static in job["static_configs"]
+        for target in static["targets"]
+    }
+    for service in services:
+        assert f"{service.name}:{metrics_port_for(service.port, None)}" in targets
+
+
+def test_grafana_reads_prometheus_and_tempo_and_shows_the_platform_dashboards(compose):
+    grafana = compose["services"]["grafana"]
+    mounts = _mounts(grafana)
+    provisioning = mounts["/etc/grafana/provisioning"]
+    datasources = yaml.safe_load((provisioning / "datasources" / "datasources.yaml").read_text())[
+        "datasources"
+    ]
+    by_type = {d["type"]: d for d in datasources}
+    assert _host_port(by_type["prometheus"]["url"]) == ("prometheus", 9090)
+    assert (
+        "--config.file=/etc/prometheus/prometheus.yaml"
+        in compose["services"]["prometheus"]["command"]
+    )
+    tempo = _mounted_config(compose, "tempo", "-config.file")
+    assert _host_port(by_type["tempo"]["url"]) == ("tempo", tempo["server"]["http_listen_port"])
+    assert set(_depends(compose, "grafana")) == {"prometheus", "tempo"}
+    (provider,) = yaml.safe_load((provisioning / "dashboards" / "dashboards.yaml").read_text())[
+        "providers"
+    ]
+    dashboards = mounts[provider["options"]["path"]]
+    assert dashboards == ROOT / "deploy" / "k8s" / "base" / "monitoring" / "dashboards"
+    assert sorted(p.name for p in dashboards.glob("*.json")), "no dashboard to show"
