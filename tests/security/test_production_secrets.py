@@ -91,6 +91,7 @@ UNFIT = [
     ("access", "client_secret_pepper", "", PEPPER, "is empty"),
     ("access", "client_secret_pepper", "pepper-of-24-characters!", PEPPER, "24 bytes"),
     ("access", "client_secret_pepper", "x" * 40, PEPPER, "too few distinct"),
+    ("access", "client_secret_pepper_previous", "short", PEPPER + "_PREVIOUS", "5 bytes"),
     ("access", "pseudonymisation_keys", None, PSEUDONYMISATION, "development default"),
     ("access", "pseudonymisation_keys", {"k1": "short"}, PSEUDONYMISATION, "5 bytes"),
     ("access", "pseudonymisation_keys", {"k1": ""}, PSEUDONYMISATION, "is empty"),

@@ -32,8 +32,20 @@ SECRET_PREFIX = "srs_cs_"
 
 
 def hash_secret(settings: AccessSettings, secret: str) -> str:
-    pepper = settings.client_secret_pepper.get_secret_value().encode()
-    return hmac.new(pepper, secret.encode(), hashlib.sha256).hexdigest()
+    return _peppered(settings.client_secret_pepper.get_secret_value(), secret)
+
+
+def _peppered(pepper: str, secret: str) -> str:
+    return hmac.new(pepper.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def _hashes(settings: AccessSettings, secret: str) -> tuple[str, str | None]:
+    """The secret hashed under the current pepper and, during a pepper rotation, under
+    the previous one."""
+    previous = settings.client_secret_pepper_previous
+    return hash_secret(settings, secret), (
+        _peppered(previous.get_secret_value(), secret) if previous is not None else None
+    )
 
 
 def _new_secret(
@@ -169,7 +181,7 @@ async def authenticate(
     """The client if it is active and ``secret`` is one of its unexpired secrets. The
     secret is hashed (in a worker thread, off the event loop) whether or not the client
     exists, so an unknown client id is answered in the same time as a wrong secret."""
-    presented = await anyio.to_thread.run_sync(hash_secret, settings, secret)
+    presented, under_previous = await anyio.to_thread.run_sync(_hashes, settings, secret)
     client = await session.get(ApiClient, client_id)
     if client is None or client.revoked_at is not None:
         return None
@@ -179,8 +191,14 @@ async def authenticate(
     ).scalars()
     matched = False
     for row in rows:  # compare every row in constant time
-        if hmac.compare_digest(row.secret_hash, presented) and (
-            row.expires_at is None or row.expires_at > now
-        ):
+        current = hmac.compare_digest(row.secret_hash, presented)
+        previous = under_previous is not None and hmac.compare_digest(
+            row.secret_hash, under_previous
+        )
+        if (current or previous) and (row.expires_at is None or row.expires_at > now):
             matched = True
+            if previous and not current:  # pepper rotation: re-hash under the current one
+                row.secret_hash = presented
+    if matched:
+        await session.flush()
     return client if matched else None

@@ -5,7 +5,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from srs_common.config import ServiceSettings
+from srs_common.config import ServiceSettings, secret_strength_problem
 from srs_common.tokens import MIN_RSA_BITS, SigningKey
 
 
@@ -31,6 +31,9 @@ class AccessSettings(ServiceSettings):
     # are 256-bit random, so a fast keyed hash suffices and a stolen table is useless
     # without the pepper. Production sets a real one.
     client_secret_pepper: SecretStr = SecretStr("embedded-default-client-pepper-not-for-production")
+    # Rotation (docs/guides/keys.md): secrets hashed under the previous pepper still
+    # authenticate, and are re-hashed under the current one when they do.
+    client_secret_pepper_previous: SecretStr | None = None
     # The longest a rotated-out secret may keep working alongside its replacement.
     client_secret_max_overlap_days: int = 30
     # Guessing at the token endpoint (passwords, client secrets): failed attempts allowed
@@ -108,6 +111,12 @@ class AccessSettings(ServiceSettings):
                 "is not set (nor a key file at SRS_ACCESS_SIGNING_KEY_PATH): production "
                 "never generates a signing key"
             )
+        if self.client_secret_pepper_previous is not None:
+            previous = secret_strength_problem(
+                self.client_secret_pepper_previous.get_secret_value()
+            )
+            if previous:
+                problems["SRS_ACCESS_CLIENT_SECRET_PEPPER_PREVIOUS"] = previous
         for name, secret in (
             ("SRS_ACCESS_SIGNING_KEY_NEXT_PEM", self.signing_key_next_pem),
             ("SRS_ACCESS_SIGNING_KEY_PREVIOUS_PEM", self.signing_key_previous_pem),

@@ -1,14 +1,17 @@
 """Rotating the token signing key (docs/guides/keys.md): the next key is published before
 it signs, tokens of the previous key verify until they expire, an unknown ``kid`` never
-does; and a verifier elsewhere, reading the published JWKS, agrees."""
+does; and a verifier elsewhere, reading the published JWKS, agrees. Partner client
+secrets outlive a rotation of the pepper they are hashed with."""
 
 from __future__ import annotations
+
+import secrets
 
 import httpx
 import pytest
 from jose import jwt
 
-from srs_access.seed import seed_demo_users
+from srs_access.seed import seed_catalogue, seed_demo_users
 from srs_common.auth import RemoteJwks, TokenVerifier
 from srs_common.errors import Unauthorized
 from srs_common.testing import AUDIENCE, ISSUER
@@ -107,3 +110,53 @@ async def test_tokens_of_the_previous_key_verify_after_rotation_an_unknown_kid_n
         assert refused.status_code == 401
         assert refused.json()["detail"] == "token signed by an unknown key"
         assert (await retired.get(AUDIT, headers=bearer(new_token))).status_code == 200
+
+
+async def test_client_secrets_survive_a_pepper_rotation(service_client, tokens):
+    """Secrets hashed under the previous pepper authenticate during the rotation and are
+    re-hashed then; a secret unused until the previous pepper is dropped stops working."""
+    old_pepper, new_pepper = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    support = tokens.headers("support")
+    async with service_client("access", client_secret_pepper=old_pepper) as before:
+        async with before.runtime.db.transaction() as session:
+            await seed_catalogue(session)
+        used, unused = [
+            (
+                await before.post(
+                    "/v1/clients",
+                    headers=support,
+                    json={
+                        "organisation_id": "org-ntu",
+                        "name": name,
+                        "scopes": ["researchers:read"],
+                    },
+                )
+            ).json()
+            for name in ("used during the overlap", "unused")
+        ]
+        assert (await grant(before, used)).status_code == 200
+
+    async with service_client(
+        "access",
+        truncate=False,
+        client_secret_pepper=new_pepper,
+        client_secret_pepper_previous=old_pepper,
+    ) as during:
+        assert (await grant(during, used)).status_code == 200
+        assert (await grant(during, {**used, "client_secret": "srs_cs_wrong"})).status_code == 401
+
+    async with service_client("access", truncate=False, client_secret_pepper=new_pepper) as after:
+        assert (await grant(after, used)).status_code == 200
+        refused = await grant(after, unused)
+        assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+
+
+async def grant(client: httpx.AsyncClient, registered: dict) -> httpx.Response:
+    return await client.post(
+        "/v1/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": registered["id"],
+            "client_secret": registered["client_secret"],
+        },
+    )
