@@ -14,8 +14,11 @@ differ. Run after adding a service or topic:
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from srs_common.metrics import metrics_port_for
 
 HERE = Path(__file__).resolve().parent
 GENERATED = HERE / "base" / "generated"
+GATEWAY_CONFIG = HERE.parents[0] / "compose" / "gateway.conf"
 SERVICES_DIR = HERE.parents[1] / "services"
 
 PART_OF = "srs"
@@ -484,8 +488,8 @@ def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
                 service,
                 "migrate",
                 annotations={
-                    # Run before the rollout by the GitOps tool; README (Deploying) gives the
-                    # kubectl sequence for a manual apply.
+                    # Run before the rollout by the GitOps tool; docs/guides/deployment.md
+                    # gives the kubectl sequence for a manual apply.
                     "argocd.argoproj.io/hook": "PreSync",
                     "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
                 },
@@ -513,36 +517,260 @@ def service_objects(service: str, partitions: int) -> list[dict[str, Any]]:
     return objects
 
 
-def ingress_object() -> dict[str, Any]:
-    """One host per service (their paths overlap: /v1, /docs, /healthz), TLS at the edge."""
-    hosts = {service: f"{service}.{DOMAIN}" for service in deployed_services()}
+# The one API origin for front ends and partners: every service behind one host, routed by
+# the path prefixes its routes already own (no service changes its URLs).
+EDGE_HOST = f"api.{DOMAIN}"
+# Answered by every service for itself and reached in-cluster only: the kubelet's probes and
+# the ops monitor's messaging poll (service_urls). Never routed at the edge.
+IN_CLUSTER_PATHS = frozenset({"/healthz", "/readyz", "/v1/messaging"})
+# Where a route streams its answer (server-sent events, the duplex pseudonymisation), the
+# edge keeps the connection open this long between two reads or writes.
+STREAM_TIMEOUT_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class EdgeRoute:
+    """One path prefix of the API origin and how the edge proxies it."""
+
+    prefix: str
+    service: str
+    # "Prefix" (by whole path elements) or "Exact" (a route whose path another service's
+    # routes continue, e.g. /v1/register beside /v1/register/projects).
+    path_type: str
+    port: int
+    # Largest request body the service's routes under the prefix accept; None: unbounded.
+    max_body_bytes: int | None
+    # Pass the request body on as it arrives (a large or streamed upload) instead of
+    # spooling it first.
+    stream_request: bool
+    # Pass the answer on as it is written (events, a streamed file) instead of buffering it.
+    stream_response: bool
+
+    @property
+    def special(self) -> bool:
+        return self.stream_request or self.stream_response
+
+
+@functools.cache
+def service_openapi(service: str) -> dict[str, Any]:
+    """The service's OpenAPI document, as its app describes itself."""
+    return importlib.import_module(f"srs_{service}.app").create_app().openapi()  # type: ignore[no-any-return]
+
+
+@functools.cache
+def service_body_limits(service: str) -> tuple[tuple[str, int | None], ...]:
+    """The service's own body limits by path pattern (``ServiceSpec.body_limits``)."""
+    return tuple(importlib.import_module(f"srs_{service}.app").spec().body_limits.items())
+
+
+def edge_paths(service: str) -> list[str]:
+    """Every path of the service's API that the edge routes."""
+    return [p for p in service_openapi(service)["paths"] if p not in IN_CLUSTER_PATHS]
+
+
+def sample_path(template: str) -> str:
+    """A concrete path for an OpenAPI path template (``{id}`` -> ``x``)."""
+    return re.sub(r"\{[^}]+\}", "x", template)
+
+
+def under(path: str, prefix: str) -> bool:
+    """Kubernetes ``Prefix`` matching: by whole path elements."""
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
+
+
+def body_limit(service: str, path: str) -> int | None:
+    """What the service's body limit middleware allows on ``path``."""
+    for pattern, limit in service_body_limits(service):
+        if re.fullmatch(pattern, path):
+            return limit
+    return service_settings(service).max_body_bytes
+
+
+def streams_response(operation: dict[str, Any]) -> bool:
+    return "text/event-stream" in json.dumps(operation.get("responses", {}))
+
+
+def edge_routes() -> list[EdgeRoute]:
+    """The API origin's path prefixes: for each route, its first path elements (``/v1/x``,
+    or ``/x`` outside ``/v1``), lengthened until no other service has a route there; and
+    ``/<service>`` for the service's own docs pages and OpenAPI document. A route whose
+    path another service's routes continue is matched exactly."""
+    services = deployed_services()
+    paths = {service: edge_paths(service) for service in services}
+    claimed: dict[tuple[str, str], str] = {}
+
+    def others_under(service: str, prefix: str) -> bool:
+        return any(
+            under(other_path, prefix)
+            for other, other_paths in paths.items()
+            if other != service
+            for other_path in other_paths
+        )
+
+    for service in services:
+        claimed[(f"/{service}", "Prefix")] = service
+        for path in paths[service]:
+            elements = path.strip("/").split("/")
+            size = 2 if elements[0] == "v1" else 1
+            while others_under(service, "/" + "/".join(elements[:size])):
+                size += 1
+                if size > len(elements) or elements[size - 1].startswith("{"):
+                    break
+            else:
+                key = ("/" + "/".join(elements[:size]), "Prefix")
+                if claimed.setdefault(key, service) != service:
+                    raise ValueError(f"{key[0]} claimed by {claimed[key]} and {service}")
+                continue
+            if "{" in path:
+                raise ValueError(f"{service} {path}: no path prefix of its own")
+            claimed[(path, "Exact")] = service
+    routes = []
+    for (prefix, path_type), service in sorted(claimed.items()):
+        settings = service_settings(service)
+        operations = [
+            (path, operation)
+            for path, item in service_openapi(service)["paths"].items()
+            if (under(path, prefix) if path_type == "Prefix" else path == prefix)
+            and path not in IN_CLUSTER_PATHS
+            for operation in item.values()
+            if isinstance(operation, dict)
+        ]
+        limits = [body_limit(service, sample_path(path)) for path, _ in operations]
+        unbounded = None in limits
+        largest = max([limit for limit in limits if limit is not None], default=None)
+        largest = None if unbounded else (largest or settings.max_body_bytes)
+        routes.append(
+            EdgeRoute(
+                prefix=prefix,
+                service=service,
+                path_type=path_type,
+                port=settings.port,
+                max_body_bytes=largest,
+                stream_request=unbounded
+                or (largest is not None and largest > settings.max_body_bytes),
+                stream_response=unbounded or any(streams_response(op) for _, op in operations),
+            )
+        )
+    return routes
+
+
+def _size(limit: int | None) -> str:
+    """A body size as nginx reads it (``0``: no limit)."""
+    if limit is None:
+        return "0"
+    mebibyte = 1024 * 1024
+    return f"{limit // mebibyte}m" if limit % mebibyte == 0 else str(limit)
+
+
+def _edge_annotations(route: EdgeRoute) -> dict[str, str]:
+    annotations = {"nginx.ingress.kubernetes.io/proxy-body-size": _size(route.max_body_bytes)}
+    if route.stream_request:
+        annotations["nginx.ingress.kubernetes.io/proxy-request-buffering"] = "off"
+    if route.stream_response:
+        annotations["nginx.ingress.kubernetes.io/proxy-buffering"] = "off"
+    if route.special:
+        annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] = str(STREAM_TIMEOUT_SECONDS)
+        annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"] = str(STREAM_TIMEOUT_SECONDS)
+    return annotations
+
+
+def _ingress(name: str, annotations: dict[str, str], routes: list[EdgeRoute]) -> dict[str, Any]:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": {"name": "srs", "labels": {"app.kubernetes.io/part-of": PART_OF}},
+        "metadata": {
+            "name": name,
+            "labels": {"app.kubernetes.io/part-of": PART_OF},
+            "annotations": annotations,
+        },
         "spec": {
             "ingressClassName": INGRESS_CLASS,
             # The certificate comes from cert-manager or the platform team, never from here.
-            "tls": [{"hosts": sorted(hosts.values()), "secretName": "srs-tls"}],
+            "tls": [{"hosts": [EDGE_HOST], "secretName": "srs-tls"}],
             "rules": [
                 {
-                    "host": host,
+                    "host": EDGE_HOST,
                     "http": {
                         "paths": [
                             {
-                                "path": "/",
-                                "pathType": "Prefix",
+                                "path": route.prefix,
+                                "pathType": route.path_type,
                                 "backend": {
-                                    "service": {"name": f"srs-{service}", "port": {"name": "http"}}
+                                    "service": {
+                                        "name": f"srs-{route.service}",
+                                        "port": {"name": "http"},
+                                    }
                                 },
                             }
+                            for route in routes
                         ]
                     },
                 }
-                for service, host in hosts.items()
             ],
         },
     }
+
+
+def ingress_objects() -> list[dict[str, Any]]:
+    """One host for every API, routed by path prefix, TLS at the edge. The annotations of
+    the ingress controller apply per Ingress, so a prefix whose routes take large or
+    streamed bodies, or stream their answers, has an Ingress of its own."""
+    routes = edge_routes()
+    plain = [route for route in routes if not route.special]
+    sizes = {route.max_body_bytes for route in plain}
+    (default,) = sizes  # every service's default limit (max_body_bytes) is the same
+    objects = [
+        _ingress("srs", {"nginx.ingress.kubernetes.io/proxy-body-size": _size(default)}, plain)
+    ]
+    for route in routes:
+        if route.special:
+            name = f"srs-{route.service}{route.prefix.replace('/', '-')}"
+            objects.append(_ingress(name, _edge_annotations(route), [route]))
+    return objects
+
+
+def gateway_config() -> str:
+    """The compose gateway's nginx configuration: the same origin, prefixes and proxy
+    settings as the ingress (deploy/compose/gateway.conf)."""
+    routes = edge_routes()
+    lines = [
+        "# Generated by deploy/k8s/generate.py - do not edit. The one API origin of",
+        "# docker-compose.yml (http://localhost:8080): the ingress's prefixes and settings.",
+        "server {",
+        "    listen 8080;",
+        "    server_name _;",
+        "    proxy_http_version 1.1;",
+        "    proxy_set_header Host $host;",
+        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "    proxy_set_header X-Forwarded-Proto $scheme;",
+        '    proxy_set_header Connection "";',
+        f"    client_max_body_size {_size(service_settings(routes[0].service).max_body_bytes)};",
+        "",
+        "    location = /_gateway/healthz {",
+        "        access_log off;",
+        '        return 200 "ok\\n";',
+        "    }",
+    ]
+    for route in routes:
+        settings = [f"proxy_pass http://{route.service}:{route.port};"]
+        settings.append(f"client_max_body_size {_size(route.max_body_bytes)};")
+        if route.stream_request:
+            settings.append("proxy_request_buffering off;")
+        if route.stream_response:
+            settings.append("proxy_buffering off;")
+        if route.special:
+            settings.append(f"proxy_read_timeout {STREAM_TIMEOUT_SECONDS}s;")
+            settings.append(f"proxy_send_timeout {STREAM_TIMEOUT_SECONDS}s;")
+        # Prefix matching by whole path elements, as the ingress does.
+        locations = [f"= {route.prefix}"]
+        if route.path_type == "Prefix":
+            locations.append(f"{route.prefix}/")
+        for location in locations:
+            lines += ["", f"    location {location} {{"]
+            lines += [f"        {setting}" for setting in settings]
+            lines.append("    }")
+    lines += ["}", ""]
+    return "\n".join(lines)
 
 
 def topic_objects(partitions: int) -> list[dict[str, Any]]:
@@ -647,7 +875,7 @@ def generate(target: Path = GENERATED) -> list[Path]:
         _dump(path, service_objects(service, partitions), f"The {service} service.")
         written.append(path)
     files = {
-        "ingress.yaml": ([ingress_object()], "The way in to every HTTP API."),
+        "ingress.yaml": (ingress_objects(), "The one API origin: every HTTP API by path."),
         "kafka-topics.yaml": (topic_objects(partitions), "Topics and dead-letter topics."),
         "postgres-databases.yaml": (database_objects(), "One database per service."),
         "postgres-roles-patch.yaml": (
@@ -676,6 +904,8 @@ def main() -> None:
     args = parser.parse_args()
     for path in generate(args.target):
         print(path)
+    GATEWAY_CONFIG.write_text(gateway_config())
+    print(GATEWAY_CONFIG)
 
 
 if __name__ == "__main__":
