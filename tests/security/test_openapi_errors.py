@@ -21,6 +21,8 @@ DEFAULT_422 = (
 # The token endpoint answers errors as RFC 6749 section 5.2 requires (application/json,
 # {"error": ...}), which OAuth2 client libraries expect - not problem+json.
 OAUTH_ERROR_FORMAT = {"/v1/auth/token"}
+# Every documented 4xx: the Problem schema (srs_common.errors.problem_responses).
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
 KNOWN: dict[str, str] = {}  # service: reason (reported to the owners; remove when fixed)
 
 
@@ -40,8 +42,25 @@ async def test_every_documented_error_is_problem_json(service, service_client, t
         if path in OAUTH_ERROR_FORMAT:
             continue
         for code, response in operation.get("responses", {}).items():
-            if code.isdigit() and int(code) >= 400:
-                media = set(response.get("content", {}))
-                if media and media != {"application/problem+json"}:
-                    wrong.append(f"{method} {path} {code}: {sorted(media)}")
+            if code.isdigit() and 400 <= int(code) < 500:
+                content = response.get("content", {})
+                schema = content.get("application/problem+json", {}).get("schema", {})
+                if set(content) != {"application/problem+json"} or schema != PROBLEM:
+                    wrong.append(f"{method} {path} {code}: {content}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_problem_schema_types_what_errors_carry(service, service_client, tmp_path):
+    """The one Problem schema (RFC 9457) is in every document, with the members a client
+    reads: field errors of a 422 and the current state of a 409."""
+    async with service_client(service, **overrides(service, tmp_path)) as client:
+        openapi = client.app.openapi()
+        refused = await client.get("/v1/no-such-route")
+    problem = openapi["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "detail", "instance", "errors", "current_state"} <= set(
+        problem["properties"]
+    )
+    assert "HTTPValidationError" not in openapi["components"]["schemas"]
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert {"type", "title", "status"} <= set(refused.json())

@@ -7,11 +7,13 @@ error - domain, validation, HTTP, database conflict and the unexpected - the sam
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -237,3 +239,76 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(
             500, "Internal server error", "an unexpected error occurred", instance=request.url.path
         )
+
+
+# --- OpenAPI: the one way routes document the problems they answer --------------------
+
+
+class FieldError(BaseModel):
+    """One invalid field of a 422 ``Invalid input`` problem."""
+
+    field: str = Field(description="where: body.title, query.limit, path.id")
+    message: str
+    type: str = Field(description="the kind of error (missing, string_too_long, ...)")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: how every error of the platform is answered
+    (``application/problem+json``). Domain errors may add members of their own (``rule``,
+    ``action``...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(default="about:blank", description="a URI naming the problem type")
+    title: str = Field(description="a short summary of the problem type")
+    status: int = Field(description="the HTTP status code")
+    detail: str | None = Field(default=None, description="what went wrong, for a human")
+    instance: str | None = Field(default=None, description="the request path")
+    errors: list[FieldError] | None = Field(
+        default=None, description="422 Invalid input: one entry per invalid field"
+    )
+    current_state: str | None = Field(
+        default=None, description="409 Illegal state transition: the state that refused it"
+    )
+
+
+PROBLEM_REF = "#/components/schemas/Problem"
+
+# What each status means when a route does not say more.
+PROBLEM_DESCRIPTIONS = {
+    400: "the request is malformed",
+    401: "missing or invalid bearer token",
+    403: "the caller's role or scope may not do this",
+    404: "not found, or not the caller's to see",
+    409: "illegal state transition (names `current_state`) or a conflict",
+    412: "the If-Match precondition failed (the resource changed)",
+    413: "the request body is larger than this route accepts",
+    415: "the request's content type is not accepted",
+    422: "invalid input (one entry per field in `errors`) or a broken rule (names `rule`)",
+    429: "too many requests (see Retry-After)",
+    503: "a dependency is unavailable; retry (see Retry-After)",
+}
+
+
+def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
+    """One documented problem response: the Problem schema as application/problem+json."""
+    text = description or PROBLEM_DESCRIPTIONS.get(status, "an error")
+    return {
+        "description": text,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}},
+    }
+
+
+def problem_responses(*statuses: int | Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route, from the error statuses it can answer.
+
+    Each item is a status (described by :data:`PROBLEM_DESCRIPTIONS`) or a mapping of
+    statuses to the route's own descriptions: ``problem_responses(401, 403,
+    {404: "no such site"})``. Every entry references the :class:`Problem` schema
+    (``srs_common.openapi`` adds it to the document's components)."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for item in statuses:
+        described = {item: None} if isinstance(item, int) else dict(item)
+        for status, description in described.items():
+            responses[status] = problem_response(status, description)
+    return dict(sorted(responses.items(), key=lambda kv: str(kv[0])))

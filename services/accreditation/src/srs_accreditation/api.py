@@ -26,6 +26,7 @@ from srs_accreditation.schemas import (
 from srs_accreditation.settings import AccreditationSettings
 from srs_common.auth import Principal, require_roles, require_scope
 from srs_common.db import SessionDep
+from srs_common.errors import problem_responses
 from srs_common.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/v1")
@@ -48,28 +49,6 @@ async def _settings(request: Request) -> AccreditationSettings:
 Settings = Annotated[AccreditationSettings, Depends(_settings)]
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
-UNAUTHENTICATED = {401: _problem("missing or invalid token")}
-FORBIDDEN = {403: _problem("the caller's role may not do this")}
-INVALID = {422: _problem("invalid input, with field errors")}
-
-
-def _errors(
-    *, missing: str | None = None, conflict: str | None = None, rule: str | None = None
-) -> dict[int | str, dict[str, Any]]:
-    responses: dict[int | str, dict[str, Any]] = {**UNAUTHENTICATED, **FORBIDDEN, **INVALID}
-    if missing:
-        responses[404] = _problem(missing)
-    if conflict:
-        responses[409] = _problem(conflict)
-    if rule:
-        responses[422] = _problem(f"invalid input, or {rule} (problem names the `rule`)")
-    return responses
-
-
 # --- researchers -------------------------------------------------------------------
 
 researchers = APIRouter(prefix="/researchers", tags=["researchers"])
@@ -80,9 +59,15 @@ researchers = APIRouter(prefix="/researchers", tags=["researchers"])
     status_code=status.HTTP_201_CREATED,
     response_model=ResearcherRead,
     summary="Register the caller's researcher profile (id and organisation from the token)",
-    responses=_errors(
-        conflict="a profile with this researcher id exists",
-        rule="a body organisation other than the token's (`organisation_from_identity`)",
+    responses=problem_responses(
+        401,
+        403,
+        {
+            409: "a profile with this researcher id exists",
+            422: "invalid input, or "
+            "a body organisation other than the token's (`organisation_from_identity`) "
+            "(the problem names the `rule`)",
+        },
     ),
 )
 async def register_researcher(
@@ -95,7 +80,7 @@ async def register_researcher(
     "",
     response_model=Page[ResearcherRead],
     summary="List researchers (support: all; partner: its organisation; researcher: themself)",
-    responses=_errors(),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_researchers(
     session: SessionDep, principal: ResearcherReader, limit: Limit = 50, cursor: Cursor = None
@@ -112,7 +97,9 @@ async def list_researchers(
     "/{researcher_id}",
     response_model=ResearcherRead,
     summary="Read a researcher profile",
-    responses=_errors(missing="no such researcher, or not the caller's to see"),
+    responses=problem_responses(
+        401, 403, 422, {404: "no such researcher, or not the caller's to see"}
+    ),
 )
 async def read_researcher(
     researcher_id: str, session: SessionDep, principal: ResearcherReader
@@ -124,9 +111,14 @@ async def read_researcher(
     "/{researcher_id}",
     response_model=ResearcherRead,
     summary="Edit the caller's own profile (the organisation only support changes)",
-    responses=_errors(
-        missing="no such researcher, or not the caller's own",
-        rule="another organisation (`organisation_from_identity`)",
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such researcher, or not the caller's own",
+            422: "invalid input, or "
+            "another organisation (`organisation_from_identity`) (the problem names the `rule`)",
+        },
     ),
 )
 async def update_researcher(
@@ -140,8 +132,11 @@ async def update_researcher(
     response_model=ResearcherRead,
     summary="Move a researcher to another organisation, with a reason (support; "
     "recorded and published)",
-    responses=_errors(
-        missing="no such researcher", conflict="the researcher is already of that organisation"
+    responses=problem_responses(
+        401,
+        403,
+        422,
+        {404: "no such researcher", 409: "the researcher is already of that organisation"},
     ),
 )
 async def change_organisation(
@@ -154,7 +149,7 @@ async def change_organisation(
     "/{researcher_id}/organisation-changes",
     response_model=list[OrganisationChangeRead],
     summary="A researcher's organisation history: who moved them, when and why (support)",
-    responses=_errors(missing="no such researcher"),
+    responses=problem_responses(401, 403, 422, {404: "no such researcher"}),
 )
 async def organisation_changes(researcher_id: str, session: SessionDep, principal: Support) -> Any:
     return await service.organisation_changes(session, researcher_id)
@@ -164,7 +159,9 @@ async def organisation_changes(researcher_id: str, session: SessionDep, principa
     "/{researcher_id}/accreditations",
     response_model=list[AccreditationRead],
     summary="A researcher's accreditations, current and past",
-    responses=_errors(missing="no such researcher, or not the caller's to see"),
+    responses=problem_responses(
+        401, 403, 422, {404: "no such researcher, or not the caller's to see"}
+    ),
 )
 async def researcher_accreditations(
     researcher_id: str, session: SessionDep, principal: ResearcherReader
@@ -185,9 +182,14 @@ NO_APPLICATION = "no such application, or not the caller's to see"
     summary="Draft an application for accreditation (or its renewal); a "
     "partner client drafts one for a researcher of its organisation",
     dependencies=APPLICATIONS_WRITE,
-    responses=_errors(
-        missing="no such researcher of the partner's organisation",
-        rule="no registered profile (`profile_required`)",
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such researcher of the partner's organisation",
+            422: "invalid input, or "
+            "no registered profile (`profile_required`) (the problem names the `rule`)",
+        },
     ),
 )
 async def create_application(
@@ -200,7 +202,7 @@ async def create_application(
     "",
     response_model=Page[ApplicationRead],
     summary="List applications (researcher: own; panel: submitted; support: all)",
-    responses=_errors(),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_applications(
     session: SessionDep,
@@ -221,7 +223,7 @@ async def list_applications(
     "/{application_id}",
     response_model=ApplicationRead,
     summary="Read an application",
-    responses=_errors(missing=NO_APPLICATION),
+    responses=problem_responses(401, 403, 422, {404: NO_APPLICATION}),
 )
 async def read_application(
     application_id: str, session: SessionDep, principal: ApplicationReader
@@ -233,7 +235,9 @@ async def read_application(
     "/{application_id}",
     response_model=ApplicationRead,
     summary="Edit a draft, or answer a request for information (applicant)",
-    responses=_errors(missing=NO_APPLICATION, conflict="not a draft nor awaiting information"),
+    responses=problem_responses(
+        401, 403, 422, {404: NO_APPLICATION, 409: "not a draft nor awaiting information"}
+    ),
 )
 async def update_application(
     application_id: str, data: ApplicationUpdate, session: SessionDep, principal: Researcher
@@ -247,10 +251,14 @@ async def update_application(
     summary="Submit (or resubmit) to the panel; eligibility is checked now "
     "(the applicant, or a partner client of their organisation)",
     dependencies=APPLICATIONS_WRITE,
-    responses=_errors(
-        missing=NO_APPLICATION,
-        conflict="not a draft nor awaiting information",
-        rule="an eligibility rule is not met",
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: NO_APPLICATION,
+            409: "not a draft nor awaiting information",
+            422: "invalid input, or an eligibility rule is not met (the problem names the `rule`)",
+        },
     ),
 )
 async def submit_application(
@@ -263,7 +271,7 @@ async def submit_application(
     "/{application_id}/withdraw",
     response_model=ApplicationRead,
     summary="Withdraw an application before a decision (applicant)",
-    responses=_errors(missing=NO_APPLICATION, conflict="already decided"),
+    responses=problem_responses(401, 403, 422, {404: NO_APPLICATION, 409: "already decided"}),
 )
 async def withdraw_application(
     application_id: str, session: SessionDep, principal: Researcher
@@ -275,8 +283,8 @@ async def withdraw_application(
     "/{application_id}/approve",
     response_model=ApplicationRead,
     summary="Approve: grant (or renew) the accreditation (Research Accreditation Panel)",
-    responses=_errors(
-        missing=NO_APPLICATION, conflict="not awaiting a decision (e.g. already decided)"
+    responses=problem_responses(
+        401, 403, 422, {404: NO_APPLICATION, 409: "not awaiting a decision (e.g. already decided)"}
     ),
 )
 async def approve_application(
@@ -293,8 +301,8 @@ async def approve_application(
     "/{application_id}/reject",
     response_model=ApplicationRead,
     summary="Reject, with reasons (Research Accreditation Panel)",
-    responses=_errors(
-        missing=NO_APPLICATION, conflict="not awaiting a decision (e.g. already decided)"
+    responses=problem_responses(
+        401, 403, 422, {404: NO_APPLICATION, 409: "not awaiting a decision (e.g. already decided)"}
     ),
 )
 async def reject_application(
@@ -307,7 +315,9 @@ async def reject_application(
     "/{application_id}/request-information",
     response_model=ApplicationRead,
     summary="Ask the applicant for more information (Research Accreditation Panel)",
-    responses=_errors(missing=NO_APPLICATION, conflict="not awaiting a decision"),
+    responses=problem_responses(
+        401, 403, 422, {404: NO_APPLICATION, 409: "not awaiting a decision"}
+    ),
 )
 async def request_information(
     application_id: str, request: Reasoned, session: SessionDep, principal: Panel
@@ -325,7 +335,7 @@ NO_ACCREDITATION = "no such accreditation, or not the caller's to see"
     "/{accreditation_id}",
     response_model=AccreditationRead,
     summary="Read an accreditation",
-    responses=_errors(missing=NO_ACCREDITATION),
+    responses=problem_responses(401, 403, 422, {404: NO_ACCREDITATION}),
 )
 async def read_accreditation(
     accreditation_id: str, session: SessionDep, principal: ResearcherReader
@@ -342,7 +352,7 @@ def _status_route(
         response_model=AccreditationRead,
         summary=summary,
         name=f"{action}_accreditation",
-        responses=_errors(missing=NO_ACCREDITATION, conflict=conflict),
+        responses=problem_responses(401, 403, 422, {404: NO_ACCREDITATION, 409: conflict}),
     )
     async def change(
         accreditation_id: str, body: Reasoned, session: SessionDep, principal: Support
@@ -370,7 +380,7 @@ public = APIRouter(prefix="/register", tags=["public register"])
     "",
     response_model=Page[RegisterEntry],
     summary="The public register of accredited and approved researchers (no token)",
-    responses={**INVALID},
+    responses=problem_responses(422),
 )
 async def read_register(
     session: SessionDep,

@@ -31,7 +31,7 @@ from srs_booking.schemas import (
 from srs_booking.settings import BookingSettings
 from srs_common.auth import CurrentPrincipal, Principal, require_roles
 from srs_common.db import SessionDep, utcnow
-from srs_common.errors import NotFound
+from srs_common.errors import NotFound, problem_responses
 from srs_common.pagination import Cursor, Limit
 
 router = APIRouter(prefix="/v1", tags=["booking"])
@@ -55,56 +55,6 @@ Support = Annotated[Principal, Depends(require_roles("support"))]
 ResearcherOrSupport = Annotated[Principal, Depends(require_roles("researcher", "support"))]
 
 
-def _problem(
-    description: str, status_code: int, title: str, detail: str, **extra: Any
-) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {
-            "application/problem+json": {
-                "example": {
-                    "type": "about:blank",
-                    "title": title,
-                    "status": status_code,
-                    "detail": detail,
-                    **extra,
-                }
-            }
-        },
-    }
-
-
-UNAUTHORISED = {
-    401: _problem(
-        "missing or invalid bearer token", 401, "Unauthorized", "a bearer token is required"
-    )
-}
-FORBIDDEN = {
-    403: _problem(
-        "the caller's role may not do this", 403, "Forbidden", "requires one of the roles: support"
-    )
-}
-INVALID = {
-    422: _problem(
-        "invalid input, or a booking rule not met",
-        422,
-        "Rule not met",
-        "the site is open 09:00-16:00 Europe/London on 2026-12-01",
-        rule="outside_opening_hours",
-    )
-}
-
-
-def _not_found(what: str) -> dict[int, Any]:
-    return {
-        404: _problem(f"no such {what}, or not yours to see", 404, "Not found", f"{what} not found")
-    }
-
-
-def _conflict(detail: str, **extra: Any) -> dict[int, Any]:
-    return {409: _problem("conflicts with the current state", 409, "Conflict", detail, **extra)}
-
-
 def _site_read(site: Site) -> SiteRead:
     return SiteRead(
         id=site.id,
@@ -126,7 +76,7 @@ def _site_read(site: Site) -> SiteRead:
     "/sites",
     response_model=list[SiteRead],
     summary="List sites and their places",
-    responses={**UNAUTHORISED},
+    responses=problem_responses(401),
 )
 async def list_sites(session: SessionDep, principal: CurrentPrincipal) -> list[SiteRead]:
     return [_site_read(site) for site in await service.list_sites(session)]
@@ -136,7 +86,7 @@ async def list_sites(session: SessionDep, principal: CurrentPrincipal) -> list[S
     "/sites/{site_id}",
     response_model=SiteRead,
     summary="Read a site",
-    responses={**UNAUTHORISED, **_not_found("site")},
+    responses=problem_responses(401, {404: "no such site, or not yours to see"}),
 )
 async def read_site(site_id: str, session: SessionDep, principal: CurrentPrincipal) -> SiteRead:
     return _site_read(await service.get_site(session, site_id))
@@ -146,7 +96,7 @@ async def read_site(site_id: str, session: SessionDep, principal: CurrentPrincip
     "/sites/{site_id}/closures",
     response_model=list[ClosureRead],
     summary="Current and coming closures of a site",
-    responses={**UNAUTHORISED, **_not_found("site")},
+    responses=problem_responses(401, {404: "no such site, or not yours to see"}),
 )
 async def list_closures(
     site_id: str, session: SessionDep, principal: CurrentPrincipal, now: Now
@@ -159,7 +109,11 @@ async def list_closures(
     response_model=ClosureRead,
     status_code=status.HTTP_201_CREATED,
     summary="Announce a closure or lost hours (support); affected bookings are cancelled",
-    responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("site"), **INVALID},
+    responses=problem_responses(
+        401,
+        403,
+        {404: "no such site, or not yours to see", 422: "invalid input, or a booking rule not met"},
+    ),
 )
 async def announce_closure(
     site_id: str, data: ClosureCreate, session: SessionDep, principal: Support, now: Now
@@ -177,7 +131,11 @@ async def announce_closure(
     summary="Announce shorter opening hours for some days (support)",
     description="The hours lost each day become closures; bookings in them are "
     "cancelled with the reason and an event.",
-    responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("site"), **INVALID},
+    responses=problem_responses(
+        401,
+        403,
+        {404: "no such site, or not yours to see", 422: "invalid input, or a booking rule not met"},
+    ),
 )
 async def announce_hours_change(
     site_id: str,
@@ -204,7 +162,10 @@ async def announce_hours_change(
     summary="Free places per site per hourly slot over a date range",
     description="Dates are Europe/London calendar days, `to` inclusive; slots are "
     "UTC. Only future open slots are listed; nobody's name appears.",
-    responses={**UNAUTHORISED, **_not_found("site"), **INVALID},
+    responses=problem_responses(
+        401,
+        {404: "no such site, or not yours to see", 422: "invalid input, or a booking rule not met"},
+    ),
 )
 async def read_availability(
     session: SessionDep,
@@ -240,7 +201,7 @@ async def read_availability(
     "/declaration",
     response_model=DeclarationText,
     summary="The current security declaration text and version",
-    responses={**UNAUTHORISED},
+    responses=problem_responses(401),
 )
 async def read_declaration(principal: CurrentPrincipal, settings: Settings) -> DeclarationText:
     version, text = service.current_declaration(settings)
@@ -252,7 +213,7 @@ async def read_declaration(principal: CurrentPrincipal, settings: Settings) -> D
     response_model=DeclarationRead,
     status_code=status.HTTP_201_CREATED,
     summary="Sign the current security declaration (researcher)",
-    responses={**UNAUTHORISED, **FORBIDDEN, **INVALID},
+    responses=problem_responses(401, 403, {422: "invalid input, or a booking rule not met"}),
 )
 async def sign_declaration(
     data: DeclarationSign, session: SessionDep, principal: Researcher, settings: Settings, now: Now
@@ -264,7 +225,7 @@ async def sign_declaration(
     "/declarations/me",
     response_model=DeclarationRead,
     summary="My signature of the current declaration (researcher)",
-    responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("signature")},
+    responses=problem_responses(401, 403, {404: "no such signature, or not yours to see"}),
 )
 async def my_declaration(session: SessionDep, principal: Researcher, settings: Settings) -> Any:
     signed = await service.signed_declaration(
@@ -283,15 +244,11 @@ async def my_declaration(session: SessionDep, principal: Researcher, settings: S
     response_model=BookingRead,
     status_code=status.HTTP_201_CREATED,
     summary="Book a place (researcher)",
-    responses={
-        **UNAUTHORISED,
-        **FORBIDDEN,
-        **INVALID,
-        **_conflict(
-            "place T3 at titchfield is already booked for an overlapping time",
-            conflict="place_taken",
-        ),
-    },
+    responses=problem_responses(
+        401,
+        403,
+        {409: "conflicts with the current state", 422: "invalid input, or a booking rule not met"},
+    ),
 )
 async def create_booking(
     data: BookingCreate, session: SessionDep, principal: Researcher, settings: Settings, now: Now
@@ -303,7 +260,7 @@ async def create_booking(
     "/bookings",
     response_model=BookingPage,
     summary="List bookings: a researcher's own, or everybody's for support",
-    responses={**UNAUTHORISED, **FORBIDDEN},
+    responses=problem_responses(401, 403),
 )
 async def list_bookings(
     session: SessionDep,
@@ -333,7 +290,7 @@ async def list_bookings(
     "/bookings/{booking_id}",
     response_model=BookingRead,
     summary="Read a booking",
-    responses={**UNAUTHORISED, **FORBIDDEN, **_not_found("booking")},
+    responses=problem_responses(401, 403, {404: "no such booking, or not yours to see"}),
 )
 async def read_booking(booking_id: str, session: SessionDep, principal: ResearcherOrSupport) -> Any:
     return await service.visible_booking(session, principal, booking_id)
@@ -343,13 +300,15 @@ async def read_booking(booking_id: str, session: SessionDep, principal: Research
     "/bookings/{booking_id}/cancel",
     response_model=BookingRead,
     summary="Cancel a booking (its researcher before it starts, or support)",
-    responses={
-        **UNAUTHORISED,
-        **FORBIDDEN,
-        **_not_found("booking"),
-        **INVALID,
-        **_conflict("cannot cancel a booking that is attended", current_state="attended"),
-    },
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such booking, or not yours to see",
+            409: "conflicts with the current state",
+            422: "invalid input, or a booking rule not met",
+        },
+    ),
 )
 async def cancel_booking(
     booking_id: str,
@@ -366,12 +325,11 @@ async def cancel_booking(
     "/bookings/{booking_id}/attended",
     response_model=BookingRead,
     summary="Check the researcher in (support)",
-    responses={
-        **UNAUTHORISED,
-        **FORBIDDEN,
-        **_not_found("booking"),
-        **_conflict("cannot check in a booking that is cancelled", current_state="cancelled"),
-    },
+    responses=problem_responses(
+        401,
+        403,
+        {404: "no such booking, or not yours to see", 409: "conflicts with the current state"},
+    ),
 )
 async def record_attended(
     booking_id: str, session: SessionDep, principal: Support, now: Now
@@ -383,14 +341,11 @@ async def record_attended(
     "/bookings/{booking_id}/no-show",
     response_model=BookingRead,
     summary="Record that the researcher did not come (support)",
-    responses={
-        **UNAUTHORISED,
-        **FORBIDDEN,
-        **_not_found("booking"),
-        **_conflict(
-            "cannot record a no-show for a booking that is attended", current_state="attended"
-        ),
-    },
+    responses=problem_responses(
+        401,
+        403,
+        {404: "no such booking, or not yours to see", 409: "conflicts with the current state"},
+    ),
 )
 async def record_no_show(booking_id: str, session: SessionDep, principal: Support, now: Now) -> Any:
     return await service.record_visit(session, principal, booking_id, False, now)

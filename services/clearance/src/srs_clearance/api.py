@@ -36,7 +36,7 @@ from srs_clearance.settings import ClearanceSettings
 from srs_clearance.storage import FileStore
 from srs_common.auth import CurrentPrincipal, Principal, require_roles, require_scope
 from srs_common.db import SessionDep, utcnow
-from srs_common.errors import Forbidden, NotFound
+from srs_common.errors import Forbidden, NotFound, problem_responses
 from srs_common.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/v1", tags=["clearance"])
@@ -63,17 +63,6 @@ def _store(request: Request) -> FileStore:
 Now = Annotated[dt.datetime, Depends(_now)]
 Settings = Annotated[ClearanceSettings, Depends(_settings)]
 Store = Annotated[FileStore, Depends(_store)]
-
-
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
-E401 = {401: _problem("missing or invalid token")}
-E403 = {403: _problem("the caller's role may not do this")}
-E404 = {404: _problem("no such output request, or not the caller's to see")}
-E409 = {409: _problem("illegal transition: names the current state")}
-E422 = {422: _problem("invalid input, or a rule not met (names the field or rule)")}
 
 
 async def _read(session: Any, output: Any, now: dt.datetime, principal: Principal) -> OutputRead:
@@ -105,7 +94,9 @@ async def _read(session: Any, output: Any, now: dt.datetime, principal: Principa
     response_model=SdcCheckResponse,
     tags=["disclosure control"],
     summary="Check a table against the disclosure rules (nothing is stored)",
-    responses={**E401, **E403, **E422},
+    responses=problem_responses(
+        401, 403, {422: "invalid input, or a rule not met (names the field or rule)"}
+    ),
 )
 async def check_table(data: SdcCheckRequest, session: SessionDep, principal: CurrentPrincipal):
     return await checks.run_stateless_check(session, principal, data)
@@ -119,7 +110,15 @@ async def check_table(data: SdcCheckRequest, session: SessionDep, principal: Cur
     status_code=status.HTTP_201_CREATED,
     response_model=OutputRead,
     summary="Draft an output request (active member of an active project)",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def create_output(data: OutputCreate, session: SessionDep, principal: Researcher, now: Now):
     output = await service.create_output(session, principal, data, now)
@@ -130,7 +129,7 @@ async def create_output(data: OutputCreate, session: SessionDep, principal: Rese
     "/outputs",
     response_model=Page[OutputStatusRead],
     summary="List the output requests the caller may see (statuses only)",
-    responses={**E401, **E403},
+    responses=problem_responses(401, 403),
 )
 async def list_outputs(
     session: SessionDep,
@@ -152,7 +151,7 @@ async def list_outputs(
     "/outputs/{output_id}",
     response_model=OutputRead,
     summary="Read an output request with its groups, files and check results",
-    responses={**E401, **E404},
+    responses=problem_responses(401, {404: "no such output request, or not the caller's to see"}),
 )
 async def read_output(output_id: str, session: SessionDep, principal: CurrentPrincipal, now: Now):
     output = await service.visible_output(session, principal, output_id)
@@ -163,7 +162,9 @@ async def read_output(output_id: str, session: SessionDep, principal: CurrentPri
     "/outputs/{output_id}/status",
     response_model=OutputStatusRead,
     summary="An output request's status (partners: their organisation's, never contents)",
-    responses={**E401, **E403, **E404},
+    responses=problem_responses(
+        401, 403, {404: "no such output request, or not the caller's to see"}
+    ),
 )
 async def read_output_status(output_id: str, session: SessionDep, principal: OutputStatusReader):
     return await service.visible_status(session, principal, output_id)
@@ -174,7 +175,15 @@ async def read_output_status(output_id: str, session: SessionDep, principal: Out
     status_code=status.HTTP_201_CREATED,
     response_model=GroupRead,
     summary="Add a group of files with its context and controls (draft, requester)",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def add_group(
     output_id: str, data: GroupCreate, session: SessionDep, principal: Researcher, now: Now
@@ -190,7 +199,15 @@ async def add_group(
     status_code=status.HTTP_201_CREATED,
     response_model=FileRead,
     summary="Upload a file into a group (multipart; 16 MB a file; allowed types)",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def upload_file(
     output_id: str,
@@ -230,7 +247,10 @@ async def upload_file(
     "/outputs/{output_id}/files/{file_id}",
     response_class=FileResponse,
     summary="Download a file (authorised and audited)",
-    responses={200: {"description": "the file's bytes"}, **E401, **E404},
+    responses={
+        **problem_responses(401, {404: "no such output request, or not the caller's to see"}),
+        200: {"description": "the file's bytes"},
+    },
 )
 async def download_file(
     output_id: str,
@@ -251,7 +271,15 @@ async def download_file(
     "/outputs/{output_id}/submit",
     response_model=OutputRead,
     summary="Submit a draft: automatic checks run, the service-level clock starts",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def submit_output(
     output_id: str,
@@ -272,7 +300,14 @@ async def submit_output(
     "/outputs/{output_id}/withdraw",
     response_model=OutputRead,
     summary="Withdraw a request before its decision (requester)",
-    responses={**E401, **E403, **E404, **E409},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+        },
+    ),
 )
 async def withdraw_output(output_id: str, session: SessionDep, principal: Researcher, now: Now):
     output = await service.withdraw_output(session, principal, output_id, now)
@@ -286,7 +321,7 @@ async def withdraw_output(output_id: str, session: SessionDep, principal: Resear
     "/queue",
     response_model=Page[QueueItem],
     summary="The checkers' queue: priority projects first, then earliest due",
-    responses={**E401, **E403},
+    responses=problem_responses(401, 403),
 )
 async def queue(
     session: SessionDep, principal: Checker, now: Now, limit: Limit = 50, cursor: Cursor = None
@@ -316,7 +351,14 @@ async def queue(
     "/outputs/{output_id}/review",
     response_model=OutputRead,
     summary="Take a checked request into review (checker; not one's own)",
-    responses={**E401, **E403, **E404, **E409},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+        },
+    ),
 )
 async def start_review(output_id: str, session: SessionDep, principal: Checker, now: Now):
     output = await service.start_review(session, principal, output_id, now)
@@ -327,7 +369,15 @@ async def start_review(output_id: str, session: SessionDep, principal: Checker, 
     "/outputs/{output_id}/recheck",
     response_model=OutputRead,
     summary="Re-run the automatic checks with rules relaxed for this request (checker)",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def recheck(output_id: str, data: RulesIn, session: SessionDep, principal: Checker, now: Now):
     output = await service.recheck_with_relaxed_rules(session, principal, output_id, data, now)
@@ -338,7 +388,15 @@ async def recheck(output_id: str, data: RulesIn, session: SessionDep, principal:
     "/outputs/{output_id}/clarification",
     response_model=OutputRead,
     summary="Ask the requester a question (checker); the clock stops",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def request_clarification(
     output_id: str, data: Question, session: SessionDep, principal: Checker, now: Now
@@ -351,7 +409,15 @@ async def request_clarification(
     "/outputs/{output_id}/clarification/response",
     response_model=OutputRead,
     summary="Answer a clarification (requester); the clock restarts",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def respond_to_clarification(
     output_id: str, data: Question, session: SessionDep, principal: Researcher, now: Now
@@ -365,7 +431,15 @@ async def respond_to_clarification(
     status_code=status.HTTP_201_CREATED,
     response_model=VoteRead,
     summary="Cast one independent review (checker; each checker's vote counts once)",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def cast_vote(
     output_id: str,
@@ -383,7 +457,9 @@ async def cast_vote(
     response_model=VotesRead,
     summary="Reviews so far: blind (own vote only) until every review is in; "
     "never the requester's to read",
-    responses={**E401, **E403, **E404},
+    responses=problem_responses(
+        401, 403, {404: "no such output request, or not the caller's to see"}
+    ),
 )
 async def list_votes(output_id: str, session: SessionDep, principal: Checker, settings: Settings):
     return await service.list_votes(session, principal, output_id, settings)
@@ -394,7 +470,15 @@ async def list_votes(output_id: str, session: SessionDep, principal: Checker, se
     response_model=OutputRead,
     summary="The consolidating decision (checker): after every independent review; "
     "approving what all rejected needs an override_reason",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def decide(
     output_id: str,
@@ -413,7 +497,9 @@ async def decide(
     response_model=AuditTrailRead,
     summary="The request's hash-chained audit trail (checkers, support); others' votes "
     "withheld until every review is in",
-    responses={**E401, **E403, **E404},
+    responses=problem_responses(
+        401, 403, {404: "no such output request, or not the caller's to see"}
+    ),
 )
 async def audit_trail(
     output_id: str,
@@ -432,7 +518,15 @@ async def audit_trail(
     status_code=status.HTTP_201_CREATED,
     response_model=CommentRead,
     summary="Comment: private (checkers only) or shared with the requester",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def add_comment(
     output_id: str, data: CommentCreate, session: SessionDep, principal: CurrentPrincipal, now: Now
@@ -444,7 +538,7 @@ async def add_comment(
     "/outputs/{output_id}/comments",
     response_model=list[CommentRead],
     summary="Comments the caller may read (private ones: checkers only)",
-    responses={**E401, **E404},
+    responses=problem_responses(401, {404: "no such output request, or not the caller's to see"}),
 )
 async def list_comments(output_id: str, session: SessionDep, principal: CurrentPrincipal):
     return await service.list_comments(session, principal, output_id)
@@ -454,7 +548,15 @@ async def list_comments(output_id: str, session: SessionDep, principal: CurrentP
     "/outputs/{output_id}/destruction",
     response_model=OutputRead,
     summary="Attest destruction of a pre-publication output (requester)",
-    responses={**E401, **E403, **E404, **E409, **E422},
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such output request, or not the caller's to see",
+            409: "illegal transition: names the current state",
+            422: "invalid input, or a rule not met (names the field or rule)",
+        },
+    ),
 )
 async def attest_destruction(
     output_id: str,

@@ -15,6 +15,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from srs_common.auth import Principal, require_roles
 from srs_common.db import SessionDep
+from srs_common.errors import problem_responses
 from srs_common.events.bus import make_producer, stop_quietly
 from srs_common.ids import RowId
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
@@ -36,11 +37,6 @@ router = APIRouter(prefix="/v1", tags=["ops"])
 Watcher = Annotated[Principal, Depends(require_roles("ops", "support"))]
 Support = Annotated[Principal, Depends(require_roles("support"))]
 
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "missing or invalid token"},
-    403: {"description": "the token's roles may not do this"},
-}
-ERRORS_422 = {422: {"description": "invalid filter, cursor or body (problem+json)"}}
 MASKED = (
     " For the `ops` role, fields the contracts declare personal (names, e-mail "
     "addresses) read `[personal data: masked]`; `support` sees them whole."
@@ -91,7 +87,7 @@ def _before(cursor: str | None) -> int | None:
     summary="Search the event store",
     description="Every event seen on every topic, newest first, filtered by type, "
     "subject, source, correlation id and event time." + MASKED,
-    responses={**AUTH_ERRORS, **ERRORS_422},
+    responses=problem_responses(401, 403, {422: "invalid filter, cursor or body (problem+json)"}),
 )
 async def search_events(
     session: SessionDep,
@@ -117,8 +113,7 @@ async def search_events(
     "EventRead; same filters as search. `after` resumes after a store id "
     "(default: only events from now on)." + MASKED,
     responses={
-        **AUTH_ERRORS,
-        **ERRORS_422,
+        **problem_responses(401, 403, {422: "invalid filter, cursor or body (problem+json)"}),
         200: {
             "content": {
                 "text/event-stream": {
@@ -169,7 +164,7 @@ async def stream_events(
     response_model=SagaRead,
     summary="A saga: all events of one correlation id, in time order",
     description="Each step's event as in search." + MASKED,
-    responses={**AUTH_ERRORS, 404: {"description": "no events with that correlation id"}},
+    responses=problem_responses(401, 403, {404: "no events with that correlation id"}),
 )
 async def read_saga(correlation_id: str, session: SessionDep, principal: Watcher) -> SagaRead:
     return await service.saga(session, correlation_id, whole=sees_personal_data(principal))
@@ -179,7 +174,7 @@ async def read_saga(correlation_id: str, session: SessionDep, principal: Watcher
     "/lag",
     response_model=list[LagRead],
     summary="Consumer lag per group, topic and partition",
-    responses={**AUTH_ERRORS, 503: {"description": "the broker is unreachable"}},
+    responses=problem_responses(401, 403, {503: "the broker is unreachable"}),
 )
 async def read_lag(
     request: Request,
@@ -195,7 +190,7 @@ async def read_lag(
     response_model=list[ServiceMessagingRead],
     summary="Each service's outbox backlog, relay and consumer state",
     description="Gathered from every service's own `/v1/messaging`, asked with the caller's token.",
-    responses=AUTH_ERRORS,
+    responses=problem_responses(401, 403),
 )
 async def gather_messaging(request: Request, _: Watcher) -> list[ServiceMessagingRead]:
     return await service.gather_messaging(
@@ -208,7 +203,7 @@ async def gather_messaging(request: Request, _: Watcher) -> list[ServiceMessagin
     response_model=Page[DeadLetterRead],
     summary="List dead letters",
     description="Personal values quoted in errors are masked for the `ops` role.",
-    responses={**AUTH_ERRORS, **ERRORS_422},
+    responses=problem_responses(401, 403, {422: "invalid filter, cursor or body (problem+json)"}),
 )
 async def list_dead_letters(
     session: SessionDep,
@@ -236,7 +231,7 @@ async def list_dead_letters(
     description="For the `ops` role, the value's personal fields are masked, personal "
     "values are taken out of the error and headers, and a value that is "
     "not JSON is withheld; `support` sees it whole.",
-    responses={**AUTH_ERRORS, 404: {"description": "no such dead letter"}},
+    responses=problem_responses(401, 403, {404: "no such dead letter"}),
 )
 async def read_dead_letter(
     dead_letter_id: RowId, session: SessionDep, principal: Watcher
@@ -272,20 +267,20 @@ async def _producer(request: Request) -> AIOKafkaProducer:
     return producer
 
 
-ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
-    **AUTH_ERRORS,
-    **ERRORS_422,
-    404: {"description": "no such dead letter"},
-    409: {"description": "already replayed or discarded (names the current state)"},
-    503: {"description": "the broker did not accept the record; nothing recorded"},
-}
-
-
 @router.post(
     "/dead-letters/{dead_letter_id}/replay",
     response_model=DeadLetterRead,
     summary="Replay a dead letter to its origin topic (support; once; audited)",
-    responses=ACTION_ERRORS,
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such dead letter",
+            409: "already replayed or discarded (names the current state)",
+            422: "invalid filter, cursor or body (problem+json)",
+            503: "the broker did not accept the record; nothing recorded",
+        },
+    ),
 )
 async def replay_dead_letter(
     dead_letter_id: RowId,
@@ -309,7 +304,16 @@ async def replay_dead_letter(
     response_model=DeadLetterRead,
     summary="Discard a dead letter with a reason (support; once; audited)",
     description="The origin consumer releases the key's quarantine without applying the event.",
-    responses=ACTION_ERRORS,
+    responses=problem_responses(
+        401,
+        403,
+        {
+            404: "no such dead letter",
+            409: "already replayed or discarded (names the current state)",
+            422: "invalid filter, cursor or body (problem+json)",
+            503: "the broker did not accept the record; nothing recorded",
+        },
+    ),
 )
 async def discard_dead_letter(
     dead_letter_id: RowId,

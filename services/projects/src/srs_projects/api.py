@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from srs_common.auth import Principal, require_roles, require_scope
 from srs_common.db import SessionDep
+from srs_common.errors import problem_responses
 from srs_common.pagination import Cursor, Limit, Page
 from srs_projects import lifecycle, register, service
 from srs_projects.domain import ProjectStatus
@@ -30,58 +31,6 @@ from srs_projects.schemas import (
     RegisterEntry,
 )
 
-_PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
-    401: (
-        "missing or invalid bearer token",
-        {"title": "Unauthorized", "status": 401, "detail": "a bearer token is required"},
-    ),
-    403: (
-        "the caller's role (or position on the project) does not allow this",
-        {"title": "Forbidden", "status": 403, "detail": "only the lead researcher can do this"},
-    ),
-    404: (
-        "no such project, or not the caller's to see",
-        {"title": "Not found", "status": 404, "detail": "project prj_01J9Z8Q4V6 not found"},
-    ),
-    409: (
-        "illegal in the project's current state (named in `current_state`)",
-        {
-            "title": "Illegal state transition",
-            "status": 409,
-            "detail": "cannot approve a project that is approved",
-            "current_state": "approved",
-            "action": "approve",
-        },
-    ),
-    422: (
-        "invalid input, or a project rule not met (named in `rule`)",
-        {
-            "title": "Rule not met",
-            "status": 422,
-            "detail": "res-bob does not hold a current accreditation, which the researcher role "
-            "requires",
-            "rule": "accreditation_required",
-            "researcher_id": "res-bob",
-        },
-    ),
-}
-
-
-def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI error responses, each with a problem+json example."""
-    return {
-        code: {
-            "description": _PROBLEMS[code][0],
-            "content": {
-                "application/problem+json": {
-                    "example": {"type": "about:blank", **_PROBLEMS[code][1]}
-                }
-            },
-        }
-        for code in codes
-    }
-
-
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 register_router = APIRouter(prefix="/v1/register", tags=["public register"])
 
@@ -103,7 +52,7 @@ _AUTH = (401, 403, 404, 422)
     status_code=status.HTTP_201_CREATED,
     response_model=ProjectRead,
     summary="Draft a project application (the caller, accredited, leads it)",
-    responses=problems(401, 403, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def create_project(data: ProjectCreate, session: SessionDep, principal: Researcher):
     project = await service.create_project(session, principal, data)
@@ -114,7 +63,7 @@ async def create_project(data: ProjectCreate, session: SessionDep, principal: Re
     "",
     response_model=Page[ProjectSummary],
     summary="List the projects the caller may see",
-    responses=problems(401, 403, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_projects(
     session: SessionDep,
@@ -132,7 +81,7 @@ async def list_projects(
     "/{project_id}",
     response_model=ProjectRead,
     summary="Read a project",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def read_project(project_id: str, session: SessionDep, principal: ProjectReader):
     return await service.read(
@@ -144,7 +93,7 @@ async def read_project(project_id: str, session: SessionDep, principal: ProjectR
     "/{project_id}",
     response_model=ProjectRead,
     summary="Edit the application (lead; while a draft or sent back)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def update_application(
     project_id: str, changes: ProjectUpdate, session: SessionDep, principal: Researcher
@@ -157,7 +106,7 @@ async def update_application(
     "/{project_id}/submit",
     response_model=ProjectRead,
     summary="Submit a complete draft to the Research Accreditation Panel (lead)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def submit_project(project_id: str, session: SessionDep, principal: Researcher):
     return await service.read(session, await service.submit_project(session, principal, project_id))
@@ -167,7 +116,7 @@ async def submit_project(project_id: str, session: SessionDep, principal: Resear
     "/{project_id}/resubmit",
     response_model=ProjectRead,
     summary="Resubmit with the information the panel asked for (lead)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def resubmit_project(project_id: str, session: SessionDep, principal: Researcher):
     project = await service.submit_project(session, principal, project_id, resubmission=True)
@@ -178,7 +127,7 @@ async def resubmit_project(project_id: str, session: SessionDep, principal: Rese
     "/{project_id}/review",
     response_model=ProjectRead,
     summary="Take a submitted application under review (panel)",
-    responses=problems(*_AUTH, 409),
+    responses=problem_responses(*_AUTH, 409),
 )
 async def start_review(project_id: str, session: SessionDep, principal: Panel):
     return await service.read(session, await service.start_review(session, principal, project_id))
@@ -188,7 +137,7 @@ async def start_review(project_id: str, session: SessionDep, principal: Panel):
     "/{project_id}/request-information",
     response_model=ProjectRead,
     summary="Send the application back to the lead with questions (panel)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def request_information(project_id: str, body: Reason, session: SessionDep, principal: Panel):
     project = await service.request_information(session, principal, project_id, body.reason)
@@ -199,7 +148,7 @@ async def request_information(project_id: str, body: Reason, session: SessionDep
     "/{project_id}/approve",
     response_model=ProjectRead,
     summary="Approve an application under review, optionally with conditions (panel)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def approve_project(
     project_id: str, decision: ProjectDecision, session: SessionDep, principal: Panel
@@ -212,7 +161,7 @@ async def approve_project(
     "/{project_id}/priority",
     response_model=ProjectRead,
     summary="Grant or withhold priority between submission and decision (panel)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def decide_priority(
     project_id: str, body: PriorityDecision, session: SessionDep, principal: Panel
@@ -225,7 +174,7 @@ async def decide_priority(
     "/{project_id}/reject",
     response_model=ProjectRead,
     summary="Reject an application under review, with reasons (panel)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def reject_project(project_id: str, body: Reason, session: SessionDep, principal: Panel):
     project = await service.reject_project(session, principal, project_id, body.reason)
@@ -239,7 +188,7 @@ async def reject_project(project_id: str, body: Reason, session: SessionDep, pri
     summary="Name a member (lead); on an approved project someone who will see data "
     "is a request staff decide (202)",
     responses={
-        **problems(*_AUTH, 409, 422),
+        **problem_responses(*_AUTH, 409, 422),
         202: {
             "description": "the project is approved and the member will see data: a "
             "request awaiting the staff's decision",
@@ -265,7 +214,7 @@ async def add_member(
     "/{project_id}/member-requests",
     response_model=list[MemberRequestRead],
     summary="Requests to add members to the approved project",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def list_member_requests(
     project_id: str,
@@ -287,7 +236,7 @@ def _member_approver(request: Request) -> str:
     response_model=MemberRequestRead,
     summary="Approve a member request: the member joins and their account is enabled "
     "(service staff, or the panel by setting)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def approve_member_request(
     project_id: str,
@@ -311,7 +260,7 @@ async def approve_member_request(
     "/{project_id}/member-requests/{request_id}/refuse",
     response_model=MemberRequestRead,
     summary="Refuse a member request, with the reason (service staff, or the panel by setting)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def refuse_member_request(
     project_id: str,
@@ -337,7 +286,7 @@ async def refuse_member_request(
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Remove a member from the project (lead)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def remove_member(
     project_id: str, researcher_id: str, session: SessionDep, principal: Researcher
@@ -350,7 +299,7 @@ async def remove_member(
     "/{project_id}/suspend",
     response_model=ProjectRead,
     summary="Suspend an active project (service staff)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def suspend_project(project_id: str, body: Reason, session: SessionDep, principal: Support):
     project = await service.suspend_project(session, principal, project_id, body.reason)
@@ -361,7 +310,7 @@ async def suspend_project(project_id: str, body: Reason, session: SessionDep, pr
     "/{project_id}/resume",
     response_model=ProjectRead,
     summary="Resume a suspended project (service staff)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def resume_project(project_id: str, body: Reason, session: SessionDep, principal: Support):
     project = await service.resume_project(session, principal, project_id, body.reason)
@@ -373,7 +322,7 @@ async def resume_project(project_id: str, body: Reason, session: SessionDep, pri
     response_model=ProjectRead,
     summary="Hand the project over to a new, fully accredited lead (service staff); "
     "a project suspended because its lead was revoked resumes",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def hand_over(project_id: str, body: LeadHandover, session: SessionDep, principal: Support):
     project = await service.visible_project(session, principal, project_id, for_update=True)
@@ -385,7 +334,7 @@ async def hand_over(project_id: str, body: LeadHandover, session: SessionDep, pr
     status_code=status.HTTP_201_CREATED,
     response_model=ExtensionRead,
     summary="Ask for a later completion date (lead; service staff decide)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def request_extension(
     project_id: str, data: ExtensionCreate, session: SessionDep, principal: Researcher
@@ -397,7 +346,7 @@ async def request_extension(
     "/{project_id}/extensions",
     response_model=list[ExtensionRead],
     summary="The project's extension requests",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def list_extensions(project_id: str, session: SessionDep, principal: ProjectReader):
     return await service.extensions_of(session, principal, project_id)
@@ -407,7 +356,7 @@ async def list_extensions(project_id: str, session: SessionDep, principal: Proje
     "/{project_id}/extensions/{extension_id}/approve",
     response_model=ExtensionRead,
     summary="Approve an extension: the completion date moves (service staff)",
-    responses=problems(*_AUTH, 409),
+    responses=problem_responses(*_AUTH, 409),
 )
 async def approve_extension(
     project_id: str, extension_id: str, session: SessionDep, principal: Support
@@ -421,7 +370,7 @@ async def approve_extension(
     "/{project_id}/extensions/{extension_id}/refuse",
     response_model=ExtensionRead,
     summary="Refuse an extension (service staff)",
-    responses=problems(*_AUTH, 409),
+    responses=problem_responses(*_AUTH, 409),
 )
 async def refuse_extension(
     project_id: str, extension_id: str, session: SessionDep, principal: Support
@@ -435,7 +384,7 @@ async def refuse_extension(
     "/{project_id}/complete",
     response_model=ProjectRead,
     summary="Complete the project, recording its final publications (lead)",
-    responses=problems(*_AUTH, 409, 422),
+    responses=problem_responses(*_AUTH, 409, 422),
 )
 async def complete_project(
     project_id: str, data: CompletionCreate, session: SessionDep, principal: Researcher
@@ -448,7 +397,7 @@ async def complete_project(
     "/projects",
     response_model=Page[RegisterEntry],
     summary="Public register of accredited projects (no token needed)",
-    responses=problems(422),
+    responses=problem_responses(422),
 )
 async def project_register(
     session: SessionDep,

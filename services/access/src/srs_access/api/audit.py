@@ -8,12 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from srs_access.api.errors import problems
 from srs_access.audit import AUDIT, seal_everything, verify_chain
 from srs_access.schemas import AuditEntryRead, ChainVerification
 from srs_common.auth import require_roles
 from srs_common.db import SessionDep
-from srs_common.errors import AppError
+from srs_common.errors import AppError, problem_responses
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 
 router = APIRouter(
@@ -25,7 +24,7 @@ router = APIRouter(
     "",
     response_model=Page[AuditEntryRead],
     summary="Audit entries, oldest first; filter by researcher, project, time",
-    responses=problems(401, 403, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_audit(
     session: SessionDep,
@@ -67,7 +66,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
     "stream (`srs.audit_chain.anchored.v1`, kept by the operations "
     "event store) can be given too: it catches a chain cut short or "
     "rewritten together with its stored anchors.",
-    responses=problems(401, 403, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def verify_audit_chain(
     session: SessionDep,

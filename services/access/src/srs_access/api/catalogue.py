@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 
 from srs_access import catalogue
-from srs_access.api.errors import problems
 from srs_access.domain import AccessLevel, agreement_current
 from srs_access.models import Organisation
 from srs_access.schemas import (
@@ -21,7 +20,7 @@ from srs_access.schemas import (
 )
 from srs_common.auth import CurrentPrincipal, Principal, require_roles
 from srs_common.db import SessionDep, utcnow
-from srs_common.errors import NotFound
+from srs_common.errors import NotFound, problem_responses
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
@@ -34,7 +33,7 @@ OrganisationId = Annotated[str, Path(max_length=100, examples=["org-ntu"])]
     "/datasets",
     response_model=Page[DatasetRead],
     summary="Browse the dataset catalogue",
-    responses=problems(401, 422),
+    responses=problem_responses(401, 422),
 )
 async def list_datasets(
     session: SessionDep,
@@ -55,7 +54,7 @@ async def list_datasets(
     "/datasets/{dataset_id}",
     response_model=DatasetRead,
     summary="One dataset",
-    responses=problems(401, 404, 422),
+    responses=problem_responses(401, 404, 422),
 )
 async def read_dataset(dataset_id: DatasetId, session: SessionDep, _: CurrentPrincipal):
     return await catalogue.get_dataset(session, dataset_id)
@@ -66,7 +65,7 @@ async def read_dataset(dataset_id: DatasetId, session: SessionDep, _: CurrentPri
     response_model=DatasetRead,
     status_code=201,
     summary="Catalogue a dataset (support); publishes dataset.catalogued",
-    responses=problems(401, 403, 409, 422),
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_dataset(body: DatasetCreate, session: SessionDep, _: Support):
     return await catalogue.catalogue_dataset(
@@ -85,7 +84,7 @@ async def create_dataset(body: DatasetCreate, session: SessionDep, _: Support):
     "/datasets/{dataset_id}",
     response_model=DatasetRead,
     summary="Change a dataset's settings (support); publishes dataset.catalogued",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def update_dataset(
     dataset_id: DatasetId, body: DatasetFields, session: SessionDep, _: Support
@@ -119,7 +118,7 @@ def _organisation_read(organisation: Organisation) -> OrganisationRead:
     "/organisations",
     response_model=list[OrganisationRead],
     summary="Organisations and their agreements (support, ops)",
-    responses=problems(401, 403),
+    responses=problem_responses(401, 403),
 )
 async def list_organisations(
     session: SessionDep, _: Annotated[Principal, Depends(require_roles("support", "ops"))]
@@ -132,7 +131,7 @@ async def list_organisations(
     "/organisations/{organisation_id}",
     response_model=OrganisationRead,
     summary="One organisation (staff, or its own people and partner client)",
-    responses=problems(401, 404, 422),
+    responses=problem_responses(401, 404, 422),
 )
 async def read_organisation(
     organisation_id: OrganisationId, session: SessionDep, principal: CurrentPrincipal
@@ -150,7 +149,7 @@ async def read_organisation(
     response_model=OrganisationRead,
     status_code=201,
     summary="Register an organisation (support)",
-    responses=problems(401, 403, 409, 422),
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_organisation(body: OrganisationCreate, session: SessionDep, _: Support):
     values = body.model_dump(exclude={"id"})
@@ -163,7 +162,7 @@ async def create_organisation(body: OrganisationCreate, session: SessionDep, _: 
     "/organisations/{organisation_id}",
     response_model=OrganisationRead,
     summary="Change an organisation's agreement or contact (support)",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def update_organisation(
     organisation_id: OrganisationId, body: OrganisationFields, session: SessionDep, _: Support

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from srs_access import clients
-from srs_access.api.errors import problems
 from srs_access.schemas import ApiClientCreate, ApiClientRead, ApiClientWithSecret, SecretRotation
 from srs_access.settings import AccessSettings
 from srs_common.auth import Principal, require_roles
 from srs_common.db import SessionDep
+from srs_common.errors import problem_responses
 
 router = APIRouter(prefix="/v1/clients", tags=["partner API clients"])
 Support = Annotated[Principal, Depends(require_roles("support"))]
@@ -36,7 +36,7 @@ def _with_secret(client: object, secret: str) -> ApiClientWithSecret:
     response_model=ApiClientWithSecret,
     status_code=201,
     summary="Register a partner organisation's API client (support); the secret is shown once",
-    responses=problems(401, 403, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def register_client(
     body: ApiClientCreate, session: SessionDep, settings: Settings, principal: Support
@@ -56,7 +56,7 @@ async def register_client(
     "",
     response_model=list[ApiClientRead],
     summary="API clients (support)",
-    responses=problems(401, 403, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_clients(
     session: SessionDep,
@@ -70,7 +70,7 @@ async def list_clients(
     "/{client_id}",
     response_model=ApiClientRead,
     summary="One API client (support)",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def read_client(client_id: ClientId, session: SessionDep, _: Support):
     return await clients.get_client(session, client_id)
@@ -80,7 +80,7 @@ async def read_client(client_id: ClientId, session: SessionDep, _: Support):
     "/{client_id}/rotate",
     response_model=ApiClientWithSecret,
     summary="Issue a new secret; the old ones keep working until the given time (support)",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def rotate_secret(
     client_id: ClientId,
@@ -103,7 +103,7 @@ async def rotate_secret(
     "/{client_id}/revoke",
     response_model=ApiClientRead,
     summary="Revoke a client: no new tokens (support)",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def revoke_client(client_id: ClientId, session: SessionDep, principal: Support):
     return await clients.revoke_client(session, client_id, actor=principal.sub)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from srs_access.api.errors import problems
 from srs_access.decisions import DecisionRecorder, decide_access
 from srs_access.domain import DENY_MESSAGES
 from srs_access.schemas import AccessDecisionCreate, AccessDecisionRead, DenyReason
 from srs_common.auth import CurrentPrincipal
-from srs_common.errors import Forbidden, NotFound
+from srs_common.errors import Forbidden, NotFound, problem_responses
 
 router = APIRouter(prefix="/v1", tags=["access decisions"])
 
@@ -27,7 +26,7 @@ router = APIRouter(prefix="/v1", tags=["access decisions"])
     "connection; home: the agreement) is the one on the researcher's record, "
     "never one named in the request. "
     "Deny codes: " + ", ".join(f"`{c}`" for c in DENY_MESSAGES) + ".",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def create_access_decision(
     body: AccessDecisionCreate, request: Request, principal: CurrentPrincipal

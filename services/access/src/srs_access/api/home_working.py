@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_access import home_working
-from srs_access.api.errors import problems
 from srs_access.models import HomeWorkingRequest
 from srs_access.schemas import HomeWorkingCreate, HomeWorkingRead, HomeWorkingReason
 from srs_common.auth import CurrentPrincipal, Principal, require_roles
 from srs_common.db import SessionDep, utcnow
+from srs_common.errors import problem_responses
 
 router = APIRouter(prefix="/v1/home-working-requests", tags=["home working"])
 RequestId = Annotated[str, Path(max_length=40, examples=["hw_01JA"])]
@@ -30,7 +30,7 @@ async def _read(session: AsyncSession, request: HomeWorkingRequest) -> HomeWorki
     response_model=HomeWorkingRead,
     status_code=201,
     summary="Apply for home working (researcher, for their own projects)",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def submit(
     body: HomeWorkingCreate,
@@ -45,7 +45,7 @@ async def submit(
     "",
     response_model=list[HomeWorkingRead],
     summary="Home-working requests the caller may see",
-    responses=problems(401, 422),
+    responses=problem_responses(401, 422),
 )
 async def list_requests(
     session: SessionDep,
@@ -64,7 +64,7 @@ async def list_requests(
     "/{request_id}",
     response_model=HomeWorkingRead,
     summary="One home-working request",
-    responses=problems(401, 404, 422),
+    responses=problem_responses(401, 404, 422),
 )
 async def read_request(request_id: RequestId, session: SessionDep, principal: CurrentPrincipal):
     return await _read(session, await home_working.get_request(session, principal, request_id))
@@ -74,7 +74,7 @@ async def read_request(request_id: RequestId, session: SessionDep, principal: Cu
     "/{request_id}/staff-approval",
     response_model=HomeWorkingRead,
     summary="Service staff approve (support)",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def staff_approve(
     request_id: RequestId,
@@ -88,7 +88,7 @@ async def staff_approve(
     "/{request_id}/owner-approval",
     response_model=HomeWorkingRead,
     summary="A data owner approves for their datasets (data_owner; `org` claim names the owner)",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def owner_approve(
     request_id: RequestId,
@@ -102,7 +102,7 @@ async def owner_approve(
     "/{request_id}/refusal",
     response_model=HomeWorkingRead,
     summary="Refuse, with the reason (support or a data owner of the request)",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def refuse(
     request_id: RequestId,
@@ -119,7 +119,7 @@ async def refuse(
     "/{request_id}/revocation",
     response_model=HomeWorkingRead,
     summary="Withdraw an approval (support)",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def revoke(
     request_id: RequestId,
@@ -136,7 +136,7 @@ async def revoke(
     "/{request_id}/syops-signature",
     response_model=HomeWorkingRead,
     summary="Sign the extended security operating procedures (named researcher)",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def sign_syops(
     request_id: RequestId,

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from srs_access import ingestion
-from srs_access.api.errors import problems
 from srs_access.schemas import IngestionCreate, IngestionDecision, IngestionRead
 from srs_common.auth import CurrentPrincipal, Principal, require_roles
 from srs_common.db import SessionDep
+from srs_common.errors import problem_responses
 
 router = APIRouter(prefix="/v1/ingestion-requests", tags=["ingestion"])
 RequestId = Annotated[str, Path(max_length=40, examples=["ing_01JA"])]
@@ -23,7 +23,7 @@ Support = Annotated[Principal, Depends(require_roles("support"))]
     status_code=201,
     summary="Ask for own data or code to be added to a project space (researcher "
     "member); public package repositories are refused",
-    responses=problems(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def create(
     body: IngestionCreate,
@@ -37,7 +37,7 @@ async def create(
     "",
     response_model=list[IngestionRead],
     summary="Ingestion requests (staff: all; researcher: their own)",
-    responses=problems(401, 422),
+    responses=problem_responses(401, 422),
 )
 async def list_requests(
     session: SessionDep,
@@ -52,7 +52,7 @@ async def list_requests(
     "/{request_id}",
     response_model=IngestionRead,
     summary="One ingestion request",
-    responses=problems(401, 404, 422),
+    responses=problem_responses(401, 404, 422),
 )
 async def read(request_id: RequestId, session: SessionDep, principal: CurrentPrincipal):
     return await ingestion.get_ingestion(session, principal, request_id)
@@ -62,7 +62,7 @@ async def read(request_id: RequestId, session: SessionDep, principal: CurrentPri
     "/{request_id}/approval",
     response_model=IngestionRead,
     summary="Approve (support)",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def approve(
     request_id: RequestId, body: IngestionDecision, session: SessionDep, principal: Support
@@ -76,7 +76,7 @@ async def approve(
     "/{request_id}/rejection",
     response_model=IngestionRead,
     summary="Reject, with the reason (support)",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def reject(
     request_id: RequestId, body: IngestionDecision, session: SessionDep, principal: Support

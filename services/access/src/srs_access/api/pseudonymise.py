@@ -9,7 +9,6 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from srs_access import catalogue
-from srs_access.api.errors import problems
 from srs_access.pseudonymise import (
     STREAM_ERROR_HEADER,
     STREAM_ERROR_MARKER,
@@ -19,7 +18,7 @@ from srs_access.pseudonymise import (
 from srs_access.settings import AccessSettings
 from srs_common.auth import require_roles
 from srs_common.db import SessionDep
-from srs_common.errors import AppError
+from srs_common.errors import AppError, problem_responses
 
 router = APIRouter(prefix="/v1", tags=["pseudonymisation"])
 
@@ -63,12 +62,12 @@ _CSV_OUT = "entref,turnover\nONSk1-7Q2M4R6T8V2X4Z6B3D5F7H9J,100\nONSk1-...,250\n
         }
     },
     responses={
+        **problem_responses(401, 403, 404, 422),
         200: {
             "description": "the CSV with ONS IDs; header `X-ONS-Key-Id`; an "
             "error trailer line if it had to stop",
             "content": {"text/csv": {"example": _CSV_OUT}},
         },
-        **problems(401, 403, 404, 422),
     },
     dependencies=[Depends(require_roles("support"))],
 )

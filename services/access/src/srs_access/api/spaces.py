@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from srs_access import spaces
-from srs_access.api.errors import problems
 from srs_access.schemas import AccountRead, ProjectSpaceRead
 from srs_common.auth import CurrentPrincipal
 from srs_common.db import SessionDep
-from srs_common.errors import NotFound
+from srs_common.errors import NotFound, problem_responses
 
 router = APIRouter(prefix="/v1", tags=["project spaces"])
 
@@ -21,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["project spaces"])
     response_model=ProjectSpaceRead,
     summary="A project's space, mapped datasets and accounts (staff; a member sees "
     "their own account only)",
-    responses=problems(401, 404, 422),
+    responses=problem_responses(401, 404, 422),
 )
 async def read_project_space(
     project_id: Annotated[str, Path(max_length=40)],

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from srs_common.auth import Principal, require_roles, require_scope
 from srs_common.db import SessionDep
-from srs_common.errors import AppError
+from srs_common.errors import AppError, problem_responses
 from srs_common.ids import RowId
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from srs_ops.webhooks import service
@@ -45,20 +45,12 @@ async def _partner(
 Reader = Annotated[Principal, Depends(_reader)]
 Partner = Annotated[Principal, Depends(_partner)]
 
-AUTH: dict[int | str, dict[str, Any]] = {
-    401: {"description": "missing or invalid token"},
-    403: {
-        "description": "not a partner with scope webhooks:manage (or support), "
-        "or the token names no organisation"
-    },
-}
-NOT_FOUND = {404: {"description": "no such subscription or delivery in your organisation"}}
-INVALID = {
-    422: {
-        "description": "invalid URL (scheme, credentials), unknown event types, "
-        "or invalid fields (problem+json)"
-    }
-}
+
+NOT_A_PARTNER = (
+    "not a partner with scope webhooks:manage (or support), or the token names no organisation"
+)
+NOT_FOUND = "no such subscription or delivery in your organisation"
+INVALID = "invalid URL (scheme, credentials), unknown event types, or invalid fields"
 
 
 def _after(cursor: str | None, kind: type) -> Any:
@@ -77,7 +69,13 @@ def _after(cursor: str | None, kind: type) -> Any:
     summary="Subscribe an endpoint to event types (partner)",
     description="Only events about your organisation's people and projects are "
     "delivered. The signing secret is in this response only.",
-    responses={**AUTH, **INVALID},
+    responses=problem_responses(
+        401,
+        {
+            403: NOT_A_PARTNER,
+            422: INVALID,
+        },
+    ),
 )
 async def create_subscription(
     body: SubscriptionCreate, session: SessionDep, principal: Partner
@@ -89,7 +87,13 @@ async def create_subscription(
     "/subscriptions",
     response_model=Page[SubscriptionRead],
     summary="List webhook subscriptions (your organisation's; support: all)",
-    responses={**AUTH, **INVALID},
+    responses=problem_responses(
+        401,
+        {
+            403: NOT_A_PARTNER,
+            422: INVALID,
+        },
+    ),
 )
 async def list_subscriptions(
     session: SessionDep,
@@ -115,7 +119,13 @@ async def list_subscriptions(
     "/subscriptions/{subscription_id}",
     response_model=SubscriptionRead,
     summary="Read a webhook subscription",
-    responses={**AUTH, **NOT_FOUND},
+    responses=problem_responses(
+        401,
+        {
+            403: NOT_A_PARTNER,
+            404: NOT_FOUND,
+        },
+    ),
 )
 async def read_subscription(
     subscription_id: str, session: SessionDep, principal: Reader
@@ -129,7 +139,14 @@ async def read_subscription(
     "/subscriptions/{subscription_id}",
     response_model=SubscriptionRead,
     summary="Change URL, event types or description; enable or disable (partner)",
-    responses={**AUTH, **NOT_FOUND, **INVALID},
+    responses=problem_responses(
+        401,
+        {
+            403: NOT_A_PARTNER,
+            404: NOT_FOUND,
+            422: INVALID,
+        },
+    ),
 )
 async def update_subscription(
     subscription_id: str, body: SubscriptionUpdate, session: SessionDep, principal: Partner
@@ -143,7 +160,13 @@ async def update_subscription(
     "/subscriptions/{subscription_id}",
     status_code=204,
     summary="Delete a subscription and its delivery log (partner)",
-    responses={**AUTH, **NOT_FOUND},
+    responses=problem_responses(
+        401,
+        {
+            403: NOT_A_PARTNER,
+            404: NOT_FOUND,
+        },
+    ),
 )
 async def delete_subscription(
     subscription_id: str, session: SessionDep, principal: Partner
@@ -158,7 +181,13 @@ async def delete_subscription(
     summary="Rotate the signing secret (partner; shown once)",
     description="Deliveries are signed with both the new and the previous secret "
     "for the overlap period (24 h by default).",
-    responses={**AUTH, **NOT_FOUND},
+    responses=problem_responses(
+        401,
+        {
+            403: NOT_A_PARTNER,
+            404: NOT_FOUND,
+        },
+    ),
 )
 async def rotate_secret(
     subscription_id: str, session: SessionDep, principal: Partner
@@ -170,7 +199,14 @@ async def rotate_secret(
     "/subscriptions/{subscription_id}/deliveries",
     response_model=Page[DeliveryRead],
     summary="A subscription's delivery log, newest first",
-    responses={**AUTH, **NOT_FOUND, **INVALID},
+    responses=problem_responses(
+        401,
+        {
+            403: NOT_A_PARTNER,
+            404: NOT_FOUND,
+            422: INVALID,
+        },
+    ),
 )
 async def list_deliveries(
     subscription_id: str,
@@ -202,7 +238,13 @@ async def list_deliveries(
     "/deliveries/{delivery_id}",
     response_model=DeliveryDetail,
     summary="A delivery: the body sent and every attempt (status, latency, error)",
-    responses={**AUTH, **NOT_FOUND},
+    responses=problem_responses(
+        401,
+        {
+            403: NOT_A_PARTNER,
+            404: NOT_FOUND,
+        },
+    ),
 )
 async def read_delivery(
     delivery_id: RowId, session: SessionDep, principal: Reader
@@ -217,14 +259,14 @@ async def read_delivery(
     summary="Send a delivered or failed delivery again (partner or support)",
     description="Queued at once with a fresh retry window and the same "
     "`webhook-id`, so receivers can de-duplicate.",
-    responses={
-        **AUTH,
-        **NOT_FOUND,
-        409: {
-            "description": "the delivery is still pending, or its "
-            "subscription is disabled (names the state)"
+    responses=problem_responses(
+        401,
+        {
+            403: NOT_A_PARTNER,
+            404: NOT_FOUND,
+            409: "the delivery is still pending, or its subscription is disabled (names the state)",
         },
-    },
+    ),
 )
 async def redeliver(delivery_id: RowId, session: SessionDep, principal: Reader) -> DeliveryRead:
     return DeliveryRead.model_validate(await service.redeliver(session, principal, delivery_id))
