@@ -102,6 +102,33 @@ def test_a_readme_link_to_a_missing_file_is_reported(tmp_path: Path) -> None:
     assert broken_links(readme) == ["docs/rules/gone.md", "docs/images/gone.png"]
 
 
+def dated_figures(markdown: str) -> list[str]:
+    """Prose naming a day (2026-12-01) or a measurement taken ("Measured: 96 MB"); code
+    blocks and code spans (example bodies) do not count."""
+    prose = re.sub(r"```.*?```", "", markdown, flags=re.S)
+    prose = re.sub(r"`[^`\n]*`", "", prose)
+    return re.findall(r"\b(?:19|20)\d\d-\d\d-\d\d\b|\bMeasured\b[^.\n]*", prose)
+
+
+def test_dated_figures_live_only_in_the_report() -> None:
+    found = {
+        path.relative_to(DOCS).as_posix(): dated_figures(path.read_text())
+        for path in DOCS.rglob("*.md")
+        if path.name != "reliability-report.md"
+    }
+    assert {page: hits for page, hits in found.items() if hits} == {}
+
+
+def test_a_dated_figure_is_found_outside_code() -> None:
+    page = (
+        "Measured on 2026-12-01: peak 96 MB.\n"
+        '```\ncurl -d \'{"starts_at": "2027-01-05T09:00:00Z"}\'\n```\n'
+        'An example body: `{"day": "2027-01-05"}`.\n'
+        "The last run, on 2026-11-30, took 79 s.\n"
+    )
+    assert dated_figures(page) == ["Measured on 2026-12-01: peak 96 MB", "2026-11-30"]
+
+
 def test_the_strict_build_passes(tmp_path: Path) -> None:
     """`mkdocs build --strict`: a broken link, a missing anchor or a page out of the nav
     fails it (mkdocs.yml turns each into a warning)."""
