@@ -270,3 +270,30 @@ def test_tracing_is_off_without_an_endpoint(monkeypatch):
     assert tracing.current_ids() == (None, None)
     platform = PlatformSettings(otel_exporter_otlp_endpoint="http://collector:4318")
     assert tracing.tracing_configured(platform)
+
+
+async def test_an_access_decision_keeps_its_requests_trace_on_the_event(
+    spans, service_client, tokens
+):
+    """Access decisions write their outbox rows in a group commit of their own: the
+    request's trace is kept there too, so access.granted / denied continue it."""
+    async with service_client("access") as access:
+        response = await access.post(
+            "/v1/access-decisions",
+            json={
+                "researcher_id": "res-nobody",
+                "project_id": "prj-none",
+                "setting": "safe_room",
+                "country": "GB",
+                "site_id": "titchfield",
+            },
+            headers=tokens.headers("support", sub="session-gateway"),
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["decision"] == "deny"
+        server = [s for s in spans.get_finished_spans() if s.kind == SpanKind.SERVER][-1]
+        outbox = access.runtime.db.messaging.outbox
+        async with access.runtime.db.engine.connect() as conn:
+            (row,) = (await conn.execute(select(outbox.c.traceparent, outbox.c.type))).all()
+    assert row.type == "srs.access.denied.v1"
+    assert row.traceparent.split("-")[1] == f"{server.context.trace_id:032x}"

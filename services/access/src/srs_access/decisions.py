@@ -40,6 +40,7 @@ from srs_common.db import Database, utcnow
 from srs_common.events.outbox import OUTBOX_WRITTEN
 from srs_common.ids import new_id
 from srs_common.observability import current_correlation_id
+from srs_common.tracing import current_context
 
 ACC = AccreditationView.__table__
 MEMBER = ProjectMemberView.__table__
@@ -205,6 +206,7 @@ async def decide_access(
     ``access.granted`` or ``access.denied`` are committed together before it returns.
     The organisation whose connection counts is the one on the researcher's record."""
     now = utcnow()
+    traceparent, tracestate = current_context()
     row = await read_facts(
         recorder.db,
         {
@@ -270,6 +272,9 @@ async def decide_access(
             "source": f"/srs/{recorder.db.service}",
             "subject": researcher_id,
             "correlation_id": current_correlation_id(),
+            # The request's trace, as srs_common.events.outbox.publish keeps it.
+            "traceparent": traceparent,
+            "tracestate": tracestate,
             "payload": event.model_dump_json(),
             "created_at": now,
         },
