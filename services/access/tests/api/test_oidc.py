@@ -4,6 +4,7 @@ wrong redirect_uri, missing PKCE, unknown redirect), refresh rotation, userinfo,
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import hashlib
@@ -114,6 +115,7 @@ async def test_code_and_pkce_exchange_yields_tokens_jwks_verifies(provider, toke
     id_claims = jwt.decode(body["id_token"], jwks, algorithms=["RS256"], audience=CLIENT_ID,
                            issuer="http://testserver", access_token=body["access_token"])
     assert id_claims["sub"] == "alice" and id_claims["nonce"] == params["nonce"]
+    assert 0 <= id_claims["iat"] - id_claims["auth_time"] < 30  # when she signed in
     # The access token carries what the password grant gives, and every service accepts it.
     access = jwt.decode(body["access_token"], jwks, algorithms=["RS256"], audience="srs",
                         issuer="srs-access")
@@ -317,3 +319,17 @@ async def test_an_expired_code_is_refused(provider):
     response = await exchange(provider, code, verifier)
     assert response.status_code == 400
     assert "expired" in response.json()["error_description"]
+
+
+async def test_two_sign_ups_racing_for_one_address_make_one_account(provider):
+    _, challenge = pkce()
+    params = authorize_params(challenge)
+    page = await provider.get("/oidc/register", params=params)
+    email = f"twin-{secrets.token_hex(4)}@example.ac.uk"
+    form = {**params, "name": "Twin", "email": email, "organisation": "org-ntu",
+            "password": "a long enough password", "form_token": form_token(page)}
+    first, second = await asyncio.gather(provider.post("/oidc/register", data=form),
+                                         provider.post("/oidc/register", data=form))
+    assert sorted([first.status_code, second.status_code]) == [303, 422]
+    loser = first if first.status_code == 422 else second
+    assert "already exists" in loser.text

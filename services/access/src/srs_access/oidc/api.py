@@ -6,7 +6,6 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-import time
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -24,6 +23,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_access.identity import GuessingGuard, _basic_credentials, _password_grant
@@ -45,7 +45,7 @@ from srs_common.db import SessionDep
 # The browser-facing pages (authorize, register, logout) and the token endpoint speak
 # the OAuth 2.0 / OpenID Connect protocols (HTML pages, redirects, RFC 6749 JSON errors),
 # not the platform's REST conventions: the discovery document describes them, OpenAPI
-# does not (docs/rules/oidc.md).
+# does not (docs/reference/sign-in.md).
 router = APIRouter(tags=["openid connect"])
 _HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=_HERE / "templates")
@@ -321,11 +321,22 @@ async def register(
             status=422)
     # The researcher id their accreditation profile will be registered under.
     researcher_id = "res-" + secrets.token_hex(8)
-    session.add(User(username=email, password_hash=await hash_password_async(password),
-                     roles=["researcher"], researcher_id=researcher_id,
-                     organisation_id=organisation))
-    session.add(AccountProfile(username=email, name=name, email=email))
-    await session.flush()
+    password_hash = await hash_password_async(password)
+    try:
+        # A savepoint: a sign-up racing this one for the same address loses cleanly.
+        async with session.begin_nested():
+            session.add(User(username=email, password_hash=password_hash,
+                             roles=["researcher"], researcher_id=researcher_id,
+                             organisation_id=organisation))
+            session.add(AccountProfile(username=email, name=name, email=email))
+    except IntegrityError:
+        context = _form_context(request, fields, "Create a researcher account")
+        return _page(request, "register.html", {
+            **context, "organisations": organisations, "min_password": MIN_PASSWORD,
+            "errors": {"email": "An account with this e-mail address already exists: sign "
+                                "in instead"},
+            "values": {"name": name, "email": email, "organisation": organisation}},
+            status=422)
     return await _code_redirect(request, session, fields, email)
 
 
@@ -370,7 +381,7 @@ async def _token_response(request: Request, session: AsyncSession, grant: grants
         body["id_token"] = id_token_for(
             key, issuer=issuer_of(request), client_id=grant.client_id,
             claims=profile_claims(user, profile, grant.scope), nonce=grant.nonce,
-            access_token=access_token, ttl_seconds=ttl, auth_time=int(time.time()))
+            access_token=access_token, ttl_seconds=ttl, auth_time=grant.auth_time)
     return JSONResponse(body, headers=NO_STORE)
 
 

@@ -35,6 +35,8 @@ class Grant:
     scope: str
     nonce: str | None
     family: str
+    # When the person authenticated: the code is issued right after the sign-in.
+    auth_time: int | None = None
 
 
 async def issue_code(session: AsyncSession, *, client_id: str, username: str,
@@ -73,7 +75,8 @@ async def redeem_code(session: AsyncSession, *, code: str, client_id: str, redir
     if not code_verifier or not compare_s256_code_challenge(code_verifier,
                                                             stored.code_challenge):
         raise InvalidGrantError("code_verifier does not match the code_challenge (PKCE)")
-    return Grant(stored.username, stored.client_id, stored.scope, stored.nonce, code_hash)
+    return Grant(stored.username, stored.client_id, stored.scope, stored.nonce, code_hash,
+                 int(stored.created_at.timestamp()))
 
 
 async def issue_refresh_token(session: AsyncSession, grant: Grant, *, ttl_seconds: int) -> str:
