@@ -44,8 +44,8 @@ async def test_every_documented_error_is_problem_json(service, service_client, t
         for code, response in operation.get("responses", {}).items():
             if code.isdigit() and 400 <= int(code) < 500:
                 content = response.get("content", {})
-                schema = content.get("application/problem+json", {}).get("schema", {})
-                if set(content) != {"application/problem+json"} or schema != PROBLEM:
+                media = content.get("application/problem+json", {})
+                if set(content) != {"application/problem+json"} or media.get("schema") != PROBLEM:
                     wrong.append(f"{method} {path} {code}: {content}")
     assert not wrong, "\n".join(wrong)
 

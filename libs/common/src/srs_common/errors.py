@@ -290,12 +290,47 @@ PROBLEM_DESCRIPTIONS = {
 }
 
 
+PROBLEM_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    503: "Service unavailable",
+}
+
+
+def problem_example(status: int, detail: str) -> dict[str, Any]:
+    """An example body of a problem with this status."""
+    example: dict[str, Any] = {
+        "type": "about:blank",
+        "title": PROBLEM_TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if status == 422:
+        example["errors"] = [
+            {"field": "body.title", "message": "Field required", "type": "missing"}
+        ]
+    return example
+
+
 def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
     """One documented problem response: the Problem schema as application/problem+json."""
     text = description or PROBLEM_DESCRIPTIONS.get(status, "an error")
     return {
         "description": text,
-        "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}},
+        "content": {
+            PROBLEM_JSON: {
+                "schema": {"$ref": PROBLEM_REF},
+                "example": problem_example(status, text),
+            }
+        },
     }
 
 

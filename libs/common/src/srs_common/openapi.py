@@ -79,9 +79,11 @@ def document(app: FastAPI, settings: ServiceSettings) -> None:
                 if invalid and "application/json" in invalid.get("content", {}):
                     # FastAPI's default (HTTPValidationError): the platform answers Problem.
                     invalid["content"].pop("application/json")
-                    invalid["content"].setdefault(PROBLEM_JSON, {"schema": {"$ref": PROBLEM_REF}})
                     if invalid.get("description") == "Validation Error":
                         invalid["description"] = problem_response(422)["description"]
+                    invalid["content"].setdefault(
+                        PROBLEM_JSON, problem_response(422)["content"][PROBLEM_JSON]
+                    )
         app.openapi_schema = schema
         return schema
 
