@@ -70,6 +70,7 @@ EXTRA_SECRETS = {
         "SRS_ACCESS_SIGNING_KEY_PEM": ("srs-access-signing-key", "private.pem"),
         "SRS_ACCESS_PSEUDONYMISATION_KEYS": ("srs-access-pseudonymisation", "keys.json"),
         "SRS_ACCESS_CLIENT_SECRET_PEPPER": ("srs-access-client-secrets", "pepper"),
+        "SRS_ACCESS_PORTAL_CLIENT_SECRET": ("srs-access-client-secrets", "portal"),
     },
 }
 RESOURCES = {
