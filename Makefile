@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: help install portal-assets tools run test lint format typecheck docs token reliability bench clean
+.PHONY: help install portal-assets tools client contract-snapshots run test lint format typecheck docs token reliability bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -26,7 +26,13 @@ tools:  ## test-only tools: Debian's chromium for the browser tests (skipped if 
 		  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
 		echo "chromium could not be installed: browser tests will be skipped"
 
-test: install tools  ## the whole suite (PostgreSQL when TEST_DATABASE_URL is set, SQLite otherwise)
+client: install  ## the Python API client generated from every service's OpenAPI document, into var/client
+	@$(UV) run --frozen python tests/contract/client.py
+
+contract-snapshots: install  ## after a deliberate operationId change: rewrite tests/contract/operation_ids
+	@$(UV) run --frozen python tests/contract/snapshot.py --write
+
+test: install tools client  ## the whole suite (PostgreSQL when TEST_DATABASE_URL is set, SQLite otherwise)
 	@$(UV) run --frozen pytest $(PYTEST_ARGS)
 
 lint: install  ## ruff: the lint rules and the formatting check (pyproject.toml)
