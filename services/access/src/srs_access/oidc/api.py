@@ -6,41 +6,35 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
-from authlib.common.urls import add_params_to_uri
-from authlib.oauth2.rfc6749.errors import (
-    InvalidClientError,
-    InvalidGrantError,
-    InvalidRequestError,
-    OAuth2Error,
-    UnsupportedGrantTypeError,
-)
-from authlib.oauth2.rfc7636.challenge import CODE_CHALLENGE_PATTERN, CODE_VERIFIER_PATTERN
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_access.identity import GuessingGuard, _basic_credentials, _password_grant
 from srs_access.models import Organisation, User
-from srs_access.oidc import grants
 from srs_access.oidc.clients import RegisteredClient, registered_clients
 from srs_access.oidc.models import AccountProfile
-from srs_access.oidc.tokens import (
-    access_token_for,
-    id_token_for,
-    profile_claims,
-    read_id_token_hint,
-)
 from srs_access.passwords import hash_password_async
 from srs_access.settings import AccessSettings
 from srs_common.auth import Principal, current_principal
 from srs_common.db import SessionDep
+
+if TYPE_CHECKING:
+    from authlib.oauth2.rfc6749.errors import OAuth2Error
+    from fastapi.templating import Jinja2Templates
+
+    from srs_access.oidc import grants
+
+# Authlib, the token helpers and Jinja2 are imported by the routes that use them, not
+# with the app: an API process that never serves a sign-in keeps its memory (the access
+# service's streaming test holds its peak under 100 MB).
 
 # The browser-facing pages (authorize, register, logout) and the token endpoint speak
 # the OAuth 2.0 / OpenID Connect protocols (HTML pages, redirects, RFC 6749 JSON errors),
@@ -48,7 +42,14 @@ from srs_common.db import SessionDep
 # does not (docs/reference/sign-in.md).
 router = APIRouter(tags=["openid connect"])
 _HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=_HERE / "templates")
+
+
+@cache
+def _templates() -> Jinja2Templates:
+    from fastapi.templating import Jinja2Templates
+
+    return Jinja2Templates(directory=_HERE / "templates")
+
 
 SCOPES = ("openid", "profile", "email", "offline_access")
 FORM_COOKIE = "srs_oidc_form"
@@ -115,6 +116,9 @@ class PageError(Exception):
 def _checked_request(request: Request, fields: dict[str, str]) -> tuple[RegisteredClient,
                                                                          dict[str, str]]:
     """The client and the request's fields, or PageError, or a redirect-able OAuth2Error."""
+    from authlib.oauth2.rfc6749.errors import InvalidRequestError
+    from authlib.oauth2.rfc7636.challenge import CODE_CHALLENGE_PATTERN
+
     client = registered_clients(_settings(request)).get(fields.get("client_id", ""))
     if client is None:
         raise PageError("The service that sent you here is not known to the Secure Research "
@@ -152,6 +156,8 @@ def _request_fields(source: Any) -> dict[str, str]:
 
 
 def _error_redirect(error: OAuth2Error) -> RedirectResponse:
+    from authlib.common.urls import add_params_to_uri
+
     params = [("error", error.error), ("error_description", error.description or "")]
     if error.state:
         params.append(("state", error.state))
@@ -160,7 +166,7 @@ def _error_redirect(error: OAuth2Error) -> RedirectResponse:
 
 def _page(request: Request, name: str, context: dict[str, Any], *, status: int = 200,
           form_token: str | None = None) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, {"errors": {}, **context},
+    response = _templates().TemplateResponse(request, name, {"errors": {}, **context},
                                           status_code=status, headers=NO_STORE)
     if form_token is not None:
         # Double-submit token against sign-in CSRF: the form carries what the cookie holds.
@@ -186,6 +192,8 @@ def _form_token_ok(request: Request, submitted: str) -> bool:
 
 async def _start(request: Request, page: str, title: str,
                  extra: dict[str, Any] | None = None) -> Response:
+    from authlib.oauth2.rfc6749.errors import OAuth2Error
+
     fields = _request_fields(request.query_params)
     try:
         _checked_request(request, fields)
@@ -199,6 +207,10 @@ async def _start(request: Request, page: str, title: str,
 
 async def _code_redirect(request: Request, session: AsyncSession, fields: dict[str, str],
                          username: str) -> RedirectResponse:
+    from authlib.common.urls import add_params_to_uri
+
+    from srs_access.oidc import grants
+
     code = await grants.issue_code(
         session, client_id=fields["client_id"], username=username,
         redirect_uri=fields["redirect_uri"], scope=fields["scope"],
@@ -225,6 +237,8 @@ async def authorize_sign_in(
     password: Annotated[str, Form(max_length=200)] = "",
     form_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    from authlib.oauth2.rfc6749.errors import OAuth2Error
+
     form = await request.form()
     fields = _request_fields(form)
     try:
@@ -286,6 +300,8 @@ async def register(
 ) -> Response:
     """A new researcher creates their own login (staff accounts are never self-service)
     and is signed in at once."""
+    from authlib.oauth2.rfc6749.errors import OAuth2Error
+
     form = await request.form()
     fields = _request_fields(form)
     try:
@@ -343,6 +359,8 @@ async def register(
 # -- token endpoint --------------------------------------------------------------------
 
 def _oauth_error(error: OAuth2Error) -> JSONResponse:
+    from authlib.oauth2.rfc6749.errors import InvalidClientError
+
     status = error.status_code or 400
     headers = dict(NO_STORE)
     if isinstance(error, InvalidClientError):
@@ -354,6 +372,8 @@ def _oauth_error(error: OAuth2Error) -> JSONResponse:
 
 def _authenticate_client(request: Request, client_id: str | None,
                          client_secret: str | None) -> RegisteredClient:
+    from authlib.oauth2.rfc6749.errors import InvalidClientError
+
     basic = _basic_credentials(request)
     if basic is not None:
         client_id, client_secret = basic
@@ -365,6 +385,11 @@ def _authenticate_client(request: Request, client_id: str | None,
 
 async def _token_response(request: Request, session: AsyncSession, grant: grants.Grant,
                           *, with_id_token: bool) -> JSONResponse:
+    from authlib.oauth2.rfc6749.errors import InvalidGrantError
+
+    from srs_access.oidc import grants
+    from srs_access.oidc.tokens import access_token_for, id_token_for, profile_claims
+
     settings = _settings(request)
     user = await session.get(User, grant.username)
     if user is None:
@@ -403,6 +428,16 @@ async def token(
     client_id: Annotated[str | None, Form(max_length=100)] = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
 ) -> JSONResponse:
+    from authlib.oauth2.rfc6749.errors import (
+        InvalidGrantError,
+        InvalidRequestError,
+        OAuth2Error,
+        UnsupportedGrantTypeError,
+    )
+    from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN
+
+    from srs_access.oidc import grants
+
     # Errors are returned, not raised: what a refused request revokes (the tokens of a
     # replayed code or refresh token) must still be committed.
     try:
@@ -435,6 +470,8 @@ async def token(
 async def userinfo(session: SessionDep,
                    principal: Annotated[Principal, Depends(current_principal)]
                    ) -> JSONResponse:
+    from srs_access.oidc.tokens import profile_claims
+
     user = await session.get(User, principal.sub)
     if user is None:
         return JSONResponse({"sub": principal.sub, "roles": sorted(principal.roles)},
@@ -451,6 +488,11 @@ async def end_session(request: Request, session: SessionDep,
                       id_token_hint: str | None = None,
                       post_logout_redirect_uri: str | None = None,
                       client_id: str | None = None, state: str | None = None) -> Response:
+    from authlib.common.urls import add_params_to_uri
+
+    from srs_access.oidc import grants
+    from srs_access.oidc.tokens import read_id_token_hint
+
     clients = registered_clients(_settings(request))
     claims = (read_id_token_hint(request.app.state.signing_key, id_token_hint,
                                  issuer_of(request)) if id_token_hint else None)
