@@ -53,3 +53,32 @@ def test_servers_name_the_local_origin_by_default(document) -> None:
 def test_servers_name_the_public_url_when_set(service: str) -> None:
     doc = openapi(service, public_url=f"https://api.example.org/{service}/")
     assert [s["url"] for s in doc["servers"]] == [f"https://api.example.org/{service}"]
+
+
+def test_ops_documents_a_webhook_per_subscribable_event() -> None:
+    """Partners read what their endpoint receives from the ops document's webhooks: the
+    contract's payload inside a CloudEvent, and the signature headers."""
+    from srs_common.contracts import platform_contracts
+
+    doc = openapi("ops")
+    assert doc["openapi"].startswith("3.1")
+    assert set(doc["webhooks"]) == set(platform_contracts())
+    hook = doc["webhooks"]["srs.project.approved.v1"]["post"]
+    assert {p["name"] for p in hook["parameters"]} == {
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+    }
+    body = hook["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["type"]["const"] == "srs.project.approved.v1"
+    data = body["properties"]["data"]["$ref"].rsplit("/", 1)[-1]
+    assert "project_id" in doc["components"]["schemas"][data]["properties"]
+
+
+async def test_asyncapi_servers_are_the_configured_brokers(service_client, tmp_path) -> None:
+    async with service_client("ops", bootstrap="kafka-0.example:9092,kafka-1.example:9092") as c:
+        document = (await c.get("/asyncapi.json")).json()
+    assert [s["host"] for s in document["servers"].values()] == [
+        "kafka-0.example:9092",
+        "kafka-1.example:9092",
+    ]

@@ -340,5 +340,8 @@ public = APIRouter(tags=["ops"])
     summary="AsyncAPI 3.0 document of every topic and event",
     responses={200: {"content": {"application/json": {"example": {"asyncapi": "3.0.0"}}}}},
 )
-async def read_asyncapi() -> JSONResponse:
-    return JSONResponse(asyncapi_document())
+async def read_asyncapi(request: Request) -> JSONResponse:
+    """The AsyncAPI document generated from the event contracts (channels per topic,
+    messages with JSON Schema payloads and examples); its `servers` are the Kafka brokers
+    this deployment is configured with."""
+    return JSONResponse(asyncapi_document(request.app.state.settings.platform.kafka_bootstrap))

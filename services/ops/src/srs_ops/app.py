@@ -11,6 +11,7 @@ from srs_ops.monitor import retention_job, start_monitor
 from srs_ops.settings import OpsSettings
 from srs_ops.webhooks import api as webhooks_api
 from srs_ops.webhooks.delivery import webhook_consumer_job, webhook_delivery_job
+from srs_ops.webhooks.openapi import document_webhooks
 
 
 def spec() -> ServiceSpec:
@@ -29,4 +30,6 @@ def spec() -> ServiceSpec:
 
 
 def create_app(settings: OpsSettings | None = None) -> FastAPI:
-    return create_service_app(spec(), settings or OpsSettings())
+    app = create_service_app(spec(), settings or OpsSettings())
+    document_webhooks(app)
+    return app

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 import srs_common.contracts.ops  # noqa: F401 - ops's own contracts (not yet in the package's imports)
+from srs_common.config import PlatformSettings
 from srs_common.contracts import SERVICE_TOPICS, platform_contracts
 
 DOCUMENT = Path(__file__).with_name("asyncapi.json")
@@ -40,11 +41,26 @@ CLOUDEVENT_HEADERS = {
 }
 
 
+# The committed document names the development broker; the served one the broker the
+# service is configured with (servers(settings.platform.kafka_bootstrap)).
+DEFAULT_BOOTSTRAP: str = PlatformSettings.model_fields["kafka_bootstrap"].default
+
+
+def servers(bootstrap: str) -> dict[str, Any]:
+    """AsyncAPI ``servers`` from a Kafka bootstrap list (``host:port,host:port``)."""
+    hosts = [h.strip() for h in bootstrap.split(",") if h.strip()]
+    names = ["kafka"] if len(hosts) == 1 else [f"kafka-{i}" for i in range(1, len(hosts) + 1)]
+    return {
+        name: {"host": host, "protocol": "kafka", "description": "a bootstrap broker"}
+        for name, host in zip(names, hosts, strict=True)
+    }
+
+
 def message_id(event_type: str) -> str:
     return event_type.replace(".", "_")
 
 
-def generate() -> dict[str, Any]:
+def generate(bootstrap: str = DEFAULT_BOOTSTRAP) -> dict[str, Any]:
     """The document, deterministic (sorted) so the committed copy diffs cleanly."""
     contracts = dict(sorted(platform_contracts().items()))
     keyed, top = models_json_schema(
@@ -99,7 +115,7 @@ def generate() -> dict[str, Any]:
             "(generated from srs_common.contracts).",
         },
         "defaultContentType": "application/json",
-        "servers": {"kafka": {"host": "127.0.0.1:9092", "protocol": "kafka"}},
+        "servers": servers(bootstrap),
         "channels": dict(sorted(channels.items())),
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
@@ -111,9 +127,14 @@ def render(document: dict[str, Any]) -> str:
 
 
 @functools.cache
-def asyncapi_document() -> dict[str, Any]:
-    """The committed document (what operators and partners read)."""
-    return json.loads(DOCUMENT.read_text())
+def committed_document() -> dict[str, Any]:
+    return json.loads(DOCUMENT.read_text())  # type: ignore[no-any-return]
+
+
+def asyncapi_document(bootstrap: str = DEFAULT_BOOTSTRAP) -> dict[str, Any]:
+    """The committed document (what operators and partners read), naming the brokers of
+    ``bootstrap`` as its servers."""
+    return {**committed_document(), "servers": servers(bootstrap)}
 
 
 if __name__ == "__main__":
