@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import http.server
 import io
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
@@ -27,6 +29,7 @@ from srs_common.config import PlatformSettings
 from srs_common.contracts.accreditation import AccreditationGranted
 from srs_common.events.envelope import decode, to_headers
 from srs_common.observability import configure_logging
+from srs_common.testing import platform_settings
 
 TODAY = dt.datetime.now(dt.UTC).date()
 APPLICATION: dict[str, Any] = {
@@ -297,3 +300,54 @@ async def test_an_access_decision_keeps_its_requests_trace_on_the_event(
             (row,) = (await conn.execute(select(outbox.c.traceparent, outbox.c.type))).all()
     assert row.type == "srs.access.denied.v1"
     assert row.traceparent.split("-")[1] == f"{server.context.trace_id:032x}"
+
+
+class _OtlpReceiver(http.server.BaseHTTPRequestHandler):
+    """A stand-in OpenTelemetry collector: keeps each OTLP/HTTP trace export it is sent."""
+
+    received: ClassVar[list[tuple[str, bytes]]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server hook's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+async def test_spans_are_exported_over_otlp_http_when_an_endpoint_is_configured(
+    service_client, tokens
+):
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _OtlpReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    platform = platform_settings(tokens).model_copy(
+        update={"otel_exporter_otlp_endpoint": endpoint}
+    )
+    tracing.use_exporter(None)
+    try:
+        async with service_client("projects", platform=platform) as projects:
+            response = await projects.get("/v1/projects", headers=tokens.headers("panel"))
+            assert response.status_code == 200, response.text
+            configured = tracing.configure("projects", platform)
+            assert configured is not None
+            assert configured.provider.force_flush()
+    finally:
+        tracing.use_exporter(None)
+        server.shutdown()
+    names = set()
+    for path, body in _OtlpReceiver.received:
+        assert path == "/v1/traces"
+        request = ExportTraceServiceRequest.FromString(body)
+        for resource_spans in request.resource_spans:
+            attributes = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+            assert attributes["service.name"] == "projects"
+            names |= {s.name for scope in resource_spans.scope_spans for s in scope.spans}
+    assert "GET /v1/projects" in names, names
