@@ -176,13 +176,14 @@ def check_secrets(settings: ServiceSettings) -> None:
     development default, empty or too weak; in development log one warning per process
     naming the development secrets in use. Call it before serving anything."""
     global _warned_development
-    problems = settings.production_problems()
     if settings.platform.environment == "production":
+        problems = settings.production_problems()
         if problems:
             raise InsecureSettings(settings.service_name, problems)
         return
     if not _warned_development:
         _warned_development = True
+        problems = settings.production_problems()
         log.warning(
             "development mode (SRS_ENVIRONMENT is not production): secrets are not checked%s",
             f"; development secrets in use: {', '.join(sorted(problems))}" if problems else "",
