@@ -137,6 +137,7 @@ async def test_one_approval_is_one_trace_across_services(
             f"/v1/projects/{project_id}/approve", json={"reason": "clear benefit"}, headers=panel
         )
         assert response.status_code == 200, response.text
+        correlation = response.headers["X-Correlation-ID"]
 
         async def active() -> bool:
             body = (await projects.get(f"/v1/projects/{project_id}", headers=researcher)).json()
@@ -180,6 +181,10 @@ async def test_one_approval_is_one_trace_across_services(
     ]
     for parent, child in zip(chain, chain[1:], strict=False):
         assert descends_from(child, parent, by_id), (parent.name, child.name)
+    # The correlation id travels beside the trace: on the request's and the consumers' spans.
+    for span in (chain[0], chain[2], chain[4]):
+        assert span.attributes is not None
+        assert span.attributes["srs.correlation_id"] == correlation
 
     # The approval's own database work, and each handler's, are spans of the same trace.
     def statements_under(ancestor: ReadableSpan, service: str) -> list[ReadableSpan]:
@@ -261,6 +266,10 @@ async def test_log_lines_carry_the_trace_and_span_ids(spans, service_client, tok
     server = [s for s in spans.get_finished_spans() if s.kind == SpanKind.SERVER][-1]
     assert ours[0]["trace_id"] == f"{server.context.trace_id:032x}"
     assert len(ours[0]["span_id"]) == 16
+    # The correlation id is on the server span too: a saga is found from either id.
+    assert server.attributes is not None
+    assert server.attributes["srs.correlation_id"] == response.headers["X-Correlation-ID"]
+    assert ours[0]["correlation_id"] == response.headers["X-Correlation-ID"]
 
 
 def test_tracing_is_off_without_an_endpoint(monkeypatch):

@@ -19,7 +19,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from srs_common.tracing import current_ids
+from srs_common.tracing import CORRELATION_ATTRIBUTE, annotate_current, current_ids
 
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
@@ -116,6 +116,7 @@ class ObservabilityMiddleware:
                 break
         cid = incoming or str(uuid.uuid4())
         token = correlation_id.set(cid)
+        annotate_current(CORRELATION_ATTRIBUTE, cid)
         status = 500
         started = time.perf_counter()
 

@@ -49,6 +49,8 @@ TRACESTATE = "tracestate"
 # The CloudEvents distributed-tracing extension, in Kafka binary mode.
 CE_TRACEPARENT = "ce_traceparent"
 CE_TRACESTATE = "ce_tracestate"
+# The platform's correlation id on server and consumer spans: a saga found either way.
+CORRELATION_ATTRIBUTE = "srs.correlation_id"
 
 
 @dataclass
@@ -278,10 +280,21 @@ def process_span(tracer: Tracer | None, consumer: str, event: Event) -> Iterator
     attributes["messaging.consumer.group.name"] = consumer
     attributes["messaging.destination.partition.id"] = str(event.partition)
     attributes["messaging.kafka.offset"] = event.offset
+    if event.correlation_id:
+        attributes[CORRELATION_ATTRIBUTE] = event.correlation_id
     with tracer.start_as_current_span(
         f"process {event.topic}", context=parent, kind=SpanKind.CONSUMER, attributes=attributes
     ):
         yield
+
+
+def annotate_current(key: str, value: str) -> None:
+    """Set an attribute on the current span (e.g. the request's correlation id)."""
+    if not _services:
+        return
+    from opentelemetry.trace import get_current_span
+
+    get_current_span().set_attribute(key, value)
 
 
 def mark_current_failed(reason: str) -> None:
