@@ -10,7 +10,7 @@ import pytest
 
 from srs_common.openapi import OPERATION_ID
 
-from .snapshot import SERVICES, openapi, operation_ids, snapshot_path
+from .snapshot import SERVICES, openapi, operation_ids, operations, snapshot_path
 
 REGENERATE = "make contract-snapshots (uv run --frozen python tests/contract/snapshot.py --write)"
 
@@ -41,6 +41,21 @@ def test_operation_ids_match_the_committed_snapshot(document) -> None:
         if committed.get(route) != ids.get(route)
     }
     assert not changed, f"{service}: operationIds differ from the snapshot {changed}; {REGENERATE}"
+
+
+# The OpenID Connect routes live in services/access/src/srs_access/oidc, which another
+# change owns at the moment; their descriptions are added there (reported to its owner).
+UNDESCRIBED_ELSEWHERE = {"GET /.well-known/openid-configuration", "GET /oidc/userinfo"}
+
+
+def test_every_operation_has_a_description(document) -> None:
+    service, doc = document
+    missing = [
+        route
+        for route, op in operations(doc)
+        if not op.get("description", "").strip() and route not in UNDESCRIBED_ELSEWHERE
+    ]
+    assert not missing, f"{service}: operations without a description: {missing}"
 
 
 def test_servers_name_the_local_origin_by_default(document) -> None:

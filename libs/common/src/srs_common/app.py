@@ -142,6 +142,8 @@ def health_router(spec: ServiceSpec) -> APIRouter:
 
     @router.get("/healthz", summary="Liveness: the process answers")
     async def healthz() -> dict[str, str]:
+        """Answers 200 while the process runs, without touching the database or the broker: for
+        liveness probes."""
         return {"status": "ok", "service": spec.name}
 
     @router.get(
@@ -150,6 +152,8 @@ def health_router(spec: ServiceSpec) -> APIRouter:
         responses={503: {"description": "a dependency is unreachable"}},
     )
     async def readyz(request: Request) -> JSONResponse:
+        """Checks the database (a SELECT 1) and that the broker is reachable; 503 with the failing
+        check named while either is not, so a load balancer stops routing here."""
         runtime: Runtime = request.app.state.runtime
         checks: dict[str, str] = {}
         try:
@@ -173,6 +177,8 @@ def health_router(spec: ServiceSpec) -> APIRouter:
         dependencies=[Depends(require_roles("ops", "support"))],
     )
     async def messaging(request: Request) -> dict[str, Any]:
+        """The outbox backlog (events written but not yet published), the relay's and the
+        consumers' state in this process. Roles ops and support."""
         from srs_common.events.relay import Relay
 
         runtime: Runtime = request.app.state.runtime

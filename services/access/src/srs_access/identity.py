@@ -49,6 +49,8 @@ def published_keys(settings: AccessSettings) -> list[SigningKey]:
 
 @router.get("/.well-known/jwks.json", summary="Public keys that verify platform tokens")
 async def jwks_document(request: Request) -> dict:
+    """The JSON Web Key Set every service verifies tokens with: the current signing key and, during
+    a rotation, the next and previous ones. Public."""
     return jwks(*request.app.state.published_keys)
 
 
@@ -267,6 +269,9 @@ async def token(
         str | None, Form(max_length=500, examples=["researchers:read applications:write"])
     ] = None,
 ) -> TokenResponse | JSONResponse:
+    """OAuth 2.0 token endpoint (form-encoded). Partner API clients use the client credentials
+    grant, within the scopes they were registered with; errors follow RFC 6749 (`error`,
+    `error_description`), not problem+json."""
     settings: AccessSettings = request.app.state.settings
     # RFC 6749 5.1: responses carrying tokens must not be cached.
     response.headers["Cache-Control"] = "no-store"

@@ -73,6 +73,8 @@ researchers = APIRouter(prefix="/researchers", tags=["researchers"])
 async def register_researcher(
     data: ResearcherCreate, session: SessionDep, principal: Researcher
 ) -> Any:
+    """Creates the profile of the signed-in researcher: the researcher id and the organisation come
+    from the token, never from the body. Answers the profile (201); 409 if the profile exists."""
     return await service.register_researcher(session, principal, data)
 
 
@@ -85,6 +87,8 @@ async def register_researcher(
 async def list_researchers(
     session: SessionDep, principal: ResearcherReader, limit: Limit = 50, cursor: Cursor = None
 ) -> Any:
+    """Keyset pagination (`limit`, `cursor`): support sees every profile, a partner client the
+    researchers of its organisation, a researcher only themself."""
     items, next_cursor = await service.list_researchers(
         session, principal, limit=limit, cursor=cursor
     )
@@ -104,6 +108,8 @@ async def list_researchers(
 async def read_researcher(
     researcher_id: str, session: SessionDep, principal: ResearcherReader
 ) -> Any:
+    """One profile with its qualifications. A profile the caller may not see answers 404, like one
+    that does not exist."""
     return await service.visible_researcher(session, principal, researcher_id)
 
 
@@ -124,6 +130,8 @@ async def read_researcher(
 async def update_researcher(
     researcher_id: str, data: ResearcherUpdate, session: SessionDep, principal: Researcher
 ) -> Any:
+    """Changes the caller's own name, e-mail or qualifications; the organisation is changed only by
+    support (`POST .../organisation`)."""
     return await service.update_researcher(session, principal, researcher_id, data)
 
 
@@ -142,6 +150,8 @@ async def update_researcher(
 async def change_organisation(
     researcher_id: str, data: OrganisationChangeCreate, session: SessionDep, principal: Support
 ) -> Any:
+    """Support moves a researcher to another organisation with a reason; the change is recorded in
+    the organisation history and published as an event."""
     return await service.change_organisation(session, principal, researcher_id, data)
 
 
@@ -152,6 +162,8 @@ async def change_organisation(
     responses=problem_responses(401, 403, 422, {404: "no such researcher"}),
 )
 async def organisation_changes(researcher_id: str, session: SessionDep, principal: Support) -> Any:
+    """Every organisation move of the researcher, oldest first, with who made it, when and the
+    reason given. Support only."""
     return await service.organisation_changes(session, researcher_id)
 
 
@@ -166,6 +178,8 @@ async def organisation_changes(researcher_id: str, session: SessionDep, principa
 async def researcher_accreditations(
     researcher_id: str, session: SessionDep, principal: ResearcherReader
 ) -> Any:
+    """The researcher's accreditations, current and past, with their status and validity dates;
+    visible to whoever may read the profile."""
     return await service.researcher_accreditations(session, principal, researcher_id)
 
 
@@ -195,6 +209,9 @@ NO_APPLICATION = "no such application, or not the caller's to see"
 async def create_application(
     data: ApplicationCreate, session: SessionDep, principal: Applicant
 ) -> Any:
+    """Creates a draft application (201). A researcher drafts their own; a partner client with
+    `applications:write` drafts one for a researcher of its organisation. Nothing is checked
+    against the rules until submission."""
     return await service.create_application(session, principal, data)
 
 
@@ -211,6 +228,8 @@ async def list_applications(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Any:
+    """Keyset pagination (`limit`, `cursor`); what each role sees: a researcher their own
+    applications, the panel submitted ones, support all of them."""
     items, next_cursor = await service.list_applications(
         session, principal, status=status_, limit=limit, cursor=cursor
     )
@@ -228,6 +247,8 @@ async def list_applications(
 async def read_application(
     application_id: str, session: SessionDep, principal: ApplicationReader
 ) -> Any:
+    """One application with its status and decision history. An application the caller may not see
+    answers 404."""
     return await service.visible_application(session, principal, application_id)
 
 
@@ -242,6 +263,8 @@ async def read_application(
 async def update_application(
     application_id: str, data: ApplicationUpdate, session: SessionDep, principal: Researcher
 ) -> Any:
+    """Changes a draft, or answers the panel's request for information. Any other status answers
+    409."""
     return await service.update_application(session, principal, application_id, data)
 
 
@@ -264,6 +287,8 @@ async def update_application(
 async def submit_application(
     application_id: str, session: SessionDep, settings: Settings, principal: Applicant
 ) -> Any:
+    """Sends the application to the panel. Eligibility (qualifications, training) is checked at
+    this moment; a rule not met answers 422 naming the `rule`."""
     return await service.submit_application(session, settings, principal, application_id)
 
 
@@ -276,6 +301,7 @@ async def submit_application(
 async def withdraw_application(
     application_id: str, session: SessionDep, principal: Researcher
 ) -> Any:
+    """The applicant withdraws an application not yet decided; a decided one answers 409."""
     return await service.withdraw_application(session, principal, application_id)
 
 
@@ -294,6 +320,8 @@ async def approve_application(
     settings: Settings,
     principal: Panel,
 ) -> Any:
+    """The panel approves a submitted application: the accreditation is granted (or renewed) and an
+    event is published. Answers the application with the `accreditation_id`."""
     return await service.approve_application(session, settings, principal, application_id, decision)
 
 
@@ -308,6 +336,8 @@ async def approve_application(
 async def reject_application(
     application_id: str, decision: Reasoned, session: SessionDep, principal: Panel
 ) -> Any:
+    """The panel rejects a submitted application with the reasons given, which the applicant reads;
+    an event is published."""
     return await service.reject_application(session, principal, application_id, decision)
 
 
@@ -322,6 +352,8 @@ async def reject_application(
 async def request_information(
     application_id: str, request: Reasoned, session: SessionDep, principal: Panel
 ) -> Any:
+    """The panel sends a submitted application back to the applicant with questions; the applicant
+    edits it and submits again."""
     return await service.request_information(session, principal, application_id, request)
 
 
@@ -340,6 +372,8 @@ NO_ACCREDITATION = "no such accreditation, or not the caller's to see"
 async def read_accreditation(
     accreditation_id: str, session: SessionDep, principal: ResearcherReader
 ) -> Any:
+    """One accreditation: its kind, status (current, suspended, revoked, expired) and validity
+    dates."""
     accreditation, _ = await service.visible_accreditation(session, principal, accreditation_id)
     return accreditation
 
@@ -351,6 +385,8 @@ def _status_route(
         f"/{{accreditation_id}}/{action}",
         response_model=AccreditationRead,
         summary=summary,
+        description=f"Support {action}s the accreditation with a reason; the change is "
+        "recorded and published as an event, and the services that rely on it follow.",
         name=f"{action}_accreditation",
         responses=problem_responses(401, 403, 422, {404: NO_ACCREDITATION, 409: conflict}),
     )
@@ -391,6 +427,8 @@ async def read_register(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Any:
+    """The public register: accredited and approved researchers with their organisation, without
+    personal contact details. No token needed; keyset pagination."""
     items, next_cursor = await register.search_register(
         session, q=q, status=status_, limit=limit, cursor=cursor
     )

@@ -79,6 +79,7 @@ def _site_read(site: Site) -> SiteRead:
     responses=problem_responses(401),
 )
 async def list_sites(session: SessionDep, principal: CurrentPrincipal) -> list[SiteRead]:
+    """Every safe-setting site with its opening hours, days and places."""
     return [_site_read(site) for site in await service.list_sites(session)]
 
 
@@ -89,6 +90,7 @@ async def list_sites(session: SessionDep, principal: CurrentPrincipal) -> list[S
     responses=problem_responses(401, {404: "no such site, or not yours to see"}),
 )
 async def read_site(site_id: str, session: SessionDep, principal: CurrentPrincipal) -> SiteRead:
+    """One site with its opening hours, days and places."""
     return _site_read(await service.get_site(session, site_id))
 
 
@@ -101,6 +103,7 @@ async def read_site(site_id: str, session: SessionDep, principal: CurrentPrincip
 async def list_closures(
     site_id: str, session: SessionDep, principal: CurrentPrincipal, now: Now
 ) -> list[SiteClosure]:
+    """The site's current and coming closures and shortened hours."""
     return await service.list_closures(session, site_id, now)
 
 
@@ -118,6 +121,8 @@ async def list_closures(
 async def announce_closure(
     site_id: str, data: ClosureCreate, session: SessionDep, principal: Support, now: Now
 ) -> ClosureRead:
+    """Support announces a closure or lost hours; every booking it affects is cancelled and its
+    researcher told."""
     closure, cancelled = await service.announce_closure(session, principal, site_id, data, now)
     read = ClosureRead.model_validate(closure)
     read.cancelled_bookings = cancelled
@@ -204,6 +209,8 @@ async def read_availability(
     responses=problem_responses(401),
 )
 async def read_declaration(principal: CurrentPrincipal, settings: Settings) -> DeclarationText:
+    """The text of the current security declaration and its version, which a researcher signs
+    before booking."""
     version, text = service.current_declaration(settings)
     return DeclarationText(version=version, text=text)
 
@@ -218,6 +225,8 @@ async def read_declaration(principal: CurrentPrincipal, settings: Settings) -> D
 async def sign_declaration(
     data: DeclarationSign, session: SessionDep, principal: Researcher, settings: Settings, now: Now
 ) -> Any:
+    """The researcher signs the version of the declaration they read; bookings need a signature of
+    the current version."""
     return await service.sign_declaration(session, principal, data.version, settings, now)
 
 
@@ -228,6 +237,7 @@ async def sign_declaration(
     responses=problem_responses(401, 403, {404: "no such signature, or not yours to see"}),
 )
 async def my_declaration(session: SessionDep, principal: Researcher, settings: Settings) -> Any:
+    """Whether and when the caller signed the current version of the declaration."""
     signed = await service.signed_declaration(
         session, service.caller_researcher_id(principal), settings
     )
@@ -253,6 +263,8 @@ async def my_declaration(session: SessionDep, principal: Researcher, settings: S
 async def create_booking(
     data: BookingCreate, session: SessionDep, principal: Researcher, settings: Settings, now: Now
 ) -> Any:
+    """Books a place at a site for a time within its opening hours (201). A broken booking rule
+    answers 422 naming the `rule`; a place already booked for an overlapping time answers 409."""
     return await service.create_booking(session, principal, data, settings, now)
 
 
@@ -275,6 +287,7 @@ async def list_bookings(
         AwareDatetime | None, Query(description="only bookings starting then or later")
     ] = None,
 ) -> BookingPage:
+    """Keyset pagination: a researcher sees their own bookings, support everybody's."""
     filters = BookingFilters(
         researcher_id=researcher_id,
         site_id=site_id,
@@ -293,6 +306,7 @@ async def list_bookings(
     responses=problem_responses(401, 403, {404: "no such booking, or not yours to see"}),
 )
 async def read_booking(booking_id: str, session: SessionDep, principal: ResearcherOrSupport) -> Any:
+    """One booking. A booking the caller may not see answers 404."""
     return await service.visible_booking(session, principal, booking_id)
 
 
@@ -317,6 +331,8 @@ async def cancel_booking(
     now: Now,
     data: BookingCancel | None = None,
 ) -> Any:
+    """The researcher cancels before the booking starts, or support at any time with a reason; an
+    attended booking answers 409."""
     reason = data.reason if data else None
     return await service.cancel_booking(session, principal, booking_id, reason, now)
 
@@ -334,6 +350,7 @@ async def cancel_booking(
 async def record_attended(
     booking_id: str, session: SessionDep, principal: Support, now: Now
 ) -> Any:
+    """Support checks the researcher in on the day; a cancelled booking answers 409."""
     return await service.record_visit(session, principal, booking_id, True, now)
 
 
@@ -348,4 +365,5 @@ async def record_attended(
     ),
 )
 async def record_no_show(booking_id: str, session: SessionDep, principal: Support, now: Now) -> Any:
+    """Support records that the researcher did not come; an attended booking answers 409."""
     return await service.record_visit(session, principal, booking_id, False, now)

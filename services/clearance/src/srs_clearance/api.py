@@ -99,6 +99,8 @@ async def _read(session: Any, output: Any, now: dt.datetime, principal: Principa
     ),
 )
 async def check_table(data: SdcCheckRequest, session: SessionDep, principal: CurrentPrincipal):
+    """Runs the statistical disclosure checks on a table sent in the body and answers the findings;
+    nothing is stored."""
     return await checks.run_stateless_check(session, principal, data)
 
 
@@ -121,6 +123,8 @@ async def check_table(data: SdcCheckRequest, session: SessionDep, principal: Cur
     ),
 )
 async def create_output(data: OutputCreate, session: SessionDep, principal: Researcher, now: Now):
+    """Creates a draft output request for a project the caller is an active member of (201); groups
+    and files are added before it is submitted."""
     output = await service.create_output(session, principal, data, now)
     return await _read(session, output, now, principal)
 
@@ -139,6 +143,8 @@ async def list_outputs(
     project_id: Annotated[str | None, Query(max_length=60)] = None,
     output_status: Annotated[str | None, Query(alias="status", max_length=30)] = None,
 ):
+    """Keyset pagination (`limit`, `cursor`): requesters see their projects' requests, checkers the
+    ones they may review; statuses only."""
     rows, next_cursor = await service.list_outputs(
         session, principal, project_id=project_id, status=output_status, limit=limit, cursor=cursor
     )
@@ -154,6 +160,8 @@ async def list_outputs(
     responses=problem_responses(401, {404: "no such output request, or not the caller's to see"}),
 )
 async def read_output(output_id: str, session: SessionDep, principal: CurrentPrincipal, now: Now):
+    """The request with its groups, files, automatic check results and decision. A request the
+    caller may not see answers 404."""
     output = await service.visible_output(session, principal, output_id)
     return await _read(session, output, now, principal)
 
@@ -167,6 +175,8 @@ async def read_output(output_id: str, session: SessionDep, principal: CurrentPri
     ),
 )
 async def read_output_status(output_id: str, session: SessionDep, principal: OutputStatusReader):
+    """The status only, never contents: for partner clients of the requester's organisation and
+    anyone who may read the request."""
     return await service.visible_status(session, principal, output_id)
 
 
@@ -188,6 +198,8 @@ async def read_output_status(output_id: str, session: SessionDep, principal: Out
 async def add_group(
     output_id: str, data: GroupCreate, session: SessionDep, principal: Researcher, now: Now
 ):
+    """Adds a group of files with the context (what the output shows) and the controls applied;
+    only while the request is a draft."""
     group = await service.add_group(session, principal, output_id, data, now)
     return GroupRead(
         id=group.id, name=group.name, context=group.context, controls=group.controls, files=[]
@@ -220,6 +232,8 @@ async def upload_file(
     file: Annotated[UploadFile, File(description="the output file")],
 ):
     # Authorise and check the type before storing anything.
+    """A multipart upload of one file into a group: at most 16 MB and one of the allowed file types
+    (422 otherwise); the file is stored and scanned by the checks at submission."""
     output = await service.visible_output(session, principal, output_id)
     if not service.is_requester(principal, output):
         raise Forbidden("only the requester may change or answer for this request")
@@ -260,6 +274,8 @@ async def download_file(
     now: Now,
     store: Store,
 ):
+    """The file's bytes, for the requester and checkers; every download is recorded in the audit
+    trail."""
     stored = await service.file_for_download(session, principal, output_id, file_id, now)
     path = store.path_of(stored.sha256)
     if not path.exists():
@@ -289,6 +305,9 @@ async def submit_output(
     settings: Settings,
     store: Store,
 ):
+    """Submits a draft: the automatic checks run on every file and the service-level clock starts;
+    the request joins the checkers' queue."""
+
     def read_text(sha: str) -> str:
         return store.path_of(sha).read_text(encoding="utf-8", errors="replace")
 
@@ -310,6 +329,7 @@ async def submit_output(
     ),
 )
 async def withdraw_output(output_id: str, session: SessionDep, principal: Researcher, now: Now):
+    """The requester withdraws a request before its decision; a decided request answers 409."""
     output = await service.withdraw_output(session, principal, output_id, now)
     return await _read(session, output, now, principal)
 
@@ -326,6 +346,8 @@ async def withdraw_output(output_id: str, session: SessionDep, principal: Resear
 async def queue(
     session: SessionDep, principal: Checker, now: Now, limit: Limit = 50, cursor: Cursor = None
 ):
+    """Requests awaiting review: priority projects first, then the earliest due under the service
+    level. Checkers only."""
     items, next_cursor = await service.checkers_queue(session, limit=limit, cursor=cursor)
     return Page[QueueItem](
         items=[
@@ -361,6 +383,8 @@ async def queue(
     ),
 )
 async def start_review(output_id: str, session: SessionDep, principal: Checker, now: Now):
+    """A checker takes a checked request into review; a checker never reviews their own project's
+    request (403)."""
     output = await service.start_review(session, principal, output_id, now)
     return await _read(session, output, now, principal)
 
@@ -380,6 +404,8 @@ async def start_review(output_id: str, session: SessionDep, principal: Checker, 
     ),
 )
 async def recheck(output_id: str, data: RulesIn, session: SessionDep, principal: Checker, now: Now):
+    """A checker re-runs the automatic checks with relaxed rules for this request only, when the
+    context justifies it."""
     output = await service.recheck_with_relaxed_rules(session, principal, output_id, data, now)
     return await _read(session, output, now, principal)
 
@@ -401,6 +427,7 @@ async def recheck(output_id: str, data: RulesIn, session: SessionDep, principal:
 async def request_clarification(
     output_id: str, data: Question, session: SessionDep, principal: Checker, now: Now
 ):
+    """A checker asks the requester a question; the service-level clock stops until the answer."""
     output = await service.request_clarification(session, principal, output_id, data.text, now)
     return await _read(session, output, now, principal)
 
@@ -422,6 +449,7 @@ async def request_clarification(
 async def respond_to_clarification(
     output_id: str, data: Question, session: SessionDep, principal: Researcher, now: Now
 ):
+    """The requester answers the checker's question; the clock restarts."""
     output = await service.respond_to_clarification(session, principal, output_id, data.text, now)
     return await _read(session, output, now, principal)
 
@@ -449,6 +477,8 @@ async def cast_vote(
     now: Now,
     settings: Settings,
 ):
+    """A checker casts an independent review (approve or reject, with comments); each checker's
+    vote counts once."""
     return await service.cast_vote(session, principal, output_id, data, now, settings)
 
 
@@ -462,6 +492,8 @@ async def cast_vote(
     ),
 )
 async def list_votes(output_id: str, session: SessionDep, principal: Checker, settings: Settings):
+    """The reviews cast so far: each checker sees only their own until every review is in. Never
+    readable by the requester."""
     return await service.list_votes(session, principal, output_id, settings)
 
 
@@ -488,6 +520,8 @@ async def decide(
     now: Now,
     settings: Settings,
 ):
+    """The consolidating decision after every independent review; approving a request every review
+    rejected needs an `override_reason`. The decision is published and audited."""
     output = await service.decide(session, principal, output_id, data, now, settings)
     return await _read(session, output, now, principal)
 
@@ -507,6 +541,8 @@ async def audit_trail(
     principal: Annotated[Principal, Depends(require_roles("checker", "support"))],
     settings: Settings,
 ):
+    """Every action on the request in a hash chain (each entry carries the previous entry's hash),
+    for checkers and support; other checkers' votes are withheld until every review is in."""
     return await service.audit_trail(session, principal, output_id, settings)
 
 
@@ -531,6 +567,7 @@ async def audit_trail(
 async def add_comment(
     output_id: str, data: CommentCreate, session: SessionDep, principal: CurrentPrincipal, now: Now
 ):
+    """A comment on the request: private (checkers only) or shared with the requester."""
     return await service.add_comment(session, principal, output_id, data, now)
 
 
@@ -541,6 +578,7 @@ async def add_comment(
     responses=problem_responses(401, {404: "no such output request, or not the caller's to see"}),
 )
 async def list_comments(output_id: str, session: SessionDep, principal: CurrentPrincipal):
+    """The comments the caller may read, oldest first; private ones only for checkers."""
     return await service.list_comments(session, principal, output_id)
 
 
@@ -565,5 +603,7 @@ async def attest_destruction(
     principal: Researcher,
     now: Now,
 ):
+    """The requester attests that a pre-publication output was destroyed after use; recorded and
+    audited."""
     output = await service.attest_destruction(session, principal, output_id, data.statement, now)
     return await _read(session, output, now, principal)

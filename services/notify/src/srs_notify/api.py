@@ -86,6 +86,8 @@ async def search_delivery_log(
     ),
 )
 async def read_delivery_log_entry(notification_id: RowId, session: SessionDep, _: Support) -> Any:
+    """One notification: its recipient, template, status and every attempt to send it. Support
+    only."""
     return await service.notification(session, notification_id)
 
 

@@ -181,6 +181,8 @@ async def read_lag(
     _: Watcher,
     group: Annotated[str | None, Query(max_length=200, examples=["srs-access"])] = None,
 ) -> list[LagRead]:
+    """For every consumer group, topic and partition: how far the consumers are behind the end of
+    the topic (lag). Roles ops and support."""
     runtime = request.app.state.runtime
     return await service.consumer_lag(runtime.settings, runtime.consumer, group)
 
@@ -289,6 +291,8 @@ async def replay_dead_letter(
     principal: Support,
     request: Request,
 ) -> DeadLetterRead:
+    """Support publishes the dead letter again to its origin topic, once, with a reason; the replay
+    is audited. 409 if already replayed or discarded."""
     return await service.resolve_dead_letter(
         session,
         lambda: _producer(request),

@@ -20,6 +20,8 @@ router = APIRouter(tags=["console"])
     responses={200: {"content": {"text/html": {"example": "<!doctype html>..."}}}},
 )
 async def console_page(request: Request) -> HTMLResponse:
+    """The operators' web console: one HTML page over this service's API (events, sagas, lag, dead
+    letters)."""
     settings = request.app.state.settings
     return templates.TemplateResponse(
         request, "console.html", {"retention_days": settings.retention_days}

@@ -55,6 +55,8 @@ _AUTH = (401, 403, 404, 422)
     responses=problem_responses(401, 403, 422),
 )
 async def create_project(data: ProjectCreate, session: SessionDep, principal: Researcher):
+    """Creates a draft project application led by the caller, who must hold a current accreditation
+    (422 names the rule otherwise). Answers the project (201)."""
     project = await service.create_project(session, principal, data)
     return await service.read(session, project)
 
@@ -72,6 +74,8 @@ async def list_projects(
     limit: Limit = 50,
     cursor: Cursor = None,
 ):
+    """Keyset pagination (`limit`, `cursor`): members see their projects, the panel and staff the
+    ones their role reviews, partner clients (`projects:read`) their organisation's."""
     return await service.list_projects(
         session, principal, status=status_, limit=limit, cursor=cursor
     )
@@ -84,6 +88,8 @@ async def list_projects(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def read_project(project_id: str, session: SessionDep, principal: ProjectReader):
+    """One project with its members and decisions. A project the caller may not see answers 404,
+    like one that does not exist."""
     return await service.read(
         session, await service.visible_project(session, principal, project_id)
     )
@@ -98,6 +104,8 @@ async def read_project(project_id: str, session: SessionDep, principal: ProjectR
 async def update_application(
     project_id: str, changes: ProjectUpdate, session: SessionDep, principal: Researcher
 ):
+    """The lead edits the application while it is a draft or sent back for information; any other
+    status answers 409."""
     project = await service.update_application(session, principal, project_id, changes)
     return await service.read(session, project)
 
@@ -109,6 +117,8 @@ async def update_application(
     responses=problem_responses(*_AUTH, 409, 422),
 )
 async def submit_project(project_id: str, session: SessionDep, principal: Researcher):
+    """The lead submits a complete draft to the panel; an incomplete one answers 422 naming what is
+    missing."""
     return await service.read(session, await service.submit_project(session, principal, project_id))
 
 
@@ -119,6 +129,7 @@ async def submit_project(project_id: str, session: SessionDep, principal: Resear
     responses=problem_responses(*_AUTH, 409, 422),
 )
 async def resubmit_project(project_id: str, session: SessionDep, principal: Researcher):
+    """The lead sends the application back to the panel after answering its questions."""
     project = await service.submit_project(session, principal, project_id, resubmission=True)
     return await service.read(session, project)
 
@@ -130,6 +141,8 @@ async def resubmit_project(project_id: str, session: SessionDep, principal: Rese
     responses=problem_responses(*_AUTH, 409),
 )
 async def start_review(project_id: str, session: SessionDep, principal: Panel):
+    """The panel takes a submitted application under review; only an application under review can
+    be decided."""
     return await service.read(session, await service.start_review(session, principal, project_id))
 
 
@@ -140,6 +153,8 @@ async def start_review(project_id: str, session: SessionDep, principal: Panel):
     responses=problem_responses(*_AUTH, 409, 422),
 )
 async def request_information(project_id: str, body: Reason, session: SessionDep, principal: Panel):
+    """The panel sends the application back to the lead with its questions; the lead edits and
+    resubmits."""
     project = await service.request_information(session, principal, project_id, body.reason)
     return await service.read(session, project)
 
@@ -153,6 +168,8 @@ async def request_information(project_id: str, body: Reason, session: SessionDep
 async def approve_project(
     project_id: str, decision: ProjectDecision, session: SessionDep, principal: Panel
 ):
+    """The panel approves an application under review, optionally with conditions the lead reads;
+    the approval is published and the project space is provisioned from it."""
     project = await service.approve_project(session, principal, project_id, decision)
     return await service.read(session, project)
 
@@ -166,6 +183,8 @@ async def approve_project(
 async def decide_priority(
     project_id: str, body: PriorityDecision, session: SessionDep, principal: Panel
 ):
+    """The panel grants or withholds the priority the lead asked for, while the application is
+    submitted or under review; priority projects go first in the checkers' queue."""
     project = await service.decide_priority(session, principal, project_id, body)
     return await service.read(session, project)
 
@@ -177,6 +196,7 @@ async def decide_priority(
     responses=problem_responses(*_AUTH, 409, 422),
 )
 async def reject_project(project_id: str, body: Reason, session: SessionDep, principal: Panel):
+    """The panel rejects an application under review, with reasons; an event is published."""
     project = await service.reject_project(session, principal, project_id, body.reason)
     return await service.read(session, project)
 
@@ -203,6 +223,9 @@ async def add_member(
     principal: Researcher,
     response: Response,
 ):
+    """The lead names a member. On a draft the member joins at once (201); on an approved
+    project a member who will see data becomes a request service staff decide (202), and
+    joins only when it is approved."""
     added = await service.add_member(session, principal, project_id, data)
     if isinstance(added, MemberRequest):
         response.status_code = status.HTTP_202_ACCEPTED
@@ -224,6 +247,8 @@ async def list_member_requests(
         Literal["requested", "approved", "refused", "withdrawn"] | None, Query(alias="status")
     ] = None,
 ):
+    """Requests to add a member to the approved project that staff decide, with their status;
+    visible to the lead and to staff."""
     return await service.member_requests_of(session, principal, project_id, status_)
 
 
@@ -245,6 +270,8 @@ async def approve_member_request(
     principal: MemberApprover,
     request: Request,
 ):
+    """The member joins the project and their account in the project space is enabled. Who decides
+    (service staff or the panel) is a setting."""
     return await service.decide_member_request(
         session,
         principal,
@@ -270,6 +297,7 @@ async def refuse_member_request(
     principal: MemberApprover,
     request: Request,
 ):
+    """The member does not join; the reason is recorded and the lead reads it."""
     return await service.decide_member_request(
         session,
         principal,
@@ -291,6 +319,7 @@ async def refuse_member_request(
 async def remove_member(
     project_id: str, researcher_id: str, session: SessionDep, principal: Researcher
 ) -> Response:
+    """The lead removes a member; the member loses access to the project space."""
     await service.remove_member(session, principal, project_id, researcher_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -302,6 +331,8 @@ async def remove_member(
     responses=problem_responses(*_AUTH, 409, 422),
 )
 async def suspend_project(project_id: str, body: Reason, session: SessionDep, principal: Support):
+    """Service staff suspend an active project, with a reason; members lose access to the project
+    space until it resumes."""
     project = await service.suspend_project(session, principal, project_id, body.reason)
     return await service.read(session, project)
 
@@ -313,6 +344,7 @@ async def suspend_project(project_id: str, body: Reason, session: SessionDep, pr
     responses=problem_responses(*_AUTH, 409, 422),
 )
 async def resume_project(project_id: str, body: Reason, session: SessionDep, principal: Support):
+    """Service staff resume a suspended project; members' access is restored."""
     project = await service.resume_project(session, principal, project_id, body.reason)
     return await service.read(session, project)
 
@@ -325,6 +357,7 @@ async def resume_project(project_id: str, body: Reason, session: SessionDep, pri
     responses=problem_responses(*_AUTH, 409, 422),
 )
 async def hand_over(project_id: str, body: LeadHandover, session: SessionDep, principal: Support):
+    """Service staff name a new lead, who must be fully accredited (422 otherwise)."""
     project = await service.visible_project(session, principal, project_id, for_update=True)
     return await service.read(session, await lifecycle.hand_over(session, project, principal, body))
 
@@ -339,6 +372,8 @@ async def hand_over(project_id: str, body: LeadHandover, session: SessionDep, pr
 async def request_extension(
     project_id: str, data: ExtensionCreate, session: SessionDep, principal: Researcher
 ):
+    """The lead asks for a later expected end date, with a reason; service staff approve or refuse
+    it."""
     return await service.request_extension(session, principal, project_id, data)
 
 
@@ -349,6 +384,7 @@ async def request_extension(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_extensions(project_id: str, session: SessionDep, principal: ProjectReader):
+    """Every extension request of the project with its status and decision."""
     return await service.extensions_of(session, principal, project_id)
 
 
@@ -361,6 +397,8 @@ async def list_extensions(project_id: str, session: SessionDep, principal: Proje
 async def approve_extension(
     project_id: str, extension_id: str, session: SessionDep, principal: Support
 ):
+    """Service staff approve the extension: the project's expected end date becomes the requested
+    one."""
     return await service.decide_extension(
         session, principal, project_id, extension_id, approve=True
     )
@@ -375,6 +413,7 @@ async def approve_extension(
 async def refuse_extension(
     project_id: str, extension_id: str, session: SessionDep, principal: Support
 ):
+    """Service staff refuse the extension, with a reason; the end date is unchanged."""
     return await service.decide_extension(
         session, principal, project_id, extension_id, approve=False
     )
@@ -389,6 +428,7 @@ async def refuse_extension(
 async def complete_project(
     project_id: str, data: CompletionCreate, session: SessionDep, principal: Researcher
 ):
+    """The lead completes the project, listing its final publications; an event is published."""
     project = await service.complete_project(session, principal, project_id, data)
     return await service.read(session, project)
 
@@ -407,4 +447,6 @@ async def project_register(
     limit: Limit = 50,
     cursor: Cursor = None,
 ):
+    """The public register of approved projects and what the public may know of them. No token
+    needed; keyset pagination."""
     return await register.search_register(session, q=q, limit=limit, cursor=cursor)

@@ -35,6 +35,8 @@ async def list_audit(
     since: Annotated[dt.datetime | None, Query(description="inclusive")] = None,
     until: Annotated[dt.datetime | None, Query(description="exclusive")] = None,
 ):
+    """Access decisions and actions in the hash-chained audit log, oldest first, filtered by
+    researcher, project or time; keyset pagination. Staff only."""
     await seal_everything(session)
     query = select(AUDIT).order_by(AUDIT.c.id).limit(limit + 1)
     after = decode_cursor(cursor)

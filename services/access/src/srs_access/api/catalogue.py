@@ -42,6 +42,7 @@ async def list_datasets(
     cursor: Cursor = None,
     owner: Annotated[str | None, Query(max_length=200)] = None,
 ):
+    """Every catalogued dataset with its owner, access level and disclosure threshold."""
     after = decode_cursor(cursor)
     rows = await catalogue.list_datasets(
         session, owner=owner, after=str(after[0]) if after else None, limit=limit + 1
@@ -57,6 +58,7 @@ async def list_datasets(
     responses=problem_responses(401, 404, 422),
 )
 async def read_dataset(dataset_id: DatasetId, session: SessionDep, _: CurrentPrincipal):
+    """One dataset of the catalogue."""
     return await catalogue.get_dataset(session, dataset_id)
 
 
@@ -68,6 +70,8 @@ async def read_dataset(dataset_id: DatasetId, session: SessionDep, _: CurrentPri
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_dataset(body: DatasetCreate, session: SessionDep, _: Support):
+    """Support catalogues a new dataset (201); the `dataset.catalogued` event tells the other
+    services."""
     return await catalogue.catalogue_dataset(
         session,
         dataset_id=body.id,
@@ -89,6 +93,8 @@ async def create_dataset(body: DatasetCreate, session: SessionDep, _: Support):
 async def update_dataset(
     dataset_id: DatasetId, body: DatasetFields, session: SessionDep, _: Support
 ):
+    """Support changes a dataset's settings (access level, threshold, identifying columns);
+    published again as `dataset.catalogued`."""
     return await catalogue.catalogue_dataset(
         session,
         dataset_id=dataset_id,
@@ -123,6 +129,8 @@ def _organisation_read(organisation: Organisation) -> OrganisationRead:
 async def list_organisations(
     session: SessionDep, _: Annotated[Principal, Depends(require_roles("support", "ops"))]
 ):
+    """Every organisation with its agreement (Assured Organisational Connectivity) and whether it
+    is current. Roles support and ops."""
     rows = (await session.execute(select(Organisation).order_by(Organisation.id))).scalars()
     return [_organisation_read(o) for o in rows]
 
@@ -136,6 +144,8 @@ async def list_organisations(
 async def read_organisation(
     organisation_id: OrganisationId, session: SessionDep, principal: CurrentPrincipal
 ):
+    """One organisation with its agreement. Staff, its own people and its partner client may read
+    it; anyone else gets 404."""
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None or not (
         principal.has("support", "ops") or principal.org == organisation_id
@@ -152,6 +162,7 @@ async def read_organisation(
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_organisation(body: OrganisationCreate, session: SessionDep, _: Support):
+    """Support registers an organisation (201); 409 if the id is taken."""
     values = body.model_dump(exclude={"id"})
     return _organisation_read(
         await catalogue.save_organisation(session, body.id, create=True, **values)
@@ -167,6 +178,7 @@ async def create_organisation(body: OrganisationCreate, session: SessionDep, _: 
 async def update_organisation(
     organisation_id: OrganisationId, body: OrganisationFields, session: SessionDep, _: Support
 ):
+    """Support changes an organisation's agreement dates or contact."""
     return _organisation_read(
         await catalogue.save_organisation(
             session, organisation_id, create=False, **body.model_dump()

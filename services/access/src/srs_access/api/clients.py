@@ -41,6 +41,8 @@ def _with_secret(client: object, secret: str) -> ApiClientWithSecret:
 async def register_client(
     body: ApiClientCreate, session: SessionDep, settings: Settings, principal: Support
 ) -> ApiClientWithSecret:
+    """Support registers a partner organisation's API client with its scopes (201). The client
+    secret is in this answer only: it is stored hashed."""
     client, secret = await clients.register_client(
         session,
         settings,
@@ -63,6 +65,7 @@ async def list_clients(
     _: Support,
     organisation_id: Annotated[str | None, Query(max_length=100)] = None,
 ):
+    """Every partner API client with its organisation, scopes and status (never the secrets)."""
     return await clients.list_clients(session, organisation_id)
 
 
@@ -73,6 +76,7 @@ async def list_clients(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def read_client(client_id: ClientId, session: SessionDep, _: Support):
+    """One partner API client (never its secret)."""
     return await clients.get_client(session, client_id)
 
 
@@ -89,6 +93,8 @@ async def rotate_secret(
     settings: Settings,
     principal: Support,
 ) -> ApiClientWithSecret:
+    """Issues a new secret, shown once; the previous secrets keep working until the given time so
+    the partner can switch without downtime."""
     client, secret = await clients.rotate_secret(
         session,
         settings,
@@ -106,4 +112,5 @@ async def rotate_secret(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def revoke_client(client_id: ClientId, session: SessionDep, principal: Support):
+    """Revokes the client: it gets no new tokens."""
     return await clients.revoke_client(session, client_id, actor=principal.sub)

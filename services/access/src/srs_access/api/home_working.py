@@ -37,6 +37,8 @@ async def submit(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require_roles("researcher"))],
 ):
+    """A researcher applies to work from home on one of their own projects (201); service staff and
+    the owners of the project's datasets must approve."""
     request = await home_working.submit_request(session, principal, **body.model_dump())
     return await _read(session, request)
 
@@ -54,6 +56,7 @@ async def list_requests(
         Literal["submitted", "approved", "refused", "revoked"] | None, Query()
     ] = None,
 ):
+    """Staff see every request, data owners those for their datasets, a researcher their own."""
     return [
         await _read(session, r)
         for r in await home_working.list_requests(session, principal, status=status)
@@ -67,6 +70,8 @@ async def list_requests(
     responses=problem_responses(401, 404, 422),
 )
 async def read_request(request_id: RequestId, session: SessionDep, principal: CurrentPrincipal):
+    """One home-working request with its approvals and status. A request the caller may not see
+    answers 404."""
     return await _read(session, await home_working.get_request(session, principal, request_id))
 
 
@@ -81,6 +86,8 @@ async def staff_approve(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require_roles("support"))],
 ):
+    """Service staff approve the request; it takes effect when every data owner has approved and
+    the researcher has signed the procedures."""
     return await _read(session, await home_working.staff_approve(session, principal, request_id))
 
 
@@ -95,6 +102,7 @@ async def owner_approve(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require_roles("data_owner"))],
 ):
+    """A data owner approves for their datasets; the token's `org` claim names the owner."""
     return await _read(session, await home_working.owner_approve(session, principal, request_id))
 
 
@@ -110,6 +118,8 @@ async def refuse(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require_roles("support", "data_owner"))],
 ):
+    """Support or a data owner of the request refuses it with a reason; a decided request answers
+    409."""
     return await _read(
         session, await home_working.refuse(session, principal, request_id, body.reason)
     )
@@ -127,6 +137,7 @@ async def revoke(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require_roles("support"))],
 ):
+    """Support withdraws an approval; home working ends at once."""
     return await _read(
         session, await home_working.revoke(session, principal, request_id, body.reason)
     )
@@ -143,4 +154,6 @@ async def sign_syops(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require_roles("researcher"))],
 ):
+    """The named researcher signs the extended security operating procedures, a condition of the
+    approval."""
     return await _read(session, await home_working.sign_syops(session, principal, request_id))

@@ -30,6 +30,8 @@ async def create(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require_roles("researcher"))],
 ):
+    """A researcher member asks for their own data or code to be brought into a project space
+    (201). Packages from public repositories are refused (422 names the rule)."""
     return await ingestion.request_ingestion(session, principal, **body.model_dump())
 
 
@@ -45,6 +47,7 @@ async def list_requests(
     project_id: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[Literal["pending", "approved", "rejected"] | None, Query()] = None,
 ):
+    """Staff see every ingestion request, a researcher their own; keyset pagination."""
     return await ingestion.list_ingestions(session, principal, project_id=project_id, status=status)
 
 
@@ -55,6 +58,7 @@ async def list_requests(
     responses=problem_responses(401, 404, 422),
 )
 async def read(request_id: RequestId, session: SessionDep, principal: CurrentPrincipal):
+    """One ingestion request with its status and decision."""
     return await ingestion.get_ingestion(session, principal, request_id)
 
 
@@ -67,6 +71,7 @@ async def read(request_id: RequestId, session: SessionDep, principal: CurrentPri
 async def approve(
     request_id: RequestId, body: IngestionDecision, session: SessionDep, principal: Support
 ):
+    """Support approves: the data or code is brought into the project space."""
     return await ingestion.decide_ingestion(
         session, principal, request_id, approve=True, reason=body.reason
     )
@@ -81,6 +86,7 @@ async def approve(
 async def reject(
     request_id: RequestId, body: IngestionDecision, session: SessionDep, principal: Support
 ):
+    """Support rejects the request with the reason, which the researcher reads."""
     return await ingestion.decide_ingestion(
         session, principal, request_id, approve=False, reason=body.reason
     )

@@ -27,6 +27,8 @@ async def read_project_space(
     session: SessionDep,
     principal: CurrentPrincipal,
 ):
+    """The project's secure space: the datasets mapped into it and the researchers' accounts
+    (enabled or not). Staff see everything; a member sees only their own account."""
     staff = principal.has("support", "ops")
     member = principal.researcher_id is not None and await spaces.is_active_member(
         session, project_id, principal.researcher_id

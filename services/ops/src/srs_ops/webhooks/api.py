@@ -102,6 +102,7 @@ async def list_subscriptions(
     cursor: Cursor = None,
     organisation_id: Annotated[str | None, Query(max_length=200, examples=["org-ntu"])] = None,
 ) -> Page[SubscriptionRead]:
+    """A partner sees its organisation's subscriptions, support every one; keyset pagination."""
     rows, more = await service.list_subscriptions(
         session,
         principal,
@@ -130,6 +131,7 @@ async def list_subscriptions(
 async def read_subscription(
     subscription_id: str, session: SessionDep, principal: Reader
 ) -> SubscriptionRead:
+    """One subscription (never its secret)."""
     return SubscriptionRead.model_validate(
         await service.get_subscription(session, principal, subscription_id)
     )
@@ -151,6 +153,8 @@ async def read_subscription(
 async def update_subscription(
     subscription_id: str, body: SubscriptionUpdate, session: SessionDep, principal: Partner
 ) -> SubscriptionRead:
+    """The partner changes the URL, the event types or the description, or enables or disables the
+    subscription; the URL is validated like at creation."""
     return SubscriptionRead.model_validate(
         await service.update_subscription(session, principal, subscription_id, body)
     )
@@ -171,6 +175,7 @@ async def update_subscription(
 async def delete_subscription(
     subscription_id: str, session: SessionDep, principal: Partner
 ) -> Response:
+    """The partner deletes the subscription and its delivery log; nothing more is sent."""
     await service.delete_subscription(session, principal, subscription_id)
     return Response(status_code=204)
 
@@ -219,6 +224,8 @@ async def list_deliveries(
         str | None, Query(max_length=200, examples=["srs.project.approved.v1"])
     ] = None,
 ) -> Page[DeliveryRead]:
+    """The subscription's deliveries, newest first, with their status (pending, delivered, failed)
+    and attempts."""
     rows, more = await service.list_deliveries(
         session,
         principal,
@@ -249,6 +256,8 @@ async def list_deliveries(
 async def read_delivery(
     delivery_id: RowId, session: SessionDep, principal: Reader
 ) -> DeliveryDetail:
+    """One delivery: the signed body sent and every attempt with its status code, latency and
+    error."""
     return await service.get_delivery(session, principal, delivery_id)
 
 
