@@ -4,7 +4,6 @@ replay or discard (role support)."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from srs_common.errors import problem_responses
 from srs_common.events.bus import make_producer, stop_quietly
 from srs_common.ids import RowId
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from srs_common.params import DateTimeParam
 from srs_ops import service
 from srs_ops.asyncapi import asyncapi_document
 from srs_ops.privacy import sees_personal_data
@@ -54,8 +54,8 @@ class EventFilters:
         subject: Annotated[str | None, Query(max_length=200)] = None,
         source: Annotated[str | None, Query(max_length=200, examples=["/srs/projects"])] = None,
         correlation_id: Annotated[str | None, Query(max_length=128)] = None,
-        since: Annotated[dt.datetime | None, Query(description="event time, inclusive")] = None,
-        until: Annotated[dt.datetime | None, Query(description="event time, exclusive")] = None,
+        since: Annotated[DateTimeParam | None, Query(description="event time, inclusive")] = None,
+        until: Annotated[DateTimeParam | None, Query(description="event time, exclusive")] = None,
     ) -> None:
         self.values = {
             "type": type,

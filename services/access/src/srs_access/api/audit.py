@@ -14,6 +14,7 @@ from srs_common.auth import require_roles
 from srs_common.db import SessionDep
 from srs_common.errors import AppError, problem_responses
 from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from srs_common.params import DateTimeParam
 
 router = APIRouter(
     prefix="/v1/audit", tags=["audit"], dependencies=[Depends(require_roles("support", "ops"))]
@@ -32,8 +33,8 @@ async def list_audit(
     cursor: Cursor = None,
     researcher_id: Annotated[str | None, Query(max_length=100)] = None,
     project_id: Annotated[str | None, Query(max_length=40)] = None,
-    since: Annotated[dt.datetime | None, Query(description="inclusive")] = None,
-    until: Annotated[dt.datetime | None, Query(description="exclusive")] = None,
+    since: Annotated[DateTimeParam | None, Query(description="inclusive")] = None,
+    until: Annotated[DateTimeParam | None, Query(description="exclusive")] = None,
 ):
     """Access decisions and actions in the hash-chained audit log, oldest first, filtered by
     researcher, project or time; keyset pagination. Staff only."""
