@@ -1,7 +1,7 @@
 """The portal in real Chromium (Playwright) against real processes: the platform, the
 access service as the OpenID Connect provider, and the portal on its own port. A new
-researcher signs up, lands on their dashboard, registers their profile, signs out and
-signs in again; every page
+researcher signs up, lands on their dashboard, registers their profile, applies for
+accreditation, signs out and signs in again; every page
 passes axe-core with no serious or critical violation and runs under its
 Content-Security-Policy without a violation."""
 
@@ -137,6 +137,18 @@ def test_a_new_researcher_signs_up_signs_in_and_sees_their_dashboard(portal_stac
         page.wait_for_url(portal + "/dashboard")
         assert "You are registered as Nia Researcher" in page.inner_text(
             "#accreditation-status")
+
+        # ... and applies for full accreditation.
+        page.click("#apply-link")
+        page.wait_for_selector("h1:text('Apply for accreditation')")
+        page.check("input[name=kind][value=full]")
+        page.fill("#training-day", "1")
+        page.fill("#training-month", "10")
+        page.fill("#training-year", "2026")
+        checked(page, "apply")
+        page.click("#apply")
+        page.wait_for_url(portal + "/dashboard")
+        assert "Submitted" in page.inner_text("#application-list")
 
         page.click("#sign-out")
         page.wait_for_url(portal + "/")

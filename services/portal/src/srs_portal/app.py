@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from srs_common.db import Database
 from srs_common.errors import AppError
 from srs_common.observability import configure_logging
+from srs_portal import apply as apply_pages
 from srs_portal import profile as profile_pages
 from srs_portal.pages import SignedIn, SignInRequired, local_path, render
 from srs_portal.platform import Platform, SignInAgain
@@ -28,6 +29,9 @@ from srs_portal.settings import PortalSettings
 from srs_portal.signin import access_token, provider_client, session_tokens
 
 log = logging.getLogger(__name__)
+
+# Applications still in the panel's or the applicant's hands.
+PENDING = ("draft", "submitted", "information_requested", "resubmitted")
 
 
 
@@ -154,6 +158,7 @@ def create_app(settings: PortalSettings | None = None, *,
         return RedirectResponse(f"{end_session}?{urlencode(params)}", status_code=303)
 
     app.include_router(profile_pages.router)
+    app.include_router(apply_pages.router)
 
     @app.get("/dashboard", response_class=HTMLResponse)
     async def dashboard(request: Request, user: SignedIn) -> Response:
@@ -176,7 +181,8 @@ def create_app(settings: PortalSettings | None = None, *,
             "accreditations": accreditations or [], "applications": applications,
             # What needs the person's attention first: the panel's questions.
             "questions": [a for a in applications
-                          if a.get("status") == "information_requested"]})
+                          if a.get("status") == "information_requested"],
+            "pending": [a for a in applications if a.get("status") in PENDING]})
 
     @app.get("/dashboard/projects", response_class=HTMLResponse)
     async def dashboard_projects(request: Request, user: SignedIn) -> Response:

@@ -50,10 +50,15 @@ class Platform:
                    json: Any) -> tuple[int, Any]:
         """The status and JSON body of a POST; 4xx answers are returned for the page to
         explain (problem+json), never raised."""
+        return await self.send("POST", service, path, token=token, json=json)
+
+    async def send(self, method: str, service: str, path: str, *, token: str,
+                   json: Any) -> tuple[int, Any]:
+        """:meth:`post` for any method (PATCH, ...)."""
         url = self.service_urls[service].rstrip("/") + path
         try:
-            response = await self.client.post(url, json=json,
-                                              headers={"Authorization": f"Bearer {token}"})
+            response = await self.client.request(
+                method, url, json=json, headers={"Authorization": f"Bearer {token}"})
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(f"the {service} service cannot be reached just now; "
                                      "try again in a few minutes") from exc

@@ -31,7 +31,7 @@ class NotAResearcher(AppError):
     title = "Only researchers register a profile"
 
 
-def _researcher(request: Request) -> dict[str, Any]:
+def researcher(request: Request) -> dict[str, Any]:
     user = signed_in_user(request)
     if not user.get("researcher_id"):
         raise NotAResearcher("your account is a staff account: it has no researcher profile")
@@ -47,7 +47,7 @@ def _page(request: Request, values: dict[str, Any], errors: dict[str, str],
 
 @router.get("/profile/register", response_class=HTMLResponse)
 async def register_form(request: Request) -> Response:
-    user = _researcher(request)
+    user = researcher(request)
     return _page(request, {"name": user.get("name") or "", "email": user.get("email") or ""},
                  {})
 
@@ -55,7 +55,7 @@ async def register_form(request: Request) -> Response:
 @router.post("/profile/register", response_class=HTMLResponse,
              dependencies=[Depends(require_csrf)])
 async def register(request: Request) -> Response:
-    _researcher(request)
+    researcher(request)
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in
               ("name", "email", "degree", "degree_quantitative", "quantitative_research_years")}

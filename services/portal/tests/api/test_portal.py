@@ -222,3 +222,44 @@ async def test_the_dashboard_puts_the_panels_question_first(world):
     assert dashboard.text.index("Needs your attention") < dashboard.text.index(
         "Your dashboard</h1>")
     assert "Information requested" in dashboard.text  # the application's status, in words
+
+
+async def registered_alice(world) -> None:
+    alice = world["tokens"].headers("researcher", sub="alice", researcher_id="res-alice",
+                                    org="org-ntu")
+    assert (await world["accreditation"].post("/v1/researchers", headers=alice, json={
+        "name": "Alice Example", "email": "alice@example.ac.uk",
+        "qualifications": {"degree": "masters", "degree_quantitative": True,
+                           "quantitative_research_years": 2}})).status_code == 201
+
+
+async def test_a_registered_researcher_applies_for_accreditation(world):
+    await registered_alice(world)
+    await sign_in(world)
+    dashboard = await world["portal"].get("/dashboard")
+    assert 'href="/accreditation/apply"' in dashboard.text
+    form = await world["portal"].get("/accreditation/apply")
+    assert form.status_code == 200
+    values = {"kind": "full", "training-day": "1", "training-month": "10",
+              "training-year": "2026", "statement": "Criminologist"}
+    assert (await world["portal"].post("/accreditation/apply", data=values)).status_code == 403
+    bad_date = await world["portal"].post("/accreditation/apply", data={
+        **values, "training-month": "13", "csrf_token": csrf_of(form)})
+    assert bad_date.status_code == 422
+    assert "Enter the date you completed safe researcher training" in bad_date.text
+    future = await world["portal"].post("/accreditation/apply", data={
+        **values, "training-year": "2099", "csrf_token": csrf_of(form)})
+    assert future.status_code == 422
+    # The accreditation service's own reason, in its words, against the date.
+    assert "the safe researcher training date is in the future" in future.text
+    assert 'href="#training"' in future.text
+    done = await world["portal"].post("/accreditation/apply",
+                                      data={**values, "csrf_token": csrf_of(form)})
+    assert done.status_code == 303 and done.headers["location"] == "/dashboard"
+    dashboard = await world["portal"].get("/dashboard")
+    assert "Submitted" in dashboard.text
+    assert 'href="/accreditation/apply"' not in dashboard.text  # one in progress already
+    # The refused attempt's draft was completed and submitted, not left beside a second one.
+    mine = await world["accreditation"].get("/v1/applications", headers=world["tokens"].headers(
+        "researcher", sub="alice", researcher_id="res-alice", org="org-ntu"))
+    assert [a["status"] for a in mine.json()["items"]] == ["submitted"]
