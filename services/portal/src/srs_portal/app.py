@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from srs_common.config import check_secrets
 from srs_common.db import Database
 from srs_common.errors import AppError
 from srs_common.observability import configure_logging
@@ -34,25 +35,31 @@ log = logging.getLogger(__name__)
 PENDING = ("draft", "submitted", "information_requested", "resubmitted")
 
 
-
-def create_app(settings: PortalSettings | None = None, *,
-               provider_transport: httpx.AsyncBaseTransport | None = None,
-               platform_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+def create_app(
+    settings: PortalSettings | None = None,
+    *,
+    provider_transport: httpx.AsyncBaseTransport | None = None,
+    platform_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
     """The portal app. The transports let tests run the provider and the services
     in-process; a running portal reaches them over HTTP."""
     settings = settings or PortalSettings()
-    configure_logging("portal", level=settings.platform.log_level,
-                      json_logs=settings.platform.log_json)
+    configure_logging(
+        "portal", level=settings.platform.log_level, json_logs=settings.platform.log_json
+    )
+    check_secrets(settings)
     store = SessionStore(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database_url, service="portal", pool_size=settings.db_pool_size)
         store.db = app.state.db = db
-        app.state.platform = Platform(settings.service_urls, settings.api_timeout_seconds,
-                                      platform_transport)
-        sweeper = asyncio.create_task(store.purge_forever(settings.session_purge_seconds),
-                                      name="session-purge")
+        app.state.platform = Platform(
+            settings.service_urls, settings.api_timeout_seconds, platform_transport
+        )
+        sweeper = asyncio.create_task(
+            store.purge_forever(settings.session_purge_seconds), name="session-purge"
+        )
         try:
             yield
         finally:
@@ -60,8 +67,9 @@ def create_app(settings: PortalSettings | None = None, *,
             await app.state.platform.close()
             await db.dispose()
 
-    app = FastAPI(title="SRS portal", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(
+        title="SRS portal", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.settings = settings
     app.state.sessions = store
     app.state.provider = provider_client(settings, provider_transport)
@@ -78,13 +86,15 @@ def create_app(settings: PortalSettings | None = None, *,
     @app.exception_handler(SignInAgain)
     async def _sign_in_again(request: Request, exc: SignInAgain) -> Response:
         request.session.clear()
-        return RedirectResponse("/sign-in?" + urlencode({"next": request.url.path}),
-                                status_code=303)
+        return RedirectResponse(
+            "/sign-in?" + urlencode({"next": request.url.path}), status_code=303
+        )
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
-        return render(request, "error.html", {"title": exc.title, "detail": exc.detail},
-                      status=exc.status)
+        return render(
+            request, "error.html", {"title": exc.title, "detail": exc.detail}, status=exc.status
+        )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -100,26 +110,38 @@ def create_app(settings: PortalSettings | None = None, *,
 
     @app.get("/register/researchers", response_class=HTMLResponse)
     async def researcher_register(
-            request: Request, q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+        request: Request, q: Annotated[str | None, Query(max_length=200)] = None
+    ) -> Response:
         page = await request.app.state.platform.get(
-            "accreditation", "/v1/register", params={"q": q} if q else None)
-        return render(request, "register_researchers.html",
-                      {"entries": (page or {}).get("items", []), "q": q or ""})
+            "accreditation", "/v1/register", params={"q": q} if q else None
+        )
+        return render(
+            request,
+            "register_researchers.html",
+            {"entries": (page or {}).get("items", []), "q": q or ""},
+        )
 
     @app.get("/register/projects", response_class=HTMLResponse)
     async def project_register(
-            request: Request, q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+        request: Request, q: Annotated[str | None, Query(max_length=200)] = None
+    ) -> Response:
         page = await request.app.state.platform.get(
-            "projects", "/v1/register/projects", params={"q": q} if q else None)
-        return render(request, "register_projects.html",
-                      {"entries": (page or {}).get("items", []), "q": q or ""})
+            "projects", "/v1/register/projects", params={"q": q} if q else None
+        )
+        return render(
+            request,
+            "register_projects.html",
+            {"entries": (page or {}).get("items", []), "q": q or ""},
+        )
 
     @app.get("/sign-in")
-    async def sign_in(request: Request,
-                      next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+    async def sign_in(
+        request: Request, next: Annotated[str | None, Query(max_length=500)] = None
+    ) -> Response:
         request.session["next"] = local_path(next)
         return await request.app.state.provider.authorize_redirect(  # type: ignore[no-any-return]
-            request, settings.redirect_uri)
+            request, settings.redirect_uri
+        )
 
     @app.get("/auth/callback", response_class=HTMLResponse)
     async def callback(request: Request) -> Response:
@@ -127,19 +149,29 @@ def create_app(settings: PortalSettings | None = None, *,
             token = await request.app.state.provider.authorize_access_token(request)
         except OAuthError as exc:
             log.info("sign-in refused at the callback: %s", exc.error)
-            return render(request, "error.html", {
-                "title": "Sign-in did not complete",
-                "detail": "The sign-in could not be completed. Start again from the sign-in "
-                          "link."}, status=400)
+            return render(
+                request,
+                "error.html",
+                {
+                    "title": "Sign-in did not complete",
+                    "detail": "The sign-in could not be completed. Start again from the sign-in "
+                    "link.",
+                },
+                status=400,
+            )
         claims = token.get("userinfo") or {}
         next_path = request.session.get("next", "/dashboard")
         # A new session id for the signed-in person (against session fixation).
         request.scope[ROTATE] = True
         request.session.clear()
         request.session["user"] = {
-            "sub": claims.get("sub"), "name": claims.get("name") or claims.get("sub"),
-            "email": claims.get("email"), "researcher_id": claims.get("researcher_id"),
-            "roles": claims.get("roles", []), "org": claims.get("org")}
+            "sub": claims.get("sub"),
+            "name": claims.get("name") or claims.get("sub"),
+            "email": claims.get("email"),
+            "researcher_id": claims.get("researcher_id"),
+            "roles": claims.get("roles", []),
+            "org": claims.get("org"),
+        }
         request.session["tokens"] = session_tokens(token)
         return RedirectResponse(local_path(next_path), status_code=303)
 
@@ -151,8 +183,10 @@ def create_app(settings: PortalSettings | None = None, *,
         end_session = metadata.get("end_session_endpoint")
         if not end_session:
             return RedirectResponse("/", status_code=303)
-        params = {"post_logout_redirect_uri": settings.after_sign_out_url,
-                  "client_id": settings.oidc_client_id}
+        params = {
+            "post_logout_redirect_uri": settings.after_sign_out_url,
+            "client_id": settings.oidc_client_id,
+        }
         if tokens.get("id_token"):
             params["id_token_hint"] = tokens["id_token"]
         return RedirectResponse(f"{end_session}?{urlencode(params)}", status_code=303)
@@ -167,22 +201,30 @@ def create_app(settings: PortalSettings | None = None, *,
         researcher_id = user.get("researcher_id")
         profile = accreditations = applications = None
         if researcher_id:
-            profile = await platform.get("accreditation", f"/v1/researchers/{researcher_id}",
-                                         token=token)
+            profile = await platform.get(
+                "accreditation", f"/v1/researchers/{researcher_id}", token=token
+            )
             if profile is not None:
                 accreditations = await platform.get(
-                    "accreditation", f"/v1/researchers/{researcher_id}/accreditations",
-                    token=token)
-                applications = await platform.get("accreditation", "/v1/applications",
-                                                  token=token)
+                    "accreditation", f"/v1/researchers/{researcher_id}/accreditations", token=token
+                )
+                applications = await platform.get("accreditation", "/v1/applications", token=token)
         applications = (applications or {}).get("items", [])
-        return render(request, "dashboard.html", {
-            "title": "Your dashboard", "profile": profile,
-            "accreditations": accreditations or [], "applications": applications,
-            # What needs the person's attention first: the panel's questions.
-            "questions": [a for a in applications
-                          if a.get("status") == "information_requested"],
-            "pending": [a for a in applications if a.get("status") in PENDING]})
+        return render(
+            request,
+            "dashboard.html",
+            {
+                "title": "Your dashboard",
+                "profile": profile,
+                "accreditations": accreditations or [],
+                "applications": applications,
+                # What needs the person's attention first: the panel's questions.
+                "questions": [
+                    a for a in applications if a.get("status") == "information_requested"
+                ],
+                "pending": [a for a in applications if a.get("status") in PENDING],
+            },
+        )
 
     @app.get("/dashboard/projects", response_class=HTMLResponse)
     async def dashboard_projects(request: Request, user: SignedIn) -> Response:

@@ -19,10 +19,16 @@ from srs_common.tokens import MAX_TTL_SECONDS, SigningKey, issue_token
 def access_token_for(key: SigningKey, settings: AccessSettings, user: User) -> tuple[str, int]:
     """An access token for ``user`` and its lifetime in seconds."""
     ttl = min(settings.token_ttl_seconds, MAX_TTL_SECONDS)
-    token = issue_token(key, sub=user.username, roles=list(user.roles),
-                        issuer=settings.platform.jwt_issuer,
-                        audience=settings.platform.jwt_audience, ttl_seconds=ttl,
-                        researcher_id=user.researcher_id, org=user.organisation_id)
+    token = issue_token(
+        key,
+        sub=user.username,
+        roles=list(user.roles),
+        issuer=settings.platform.jwt_issuer,
+        audience=settings.platform.jwt_audience,
+        ttl_seconds=ttl,
+        researcher_id=user.researcher_id,
+        org=user.organisation_id,
+    )
     return token, ttl
 
 
@@ -46,13 +52,26 @@ def profile_claims(user: User, profile: AccountProfile | None, scope: str) -> di
     return claims
 
 
-def id_token_for(key: SigningKey, *, issuer: str, client_id: str, claims: dict[str, Any],
-                 nonce: str | None, access_token: str, ttl_seconds: int,
-                 auth_time: int | None = None) -> str:
+def id_token_for(
+    key: SigningKey,
+    *,
+    issuer: str,
+    client_id: str,
+    claims: dict[str, Any],
+    nonce: str | None,
+    access_token: str,
+    ttl_seconds: int,
+    auth_time: int | None = None,
+) -> str:
     now = int(time.time())
-    body: dict[str, Any] = {**claims, "iss": issuer, "aud": client_id, "iat": now,
-                            "exp": now + min(ttl_seconds, MAX_TTL_SECONDS),
-                            "at_hash": create_half_hash(access_token, "RS256").decode()}
+    body: dict[str, Any] = {
+        **claims,
+        "iss": issuer,
+        "aud": client_id,
+        "iat": now,
+        "exp": now + min(ttl_seconds, MAX_TTL_SECONDS),
+        "at_hash": create_half_hash(access_token, "RS256").decode(),
+    }
     if auth_time is not None:
         body["auth_time"] = auth_time
     if nonce:
@@ -61,13 +80,20 @@ def id_token_for(key: SigningKey, *, issuer: str, client_id: str, claims: dict[s
     return token
 
 
-def read_id_token_hint(key: SigningKey, token: str, issuer: str) -> dict[str, Any] | None:
-    """The claims of an ID token this provider issued (expired ones too, as OpenID
+def read_id_token_hint(keys: list[SigningKey], token: str, issuer: str) -> dict[str, Any] | None:
+    """The claims of an ID token this provider issued with any key it publishes (so a hint
+    signed before a key rotation still signs the person out; expired ones too, as OpenID
     Connect RP-Initiated Logout allows), or None if it is not one of ours."""
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token, key.public_jwk, algorithms=["RS256"], issuer=issuer,
-            options={"verify_aud": False, "verify_exp": False, "verify_at_hash": False})
-    except Exception:  # noqa: BLE001 - any undecodable hint is simply not ours
-        return None
-    return claims
+    for key in keys:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.public_jwk,
+                algorithms=["RS256"],
+                issuer=issuer,
+                options={"verify_aud": False, "verify_exp": False, "verify_at_hash": False},
+            )
+        except Exception:  # noqa: BLE001, S112 - not signed by this key: try the next
+            continue
+        return claims
+    return None
