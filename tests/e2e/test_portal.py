@@ -27,8 +27,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "services" / "portal" / "node_modules" / "axe-core" / "axe.min.js"
 # Set to a directory (e.g. docs/images) to keep screenshots of the pages as portal-*.png.
 SCREENSHOTS = os.environ.get("SRS_PORTAL_SCREENSHOTS")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +48,15 @@ def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         if url.startswith("postgresql"):
             ensure_postgres_database(url, recreate=True)
         urls[service] = url
-    stack = Stack(var_dir=var_dir, ports={s: free_port() for s in (*SERVICES, "portal")},
-                  smtp_port=free_port(), database_urls=urls, log_json=True,
-                  signing_key=SigningKey.generate(),
-                  extra_env={"SRS_FETCH_MAX_WAIT_MS": "50", "SRS_SESSION_TIMEOUT_MS": "6000"})
+    stack = Stack(
+        var_dir=var_dir,
+        ports={s: free_port() for s in (*SERVICES, "portal")},
+        smtp_port=free_port(),
+        database_urls=urls,
+        log_json=True,
+        signing_key=SigningKey.generate(),
+        extra_env={"SRS_FETCH_MAX_WAIT_MS": "50", "SRS_SESSION_TIMEOUT_MS": "6000"},
+    )
     stack.start(timeout=120)
     try:
         yield stack
@@ -55,14 +67,17 @@ def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium "
-                    "(make tools); the browser tests need it")
+        pytest.skip(
+            "Debian's Chromium is not installed at /usr/bin/chromium "
+            "(make tools); the browser tests need it"
+        )
     assert AXE.exists(), "axe-core is missing: run make install (portal-assets)"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=FLAGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
         try:
             yield chromium
         finally:
@@ -74,9 +89,11 @@ def serious_violations(page) -> list[str]:
     the DevTools protocol, so the page's own CSP (no inline scripts) does not block it."""
     page.evaluate(AXE.read_text())
     results = page.evaluate("async () => await axe.run(document)")
-    return [f"{v['id']} ({v['impact']}): {v['help']} at "
-            f"{[n['target'] for n in v['nodes']][:3]}"
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def checked(page, name: str) -> None:
@@ -91,8 +108,14 @@ def test_a_new_researcher_signs_up_signs_in_and_sees_their_dashboard(portal_stac
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
     csp_violations: list[str] = []
-    page.on("console", lambda message: csp_violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     email = f"nia-{uuid.uuid4().hex[:8]}@example.ac.uk"
     try:
         page.goto(portal + "/")
@@ -116,8 +139,7 @@ def test_a_new_researcher_signs_up_signs_in_and_sees_their_dashboard(portal_stac
 
         page.wait_for_url(portal + "/dashboard")
         page.wait_for_selector("#accreditation-status")
-        assert "not registered your researcher profile" in page.inner_text(
-            "#accreditation-status")
+        assert "not registered your researcher profile" in page.inner_text("#accreditation-status")
         page.wait_for_selector("#project-list")  # loaded by htmx
         assert "Signed in as Nia Researcher" in page.inner_text("body")
         checked(page, "dashboard")
@@ -135,8 +157,7 @@ def test_a_new_researcher_signs_up_signs_in_and_sees_their_dashboard(portal_stac
         page.fill("#quantitative_research_years", "2")
         page.click("#register-profile")
         page.wait_for_url(portal + "/dashboard")
-        assert "You are registered as Nia Researcher" in page.inner_text(
-            "#accreditation-status")
+        assert "You are registered as Nia Researcher" in page.inner_text("#accreditation-status")
 
         # ... and applies for full accreditation.
         page.click("#apply-link")
@@ -184,29 +205,59 @@ def test_the_new_researchers_token_is_accepted_by_the_services(portal_stack):
         import secrets
 
         verifier = secrets.token_urlsafe(48)
-        challenge = base64.urlsafe_b64encode(
-            hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        challenge = (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+            .rstrip(b"=")
+            .decode()
+        )
         portal = portal_stack.url("portal")
-        params = {"response_type": "code", "client_id": "srs-portal",
-                  "redirect_uri": f"{portal}/auth/callback", "scope": "openid profile email",
-                  "state": "s", "code_challenge": challenge, "code_challenge_method": "S256"}
+        params = {
+            "response_type": "code",
+            "client_id": "srs-portal",
+            "redirect_uri": f"{portal}/auth/callback",
+            "scope": "openid profile email",
+            "state": "s",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
         page = browser_like.get("/oidc/register", params=params)
-        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">',
-                                 page.text))
-        created = browser_like.post("/oidc/register", data={
-            **fields, "name": "Ria Researcher", "email": email, "organisation": "org-ntu",
-            "password": "correct horse battery staple"})
+        fields = dict(
+            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)
+        )
+        created = browser_like.post(
+            "/oidc/register",
+            data={
+                **fields,
+                "name": "Ria Researcher",
+                "email": email,
+                "organisation": "org-ntu",
+                "password": "correct horse battery staple",
+            },
+        )
         code = re.search(r"code=([^&]+)", created.headers["location"]).group(1)
-        tokens = browser_like.post("/oidc/token", auth=(
-            "srs-portal", "embedded-default-portal-secret-not-for-production"), data={
-            "grant_type": "authorization_code", "code": code,
-            "redirect_uri": f"{portal}/auth/callback", "code_verifier": verifier}).json()
+        tokens = browser_like.post(
+            "/oidc/token",
+            auth=("srs-portal", "embedded-default-portal-secret-not-for-production"),
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": f"{portal}/auth/callback",
+                "code_verifier": verifier,
+            },
+        ).json()
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-    registered = httpx.post(f"{portal_stack.url('accreditation')}/v1/researchers",
-                            headers=headers, json={
-                                "name": "Ria Researcher", "email": email,
-                                "qualifications": {"degree": "masters",
-                                                   "degree_quantitative": True,
-                                                   "quantitative_research_years": 2}})
+    registered = httpx.post(
+        f"{portal_stack.url('accreditation')}/v1/researchers",
+        headers=headers,
+        json={
+            "name": "Ria Researcher",
+            "email": email,
+            "qualifications": {
+                "degree": "masters",
+                "degree_quantitative": True,
+                "quantitative_research_years": 2,
+            },
+        },
+    )
     assert registered.status_code == 201, registered.text
     assert registered.json()["organisation_id"] == "org-ntu"

@@ -25,5 +25,6 @@ def registered_clients(settings: AccessSettings) -> dict[str, RegisteredClient]:
         client_id=settings.portal_client_id,
         secret=settings.portal_client_secret.get_secret_value(),
         redirect_uris=tuple(settings.portal_redirect_uris),
-        post_logout_redirect_uris=tuple(settings.portal_post_logout_redirect_uris))
+        post_logout_redirect_uris=tuple(settings.portal_post_logout_redirect_uris),
+    )
     return {portal.client_id: portal}

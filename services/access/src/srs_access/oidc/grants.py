@@ -39,21 +39,39 @@ class Grant:
     auth_time: int | None = None
 
 
-async def issue_code(session: AsyncSession, *, client_id: str, username: str,
-                     redirect_uri: str, scope: str, nonce: str | None, code_challenge: str,
-                     ttl_seconds: int) -> str:
+async def issue_code(
+    session: AsyncSession,
+    *,
+    client_id: str,
+    username: str,
+    redirect_uri: str,
+    scope: str,
+    nonce: str | None,
+    code_challenge: str,
+    ttl_seconds: int,
+) -> str:
     code = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(AuthorizationCode(
-        code_hash=token_hash(code), client_id=client_id, username=username,
-        redirect_uri=redirect_uri, scope=scope, nonce=nonce, code_challenge=code_challenge,
-        created_at=now, expires_at=now + dt.timedelta(seconds=ttl_seconds)))
+    session.add(
+        AuthorizationCode(
+            code_hash=token_hash(code),
+            client_id=client_id,
+            username=username,
+            redirect_uri=redirect_uri,
+            scope=scope,
+            nonce=nonce,
+            code_challenge=code_challenge,
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=ttl_seconds),
+        )
+    )
     await session.flush()
     return code
 
 
-async def redeem_code(session: AsyncSession, *, code: str, client_id: str, redirect_uri: str,
-                      code_verifier: str) -> Grant:
+async def redeem_code(
+    session: AsyncSession, *, code: str, client_id: str, redirect_uri: str, code_verifier: str
+) -> Grant:
     """The grant of a code, used up. Raises :class:`InvalidGrantError` naming why not."""
     code_hash = token_hash(code)
     stored = await session.get(AuthorizationCode, code_hash)
@@ -63,29 +81,43 @@ async def redeem_code(session: AsyncSession, *, code: str, client_id: str, redir
     used = await session.execute(
         update(AuthorizationCode)
         .where(AuthorizationCode.code_hash == code_hash, AuthorizationCode.used_at.is_(None))
-        .values(used_at=now))
+        .values(used_at=now)
+    )
     if used.rowcount != 1:  # type: ignore[attr-defined]
         await revoke_family(session, code_hash)
-        raise InvalidGrantError("the authorization code has already been used; the tokens "
-                                "issued from it are revoked")
+        raise InvalidGrantError(
+            "the authorization code has already been used; the tokens issued from it are revoked"
+        )
     if stored.expires_at <= now:
         raise InvalidGrantError("the authorization code has expired")
     if stored.redirect_uri != redirect_uri:
         raise InvalidGrantError("redirect_uri differs from the one the code was issued for")
-    if not code_verifier or not compare_s256_code_challenge(code_verifier,
-                                                            stored.code_challenge):
+    if not code_verifier or not compare_s256_code_challenge(code_verifier, stored.code_challenge):
         raise InvalidGrantError("code_verifier does not match the code_challenge (PKCE)")
-    return Grant(stored.username, stored.client_id, stored.scope, stored.nonce, code_hash,
-                 int(stored.created_at.timestamp()))
+    return Grant(
+        stored.username,
+        stored.client_id,
+        stored.scope,
+        stored.nonce,
+        code_hash,
+        int(stored.created_at.timestamp()),
+    )
 
 
 async def issue_refresh_token(session: AsyncSession, grant: Grant, *, ttl_seconds: int) -> str:
     value = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(RefreshToken(
-        token_hash=token_hash(value), family=grant.family, client_id=grant.client_id,
-        username=grant.username, scope=grant.scope, created_at=now,
-        expires_at=now + dt.timedelta(seconds=ttl_seconds)))
+    session.add(
+        RefreshToken(
+            token_hash=token_hash(value),
+            family=grant.family,
+            client_id=grant.client_id,
+            username=grant.username,
+            scope=grant.scope,
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=ttl_seconds),
+        )
+    )
     await session.flush()
     return value
 
@@ -101,13 +133,18 @@ async def rotate_refresh_token(session: AsyncSession, *, value: str, client_id: 
     now = utcnow()
     rotated = await session.execute(
         update(RefreshToken)
-        .where(RefreshToken.token_hash == hashed, RefreshToken.rotated_at.is_(None),
-               RefreshToken.revoked_at.is_(None))
-        .values(rotated_at=now))
+        .where(
+            RefreshToken.token_hash == hashed,
+            RefreshToken.rotated_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(rotated_at=now)
+    )
     if rotated.rowcount != 1:  # type: ignore[attr-defined]
         await revoke_family(session, stored.family)
-        raise InvalidGrantError("the refresh token has already been used; the sign-in it "
-                                "belongs to is revoked")
+        raise InvalidGrantError(
+            "the refresh token has already been used; the sign-in it belongs to is revoked"
+        )
     if stored.expires_at <= now:
         raise InvalidGrantError("the refresh token has expired")
     return Grant(stored.username, stored.client_id, stored.scope, None, stored.family)
@@ -117,13 +154,18 @@ async def revoke_family(session: AsyncSession, family: str) -> None:
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow()))
+        .values(revoked_at=utcnow())
+    )
 
 
 async def revoke_user_sessions(session: AsyncSession, *, username: str, client_id: str) -> None:
     """Sign-out: every refresh token of this person at this client stops working."""
     await session.execute(
         update(RefreshToken)
-        .where(RefreshToken.username == username, RefreshToken.client_id == client_id,
-               RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow()))
+        .where(
+            RefreshToken.username == username,
+            RefreshToken.client_id == client_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
