@@ -73,6 +73,9 @@ def _settings(request: Request) -> AccessSettings:
     summary="OpenID Connect discovery: the provider's endpoints and what it supports",
 )
 async def discovery(request: Request) -> dict[str, Any]:
+    """The OpenID Connect discovery document (OpenID Connect Discovery 1.0): the issuer,
+    the authorization, token, userinfo and end-session endpoints, the JWKS and what the
+    provider supports (code flow with PKCE S256 only). Clients configure themselves from it."""
     issuer = issuer_of(request)
     return {
         "issuer": issuer,
@@ -615,6 +618,8 @@ async def token(
 async def userinfo(
     session: SessionDep, principal: Annotated[Principal, Depends(current_principal)]
 ) -> JSONResponse:
+    """The claims of the person the bearer access token was issued to (OpenID Connect Core
+    5.3): `sub`, name, e-mail, organisation and roles, as the scopes granted allow."""
     from srs_access.oidc.tokens import profile_claims
 
     user = await session.get(User, principal.sub)
