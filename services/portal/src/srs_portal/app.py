@@ -22,6 +22,7 @@ from srs_common.errors import AppError
 from srs_common.observability import configure_logging
 from srs_portal import apply as apply_pages
 from srs_portal import profile as profile_pages
+from srs_portal import projects as project_pages
 from srs_portal.pages import SignedIn, SignInRequired, local_path, render
 from srs_portal.platform import Platform, SignInAgain
 from srs_portal.security import SecurityHeaders, require_csrf
@@ -193,6 +194,7 @@ def create_app(
 
     app.include_router(profile_pages.router)
     app.include_router(apply_pages.router)
+    app.include_router(project_pages.router)
 
     @app.get("/dashboard", response_class=HTMLResponse)
     async def dashboard(request: Request, user: SignedIn) -> Response:
