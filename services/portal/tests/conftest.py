@@ -42,13 +42,15 @@ def portal_database(srs_tmp: Path) -> str:
 
 
 @pytest.fixture
-def make_world(service_client, portal_database, tokens):
+def make_world(service_client, portal_database, tokens, tmp_path):
     """``async with make_world(**access_settings) as world``: the portal
     (``world["portal"]``, a client as a browser is) with its provider and the services it
     calls; ``world["provider"]`` is the browser at the provider."""
     return contextlib.asynccontextmanager(
-        lambda **access_settings: _world(service_client, portal_database, tokens,
-                                         access_settings))
+        lambda **access_settings: _world(
+            service_client, portal_database, tokens, access_settings, tmp_path
+        )
+    )
 
 
 @pytest.fixture
@@ -57,14 +59,21 @@ async def world(make_world) -> AsyncIterator[dict[str, Any]]:
         yield world
 
 
-async def _world(service_client, portal_database, tokens,
-                 access_settings) -> AsyncIterator[dict[str, Any]]:
-    async with service_client("access", portal_client_secret=SECRET,
-                              portal_redirect_uris=[f"{PORTAL}/auth/callback"],
-                              portal_post_logout_redirect_uris=[f"{PORTAL}/"],
-                              **access_settings) as access, \
-            service_client("accreditation") as accreditation, \
-            service_client("projects") as projects:
+async def _world(
+    service_client, portal_database, tokens, access_settings, tmp_path: Path
+) -> AsyncIterator[dict[str, Any]]:
+    async with (
+        service_client(
+            "access",
+            portal_client_secret=SECRET,
+            portal_redirect_uris=[f"{PORTAL}/auth/callback"],
+            portal_post_logout_redirect_uris=[f"{PORTAL}/"],
+            **access_settings,
+        ) as access,
+        service_client("accreditation") as accreditation,
+        service_client("projects") as projects,
+        service_client("clearance", outputs_dir=tmp_path / "outputs") as clearance,
+    ):
         async with access.runtime.db.transaction() as session:
             await seed_catalogue(session)
             await seed_demo_users(session)
@@ -73,22 +82,42 @@ async def _world(service_client, portal_database, tokens,
             await truncate_all(db, Base.metadata)
         finally:
             await db.dispose()
-        hosts = Hosts({"access.test": access.app, "accreditation.test": accreditation.app,
-                       "projects.test": projects.app})
+        hosts = Hosts(
+            {
+                "access.test": access.app,
+                "accreditation.test": accreditation.app,
+                "projects.test": projects.app,
+                "clearance.test": clearance.app,
+            }
+        )
         settings = PortalSettings(
-            database_url=portal_database, public_url=PORTAL, oidc_issuer_url=PROVIDER,
+            database_url=portal_database,
+            public_url=PORTAL,
+            oidc_issuer_url=PROVIDER,
             oidc_client_secret=SECRET,
-            service_urls={"accreditation": "http://accreditation.test",
-                          "projects": "http://projects.test", "access": PROVIDER})
+            service_urls={
+                "accreditation": "http://accreditation.test",
+                "projects": "http://projects.test",
+                "access": PROVIDER,
+                "clearance": "http://clearance.test",
+            },
+        )
         from srs_portal.app import create_app
 
         app = create_app(settings, provider_transport=hosts, platform_transport=hosts)
         async with asgi_client(app) as portal:
             portal.base_url = httpx.URL(PORTAL)
             async with httpx.AsyncClient(transport=hosts, base_url=PROVIDER) as provider:
-                yield {"portal": portal, "app": app, "provider": provider, "tokens": tokens,
-                       "access": access, "accreditation": accreditation,
-                       "projects": projects}
+                yield {
+                    "portal": portal,
+                    "app": app,
+                    "provider": provider,
+                    "tokens": tokens,
+                    "access": access,
+                    "accreditation": accreditation,
+                    "projects": projects,
+                    "clearance": clearance,
+                }
 
 
 async def start_sign_in(world: dict[str, Any], next_path: str = "/dashboard") -> httpx.Response:
@@ -105,12 +134,17 @@ def hidden_fields(page: httpx.Response) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
 
 
-async def sign_in(world: dict[str, Any], username: str = "alice",
-                  password: str = "alice-demo", next_path: str = "/dashboard") -> httpx.Response:
+async def sign_in(
+    world: dict[str, Any],
+    username: str = "alice",
+    password: str = "alice-demo",
+    next_path: str = "/dashboard",
+) -> httpx.Response:
     """Sign in through the provider's page; the portal's answer to the callback."""
     page = await start_sign_in(world, next_path)
-    posted = await world["provider"].post("/oidc/authorize", data={
-        **hidden_fields(page), "username": username, "password": password})
+    posted = await world["provider"].post(
+        "/oidc/authorize", data={**hidden_fields(page), "username": username, "password": password}
+    )
     assert posted.status_code == 303, posted.text
     callback = posted.headers["location"]
     assert callback.startswith(f"{PORTAL}/auth/callback?")

@@ -21,6 +21,7 @@ from srs_common.db import Database
 from srs_common.errors import AppError
 from srs_common.observability import configure_logging
 from srs_portal import apply as apply_pages
+from srs_portal import outputs as output_pages
 from srs_portal import profile as profile_pages
 from srs_portal import projects as project_pages
 from srs_portal.pages import SignedIn, SignInRequired, local_path, render
@@ -195,6 +196,7 @@ def create_app(
     app.include_router(profile_pages.router)
     app.include_router(apply_pages.router)
     app.include_router(project_pages.router)
+    app.include_router(output_pages.router)
 
     @app.get("/dashboard", response_class=HTMLResponse)
     async def dashboard(request: Request, user: SignedIn) -> Response:
