@@ -156,7 +156,7 @@ def _problem_errors(body: Any, errors: dict[str, str], fallback: str) -> None:
 
 @router.post("/projects/apply", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def apply(request: Request) -> Response:
-    researcher(request)
+    user = researcher(request)
     token = await access_token(request)
     datasets = await _catalogue(request, token)
     form = await request.form()
@@ -191,23 +191,38 @@ async def apply(request: Request) -> Response:
         return _page(request, values, errors, datasets, status=422)
     assert start is not None and end is not None
     platform: Platform = request.app.state.platform
-    status, body = await platform.post(
-        "projects",
-        "/v1/projects",
-        token=token,
-        json={
-            "title": values["title"],
-            "lay_summary": values["lay_summary"],
-            "public_benefit": values["public_benefit"],
-            "legal_gateway": values["legal_gateway"],
-            "dataset_ids": values["dataset_ids"],
-            "expected_start_date": start.isoformat(),
-            "expected_end_date": end.isoformat(),
-            "ethics_confirmed": "ethics" in values["confirmations"],
-            "data_source_acknowledged": "data_source" in values["confirmations"],
-            "priority_requested": values["priority_requested"] == "yes",
-        },
+    application = {
+        "title": values["title"],
+        "lay_summary": values["lay_summary"],
+        "public_benefit": values["public_benefit"],
+        "legal_gateway": values["legal_gateway"],
+        "dataset_ids": values["dataset_ids"],
+        "expected_start_date": start.isoformat(),
+        "expected_end_date": end.isoformat(),
+        "ethics_confirmed": "ethics" in values["confirmations"],
+        "data_source_acknowledged": "data_source" in values["confirmations"],
+        "priority_requested": values["priority_requested"] == "yes",
+    }
+    # A draft of this title left by an attempt that was refused is completed, not doubled.
+    drafts = await platform.get("projects", "/v1/projects", token=token, params={"status": "draft"})
+    draft = next(
+        (
+            p
+            for p in (drafts or {}).get("items", [])
+            if p.get("title") == values["title"]
+            and p.get("lead_researcher_id") == user.get("researcher_id")
+        ),
+        None,
     )
+    if draft is not None:
+        status, body = await platform.send(
+            "PATCH", "projects", f"/v1/projects/{draft['id']}", token=token, json=application
+        )
+        status = 201 if status == 200 else status
+    else:
+        status, body = await platform.post(
+            "projects", "/v1/projects", token=token, json=application
+        )
     if status != 201:
         _problem_errors(body, errors, "title")
         return _page(request, values, errors, datasets, status=422)
@@ -219,7 +234,7 @@ async def apply(request: Request) -> Response:
             token=token,
             json={"researcher_id": member_id, "role": role},
         )
-        if status != 201:
+        if status not in (201, 409):  # added now, or by a refused attempt
             problem = body if isinstance(body, dict) else {}
             errors[f"member-{row}-id"] = str(problem.get("detail") or "The member was refused")
     if not errors:

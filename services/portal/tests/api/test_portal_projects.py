@@ -118,6 +118,20 @@ async def test_the_projects_apis_refusal_is_shown_against_the_field(world, deliv
     assert refused.status_code == 422
     assert 'href="#member-1-id"' in refused.text
     assert "accreditation" in refused.text
+    # Once bob is accredited, the same application goes through: the refused attempt's
+    # draft is completed, not doubled.
+    await accredit(world, deliver, "res-bob")
+    done = await world["portal"].post(
+        "/projects/apply", data=application(csrf_token=csrf_of(refused))
+    )
+    assert done.status_code == 303, done.text
+    mine = await world["projects"].get(
+        "/v1/projects",
+        headers=world["tokens"].headers(
+            "researcher", sub="alice", researcher_id="res-alice", org="org-ntu"
+        ),
+    )
+    assert [p["status"] for p in mine.json()["items"]] == ["submitted"]
 
 
 async def test_an_unaccredited_lead_is_told_why(world):
