@@ -184,6 +184,21 @@ def test_a_new_researcher_signs_up_signs_in_and_sees_their_dashboard(portal_stac
         page.wait_for_url(portal + "/dashboard")
         page.wait_for_selector("#project-list")
 
+        # Their projects, and the project application form with the catalogue's datasets;
+        # an incomplete application is refused in a GOV.UK error summary.
+        page.goto(portal + "/projects")
+        page.wait_for_selector("#project-list")
+        checked(page, "projects")
+        page.click("#project-apply-link")
+        page.wait_for_selector("h1:text('Apply for a project')")
+        assert page.locator("input[name=dataset_ids]").count() > 0
+        checked(page, "project-apply")
+        page.fill("#title", "Burglary security effectiveness")
+        page.click("#project-apply")
+        page.wait_for_selector(".govuk-error-summary")
+        assert "Choose at least one dataset" in page.inner_text(".govuk-error-summary")
+        checked(page, "project-apply-errors")
+
         page.goto(portal + "/register/researchers")
         checked(page, "researchers-register")
         page.goto(portal + "/register/projects")
