@@ -102,12 +102,12 @@ def table_view(filename: str, data: bytes | None, check: dict[str, Any]) -> dict
     view["categories"] = categories
     for row in rows:
         key = tuple(str(row.get(c, "")) for c in categories)
-        cell = flagged.get(key)
+        found = flagged.get(key)
         view["rows"].append(
             {
                 "cells": [row.get(c, "") for c in columns],
-                "status": cell.get("status") if cell else "pass",
-                "reasons": [reason_words(r) for r in (cell or {}).get("reasons", [])],
+                "status": found.get("status") if found else "pass",
+                "reasons": [reason_words(r) for r in (found or {}).get("reasons", [])],
             }
         )
     return view
