@@ -5,6 +5,7 @@ services."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from srs_common.contracts import access, projects
 
@@ -16,7 +17,9 @@ TODAY = NOW.date()
 FAILING_CSV = b"region,year,count\nNorth,2021,12\nSouth,2021,3\n"
 
 
-async def output_of_alice(world, deliver) -> tuple[str, str]:
+async def output_of_alice(
+    world, deliver, files: tuple[tuple[str, bytes], ...] = (("table1.csv", FAILING_CSV),)
+) -> tuple[str, str]:
     """Alice's project (at the projects service, known to clearance as active) and her
     submitted output request with a table whose South cell fails the threshold."""
     await accredit(world, deliver, "res-alice")
@@ -90,12 +93,13 @@ async def output_of_alice(world, deliver) -> tuple[str, str]:
         },
     )
     assert group.status_code == 201, group.text
-    uploaded = await clearance.post(
-        f"/v1/outputs/{output_id}/groups/{group.json()['id']}/files",
-        headers=alice,
-        files={"file": ("table1.csv", FAILING_CSV)},
-    )
-    assert uploaded.status_code == 201, uploaded.text
+    for name, data in files:
+        uploaded = await clearance.post(
+            f"/v1/outputs/{output_id}/groups/{group.json()['id']}/files",
+            headers=alice,
+            files={"file": (name, data)},
+        )
+        assert uploaded.status_code == 201, uploaded.text
     submitted = await clearance.post(f"/v1/outputs/{output_id}/submit", headers=alice)
     assert submitted.status_code == 200, submitted.text
     return project_id, output_id
@@ -138,3 +142,33 @@ async def test_another_researcher_is_refused_the_outputs(world, deliver):
         response = await world["portal"].get(path)
         assert response.status_code == 404
         assert "Burglary" not in response.text
+
+
+async def test_a_json_table_and_a_cell_for_a_checker_are_shown_in_the_table(world, deliver):
+    table = {
+        "kind": "magnitude",
+        "dimensions": ["region"],
+        "cells": [
+            {"key": ["North"], "count": 40, "sum": 400.0, "largest": 20.0, "second_largest": 19.0},
+            {
+                "key": ["South"],
+                "count": 30,
+                "sum": 300.0,
+                "largest": 12.0,
+                "second_largest": 11.0,
+                "has_negative": True,
+            },
+        ],
+    }
+    _, output_id = await output_of_alice(
+        world, deliver, files=(("income.json", json.dumps(table).encode()),)
+    )
+    await sign_in(world)
+    page = await world["portal"].get(f"/outputs/{output_id}")
+    assert page.status_code == 200, page.text
+    shown = page.text[page.text.index('id="check-income-json"') :]
+    shown = shown[: shown.index("</table>")]
+    assert '<th scope="row" class="govuk-table__header">South</th>' in shown
+    assert 'data-cell="review">300.0</strong>' in shown
+    assert "Holds negative values: a checker must look at it" in shown
+    assert 'data-cell="fail"' not in shown
