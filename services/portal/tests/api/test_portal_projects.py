@@ -73,6 +73,8 @@ async def test_a_researcher_applies_for_a_project_and_sees_it(world, deliver):
     listing = await world["portal"].get("/projects")
     assert listing.status_code == 200 and listing.headers["cache-control"] == "no-store"
     assert 'href="/projects/apply"' in listing.text
+    dashboard = await world["portal"].get("/dashboard")
+    assert 'href="/projects"' in dashboard.text  # in the service navigation
     form = await world["portal"].get("/projects/apply")
     assert form.status_code == 200 and form.headers["cache-control"] == "no-store"
     # The catalogue's datasets, each with its access level and what it permits.
