@@ -25,8 +25,9 @@ def main(argv: list[str] | None = None) -> None:
     from srs_common.cli import run_server
     from srs_portal.app import create_app
 
-    run_server(create_app(settings), host=args.host or settings.host,
-               port=args.port or settings.port)
+    run_server(
+        create_app(settings), host=args.host or settings.host, port=args.port or settings.port
+    )
 
 
 if __name__ == "__main__":

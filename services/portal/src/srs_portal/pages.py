@@ -14,25 +14,40 @@ from srs_portal.security import csp_nonce, csrf_token
 from srs_portal.settings import HERE
 
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.loader = ChoiceLoader([
-    FileSystemLoader(HERE / "templates"),
-    PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-])
+templates.env.loader = ChoiceLoader(
+    [
+        FileSystemLoader(HERE / "templates"),
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ]
+)
 templates.env.globals.update(csrf_token=csrf_token, csp_nonce=csp_nonce)
 
-STATUS_TAGS = {"current": "green", "approved": "green", "active": "green",
-               "submitted": "blue", "resubmitted": "blue", "under_review": "blue",
-               "information_requested": "yellow", "draft": "grey", "withdrawn": "grey",
-               "expired": "grey", "suspended": "orange", "revoked": "red", "rejected": "red"}
+STATUS_TAGS = {
+    "current": "green",
+    "approved": "green",
+    "active": "green",
+    "submitted": "blue",
+    "resubmitted": "blue",
+    "under_review": "blue",
+    "information_requested": "yellow",
+    "draft": "grey",
+    "withdrawn": "grey",
+    "expired": "grey",
+    "suspended": "orange",
+    "revoked": "red",
+    "rejected": "red",
+}
 templates.env.globals["status_colour"] = lambda status: STATUS_TAGS.get(str(status), "grey")
 templates.env.filters["words"] = lambda value: str(value or "").replace("_", " ")
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
-           status: int = 200) -> HTMLResponse:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200
+) -> HTMLResponse:
     user = request.session.get("user")
-    return templates.TemplateResponse(request, name, {"user": user, **(context or {})},
-                                      status_code=status)
+    return templates.TemplateResponse(
+        request, name, {"user": user, **(context or {})}, status_code=status
+    )
 
 
 def local_path(value: str | None) -> str:

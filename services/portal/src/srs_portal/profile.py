@@ -17,13 +17,20 @@ from srs_portal.signin import access_token
 
 router = APIRouter()
 
-DEGREES = [("doctorate", "Doctorate"), ("masters", "Master's degree"),
-           ("undergraduate", "Undergraduate degree"), ("none", "No degree")]
+DEGREES = [
+    ("doctorate", "Doctorate"),
+    ("masters", "Master's degree"),
+    ("undergraduate", "Undergraduate degree"),
+    ("none", "No degree"),
+]
 # The API's field names (problem+json ``errors[].field``) to the form's.
-FIELDS = {"body.name": "name", "body.email": "email",
-          "body.qualifications.degree": "degree",
-          "body.qualifications.degree_quantitative": "degree_quantitative",
-          "body.qualifications.quantitative_research_years": "quantitative_research_years"}
+FIELDS = {
+    "body.name": "name",
+    "body.email": "email",
+    "body.qualifications.degree": "degree",
+    "body.qualifications.degree_quantitative": "degree_quantitative",
+    "body.qualifications.quantitative_research_years": "quantitative_research_years",
+}
 
 
 class NotAResearcher(AppError):
@@ -38,43 +45,68 @@ def researcher(request: Request) -> dict[str, Any]:
     return user
 
 
-def _page(request: Request, values: dict[str, Any], errors: dict[str, str],
-          status: int = 200) -> HTMLResponse:
-    return render(request, "profile_register.html", {
-        "title": "Register your researcher profile", "values": values, "errors": errors,
-        "degrees": DEGREES}, status=status)
+def _page(
+    request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> HTMLResponse:
+    return render(
+        request,
+        "profile_register.html",
+        {
+            "title": "Register your researcher profile",
+            "values": values,
+            "errors": errors,
+            "degrees": DEGREES,
+        },
+        status=status,
+    )
 
 
 @router.get("/profile/register", response_class=HTMLResponse)
 async def register_form(request: Request) -> Response:
     user = researcher(request)
-    return _page(request, {"name": user.get("name") or "", "email": user.get("email") or ""},
-                 {})
+    return _page(request, {"name": user.get("name") or "", "email": user.get("email") or ""}, {})
 
 
-@router.post("/profile/register", response_class=HTMLResponse,
-             dependencies=[Depends(require_csrf)])
+@router.post("/profile/register", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def register(request: Request) -> Response:
     researcher(request)
     form = await request.form()
-    values = {name: str(form.get(name, "")).strip() for name in
-              ("name", "email", "degree", "degree_quantitative", "quantitative_research_years")}
+    values = {
+        name: str(form.get(name, "")).strip()
+        for name in (
+            "name",
+            "email",
+            "degree",
+            "degree_quantitative",
+            "quantitative_research_years",
+        )
+    }
     errors: dict[str, str] = {}
     years_text = values["quantitative_research_years"] or "0"
     if not years_text.isdigit():
         errors["quantitative_research_years"] = "Enter the years as a whole number, like 2"
     if values["degree_quantitative"] not in ("yes", "no"):
-        errors["degree_quantitative"] = ("Say whether your degree included a significant "
-                                         "amount of mathematics or statistics")
+        errors["degree_quantitative"] = (
+            "Say whether your degree included a significant amount of mathematics or statistics"
+        )
     if errors:
         return _page(request, values, errors, status=422)
     token = await access_token(request)
     platform: Platform = request.app.state.platform
-    status, body = await platform.post("accreditation", "/v1/researchers", token=token, json={
-        "name": values["name"], "email": values["email"], "qualifications": {
-            "degree": values["degree"] or "none",
-            "degree_quantitative": values["degree_quantitative"] == "yes",
-            "quantitative_research_years": int(years_text)}})
+    status, body = await platform.post(
+        "accreditation",
+        "/v1/researchers",
+        token=token,
+        json={
+            "name": values["name"],
+            "email": values["email"],
+            "qualifications": {
+                "degree": values["degree"] or "none",
+                "degree_quantitative": values["degree_quantitative"] == "yes",
+                "quantitative_research_years": int(years_text),
+            },
+        },
+    )
     if status in (201, 409):  # registered now, or already
         return RedirectResponse("/dashboard", status_code=303)
     body = body if isinstance(body, dict) else {}
@@ -89,7 +121,10 @@ async def register(request: Request) -> Response:
 
 def _sentence(field: str, message: str) -> str:
     """The API's validation message in the words a person expects."""
-    plain = {"name": "Enter your full name", "email": "Enter an e-mail address like "
-             "name@example.ac.uk", "degree": "Choose your highest degree",
-             "quantitative_research_years": "Enter the years as a whole number from 0 to 80"}
+    plain = {
+        "name": "Enter your full name",
+        "email": "Enter an e-mail address like name@example.ac.uk",
+        "degree": "Choose your highest degree",
+        "quantitative_research_years": "Enter the years as a whole number from 0 to 80",
+    }
     return plain.get(field, message)

@@ -32,19 +32,21 @@ def csp_nonce(request: Request) -> str:
 
 def content_security_policy(nonce: str, provider: str) -> str:
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(provider))
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        # Signing out redirects a form post to the provider's end-session endpoint.
-        f"form-action 'self' {origin}",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            # Signing out redirects a form post to the provider's end-session endpoint.
+            f"form-action 'self' {origin}",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class SecurityHeaders:
@@ -65,8 +67,7 @@ class SecurityHeaders:
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["X-Frame-Options"] = "DENY"
                 headers["Referrer-Policy"] = "same-origin"
-                headers["Content-Security-Policy"] = content_security_policy(nonce,
-                                                                             self.provider)
+                headers["Content-Security-Policy"] = content_security_policy(nonce, self.provider)
                 path = scope["path"]
                 signed_in = bool(scope.get("session", {}).get("user"))
                 if not path.startswith("/assets/") and (signed_in or path not in PUBLIC_PATHS):
@@ -98,5 +99,6 @@ async def require_csrf(request: Request) -> None:
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else ""
     if not expected or not hmac.compare_digest(str(expected).encode(), sent.encode()):
-        raise CsrfRefused("the form's security token is missing or out of date: reload the "
-                          "page and try again")
+        raise CsrfRefused(
+            "the form's security token is missing or out of date: reload the page and try again"
+        )

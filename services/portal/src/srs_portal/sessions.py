@@ -69,8 +69,7 @@ class SessionStore:
         async with self.db.transaction() as session:
             row = await session.get(PortalSession, _hash(session_id))
             if row is None:
-                session.add(PortalSession(id_hash=_hash(session_id), data=data,
-                                          expires_at=expires))
+                session.add(PortalSession(id_hash=_hash(session_id), data=data, expires_at=expires))
             else:
                 row.data, row.expires_at = data, expires
 
@@ -78,8 +77,9 @@ class SessionStore:
         """Delete every session past its idle expiry; how many went."""
         assert self.db is not None
         async with self.db.transaction() as session:
-            result = await session.execute(delete(PortalSession).where(
-                PortalSession.expires_at <= utcnow()))
+            result = await session.execute(
+                delete(PortalSession).where(PortalSession.expires_at <= utcnow())
+            )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def purge_forever(self, every_seconds: float) -> None:
@@ -94,8 +94,9 @@ class SessionStore:
     async def drop(self, session_id: str) -> None:
         assert self.db is not None
         async with self.db.transaction() as session:
-            await session.execute(delete(PortalSession).where(
-                PortalSession.id_hash == _hash(session_id)))
+            await session.execute(
+                delete(PortalSession).where(PortalSession.id_hash == _hash(session_id))
+            )
 
 
 class SessionMiddleware:
@@ -126,8 +127,7 @@ class SessionMiddleware:
                 # A malformed cookie header: no session.
                 with contextlib.suppress(Exception):
                     cookies.load(value.decode("latin-1"))
-        session_id = self.store.session_id(cookies[COOKIE].value if COOKIE in cookies
-                                           else None)
+        session_id = self.store.session_id(cookies[COOKIE].value if COOKIE in cookies else None)
         data = await self.store.load(session_id) if session_id else None
         if data is None:
             session_id = None
@@ -148,13 +148,16 @@ class SessionMiddleware:
                         await self.store.drop(session_id)
                     if COOKIE in cookies:
                         headers.append("set-cookie", self._cookie_header("", 0))
-                elif (session_id is None
-                      or json.dumps(current, sort_keys=True, default=str) != before):
+                elif (
+                    session_id is None or json.dumps(current, sort_keys=True, default=str) != before
+                ):
                     session_id = session_id or secrets.token_urlsafe(32)
                     await self.store.save(session_id, current)
                     signed = self.store.signer.sign(session_id).decode()
-                    headers.append("set-cookie", self._cookie_header(
-                        signed, self.store.settings.session_idle_seconds))
+                    headers.append(
+                        "set-cookie",
+                        self._cookie_header(signed, self.store.settings.session_idle_seconds),
+                    )
             await send(message)
 
         await self.app(scope, receive, send_with_session)

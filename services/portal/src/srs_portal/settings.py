@@ -36,10 +36,15 @@ class PortalSettings(ServiceSettings):
     session_purge_seconds: float = Field(default=3600.0, gt=0)
 
     # Base URLs of the services whose public REST APIs the portal calls.
-    service_urls: dict[str, str] = Field(default_factory=lambda: {
-        "accreditation": "http://127.0.0.1:8001", "projects": "http://127.0.0.1:8002",
-        "clearance": "http://127.0.0.1:8003", "access": "http://127.0.0.1:8004",
-        "booking": "http://127.0.0.1:8005"})
+    service_urls: dict[str, str] = Field(
+        default_factory=lambda: {
+            "accreditation": "http://127.0.0.1:8001",
+            "projects": "http://127.0.0.1:8002",
+            "clearance": "http://127.0.0.1:8003",
+            "access": "http://127.0.0.1:8004",
+            "booking": "http://127.0.0.1:8005",
+        }
+    )
     api_timeout_seconds: float = 10.0
 
     # Where `make` puts the front-end assets (GOV.UK Frontend, htmx) from the npm lock file.

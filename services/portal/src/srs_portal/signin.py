@@ -18,26 +18,35 @@ from srs_portal.settings import PortalSettings
 REFRESH_MARGIN_SECONDS = 30
 
 
-def provider_client(settings: PortalSettings,
-                    transport: httpx.AsyncBaseTransport | None = None) -> Any:
+def provider_client(
+    settings: PortalSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> Any:
     oauth = OAuth()
-    client_kwargs: dict[str, Any] = {"scope": settings.oidc_scope,
-                                     "code_challenge_method": "S256",
-                                     "token_endpoint_auth_method": "client_secret_basic"}
+    client_kwargs: dict[str, Any] = {
+        "scope": settings.oidc_scope,
+        "code_challenge_method": "S256",
+        "token_endpoint_auth_method": "client_secret_basic",
+    }
     if transport is not None:
         client_kwargs["transport"] = transport
     return oauth.register(
-        name="srs", client_id=settings.oidc_client_id,
+        name="srs",
+        client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret.get_secret_value(),
         server_metadata_url=settings.oidc_issuer_url.rstrip("/")
         + "/.well-known/openid-configuration",
-        client_kwargs=client_kwargs)
+        client_kwargs=client_kwargs,
+    )
 
 
 def session_tokens(token: dict[str, Any]) -> dict[str, Any]:
     expires_at = token.get("expires_at") or time.time() + int(token.get("expires_in", 300))
-    return {"access_token": token["access_token"], "refresh_token": token.get("refresh_token"),
-            "id_token": token.get("id_token"), "expires_at": int(expires_at)}
+    return {
+        "access_token": token["access_token"],
+        "refresh_token": token.get("refresh_token"),
+        "id_token": token.get("id_token"),
+        "expires_at": int(expires_at),
+    }
 
 
 async def access_token(request: Request) -> str:
@@ -55,10 +64,14 @@ async def access_token(request: Request) -> str:
     kwargs = {k: v for k, v in provider.client_kwargs.items() if k == "transport"}
     try:
         async with AsyncOAuth2Client(
-                client_id=provider.client_id, client_secret=provider.client_secret,
-                token_endpoint_auth_method="client_secret_basic", **kwargs) as client:
-            token = await client.refresh_token(metadata["token_endpoint"],
-                                               refresh_token=tokens["refresh_token"])
+            client_id=provider.client_id,
+            client_secret=provider.client_secret,
+            token_endpoint_auth_method="client_secret_basic",
+            **kwargs,
+        ) as client:
+            token = await client.refresh_token(
+                metadata["token_endpoint"], refresh_token=tokens["refresh_token"]
+            )
     except Exception as exc:  # noqa: BLE001 - any refusal: the person signs in again
         raise SignInAgain() from exc
     refreshed = session_tokens(token)

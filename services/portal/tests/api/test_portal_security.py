@@ -6,15 +6,23 @@ from __future__ import annotations
 from ..conftest import sign_in
 
 # Open to anyone: the start page, the public registers, the sign-in hand-over, probes.
-PUBLIC = {"/", "/register/researchers", "/register/projects", "/sign-in", "/auth/callback",
-          "/healthz", "/readyz"}
+PUBLIC = {
+    "/",
+    "/register/researchers",
+    "/register/projects",
+    "/sign-in",
+    "/auth/callback",
+    "/healthz",
+    "/readyz",
+}
 
 
 def routes(world) -> list[tuple[str, str]]:
     """Every route of the portal (its OpenAPI document, which the portal does not serve)."""
     paths = world["app"].openapi()["paths"]
-    return sorted((method.upper(), path) for path, operations in paths.items()
-                  for method in operations)
+    return sorted(
+        (method.upper(), path) for path, operations in paths.items() for method in operations
+    )
 
 
 async def test_every_personal_page_sends_a_signed_out_visitor_to_sign_in(world):
@@ -42,10 +50,19 @@ async def test_every_form_refuses_a_post_without_the_csrf_token(world):
 async def test_a_researcher_sees_only_their_own_profile(world):
     tokens = world["tokens"]
     bob = tokens.headers("researcher", sub="bob", researcher_id="res-bob", org="org-ntu")
-    registered = await world["accreditation"].post("/v1/researchers", headers=bob, json={
-        "name": "Bob Example", "email": "bob@example.ac.uk",
-        "qualifications": {"degree": "masters", "degree_quantitative": True,
-                           "quantitative_research_years": 2}})
+    registered = await world["accreditation"].post(
+        "/v1/researchers",
+        headers=bob,
+        json={
+            "name": "Bob Example",
+            "email": "bob@example.ac.uk",
+            "qualifications": {
+                "degree": "masters",
+                "degree_quantitative": True,
+                "quantitative_research_years": 2,
+            },
+        },
+    )
     assert registered.status_code == 201, registered.text
     await sign_in(world)  # alice, who has not registered
     dashboard = await world["portal"].get("/dashboard")
