@@ -76,8 +76,11 @@ def _settings_of(service: str) -> ServiceSettings:
 def code_services() -> list[CodeService]:
     """Every service of the workspace (``services/*``), each with its settings."""
     # Front ends (the portal) have no topic, relay or consumers: not deployed from here yet.
-    names = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")
-                   if p.parent.name not in FRONT_ENDS)
+    names = sorted(
+        p.parent.name
+        for p in (ROOT / "services").glob("*/pyproject.toml")
+        if p.parent.name not in FRONT_ENDS
+    )
     assert set(SERVICE_TOPICS) <= set(names)
     return [CodeService(name, _settings_of(name)) for name in names]
 
