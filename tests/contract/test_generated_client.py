@@ -8,17 +8,39 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.util
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 
-from ..security.tables.clearance import PROJECT, active_project
-from ..security.tables.projects import APPLICATION, accredit
 from .client import CLIENT_DIR, build_all, package_name
+
+
+def _security_tables(module: str) -> ModuleType:
+    """A module of tests/security/tables (the seeded worlds the security suite builds),
+    loaded by path: with pytest's importlib mode a sibling test folder is not a package
+    this file can import relatively when the whole suite is collected."""
+    package = "srs_security_tables"
+    if package not in sys.modules:
+        folder = Path(__file__).parents[1] / "security" / "tables"
+        spec = importlib.util.spec_from_file_location(
+            package, folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        assert spec is not None and spec.loader is not None
+        sys.modules[package] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[package])
+    return importlib.import_module(f"{package}.{module}")
+
+
+PROJECT = _security_tables("clearance").PROJECT
+active_project = _security_tables("clearance").active_project
+APPLICATION = _security_tables("projects").APPLICATION
+accredit = _security_tables("projects").accredit
 
 
 @pytest.fixture(scope="module")
