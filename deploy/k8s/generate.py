@@ -424,6 +424,8 @@ def _config(service: str, settings: ServiceSettings) -> dict[str, str]:
         f"{prefix}PORT": str(settings.port),
         f"{prefix}METRICS_PORT": str(metrics_port(settings)),
         f"{prefix}DB_POOL_SIZE": str(DB_POOL_SIZE),
+        # The one origin clients reach every service at (the OpenAPI documents' servers).
+        f"{prefix}PUBLIC_URL": f"https://{EDGE_HOST}",
     }
     if declares(settings, "service_urls"):
         data[f"{prefix}SERVICE_URLS"] = json.dumps(service_urls(service))

@@ -370,3 +370,17 @@ def test_the_gateway_check_catches_a_location_sent_elsewhere(gateway, routes):
     )
     assert config != GATEWAY.read_text()
     assert any("routed to ops" in w for w in _reached(gateway_rules(config), routes))
+
+
+def test_every_service_documents_the_one_origin_as_its_server(ingresses, rendered, services):
+    """Each service's OpenAPI ``servers`` (its PUBLIC_URL setting) is the edge's origin, so a
+    client generated from any document calls the ingress, not a pod address."""
+    (host,) = {rule["host"] for i in ingresses for rule in i["spec"]["rules"]}
+    config = {
+        key: value
+        for o in rendered["prod"]
+        if o["kind"] == "ConfigMap"
+        for key, value in (o.get("data") or {}).items()
+    }
+    for service in services:
+        assert config.get(f"SRS_{service.name.upper()}_PUBLIC_URL") == f"https://{host}", service
