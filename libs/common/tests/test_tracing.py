@@ -66,6 +66,9 @@ async def eventually(check: Any, timeout: float = 60.0) -> Any:
         await asyncio.sleep(0.05)
 
 
+READERS = {"access", "booking", "clearance", "notify", "ops"}
+
+
 def service_of(span: ReadableSpan) -> str:
     return str(span.resource.attributes["service.name"])
 
@@ -116,6 +119,11 @@ async def test_one_approval_is_one_trace_across_services(
     async with (
         service_client("projects", **bus) as projects,
         service_client("access", **bus) as access,
+        # Every other service that reads the approval joins the same trace.
+        service_client("booking", **bus),
+        service_client("clearance", **bus),
+        service_client("notify", **bus),
+        service_client("ops", **bus),
     ):
         for client in (projects, access):
             await accredit(deliver, client, lead)
@@ -156,6 +164,18 @@ async def test_one_approval_is_one_trace_across_services(
 
         await eventually(activation_published)
 
+        async def every_reader_handled_the_approval() -> bool:
+            return {
+                service_of(s)
+                for s in spans.get_finished_spans()
+                if s.kind == SpanKind.CONSUMER
+                and s.attributes is not None
+                and s.attributes.get("cloudevents.event_type") == "srs.project.approved.v1"
+                and s.attributes.get("cloudevents.event_subject") == project_id
+            } >= READERS
+
+        await eventually(every_reader_handled_the_approval)
+
     found = list(spans.get_finished_spans())
     approve = [
         s
@@ -181,6 +201,18 @@ async def test_one_approval_is_one_trace_across_services(
     ]
     for parent, child in zip(chain, chain[1:], strict=False):
         assert descends_from(child, parent, by_id), (parent.name, child.name)
+    # The services that only read the approval handle it inside the same trace too.
+    # (ops reads it twice: its event store and its webhook deliveries.)
+    for reader in sorted(READERS):
+        handled = [
+            s
+            for s in in_trace
+            if service_of(s) == reader
+            and s.kind == SpanKind.CONSUMER
+            and (s.attributes or {}).get("cloudevents.event_type") == "srs.project.approved.v1"
+        ]
+        assert handled, f"{reader} handled the approval outside its trace"
+        assert all(descends_from(h, chain[1], by_id) for h in handled), reader
     # The correlation id travels beside the trace: on the request's and the consumers' spans.
     for span in (chain[0], chain[2], chain[4]):
         assert span.attributes is not None
