@@ -21,6 +21,7 @@ from srs_clearance.schemas import (
     GroupCreate,
     GroupRead,
     OutputCreate,
+    OutputListItem,
     OutputRead,
     OutputStatusRead,
     Question,
@@ -131,8 +132,8 @@ async def create_output(data: OutputCreate, session: SessionDep, principal: Rese
 
 @router.get(
     "/outputs",
-    response_model=Page[OutputStatusRead],
-    summary="List the output requests the caller may see (statuses only)",
+    response_model=Page[OutputListItem],
+    summary="List the output requests the caller may see (statuses and titles)",
     responses=problem_responses(401, 403),
 )
 async def list_outputs(
@@ -144,12 +145,20 @@ async def list_outputs(
     output_status: Annotated[str | None, Query(alias="status", max_length=30)] = None,
 ):
     """Keyset pagination (`limit`, `cursor`): requesters see their projects' requests, checkers the
-    ones they may review; statuses only."""
+    ones they may review, each with its status and title; partner clients statuses only (their
+    organisation's requests, no title)."""
     rows, next_cursor = await service.list_outputs(
         session, principal, project_id=project_id, status=output_status, limit=limit, cursor=cursor
     )
-    return Page[OutputStatusRead](
-        items=[OutputStatusRead.model_validate(r) for r in rows], next=next_cursor
+    titled = principal.has("support", "checker", "researcher")  # the roles list_outputs serves
+    return Page[OutputListItem](
+        items=[
+            OutputListItem.model_validate(r).model_copy(
+                update={"title": r.title if titled else None}
+            )
+            for r in rows
+        ],
+        next=next_cursor,
     )
 
 

@@ -248,6 +248,46 @@ def _cell_report(keys: list[tuple[str, ...]], flags: list[int]) -> list[dict[str
     ]
 
 
+# The rows of a table a file's check carries for drawing it (the portal); the rest is cut.
+MAX_TABLE_ROWS = 2_000
+
+
+def table_rows(table: tables.Table) -> dict[str, Any]:
+    """What the check read, to draw: the header (categories, then figures) and the rows, at most
+    MAX_TABLE_ROWS of them (``truncated`` says some were left off; ``total_rows`` counts all)."""
+    if table.kind == "regression":
+        return {
+            "dimensions": [],
+            "header": ["residual_dof"],
+            "rows": [[table.residual_dof]],
+            "total_rows": 1,
+            "truncated": False,
+        }
+    magnitude = table.kind == "magnitude"
+    header = [*table.dimensions, "count"]
+    if magnitude:
+        header += ["sum", "largest", "second_largest", "has_negative", "has_missing"]
+    rows: list[list[Any]] = []
+    for i, key in enumerate(table.keys[:MAX_TABLE_ROWS]):
+        row: list[Any] = [*key, table.counts[i]]
+        if magnitude:
+            row += [
+                table.sums[i],
+                table.largest[i],
+                table.second_largest[i],
+                table.has_negative[i],
+                table.has_missing[i],
+            ]
+        rows.append(row)
+    return {
+        "dimensions": list(table.dimensions),
+        "header": header,
+        "rows": rows,
+        "total_rows": len(table.keys),
+        "truncated": len(table.keys) > MAX_TABLE_ROWS,
+    }
+
+
 def _table_report(
     table: tables.Table, rules: sdc.Rules, cleared: list[tuple[str, dict[str, Any]]]
 ) -> dict[str, Any]:
@@ -266,6 +306,7 @@ def _table_report(
             {"key": list(e.key), "difference": e.difference, "exposed_by": e.exposed_by}
             for e in exposures
         ],
+        "table": table_rows(table),
     }
 
 

@@ -218,7 +218,9 @@ class FileRead(BaseModel):
         serialization_alias="check",
         description="the automatic check's findings once submitted: status pass, review or "
         "fail; not_checked (with a message) for a file no automatic check reads, "
-        "which a checker must review; a spreadsheet reports each sheet",
+        "which a checker must review; a spreadsheet reports each sheet; a table's (and "
+        "each sheet's) `table` is what the check read, to draw: `header`, `rows` (at most "
+        "2,000), `total_rows` and `truncated`",
     )
 
 
@@ -320,6 +322,32 @@ class OutputStatusRead(BaseModel):
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
     destruction_status: str | None
+
+
+class OutputListItem(OutputStatusRead):
+    """A list entry: the status and, for anyone but a partner organisation, the title."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "out_5f0c",
+                    "project_id": "prj_01J9Z8Q4V6",
+                    "kind": "publication",
+                    "title": "Burglary rates by region",
+                    "status": "approved",
+                    "submitted_at": "2026-11-25T10:00:00Z",
+                    "decided_at": "2026-11-27T15:00:00Z",
+                    "destruction_status": None,
+                }
+            ]
+        },
+    )
+
+    title: str | None = Field(
+        default=None, description="the request's title; null for partner clients (no contents)"
+    )
 
 
 class QueueItem(BaseModel):

@@ -6,9 +6,6 @@ with the person's token) and says each reason in words."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -38,8 +35,6 @@ STATUS_WORDS = {
     "review": "Needs a checker's review",
     "not_checked": "Not checked automatically: a checker reviews it",
 }
-# The columns of a table file that hold a cell's figures (srs_clearance.tables.FIGURES).
-FIGURES = ("count", "sum", "largest", "second_largest", "has_negative", "has_missing")
 
 
 def reason_words(reason: str) -> str:
@@ -53,42 +48,14 @@ def _flagged(check: dict[str, Any]) -> dict[tuple[str, ...], dict[str, Any]]:
     }
 
 
-def _rows_of(filename: str, data: bytes) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-    """The file's columns, its category columns and its rows (CSV or JSON tables)."""
-    if filename.lower().endswith(".json"):
-        document = json.loads(data)
-        dimensions = [str(d) for d in document.get("dimensions") or []]
-        rows = []
-        figures: list[str] = []
-        for cell in document.get("cells", []):
-            key = [str(k) for k in cell.get("key", [])]
-            names = dimensions or [f"Category {i + 1}" for i in range(len(key))]
-            row: dict[str, Any] = dict(zip(names, key, strict=False))
-            for name in FIGURES:
-                if name in cell:
-                    row[name] = cell[name]
-                    if name not in figures:
-                        figures.append(name)
-            rows.append(row)
-        names = dimensions or [f"Category {i + 1}" for i in range(len(rows[0]) - len(figures))]
-        return names + figures, names, rows
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    header = [h.strip() for h in reader.fieldnames or []]
-    categories = [h for h in header if h not in FIGURES and h != "statistic"]
-    rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
-    return header, categories, rows
-
-
-def table_view(filename: str, data: bytes | None, check: dict[str, Any]) -> dict[str, Any]:
+def table_view(check: dict[str, Any]) -> dict[str, Any]:
     """The table with each row's findings: columns, rows (cells, status, reasons in
-    words), or only the flagged cells when the file is not one the portal can lay out."""
+    words) from the table the check read (its ``table``), or only the flagged cells when the
+    check carries no table."""
     flagged = _flagged(check)
-    view: dict[str, Any] = {"columns": [], "rows": [], "flagged": []}
-    try:
-        if data is None:
-            raise ValueError("no file")
-        columns, categories, rows = _rows_of(filename, data)
-    except (ValueError, KeyError, IndexError, UnicodeDecodeError, AttributeError, TypeError):
+    view: dict[str, Any] = {"columns": [], "rows": [], "flagged": [], "truncated": False}
+    table = check.get("table")
+    if not isinstance(table, dict) or not table.get("header"):
         for key, cell in flagged.items():
             view["flagged"].append(
                 {
@@ -98,14 +65,18 @@ def table_view(filename: str, data: bytes | None, check: dict[str, Any]) -> dict
                 }
             )
         return view
+    columns = [str(c) for c in table["header"]]
+    categories = [str(d) for d in table.get("dimensions", [])]
     view["columns"] = columns
     view["categories"] = categories
-    for row in rows:
-        key = tuple(str(row.get(c, "")) for c in categories)
+    view["truncated"] = bool(table.get("truncated"))
+    view["total_rows"] = table.get("total_rows")
+    for values in table.get("rows", []):
+        key = tuple(str(v) for v in values[: len(categories)])
         found = flagged.get(key)
         view["rows"].append(
             {
-                "cells": [row.get(c, "") for c in columns],
+                "cells": list(values),
                 "status": found.get("status") if found else "pass",
                 "reasons": [reason_words(r) for r in (found or {}).get("reasons", [])],
             }
@@ -132,12 +103,7 @@ async def output_list(request: Request, project_id: str) -> Response:
     page = await platform.get(
         "clearance", "/v1/outputs", token=token, params={"project_id": project_id}
     )
-    outputs = []
-    # The list answers statuses only: each request's title comes from reading it.
-    for item in (page or {}).get("items", []):
-        output = await platform.get("clearance", f"/v1/outputs/{item['id']}", token=token)
-        if output is not None:
-            outputs.append(output)
+    outputs = (page or {}).get("items", [])  # each with its title
     return render(
         request,
         "outputs.html",
@@ -166,16 +132,14 @@ async def output_page(request: Request, output_id: str) -> Response:
                 "sheets": [],
             }
             if check and file.get("role") == "table":
+                # Drawn from the table the check read: the file is not downloaded (a
+                # download is recorded in the request's audit trail).
                 sheets = check.get("sheets")
                 if sheets is None:
-                    data = await platform.get_bytes(
-                        "clearance", f"/v1/outputs/{output_id}/files/{file['id']}", token=token
-                    )
-                    entry["sheets"] = [{"name": None, **table_view(file["filename"], data, check)}]
-                else:  # a spreadsheet: each sheet's findings
+                    entry["sheets"] = [{"name": None, **table_view(check)}]
+                else:  # a spreadsheet: each sheet as a table
                     entry["sheets"] = [
-                        {"name": sheet.get("sheet"), **table_view(file["filename"], None, sheet)}
-                        for sheet in sheets
+                        {"name": sheet.get("sheet"), **table_view(sheet)} for sheet in sheets
                     ]
             files.append(entry)
         groups.append({**group, "files": files})

@@ -5,6 +5,7 @@ services."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 from srs_common.contracts import access, projects
@@ -172,3 +173,46 @@ async def test_a_json_table_and_a_cell_for_a_checker_are_shown_in_the_table(worl
     assert 'data-cell="review">300.0</strong>' in shown
     assert "Holds negative values: a checker must look at it" in shown
     assert 'data-cell="fail"' not in shown
+
+
+async def _audit_actions(world, output_id: str) -> list[str]:
+    support = world["tokens"].headers("support", sub="sup-1")
+    trail = await world["clearance"].get(f"/v1/outputs/{output_id}/audit", headers=support)
+    assert trail.status_code == 200, trail.text
+    return [entry["action"] for entry in trail.json()["entries"]]
+
+
+async def test_viewing_the_output_page_draws_the_table_without_a_download(world, deliver):
+    project_id, output_id = await output_of_alice(world, deliver)
+    await sign_in(world)
+    listing = await world["portal"].get(f"/projects/{project_id}/outputs")
+    assert f'href="/outputs/{output_id}">Burglary by region</a>' in listing.text
+    page = await world["portal"].get(f"/outputs/{output_id}")
+    assert page.status_code == 200, page.text
+    table = page.text[page.text.index('id="check-table1-csv"') :]
+    assert '<strong class="govuk-tag govuk-tag--red" data-cell="fail">3</strong>' in table
+    # Looking at the page is not a download: the request's audit trail records none.
+    assert "downloaded" not in await _audit_actions(world, output_id)
+
+
+async def test_a_spreadsheet_sheet_is_drawn_as_a_table(world, deliver):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Regions"
+    for row in (("region", "count"), ("North", 40), ("South", 4)):
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _, output_id = await output_of_alice(world, deliver, files=(("book.xlsx", buffer.getvalue()),))
+    await sign_in(world)
+    page = await world["portal"].get(f"/outputs/{output_id}")
+    assert page.status_code == 200, page.text
+    shown = page.text[page.text.index('id="check-book-xlsx-1"') :]
+    shown = shown[: shown.index("</table>")]
+    assert "sheet Regions" in shown
+    assert '<th scope="row" class="govuk-table__header">North</th>' in shown
+    assert '<td class="govuk-table__cell">40</td>' in shown
+    assert '<strong class="govuk-tag govuk-tag--red" data-cell="fail">4</strong>' in shown
+    assert "downloaded" not in await _audit_actions(world, output_id)
