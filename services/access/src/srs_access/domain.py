@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from srs_common.contracts.projects import DATA_ROLES
 from srs_common.errors import IllegalTransition, RuleViolation
 
 
@@ -31,9 +32,6 @@ SETTING_NEEDS = {
     "home": AccessLevel.home,
 }
 SAFE_SETTINGS = frozenset({"safe_room", "safepod"})
-
-# Outputs-only peer reviewers never get a data account.
-DATA_ROLES = frozenset({"lead", "researcher", "peer_reviewer_data"})
 
 
 def project_access_level(dataset_levels: list[int | None]) -> AccessLevel:

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import case, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_access.domain import DATA_ROLES, accreditation_current, newer
+from srs_access.domain import accreditation_current, newer
 from srs_access.models import (
     Account,
     AccreditationView,
@@ -24,6 +24,7 @@ from srs_access.models import (
 )
 from srs_common.contracts import ProjectApproved, ProjectSpaceProvisioned
 from srs_common.contracts.access import AccountDisabled, AccountEnabled, ProjectSpaceArchived
+from srs_common.contracts.projects import DATA_ROLES
 from srs_common.db import utcnow
 from srs_common.errors import NotFound
 from srs_common.events.outbox import publish

@@ -225,9 +225,6 @@ MAILBOX_NAMES = {
     SUPPORT: "Research Support Helpdesk",
 }
 
-# Roles that use a project's data; an outputs-only peer reviewer sees cleared outputs only.
-DATA_ROLES = frozenset({"lead", "researcher", "peer_reviewer_data"})
-
 
 def data_owner_mailbox(owner: str) -> str:
     return f"{DATA_OWNER}{owner}"
@@ -364,7 +361,7 @@ def _plan_project_approved(p: Any, _k: Known) -> list[PlannedNotice]:
             {
                 **_project(p.project_id, p.title),
                 "role": m.role,
-                "data_access": m.role in DATA_ROLES,
+                "data_access": m.role in projects.DATA_ROLES,
                 "expected_end_date": _iso(p.expected_end_date),
                 "conditions": p.conditions,
             },
@@ -491,7 +488,7 @@ def _plan_project_suspended(p: Any, k: Known) -> list[PlannedNotice]:
             {
                 **_project(p.project_id, k.project_title),
                 "role": role,
-                "data_access": role in DATA_ROLES,
+                "data_access": role in projects.DATA_ROLES,
                 "reason": p.reason,
             },
         )
@@ -508,7 +505,7 @@ def _plan_project_resumed(p: Any, k: Known) -> list[PlannedNotice]:
             {
                 **_project(p.project_id, k.project_title),
                 "role": role,
-                "data_access": role in DATA_ROLES,
+                "data_access": role in projects.DATA_ROLES,
             },
         )
         for r, role in _lead_first(k).items()
@@ -532,7 +529,7 @@ def _plan_project_overdue(p: Any, k: Known) -> list[PlannedNotice]:
             },
         )
         for r, role in _lead_first(k, p.lead_researcher_id).items()
-        if role in DATA_ROLES
+        if role in projects.DATA_ROLES
     ]
 
 
@@ -543,7 +540,7 @@ def _plan_account_enabled(p: Any, k: Known) -> list[PlannedNotice]:
         p.project_id,
         **_project(p.project_id, k.project_title),
         role=p.role,
-        data_access=p.role in DATA_ROLES,
+        data_access=p.role in projects.DATA_ROLES,
     )
 
 
@@ -576,7 +573,7 @@ def _plan_member_requested(p: Any, k: Known) -> list[PlannedNotice]:
         p.request_id,
         request_id=p.request_id,
         role=p.role,
-        data_access=p.role in DATA_ROLES,
+        data_access=p.role in projects.DATA_ROLES,
         **_project(p.project_id, k.project_title),
     )
 

@@ -13,6 +13,10 @@ TOPIC = "srs.projects"
 
 ProjectRole = Literal["lead", "researcher", "peer_reviewer_data", "peer_reviewer_outputs"]
 
+# The roles that use a project's data; an outputs-only peer reviewer sees cleared outputs
+# only and never gets a data account (consumers of member events share this reading).
+DATA_ROLES: frozenset[str] = frozenset({"lead", "researcher", "peer_reviewer_data"})
+
 
 class ProjectMember(BaseModel):
     """A named member of a project and the role they hold on it."""

@@ -76,6 +76,18 @@ def dead_letter_headers(
     ]
 
 
+def _decode(record: ConsumerRecord) -> Event:
+    """The record as a CloudEvent, or :class:`UndecodableMessage`."""
+    return decode(
+        value=record.value,
+        headers=record.headers or (),
+        key=record.key,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+    )
+
+
 class ConsumerRunner:
     """Consumes ``topics`` in consumer group ``srs-<consumer>`` into ``handlers``."""
 
@@ -292,14 +304,7 @@ class ConsumerRunner:
         """(event, handler) for a record that may join a shared transaction; False for one
         with no handler (skipped); None for one that needs the one-record path."""
         try:
-            event = decode(
-                value=record.value,
-                headers=record.headers or (),
-                key=record.key,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-            )
+            event = _decode(record)
         except UndecodableMessage:
             return None
         if DISCARD_HEADER in event.headers or REPLAY_HEADER in event.headers:
@@ -394,14 +399,7 @@ class ConsumerRunner:
     # -- one record -------------------------------------------------------------------
     async def _process(self, record: ConsumerRecord) -> None:
         try:
-            event = decode(
-                value=record.value,
-                headers=record.headers or (),
-                key=record.key,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-            )
+            event = _decode(record)
         except UndecodableMessage as exc:
             await self._dead_letter(record, error=str(exc), attempts=0, reason="undecodable")
             return
