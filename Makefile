@@ -43,8 +43,19 @@ format: install  ## ruff: fix what can be fixed and format the tree
 	@$(UV) run --frozen ruff check --fix .
 	@$(UV) run --frozen ruff format .
 
+# What mypy checks: srs_common strictly, each service's source as pyproject.toml sets.
+TYPED := libs/common/src/srs_common
+TYPED += services/projects/src/srs_projects
+TYPED += services/accreditation/src/srs_accreditation
+TYPED += services/booking/src/srs_booking
+TYPED += services/notify/src/srs_notify
+TYPED += services/clearance/src/srs_clearance
+TYPED += services/ops/src/srs_ops
+TYPED += services/portal/src/srs_portal
+TYPED += services/access/src/srs_access
+
 typecheck: install  ## mypy: strict on srs_common, checked on the services (pyproject.toml)
-	@$(UV) run --frozen mypy libs/common/src/srs_common
+	@MYPYPATH=libs/common/src $(UV) run --frozen mypy $(TYPED)
 
 docs: install  ## build the documentation site (MkDocs, strict: a broken link fails) into var/site
 	@NO_MKDOCS_2_WARNING=1 $(UV) run --frozen mkdocs build --quiet

@@ -44,6 +44,13 @@ SERVICES: dict[str, ServiceUnderTest] = {
 }
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the tests that drive Chromium last. Playwright's sync API keeps its event loop
+    marked as running in the main thread for as long as the session's browser lives, so an
+    asyncio test collected after the first browser test could not start its own loop."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def tokens() -> Tokens:
     return Tokens(SigningKey.generate())

@@ -7,3 +7,4 @@ CREATE DATABASE srs_access;
 CREATE DATABASE srs_booking;
 CREATE DATABASE srs_ops;
 CREATE DATABASE srs_notify;
+CREATE DATABASE srs_portal;

@@ -14,3 +14,5 @@ cp -R "$govuk/assets/." "$static/"
 cp "$govuk/govuk-frontend.min.css" "$govuk/govuk-frontend.min.js" "$static/"
 cp node_modules/htmx.org/dist/htmx.min.js "$static/"
 cp assets/portal.js "$static/"
+# Each workspace's own scripts and styles (e.g. the checkers' sortable tables).
+cp assets/checking.js assets/checking.css "$static/"

@@ -8,8 +8,8 @@ import pytest
 CASES = [
     ("ops", "/v1/events", "until", ("ops",)),
     ("ops", "/v1/events", "since", ("ops",)),
-    ("access", "/v1/audit", "since", ("support",)),
-    ("access", "/v1/audit", "until", ("support",)),
+    ("access", "/v1/audit/access", "since", ("support",)),
+    ("access", "/v1/audit/access", "until", ("support",)),
 ]
 
 

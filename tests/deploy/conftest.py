@@ -60,6 +60,11 @@ class CodeService:
     def database(self) -> str:
         return f"srs_{self.name}"
 
+    @property
+    def front_end(self) -> bool:
+        """A web front end (the portal): no topic, relay, consumers or metrics port."""
+        return self.name in FRONT_ENDS
+
 
 def _settings_of(service: str) -> ServiceSettings:
     module = importlib.import_module(f"srs_{service}.settings")
@@ -74,20 +79,17 @@ def _settings_of(service: str) -> ServiceSettings:
 
 
 def code_services() -> list[CodeService]:
-    """Every service of the workspace (``services/*``), each with its settings."""
-    # Front ends (the portal) have no topic, relay or consumers: not deployed from here yet.
-    names = sorted(
-        p.parent.name
-        for p in (ROOT / "services").glob("*/pyproject.toml")
-        if p.parent.name not in FRONT_ENDS
-    )
+    """Every service of the workspace (``services/*``), each with its settings; front ends
+    (the portal) included, their ``front_end`` set."""
+    names = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
     assert set(SERVICE_TOPICS) <= set(names)
+    assert set(FRONT_ENDS) <= set(names)
     return [CodeService(name, _settings_of(name)) for name in names]
 
 
 def code_topics() -> set[str]:
     """Each publisher's topic (``SERVICE_TOPICS``) and every service's dead-letter topic."""
-    services = code_services()
+    services = [s for s in code_services() if not s.front_end]
     for service in services:
         if service.name in SERVICE_TOPICS:
             assert service.topic == SERVICE_TOPICS[service.name]
@@ -96,7 +98,22 @@ def code_topics() -> set[str]:
 
 @pytest.fixture(scope="session")
 def services() -> list[CodeService]:
+    """Every service and front end."""
     return code_services()
+
+
+@pytest.fixture(scope="session")
+def back_ends(services) -> list[CodeService]:
+    """The services with topics, relays, consumers and metrics (every one but the front
+    ends)."""
+    return [s for s in services if not s.front_end]
+
+
+@pytest.fixture(scope="session")
+def front_ends(services) -> list[CodeService]:
+    fronts = [s for s in services if s.front_end]
+    assert fronts, "the portal is meant to be deployed"
+    return fronts
 
 
 @pytest.fixture(scope="session")

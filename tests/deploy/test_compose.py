@@ -68,15 +68,18 @@ def test_the_schema_rejects_a_broken_file(compose, validator):
     assert len(list(validator.iter_errors(broken))) == 2
 
 
-def test_every_service_is_built_from_its_dockerfile_and_serves_on_its_port(compose, services):
+def test_every_service_is_built_from_the_one_dockerfile_and_serves_on_its_port(compose, services):
+    assert "portal" in {s.name for s in services}
     for service in services:
         spec = compose["services"].get(service.name)
         assert spec is not None, f"{service.name} is missing from docker-compose.yml"
         assert spec["build"] == {
             "context": ".",
-            "dockerfile": f"services/{service.name}/Dockerfile",
+            "dockerfile": "deploy/Dockerfile",
+            "args": {"SERVICE": service.name, "PORT": str(service.port)},
         }
         assert (ROOT / spec["build"]["dockerfile"]).exists()
+        assert spec["image"] == f"srs-{service.name}:local"
         assert spec["command"] == ["serve"]
         assert f"{service.port}:{service.port}" in spec["ports"]
         assert spec["environment"][f"{service.env_prefix}PORT"] == str(service.port)
@@ -144,7 +147,7 @@ def test_kafka_runs_in_kraft_mode_from_the_official_image(compose):
 
 
 def test_every_topic_and_dead_letter_topic_is_created_before_the_services(
-    compose, services, topics, platform
+    compose, back_ends, topics, platform
 ):
     init = compose["services"]["kafka-topics"]
     assert init["image"] == compose["services"]["kafka"]["image"]
@@ -156,13 +159,13 @@ def test_every_topic_and_dead_letter_topic_is_created_before_the_services(
     assert _default(re.search(r'--partitions "([^"]+)"', script).group(1)) == str(
         platform.topic_partitions
     )
-    for service in services:
+    for service in back_ends:
         assert _depends(compose, service.name)["kafka-topics"] == "service_completed_successfully"
 
 
-def test_services_share_the_platform_settings_for_apache_kafka(compose, services, platform):
-    access = next(s for s in services if s.name == "access")
-    for service in services:
+def test_services_share_the_platform_settings_for_apache_kafka(compose, back_ends, platform):
+    access = next(s for s in back_ends if s.name == "access")
+    for service in back_ends:
         env = compose["services"][service.name]["environment"]
         assert env["SRS_KAFKA_BOOTSTRAP"] == "kafka:9092"
         # Apache Kafka accepts idempotent producers; the embedded broker is the exception.
@@ -188,25 +191,27 @@ def test_every_setting_given_to_a_service_is_one_it_reads(compose, services, pla
                 assert unknown == set(), f"{name} sets settings nobody reads: {unknown}"
 
 
-def test_rate_limit_counters_are_shared_through_redis(compose, services, platform):
+def test_rate_limit_counters_are_shared_through_redis(compose, back_ends, platform):
     assert "rate_limit_storage_url" in type(platform).model_fields
     redis = compose["services"]["redis"]
     assert redis["image"].startswith("redis:")
     assert "healthcheck" in redis
-    for service in services:
+    for service in back_ends:
         env = compose["services"][service.name]["environment"]
         assert env["SRS_RATE_LIMIT_STORAGE_URL"] == "async+redis://redis:6379"
         assert _depends(compose, service.name)["redis"] == "service_healthy"
 
 
-def test_a_service_that_calls_the_others_is_given_their_addresses(compose, services):
+def test_a_service_that_calls_the_others_is_given_their_addresses(compose, services, back_ends):
     callers = [s for s in services if "service_urls" in type(s.settings).model_fields]
-    assert {s.name for s in callers} == {"ops"}, "ops is meant to call every other service"
+    assert {s.name for s in callers} == {"ops", "portal"}, (
+        "ops and the portal are meant to call every service"
+    )
     for caller in callers:
         env = compose["services"][caller.name]["environment"]
         urls = json.loads(env[f"{caller.env_prefix}SERVICE_URLS"])
         assert urls == {
-            s.name: f"http://{s.name}:{s.port}" for s in services if s.name != caller.name
+            s.name: f"http://{s.name}:{s.port}" for s in back_ends if s.name != caller.name
         }
 
 
@@ -279,7 +284,7 @@ def test_the_collector_forwards_traces_to_the_trace_store(compose):
     assert _depends(compose, "otel-collector") == {"tempo": "service_started"}
 
 
-def test_prometheus_scrapes_every_services_metrics_port(compose, services):
+def test_prometheus_scrapes_every_services_metrics_port(compose, back_ends):
     from srs_common.metrics import metrics_port_for
 
     prometheus = _mounted_config(compose, "prometheus", "--config.file")
@@ -289,7 +294,7 @@ def test_prometheus_scrapes_every_services_metrics_port(compose, services):
         for static in job["static_configs"]
         for target in static["targets"]
     }
-    for service in services:
+    for service in back_ends:
         assert f"{service.name}:{metrics_port_for(service.port, None)}" in targets
 
 

@@ -1,9 +1,12 @@
-"""Each service's Dockerfile: multi-stage uv build, non-root, health-checked, and its build
-stage really installs the service with its migrations.
+"""The one Dockerfile (deploy/Dockerfile) every service and the portal are built from, chosen
+by the build argument SERVICE: multi-stage uv build, non-root, health-checked, the portal's
+assets from its npm lock file, and its build stage really installs the chosen service with
+its migrations.
 
 No Docker engine here: the build stage's COPY and ``uv sync`` steps are replayed in a
-scratch directory from the repository (uv's cache, as CI has it after ``make install``), and
-the result must run ``python -m srs_<svc>`` and find its migrations.
+scratch directory from the repository (uv's cache, as CI has it after ``make install``) with
+SERVICE set, and the result must run ``python -m srs_<svc>`` and find its migrations; the
+entry point script is run by ``sh`` with a stand-in ``python`` that prints what it is given.
 """
 
 from __future__ import annotations
@@ -19,92 +22,171 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 
 
 @dataclass
 class Stage:
     name: str
+    base: str
     instructions: list[tuple[str, str]] = field(default_factory=list)
+    # Inline files (``COPY <<'EOF' <path>``): path -> text.
+    heredocs: dict[str, str] = field(default_factory=dict)
 
     def all(self, keyword: str) -> list[str]:
         return [args for kw, args in self.instructions if kw == keyword]
 
 
-def parse(path: Path) -> list[Stage]:
-    """Instructions by stage (continuation lines joined, comments dropped)."""
-    text = re.sub(r"\\\n", " ", path.read_text())
+def parse(path: Path = DOCKERFILE) -> list[Stage]:
+    """Instructions by stage (continuation lines joined, comments dropped, heredocs kept)."""
+    lines = iter(path.read_text().splitlines())
     stages: list[Stage] = []
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in lines:
+        line = raw.strip()
         if not line or line.startswith("#"):
             continue
+        while line.endswith("\\"):
+            line = line[:-1].rstrip() + " " + next(lines).strip()
         keyword, _, args = line.partition(" ")
         keyword = keyword.upper()
         if keyword == "FROM":
-            alias = re.search(r"\bAS\s+(\S+)", args, re.IGNORECASE)
-            stages.append(Stage(alias.group(1) if alias else args))
-        elif stages:
-            stages[-1].instructions.append((keyword, args.strip()))
+            base, *alias = re.split(r"\s+AS\s+", args, flags=re.IGNORECASE)
+            stages.append(Stage(alias[0] if alias else base, base))
+            continue
+        if not stages:
+            continue  # the global ARGs (base images), read by the tests from the text
+        heredoc = re.search(r"<<-?'?(\w+)'?\s+(\S+)$", args)
+        if heredoc:
+            body = []
+            for body_line in lines:
+                if body_line == heredoc.group(1):
+                    break
+                body.append(body_line)
+            stages[-1].heredocs[heredoc.group(2)] = "\n".join(body) + "\n"
+        stages[-1].instructions.append((keyword, args.strip()))
     return stages
 
 
-def dockerfile(service: str) -> Path:
-    return ROOT / "services" / service / "Dockerfile"
+def stage(name: str) -> Stage:
+    (found,) = [s for s in parse() if s.name == name]
+    return found
 
 
-def test_every_service_has_a_multi_stage_non_root_dockerfile(services):
+def test_every_service_and_the_portal_build_from_the_one_dockerfile(services):
+    assert DOCKERFILE.is_file()
+    copies = sorted(p.relative_to(ROOT) for p in (ROOT / "services").glob("*/Dockerfile"))
+    assert copies == [], f"per-service Dockerfiles left: {copies}"
+    assert "portal" in {s.name for s in services}
+    # Every service directory the argument can name has what the build stage copies.
     for service in services:
-        path = dockerfile(service.name)
-        assert path.exists(), f"{service.name} has no Dockerfile"
-        stages = parse(path)
-        runtime = stages[-1]
-        assert len(stages) >= 2
-        assert not any("uv sync" in run for run in runtime.all("RUN")), (
-            "the runtime stage must not build"
-        )
-        (user,) = runtime.all("USER")
-        assert user.split(":")[0] not in {"root", "0"}
-        assert runtime.all("EXPOSE") == [str(service.port)]
-        (entrypoint,) = runtime.all("ENTRYPOINT")
-        assert entrypoint == f'["python", "-m", "srs_{service.name}"]'
-        (healthcheck,) = runtime.all("HEALTHCHECK")
-        assert "/healthz" in healthcheck
-        env = " ".join(runtime.all("ENV"))
-        assert f"{service.env_prefix}HOST=0.0.0.0" in env
-        assert f"{service.env_prefix}PORT={service.port}" in env
+        assert (ROOT / "services" / service.name / "pyproject.toml").is_file()
 
 
-def test_every_dockerfile_installs_its_own_package_from_the_lock(services):
-    for service in services:
-        build = parse(dockerfile(service.name))[-2]
-        runs = " ".join(build.all("RUN"))
-        assert f"uv sync --frozen --package srs-{service.name} --no-dev" in runs
-        copies = " ".join(build.all("COPY"))
-        # The frozen lock, the shared library and the service itself; other members'
-        # pyproject.toml files are optional with --frozen (the replays below show it).
-        for needed in (
-            "uv.lock",
-            "libs/common/pyproject.toml",
-            f"services/{service.name}/pyproject.toml",
-        ):
-            assert needed in copies, f"{service.name}'s Dockerfile does not copy {needed}"
+def test_the_image_is_multi_stage_non_root_and_health_checked():
+    stages = parse()
+    assert [s.name for s in stages][-1] == "runtime" and len(stages) >= 3
+    runtime = stages[-1]
+    assert not any("uv sync" in run or "npm" in run for run in runtime.all("RUN")), (
+        "the runtime stage must not build"
+    )
+    assert "SERVICE" in runtime.all("ARG")
+    (user,) = runtime.all("USER")
+    assert user.split(":")[0] not in {"root", "0"}
+    assert runtime.all("EXPOSE") == ["${PORT}"]
+    env = " ".join(runtime.all("ENV"))
+    assert "SRS_SERVICE=${SERVICE}" in env and "SRS_SERVICE_PORT=${PORT}" in env
+    (entrypoint,) = runtime.all("ENTRYPOINT")
+    (healthcheck,) = runtime.all("HEALTHCHECK")
+    assert healthcheck.endswith('CMD ["srs", "healthz"]')
+    assert entrypoint == '["srs"]'
+    assert "/usr/local/bin/srs" in runtime.heredocs
+    # Built outside the runtime stage and copied in: the venv and code, the assets.
+    froms = [c for c in runtime.all("COPY") if c.startswith("--from=")]
+    assert {c.split()[0] for c in froms} == {"--from=build", "--from=assets"}
+
+
+def test_the_build_stage_installs_the_chosen_package_from_the_lock():
+    build = stage("build")
+    assert "SERVICE" in build.all("ARG")
+    runs = " ".join(build.all("RUN"))
+    assert "uv sync --frozen --package srs-${SERVICE} --no-dev --no-install-workspace" in runs
+    assert runs.rstrip().endswith("uv sync --frozen --package srs-${SERVICE} --no-dev")
+    copies = " ".join(build.all("COPY"))
+    for needed in ("uv.lock", "libs/common/pyproject.toml", "services/${SERVICE}/pyproject.toml"):
+        assert needed in copies, f"the build stage does not copy {needed}"
+
+
+def test_the_portal_assets_come_from_its_npm_lock_file_with_node_20():
+    assets = stage("assets")
+    base_default = re.search(r"ARG NODE_IMAGE=(\S+)", DOCKERFILE.read_text()).group(1)
+    assert assets.base == "${NODE_IMAGE}" and base_default.startswith("node:20")
+    copies = " ".join(assets.all("COPY"))
+    assert "services/portal/package-lock.json" in copies
+    runs = " ".join(assets.all("RUN"))
+    assert "build-assets.sh" in runs
+    script = (ROOT / "services" / "portal" / "build-assets.sh").read_text()
+    assert "npm ci" in script  # the lock file, exactly; never `npm install`
+    # Nothing is fetched from a CDN, at build or at run time: the only address in the
+    # file is the health check's, the container's own.
+    urls = re.findall(r"https?://[^\s'\"]+", DOCKERFILE.read_text())
+    assert urls and all(url.startswith("http://127.0.0.1:") for url in urls), urls
 
 
 def test_dockerignore_keeps_local_state_out_of_the_build_context():
     ignored = (ROOT / ".dockerignore").read_text().split()
-    for local in (".venv", "var", ".git"):
+    for local in (
+        ".venv",
+        "var",
+        ".git",
+        "**/node_modules",
+        "services/portal/src/srs_portal/static",
+    ):
         assert local in ignored
 
 
+def _entry(tmp_path: Path, *args: str, **env: str) -> list[str]:
+    """Run the image's entry point script with a stand-in python; its argv and SRS_ env."""
+    script = tmp_path / "srs"
+    script.write_text(stage("runtime").heredocs["/usr/local/bin/srs"])
+    python = tmp_path / "python"
+    python.write_text('#!/bin/sh\nprintf "%s\\n" "$@"\nenv | grep "^SRS_" | sort\n')
+    python.chmod(0o755)
+    result = subprocess.run(
+        ["sh", str(script), *args],
+        env={"PATH": f"{tmp_path}:/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    )
+    return result.stdout.splitlines()
+
+
+def test_the_entry_point_runs_the_chosen_service_on_every_interface(tmp_path):
+    image = {"SRS_SERVICE": "portal", "SRS_SERVICE_PORT": "8008"}
+    out = _entry(tmp_path, "serve", **image)
+    assert out[:3] == ["-m", "srs_portal", "serve"]
+    assert "SRS_PORTAL_HOST=0.0.0.0" in out and "SRS_PORTAL_PORT=8008" in out
+    # What the deployment sets wins over the image's defaults.
+    out = _entry(tmp_path, "migrate", SRS_PORTAL_PORT="9000", SRS_PORTAL_HOST="::", **image)
+    assert out[:3] == ["-m", "srs_portal", "migrate"]
+    assert "SRS_PORTAL_HOST=::" in out and "SRS_PORTAL_PORT=9000" in out
+    # The health check asks the port the process listens on.
+    out = _entry(tmp_path, "healthz", SRS_PORTAL_PORT="9000", **image)
+    assert out[0] == "-c" and out[1].startswith("import sys, urllib.request")
+    assert out[2] == "http://127.0.0.1:9000/healthz"
+
+
 def _replay_build_stage(service: str, workdir: Path) -> Path:
-    """Run the build stage's COPY (from the context) and uv steps; returns the venv."""
-    build = parse(dockerfile(service))[-2]
+    """Run the build stage's COPY (from the context) and uv steps with SERVICE set;
+    returns the venv."""
     app = workdir / "app"
     app.mkdir()
     venv = workdir / "venv"
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv)}
     env.pop("VIRTUAL_ENV", None)
-    for keyword, args in build.instructions:
+    for keyword, args in stage("build").instructions:
+        args = args.replace("${SERVICE}", service)
         if keyword == "COPY" and not args.startswith("--from"):
             *sources, destination = shlex.split(args)
             for source in sources:
@@ -113,7 +195,7 @@ def _replay_build_stage(service: str, workdir: Path) -> Path:
                         ROOT / source,
                         app / destination,
                         dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns(".venv", "__pycache__"),
+                        ignore=shutil.ignore_patterns(".venv", "__pycache__", "node_modules"),
                     )
                     continue
                 target = app / destination
@@ -130,10 +212,10 @@ def _replay_build_stage(service: str, workdir: Path) -> Path:
     return venv
 
 
-@pytest.mark.parametrize("service_name", ["access", "ops"])
+@pytest.mark.parametrize("service_name", ["access", "portal"])
 def test_the_build_stage_installs_the_service_and_its_migrations(tmp_path, service_name):
-    # Two stand for all: their build stages differ only in the name, which the tests above
-    # check; access's copies fewer workspace members than the newest services have.
+    # Two stand for all: the build stage differs only in SERVICE; the portal is the
+    # front end, with its templates beside its code.
     venv = _replay_build_stage(service_name, tmp_path)
     python = venv / "bin" / "python"
     usage = subprocess.run(

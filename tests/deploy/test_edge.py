@@ -79,8 +79,9 @@ def chosen(rules: list[Rule], path: str) -> list[Rule]:
 
 
 @pytest.fixture(scope="module")
-def apps(services) -> dict[str, Any]:
-    return {s.name: importlib.import_module(f"srs_{s.name}.app") for s in services}
+def apps(back_ends) -> dict[str, Any]:
+    # Front ends (the portal) have no OpenAPI document: their own host (test_portal_deploy).
+    return {s.name: importlib.import_module(f"srs_{s.name}.app") for s in back_ends}
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +129,19 @@ def _reached(rules: list[Rule], routes: list[Route]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def ingresses(rendered) -> list[dict[str, Any]]:
-    found = [o for o in rendered["prod"] if o["kind"] == "Ingress"]
+def ingresses(rendered, front_ends) -> list[dict[str, Any]]:
+    """The API origin's Ingresses (a front end's has a host of its own)."""
+    fronts = {f"srs-{s.name}" for s in front_ends}
+    found = [
+        o
+        for o in rendered["prod"]
+        if o["kind"] == "Ingress"
+        and not any(
+            p["backend"]["service"]["name"] in fronts
+            for rule in o["spec"]["rules"]
+            for p in rule["http"]["paths"]
+        )
+    ]
     assert found
     return found
 
@@ -157,7 +169,7 @@ def ingress_rules(ingresses) -> list[Rule]:
     return rules
 
 
-def test_every_api_is_behind_one_host_with_tls(ingresses, rendered, services):
+def test_every_api_is_behind_one_host_with_tls(ingresses, rendered, back_ends):
     hosts = {rule["host"] for i in ingresses for rule in i["spec"]["rules"]}
     assert len(hosts) == 1, f"more than one API origin: {hosts}"
     for ingress in ingresses:
@@ -174,7 +186,7 @@ def test_every_api_is_behind_one_host_with_tls(ingresses, rendered, services):
                 # The API port only: /metrics has a port of its own, never at the edge.
                 assert path["backend"]["service"]["port"] == {"name": "http"}
                 assert [p["name"] for p in api["spec"]["ports"]] == ["http"]
-    assert {s.name for s in services} <= {
+    assert {s.name for s in back_ends} <= {
         p["backend"]["service"]["name"].removeprefix("srs-")
         for i in ingresses
         for rule in i["spec"]["rules"]
@@ -266,8 +278,8 @@ def test_streamed_answers_are_not_buffered_at_the_edge(ingress_rules, routes):
         assert int(settings["proxy-read-timeout"]) >= 600, route.template
 
 
-def test_everything_else_keeps_the_services_default_limit(ingress_rules, routes, services):
-    (default,) = {s.settings.max_body_bytes for s in services}
+def test_everything_else_keeps_the_services_default_limit(ingress_rules, routes, back_ends):
+    (default,) = {s.settings.max_body_bytes for s in back_ends}
     plain = [
         r
         for r in ingress_rules
@@ -329,13 +341,13 @@ def test_gateway_config_is_generated_with_the_ingress():
     )
 
 
-def test_compose_runs_the_gateway_as_the_one_origin(services):
+def test_compose_runs_the_gateway_as_the_one_origin(back_ends):
     compose = yaml.safe_load(COMPOSE.read_text())
     gateway = compose["services"]["gateway"]
     assert gateway["image"].startswith("nginx:")
     assert "./deploy/compose/gateway.conf:/etc/nginx/conf.d/default.conf:ro" in gateway["volumes"]
     assert gateway["ports"] == ["8080:8080"]
-    assert {s.name for s in services} <= set(gateway["depends_on"])
+    assert {s.name for s in back_ends} <= set(gateway["depends_on"])
     assert "listen 8080;" in GATEWAY.read_text()
     assert "healthcheck" in gateway
 
@@ -372,7 +384,7 @@ def test_the_gateway_check_catches_a_location_sent_elsewhere(gateway, routes):
     assert any("routed to ops" in w for w in _reached(gateway_rules(config), routes))
 
 
-def test_every_service_documents_the_one_origin_as_its_server(ingresses, rendered, services):
+def test_every_service_documents_the_one_origin_as_its_server(ingresses, rendered, back_ends):
     """Each service's OpenAPI ``servers`` (its PUBLIC_URL setting) is the edge's origin, so a
     client generated from any document calls the ingress, not a pod address."""
     (host,) = {rule["host"] for i in ingresses for rule in i["spec"]["rules"]}
@@ -382,5 +394,5 @@ def test_every_service_documents_the_one_origin_as_its_server(ingresses, rendere
         if o["kind"] == "ConfigMap"
         for key, value in (o.get("data") or {}).items()
     }
-    for service in services:
+    for service in back_ends:
         assert config.get(f"SRS_{service.name.upper()}_PUBLIC_URL") == f"https://{host}", service

@@ -195,8 +195,9 @@ def test_no_secret_value_is_in_any_manifest(rendered, overlay):
                     assert "secretKeyRef" in env.get("valueFrom", {}), env["name"]
 
 
-def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, services):
-    for service in services:
+def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, back_ends):
+    # The portal runs its pages only: test_portal_deploy.py.
+    for service in back_ends:
         prefix = service.env_prefix
         known = {f"{prefix}{field.upper()}" for field in type(service.settings).model_fields}
         publisher = service.name in SERVICE_TOPICS
@@ -243,8 +244,8 @@ def test_every_service_runs_api_relay_and_worker_with_its_settings(rendered, ser
         assert api["spec"]["ports"][0]["port"] == service.port
 
 
-def test_every_service_scales_and_is_monitored(rendered, services, platform):
-    for service in services:
+def test_every_service_scales_and_is_monitored(rendered, back_ends, platform):
+    for service in back_ends:
         api = _named(rendered, "HorizontalPodAutoscaler", f"srs-{service.name}")
         assert api["spec"]["minReplicas"] >= 2
         worker = _named(rendered, "HorizontalPodAutoscaler", f"srs-{service.name}-worker")
@@ -351,14 +352,15 @@ def test_each_service_has_its_own_database_role_and_backups(rendered, services):
     assert scheduled["spec"]["cluster"]["name"] == "srs-postgres"
 
 
-def test_network_is_denied_by_default_and_opened_per_service(rendered, services):
+def test_network_is_denied_by_default_and_opened_per_service(rendered, services, back_ends):
     policies = _objects(rendered, "NetworkPolicy")
     default = _named(rendered, "NetworkPolicy", "default-deny")
     assert default["spec"]["podSelector"] == {}
     assert set(default["spec"]["policyTypes"]) == {"Ingress", "Egress"}
     assert "ingress" not in default["spec"] and "egress" not in default["spec"]
-    ports = {s.name: s.port for s in services}
-    for service in services:
+    ports = {s.name: s.port for s in back_ends}
+    # The portal's own policy: test_portal_deploy.py. It is among every service's callers.
+    for service in back_ends:
         pod_labels = _named(rendered, "Deployment", f"srs-{service.name}")["spec"]["template"][
             "metadata"
         ]["labels"]
@@ -428,7 +430,7 @@ def test_network_is_denied_by_default_and_opened_per_service(rendered, services)
                 if namespace:
                     assert namespace["kubernetes.io/metadata.name"] == "ingress-nginx"
                 elif service.name != "access":
-                    # Others answer only the services that call them (ops).
+                    # Others answer only those that call them (ops, the portal).
                     assert peer["podSelector"]["matchLabels"] in callers, peer
         if service.name != "access":
             answered = [
@@ -440,13 +442,15 @@ def test_network_is_denied_by_default_and_opened_per_service(rendered, services)
             assert answered == callers
 
 
-def test_a_service_that_calls_the_others_is_given_their_addresses(rendered, services):
+def test_a_service_that_calls_the_others_is_given_their_addresses(rendered, services, back_ends):
     callers = [s for s in services if _declares(s, "service_urls")]
-    assert {s.name for s in callers} == {"ops"}, "ops is meant to call every other service"
+    assert {s.name for s in callers} == {"ops", "portal"}, (
+        "ops and the portal are meant to call every service"
+    )
     for caller in callers:
         config = _named(rendered, "ConfigMap", f"srs-{caller.name}-config")["data"]
         urls = json.loads(config[f"{caller.env_prefix}SERVICE_URLS"])
-        assert set(urls) == {s.name for s in services} - {caller.name}
+        assert set(urls) == {s.name for s in back_ends} - {caller.name}
         for name, url in urls.items():
             api = _named(rendered, "Service", f"srs-{name}")
             assert url == f"http://{api['metadata']['name']}:{api['spec']['ports'][0]['port']}"

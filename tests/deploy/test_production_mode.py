@@ -29,14 +29,18 @@ def required_secrets(service: CodeService, tmp_path: Path) -> set[str]:
     return {name.split("[")[0] for name in settings.production_problems()}
 
 
-def test_the_access_service_needs_its_keys_and_others_none(services, tmp_path):
+def test_access_the_portal_and_the_console_need_their_keys_and_others_none(services, tmp_path):
     needed = {s.name: required_secrets(s, tmp_path) for s in services}
     assert needed.pop("access") == {
         "SRS_ACCESS_SIGNING_KEY_PEM",
         "SRS_ACCESS_CLIENT_SECRET_PEPPER",
         "SRS_ACCESS_PSEUDONYMISATION_KEYS",
         "SRS_ACCESS_PORTAL_CLIENT_SECRET",
+        "SRS_ACCESS_CONSOLE_CLIENT_SECRET",
     }
+    # The operations console signs operators in like the portal does.
+    assert needed.pop("ops") == {"SRS_OPS_CONSOLE_CLIENT_SECRET", "SRS_OPS_CONSOLE_SESSION_SECRET"}
+    assert needed.pop("portal") == {"SRS_PORTAL_OIDC_CLIENT_SECRET", "SRS_PORTAL_SESSION_SECRET"}
     assert all(not secrets for secrets in needed.values()), needed
 
 

@@ -15,6 +15,17 @@ from srs_common.devstack import SERVICES, Stack
 from srs_common.testing import database_url_for, ensure_postgres_database
 from srs_common.tokens import SigningKey, issue_token
 
+from .portal import AXE, CHROMIUM, FLAGS
+
+# Both stacks live for the whole session (the browser tests at its end use them), beside
+# the reliability suite's own processes: small connection pools (3, overflowing to 6 per
+# process) keep them all within PostgreSQL's default 100 connections.
+STACK_ENV = {
+    "SRS_FETCH_MAX_WAIT_MS": "50",
+    "SRS_SESSION_TIMEOUT_MS": "6000",
+    **{f"SRS_{service.upper()}_DB_POOL_SIZE": "3" for service in (*SERVICES, "portal")},
+}
+
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
@@ -33,7 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         database_urls=urls,
         log_json=True,
         signing_key=key,
-        extra_env={"SRS_FETCH_MAX_WAIT_MS": "50", "SRS_SESSION_TIMEOUT_MS": "6000"},
+        extra_env=STACK_ENV,
     )
     stack.start(timeout=90)
     try:
@@ -64,3 +75,55 @@ def wait_for(check, timeout: float, interval: float = 0.05):
         if time.monotonic() - started > timeout:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The platform with the portal, shared by every portal browser test (the ``stack``
+    above has no portal port)."""
+    var_dir = tmp_path_factory.mktemp("portal-stack")
+    urls = {}
+    for service in (*SERVICES, "portal"):
+        url = database_url_for(service, var_dir, suffix="_e2e_portal")
+        if url.startswith("postgresql"):
+            ensure_postgres_database(url, recreate=True)
+        urls[service] = url
+    key = SigningKey.generate()
+    stack = Stack(
+        var_dir=var_dir,
+        ports={s: free_port() for s in (*SERVICES, "portal")},
+        smtp_port=free_port(),
+        database_urls=urls,
+        log_json=True,
+        signing_key=key,
+        extra_env=STACK_ENV,
+    )
+    stack.start(timeout=120)
+    try:
+        stack.wait_consumers(
+            issue_token(key, sub="e2e-ops", roles=["ops"], issuer="srs-access", audience="srs")
+        )
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright; skipped where it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Debian's Chromium is not installed at /usr/bin/chromium "
+            "(make tools); the browser tests need it"
+        )
+    assert AXE.exists(), "axe-core is missing: run make install (portal-assets)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -1,64 +1,67 @@
 """The operations console in a real browser (Debian's Chromium driven by Playwright)
-against the whole platform: every service a process, the real broker."""
+against the whole platform: every service a process, the real broker. Operators sign in
+through the access service's OpenID Connect sign-in page; no token is pasted."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from srs_common.events.envelope import encode_data, to_headers
 from srs_common.testing import run_sync
+from srs_ops.models import ConsoleSession
 
 from .conftest import login, wait_for
+from .portal import serious_violations, watch_csp
 from .test_first_flow import draft_project
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 # Set to a path (e.g. docs/images/ops-console.png) to save a screenshot of the console.
 SCREENSHOT = os.environ.get("SRS_OPS_SCREENSHOT")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Debian's Chromium is not installed at /usr/bin/chromium "
-            "(apt-get install -y chromium); the browser tests need it"
-        )
-    from playwright.sync_api import sync_playwright
+def sign_in(page, stack, username: str) -> None:
+    """From the console's sign-in page through the provider's, back to the console."""
+    page.goto(f"{stack.url('ops')}/console")
+    page.click("#sign-in")
+    page.wait_for_selector("#username")
+    assert page.url.startswith(stack.url("access") + "/oidc/authorize")
+    page.fill("#username", username)
+    page.fill("#password", f"{username}-demo")
+    page.click("#sign-in")
+    page.wait_for_url(f"{stack.url('ops')}/console")
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+
+def no_serious_violations(page, where: str) -> None:
+    found = serious_violations(page)
+    assert not found, f"{where}:\n" + "\n".join(found)
 
 
 @pytest.fixture
-def console(browser, stack):
-    """A console page signed in with a support token, its live stream connected."""
+def operator(browser, stack):
+    """A fresh browser context, signing in is up to the test."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    token = login(stack, "support")["Authorization"].removeprefix("Bearer ")
-    page.goto(f"{stack.url('ops')}/console")
-    page.fill("#token", token)
-    page.click("#sign-in")
-    page.wait_for_selector("#live-status:text('live')")
     yield page
     context.close()
+
+
+@pytest.fixture
+def console(operator, stack):
+    """The console signed in as support (who may also replay), its live stream connected."""
+    sign_in(operator, stack, "support")
+    operator.wait_for_selector("#live-status:text('live')")
+    return operator
 
 
 def new_submitted_project(stack) -> str:
@@ -205,8 +208,19 @@ def test_a_poisoned_event_is_dead_lettered_and_a_replay_from_the_page_delivers(s
     wait_for(lambda: shown(parked), timeout=20, interval=0.3)
     assert not project_active(stack, project_id)
 
+    # The dead letter's payload, formatted: pretty-printed over several lines, folded in
+    # the list until opened.
+    poison.locator("details.dead-payload summary").click()
+    listed = poison.locator("details.dead-payload pre.json")
+    listed.wait_for()
+    assert '"members": [' in listed.inner_text() and listed.inner_text().count("\n") > 10
+
     poison.locator("button.inspect").click()
     page.wait_for_selector("#detail-error:has-text('handler-failed')")
+    detail = page.locator("#detail-payload pre.json").inner_text()
+    assert json.loads(detail)["project_id"] == project_id
+    assert '\n  "title": "Hand-made approval"' in detail
+    no_serious_violations(page, "the dead letters tab")
     page.fill("#action-reason", "malformed approval published by hand; the real one follows")
     page.click("#discard")
     page.wait_for_selector("#action-result:has-text('discarded by support')")
@@ -223,34 +237,145 @@ def test_a_poisoned_event_is_dead_lettered_and_a_replay_from_the_page_delivers(s
         f"#dead-rows tr[data-consumer='access'][data-subject='{project_id}']"
         "[data-reason='quarantined'] .badge.replayed"
     )
+
+
+def test_the_console_runs_under_its_content_security_policy(stack, operator):
+    """The console's script and styles are files the policy allows (no inline script):
+    the browser reports no violation while the operator signs in and goes live; a script
+    the page does not carry is refused."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    page = operator
+    violations = watch_csp(page)
+    sign_in(page, stack, "ops")
+    response = page.reload()
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("style-src")[0]
+    page.wait_for_selector("#live-status:text('live')")
+    assert violations == []
+    with pytest.raises(PlaywrightError, match="Content Security Policy"):
+        page.add_script_tag(content="window.injected = true")
+    assert page.evaluate("window.injected === undefined")
+
+
+def ops_events(stack, subject: str) -> list[dict]:
+    response = httpx.get(
+        f"{stack.url('ops')}/v1/events", params={"subject": subject}, headers=login(stack, "ops")
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def test_an_operator_signs_in_and_the_live_tab_opens_with_recent_events(stack, operator):
+    page = operator
+    project_id = new_submitted_project(stack)
+    wait_for(lambda: ops_events(stack, project_id), timeout=20)
+
+    page.goto(f"{stack.url('ops')}/console")
+    assert page.locator("textarea").count() == 0  # nothing to paste a token into
+    page.wait_for_selector("#sign-in:text('Sign in')")
+    no_serious_violations(page, "the console's sign-in page")
+    sign_in(page, stack, "ops")
+    assert page.inner_text("#who") == "ops (ops)"
+
+    # Already there on opening, with no new event needed.
+    row = page.locator(f"#live-rows tr[data-subject='{project_id}']").first
+    row.wait_for(timeout=10_000)
+    payload = row.locator("details.payload")
+    assert payload.get_attribute("open") is None  # folded until asked for
+    payload.locator("summary").click()
+    text = payload.locator("pre.json").inner_text()
+    assert f'"project_id": "{project_id}"' in text
+    assert text.startswith("{\n  ") and json.loads(text)["project_id"] == project_id
+    page.wait_for_selector("#live-status:text('live')")
+    no_serious_violations(page, "the live tab")
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT, full_page=False)
 
 
-def test_the_console_runs_under_its_content_security_policy(stack, browser):
-    """The console's own inline script and styles are allowed by the policy it is served
-    with (srs_common.headers): the browser reports no violation while it signs in and goes
-    live; a script the page does not carry is refused."""
-    from playwright.sync_api import Error as PlaywrightError
+def test_lag_shows_each_group_with_its_threshold_state_and_refreshes_itself(stack, operator):
+    page = operator
+    sign_in(page, stack, "ops")
+    page.click("nav button[data-tab='lag']")
+    access = page.locator("#group-rows tr[data-group='srs-access']")
+    access.wait_for(timeout=15_000)
+    state = access.locator(".state")
+    assert state.inner_text() in {"ok", "warning", "critical"}
+    assert state.inner_text() in (state.get_attribute("class") or "")
+    assert "warning from 100, critical from 1000" in page.inner_text("#lag-thresholds")
+    first = page.inner_text("#lag-updated")
+    assert "refreshes every 5 s" in first
+    wait_for(lambda: page.inner_text("#lag-updated") != first, timeout=15, interval=0.5)
+    no_serious_violations(page, "the lag tab")
 
-    context = browser.new_context()
-    page = context.new_page()
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+
+async def _expire_sessions_of(stack, username: str) -> list[str]:
+    """What the passing of time and a sign-out elsewhere do to an operator's console
+    sessions: the access token is past its expiry, and the refresh token is revoked at
+    the provider. Returns the ID tokens, for the provider's end-session endpoint."""
+    engine = create_async_engine(stack.database_url("ops"))
+    table = ConsoleSession.__table__
+    id_tokens = []
     try:
-        response = page.goto(f"{stack.url('ops')}/console")
-        assert "script-src" in response.headers["content-security-policy"]
-        page.fill("#token", login(stack, "support")["Authorization"].removeprefix("Bearer "))
-        page.click("#sign-in")
-        page.wait_for_selector("#live-status:text('live')")
-        assert violations == []
-        with pytest.raises(PlaywrightError, match="Content Security Policy"):
-            page.add_script_tag(content="window.injected = true")
-        assert page.evaluate("window.injected === undefined")
+        async with engine.begin() as connection:
+            for row in (await connection.execute(select(table))).all():
+                data = dict(row.data)
+                if (data.get("user") or {}).get("sub") != username:
+                    continue
+                id_tokens.append(data["tokens"]["id_token"])
+                data["tokens"] = {**data["tokens"], "expires_at": 0}
+                await connection.execute(
+                    update(table).where(table.c.id_hash == row.id_hash).values(data=data)
+                )
     finally:
-        context.close()
+        await engine.dispose()
+    return id_tokens
+
+
+def test_an_operator_whose_token_expires_is_asked_to_sign_in_again(stack, operator):
+    page = operator
+    sign_in(page, stack, "ops")
+    page.wait_for_selector("#live-status:text('live')")
+    id_tokens = run_sync(lambda: _expire_sessions_of(stack, "ops"))
+    assert id_tokens
+    for id_token in id_tokens:  # signed out elsewhere: the provider revokes the refresh token
+        ended = httpx.get(f"{stack.url('access')}/oidc/logout", params={"id_token_hint": id_token})
+        assert ended.status_code == 200, ended.text
+
+    page.click("nav button[data-tab='search']")
+    page.click("#search-go")
+    alert = page.locator("#alert")
+    alert.wait_for(state="visible", timeout=10_000)
+    assert "session has ended" in alert.inner_text()
+    assert page.locator("#sign-in-again").is_visible()
+    # Never an empty table: the table says why it has nothing.
+    assert re.search("sign in again", page.inner_text("#search-rows"), re.IGNORECASE)
+    page.click("nav button[data-tab='dead']")
+    page.wait_for_selector("#dead-rows td.error")
+    assert re.search("sign in again", page.inner_text("#dead-rows"), re.IGNORECASE)
+    no_serious_violations(page, "the console asking to sign in again")
+
+    page.click("#sign-in-again")
+    page.wait_for_selector("#username")
+    page.fill("#username", "ops")
+    page.fill("#password", "ops-demo")
+    page.click("#sign-in")
+    page.wait_for_url(f"{stack.url('ops')}/console")
+    page.wait_for_selector("#live-status:text('live')")
+    assert page.locator("#alert").is_hidden()
+
+
+def test_someone_without_role_ops_or_support_sees_a_refusal(stack, operator):
+    page = operator
+    page.goto(f"{stack.url('ops')}/console")
+    page.click("#sign-in")
+    page.wait_for_selector("#username")
+    page.fill("#username", "alice")
+    page.fill("#password", "alice-demo")
+    page.click("#sign-in")
+    page.wait_for_selector("#message-title")
+    assert page.inner_text("#message-title") == "You cannot use the operations console"
+    assert page.locator("#tabs").count() == 0
+    no_serious_violations(page, "the console's refusal page")
+    page.goto(f"{stack.url('ops')}/console")
+    assert page.locator("#sign-in").is_visible()  # no session was kept

@@ -1,121 +1,57 @@
 """The portal in real Chromium (Playwright) against real processes: the platform, the
 access service as the OpenID Connect provider, and the portal on its own port. A new
-researcher signs up, lands on their dashboard, registers their profile, applies for
+researcher signs up, lands on their dashboard, confirms their e-mail address by the link
+the notifier mailed them (the stack's mail sink), registers their profile, applies for
 accreditation, signs out and signs in again; every page
 passes axe-core with no serious or critical violation and runs under its
 Content-Security-Policy without a violation."""
 
 from __future__ import annotations
 
-import os
+import email
+import email.policy
+import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from srs_common.broker import free_port
-from srs_common.devstack import SERVICES, Stack
-from srs_common.testing import database_url_for, ensure_postgres_database
-from srs_common.tokens import SigningKey
+from .conftest import wait_for
+from .portal import checked, watch_csp
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "services" / "portal" / "node_modules" / "axe-core" / "axe.min.js"
-# Set to a directory (e.g. docs/images) to keep screenshots of the pages as portal-*.png.
-SCREENSHOTS = os.environ.get("SRS_PORTAL_SCREENSHOTS")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+
+def confirmation_link(stack, address: str) -> str:
+    """The link that confirms ``address``, from the e-mail the notifier sent to it (the
+    stack's SMTP sink writes every message under var/mail)."""
+
+    def find() -> str | None:
+        for path in sorted((Path(stack.var_dir) / "mail").glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if address not in str(message.get("X-Sink-Envelope-To", "")):
+                continue
+            body = message.get_body(preferencelist=("plain",))
+            found = re.search(
+                r"\S+/oidc/verify-email\?token=[\w%-]+", body.get_content() if body else ""
+            )
+            if found:
+                return found.group(0)
+        return None
+
+    link, _ = wait_for(find, timeout=60, interval=0.2)
+    return str(link)
 
 
-@pytest.fixture(scope="module")
-def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The platform with the portal (the shared e2e stack has no portal port)."""
-    var_dir = tmp_path_factory.mktemp("portal-stack")
-    urls = {}
-    for service in (*SERVICES, "portal"):
-        url = database_url_for(service, var_dir, suffix="_e2e_portal")
-        if url.startswith("postgresql"):
-            ensure_postgres_database(url, recreate=True)
-        urls[service] = url
-    stack = Stack(
-        var_dir=var_dir,
-        ports={s: free_port() for s in (*SERVICES, "portal")},
-        smtp_port=free_port(),
-        database_urls=urls,
-        log_json=True,
-        signing_key=SigningKey.generate(),
-        extra_env={"SRS_FETCH_MAX_WAIT_MS": "50", "SRS_SESSION_TIMEOUT_MS": "6000"},
-    )
-    stack.start(timeout=120)
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Debian's Chromium is not installed at /usr/bin/chromium "
-            "(make tools); the browser tests need it"
-        )
-    assert AXE.exists(), "axe-core is missing: run make install (portal-assets)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=FLAGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it stands. Evaluated over
-    the DevTools protocol, so the page's own CSP (no inline scripts) does not block it."""
-    page.evaluate(AXE.read_text())
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def checked(page, name: str) -> None:
-    found = serious_violations(page)
-    assert not found, f"{name} ({page.url}):\n" + "\n".join(found)
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"portal-{name}.png"), full_page=True)
-
-
+# The first portal test may start the shared stack (minutes on a loaded machine), and this
+# one waits for the notifier's e-mail.
+@pytest.mark.timeout(900)
 def test_a_new_researcher_signs_up_signs_in_and_sees_their_dashboard(portal_stack, browser):
     portal = portal_stack.url("portal")
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
-    csp_violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            csp_violations.append(message.text)
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
+    csp_violations = watch_csp(page)
     email = f"nia-{uuid.uuid4().hex[:8]}@example.ac.uk"
     try:
         page.goto(portal + "/")
@@ -144,8 +80,14 @@ def test_a_new_researcher_signs_up_signs_in_and_sees_their_dashboard(portal_stac
         assert "Signed in as Nia Researcher" in page.inner_text("body")
         checked(page, "dashboard")
 
-        # The new researcher registers their profile, the first step to accreditation.
+        # The new researcher registers their profile, the first step to accreditation,
+        # once they have confirmed their e-mail address by the link mailed to them.
         page.click("#register-profile-link")
+        page.wait_for_selector("h1:text('Confirm your e-mail address')")
+        checked(page, "confirm-email")
+        page.goto(confirmation_link(portal_stack, email))
+        page.wait_for_selector("h1:text('Your e-mail address is confirmed')")
+        page.goto(portal + "/profile/register")
         page.wait_for_selector("h1:text('Register your researcher profile')")
         assert page.input_value("#email") == email  # from the sign-in's claims
         page.check("input[name=degree][value=masters]")
@@ -260,19 +202,29 @@ def test_the_new_researchers_token_is_accepted_by_the_services(portal_stack):
                 "code_verifier": verifier,
             },
         ).json()
-    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-    registered = httpx.post(
-        f"{portal_stack.url('accreditation')}/v1/researchers",
-        headers=headers,
-        json={
-            "name": "Ria Researcher",
-            "email": email,
-            "qualifications": {
-                "degree": "masters",
-                "degree_quantitative": True,
-                "quantitative_research_years": 2,
-            },
+    profile = {
+        "name": "Ria Researcher",
+        "email": email,
+        "qualifications": {
+            "degree": "masters",
+            "degree_quantitative": True,
+            "quantitative_research_years": 2,
         },
+    }
+    researchers = f"{portal_stack.url('accreditation')}/v1/researchers"
+    # Not before the address is confirmed: the token says so, the service refuses.
+    unconfirmed = httpx.post(
+        researchers, headers={"Authorization": f"Bearer {tokens['access_token']}"}, json=profile
     )
+    assert unconfirmed.status_code == 403, unconfirmed.text
+    assert "confirm your e-mail address" in unconfirmed.json()["detail"]
+    assert httpx.get(confirmation_link(portal_stack, email)).status_code == 200
+    refreshed = httpx.post(
+        f"{portal_stack.url('access')}/oidc/token",
+        auth=("srs-portal", "embedded-default-portal-secret-not-for-production"),
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+    ).json()
+    headers = {"Authorization": f"Bearer {refreshed['access_token']}"}
+    registered = httpx.post(researchers, headers=headers, json=profile)
     assert registered.status_code == 201, registered.text
     assert registered.json()["organisation_id"] == "org-ntu"

@@ -186,7 +186,7 @@ async def test_rotation_keeps_the_old_secret_until_the_overlap_ends_and_revoke_s
         ).status_code == 404
 
         # Each change is in the audit log, and no secret ever is.
-        audit = await access.get("/v1/audit?limit=200", headers=support)
+        audit = await access.get("/v1/audit/access?limit=200", headers=support)
         entries = [e for e in audit.json()["items"] if e["detail"].get("client_id") == client["id"]]
         assert [e["action"] for e in entries] == [
             "api_client_registered",

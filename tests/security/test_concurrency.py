@@ -257,10 +257,10 @@ def _services_with_idempotency() -> list[str]:
     or [pytest.param("none", marks=pytest.mark.skip(reason="no service enables Idempotency-Key"))],
 )
 async def test_one_idempotency_key_runs_once_on_each_create_route(
-    service, service_client, tokens, deliver, report
+    service, service_client, tokens, deliver, report, tmp_path
 ):
     table = table_for(service)
-    async with service_client(service) as client:
+    async with service_client(service, **overrides(service, tmp_path)) as client:
         await table.seed(client, tokens, deliver)
         openapi = client.app.openapi()
         caller = tokens.headers(

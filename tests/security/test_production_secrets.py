@@ -69,10 +69,13 @@ def proper_secrets(service: str, tokens: Tokens, tmp_path: Path) -> dict[str, An
             "client_secret_pepper": key_material(),
             "pseudonymisation_keys": {"k1": key_material()},
             "portal_client_secret": key_material(),
+            "console_client_secret": key_material(),
             "signing_key_pem": tokens.key.private_pem,
             # Never a development key file lying around in the working directory.
             "signing_key_path": tmp_path / "no-such-key.pem",
         }
+    if service == "ops":  # the console's client secret and session key
+        return {"console_client_secret": key_material(), "console_session_secret": key_material()}
     return {}
 
 
@@ -155,7 +158,9 @@ async def test_every_service_starts_in_production_with_proper_keys(
             )
             assert granted.status_code == 200, granted.text
             bearer = {"Authorization": f"Bearer {granted.json()['access_token']}"}
-            assert (await client.get("/v1/audit/verification", headers=bearer)).status_code == 200
+            assert (
+                await client.get("/v1/audit/access/verification", headers=bearer)
+            ).status_code == 200
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -169,17 +174,22 @@ def test_production_from_the_environment_refuses_only_where_defaults_remain(
     sut = SERVICES[service]
     settings = sut.settings_class(database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     assert settings.platform.environment == "production"
-    if service != "access":
+    expected = {
+        "access": {
+            "SRS_ACCESS_CLIENT_SECRET_PEPPER",
+            "SRS_ACCESS_PSEUDONYMISATION_KEYS[k1]",
+            "SRS_ACCESS_PORTAL_CLIENT_SECRET",
+            "SRS_ACCESS_CONSOLE_CLIENT_SECRET",
+            "SRS_ACCESS_SIGNING_KEY_PEM",
+        },
+        "ops": {"SRS_OPS_CONSOLE_CLIENT_SECRET", "SRS_OPS_CONSOLE_SESSION_SECRET"},
+    }
+    if service not in expected:
         assert sut.create_app(settings) is not None
         return
     with pytest.raises(InsecureSettings) as refused:
         sut.create_app(settings)
-    assert set(refused.value.problems) == {
-        "SRS_ACCESS_CLIENT_SECRET_PEPPER",
-        "SRS_ACCESS_PSEUDONYMISATION_KEYS[k1]",
-        "SRS_ACCESS_PORTAL_CLIENT_SECRET",
-        "SRS_ACCESS_SIGNING_KEY_PEM",
-    }
+    assert set(refused.value.problems) == expected[service]
 
 
 @pytest.mark.parametrize("command", ["serve", "relay", "worker"])
@@ -191,6 +201,7 @@ def test_the_command_line_exits_naming_the_settings_before_serving(command, tmp_
         "SRS_ACCESS_SIGNING_KEY_PEM": rsa_pem(2048),
         "SRS_ACCESS_PSEUDONYMISATION_KEYS": json.dumps({"k1": key_material()}),
         "SRS_ACCESS_PORTAL_CLIENT_SECRET": key_material(),
+        "SRS_ACCESS_CONSOLE_CLIENT_SECRET": key_material(),
         "SRS_ACCESS_PORT": "1",  # never bound: it must exit before serving
     }
     env.pop("SRS_ACCESS_CLIENT_SECRET_PEPPER", None)

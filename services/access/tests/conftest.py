@@ -61,12 +61,13 @@ class World:
         *,
         contract: type = acc.ResearcherRegistered,
         at: dt.datetime | None = None,
+        name: str | None = None,
     ) -> None:
         """The researcher's record (and so their organisation) as accreditation keeps it."""
         await self.send(
             contract(
                 researcher_id=researcher_id,
-                name=researcher_id,
+                name=name or researcher_id,
                 email=f"{researcher_id}@example.org",
                 organisation_id=organisation_id,
                 occurred_at=at or now(),

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from srs_access.seed import seed_catalogue, seed_demo_users
+from srs_booking.seed import reference_sites
 from srs_common.db import Database
 from srs_common.testing import asgi_client, database_url_for, prepare_database, truncate_all
 from srs_portal import MIGRATIONS_DIR
@@ -68,15 +69,21 @@ async def _world(
             portal_client_secret=SECRET,
             portal_redirect_uris=[f"{PORTAL}/auth/callback"],
             portal_post_logout_redirect_uris=[f"{PORTAL}/"],
+            ingestion_files_dir=tmp_path / "ingestion",
+            project_spaces_dir=tmp_path / "project-spaces",
             **access_settings,
         ) as access,
         service_client("accreditation") as accreditation,
         service_client("projects") as projects,
         service_client("clearance", outputs_dir=tmp_path / "outputs") as clearance,
+        service_client("notify") as notify,
+        service_client("booking") as booking,
     ):
         async with access.runtime.db.transaction() as session:
             await seed_catalogue(session)
             await seed_demo_users(session)
+        async with booking.runtime.db.transaction() as session:
+            session.add_all(reference_sites())
         db = Database(portal_database)
         try:
             await truncate_all(db, Base.metadata)
@@ -88,6 +95,8 @@ async def _world(
                 "accreditation.test": accreditation.app,
                 "projects.test": projects.app,
                 "clearance.test": clearance.app,
+                "notify.test": notify.app,
+                "booking.test": booking.app,
             }
         )
         settings = PortalSettings(
@@ -100,6 +109,8 @@ async def _world(
                 "projects": "http://projects.test",
                 "access": PROVIDER,
                 "clearance": "http://clearance.test",
+                "notify": "http://notify.test",
+                "booking": "http://booking.test",
             },
         )
         from srs_portal.app import create_app
@@ -117,6 +128,8 @@ async def _world(
                     "accreditation": accreditation,
                     "projects": projects,
                     "clearance": clearance,
+                    "notify": notify,
+                    "booking": booking,
                 }
 
 

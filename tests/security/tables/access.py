@@ -31,10 +31,15 @@ EXPECTED: dict[str, Any] = {
     "POST /v1/auth/token": Public("sign-in: credentials in, token out"),
     "GET /.well-known/openid-configuration": Public("OpenID Connect discovery"),
     "GET /oidc/userinfo": Only(*SIGNED_IN, reads=True),  # the caller's own claims only
+    # A new confirmation link for the caller's own account only (names no one else; 409
+    # for an account with nothing to confirm, as every test token's is).
+    "POST /oidc/verification-email": Only(*SIGNED_IN),
     "GET /v1/datasets": Listing(),
     "POST /v1/datasets": Only("support"),
     "GET /v1/datasets/{dataset_id}": Only(*SIGNED_IN, reads=True),
     "PUT /v1/datasets/{dataset_id}": Only("support"),
+    "PUT /v1/datasets/{dataset_id}/requirements": Only("support"),
+    "GET /v1/organisation-names": Public("organisations' names, as the sign-up page lists them"),
     "GET /v1/organisations": Listing("support", "ops"),
     "POST /v1/organisations": Only("support"),
     "GET /v1/organisations/{organisation_id}": Only("support", "ops", reads=True),
@@ -51,8 +56,8 @@ EXPECTED: dict[str, Any] = {
             "site_id": "titchfield",
         },
     ),
-    "GET /v1/audit": Listing("support", "ops"),
-    "GET /v1/audit/verification": Only("support", "ops", reads=True),
+    "GET /v1/audit/access": Listing("support", "ops"),
+    "GET /v1/audit/access/verification": Only("support", "ops", reads=True),
     # Researcher B applying for owner A's project: not a member.
     "POST /v1/home-working-requests": Only(
         refusals=OWN_STANDING,
@@ -74,21 +79,16 @@ EXPECTED: dict[str, Any] = {
     "POST /v1/home-working-requests/{request_id}/refusal": Only("support"),
     "POST /v1/home-working-requests/{request_id}/revocation": Only("support"),
     "POST /v1/home-working-requests/{request_id}/syops-signature": Only(),
-    "POST /v1/ingestion-requests": Only(
-        refusals=OWN_STANDING,
-        body={
-            "project_id": PROJECT,
-            "kind": "code",
-            "description": "Stata do-files",
-            "source": "sftp upload ref 1",
-        },
-    ),
+    # Multipart: a researcher member uploads; anyone else is refused before the body.
+    "POST /v1/ingestion-requests": Only(refusals=OWN_STANDING),
     "GET /v1/ingestion-requests": Listing("support", "ops"),
     "GET /v1/ingestion-requests/{request_id}": Only(
         "support", "ops", reads=True, aliases=INGESTION
     ),
+    "POST /v1/ingestion-requests/{request_id}/withdrawal": Only(aliases=INGESTION),
     "POST /v1/ingestion-requests/{request_id}/approval": Only("support", aliases=INGESTION),
-    "POST /v1/ingestion-requests/{request_id}/rejection": Only("support", aliases=INGESTION),
+    "POST /v1/ingestion-requests/{request_id}/refusal": Only("support", aliases=INGESTION),
+    "POST /v1/ingestion-requests/{request_id}/transfer": Only("support", aliases=INGESTION),
     "POST /v1/pseudonymise": Only("support", refusals=OWN_STANDING),
     "POST /v1/clients": Only("support"),
     "GET /v1/clients": Listing("support"),
@@ -96,6 +96,13 @@ EXPECTED: dict[str, Any] = {
     "POST /v1/clients/{client_id}/rotate": Only("support"),
     "POST /v1/clients/{client_id}/revoke": Only("support"),
 }
+
+
+def settings_overrides(tmp_path: Any) -> dict[str, Any]:
+    return {
+        "ingestion_files_dir": tmp_path / "ingestion",
+        "project_spaces_dir": tmp_path / "project-spaces",
+    }
 
 
 async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
@@ -184,12 +191,8 @@ async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
     ingestion = await client.post(
         "/v1/ingestion-requests",
         headers=owner,
-        json={
-            "project_id": PROJECT,
-            "kind": "code",
-            "description": "Stata do-files",
-            "source": "sftp upload ref 1",
-        },
+        data={"project_id": PROJECT, "kind": "code", "description": "Stata do-files"},
+        files={"files": ("derive.do", b"gen x = 1\n")},
     )
     assert ingestion.status_code == 201, ingestion.text
     api_client = await client.post(

@@ -12,12 +12,15 @@ from . import COMMON, Listing, Only, Public, Seeded
 
 EXPECTED: dict[str, Any] = {
     **COMMON,
+    "GET /v1/audit/accreditation": Listing("support", "ops"),
+    "GET /v1/audit/accreditation/verification": Only("support", "ops", reads=True),
     # Registering creates the caller's own profile, never another's.
     "POST /v1/researchers": Only("researcher"),
-    "GET /v1/researchers": Listing("support"),
-    "GET /v1/researchers/{researcher_id}": Only("support", reads=True),
+    # The panel sees the profiles of those who applied to it (owner A has).
+    "GET /v1/researchers": Listing("support", "panel"),
+    "GET /v1/researchers/{researcher_id}": Only("support", "panel", reads=True),
     "PATCH /v1/researchers/{researcher_id}": Only(),
-    "GET /v1/researchers/{researcher_id}/accreditations": Only("support", reads=True),
+    "GET /v1/researchers/{researcher_id}/accreditations": Only("support", "panel", reads=True),
     # A researcher's organisation comes from their identity; only support moves them.
     "POST /v1/researchers/{researcher_id}/organisation": Only(
         "support",
@@ -43,6 +46,16 @@ EXPECTED: dict[str, Any] = {
     "POST /v1/accreditations/{accreditation_id}/reinstate": Only("support"),
     "POST /v1/accreditations/{accreditation_id}/revoke": Only("support"),
     "GET /v1/register": Public("the public register of accredited researchers"),
+    # The helpdesk: owner A's general request, answered by support (a checker, of the
+    # Statistical Support Team, sees only output questions).
+    "POST /v1/helpdesk/requests": Only("researcher"),
+    "GET /v1/helpdesk/requests": Listing("support"),
+    "GET /v1/helpdesk/queue": Listing("support"),
+    "GET /v1/helpdesk/requests/{request_id}": Only("support", reads=True),
+    "POST /v1/helpdesk/requests/{request_id}/replies": Only("support", body={"body": "hello"}),
+    "POST /v1/helpdesk/requests/{request_id}/notes": Only("support", body={"body": "a note"}),
+    "POST /v1/helpdesk/requests/{request_id}/resolve": Only("support", body={}),
+    "POST /v1/helpdesk/requests/{request_id}/close": Only("support", body={}),
 }
 
 
@@ -78,11 +91,19 @@ async def seed(client: Any, tokens: Any, deliver: Any) -> Seeded:
     )
     assert response.status_code == 200, response.text
     accreditation_id = response.json()["accreditation_id"]
+    response = await client.post(
+        "/v1/helpdesk/requests",
+        headers=owner,
+        json={"subject": "Cannot sign in", "message": "My token expired.", "category": "general"},
+    )
+    assert response.status_code == 201, response.text
+    request_id = response.json()["id"]
     return Seeded(
         params={
             "researcher_id": "res-owner",
             "application_id": application_id,
             "accreditation_id": accreditation_id,
+            "request_id": request_id,
         },
-        secrets={"res-owner", application_id, accreditation_id},
+        secrets={"res-owner", application_id, accreditation_id, request_id},
     )

@@ -32,6 +32,8 @@ INTRUDING_BOOKING = {
 
 EXPECTED: dict[str, Any] = {
     **COMMON,
+    "GET /v1/audit/booking": Listing("support", "ops"),
+    "GET /v1/audit/booking/verification": Only("support", "ops", reads=True),
     "GET /v1/sites": Listing(),
     "GET /v1/sites/{site_id}": Only(*SIGNED_IN, reads=True),
     "GET /v1/sites/{site_id}/closures": Only(*SIGNED_IN, reads=True),

@@ -22,6 +22,8 @@ OWN_STANDING = (403, 404, 422)
 
 EXPECTED: dict[str, Any] = {
     **COMMON,
+    "GET /v1/audit/clearance": Listing("support", "ops"),
+    "GET /v1/audit/clearance/verification": Only("support", "ops", reads=True),
     "POST /v1/sdc/checks": Only(*SIGNED_IN),
     # Researcher B drafting on owner A's project: not a member.
     "POST /v1/outputs": Only(

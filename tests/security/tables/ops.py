@@ -18,13 +18,17 @@ EXPECTED: dict[str, Any] = {
     "GET /v1/events/stream": Only(*WATCHERS, streams=True),
     "GET /v1/sagas/{correlation_id}": Only(*WATCHERS),
     "GET /v1/lag": Only(*WATCHERS),
+    "GET /v1/lag/groups": Only(*WATCHERS),
     "GET /v1/services/messaging": Only(*WATCHERS),
     "GET /v1/dead-letters": Only(*WATCHERS, reads=True),
     "GET /v1/dead-letters/{dead_letter_id}": Only(*WATCHERS),
     "POST /v1/dead-letters/{dead_letter_id}/replay": Only("support"),
     "POST /v1/dead-letters/{dead_letter_id}/discard": Only("support"),
     "GET /asyncapi.json": Public("the AsyncAPI document of public contracts"),
-    "GET /console": Public("the console's HTML shell; its data comes through the API"),
+    "GET /console": Public(
+        "the console's HTML shell (or its sign-in page); its data comes "
+        "through the API, with the signed-in operator's token"
+    ),
     # Subscribing creates the partner's own subscription.
     "POST /v1/webhooks/subscriptions": Only("partner"),
     "GET /v1/webhooks/subscriptions": Listing("support"),

@@ -287,6 +287,8 @@ def create_service_app(
         keys, issuer=settings.platform.jwt_issuer, audience=settings.platform.jwt_audience
     )
     app.state.spec = spec
+    # Read by srs_common.context.app_settings (also before the lifespan has run).
+    app.state.settings = settings
     install_error_handlers(app)
     # Added innermost first:
     # observability -> CORS -> body limit -> rate limit -> idempotency -> routes.

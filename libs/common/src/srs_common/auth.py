@@ -45,6 +45,13 @@ class Principal:
     def is_staff(self) -> bool:
         return self.has("support")
 
+    @property
+    def actor_id(self) -> str:
+        """The id audit trails and ``decided_by``-like fields record for this caller: the
+        researcher id of a researcher (tokens of researchers carry it), the subject of
+        staff and of partner clients (whose tokens carry none)."""
+        return self.researcher_id or self.sub
+
 
 class KeySource:
     """Where verification keys come from: a JWKS document, by ``kid``."""

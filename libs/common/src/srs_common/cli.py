@@ -7,7 +7,7 @@ import asyncio
 import gc
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import uvicorn
@@ -28,11 +28,15 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 
+# A service's own settings class, so its seed may take it (not only the base class).
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
 def main(
     spec_factory: Callable[[], ServiceSpec],
-    settings_factory: Callable[[], ServiceSettings],
+    settings_factory: Callable[[], SettingsT],
     migrations_dir: Path,
-    seed: Callable[[ServiceSettings], Coroutine[Any, Any, None]] | None = None,
+    seed: Callable[[SettingsT], Coroutine[Any, Any, None]] | None = None,
     argv: list[str] | None = None,
 ) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m srs_{spec_factory().name}")

@@ -34,7 +34,8 @@ DEFAULT_PORTS = {
     "notify": 8007,
     "portal": 8008,
 }
-# Front ends: started (after the services) only when the stack has a port for them.
+# Front ends: started (after the services) only when the stack has a port for them; the
+# deployment gives them objects of their own (no topic, relay or workers; deploy/k8s).
 FRONT_ENDS = ("portal",)
 SEEDED = ("access", "booking", "accreditation")
 
@@ -87,16 +88,32 @@ class Stack:
             f"SRS_{service.upper()}_PORT": str(self.ports[service]),
             f"SRS_{service.upper()}_METRICS_PORT": str(self.metrics_ports[service]),
             "SRS_ACCESS_SIGNING_KEY_PATH": str(self.var_dir / "keys" / "access-signing.pem"),
+            # Ingested files: the uploads' store and the project spaces' stores.
+            "SRS_ACCESS_INGESTION_FILES_DIR": str(self.var_dir / "ingestion"),
+            "SRS_ACCESS_PROJECT_SPACES_DIR": str(self.var_dir / "project-spaces"),
             # The operations monitor gathers each service's outbox state over HTTP.
             "SRS_OPS_SERVICE_URLS": json.dumps({s: self.url(s) for s in SERVICES if s != "ops"}),
             "SRS_NOTIFY_SMTP_HOST": "127.0.0.1",
             "SRS_NOTIFY_SMTP_PORT": str(self.smtp_port),
+            **self._console_env(),
             **(self._portal_env() if "portal" in self.ports else {}),
             **self.extra_env,
         }
         if self.signing_key is not None:
             env["SRS_ACCESS_SIGNING_KEY_PEM"] = self.signing_key.private_pem
         return env
+
+    def _console_env(self) -> dict[str, str]:
+        """The operations console signs operators in at the access service (its
+        registered client)."""
+        ops = self.url("ops")
+        return {
+            "SRS_OPS_PUBLIC_URL": ops,
+            "SRS_OPS_OIDC_ISSUER_URL": self.url("access"),
+            "SRS_ACCESS_OIDC_ISSUER": self.url("access"),
+            "SRS_ACCESS_CONSOLE_REDIRECT_URIS": json.dumps([f"{ops}/console/auth/callback"]),
+            "SRS_ACCESS_CONSOLE_POST_LOGOUT_REDIRECT_URIS": json.dumps([f"{ops}/console"]),
+        }
 
     def _portal_env(self) -> dict[str, str]:
         """The portal signs people in at the access service (its registered client) and

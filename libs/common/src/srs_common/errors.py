@@ -47,7 +47,13 @@ class AppError(Exception):
     title: str = "Bad request"
 
     def __init__(
-        self, detail: str, *, title: str | None = None, status: int | None = None, **extra: Any
+        self,
+        detail: str,
+        *,
+        title: str | None = None,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -55,6 +61,8 @@ class AppError(Exception):
             self.title = title
         if status is not None:
             self.status = status
+        # Response headers the answer carries (a 412's current ETag).
+        self.headers = dict(headers or {})
         self.extra = extra
 
 
@@ -102,6 +110,9 @@ class Unauthorized(AppError):
 
 
 class PreconditionFailed(AppError):
+    """A write's ``If-Match`` names a version that is no longer stored
+    (``srs_common.concurrency``); names the resource and its ``current_etag``."""
+
     status = 412
     title = "Precondition failed"
 
@@ -137,13 +148,14 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        headers.update(exc.headers)
         return problem(
             exc.status,
             exc.title,
             exc.detail,
             instance=request.url.path,
-            headers=headers,
+            headers=headers or None,
             **exc.extra,
         )
 
@@ -269,6 +281,9 @@ class Problem(BaseModel):
     )
     current_state: str | None = Field(
         default=None, description="409 Illegal state transition: the state that refused it"
+    )
+    current_etag: str | None = Field(
+        default=None, description="412 Precondition failed: the resource's current ETag"
     )
 
 

@@ -6,9 +6,8 @@ from fastapi import FastAPI
 
 from srs_access import identity, oidc
 from srs_access.api import ROUTERS
-from srs_access.audit import audit_sealer_job
 from srs_access.handlers import CONSUMED_TOPICS, HANDLERS
-from srs_access.models import idempotency, messaging
+from srs_access.models import audit_log, idempotency, messaging
 from srs_access.settings import AccessSettings
 from srs_common.app import Runtime, ServiceSpec, create_service_app
 from srs_common.auth import StaticKeys
@@ -41,9 +40,11 @@ def spec() -> ServiceSpec:
         consumed_topics=CONSUMED_TOPICS,
         key_source=_own_keys,
         startup=[_load_signing_key],
-        jobs=[audit_sealer_job],
+        jobs=[audit_log.sealer_job()],
         # CSV files of any size stream through pseudonymisation in constant memory.
-        body_limits={r"/v1/pseudonymise": None},
+        # An ingestion request's files together (each at most ingestion_max_file_bytes):
+        # the check reads them whole, so they are held in memory.
+        body_limits={r"/v1/pseudonymise": None, r"/v1/ingestion-requests": 128 * 1024 * 1024},
     )
 
 

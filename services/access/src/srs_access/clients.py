@@ -12,8 +12,7 @@ import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_access.audit import append_audit
-from srs_access.models import ApiClient, ApiClientSecret, Organisation
+from srs_access.models import ApiClient, ApiClientSecret, Organisation, audit_log
 from srs_access.settings import AccessSettings
 from srs_common.db import utcnow
 from srs_common.errors import NotFound, RuleViolation
@@ -96,7 +95,7 @@ async def register_client(
 async def _audit(
     session: AsyncSession, actor: str, action: str, client: ApiClient, **detail: object
 ) -> None:
-    await append_audit(
+    await audit_log.append(
         session,
         actor=actor,
         action=action,

@@ -19,9 +19,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, insert, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, exists, func, insert, select
 
-from srs_access.audit import AUDIT
 from srs_access.domain import DecisionFacts, deny_reasons
 from srs_access.models import (
     AccreditationView,
@@ -33,9 +32,10 @@ from srs_access.models import (
     ProjectMemberView,
     ProjectView,
     ResearcherView,
+    audit_log,
 )
 from srs_access.spaces import BEST_ACCREDITATION_FIRST
-from srs_common.contracts.access import AccessDenied, AccessGranted
+from srs_common.contracts.access import AccessDenied, AccessGranted, Setting
 from srs_common.db import Database, utcnow
 from srs_common.events.outbox import OUTBOX_WRITTEN
 from srs_common.ids import new_id
@@ -63,10 +63,11 @@ class Decision:
     organisation_id: str | None
 
 
-def _facts_statement() -> Select:
+def _facts_statement() -> Select[Any]:
     """One round trip: each fact a scalar subquery on a primary key (or, for bookings and
     the project's datasets, a short indexed range). Built once; values are bound per call."""
-    researcher_id, project_id = bindparam("researcher_id"), bindparam("project_id")
+    researcher_id: BindParameter[str] = bindparam("researcher_id")
+    project_id: BindParameter[str] = bindparam("project_id")
 
     def one(column: Any, *where: Any) -> Any:
         return select(column).where(*where).scalar_subquery()
@@ -128,6 +129,7 @@ def _facts_statement() -> Select:
 FACTS = _facts_statement()
 
 
+AUDIT = audit_log.entries
 _APPEND_AUDIT = insert(AUDIT).returning(AUDIT.c.id, sort_by_parameter_order=True)
 _MAX_BATCH = 500
 
@@ -198,7 +200,7 @@ async def decide_access(
     actor: str,
     researcher_id: str,
     project_id: str,
-    setting: str,
+    setting: Setting,
     country: str,
     site_id: str | None,
 ) -> Decision:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
-from enum import IntEnum
-from functools import lru_cache
-from typing import Any
+from enum import IntEnum, StrEnum
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from srs_common.contracts.access import AccessLevel as AccessLevelName
 from srs_common.contracts.projects import DATA_ROLES
 from srs_common.errors import IllegalTransition, RuleViolation
+from srs_common.workingdays import add_working_days
 
 
 class AccessLevel(IntEnum):
@@ -22,6 +20,14 @@ class AccessLevel(IntEnum):
     safe_setting = 1  # safe room or SafePod only
     aoc_office = 2  # also office access from an organisation with a current agreement
     home = 3  # also home access (with an approved application)
+
+
+# Each level's name as the events and the API spell it.
+LEVEL_NAMES: dict[AccessLevel, AccessLevelName] = {
+    AccessLevel.safe_setting: "safe_setting",
+    AccessLevel.aoc_office: "aoc_office",
+    AccessLevel.home: "home",
+}
 
 
 # The least a project's datasets must permit for each place a session starts from.
@@ -153,39 +159,20 @@ RESPONSE_WORKING_DAYS = 2
 _LONDON = ZoneInfo("Europe/London")
 
 
-@lru_cache(maxsize=8)
-def _bank_holidays(year: int) -> Any:
-    # Imported on first use: the package loads every country's calendar (~25 MB), which
-    # processes that never count working days (the pseudonymisation path) need not pay.
-    import holidays
-
-    # England and Wales share bank holidays.
-    return holidays.UK(subdiv="ENG", years=year)
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(day.year)
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``start`` (weekends and England and Wales
-    bank holidays skipped)."""
-    day = start
-    remaining = days
-    while remaining > 0:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return day
-
-
 def home_working_respond_by(submitted_at: dt.datetime) -> dt.date:
     """Requests are reviewed and responded to within two working days (section 18)."""
     london = submitted_at.astimezone(_LONDON).date()
     return add_working_days(london, RESPONSE_WORKING_DAYS)
 
 
-def check_home_working_transition(status: str, action: str) -> None:
+class HomeWorkingAction(StrEnum):
+    """What staff may do to a submitted home-working request."""
+
+    APPROVE = "approve"
+    REFUSE = "refuse"
+
+
+def check_home_working_transition(status: str, action: HomeWorkingAction) -> None:
     if status != "submitted":
         raise IllegalTransition("home-working request", status, action)
 
@@ -260,42 +247,3 @@ def public_package_repository(source: str) -> str | None:
             if candidate == known or (("." in known) and candidate.endswith("." + known)):
                 return name
     return None
-
-
-def check_ingestion_transition(status: str, action: str) -> None:
-    if status != "pending":
-        raise IllegalTransition("ingestion request", status, action)
-
-
-# --- audit chain ----------------------------------------------------------------------
-
-GENESIS_HASH = "0" * 64
-
-
-def audit_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and a canonical form of the entry."""
-    canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
-
-
-def audit_fields(
-    seq: int,
-    occurred_at: dt.datetime,
-    actor: str,
-    action: str,
-    outcome: str,
-    researcher_id: str | None,
-    project_id: str | None,
-    detail: dict[str, Any],
-) -> dict[str, Any]:
-    """What the hash covers: every column but the hashes themselves."""
-    return {
-        "seq": seq,
-        "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
-        "actor": actor,
-        "action": action,
-        "outcome": outcome,
-        "researcher_id": researcher_id,
-        "project_id": project_id,
-        "detail": detail,
-    }

@@ -1,34 +1,68 @@
-"""Consumed event type -> handler; each is safe to run twice and tolerates
+"""The consumed contracts and their handlers; each is safe to run twice and tolerates
 out-of-order arrival (read-model rows keep the time of their latest event)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_access import spaces
+from srs_access import linkage, spaces
 from srs_access.domain import newer
 from srs_access.models import BookingView, ResearcherView
 from srs_common.contracts import accreditation as acc
 from srs_common.contracts import booking as bkg
+from srs_common.contracts import linkage as lnk
 from srs_common.contracts import projects as prj
 from srs_common.events.envelope import Event
+from srs_common.events.handlers import Handlers, TypedHandler
 
-Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+HANDLERS = Handlers()
+
+ProjectStatusEvent = prj.ProjectActivated | prj.ProjectSuspended | prj.ProjectResumed
+MemberStatusEvent = (
+    prj.ProjectMemberAdded
+    | prj.ProjectMemberReactivated
+    | prj.ProjectMemberRemoved
+    | prj.ProjectMemberDeactivated
+)
+AccreditationEvent = (
+    acc.AccreditationGranted
+    | acc.AccreditationRenewed
+    | acc.AccreditationExpired
+    | acc.AccreditationSuspended
+    | acc.AccreditationReinstated
+    | acc.AccreditationRevoked
+)
+BookingEvent = bkg.BookingConfirmed | bkg.BookingAttended | bkg.BookingCancelled
 
 
-async def on_project_approved(session: AsyncSession, event: Event) -> None:
-    assert isinstance(event.payload, prj.ProjectApproved)
-    await spaces.provision_project_space(session, event.payload)
+@HANDLERS.on(prj.ProjectApproved)
+async def on_project_approved(
+    session: AsyncSession, event: Event, payload: prj.ProjectApproved
+) -> None:
+    await spaces.provision_project_space(session, payload)
 
 
-def _project_status(status: str) -> Handler:
+@HANDLERS.on(lnk.LinkageTaskCompleted)
+async def on_linkage_task_completed(
+    session: AsyncSession, event: Event, payload: lnk.LinkageTaskCompleted
+) -> None:
+    """The SRS team's de-identified IDBR extract is mapped into the project space."""
+    await linkage.map_extract(session, payload)
+
+
+@HANDLERS.on(lnk.LinkedDatasetDecided)
+async def on_linked_dataset_decided(
+    session: AsyncSession, event: Event, payload: lnk.LinkedDatasetDecided
+) -> None:
+    """An agreed linked dataset joins the catalogue for every project to ask for."""
+    await linkage.catalogue_linked_dataset(session, payload)
+
+
+def _project_status(status: str) -> TypedHandler[ProjectStatusEvent]:
     """A project-level event: the read model follows it, and the data accounts follow the
     project (a suspended project's accounts are disabled, a resumed one's enabled again)."""
 
-    async def handle(session: AsyncSession, event: Event) -> None:
-        p = event.payload
+    async def handle(session: AsyncSession, event: Event, p: ProjectStatusEvent) -> None:
         await spaces.record_project(
             session,
             p.project_id,
@@ -42,15 +76,15 @@ def _project_status(status: str) -> Handler:
     return handle
 
 
-async def on_project_completed(session: AsyncSession, event: Event) -> None:
-    p = event.payload
-    assert isinstance(p, prj.ProjectCompleted)
+@HANDLERS.on(prj.ProjectCompleted)
+async def on_project_completed(
+    session: AsyncSession, event: Event, p: prj.ProjectCompleted
+) -> None:
     await spaces.complete_project(session, p.project_id, p.occurred_at, p.organisation_id)
 
 
-def _member_status(status: str) -> Handler:
-    async def handle(session: AsyncSession, event: Event) -> None:
-        p = event.payload
+def _member_status(status: str) -> TypedHandler[MemberStatusEvent]:
+    async def handle(session: AsyncSession, event: Event, p: MemberStatusEvent) -> None:
         await spaces.record_member(
             session, p.project_id, p.researcher_id, role=p.role, status=status, at=p.occurred_at
         )
@@ -59,8 +93,17 @@ def _member_status(status: str) -> Handler:
     return handle
 
 
-async def on_accreditation_changed(session: AsyncSession, event: Event) -> None:
-    p = event.payload
+@HANDLERS.on(
+    acc.AccreditationGranted,
+    acc.AccreditationRenewed,
+    acc.AccreditationExpired,
+    acc.AccreditationSuspended,
+    acc.AccreditationReinstated,
+    acc.AccreditationRevoked,
+)
+async def on_accreditation_changed(
+    session: AsyncSession, event: Event, p: AccreditationEvent
+) -> None:
     await spaces.record_accreditation(
         session,
         researcher_id=p.researcher_id,
@@ -73,26 +116,30 @@ async def on_accreditation_changed(session: AsyncSession, event: Event) -> None:
     await spaces.sync_researcher_everywhere(session, p.researcher_id)
 
 
-async def on_researcher_profile(session: AsyncSession, event: Event) -> None:
-    """The researcher's organisation, as their record says (access decisions use it)."""
-    p = event.payload
+@HANDLERS.on(acc.ResearcherRegistered, acc.ResearcherUpdated)
+async def on_researcher_profile(
+    session: AsyncSession, event: Event, p: acc.ResearcherRegistered | acc.ResearcherUpdated
+) -> None:
+    """The researcher's organisation, as their record says (access decisions use it), and
+    their name (pages name the researchers of a home-working request)."""
     view = await session.get(ResearcherView, p.researcher_id)
     if view is None:
         session.add(
             ResearcherView(
                 researcher_id=p.researcher_id,
                 organisation_id=p.organisation_id,
+                name=p.name,
                 changed_at=p.occurred_at,
             )
         )
     elif newer(p.occurred_at, view.changed_at):
         view.organisation_id, view.changed_at = p.organisation_id, p.occurred_at
+        view.name = p.name
     await session.flush()
 
 
-def _booking_status(status: str) -> Handler:
-    async def handle(session: AsyncSession, event: Event) -> None:
-        p = event.payload
+def _booking_status(status: str) -> TypedHandler[BookingEvent]:
+    async def handle(session: AsyncSession, event: Event, p: BookingEvent) -> None:
         booking = await session.get(BookingView, p.booking_id)
         if booking is None:
             session.add(
@@ -115,31 +162,12 @@ def _booking_status(status: str) -> Handler:
     return handle
 
 
-HANDLERS: dict[str, Handler] = {
-    prj.ProjectApproved.type: on_project_approved,
-    prj.ProjectActivated.type: _project_status("active"),
-    prj.ProjectSuspended.type: _project_status("suspended"),
-    prj.ProjectResumed.type: _project_status("active"),
-    prj.ProjectCompleted.type: on_project_completed,
-    prj.ProjectMemberAdded.type: _member_status("active"),
-    prj.ProjectMemberReactivated.type: _member_status("active"),
-    prj.ProjectMemberRemoved.type: _member_status("removed"),
-    prj.ProjectMemberDeactivated.type: _member_status("inactive"),
-    **{
-        contract.type: on_accreditation_changed
-        for contract in (
-            acc.AccreditationGranted,
-            acc.AccreditationRenewed,
-            acc.AccreditationExpired,
-            acc.AccreditationSuspended,
-            acc.AccreditationReinstated,
-            acc.AccreditationRevoked,
-        )
-    },
-    acc.ResearcherRegistered.type: on_researcher_profile,
-    acc.ResearcherUpdated.type: on_researcher_profile,
-    bkg.BookingConfirmed.type: _booking_status("confirmed"),
-    bkg.BookingAttended.type: _booking_status("attended"),
-    bkg.BookingCancelled.type: _booking_status("cancelled"),
-}
-CONSUMED_TOPICS = ["srs.projects", "srs.accreditation", "srs.booking"]
+HANDLERS.on(prj.ProjectActivated, prj.ProjectResumed)(_project_status("active"))
+HANDLERS.on(prj.ProjectSuspended)(_project_status("suspended"))
+HANDLERS.on(prj.ProjectMemberAdded, prj.ProjectMemberReactivated)(_member_status("active"))
+HANDLERS.on(prj.ProjectMemberRemoved)(_member_status("removed"))
+HANDLERS.on(prj.ProjectMemberDeactivated)(_member_status("inactive"))
+HANDLERS.on(bkg.BookingConfirmed)(_booking_status("confirmed"))
+HANDLERS.on(bkg.BookingAttended)(_booking_status("attended"))
+HANDLERS.on(bkg.BookingCancelled)(_booking_status("cancelled"))
+CONSUMED_TOPICS = HANDLERS.topics

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_access.audit import append_audit
 from srs_access.domain import (
+    HomeWorkingAction,
     agreement_current,
     check_home_working_form,
     check_home_working_transition,
@@ -20,6 +22,7 @@ from srs_access.models import (
     Organisation,
     ProjectMemberView,
     ProjectView,
+    audit_log,
 )
 from srs_common.auth import Principal
 from srs_common.contracts.access import (
@@ -133,39 +136,71 @@ async def submit_request(
     return request
 
 
+def _json_holds(
+    column: Any, value: str, dialect: str, *, object_values: bool = False
+) -> ColumnElement[bool]:
+    """``value`` is an element of the JSON array in ``column`` (or, ``object_values``, one of
+    the JSON object's values), in the dialect's own JSON functions."""
+    if dialect == "postgresql":
+        if object_values:
+            pairs = func.json_each_text(column).table_valued("key", "value")
+            return exists().where(pairs.c.value == value)
+        element = func.json_array_elements_text(column).column_valued()
+        return exists().where(element == value)
+    items = func.json_each(column).table_valued("value")
+    return exists().where(items.c.value == value)
+
+
+def request_visible_to(principal: Principal, dialect: str) -> ColumnElement[bool]:
+    """Which home-working requests the caller may see (read one or list): staff every one;
+    a data owner those touching their datasets; a researcher those they submitted or are
+    named on. Anyone else none."""
+    if principal.has("support", "ops"):
+        return true()
+    seen: list[ColumnElement[bool]] = []
+    if principal.has("data_owner") and principal.org:
+        seen.append(
+            _json_holds(
+                HomeWorkingRequest.dataset_owners, principal.org, dialect, object_values=True
+            )
+        )
+    if principal.has("researcher") and principal.researcher_id is not None:
+        seen.append(HomeWorkingRequest.submitted_by == principal.researcher_id)
+        seen.append(
+            _json_holds(HomeWorkingRequest.researcher_ids, principal.researcher_id, dialect)
+        )
+    return or_(false(), *seen)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
 async def get_request(
     session: AsyncSession, principal: Principal, request_id: str
 ) -> HomeWorkingRequest:
-    """Staff see every request; a data owner those touching their datasets; a researcher
-    those they submitted or are named on. Anyone else: 404."""
-    request = await session.get(HomeWorkingRequest, request_id)
-    if request is None or not _may_see(principal, request):
+    """The request if the caller may see it (:func:`request_visible_to`); 404 otherwise."""
+    query = select(HomeWorkingRequest).where(
+        HomeWorkingRequest.id == request_id,
+        request_visible_to(principal, _dialect(session)),
+    )
+    request = (await session.execute(query)).scalar_one_or_none()
+    if request is None:
         raise NotFound(f"no home-working request {request_id}")
     return request
-
-
-def _may_see(principal: Principal, request: HomeWorkingRequest) -> bool:
-    if principal.has("support", "ops"):
-        return True
-    if principal.has("data_owner") and principal.org in request.dataset_owners.values():
-        return True
-    return (
-        principal.has("researcher")
-        and principal.researcher_id is not None
-        and (
-            principal.researcher_id == request.submitted_by
-            or principal.researcher_id in request.researcher_ids
-        )
-    )
 
 
 async def list_requests(
     session: AsyncSession, principal: Principal, *, status: str | None
 ) -> list[HomeWorkingRequest]:
-    query = select(HomeWorkingRequest).order_by(HomeWorkingRequest.submitted_at)
+    query = (
+        select(HomeWorkingRequest)
+        .where(request_visible_to(principal, _dialect(session)))
+        .order_by(HomeWorkingRequest.submitted_at)
+    )
     if status is not None:
         query = query.where(HomeWorkingRequest.status == status)
-    return [r for r in (await session.execute(query)).scalars() if _may_see(principal, r)]
+    return list((await session.execute(query)).scalars())
 
 
 async def _audit(
@@ -176,7 +211,7 @@ async def _audit(
     outcome: str,
     **detail: object,
 ) -> None:
-    await append_audit(
+    await audit_log.append(
         session,
         actor=principal.sub,
         action=action,
@@ -233,7 +268,7 @@ async def staff_approve(
 ) -> HomeWorkingRequest:
     """Service staff approve; the request is approved once every data owner has too."""
     request = await get_request(session, principal, request_id)
-    check_home_working_transition(request.status, "approve")
+    check_home_working_transition(request.status, HomeWorkingAction.APPROVE)
     if request.staff_approved_by is not None:
         raise Conflict("service staff have already approved this request")
     request.staff_approved_by = principal.sub
@@ -247,7 +282,7 @@ async def owner_approve(
     """A data owner (its ``org`` claim names the owner, as in the catalogue) approves
     for every dataset of theirs in the request's projects."""
     request = await get_request(session, principal, request_id)
-    check_home_working_transition(request.status, "approve")
+    check_home_working_transition(request.status, HomeWorkingAction.APPROVE)
     theirs = [d for d, owner in request.dataset_owners.items() if owner == principal.org]
     if all(d in request.owner_approvals for d in theirs):
         raise Conflict("you have already approved this request")
@@ -261,7 +296,7 @@ async def refuse(
 ) -> HomeWorkingRequest:
     """Service staff or a data owner of the request refuse it, with the reason."""
     request = await get_request(session, principal, request_id)
-    check_home_working_transition(request.status, "refuse")
+    check_home_working_transition(request.status, HomeWorkingAction.REFUSE)
     request.status, request.reason, request.decided_at = "refused", reason, utcnow()
     await session.flush()
     await publish(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
 from limits import RateLimitItem, parse
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from srs_access import clients
 from srs_access.models import User
 from srs_access.passwords import check_password
-from srs_access.schemas import TokenResponse
+from srs_access.schemas.common import TokenResponse
 from srs_access.settings import AccessSettings
+from srs_common.context import app_settings
 from srs_common.db import SessionDep
 from srs_common.errors import AppError, problem
 from srs_common.ratelimit import FailureThrottle
@@ -48,7 +49,7 @@ def published_keys(settings: AccessSettings) -> list[SigningKey]:
 
 
 @router.get("/.well-known/jwks.json", summary="Public keys that verify platform tokens")
-async def jwks_document(request: Request) -> dict:
+async def jwks_document(request: Request) -> dict[str, Any]:
     """The JSON Web Key Set every service verifies tokens with: the current signing key and, during
     a rotation, the next and previous ones. Public."""
     return jwks(*request.app.state.published_keys)
@@ -90,7 +91,7 @@ class GuessingGuard:
                 parse(settings.token_failures_per_account),
                 parse(settings.token_failures_per_address),
             )
-        return guard  # type: ignore[no-any-return]
+        return guard
 
     def _keys(
         self, kind: str, account: str, address: str
@@ -260,6 +261,7 @@ async def token(
     request: Request,
     response: Response,
     session: SessionDep,
+    settings: Annotated[AccessSettings, Depends(app_settings)],
     grant_type: Annotated[str, Form(max_length=50, examples=["client_credentials", "password"])],
     username: Annotated[str | None, Form(max_length=100, examples=["alice"])] = None,
     password: Annotated[str | None, Form(max_length=200, examples=["alice-demo"])] = None,
@@ -272,7 +274,6 @@ async def token(
     """OAuth 2.0 token endpoint (form-encoded). Partner API clients use the client credentials
     grant, within the scopes they were registered with; errors follow RFC 6749 (`error`,
     `error_description`), not problem+json."""
-    settings: AccessSettings = request.app.state.settings
     # RFC 6749 5.1: responses carrying tokens must not be cached.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
@@ -294,15 +295,10 @@ async def token(
     if user is None:
         await guard.failed(request, "user", username)
         raise InvalidGrant("unknown user or wrong password")
-    ttl = settings.token_ttl_seconds
-    access_token = issue_token(
-        request.app.state.signing_key,
-        sub=user.username,
-        roles=list(user.roles),
-        issuer=settings.platform.jwt_issuer,
-        audience=settings.platform.jwt_audience,
-        ttl_seconds=ttl,
-        researcher_id=user.researcher_id,
-        org=user.organisation_id,
-    )
-    return TokenResponse(access_token=access_token, expires_in=min(ttl, 900))
+    # The same token a sign-in gives (a self-service account's email_verified included).
+    from srs_access.oidc.models import AccountProfile
+    from srs_access.oidc.tokens import access_token_for
+
+    profile = await session.get(AccountProfile, user.username)
+    access_token, ttl = access_token_for(request.app.state.signing_key, settings, user, profile)
+    return TokenResponse(access_token=access_token, expires_in=ttl)

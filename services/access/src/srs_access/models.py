@@ -10,21 +10,23 @@ embedded identity provider's logins.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
+    ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from srs_common.audit import AuditLog
+from srs_common.contracts.access import AuditChainAnchored
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
 from srs_common.events.tables import messaging_tables
 from srs_common.idempotency import idempotency_table
@@ -36,6 +38,8 @@ class Base(DeclarativeBase):
 
 messaging = messaging_tables(Base.metadata)
 idempotency = idempotency_table(Base.metadata)
+# Decisions and staff actions: the platform's hash-chained, anchored audit log.
+audit_log = AuditLog(Base.metadata, service="access", anchored=AuditChainAnchored)
 
 
 class Dataset(Base):
@@ -50,6 +54,9 @@ class Dataset(Base):
     access_level: Mapped[int] = mapped_column(Integer)
     disclosure_threshold: Mapped[int] = mapped_column(Integer, default=10)
     operational_id_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Extra steps a project asking for the dataset must complete before approval
+    # (contracts.access.DatasetRequirement as JSON): the LS supplementary form, say.
+    requirements: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class Organisation(Base):
@@ -98,6 +105,8 @@ class ProjectView(Base):
 
     project_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     organisation_id: Mapped[str | None] = mapped_column(String(100))
+    # Its title, from the approval, for pages that name it (None until then).
+    title: Mapped[str | None] = mapped_column(String(300))
     # unknown (a member event came first) | approved | active | suspended | completed
     status: Mapped[str] = mapped_column(String(20))
     dataset_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -169,6 +178,8 @@ class ResearcherView(Base):
 
     researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(String(100))
+    # The name on the record, so that staff and data owners read who, not an id.
+    name: Mapped[str | None] = mapped_column(String(200))
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
@@ -219,60 +230,36 @@ class IngestionRequest(Base):
     researcher_id: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # data | code
     description: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20))  # pending | approved | rejected
+    source: Mapped[str | None] = mapped_column(String(500))
+    # ingestion.rules.IngestionStatus: submitted | checked | approved | refused |
+    # transferred | withdrawn
+    status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The automatic check of the files: passed unless a finding refuses; each finding
+    # {file, kind, severity, reason}.
+    check_passed: Mapped[bool | None] = mapped_column(Boolean)
+    findings: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Where in the project space's store the files were transferred.
+    transferred_to: Mapped[str | None] = mapped_column(String(300))
+    transferred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
-class AuditEntry(Base):
-    """One decision in the append-only, hash-chained audit log.
+class IngestionFile(Base):
+    """One uploaded file of an ingestion request, its content in the file store by hash."""
 
-    A decision inserts its entry (``id``, in insert order) in its own transaction; the
-    sealer then gives entries their place in the chain (``seq``) and the hash of the
-    entry before, one batch at a time under a lock, so decisions never wait for each
-    other's commits.
-    """
+    __tablename__ = "ingestion_file"
 
-    __tablename__ = "audit_entry"
-    __table_args__ = (
-        Index(
-            "ix_audit_entry_unsealed",
-            "id",
-            postgresql_where=text("seq IS NULL"),
-            sqlite_where=text("seq IS NULL"),
-        ),
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("ingestion_request.id", ondelete="CASCADE"), primary_key=True
     )
-
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-    )
-    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(60))
-    outcome: Mapped[str] = mapped_column(String(20))
-    researcher_id: Mapped[str | None] = mapped_column(String(100), index=True)
-    project_id: Mapped[str | None] = mapped_column(String(40), index=True)
-    detail: Mapped[dict] = mapped_column(JSON)
-    prev_hash: Mapped[str | None] = mapped_column(String(64))
-    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-
-
-class AuditAnchor(Base):
-    """Where the chain stood after a sealing batch: its newest ``seq`` and that entry's
-    hash. Append-only, and each one also leaves the database as an
-    ``audit_chain.anchored`` event, so deleting the newest entries, or rewriting the
-    chain from an edited entry onwards with fresh hashes, no longer verifies."""
-
-    __tablename__ = "audit_anchor"
-
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    hash: Mapped[str] = mapped_column(String(64))
-    entries: Mapped[int] = mapped_column(Integer)
-    anchored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
 
 
 class User(Base):
@@ -312,3 +299,19 @@ class ApiClientSecret(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class LinkedExtract(Base):
+    """A de-identified IDBR linked extract mapped into one project's space (from
+    ``linkage_task.completed``): the result of the SRS team's matching for that project."""
+
+    __tablename__ = "linked_extract"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(40), index=True)
+    task_id: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    method: Mapped[str] = mapped_column(String(20))
+    matched_count: Mapped[int] = mapped_column(Integer)
+    unmatched_count: Mapped[int] = mapped_column(Integer)
+    mapped_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -16,8 +16,12 @@ import hmac
 import io
 import json
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 from srs_common.errors import AppError
+
+if TYPE_CHECKING:
+    import _csv
 
 # A problem found after the answer has begun (200 and rows already sent) ends the stream
 # with one last line: this marker, then the problem as JSON. The response names the marker
@@ -145,14 +149,15 @@ class CsvPseudonymisation:
         # after the 200.
         seen_record = bool(self._first_block.strip())
         while self._consumed < self._check_ahead or not seen_record:
-            block = await anext(self._blocks, None)
-            if block is None:
+            try:
+                block = await anext(self._blocks)
+            except StopAsyncIteration:
                 break
             self._ahead.append(block)
             seen_record = seen_record or bool(block.strip())
         return header
 
-    def _rewrite(self, block: str, out: io.StringIO, writer: csv.writer) -> Iterator[bytes]:  # type: ignore[valid-type]
+    def _rewrite(self, block: str, out: io.StringIO, writer: _csv.Writer) -> Iterator[bytes]:
         """Write the records of ``block`` to ``out`` with the columns replaced, handing
         out's content on whenever it reaches the flush size."""
         ons_id = self._pseudonymiser.ons_id

@@ -8,14 +8,16 @@ booking and clearance learn their access levels and thresholds from
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_access.catalogue import catalogue_dataset, save_organisation
+from srs_access.catalogue import catalogue_dataset, save_organisation, set_requirements
 from srs_access.domain import AccessLevel
 from srs_access.models import Dataset, Organisation, User, messaging
 from srs_access.passwords import hash_password_async
 from srs_access.settings import AccessSettings
+from srs_common.contracts.access import DatasetRequirement
 from srs_common.db import Database
 
 # id, title, owner, access level, disclosure threshold, operational-ID columns
@@ -45,9 +47,64 @@ DATASETS = [
         5,
         ["nhs_number"],
     ),
+    ("ds-ons-ls", "ONS Longitudinal Study", "ONS", AccessLevel.safe_setting, 10, []),
 ]
 
-ORGANISATIONS = [
+# Extra steps a dataset requires of a project (section 20: "you will also need to
+# complete the LS supplementary form"); set through catalogue.set_requirements.
+REQUIREMENTS: dict[str, list[dict[str, Any]]] = {
+    "ds-ons-ls": [
+        {
+            "key": "ls_supplementary_form",
+            "kind": "supplementary_form",
+            "name": "LS supplementary form",
+            "accepted_by": "ONS",
+            "description": "The Longitudinal Study's supplementary form. CeLSIUS (UCL and "
+            "ONS, Drummond Gate) helps UK-based academic, voluntary and public-sector users "
+            "complete it; anyone else contacts the LS Development Team "
+            "(LongitudinalStudy@ons.gov.uk).",
+            "questions": [
+                {
+                    "key": "sector",
+                    "label": "Which sector are you employed in?",
+                    "choices": ["academic", "voluntary", "public"],
+                },
+                {
+                    "key": "uk_based",
+                    "label": "Are you based in the UK?",
+                    "choices": ["yes", "no"],
+                },
+                {
+                    "key": "census_years",
+                    "label": "Which census years do you need?",
+                    "hint": "For example 1971, 1981, 1991, 2001 and 2011",
+                },
+                {
+                    "key": "variables",
+                    "label": "Which LS variables do you need, and why?",
+                    "hint": "Name each variable and what your analysis uses it for",
+                },
+                {
+                    "key": "celsius_contact",
+                    "label": "Who at CeLSIUS has helped you with this application?",
+                    "hint": "Leave blank if nobody has yet",
+                    "required": False,
+                },
+            ],
+        }
+    ],
+}
+
+
+class _Organisation(TypedDict):
+    id: str
+    name: str
+    contact_email: str | None
+    aoc_certified_until: dt.date | None
+    legacy_remote_access: bool
+
+
+ORGANISATIONS: list[_Organisation] = [
     {
         "id": "org-ntu",
         "name": "Nottingham Trent University",
@@ -105,6 +162,13 @@ async def seed_catalogue(session: AsyncSession) -> None:
             operational_id_columns=columns,
             create=existing is None,
         )
+    for dataset_id, requirements in REQUIREMENTS.items():
+        dataset = await session.get(Dataset, dataset_id)
+        wanted = [
+            DatasetRequirement.model_validate(r).model_dump(mode="json") for r in requirements
+        ]
+        if dataset is not None and dataset.requirements != wanted:
+            await set_requirements(session, dataset_id, requirements)
     for organisation in ORGANISATIONS:
         if await session.get(Organisation, organisation["id"]) is None:
             values = {k: v for k, v in organisation.items() if k != "id"}

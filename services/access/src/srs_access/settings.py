@@ -27,6 +27,13 @@ class AccessSettings(ServiceSettings):
     signing_key_next_pem: SecretStr | None = None
     signing_key_previous_pem: SecretStr | None = None
     token_ttl_seconds: int = 900
+    # Ingestion: the researcher's uploads, stored by content hash (the platform's file
+    # store, an object store in production), and the project spaces' own stores the
+    # approved files are transferred into. Limits per request.
+    ingestion_files_dir: Path = Path("var/ingestion")
+    project_spaces_dir: Path = Path("var/project-spaces")
+    ingestion_max_file_bytes: int = 32 * 1024 * 1024
+    ingestion_max_files: int = 20
     # Partner API client secrets are stored as HMAC-SHA256(pepper, secret): the secrets
     # are 256-bit random, so a fast keyed hash suffices and a stolen table is useless
     # without the pepper. Production sets a real one.
@@ -76,6 +83,19 @@ class AccessSettings(ServiceSettings):
     portal_post_logout_redirect_uris: list[str] = [
         "http://127.0.0.1:8008/",
         "http://localhost:8008/",
+    ]
+    # The operations console (the ops service's /console), a second confidential client.
+    console_client_id: str = "srs-ops-console"
+    console_client_secret: SecretStr = SecretStr(
+        "embedded-default-console-secret-not-for-production"
+    )
+    console_redirect_uris: list[str] = [
+        "http://127.0.0.1:8006/console/auth/callback",
+        "http://localhost:8006/console/auth/callback",
+    ]
+    console_post_logout_redirect_uris: list[str] = [
+        "http://127.0.0.1:8006/console",
+        "http://localhost:8006/console",
     ]
 
     @field_validator(

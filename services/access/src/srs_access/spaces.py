@@ -41,6 +41,7 @@ async def record_project(
     at: dt.datetime,
     organisation_id: str | None = None,
     dataset_ids: list[str] | None = None,
+    title: str | None = None,
 ) -> ProjectView:
     """Apply a project-level event; the status only moves if the event is not older."""
     view = await session.get(ProjectView, project_id)
@@ -50,6 +51,7 @@ async def record_project(
             status=status or "approved",
             dataset_ids=[],
             organisation_id=organisation_id,
+            title=title,
             changed_at=at,
         )
         session.add(view)
@@ -58,6 +60,8 @@ async def record_project(
         return view
     if organisation_id and not view.organisation_id:
         view.organisation_id = organisation_id
+    if title:
+        view.title = title
     if dataset_ids is not None and (newer(at, view.changed_at) or not view.dataset_ids):
         await _map_datasets(session, view, dataset_ids)
     # A completed project stays completed whatever arrives late.
@@ -72,11 +76,14 @@ async def _map_datasets(session: AsyncSession, view: ProjectView, dataset_ids: l
     if list(dataset_ids) == view.dataset_ids:
         return
     view.dataset_ids = list(dataset_ids)
-    table = ProjectDataset.__table__
-    await session.execute(delete(table).where(table.c.project_id == view.project_id))
+    await session.execute(
+        delete(ProjectDataset)
+        .where(ProjectDataset.project_id == view.project_id)
+        .execution_options(synchronize_session=False)
+    )
     if dataset_ids:
         await session.execute(
-            insert(table),
+            insert(ProjectDataset),
             [{"project_id": view.project_id, "dataset_id": d} for d in dict.fromkeys(dataset_ids)],
         )
 
@@ -302,6 +309,7 @@ async def provision_project_space(session: AsyncSession, approved: ProjectApprov
         at=approved.approved_at,
         organisation_id=approved.organisation_id,
         dataset_ids=list(approved.dataset_ids),
+        title=approved.title,
     )
     for member in approved.members:
         await record_member(

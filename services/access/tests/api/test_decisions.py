@@ -45,7 +45,7 @@ async def test_safe_room_with_a_booking_now_is_allowed_audited_and_published(cli
     assert decision["decision"] == "allow" and decision["reasons"] == []
     granted = await world.outbox("srs.access.granted.v1")
     assert granted[0][1]["decision_id"] == decision["decision_id"]
-    audit = await client.get("/v1/audit", headers=tokens.headers("ops"))
+    audit = await client.get("/v1/audit/access", headers=tokens.headers("ops"))
     entry = audit.json()["items"][-1]
     assert (entry["id"], entry["seq"], entry["actor"], entry["outcome"]) == (
         decision["audit_entry_id"],
@@ -270,7 +270,7 @@ async def test_the_organisation_is_the_researchers_own_not_the_callers(client, t
     decision = await decide(client, tokens, setting="office", site_id=None)
     assert codes(decision) == ["no_current_agreement"]
     assert decision["organisation_id"] == "org-none"
-    audit = await client.get("/v1/audit", headers=tokens.headers("ops"))
+    audit = await client.get("/v1/audit/access", headers=tokens.headers("ops"))
     assert audit.json()["items"][-1]["detail"]["organisation_id"] == "org-none"
     # A later update of the record (support changed it) counts; an older one does not.
     await world.register("res-alice", "org-ntu", contract=acc.ResearcherUpdated)
@@ -336,7 +336,7 @@ async def test_simultaneous_decisions_are_each_audited_and_published_once(client
     assert sorted(e[1]["decision_id"] for e in published) == sorted(
         d["decision_id"] for d in decisions
     )
-    audit = await client.get("/v1/audit?limit=50", headers=tokens.headers("ops"))
+    audit = await client.get("/v1/audit/access?limit=50", headers=tokens.headers("ops"))
     audited = {e["id"]: e["detail"]["decision_id"] for e in audit.json()["items"]}
     assert {d["audit_entry_id"]: d["decision_id"] for d in decisions} == audited
 

@@ -9,6 +9,7 @@ import pytest
 
 from srs_access.catalogue import catalogue_dataset
 from srs_access.domain import AccessLevel
+from srs_common.contracts import accreditation as acc
 
 FORM = {
     "project_ids": ["prj-1"],
@@ -244,7 +245,7 @@ async def test_a_data_owner_refuses_with_the_reason(client, tokens, world, proje
         headers=tokens.headers("support"),
     )
     assert revoke.status_code == 409
-    audit = await client.get("/v1/audit", headers=tokens.headers("ops"))
+    audit = await client.get("/v1/audit/access", headers=tokens.headers("ops"))
     assert audit.json()["items"][-1]["action"] == "home_working_refused"
 
 
@@ -262,3 +263,30 @@ async def test_a_request_past_its_two_working_days_shows_overdue(client, tokens,
         )
     read = await client.get(f"/v1/home-working-requests/{rid}", headers=tokens.headers("support"))
     assert read.json()["response_overdue"] is True
+
+
+async def test_staff_and_data_owners_read_who_and_what_by_name(client, tokens, world, project):
+    """The request names its researchers (their record's name), projects (the approved
+    title) and datasets (the catalogue's title) for the people who decide it and for the
+    researcher; a renamed researcher is read anew."""
+    await world.register("res-alice", name="Alice Example")
+    created = await submit(client, tokens)
+    assert created.status_code == 201, created.text
+    rid = created.json()["id"]
+    expected = {
+        "res-alice": "Alice Example",
+        "prj-1": "Burglary security",
+        "ds-csew-2019": "Crime Survey for England and Wales 2019",
+        "ds-health-home": "Health survey",
+    }
+    owner = tokens.headers("data_owner", sub="owner-h", org="ONS Health")
+    for headers in (tokens.headers("support"), owner, tokens.headers("researcher", **ALICE)):
+        listed = await client.get("/v1/home-working-requests", headers=headers)
+        (mine,) = [r for r in listed.json() if r["id"] == rid]
+        one = await client.get(f"/v1/home-working-requests/{rid}", headers=headers)
+        assert mine["names"] == one.json()["names"]
+        assert mine["names"] == expected
+
+    await world.register("res-alice", name="Alice Renamed", contract=acc.ResearcherUpdated)
+    one = await client.get(f"/v1/home-working-requests/{rid}", headers=owner)
+    assert one.json()["names"]["res-alice"] == "Alice Renamed"

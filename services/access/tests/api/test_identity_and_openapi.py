@@ -16,7 +16,9 @@ async def test_demo_user_gets_a_token_that_the_api_accepts(client):
     )
     assert granted.status_code == 200, granted.text
     token = granted.json()["access_token"]
-    audit = await client.get("/v1/audit/verification", headers={"Authorization": f"Bearer {token}"})
+    audit = await client.get(
+        "/v1/audit/access/verification", headers={"Authorization": f"Bearer {token}"}
+    )
     assert audit.status_code == 200
     wrong = await client.post(
         "/v1/auth/token", data={"grant_type": "password", "username": "support", "password": "nope"}
@@ -32,12 +34,14 @@ async def test_every_route_has_a_summary_examples_and_error_responses(client):
         if p.startswith("/v1/") and p not in ("/v1/auth/token", "/v1/messaging")
     }
     assert len(ours) >= 18
+    public = {"/v1/organisation-names"}  # the sign-up page's list, read without a token
     schemas = spec["components"]["schemas"]
     for path, operations in ours.items():
         for method, op in operations.items():
             where = f"{method.upper()} {path}"
             assert op.get("summary"), where
-            assert {"401"} <= set(op["responses"]), where
+            if path not in public:
+                assert {"401"} <= set(op["responses"]), where
             for status, response in op["responses"].items():
                 if status.startswith("4"):
                     assert "application/problem+json" in response.get("content", {}), where

@@ -17,7 +17,7 @@ from srs_common.errors import Unauthorized
 from srs_common.testing import AUDIENCE, ISSUER
 from srs_common.tokens import SigningKey, issue_token
 
-AUDIT = "/v1/audit/verification"
+AUDIT = "/v1/audit/access/verification"
 
 
 async def token_from(client: httpx.AsyncClient) -> str:

@@ -35,28 +35,6 @@ CASES = [
         "body.researcher_id",
     ),
     (
-        "/v1/ingestion-requests",
-        "researcher",
-        {
-            "project_id": "p" * 41,
-            "kind": "code",
-            "description": "Stata do-files",
-            "source": "sftp upload 1",
-        },
-        "body.project_id",
-    ),
-    (
-        "/v1/ingestion-requests",
-        "researcher",
-        {
-            "project_id": "prj-1",
-            "kind": "code",
-            "description": "Stata do-files",
-            "source": "s" * 501,
-        },
-        "body.source",
-    ),
-    (
         "/v1/home-working-requests",
         "researcher",
         {**HOME_FORM, "project_ids": ["p" * 41]},

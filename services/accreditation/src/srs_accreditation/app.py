@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from srs_accreditation import api
 from srs_accreditation.handlers import CONSUMED_TOPICS, HANDLERS
 from srs_accreditation.jobs import expiry_job
-from srs_accreditation.models import idempotency, messaging
+from srs_accreditation.models import audit_log, idempotency, messaging
 from srs_accreditation.settings import AccreditationSettings
 from srs_common.app import ServiceSpec, create_service_app
+from srs_common.audit.api import audit_router
 
 
 def spec() -> ServiceSpec:
@@ -23,10 +24,10 @@ def spec() -> ServiceSpec:
         version="0.1.0",
         messaging=messaging,
         idempotency=idempotency,
-        routers=[api.router],
+        routers=[api.router, audit_router(audit_log)],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,
-        jobs=[expiry_job],
+        jobs=[expiry_job, audit_log.sealer_job()],
     )
 
 

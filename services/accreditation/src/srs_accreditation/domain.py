@@ -22,6 +22,39 @@ class Kind(StrEnum):
 FULLY_ACCREDITED_KINDS = frozenset({Kind.FULL, Kind.SRSA_APPROVED})
 
 
+# --- which services an accreditation opens -------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecognisingService:
+    """A secure data service that recognises an accreditation (``id`` is stable)."""
+
+    id: str
+    name: str
+
+
+SRS = RecognisingService("srs", "ONS Secure Research Service")
+DEA_ACCREDITED_SERVICES = RecognisingService(
+    "dea-accredited-services",
+    "Other secure data services accredited under the Digital Economy Act 2017",
+)
+UKDS_SECURE_LAB = RecognisingService("ukds-secure-lab", "UK Data Service Secure Lab")
+
+# "Becoming an accredited researcher under the DEA will also allow access to other secure
+# data services accredited under the DEA"; "ONS approved researchers may only access secure
+# data through the Secure Research Service and the UK Data Service (UKDS) Secure Lab."
+RECOGNISED_BY: dict[Kind, tuple[RecognisingService, ...]] = {
+    Kind.FULL: (SRS, DEA_ACCREDITED_SERVICES),
+    Kind.PROVISIONAL: (SRS, DEA_ACCREDITED_SERVICES),
+    Kind.SRSA_APPROVED: (SRS, UKDS_SECURE_LAB),
+}
+
+
+def recognised_by(kind: str) -> list[dict[str, str]]:
+    """The services an accreditation of ``kind`` is recognised by, as ``{id, name}``."""
+    return [{"id": s.id, "name": s.name} for s in RECOGNISED_BY[Kind(kind)]]
+
+
 class ApplicationStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -32,18 +65,30 @@ class ApplicationStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ApplicationAction(StrEnum):
+    """What the applicant and the panel do to an application (the value is how a refused
+    one reads: "cannot request information on a application that is draft")."""
+
+    SUBMIT = "submit"
+    EDIT = "edit"
+    WITHDRAW = "withdraw"
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_INFORMATION = "request information on"
+
+
 AWAITING_DECISION = (ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED)
 
-APPLICATION_TRANSITIONS: dict[str, dict[ApplicationStatus, ApplicationStatus]] = {
-    "submit": {
+APPLICATION_TRANSITIONS: dict[ApplicationAction, dict[ApplicationStatus, ApplicationStatus]] = {
+    ApplicationAction.SUBMIT: {
         ApplicationStatus.DRAFT: ApplicationStatus.SUBMITTED,
         ApplicationStatus.INFORMATION_REQUESTED: ApplicationStatus.RESUBMITTED,
     },
-    "edit": {
+    ApplicationAction.EDIT: {
         ApplicationStatus.DRAFT: ApplicationStatus.DRAFT,
         ApplicationStatus.INFORMATION_REQUESTED: ApplicationStatus.INFORMATION_REQUESTED,
     },
-    "withdraw": {
+    ApplicationAction.WITHDRAW: {
         s: ApplicationStatus.WITHDRAWN
         for s in (
             ApplicationStatus.DRAFT,
@@ -52,15 +97,15 @@ APPLICATION_TRANSITIONS: dict[str, dict[ApplicationStatus, ApplicationStatus]] =
             ApplicationStatus.RESUBMITTED,
         )
     },
-    "approve": {s: ApplicationStatus.APPROVED for s in AWAITING_DECISION},
-    "reject": {s: ApplicationStatus.REJECTED for s in AWAITING_DECISION},
-    "request information on": {
+    ApplicationAction.APPROVE: {s: ApplicationStatus.APPROVED for s in AWAITING_DECISION},
+    ApplicationAction.REJECT: {s: ApplicationStatus.REJECTED for s in AWAITING_DECISION},
+    ApplicationAction.REQUEST_INFORMATION: {
         s: ApplicationStatus.INFORMATION_REQUESTED for s in AWAITING_DECISION
     },
 }
 
 
-def application_transition(current: str, action: str) -> ApplicationStatus:
+def application_transition(current: str, action: ApplicationAction) -> ApplicationStatus:
     """The status after ``action``, or :class:`IllegalTransition` naming the current one."""
     target = APPLICATION_TRANSITIONS[action].get(ApplicationStatus(current))
     if target is None:
@@ -75,19 +120,32 @@ class AccreditationStatus(StrEnum):
     REVOKED = "revoked"
 
 
-ACCREDITATION_TRANSITIONS: dict[str, dict[AccreditationStatus, AccreditationStatus]] = {
-    "suspend": {AccreditationStatus.CURRENT: AccreditationStatus.SUSPENDED},
-    "reinstate": {AccreditationStatus.SUSPENDED: AccreditationStatus.CURRENT},
-    "revoke": {
+class AccreditationAction(StrEnum):
+    """What support (and time) do to an accreditation."""
+
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    REVOKE = "revoke"
+    EXPIRE = "expire"
+    RENEW = "renew"
+
+
+ACCREDITATION_TRANSITIONS: dict[
+    AccreditationAction, dict[AccreditationStatus, AccreditationStatus]
+] = {
+    AccreditationAction.SUSPEND: {AccreditationStatus.CURRENT: AccreditationStatus.SUSPENDED},
+    AccreditationAction.REINSTATE: {AccreditationStatus.SUSPENDED: AccreditationStatus.CURRENT},
+    AccreditationAction.REVOKE: {
         AccreditationStatus.CURRENT: AccreditationStatus.REVOKED,
         AccreditationStatus.SUSPENDED: AccreditationStatus.REVOKED,
     },
-    "expire": {AccreditationStatus.CURRENT: AccreditationStatus.EXPIRED},
-    "renew": {AccreditationStatus.CURRENT: AccreditationStatus.CURRENT},
+    AccreditationAction.EXPIRE: {AccreditationStatus.CURRENT: AccreditationStatus.EXPIRED},
+    AccreditationAction.RENEW: {AccreditationStatus.CURRENT: AccreditationStatus.CURRENT},
 }
 
 
-def accreditation_transition(current: str, action: str) -> AccreditationStatus:
+def accreditation_transition(current: str, action: AccreditationAction) -> AccreditationStatus:
+    """The status after ``action``, or :class:`IllegalTransition` naming the current one."""
     target = ACCREDITATION_TRANSITIONS[action].get(AccreditationStatus(current))
     if target is None:
         raise IllegalTransition("accreditation", current, action)

@@ -14,17 +14,20 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_accreditation import domain
-from srs_accreditation.domain import AccreditationStatus
+from srs_accreditation.accreditations.events import (
+    AccreditationStateEvent,
+    accreditation_event,
+)
+from srs_accreditation.accreditations.status import changed_one_row, move_status
+from srs_accreditation.domain import AccreditationAction, AccreditationStatus
 from srs_accreditation.models import Accreditation, ExpiryReminder, Researcher
-from srs_accreditation.service import accreditation_event
 from srs_accreditation.settings import AccreditationSettings
 from srs_common.app import Runtime
 from srs_common.contracts.accreditation import AccreditationExpired, AccreditationExpiring
-from srs_common.contracts.base import Contract
 from srs_common.db import insert_if_absent
 from srs_common.events.outbox import publish
 
@@ -56,18 +59,14 @@ async def run_expiry(
         .all()
     )
     for accreditation_id in ended:
-        moved = await session.execute(
-            update(Accreditation)
-            .where(
-                Accreditation.id == accreditation_id,
-                Accreditation.status == AccreditationStatus.CURRENT,
-                Accreditation.valid_until < today,
-            )
-            .values(
-                status=AccreditationStatus.EXPIRED, status_reason="end date passed", updated_at=now
-            )
-        )
-        if moved.rowcount == 1:
+        if await move_status(
+            session,
+            accreditation_id,
+            AccreditationAction.EXPIRE,
+            reason="end date passed",
+            when=now,
+            guard=Accreditation.valid_until < today,
+        ):
             await _announce(session, AccreditationExpired, accreditation_id)
             result.expired.append(accreditation_id)
 
@@ -82,7 +81,7 @@ async def run_expiry(
         )
     ).all()
     claim = insert_if_absent(
-        session.bind.dialect.name,
+        session.get_bind().dialect.name,
         ExpiryReminder,
         conflict=["accreditation_id", "valid_until", "days_before"],
     )
@@ -90,22 +89,23 @@ async def run_expiry(
         days = domain.due_reminder(valid_until, today, settings.reminder_days)
         if days is None:
             continue
-        claimed = await session.execute(
-            claim.values(
-                accreditation_id=accreditation_id,
-                valid_until=valid_until,
-                days_before=days,
-                sent_at=now,
-            )
+        claimed = claim.values(
+            accreditation_id=accreditation_id,
+            valid_until=valid_until,
+            days_before=days,
+            sent_at=now,
         )
-        if claimed.rowcount == 1:
+        if await changed_one_row(session, claimed):
             await _announce(session, AccreditationExpiring, accreditation_id, days_before=days)
             result.reminded.append((accreditation_id, days))
     return result
 
 
 async def _announce(
-    session: AsyncSession, cls: type[Contract], accreditation_id: str, **extra: Any
+    session: AsyncSession,
+    cls: type[AccreditationStateEvent],
+    accreditation_id: str,
+    **extra: Any,
 ) -> None:
     accreditation = await session.get(Accreditation, accreditation_id, populate_existing=True)
     assert accreditation is not None

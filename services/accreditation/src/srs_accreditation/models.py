@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from srs_common.audit import AuditLog
+from srs_common.contracts.accreditation import AccreditationAuditAnchored
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
 from srs_common.events.tables import messaging_tables
 from srs_common.idempotency import idempotency_table
@@ -18,6 +31,8 @@ class Base(DeclarativeBase):
 
 messaging = messaging_tables(Base.metadata)
 idempotency = idempotency_table(Base.metadata)
+# The panel's decisions and support's actions: the hash-chained audit log.
+audit_log = AuditLog(Base.metadata, service="accreditation", anchored=AccreditationAuditAnchored)
 
 
 class Researcher(Base):
@@ -30,7 +45,7 @@ class Researcher(Base):
     email: Mapped[str] = mapped_column(String(320))
     organisation_id: Mapped[str] = mapped_column(String(100), index=True)
     # {"degree": ..., "degree_quantitative": bool, "quantitative_research_years": int}
-    qualifications: Mapped[dict] = mapped_column(JSON)
+    qualifications: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -106,3 +121,50 @@ class ExpiryReminder(Base):
     valid_until: Mapped[dt.date] = mapped_column(Date)
     days_before: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HelpdeskRequest(Base):
+    """A researcher's request to the Research Support Helpdesk, answered by one team.
+
+    ``expected_answer_by`` is set while the request waits for staff (status ``open``) and
+    orders the team's queue; the reference is the researcher's own project, output or
+    booking it is about, as they chose it (the label is what they saw)."""
+
+    __tablename__ = "helpdesk_request"
+    __table_args__ = (
+        Index("ix_helpdesk_request_team_status_expected", "team", "status", "expected_answer_by"),
+        Index("ix_helpdesk_request_researcher_updated", "researcher_id", "updated_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    researcher_id: Mapped[str] = mapped_column(ForeignKey("researcher.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(30))
+    team: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30))
+    reference_kind: Mapped[str | None] = mapped_column(String(20))
+    reference_id: Mapped[str | None] = mapped_column(String(100))
+    reference_label: Mapped[str | None] = mapped_column(String(300))
+    expected_answer_by: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    first_answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HelpdeskMessage(Base):
+    """One message in a request's thread: the researcher's, a staff reply, or a staff
+    internal note (never shown to the researcher). Only ever inserted."""
+
+    __tablename__ = "helpdesk_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("helpdesk_request.id"), index=True)
+    author_id: Mapped[str] = mapped_column(String(100))
+    author: Mapped[str] = mapped_column(String(20))
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

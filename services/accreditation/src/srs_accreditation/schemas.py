@@ -5,42 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, JsonValue, computed_field
 
-
-def _storable(value: Any) -> Any:
-    """PostgreSQL text cannot hold NUL: refuse it at the door (422 naming the field)
-    rather than at the flush (a 500)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("must not contain the NUL character")
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _storable(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _storable(item)
-    return value
-
-
-class Input(BaseModel):
-    """Base of every request body: unknown fields refused, text storable."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*")
-    @classmethod
-    def _text_is_storable(cls, value: Any) -> Any:
-        return _storable(value)
-
+from srs_accreditation import domain
+from srs_common.inputs import Input
 
 Kind = Literal["full", "provisional", "srsa_approved"]
 Degree = Literal["none", "undergraduate", "masters", "doctorate"]
 
 
 class QualificationsIn(Input):
-    model_config = ConfigDict(extra="forbid")
-
     degree: Degree = "none"
     degree_quantitative: bool = Field(
         False, description="the degree includes a significant proportion of maths or statistics"
@@ -66,7 +40,6 @@ _PROFILE: dict[str, Any] = {
 
 class ResearcherCreate(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{k: v for k, v in _PROFILE.items() if k != "organisation_id"}]
         },
@@ -85,9 +58,7 @@ class ResearcherCreate(Input):
 
 
 class ResearcherUpdate(Input):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"email": "alice@new.example"}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "alice@new.example"}]})
 
     name: str | None = Field(None, min_length=1, max_length=200)
     email: EmailStr | None = None
@@ -128,7 +99,6 @@ class ResearcherRead(BaseModel):
 
 class OrganisationChangeCreate(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -172,7 +142,6 @@ class OrganisationChangeRead(BaseModel):
 
 class ApplicationCreate(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -207,7 +176,7 @@ class ApplicationCreate(Input):
 
 class ApplicationUpdate(Input):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"training_completed_on": "2026-10-01"}]}
+        json_schema_extra={"examples": [{"training_completed_on": "2026-10-01"}]}
     )
 
     supervisor_id: str | None = Field(None, max_length=100)
@@ -223,6 +192,7 @@ class ApplicationRead(BaseModel):
                 {
                     "id": "app_1",
                     "researcher_id": "res-alice",
+                    "researcher_name": "Alice Example",
                     "kind": "full",
                     "status": "approved",
                     "supervisor_id": None,
@@ -243,6 +213,9 @@ class ApplicationRead(BaseModel):
 
     id: str
     researcher_id: str
+    researcher_name: str | None = Field(
+        None, description="the applicant's name, from their researcher record"
+    )
     kind: Kind
     status: str
     supervisor_id: str | None
@@ -262,7 +235,6 @@ class ApplicationRead(BaseModel):
 
 class Approval(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -279,13 +251,27 @@ class Approval(Input):
 
 class Reasoned(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"reason": "No evidence of quantitative research experience."}]
         },
     )
 
     reason: str = Field(min_length=3, max_length=5000)
+
+
+class RecognisedService(BaseModel):
+    """A secure data service that recognises an accreditation."""
+
+    id: str = Field(description="`srs`, `dea-accredited-services` or `ukds-secure-lab`")
+    name: str
+
+
+_RECOGNISED_BY = (
+    "the services this accreditation is recognised by: a DEA accreditation (full or "
+    "provisional) by the SRS and the other DEA-accredited services, an SRSA approved "
+    "researcher only by the SRS and the UK Data Service Secure Lab"
+)
+_FULL_RECOGNISED_BY: list[JsonValue] = [{**service} for service in domain.recognised_by("full")]
 
 
 class AccreditationRead(BaseModel):
@@ -306,6 +292,7 @@ class AccreditationRead(BaseModel):
                     "status_reason": None,
                     "granted_at": "2026-11-26T09:00:00Z",
                     "updated_at": "2026-11-26T09:00:00Z",
+                    "recognised_by": _FULL_RECOGNISED_BY,
                 }
             ]
         },
@@ -324,6 +311,11 @@ class AccreditationRead(BaseModel):
     granted_at: dt.datetime
     updated_at: dt.datetime
 
+    @computed_field(description=_RECOGNISED_BY)  # type: ignore[prop-decorator]
+    @property
+    def recognised_by(self) -> list[RecognisedService]:
+        return [RecognisedService(**s) for s in domain.recognised_by(self.kind)]
+
 
 class RegisterEntry(BaseModel):
     """One line of the public register: nothing private (no e-mail, no qualifications)."""
@@ -338,6 +330,7 @@ class RegisterEntry(BaseModel):
                     "valid_from": "2026-11-26",
                     "valid_until": "2029-11-25",
                     "status": "current",
+                    "recognised_by": _FULL_RECOGNISED_BY,
                 }
             ]
         }
@@ -349,3 +342,4 @@ class RegisterEntry(BaseModel):
     valid_from: dt.date
     valid_until: dt.date
     status: str
+    recognised_by: list[RecognisedService] = Field(description=_RECOGNISED_BY)

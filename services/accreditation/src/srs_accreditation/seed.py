@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from srs_accreditation import service
+from srs_accreditation.applications.decisions import approve_application
+from srs_accreditation.applications.drafting import create_application
+from srs_accreditation.applications.submission import submit_application
 from srs_accreditation.models import Researcher, messaging
+from srs_accreditation.researchers.profile import register_researcher
 from srs_accreditation.schemas import (
     ApplicationCreate,
     Approval,
@@ -62,14 +65,14 @@ async def seed(settings: AccreditationSettings) -> None:
                     researcher_id=researcher_id,
                     org="org-ntu",
                 )
-                await service.register_researcher(
+                await register_researcher(
                     session,
                     me,
                     ResearcherCreate(name=name, email=email, qualifications=qualifications),
                 )
-                draft = await service.create_application(session, me, application)
-                await service.submit_application(session, settings, me, draft.id)
-                await service.approve_application(
+                draft = await create_application(session, me, application)
+                await submit_application(session, settings, me, draft.id)
+                await approve_application(
                     session,
                     settings,
                     PANEL,

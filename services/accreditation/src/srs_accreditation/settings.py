@@ -26,6 +26,11 @@ class AccreditationSettings(ServiceSettings):
     reminder_days: list[int] = Field(default_factory=lambda: [90, 30])
     expiry_job_interval_seconds: float = Field(default=3600.0, gt=0)
 
+    # The helpdesk's service level: a first answer (and an answer after the researcher
+    # replies) within this many hours of helpdesk time (Monday to Friday 08:00 to 17:00,
+    # working days): 9 is one working day.
+    helpdesk_answer_within_hours: float = Field(default=9.0, gt=0, le=90)
+
     def validity_years(self, kind: str) -> int:
         return {
             "full": self.full_validity_years,

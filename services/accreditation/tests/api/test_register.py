@@ -11,7 +11,15 @@ async def test_register_needs_no_token_and_shows_only_public_fields(client, flow
     response = await client.get("/v1/register")
     assert response.status_code == 200, response.text
     [entry] = response.json()["items"]
-    assert set(entry) == {"name", "organisation", "kind", "valid_from", "valid_until", "status"}
+    assert set(entry) == {
+        "name",
+        "organisation",
+        "kind",
+        "valid_from",
+        "valid_until",
+        "status",
+        "recognised_by",
+    }
     assert entry["name"] == "Alice Example" and entry["organisation"] == "org-ntu"
     assert entry["kind"] == "full" and entry["status"] == "current"
     assert "@" not in response.text and "res-alice" not in response.text

@@ -87,6 +87,27 @@ async def test_listing_is_scoped_by_role_and_paginated(client, flow):
     assert await ids(flow.support, limit=2, cursor=first["next"]) == ["res-c"]
 
 
+async def test_support_finds_researchers_by_part_of_name_email_or_id(client, flow):
+    await flow.register("res-ada", name="Ada Lovelace", org="org-ntu")
+    await flow.register("res-bob", name="Bob 100% Sure", org="org-ucl")
+
+    async def found(headers, q: str) -> list[str]:
+        response = await client.get("/v1/researchers", headers=headers, params={"q": q})
+        assert response.status_code == 200, response.text
+        return [r["id"] for r in response.json()["items"]]
+
+    assert await found(flow.support, "LOVELACE") == ["res-ada"]
+    assert await found(flow.support, "org-ucl.example") == ["res-bob"]  # the e-mail
+    assert await found(flow.support, "res-") == ["res-ada", "res-bob"]
+    assert await found(flow.support, "0%") == ["res-bob"]  # a wildcard is a character
+    assert await found(flow.support, "%") == ["res-bob"]
+    # The search never widens what a role sees.
+    assert await found(flow.researcher("res-ada"), "bob") == []
+    assert await found(flow.partner("org-ntu"), "res-") == ["res-ada"]
+    too_long = await client.get("/v1/researchers", headers=flow.support, params={"q": "x" * 201})
+    assert too_long.status_code == 422
+
+
 async def test_a_researcher_edits_only_their_own_profile_and_each_change_is_published(
     client, flow, events
 ):
@@ -122,3 +143,29 @@ async def test_a_researcher_edits_only_their_own_profile_and_each_change_is_publ
     )
     assert same.status_code == 200
     assert len(await events("srs.researcher.updated.v1")) == 1
+
+
+async def test_the_panel_sees_the_profiles_of_those_who_applied_to_it(client, flow):
+    await flow.register("res-ada", name="Ada Lovelace")
+    await flow.register("res-bob", name="Bob Drafter")
+    for rid in ("res-ada", "res-bob"):
+        drafted = await client.post(
+            "/v1/applications",
+            headers=flow.researcher(rid),
+            json={"kind": "full", "training_completed_on": "2026-10-01"},
+        )
+        assert drafted.status_code == 201, drafted.text
+        if rid == "res-ada":
+            submitted = await client.post(
+                f"/v1/applications/{drafted.json()['id']}/submit", headers=flow.researcher(rid)
+            )
+            assert submitted.status_code == 200, submitted.text
+    ada = await client.get("/v1/researchers/res-ada", headers=flow.panel)
+    assert ada.status_code == 200
+    assert ada.json()["qualifications"]["degree_quantitative"] is True
+    held = await client.get("/v1/researchers/res-ada/accreditations", headers=flow.panel)
+    assert held.status_code == 200
+    # A draft is not the panel's business yet: Bob stays hidden from it.
+    assert (await client.get("/v1/researchers/res-bob", headers=flow.panel)).status_code == 404
+    listed = await client.get("/v1/researchers", headers=flow.panel)
+    assert [r["id"] for r in listed.json()["items"]] == ["res-ada"]

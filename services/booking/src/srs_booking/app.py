@@ -6,9 +6,10 @@ from fastapi import FastAPI
 
 from srs_booking import api
 from srs_booking.handlers import CONSUMED_TOPICS, HANDLERS
-from srs_booking.models import idempotency, messaging
+from srs_booking.models import audit_log, idempotency, messaging
 from srs_booking.settings import BookingSettings
 from srs_common.app import ServiceSpec, create_service_app
+from srs_common.audit.api import audit_router
 
 
 def spec() -> ServiceSpec:
@@ -22,9 +23,10 @@ def spec() -> ServiceSpec:
         version="0.1.0",
         messaging=messaging,
         idempotency=idempotency,
-        routers=[api.router],
+        routers=[api.router, audit_router(audit_log)],
         handlers=HANDLERS,
         consumed_topics=CONSUMED_TOPICS,
+        jobs=[audit_log.sealer_job()],
     )
 
 

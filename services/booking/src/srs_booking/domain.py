@@ -15,9 +15,8 @@ from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from srs_common.errors import AppError, Conflict, IllegalTransition, RuleViolation
+from srs_common.workingdays import bank_holiday
 
 SLOT = dt.timedelta(hours=1)
 
@@ -26,6 +25,16 @@ SLOT = dt.timedelta(hours=1)
 ACCESS_LEVELS_PERMITTING_SAFE_SETTING = frozenset({"safe_setting", "aoc_office", "home"})
 CURRENT_ACCREDITATION = "current"
 ACTIVE_PROJECT = "active"
+
+
+def invalid_input(detail: str, *, field: str, message: str, kind: str) -> AppError:
+    """A 422 ``Invalid input`` naming one field, as request validation reports it."""
+    return AppError(
+        detail,
+        status=422,
+        title="Invalid input",
+        errors=[{"field": field, "message": message, "type": kind}],
+    )
 
 
 class SiteHours(Protocol):
@@ -48,17 +57,6 @@ def place_codes(site: SiteHours) -> list[str]:
     if site.kind == "safepod":
         return ["POD"]
     return [f"T{n}" for n in range(1, site.places + 1)]
-
-
-@lru_cache(maxsize=64)
-def _bank_holidays(year: int) -> holidays.HolidayBase:
-    # England and Wales share their bank holidays.
-    return holidays.UK(subdiv="ENG", years=year)
-
-
-def bank_holiday(day: dt.date) -> str | None:
-    """The name of the England and Wales bank holiday on ``day``, if it is one."""
-    return _bank_holidays(day.year).get(day)
 
 
 def local_date(site: SiteHours, moment: dt.datetime) -> dt.date:
@@ -229,14 +227,22 @@ class BookingStatus(StrEnum):
     NO_SHOW = "no_show"
 
 
-TRANSITIONS: dict[str, dict[BookingStatus, BookingStatus]] = {
-    "cancel": {BookingStatus.CONFIRMED: BookingStatus.CANCELLED},
-    "check in": {BookingStatus.CONFIRMED: BookingStatus.ATTENDED},
-    "record a no-show for": {BookingStatus.CONFIRMED: BookingStatus.NO_SHOW},
+class BookingAction(StrEnum):
+    """The booking state machine's actions; each value reads in "cannot <action> a booking"."""
+
+    CANCEL = "cancel"
+    CHECK_IN = "check in"
+    RECORD_NO_SHOW = "record a no-show for"
+
+
+TRANSITIONS: dict[BookingAction, dict[BookingStatus, BookingStatus]] = {
+    BookingAction.CANCEL: {BookingStatus.CONFIRMED: BookingStatus.CANCELLED},
+    BookingAction.CHECK_IN: {BookingStatus.CONFIRMED: BookingStatus.ATTENDED},
+    BookingAction.RECORD_NO_SHOW: {BookingStatus.CONFIRMED: BookingStatus.NO_SHOW},
 }
 
 
-def transition(current: str, action: str) -> BookingStatus:
+def transition(current: str, action: BookingAction) -> BookingStatus:
     """The status after ``action``, or :class:`IllegalTransition` naming the current one."""
     target = TRANSITIONS[action].get(BookingStatus(current))
     if target is None:
@@ -253,7 +259,7 @@ def check_cancellable(starts_at: dt.datetime, now: dt.datetime, *, by_staff: boo
         )
 
 
-def check_started(starts_at: dt.datetime, now: dt.datetime, action: str) -> None:
+def check_started(starts_at: dt.datetime, now: dt.datetime, action: BookingAction) -> None:
     """Attendance and no-shows are recorded only once the booking has started."""
     if now < starts_at:
         raise Conflict(f"cannot {action} a booking that has not started", current_state="upcoming")

@@ -1,4 +1,4 @@
-"""Consumed event type -> handler; each is safe to run twice and tolerant of order.
+"""The consumed contracts and their handlers; each is safe to run twice and tolerant of order.
 
 The read models keep the time of the event that last changed each row and ignore older
 ones, so a late event never undoes a newer one; a completed project stays completed.
@@ -8,20 +8,22 @@ Cascades cancel only confirmed bookings, so a redelivered event cancels nothing 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_booking import service
+from srs_booking.bookings.cancellation import SYSTEM, cancel_where
+from srs_booking.bookings.eligibility import best_accreditation
 from srs_booking.models import Booking, KnownAccreditation, KnownDataset, KnownMember, KnownProject
 from srs_common.contracts import access, accreditation, projects
-from srs_common.events.consumer import Handler
 from srs_common.events.envelope import Event
+from srs_common.events.handlers import Handlers
 
 COMPLETED = "completed"
 LAPSED_ACCREDITATION = {"expired", "suspended", "revoked"}
 CURRENT_ACCREDITATION = "current"
+
+HANDLERS = Handlers()
 
 
 def _newer(changed_at: dt.datetime | None, at: dt.datetime) -> bool:
@@ -31,10 +33,26 @@ def _newer(changed_at: dt.datetime | None, at: dt.datetime) -> bool:
 # Accreditation
 
 
-async def on_accreditation_state(session: AsyncSession, event: Event) -> None:
+@HANDLERS.on(
+    accreditation.AccreditationGranted,
+    accreditation.AccreditationRenewed,
+    accreditation.AccreditationReinstated,
+    accreditation.AccreditationExpired,
+    accreditation.AccreditationSuspended,
+    accreditation.AccreditationRevoked,
+)
+async def on_accreditation_state(
+    session: AsyncSession,
+    event: Event,
+    payload: accreditation.AccreditationGranted
+    | accreditation.AccreditationRenewed
+    | accreditation.AccreditationReinstated
+    | accreditation.AccreditationExpired
+    | accreditation.AccreditationSuspended
+    | accreditation.AccreditationRevoked,
+) -> None:
     """Record one accreditation; when the researcher has no current one left, cancel
     their coming bookings (the end of an old provisional leaves a current full one's)."""
-    payload = event.payload
     row = await session.get(KnownAccreditation, payload.accreditation_id, with_for_update=True)
     if row is None:
         row = KnownAccreditation(accreditation_id=payload.accreditation_id)
@@ -52,20 +70,20 @@ async def on_accreditation_state(session: AsyncSession, event: Event) -> None:
         reason = f"accreditation {payload.status}"
         if payload.reason:
             reason += f": {payload.reason}"
-        await service.cancel_where(
+        await cancel_where(
             session,
             and_(
                 Booking.researcher_id == payload.researcher_id,
                 Booking.ends_at > payload.occurred_at,
             ),
             reason=reason,
-            by=service.SYSTEM,
+            by=SYSTEM,
             at=payload.occurred_at,
         )
 
 
 async def _still_accredited(session: AsyncSession, researcher_id: str, on: dt.date) -> bool:
-    best = await service.best_accreditation(session, researcher_id)
+    best = await best_accreditation(session, researcher_id)
     return best is not None and best.status == CURRENT_ACCREDITATION and best.valid_until >= on
 
 
@@ -118,8 +136,10 @@ async def _set_member(
     return True
 
 
-async def on_project_approved(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
+@HANDLERS.on(projects.ProjectApproved)
+async def on_project_approved(
+    session: AsyncSession, event: Event, payload: projects.ProjectApproved
+) -> None:
     await _set_project_status(
         session, payload.project_id, "approved", payload.approved_at, payload.dataset_ids
     )
@@ -129,16 +149,20 @@ async def on_project_approved(session: AsyncSession, event: Event) -> None:
         )
 
 
-async def on_project_activated(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
+@HANDLERS.on(projects.ProjectActivated)
+async def on_project_activated(
+    session: AsyncSession, event: Event, payload: projects.ProjectActivated
+) -> None:
     await _set_project_status(
         session, payload.project_id, "active", payload.occurred_at, payload.dataset_ids
     )
 
 
-async def on_project_space_provisioned(session: AsyncSession, event: Event) -> None:
+@HANDLERS.on(access.ProjectSpaceProvisioned)
+async def on_project_space_provisioned(
+    session: AsyncSession, event: Event, payload: access.ProjectSpaceProvisioned
+) -> None:
     """The space exists with its datasets mapped: the project is active for booking."""
-    payload = event.payload
     row = await _project(session, payload.project_id)
     row.space_provisioned = True
     await _set_project_status(
@@ -146,15 +170,21 @@ async def on_project_space_provisioned(session: AsyncSession, event: Event) -> N
     )
 
 
-async def on_project_resumed(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
+@HANDLERS.on(projects.ProjectResumed)
+async def on_project_resumed(
+    session: AsyncSession, event: Event, payload: projects.ProjectResumed
+) -> None:
     await _set_project_status(session, payload.project_id, "active", payload.occurred_at)
 
 
-async def on_project_stopped(session: AsyncSession, event: Event) -> None:
+@HANDLERS.on(projects.ProjectSuspended, projects.ProjectCompleted, access.ProjectSpaceArchived)
+async def on_project_stopped(
+    session: AsyncSession,
+    event: Event,
+    payload: projects.ProjectSuspended | projects.ProjectCompleted | access.ProjectSpaceArchived,
+) -> None:
     """Suspended, completed or its space archived: every coming booking for the project
     is cancelled."""
-    payload = event.payload
     status = "suspended" if isinstance(payload, projects.ProjectSuspended) else COMPLETED
     if not await _set_project_status(session, payload.project_id, status, payload.occurred_at):
         return
@@ -162,25 +192,33 @@ async def on_project_stopped(session: AsyncSession, event: Event) -> None:
         reason = "project space archived"
     else:
         reason = f"project {status}"
-    if getattr(payload, "reason", None):
+    if isinstance(payload, projects.ProjectSuspended) and payload.reason:
         reason += f": {payload.reason}"
-    await service.cancel_where(
+    await cancel_where(
         session,
         and_(Booking.project_id == payload.project_id, Booking.ends_at > payload.occurred_at),
         reason=reason,
-        by=service.SYSTEM,
+        by=SYSTEM,
         at=payload.occurred_at,
     )
 
 
-async def on_member_joined(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
+@HANDLERS.on(projects.ProjectMemberAdded, projects.ProjectMemberReactivated)
+async def on_member_joined(
+    session: AsyncSession,
+    event: Event,
+    payload: projects.ProjectMemberAdded | projects.ProjectMemberReactivated,
+) -> None:
     await _set_member(session, payload.project_id, payload.researcher_id, True, payload.occurred_at)
 
 
-async def on_member_left(session: AsyncSession, event: Event) -> None:
+@HANDLERS.on(projects.ProjectMemberRemoved, projects.ProjectMemberDeactivated)
+async def on_member_left(
+    session: AsyncSession,
+    event: Event,
+    payload: projects.ProjectMemberRemoved | projects.ProjectMemberDeactivated,
+) -> None:
     """Removed or deactivated: that member's coming bookings for the project are cancelled."""
-    payload = event.payload
     if not await _set_member(
         session, payload.project_id, payload.researcher_id, False, payload.occurred_at
     ):
@@ -189,7 +227,7 @@ async def on_member_left(session: AsyncSession, event: Event) -> None:
     reason = f"project member {how}"
     if payload.reason:
         reason += f": {payload.reason}"
-    await service.cancel_where(
+    await cancel_where(
         session,
         and_(
             Booking.project_id == payload.project_id,
@@ -197,7 +235,7 @@ async def on_member_left(session: AsyncSession, event: Event) -> None:
             Booking.ends_at > payload.occurred_at,
         ),
         reason=reason,
-        by=service.SYSTEM,
+        by=SYSTEM,
         at=payload.occurred_at,
     )
 
@@ -205,8 +243,10 @@ async def on_member_left(session: AsyncSession, event: Event) -> None:
 # Datasets
 
 
-async def on_dataset_catalogued(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
+@HANDLERS.on(access.DatasetCatalogued)
+async def on_dataset_catalogued(
+    session: AsyncSession, event: Event, payload: access.DatasetCatalogued
+) -> None:
     row = await session.get(KnownDataset, payload.dataset_id, with_for_update=True)
     if row is None:
         session.add(
@@ -222,28 +262,4 @@ async def on_dataset_catalogued(session: AsyncSession, event: Event) -> None:
     await session.flush()
 
 
-_ACCREDITATION_STATES: list[Any] = [
-    accreditation.AccreditationGranted,
-    accreditation.AccreditationRenewed,
-    accreditation.AccreditationReinstated,
-    accreditation.AccreditationExpired,
-    accreditation.AccreditationSuspended,
-    accreditation.AccreditationRevoked,
-]
-
-HANDLERS: dict[str, Handler] = {
-    **{contract.type: on_accreditation_state for contract in _ACCREDITATION_STATES},
-    projects.ProjectApproved.type: on_project_approved,
-    projects.ProjectActivated.type: on_project_activated,
-    projects.ProjectResumed.type: on_project_resumed,
-    projects.ProjectSuspended.type: on_project_stopped,
-    projects.ProjectCompleted.type: on_project_stopped,
-    projects.ProjectMemberAdded.type: on_member_joined,
-    projects.ProjectMemberReactivated.type: on_member_joined,
-    projects.ProjectMemberRemoved.type: on_member_left,
-    projects.ProjectMemberDeactivated.type: on_member_left,
-    access.ProjectSpaceProvisioned.type: on_project_space_provisioned,
-    access.ProjectSpaceArchived.type: on_project_stopped,
-    access.DatasetCatalogued.type: on_dataset_catalogued,
-}
-CONSUMED_TOPICS: list[str] = [accreditation.TOPIC, projects.TOPIC, access.TOPIC]
+CONSUMED_TOPICS = HANDLERS.topics

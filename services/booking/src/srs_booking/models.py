@@ -18,6 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from srs_common.audit import AuditLog
+from srs_common.contracts.booking import BookingAuditAnchored
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
 from srs_common.events.tables import messaging_tables
 from srs_common.idempotency import idempotency_table
@@ -29,6 +31,8 @@ class Base(DeclarativeBase):
 
 messaging = messaging_tables(Base.metadata)
 idempotency = idempotency_table(Base.metadata)
+# Staff cancellations, closures and attendance records: the hash-chained audit log.
+audit_log = AuditLog(Base.metadata, service="booking", anchored=BookingAuditAnchored)
 
 
 class Site(Base):
@@ -126,7 +130,7 @@ class KnownAccreditation(Base):
 
     One row per accreditation: a researcher may hold two at once (an old provisional and
     a new full), and the end of one must not hide the other. Who may book is decided on
-    the researcher's best one (``srs_booking.service.BEST_ACCREDITATION_FIRST``)."""
+    the researcher's best one (``srs_booking.bookings.eligibility.BEST_ACCREDITATION_FIRST``)."""
 
     __tablename__ = "known_accreditation"
 

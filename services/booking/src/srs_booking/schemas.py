@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from srs_common.inputs import Input
 
 
 def _utc_within_reason(moment: dt.datetime) -> dt.datetime:
@@ -17,7 +19,7 @@ def _utc_within_reason(moment: dt.datetime) -> dt.datetime:
 UtcMoment = Annotated[AwareDatetime, AfterValidator(_utc_within_reason)]
 """A timezone-aware time, normalised to UTC (any offset accepted on input)."""
 
-_BOOKING_EXAMPLE = {
+_BOOKING_EXAMPLE: dict[str, Any] = {
     "id": "bkg_4b1f0c2e9a7d4f6e8c1b2a3d4e5f6a7b",
     "researcher_id": "res-alice",
     "project_id": "prj_01J9Z8Q4V6",
@@ -64,9 +66,8 @@ class SiteRead(BaseModel):
     places: list[str] = Field(description="bookable terminals (T1..Tn) or the pod (POD)")
 
 
-class ClosureCreate(BaseModel):
+class ClosureCreate(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -83,9 +84,8 @@ class ClosureCreate(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
 
 
-class HoursChange(BaseModel):
+class HoursChange(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -146,10 +146,8 @@ class DeclarationText(BaseModel):
     text: str
 
 
-class DeclarationSign(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"version": "2026.1"}]}
-    )
+class DeclarationSign(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"version": "2026.1"}]})
 
     version: str = Field(
         min_length=1,
@@ -177,9 +175,8 @@ class DeclarationRead(BaseModel):
     signed_at: dt.datetime
 
 
-class BookingCreate(BaseModel):
+class BookingCreate(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -200,10 +197,8 @@ class BookingCreate(BaseModel):
     ends_at: UtcMoment = Field(description="on a whole hour, the same local day")
 
 
-class BookingCancel(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reason": "travel plans changed"}]}
-    )
+class BookingCancel(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "travel plans changed"}]})
 
     reason: str | None = Field(None, min_length=3, max_length=500)
 
@@ -264,6 +259,7 @@ class AvailabilityRead(BaseModel):
                 {
                     "from": "2026-12-01",
                     "to": "2026-12-01",
+                    "bookable_until": "2027-01-19T10:00:00Z",
                     "sites": [
                         {
                             "site_id": "safepod-ntu",
@@ -285,4 +281,8 @@ class AvailabilityRead(BaseModel):
 
     from_: dt.date = Field(alias="from", serialization_alias="from")
     to: dt.date
+    bookable_until: dt.datetime = Field(
+        description="the latest start a booking may have now (the booking horizon): later "
+        "slots are listed but not yet bookable"
+    )
     sites: list[SiteAvailability]

@@ -88,6 +88,8 @@ async def test_availability_range_is_checked(client, tokens):
     assert (await client.get("/v1/availability")).status_code == 401
     default = (await client.get("/v1/availability", headers=anyone)).json()
     assert (default["from"], default["to"]) == ("2027-10-25", "2027-10-31")
+    # Slots are listed past the booking horizon; the answer says where bookings stop.
+    assert default["bookable_until"] == "2027-12-20T10:00:00Z"  # NOW + 56 days
 
 
 async def test_announced_closure_cancels_affected_bookings_and_closes_the_hours(

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
 from srs_common.errors import IllegalTransition
 
@@ -32,20 +28,37 @@ OPEN = frozenset(
     {OutputStatus.CHECKED, OutputStatus.IN_REVIEW, OutputStatus.CLARIFICATION_REQUESTED}
 )
 
-TRANSITIONS: dict[str, dict[OutputStatus, OutputStatus]] = {
-    "submit": {OutputStatus.DRAFT: OutputStatus.CHECKED},
-    "start review": {OutputStatus.CHECKED: OutputStatus.IN_REVIEW},
-    "request clarification": {OutputStatus.IN_REVIEW: OutputStatus.CLARIFICATION_REQUESTED},
-    "respond to": {OutputStatus.CLARIFICATION_REQUESTED: OutputStatus.IN_REVIEW},
-    "review": {OutputStatus.IN_REVIEW: OutputStatus.IN_REVIEW},
-    "approve": {OutputStatus.IN_REVIEW: OutputStatus.APPROVED},
-    "reject": {OutputStatus.IN_REVIEW: OutputStatus.REJECTED},
-    "withdraw": {s: OutputStatus.WITHDRAWN for s in (OutputStatus.DRAFT, *OPEN)},
-    "change": {OutputStatus.DRAFT: OutputStatus.DRAFT},
+
+class OutputAction(StrEnum):
+    """What may be done to a request; each value reads in "cannot <action> a ... request"."""
+
+    SUBMIT = "submit"
+    START_REVIEW = "start review"
+    REQUEST_CLARIFICATION = "request clarification"
+    RESPOND = "respond to"
+    REVIEW = "review"
+    APPROVE = "approve"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    CHANGE = "change"
+
+
+TRANSITIONS: dict[OutputAction, dict[OutputStatus, OutputStatus]] = {
+    OutputAction.SUBMIT: {OutputStatus.DRAFT: OutputStatus.CHECKED},
+    OutputAction.START_REVIEW: {OutputStatus.CHECKED: OutputStatus.IN_REVIEW},
+    OutputAction.REQUEST_CLARIFICATION: {
+        OutputStatus.IN_REVIEW: OutputStatus.CLARIFICATION_REQUESTED
+    },
+    OutputAction.RESPOND: {OutputStatus.CLARIFICATION_REQUESTED: OutputStatus.IN_REVIEW},
+    OutputAction.REVIEW: {OutputStatus.IN_REVIEW: OutputStatus.IN_REVIEW},
+    OutputAction.APPROVE: {OutputStatus.IN_REVIEW: OutputStatus.APPROVED},
+    OutputAction.REJECT: {OutputStatus.IN_REVIEW: OutputStatus.REJECTED},
+    OutputAction.WITHDRAW: {s: OutputStatus.WITHDRAWN for s in (OutputStatus.DRAFT, *OPEN)},
+    OutputAction.CHANGE: {OutputStatus.DRAFT: OutputStatus.DRAFT},
 }
 
 
-def transition(current: str, action: str) -> OutputStatus:
+def transition(current: str, action: OutputAction) -> OutputStatus:
     """The status after ``action``, or :class:`IllegalTransition` naming the current one."""
     target = TRANSITIONS[action].get(OutputStatus(current))
     if target is None:
@@ -105,40 +118,3 @@ def vote_visible(
 def override_needed(decision: str, votes: Sequence[str]) -> bool:
     """Approving what every independent reviewer rejected needs a recorded override reason."""
     return decision == Vote.APPROVE and bool(votes) and all(v == Vote.REJECT for v in votes)
-
-
-class AuditRecord(Protocol):
-    output_id: str
-    actor: str
-    action: str
-    detail: str | None
-    file_id: str | None
-    at: dt.datetime
-    prev_hash: str | None
-    entry_hash: str | None
-
-
-def audit_hash(entry: AuditRecord) -> str:
-    """SHA-256 over the entry and its predecessor's hash: editing any entry breaks the chain."""
-    body = json.dumps(
-        [
-            entry.prev_hash,
-            entry.output_id,
-            entry.actor,
-            entry.action,
-            entry.detail,
-            entry.file_id,
-            entry.at.astimezone(dt.UTC).isoformat(),
-        ],
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
-def audit_chain_intact(entries: Sequence[AuditRecord]) -> bool:
-    previous = None
-    for entry in entries:
-        if entry.prev_hash != previous or entry.entry_hash != audit_hash(entry):
-            return False
-        previous = entry.entry_hash
-    return True

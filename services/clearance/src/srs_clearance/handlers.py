@@ -1,7 +1,8 @@
-"""Consumed event type -> handler; each is safe to run twice.
+"""The consumed contracts and their handlers; each is safe to run twice.
 
-Read models: projects (status, priority, organisation, datasets, members and their roles)
-from ``srs.projects`` and ``srs.access``; dataset disclosure thresholds from the catalogue.
+Read models: projects (title, status, priority, organisation, datasets, members and their
+roles) from ``srs.projects`` and ``srs.access``; dataset disclosure thresholds from the
+catalogue; researchers' names from ``srs.accreditation`` (who made a request, by name).
 """
 
 from __future__ import annotations
@@ -9,21 +10,24 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_clearance import service
-from srs_clearance.models import DatasetView, ProjectMemberView, ProjectView
+from srs_clearance.destruction.service import require_destruction
+from srs_clearance.models import DatasetView, ProjectMemberView, ProjectView, ResearcherView
 from srs_clearance.settings import ClearanceSettings
-from srs_common.contracts import access, projects
-from srs_common.events.consumer import Handler
+from srs_common import context
+from srs_common.contracts import access, accreditation, projects
 from srs_common.events.envelope import Event
+from srs_common.events.handlers import Handlers
 
 # Later stages never go back to earlier ones, whatever order the topics deliver in.
 _STAGE = {"approved": 1, "active": 2, "suspended": 2, "completed": 3}
 
+HANDLERS = Handlers()
+
 
 def settings_of(session: AsyncSession) -> ClearanceSettings:
-    # Every service session carries its settings (srs_common.db.Database).
-    settings = session.info.get("settings")
-    return settings if isinstance(settings, ClearanceSettings) else ClearanceSettings()
+    # Every service session carries its settings (srs_common.db.Database); none is a
+    # wiring mistake, never a reason to read defaults.
+    return context.settings_of(session, ClearanceSettings)
 
 
 async def _project(
@@ -64,10 +68,12 @@ async def _member(
         member.active = active
 
 
-async def on_project_approved(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, projects.ProjectApproved)
+@HANDLERS.on(projects.ProjectApproved)
+async def on_project_approved(
+    session: AsyncSession, event: Event, payload: projects.ProjectApproved
+) -> None:
     project = await _project(session, payload.project_id, payload.organisation_id)
+    project.title = payload.title
     project.priority = payload.priority
     project.dataset_ids = list(payload.dataset_ids)
     _advance(project, "approved")
@@ -76,9 +82,10 @@ async def on_project_approved(session: AsyncSession, event: Event) -> None:
     await session.flush()
 
 
-async def on_project_activated(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, projects.ProjectActivated)
+@HANDLERS.on(projects.ProjectActivated)
+async def on_project_activated(
+    session: AsyncSession, event: Event, payload: projects.ProjectActivated
+) -> None:
     project = await _project(session, payload.project_id, payload.organisation_id)
     project.dataset_ids = list(payload.dataset_ids)
     if project.status == "approved":
@@ -86,9 +93,10 @@ async def on_project_activated(session: AsyncSession, event: Event) -> None:
     await session.flush()
 
 
-async def on_space_provisioned(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, access.ProjectSpaceProvisioned)
+@HANDLERS.on(access.ProjectSpaceProvisioned)
+async def on_space_provisioned(
+    session: AsyncSession, event: Event, payload: access.ProjectSpaceProvisioned
+) -> None:
     project = await _project(session, payload.project_id)
     project.space_id = payload.space_id
     if not project.dataset_ids:
@@ -98,25 +106,28 @@ async def on_space_provisioned(session: AsyncSession, event: Event) -> None:
     await session.flush()
 
 
-async def on_space_archived(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, access.ProjectSpaceArchived)
+@HANDLERS.on(access.ProjectSpaceArchived)
+async def on_space_archived(
+    session: AsyncSession, event: Event, payload: access.ProjectSpaceArchived
+) -> None:
     project = await _project(session, payload.project_id)
     project.space_id = payload.space_id
     await session.flush()
 
 
-async def on_member_added(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, projects.ProjectMemberAdded)
+@HANDLERS.on(projects.ProjectMemberAdded)
+async def on_member_added(
+    session: AsyncSession, event: Event, payload: projects.ProjectMemberAdded
+) -> None:
     await _project(session, payload.project_id, payload.organisation_id)
     await _member(session, payload.project_id, payload.researcher_id, payload.role, True)
     await session.flush()
 
 
-async def on_member_removed(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, projects.ProjectMemberRemoved)
+@HANDLERS.on(projects.ProjectMemberRemoved)
+async def on_member_removed(
+    session: AsyncSession, event: Event, payload: projects.ProjectMemberRemoved
+) -> None:
     await session.execute(
         delete(ProjectMemberView).where(
             ProjectMemberView.project_id == payload.project_id,
@@ -125,47 +136,48 @@ async def on_member_removed(session: AsyncSession, event: Event) -> None:
     )
 
 
-async def on_member_deactivated(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, projects.ProjectMemberDeactivated)
-    await _member(session, payload.project_id, payload.researcher_id, payload.role, False)
+@HANDLERS.on(projects.ProjectMemberDeactivated, projects.ProjectMemberReactivated)
+async def on_member_standing(
+    session: AsyncSession,
+    event: Event,
+    payload: projects.ProjectMemberDeactivated | projects.ProjectMemberReactivated,
+) -> None:
+    """A member's accreditation lapsed (inactive) or is current again (active)."""
+    active = isinstance(payload, projects.ProjectMemberReactivated)
+    await _member(session, payload.project_id, payload.researcher_id, payload.role, active)
     await session.flush()
 
 
-async def on_member_reactivated(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, projects.ProjectMemberReactivated)
-    await _member(session, payload.project_id, payload.researcher_id, payload.role, True)
-    await session.flush()
-
-
-async def on_project_suspended(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, projects.ProjectSuspended)
+@HANDLERS.on(projects.ProjectSuspended)
+async def on_project_suspended(
+    session: AsyncSession, event: Event, payload: projects.ProjectSuspended
+) -> None:
     project = await _project(session, payload.project_id, payload.organisation_id)
     if project.status != "completed":
         project.status = "suspended"
     await session.flush()
 
 
-async def on_project_resumed(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, projects.ProjectResumed)
+@HANDLERS.on(projects.ProjectResumed)
+async def on_project_resumed(
+    session: AsyncSession, event: Event, payload: projects.ProjectResumed
+) -> None:
     project = await _project(session, payload.project_id, payload.organisation_id)
     if project.status == "suspended":
         project.status = "active"
     await session.flush()
 
 
-async def on_project_completed(session: AsyncSession, event: Event) -> None:
+@HANDLERS.on(projects.ProjectCompleted)
+async def on_project_completed(
+    session: AsyncSession, event: Event, payload: projects.ProjectCompleted
+) -> None:
     """Completion: pre-publication outputs cleared for the project must now be destroyed."""
-    payload = event.payload
-    assert isinstance(payload, projects.ProjectCompleted)
     project = await _project(session, payload.project_id, payload.organisation_id)
     _advance(project, "completed")
     project.completed_at = project.completed_at or payload.occurred_at
     await session.flush()
-    await service.require_destruction(
+    await require_destruction(
         session,
         payload.project_id,
         project.completed_at,
@@ -173,9 +185,10 @@ async def on_project_completed(session: AsyncSession, event: Event) -> None:
     )
 
 
-async def on_dataset_catalogued(session: AsyncSession, event: Event) -> None:
-    payload = event.payload
-    assert isinstance(payload, access.DatasetCatalogued)
+@HANDLERS.on(access.DatasetCatalogued)
+async def on_dataset_catalogued(
+    session: AsyncSession, event: Event, payload: access.DatasetCatalogued
+) -> None:
     dataset = await session.get(DatasetView, payload.dataset_id)
     if dataset is None:
         session.add(
@@ -191,18 +204,25 @@ async def on_dataset_catalogued(session: AsyncSession, event: Event) -> None:
     await session.flush()
 
 
-HANDLERS: dict[str, Handler] = {
-    projects.ProjectApproved.type: on_project_approved,
-    projects.ProjectActivated.type: on_project_activated,
-    projects.ProjectMemberAdded.type: on_member_added,
-    projects.ProjectMemberRemoved.type: on_member_removed,
-    projects.ProjectMemberDeactivated.type: on_member_deactivated,
-    projects.ProjectMemberReactivated.type: on_member_reactivated,
-    projects.ProjectSuspended.type: on_project_suspended,
-    projects.ProjectResumed.type: on_project_resumed,
-    projects.ProjectCompleted.type: on_project_completed,
-    access.ProjectSpaceProvisioned.type: on_space_provisioned,
-    access.ProjectSpaceArchived.type: on_space_archived,
-    access.DatasetCatalogued.type: on_dataset_catalogued,
-}
-CONSUMED_TOPICS: list[str] = [projects.TOPIC, access.TOPIC]
+@HANDLERS.on(accreditation.ResearcherRegistered, accreditation.ResearcherUpdated)
+async def on_researcher_changed(
+    session: AsyncSession,
+    event: Event,
+    payload: accreditation.ResearcherRegistered | accreditation.ResearcherUpdated,
+) -> None:
+    """The name on the researcher record, shown for who made a request; an older event
+    arriving late changes nothing."""
+    researcher = await session.get(ResearcherView, payload.researcher_id, with_for_update=True)
+    if researcher is None:
+        session.add(
+            ResearcherView(
+                researcher_id=payload.researcher_id, name=payload.name, as_of=payload.occurred_at
+            )
+        )
+    elif researcher.as_of <= payload.occurred_at:
+        researcher.name = payload.name
+        researcher.as_of = payload.occurred_at
+    await session.flush()
+
+
+CONSUMED_TOPICS = HANDLERS.topics

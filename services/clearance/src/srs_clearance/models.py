@@ -17,6 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from srs_common.audit import AuditLog
+from srs_common.contracts.clearance import ClearanceAuditAnchored
 from srs_common.db import UTCDateTime, naming_metadata, utcnow
 from srs_common.events.tables import messaging_tables
 from srs_common.idempotency import idempotency_table
@@ -28,6 +30,8 @@ class Base(DeclarativeBase):
 
 messaging = messaging_tables(Base.metadata)
 idempotency = idempotency_table(Base.metadata)
+# Every decision and download on an output request: the hash-chained, anchored audit log.
+audit_log = AuditLog(Base.metadata, service="clearance", anchored=ClearanceAuditAnchored)
 
 
 class ProjectView(Base):
@@ -36,6 +40,8 @@ class ProjectView(Base):
     __tablename__ = "project_view"
 
     id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    # The approved project's title (shown to checkers beside each request).
+    title: Mapped[str | None] = mapped_column(String(300))
     organisation_id: Mapped[str | None] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20))  # approved|active|suspended|completed
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -51,6 +57,18 @@ class ProjectMemberView(Base):
     researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     role: Mapped[str] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ResearcherView(Base):
+    """A researcher's name from the accreditation service's researcher events (who made a
+    request, shown by name rather than id); the newest event decides."""
+
+    __tablename__ = "researcher_view"
+
+    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # occurred_at of the newest event applied: older ones arriving late are ignored.
+    as_of: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class DatasetView(Base):
@@ -136,6 +154,8 @@ class Review(Base):
     checker_id: Mapped[str] = mapped_column(String(100))
     vote: Mapped[str] = mapped_column(String(10))  # approve|reject
     reason: Mapped[str] = mapped_column(Text)
+    # The reviewer's verdict on each file (file id -> approve|reject|changes), if given.
+    file_votes: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -147,22 +167,8 @@ class Comment(Base):
     author_id: Mapped[str] = mapped_column(String(100))
     visibility: Mapped[str] = mapped_column(String(10))  # private|shared
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class AuditEntry(Base):
-    """Append-only, hash-chained record of every decision and download (who, what, when, why)."""
-
-    __tablename__ = "audit_entry"
-
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-    )
-    output_id: Mapped[str] = mapped_column(String(60), index=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(40))
-    detail: Mapped[str | None] = mapped_column(Text)
+    # The file the comment is about (none: the whole request).
     file_id: Mapped[str | None] = mapped_column(String(60))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    prev_hash: Mapped[str | None] = mapped_column(String(64))
-    entry_hash: Mapped[str | None] = mapped_column(String(64))
+    # comment | question (a clarification asked) | answer (the requester's reply)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

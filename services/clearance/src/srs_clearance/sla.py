@@ -10,21 +10,8 @@ clarification pause gives back exactly the working time it took.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-import holidays
-
-LONDON = ZoneInfo("Europe/London")
-
-
-@lru_cache(maxsize=64)
-def _bank_holidays(year: int) -> frozenset[dt.date]:
-    return frozenset(holidays.UK(subdiv="ENG", years=year))
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+from srs_common.workingdays import LONDON, is_working_day
 
 
 def _next_midnight(moment: dt.datetime) -> dt.datetime:
@@ -69,3 +56,18 @@ def due_at(submitted_at: dt.datetime, working_days: int = 5) -> dt.datetime:
 def resume_due_at(due: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime) -> dt.datetime:
     """The due date after a clarification pause: the working time paused is given back."""
     return add_working_time(due, working_time_between(paused_at, resumed_at))
+
+
+def working_days_left(
+    due: dt.datetime, now: dt.datetime, paused_at: dt.datetime | None = None
+) -> float:
+    """Working days until ``due`` (negative once overdue). While a clarification pauses the
+    clock, the time left is what it was when the clock stopped."""
+    at = paused_at if paused_at is not None else now
+    left = working_time_between(at, due) if due >= at else -working_time_between(due, at)
+    return round(left / dt.timedelta(days=1), 2)
+
+
+def due_today(due: dt.datetime, now: dt.datetime) -> bool:
+    """Whether ``due`` falls later on the same London calendar day as ``now``."""
+    return due >= now and due.astimezone(LONDON).date() == now.astimezone(LONDON).date()

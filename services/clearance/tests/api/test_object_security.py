@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from srs_clearance.models import AuditEntry
+from srs_clearance.models import audit_log
 
 from ..conftest import FREQUENCY_CSV
 
@@ -51,19 +51,19 @@ async def test_project_members_see_the_project_outputs_and_download_audited(worl
     await world.client.get(
         f"/v1/outputs/{output_id}/files/{file_id}", headers=world.as_("checker1")
     )
+    entries = audit_log.entries
     async with world.client.runtime.db.transaction() as session:
         audit = (
-            (
-                await session.execute(
-                    select(AuditEntry)
-                    .where(AuditEntry.action == "downloaded")
-                    .order_by(AuditEntry.id)
-                )
+            await session.execute(
+                select(entries)
+                .where(entries.c.action == "output.downloaded", entries.c.subject_id == output_id)
+                .order_by(entries.c.id)
             )
-            .scalars()
-            .all()
-        )
-    assert [(a.actor, a.file_id) for a in audit] == [("res-bob", file_id), ("chk-1", file_id)]
+        ).all()
+    assert [(a.actor, a.detail["file_id"]) for a in audit] == [
+        ("res-bob", file_id),
+        ("chk-1", file_id),
+    ]
 
 
 async def test_drafts_are_the_requesters_alone(world):
@@ -184,7 +184,9 @@ async def test_audit_trail_is_hash_chained_and_shows_tampering(world):
     assert trail["entries"][-1]["actor"] == "chk-1"
     async with client.runtime.db.transaction() as session:
         await session.execute(
-            update(AuditEntry).where(AuditEntry.action == "approved").values(actor="someone-else")
+            update(audit_log.entries)
+            .where(audit_log.entries.c.action == "output.approved")
+            .values(actor="someone-else")
         )
     tampered = (
         await client.get(f"/v1/outputs/{output_id}/audit", headers=world.as_("support"))

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs_clearance import codescan
-from srs_clearance.codescan import identifiers
+from srs_clearance.sdc import codescan
+from srs_clearance.sdc.codescan import identifiers
 
 
 def rules(code: str, filename: str | None = None, **kwargs) -> set[tuple[str, int, str]]:

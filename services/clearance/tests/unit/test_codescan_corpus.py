@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from srs_clearance import codescan
+from srs_clearance.sdc import codescan
 
 CORPUS = Path(__file__).with_name("codescan_corpus.txt")
 MAX_FALSE_POSITIVE_RATE = 0.10

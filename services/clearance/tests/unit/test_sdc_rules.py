@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs_clearance import sdc
+from srs_clearance.sdc import engine as sdc
 
 RULES = sdc.Rules()
 

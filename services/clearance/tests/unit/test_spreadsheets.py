@@ -7,7 +7,8 @@ import zipfile
 
 import pytest
 
-from srs_clearance import sdc, tables
+from srs_clearance.sdc import engine as sdc
+from srs_clearance.sdc import tables
 
 from ..spreadsheets import BY_REGION, ods, xlsx
 

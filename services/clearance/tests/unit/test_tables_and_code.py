@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs_clearance import codescan, sdc, tables
+from srs_clearance.sdc import codescan, tables
+from srs_clearance.sdc import engine as sdc
 
 CSV = b"region,year,count\nNorth,2021,12\nSouth,2021,3\n"
 

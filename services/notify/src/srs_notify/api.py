@@ -11,7 +11,7 @@ from srs_common.db import SessionDep
 from srs_common.errors import problem_responses
 from srs_common.ids import RowId
 from srs_common.pagination import Cursor, Limit
-from srs_notify import service
+from srs_notify import delivery_log, preferences
 from srs_notify.schemas import (
     DeliveryLogFilters,
     NotificationPage,
@@ -36,7 +36,7 @@ Support = Annotated[Principal, Depends(require_roles("support"))]
     responses=problem_responses(401, 403),
 )
 async def read_my_preferences(session: SessionDep, principal: Researcher) -> Any:
-    return await service.read_preferences(session, principal)
+    return await preferences.read_preferences(session, principal)
 
 
 @router.patch(
@@ -53,7 +53,7 @@ async def read_my_preferences(session: SessionDep, principal: Researcher) -> Any
 async def update_my_preferences(
     data: PreferencesUpdate, session: SessionDep, principal: Researcher
 ) -> Any:
-    return await service.update_preferences(session, principal, data)
+    return await preferences.update_preferences(session, principal, data)
 
 
 @router.get(
@@ -72,7 +72,9 @@ async def search_delivery_log(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Any:
-    items, next_cursor = await service.delivery_log(session, filters, limit=limit, cursor=cursor)
+    items, next_cursor = await delivery_log.delivery_log(
+        session, filters, limit=limit, cursor=cursor
+    )
     return {"items": items, "next": next_cursor}
 
 
@@ -88,7 +90,7 @@ async def search_delivery_log(
 async def read_delivery_log_entry(notification_id: RowId, session: SessionDep, _: Support) -> Any:
     """One notification: its recipient, template, status and every attempt to send it. Support
     only."""
-    return await service.notification(session, notification_id)
+    return await delivery_log.notification(session, notification_id)
 
 
 @router.post(
@@ -109,4 +111,4 @@ async def read_delivery_log_entry(notification_id: RowId, session: SessionDep, _
     ),
 )
 async def retry_notification(notification_id: RowId, session: SessionDep, _: Support) -> Any:
-    return await service.retry_failed(session, notification_id)
+    return await delivery_log.retry_failed(session, notification_id)

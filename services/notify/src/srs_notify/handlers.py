@@ -1,4 +1,4 @@
-"""Consumed event type -> handler; each is safe to run twice (the inbox drops a
+"""The consumed contracts and their handler; each is safe to run twice (the inbox drops a
 redelivered event, and the notification's unique key (event, recipient, notice) keeps a
 second copy of the same e-mail out even if an event arrived under another source)."""
 
@@ -8,45 +8,44 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_common.contracts import access, accreditation, booking, clearance, projects
+from srs_common.contracts import REGISTRY, Contract, access, accreditation, projects
 from srs_common.db import utcnow
-from srs_common.events.consumer import Handler
 from srs_common.events.envelope import Event
-from srs_notify import domain, service
+from srs_common.events.handlers import Handlers, topics_of
+from srs_notify import domain, queueing
 from srs_notify.settings import NotifySettings
 
 # Events that only feed the read models (who people are, what projects are called).
-READ_MODEL_TYPES = (
-    accreditation.ResearcherRegistered.type,
-    accreditation.ResearcherUpdated.type,
-    projects.ProjectSubmitted.type,
-    projects.ProjectMemberAdded.type,
-    projects.ProjectMemberRemoved.type,
-    projects.ProjectLeadChanged.type,
-    access.DatasetCatalogued.type,
+READ_MODEL_CONTRACTS: tuple[type[Contract], ...] = (
+    accreditation.ResearcherRegistered,
+    accreditation.ResearcherUpdated,
+    projects.ProjectSubmitted,
+    projects.ProjectMemberAdded,
+    projects.ProjectMemberRemoved,
+    projects.ProjectLeadChanged,
+    access.DatasetCatalogued,
 )
-CONSUMED_TYPES = tuple(dict.fromkeys((*READ_MODEL_TYPES, *domain.NOTICE_BY_EVENT_TYPE)))
-CONSUMED_TOPICS: list[str] = [
-    accreditation.TOPIC,
-    projects.TOPIC,
-    booking.TOPIC,
-    clearance.TOPIC,
-    access.TOPIC,
-]
+# And the events a notice is about (a notice naming a type no contract has fails here).
+CONSUMED: tuple[type[Contract], ...] = tuple(
+    dict.fromkeys((*READ_MODEL_CONTRACTS, *(REGISTRY[t] for t in domain.NOTICE_BY_EVENT_TYPE)))
+)
+CONSUMED_TOPICS = topics_of(CONSUMED)
 
 
-def make_handlers(settings: NotifySettings) -> dict[str, Handler]:
+def make_handlers(settings: NotifySettings) -> Handlers:
     """Every consumed type goes to one handler: update read models, queue e-mails."""
     stale_after = dt.timedelta(hours=settings.stale_after_hours)
     member_requests_to = {"support": domain.SUPPORT, "panel": domain.PANEL}[
         settings.member_requests_decided_by
     ]
 
-    async def on_event(session: AsyncSession, event: Event) -> None:
-        assert event.payload is not None
-        await service.notify_about_event(
+    handlers = Handlers()
+
+    @handlers.on(*CONSUMED)
+    async def on_event(session: AsyncSession, event: Event, payload: Contract) -> None:
+        await queueing.notify_about_event(
             session,
-            event.payload,
+            payload,
             event_id=event.id,
             event_time=event.time,
             now=utcnow(),
@@ -54,4 +53,4 @@ def make_handlers(settings: NotifySettings) -> dict[str, Handler]:
             member_requests_to=member_requests_to,
         )
 
-    return {event_type: on_event for event_type in CONSUMED_TYPES}
+    return handlers

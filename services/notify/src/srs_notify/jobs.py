@@ -19,13 +19,14 @@ import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.app import Runtime
 from srs_common.db import Database, utcnow
-from srs_notify import domain, service
+from srs_notify import domain, queueing
 from srs_notify.mailer import DeliveryFailed, SmtpConnection, SmtpMailer
 from srs_notify.models import Notification, Researcher
 from srs_notify.render import build_message, render
@@ -47,7 +48,7 @@ class _Claimed:
     id: int
     event_id: str
     notice: str
-    context: dict
+    context: dict[str, Any]
     attempts: int
     researcher_id: str
     name: str | None
@@ -251,7 +252,7 @@ async def sender_job(runtime: Runtime) -> None:
     wake = asyncio.Event()
 
     def on_commit(session: AsyncSession) -> None:
-        if session.info.get(service.QUEUED):
+        if session.info.get(queueing.QUEUED):
             wake.set()
 
     runtime.db.after_commit_hooks.append(on_commit)
@@ -276,7 +277,7 @@ async def reminder_job(runtime: Runtime) -> None:
     while True:
         try:
             async with runtime.db.transaction() as session:
-                queued = await service.queue_booking_reminders(session, utcnow())
+                queued = await queueing.queue_booking_reminders(session, utcnow())
             if queued:
                 log.info("queued %d booking reminders", queued)
         except asyncio.CancelledError:

@@ -94,7 +94,8 @@ def render(
             f"\u201c{title}\u201d ({context['project_id']})" if title else context["project_id"]
         )
     text_module = ENVIRONMENT.get_template(f"{notice}.txt").make_module(values)
-    subject = " ".join(str(text_module.subject).split())  # one header line
+    # The template sets ``subject`` ({% set %}): a module attribute jinja2's stubs cannot know.
+    subject = " ".join(str(text_module.subject).split())  # type: ignore[attr-defined]
     html = ENVIRONMENT.get_template(f"{notice}.html").render(values, subject=subject)
     return RenderedMail(subject=subject, text=str(text_module).strip() + "\n", html=html)
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from srs_common.inputs import Input
 from srs_common.pagination import Page
 from srs_notify import domain
 
@@ -52,9 +53,8 @@ class PreferencesRead(BaseModel):
     notices: list[NoticePreference]
 
 
-class PreferencesUpdate(BaseModel):
+class PreferencesUpdate(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"notices": {"booking_reminder": False, "accreditation_expiring": True}}]
         },
@@ -79,7 +79,7 @@ class DeliveryLogFilters(BaseModel):
     about: str | None = Field(
         None, max_length=200, description="booking, project, output or application id"
     )
-    status: Status | None = None  # type: ignore[valid-type]
+    status: Status | None = None
     created_from: dt.datetime | None = Field(None, description="queued at or after (UTC)")
     created_to: dt.datetime | None = Field(None, description="queued before (UTC)")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from srs_common.contracts import booking
-from srs_notify import service
+from srs_notify import queueing as service
 from srs_notify.domain import OPTIONAL_NOTICES
 
 PREFS = "/v1/notification-preferences"

@@ -9,7 +9,19 @@ from typing import Any
 
 import pytest
 
-from srs_common.contracts import access, accreditation, booking, clearance, projects
+from srs_common.contracts import (
+    access,
+    accounts,
+    accreditation,
+    booking,
+    case_studies,
+    clearance,
+    helpdesk,
+    ingestion,
+    linkage,
+    projects,
+    requirements,
+)
 from srs_common.contracts.base import Contract
 from srs_common.testing import event_from
 from srs_notify import domain
@@ -66,13 +78,45 @@ CASES: list[tuple[Contract, dict[str, str]]] = [
     (payload_of(projects.ProjectResumed), BOTH),
     (payload_of(projects.ProjectOverdue), BOTH),
     (payload_of(access.AccountEnabled), JUST_ALICE),
+    # A new account's confirmation link, to the address it confirms.
+    (
+        payload_of(
+            accounts.EmailVerificationRequested,
+            researcher_id="res-alice",
+            name="Alice Example",
+            email=ALICE,
+        ),
+        JUST_ALICE,
+    ),
     # What awaits staff's decision goes to their mailboxes (the settings' defaults).
     (payload_of(accreditation.ApplicationSubmitted), {PANEL: PANEL_BOX}),
     (payload_of(projects.ProjectSubmitted), {PANEL: PANEL_BOX}),
     (payload_of(projects.ProjectMemberRequested), {SUPPORT: SUPPORT_BOX}),
     (payload_of(clearance.OutputSubmitted), {CHECKERS: CHECKERS_BOX}),
     (payload_of(access.HomeWorkingRequested), {SUPPORT: SUPPORT_BOX}),
+    (payload_of(helpdesk.HelpdeskRequestOpened), {SUPPORT: SUPPORT_BOX}),
+    (
+        payload_of(helpdesk.HelpdeskResearcherReplied, team="statistical_support"),
+        {CHECKERS: CHECKERS_BOX},
+    ),
+    (payload_of(helpdesk.HelpdeskStaffReplied), JUST_ALICE),
+    (payload_of(helpdesk.HelpdeskRequestResolved), JUST_ALICE),
+    # The lead hears the dataset's team's answer on a supplementary form, the outcome of
+    # the SRS team's linkage work and a case-study nomination; the one who asked, the fate
+    # of their ingestion or linked dataset request.
+    (payload_of(requirements.DatasetRequirementAccepted), JUST_ALICE),
+    (payload_of(requirements.DatasetRequirementReturned), JUST_ALICE),
+    (payload_of(linkage.LinkageTaskCompleted), JUST_ALICE),
+    (payload_of(linkage.LinkageTaskFailed), JUST_ALICE),
+    (payload_of(linkage.LinkedDatasetDecided), JUST_ALICE),
+    (payload_of(ingestion.IngestionRefused), JUST_ALICE),
+    (payload_of(ingestion.IngestionTransferred), JUST_ALICE),
+    (payload_of(case_studies.ProjectCaseStudyNominated), JUST_ALICE),
+    # Support, who nominated it, hears the lead's answer.
+    (payload_of(case_studies.ProjectCaseStudyAnswered), {SUPPORT: SUPPORT_BOX}),
 ]
+# Mailed to the dataset's team, whose mailbox is a setting: test_notify_data_owner_forms.py.
+TO_DATA_OWNERS = {requirements.DatasetRequirementSubmitted.type}
 
 # Events the notifier must have seen before some cases: the project's members (for a
 # suspension, an overdue date, a resumption).
@@ -102,7 +146,7 @@ NAMES = {
 
 
 def test_every_mailed_event_type_has_a_case() -> None:
-    assert {p.type for p, _ in CASES} == set(domain.NOTICE_BY_EVENT_TYPE)
+    assert {p.type for p, _ in CASES} | TO_DATA_OWNERS == set(domain.NOTICE_BY_EVENT_TYPE)
 
 
 @pytest.mark.parametrize("payload,expected", CASES, ids=[p.type for p, _ in CASES])

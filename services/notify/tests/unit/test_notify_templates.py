@@ -137,3 +137,13 @@ def test_an_approval_queued_before_the_role_wording_still_renders_by_role() -> N
         "project_approved", {**old, "role": "lead"}, recipient_name="Alice", portal_url=PORTAL
     )
     assert "once your account is enabled" in " ".join(lead.text.split())
+
+
+def test_every_notice_is_in_the_reference_table() -> None:
+    """docs/reference/notify.md lists every e-mail with its event and recipients."""
+    from pathlib import Path
+
+    reference = Path(__file__).parents[4] / "docs" / "reference" / "notify.md"
+    text = reference.read_text()
+    missing = [key for key in domain.NOTICES if f"| {key} |" not in text]
+    assert missing == [], f"add these notices to {reference.name}: {missing}"

@@ -4,7 +4,7 @@ replay or discard (role support)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from aiokafka import AIOKafkaProducer
@@ -13,20 +13,23 @@ from fastapi.responses import JSONResponse
 from sse_starlette.sse import EventSourceResponse
 
 from srs_common.auth import Principal, require_roles
+from srs_common.context import AppSettings
 from srs_common.db import SessionDep
 from srs_common.errors import problem_responses
 from srs_common.events.bus import make_producer, stop_quietly
 from srs_common.ids import RowId
-from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from srs_common.pagination import Cursor, Limit, Page
 from srs_common.params import DateTimeParam
 from srs_ops import service
 from srs_ops.asyncapi import asyncapi_document
+from srs_ops.domain import Resolution
 from srs_ops.privacy import sees_personal_data
 from srs_ops.schemas import (
     DeadLetterDecision,
     DeadLetterDetail,
     DeadLetterRead,
     EventRead,
+    GroupLagRead,
     LagRead,
     SagaRead,
     ServiceMessagingRead,
@@ -70,17 +73,6 @@ class EventFilters:
 Filters = Annotated[EventFilters, Depends()]
 
 
-def _before(cursor: str | None) -> int | None:
-    values = decode_cursor(cursor)
-    if values is None:
-        return None
-    if len(values) != 1 or not isinstance(values[0], int):
-        from srs_common.errors import AppError
-
-        raise AppError("the cursor is not one this API issued", status=422, title="Invalid cursor")
-    return values[0]
-
-
 @router.get(
     "/events",
     response_model=Page[EventRead],
@@ -96,14 +88,9 @@ async def search_events(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[EventRead]:
-    rows, more = await service.search_events(
-        session, limit=limit, before_id=_before(cursor), **filters.values
-    )
+    page = await service.search_events(session, limit=limit, cursor=cursor, **filters.values)
     whole = sees_personal_data(principal)
-    return Page(
-        items=[service.event_view(r, whole=whole) for r in rows],
-        next=encode_cursor([rows[-1].id]) if more and rows else None,
-    )
+    return page.map(lambda record: service.event_view(record, whole=whole))
 
 
 @router.get(
@@ -188,6 +175,23 @@ async def read_lag(
 
 
 @router.get(
+    "/lag/groups",
+    response_model=list[GroupLagRead],
+    summary="Consumer lag summed per group, with its threshold state",
+    responses=problem_responses(401, 403, {503: "the broker is unreachable"}),
+)
+async def read_group_lag(request: Request, _: Watcher) -> list[GroupLagRead]:
+    """For every consumer group: its lag summed over the partitions it reads, the worst
+    partition's, and `ok`, `warning` or `critical` against the configured thresholds
+    (`SRS_OPS_LAG_WARNING_AT`, `SRS_OPS_LAG_CRITICAL_AT`); `unknown` until the monitor has
+    fetched every end offset. An empty list: no group has committed offsets yet. Roles
+    ops and support."""
+    runtime = request.app.state.runtime
+    rows = await service.consumer_lag(runtime.settings, runtime.consumer)
+    return service.lag_by_group(runtime.settings, rows)
+
+
+@router.get(
     "/services/messaging",
     response_model=list[ServiceMessagingRead],
     summary="Each service's outbox backlog, relay and consumer state",
@@ -215,15 +219,14 @@ async def list_dead_letters(
     consumer: Annotated[str | None, Query(max_length=100, examples=["access"])] = None,
     state: Annotated[str | None, Query(pattern="^(open|replayed|discarded)$")] = None,
 ) -> Page[DeadLetterRead]:
-    items, more = await service.list_dead_letters(
+    return await service.list_dead_letters(
         session,
         limit=limit,
-        before_id=_before(cursor),
+        cursor=cursor,
         consumer=consumer,
         state=state,
         whole=sees_personal_data(principal),
     )
-    return Page(items=items, next=encode_cursor([items[-1].id]) if more and items else None)
 
 
 @router.get(
@@ -269,36 +272,47 @@ async def _producer(request: Request) -> AIOKafkaProducer:
     return producer
 
 
+def _producer_of(request: Request) -> Callable[[], Awaitable[AIOKafkaProducer]]:
+    """The broker producer, started on first use (a route that never publishes never
+    connects)."""
+    return lambda: _producer(request)
+
+
+Producer = Annotated[Callable[[], Awaitable[AIOKafkaProducer]], Depends(_producer_of)]
+
+RESOLVE_ERRORS = problem_responses(
+    401,
+    403,
+    {
+        404: "no such dead letter",
+        409: "already replayed or discarded (names the current state)",
+        422: "invalid filter, cursor or body (problem+json)",
+        503: "the broker did not accept the record; nothing recorded",
+    },
+)
+
+
 @router.post(
     "/dead-letters/{dead_letter_id}/replay",
     response_model=DeadLetterRead,
     summary="Replay a dead letter to its origin topic (support; once; audited)",
-    responses=problem_responses(
-        401,
-        403,
-        {
-            404: "no such dead letter",
-            409: "already replayed or discarded (names the current state)",
-            422: "invalid filter, cursor or body (problem+json)",
-            503: "the broker did not accept the record; nothing recorded",
-        },
-    ),
+    responses=RESOLVE_ERRORS,
 )
 async def replay_dead_letter(
     dead_letter_id: RowId,
     decision: DeadLetterDecision,
     session: SessionDep,
     principal: Support,
-    request: Request,
+    producer: Producer,
 ) -> DeadLetterRead:
     """Support publishes the dead letter again to its origin topic, once, with a reason; the replay
     is audited. 409 if already replayed or discarded."""
     return await service.resolve_dead_letter(
         session,
-        lambda: _producer(request),
+        producer,
         principal,
         dead_letter_id,
-        action="replayed",
+        action=Resolution.REPLAY,
         reason=decision.reason,
     )
 
@@ -308,30 +322,21 @@ async def replay_dead_letter(
     response_model=DeadLetterRead,
     summary="Discard a dead letter with a reason (support; once; audited)",
     description="The origin consumer releases the key's quarantine without applying the event.",
-    responses=problem_responses(
-        401,
-        403,
-        {
-            404: "no such dead letter",
-            409: "already replayed or discarded (names the current state)",
-            422: "invalid filter, cursor or body (problem+json)",
-            503: "the broker did not accept the record; nothing recorded",
-        },
-    ),
+    responses=RESOLVE_ERRORS,
 )
 async def discard_dead_letter(
     dead_letter_id: RowId,
     decision: DeadLetterDecision,
     session: SessionDep,
     principal: Support,
-    request: Request,
+    producer: Producer,
 ) -> DeadLetterRead:
     return await service.resolve_dead_letter(
         session,
-        lambda: _producer(request),
+        producer,
         principal,
         dead_letter_id,
-        action="discarded",
+        action=Resolution.DISCARD,
         reason=decision.reason,
     )
 
@@ -344,8 +349,8 @@ public = APIRouter(tags=["ops"])
     summary="AsyncAPI 3.0 document of every topic and event",
     responses={200: {"content": {"application/json": {"example": {"asyncapi": "3.0.0"}}}}},
 )
-async def read_asyncapi(request: Request) -> JSONResponse:
+async def read_asyncapi(settings: AppSettings) -> JSONResponse:
     """The AsyncAPI document generated from the event contracts (channels per topic,
     messages with JSON Schema payloads and examples); its `servers` are the Kafka brokers
     this deployment is configured with."""
-    return JSONResponse(asyncapi_document(request.app.state.settings.platform.kafka_bootstrap))
+    return JSONResponse(asyncapi_document(settings.platform.kafka_bootstrap))

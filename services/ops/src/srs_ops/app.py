@@ -24,8 +24,13 @@ def spec() -> ServiceSpec:
         version="0.1.0",
         messaging=messaging,
         routers=[api.router, api.public, console.router, webhooks_api.router],
-        jobs=[retention_job, webhook_consumer_job, webhook_delivery_job],
-        startup=[start_monitor],
+        jobs=[
+            retention_job,
+            console.purge_sessions_job,
+            webhook_consumer_job,
+            webhook_delivery_job,
+        ],
+        startup=[start_monitor, console.install],
     )
 
 

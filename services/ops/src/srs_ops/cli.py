@@ -49,7 +49,8 @@ def _check(response: httpx.Response) -> Any:
 
 def sse_events(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
     """The ``data`` of each ``ops.event`` in a Server-Sent Events stream."""
-    kind, data = None, []
+    kind: str | None = None
+    data: list[str] = []
     for line in lines:
         if line == "":
             if kind == "ops.event" and data:

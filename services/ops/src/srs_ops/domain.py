@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from srs_common.errors import IllegalTransition
 
@@ -63,12 +64,49 @@ def lag(end_offset: int | None, committed: int) -> int | None:
     return max(0, end_offset - committed)
 
 
-def dead_letter_state(action: str | None) -> str:
-    return {"replayed": "replayed", "discarded": "discarded"}.get(action or "", "open")
+class LagState(StrEnum):
+    """How far behind a consumer group is, against the configured thresholds."""
+
+    OK = "ok"
+    WARNING = "warning"
+    CRITICAL = "critical"
+    UNKNOWN = "unknown"
+
+
+def lag_state(total: int | None, warning_at: int, critical_at: int) -> LagState:
+    """A group's summed lag against the thresholds; unknown while any partition's end
+    offset is (the monitor has not fetched it yet)."""
+    if total is None:
+        return LagState.UNKNOWN
+    if total >= critical_at:
+        return LagState.CRITICAL
+    if total >= warning_at:
+        return LagState.WARNING
+    return LagState.OK
+
+
+class DeadLetterState(StrEnum):
+    """Where a dead letter stands: open until support replays or discards it, once."""
+
+    OPEN = "open"
+    REPLAYED = "replayed"
+    DISCARDED = "discarded"
+
+
+class Resolution(StrEnum):
+    """What support does with an open dead letter, recorded as the state it leaves."""
+
+    REPLAY = "replayed"
+    DISCARD = "discarded"
+
+
+def dead_letter_state(action: str | None) -> DeadLetterState:
+    """The state a dead letter's recorded action (None: none yet) leaves it in."""
+    return DeadLetterState(Resolution(action).value) if action else DeadLetterState.OPEN
 
 
 def ensure_open(action: str | None) -> None:
     """A dead letter is replayed or discarded at most once."""
     state = dead_letter_state(action)
-    if state != "open":
+    if state != DeadLetterState.OPEN:
         raise IllegalTransition("dead letter", state, "replay or discard")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from srs_common.db import UTCDateTime, naming_metadata
 from srs_common.events.tables import messaging_tables
+from srs_common.websessions import WebSessionColumns
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -188,3 +189,11 @@ class ProjectOrganisation(Base):
 
     project_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(String(200))
+
+
+class ConsoleSession(WebSessionColumns, Base):
+    """One browser's console session: the pending sign-in (state, nonce, PKCE verifier),
+    then the operator's tokens. The cookie carries only a signed random id; the row is
+    keyed by its SHA-256, so a copy of the table resumes no one's session."""
+
+    __tablename__ = "console_session"

@@ -8,12 +8,12 @@ import base64
 import contextlib
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, cast
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,14 +22,18 @@ from srs_common.db import utcnow
 from srs_common.events.bus import ensure_topics, stop_quietly
 from srs_common.events.consumer import ConsumerRunner
 from srs_common.events.envelope import Event
+from srs_common.events.handlers import Handlers
 from srs_ops.models import DeadLetter, EventRecord
-from srs_ops.settings import OpsSettings
+from srs_ops.settings import ops_settings
 
 log = logging.getLogger(__name__)
 
 STORED = "ops_event_stored"
 
+HANDLERS = Handlers()
 
+
+@HANDLERS.on_every
 async def store_event(session: AsyncSession, event: Event) -> None:
     """The catch-all handler: keep the event for operators (the inbox de-duplicates)."""
     session.add(
@@ -135,7 +139,7 @@ class DeadLetterReader:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.settings: OpsSettings = runtime.settings  # type: ignore[assignment]
+        self.settings = ops_settings(runtime)
 
     async def run(self) -> None:
         platform = self.settings.platform
@@ -186,12 +190,17 @@ class DeadLetterReader:
 async def sweep_expired(session: AsyncSession, now: dt.datetime, retention_days: int) -> int:
     """Delete events older than the retention period; returns how many went."""
     cutoff = now - dt.timedelta(days=retention_days)
-    result = await session.execute(delete(EventRecord).where(EventRecord.received_at < cutoff))
+    # DML answers a CursorResult (which has rowcount); AsyncSession.execute is typed as
+    # answering its Result base class.
+    result = cast(
+        "CursorResult[Any]",
+        await session.execute(delete(EventRecord).where(EventRecord.received_at < cutoff)),
+    )
     return result.rowcount or 0
 
 
 async def retention_job(runtime: Runtime) -> None:
-    settings: OpsSettings = runtime.settings  # type: ignore[assignment]
+    settings = ops_settings(runtime)
     while True:
         try:
             async with runtime.db.transaction() as session:
@@ -205,15 +214,13 @@ async def retention_job(runtime: Runtime) -> None:
 
 async def start_monitor(app: FastAPI, runtime: Runtime) -> None:
     """Start-up hook: the live-stream signal, the monitor consumer, the dead-letter reader."""
-    settings: OpsSettings = runtime.settings  # type: ignore[assignment]
+    settings = ops_settings(runtime)
     signal = StreamSignal()
     runtime.state["signal"] = signal
     runtime.db.after_commit_hooks.append(signal.notify_soon)
     if not settings.run_consumers:
         return
-    monitor = MonitorConsumer(
-        runtime.db, settings, {"*": store_event}, list(settings.monitored_topics)
-    )
+    monitor = MonitorConsumer(runtime.db, settings, HANDLERS, list(settings.monitored_topics))
     runtime.consumer = monitor
     runtime.tasks.append(asyncio.create_task(monitor.run(), name="monitor"))
     reader = DeadLetterReader(runtime)

@@ -7,7 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_EVENT_EXAMPLE = {
+from srs_common.inputs import Input
+from srs_ops.domain import LagState
+
+_EVENT_EXAMPLE: dict[str, Any] = {
     "id": 42,
     "event_id": "0b5c3c1e-8f7e-4c61-9d2e-4a0f0e2b6c11",
     "source": "/srs/projects",
@@ -95,6 +98,32 @@ class LagRead(BaseModel):
     lag: int | None
 
 
+class GroupLagRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "group": "srs-access",
+                    "partitions": 12,
+                    "lag": 6,
+                    "max_partition_lag": 6,
+                    "state": "ok",
+                    "warning_at": 100,
+                    "critical_at": 1000,
+                }
+            ]
+        }
+    )
+
+    group: str
+    partitions: int = Field(description="partitions the group has committed offsets on")
+    lag: int | None = Field(description="summed over its partitions; null while unknown")
+    max_partition_lag: int | None
+    state: LagState = Field(description="ok, warning or critical against the thresholds")
+    warning_at: int
+    critical_at: int
+
+
 class ServiceMessagingRead(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -124,7 +153,7 @@ class HeaderRead(BaseModel):
     value: str
 
 
-_DEAD_LETTER_EXAMPLE = {
+_DEAD_LETTER_EXAMPLE: dict[str, Any] = {
     "id": 3,
     "consumer": "access",
     "reason": "handler-failed",
@@ -191,9 +220,8 @@ class DeadLetterDetail(DeadLetterRead):
     value: str | None = Field(description="the record's value (UTF-8, replacement for bad bytes)")
 
 
-class DeadLetterDecision(BaseModel):
+class DeadLetterDecision(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"reason": "handler fixed in access 1.4.2"}]},
     )
 

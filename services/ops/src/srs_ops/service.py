@@ -19,6 +19,7 @@ from srs_common.auth import Principal
 from srs_common.db import utcnow
 from srs_common.errors import AppError, NotFound
 from srs_common.events.consumer import DISCARD_HEADER, REPLAY_HEADER
+from srs_common.pagination import Page, desc, keyset_page
 from srs_ops import domain, privacy
 from srs_ops.models import DeadLetter, DeadLetterAction, EventRecord
 from srs_ops.monitor import MonitorConsumer
@@ -27,6 +28,7 @@ from srs_ops.schemas import (
     DeadLetterDetail,
     DeadLetterRead,
     EventRead,
+    GroupLagRead,
     HeaderRead,
     LagRead,
     SagaRead,
@@ -44,7 +46,7 @@ def event_query(
     correlation_id: str | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
-) -> Select[tuple[EventRecord]]:
+) -> Select[EventRecord]:
     query = select(EventRecord)
     if type:
         query = query.where(EventRecord.type == type)
@@ -72,18 +74,12 @@ def event_view(record: EventRecord, *, whole: bool) -> EventRead:
 
 
 async def search_events(
-    session: AsyncSession, *, limit: int, before_id: int | None, **filters: Any
-) -> tuple[list[EventRecord], bool]:
-    """Newest first; returns the page and whether more follow."""
-    query = event_query(**filters)
-    if before_id is not None:
-        query = query.where(EventRecord.id < before_id)
-    rows = (
-        (await session.execute(query.order_by(EventRecord.id.desc()).limit(limit + 1)))
-        .scalars()
-        .all()
+    session: AsyncSession, *, limit: int, cursor: str | None, **filters: Any
+) -> Page[EventRecord]:
+    """Newest first, one page."""
+    return await keyset_page(
+        session, event_query(**filters), [desc(EventRecord.id)], cursor=cursor, limit=limit
     )
-    return list(rows[:limit]), len(rows) > limit
 
 
 async def events_after(session: AsyncSession, after_id: int, **filters: Any) -> list[EventRecord]:
@@ -167,6 +163,30 @@ async def consumer_lag(
     return rows
 
 
+def lag_by_group(settings: OpsSettings, rows: list[LagRead]) -> list[GroupLagRead]:
+    """Each group's partitions summed and judged against the configured thresholds."""
+    groups: dict[str, list[LagRead]] = {}
+    for row in rows:
+        groups.setdefault(row.group, []).append(row)
+    summary = []
+    for name, parts in sorted(groups.items()):
+        lags = [p.lag for p in parts]
+        known = None if any(v is None for v in lags) else [v for v in lags if v is not None]
+        total = sum(known) if known is not None else None
+        summary.append(
+            GroupLagRead(
+                group=name,
+                partitions=len(parts),
+                lag=total,
+                max_partition_lag=max(known) if known else (0 if known is not None else None),
+                state=domain.lag_state(total, settings.lag_warning_at, settings.lag_critical_at),
+                warning_at=settings.lag_warning_at,
+                critical_at=settings.lag_critical_at,
+            )
+        )
+    return summary
+
+
 async def gather_messaging(settings: OpsSettings, authorization: str) -> list[ServiceMessagingRead]:
     """Each service's outbox backlog and relay state, asked with the operator's token."""
 
@@ -242,26 +262,31 @@ async def list_dead_letters(
     session: AsyncSession,
     *,
     limit: int,
-    before_id: int | None,
+    cursor: str | None,
     consumer: str | None,
     state: str | None,
     whole: bool,
-) -> tuple[list[DeadLetterRead], bool]:
+) -> Page[DeadLetterRead]:
     query = select(DeadLetter, DeadLetterAction).outerjoin(
         DeadLetterAction, DeadLetterAction.dead_letter_id == DeadLetter.id
     )
     if consumer:
         query = query.where(DeadLetter.consumer == consumer)
-    if state == "open":
+    if state == domain.DeadLetterState.OPEN:
         query = query.where(DeadLetterAction.id.is_(None))
-    elif state in ("replayed", "discarded"):
+    elif state in tuple(domain.Resolution):
         query = query.where(DeadLetterAction.action == state)
-    if before_id is not None:
-        query = query.where(DeadLetter.id < before_id)
-    rows = (await session.execute(query.order_by(DeadLetter.id.desc()).limit(limit + 1))).all()
-    return [
-        DeadLetterRead(**_read(d, a, _redaction(d, whole=whole)[1])) for d, a in rows[:limit]
-    ], len(rows) > limit
+    page = await keyset_page(
+        session,
+        query,
+        [desc(DeadLetter.id)],
+        cursor=cursor,
+        limit=limit,
+        values=lambda row: [row[0].id],
+    )
+    return page.map(
+        lambda row: DeadLetterRead(**_read(row[0], row[1], _redaction(row[0], whole=whole)[1]))
+    )
 
 
 async def _load(
@@ -308,7 +333,7 @@ async def resolve_dead_letter(
     principal: Principal,
     dead_letter_id: int,
     *,
-    action: str,
+    action: domain.Resolution,
     reason: str,
 ) -> DeadLetterRead:
     """Replay a dead letter to its origin topic, or discard it, once, audited.
@@ -336,7 +361,7 @@ async def resolve_dead_letter(
             await session.flush()
     except IntegrityError:
         raise domain_conflict() from None
-    marker = REPLAY_HEADER if action == "replayed" else DISCARD_HEADER
+    marker = REPLAY_HEADER if action == domain.Resolution.REPLAY else DISCARD_HEADER
     try:
         await (await producer()).send_and_wait(
             letter.origin_topic,

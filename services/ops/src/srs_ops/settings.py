@@ -1,10 +1,17 @@
 """Ops service settings (env prefix ``SRS_OPS_``)."""
 
-from pydantic import Field, IPvAnyNetwork
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from srs_common.config import ServiceSettings
 from srs_common.contracts import SERVICE_TOPICS
+
+if TYPE_CHECKING:
+    from srs_common.app import Runtime
 
 # Every service that consumes events has a dead-letter topic ``srs.dlq.<service>``.
 CONSUMING_SERVICES = (
@@ -52,6 +59,28 @@ class OpsSettings(ServiceSettings):
         }
     )
 
+    # -- the console (docs/guides/operators.md): operators sign in with OpenID Connect
+    # (authorization code + PKCE) at the provider, the access service by default. Its
+    # redirect URI and the address after sign-out are built from ``public_url`` (the
+    # address operators reach this service at; unset: http://127.0.0.1:<port>) and must be
+    # registered with the provider.
+    oidc_issuer_url: str = "http://127.0.0.1:8004"
+    console_client_id: str = "srs-ops-console"
+    console_client_secret: SecretStr = SecretStr(
+        "embedded-default-console-secret-not-for-production"
+    )
+    # Signs the console's session cookie (the session itself lives in the database).
+    console_session_secret: SecretStr = SecretStr(
+        "embedded-default-console-session-not-for-production"
+    )
+    # A console session unused this long is gone; operators sign in again.
+    console_session_idle_seconds: int = Field(default=8 * 3600, ge=60)
+    # Consumer lag, summed over a group's partitions, from which the console shows the
+    # group as warning, then critical; and how often its lag view refreshes itself.
+    lag_warning_at: int = Field(default=100, ge=1)
+    lag_critical_at: int = Field(default=1000, ge=1)
+    lag_refresh_seconds: float = Field(default=5.0, ge=1)
+
     # -- webhooks: delivery runs as its own consumer so a slow partner never slows the
     # event store or the platform.
     webhook_consumer: str = "ops-webhooks"
@@ -78,6 +107,24 @@ class OpsSettings(ServiceSettings):
     # After a rotation the previous secret keeps signing for this long.
     webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
 
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> OpsSettings:
+        if self.lag_critical_at <= self.lag_warning_at:
+            raise ValueError("lag_critical_at must be above lag_warning_at")
+        return self
+
+    @property
+    def console_base_url(self) -> str:
+        return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+    @property
+    def console_redirect_uri(self) -> str:
+        return self.console_base_url + "/console/auth/callback"
+
+    @property
+    def console_after_sign_out_url(self) -> str:
+        return self.console_base_url + "/console"
+
     def production_problems(self) -> dict[str, str]:
         """Webhooks to plain http or to internal networks are for local receivers only."""
         problems = super().production_problems()
@@ -92,3 +139,11 @@ class OpsSettings(ServiceSettings):
     @property
     def own_dead_letter_topics(self) -> list[str]:
         return [self.dead_letter_topic, f"srs.dlq.{self.webhook_consumer}"]
+
+
+def ops_settings(runtime: Runtime) -> OpsSettings:
+    """The settings of the ops service's runtime (its jobs and start-up hooks)."""
+    settings = runtime.settings
+    if not isinstance(settings, OpsSettings):
+        raise RuntimeError("the runtime carries no OpsSettings")
+    return settings

@@ -64,3 +64,53 @@ def test_cli_reads_server_sent_events():
         "",
     ]
     assert [e["type"] for e in sse_events(iter(lines))] == ["x", "y"]
+
+
+def test_lag_state_against_the_thresholds():
+    from srs_ops.domain import LagState, lag_state
+
+    assert lag_state(0, 100, 1000) is LagState.OK
+    assert lag_state(99, 100, 1000) is LagState.OK
+    assert lag_state(100, 100, 1000) is LagState.WARNING
+    assert lag_state(1000, 100, 1000) is LagState.CRITICAL
+    assert lag_state(None, 100, 1000) is LagState.UNKNOWN
+
+
+def test_lag_is_summed_per_group_and_judged():
+    from srs_ops.schemas import LagRead
+    from srs_ops.service import lag_by_group
+    from srs_ops.settings import OpsSettings
+
+    settings = OpsSettings(lag_warning_at=5, lag_critical_at=50)
+
+    def row(group: str, partition: int, lag: int | None) -> LagRead:
+        end = None if lag is None else 100
+        return LagRead(
+            group=group,
+            topic="srs.projects",
+            partition=partition,
+            end_offset=end,
+            committed_offset=100 - (lag or 0),
+            lag=lag,
+        )
+
+    summary = lag_by_group(
+        settings,
+        [row("srs-b", 0, 3), row("srs-b", 1, 4), row("srs-a", 0, 0), row("srs-c", 0, None)],
+    )
+    assert [(g.group, g.partitions, g.lag, g.max_partition_lag, g.state) for g in summary] == [
+        ("srs-a", 1, 0, 0, "ok"),
+        ("srs-b", 2, 7, 4, "warning"),
+        ("srs-c", 1, None, None, "unknown"),
+    ]
+    assert lag_by_group(settings, []) == []
+
+
+def test_lag_thresholds_must_be_in_order():
+    import pytest
+    from pydantic import ValidationError
+
+    from srs_ops.settings import OpsSettings
+
+    with pytest.raises(ValidationError, match="lag_critical_at"):
+        OpsSettings(lag_warning_at=100, lag_critical_at=100)

@@ -87,16 +87,24 @@ def test_a_record_value_is_masked_or_withheld():
     assert privacy.mask_record_value(ResearcherRegistered.type, None)[0] is None
 
 
+def _declared_not_personal(contract: type[BaseModel], field: str) -> bool:
+    extra = contract.model_fields[field].json_schema_extra
+    return isinstance(extra, dict) and extra.get("personal") is False
+
+
 def test_every_contract_field_that_looks_personal_is_declared():
     """A safety net for new contracts: a field named like a person's name, e-mail, phone
-    or address must carry the declaration, or ops would see it."""
+    or address must carry the declaration, or ops would see it; one that holds no personal
+    data says so (``NOT_PERSONAL``)."""
     looks_personal = ("name", "email", "e_mail", "phone", "address", "postcode", "date_of_birth")
     missing = []
     for event_type, contract in platform_contracts().items():
         plan = privacy.personal_plan(contract)
         for field in contract.model_fields:
             if (
-                field in looks_personal or field.endswith(("_name", "_email", "_phone"))
-            ) and plan.get(field) is not True:
+                (field in looks_personal or field.endswith(("_name", "_email", "_phone")))
+                and plan.get(field) is not True
+                and not _declared_not_personal(contract, field)
+            ):
                 missing.append(f"{event_type}: {field}")
     assert missing == [], "declare these Field(json_schema_extra=PERSONAL): " + ", ".join(missing)

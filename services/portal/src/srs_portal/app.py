@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import httpx
@@ -20,7 +21,21 @@ from srs_common.config import check_secrets
 from srs_common.db import Database
 from srs_common.errors import AppError
 from srs_common.observability import configure_logging
+from srs_portal import accreditation as accreditation_pages
 from srs_portal import apply as apply_pages
+from srs_portal import (
+    attention,
+    member_requests,
+    notifications,
+    output_actions,
+    project_actions,
+    requirement_forms,
+)
+from srs_portal import bookings as booking_pages
+from srs_portal import help as help_pages
+from srs_portal import homeworking as home_working_pages
+from srs_portal import ingestion as ingestion_pages
+from srs_portal import linkage as linkage_pages
 from srs_portal import outputs as output_pages
 from srs_portal import profile as profile_pages
 from srs_portal import projects as project_pages
@@ -30,6 +45,18 @@ from srs_portal.security import SecurityHeaders, require_csrf
 from srs_portal.sessions import ROTATE, SessionMiddleware, SessionStore
 from srs_portal.settings import PortalSettings
 from srs_portal.signin import access_token, provider_client, session_tokens
+from srs_portal.staff import WORKSPACES, staff_roles
+from srs_portal.staff import checking as checking_pages
+from srs_portal.staff import helpdesk as helpdesk_pages
+from srs_portal.staff import owners as owner_pages
+from srs_portal.staff import panel as panel_pages
+from srs_portal.staff import panel_projects as panel_project_pages
+from srs_portal.staff import support as support_pages
+from srs_portal.staff import support_catalogue as support_catalogue_pages
+from srs_portal.staff import support_ingestion as support_ingestion_pages
+from srs_portal.staff import support_linkage as support_linkage_pages
+from srs_portal.staff import support_projects as support_project_pages
+from srs_portal.staff import support_sites as support_site_pages
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +147,11 @@ def create_app(
         return render(
             request,
             "register_researchers.html",
-            {"entries": (page or {}).get("items", []), "q": q or ""},
+            {
+                "entries": (page or {}).get("items", []),
+                "q": q or "",
+                "organisations": await request.app.state.platform.organisation_names(),
+            },
         )
 
     @app.get("/register/projects", response_class=HTMLResponse)
@@ -133,7 +164,11 @@ def create_app(
         return render(
             request,
             "register_projects.html",
-            {"entries": (page or {}).get("items", []), "q": q or ""},
+            {
+                "entries": (page or {}).get("items", []),
+                "q": q or "",
+                "organisations": await request.app.state.platform.organisation_names(),
+            },
         )
 
     @app.get("/sign-in")
@@ -195,37 +230,63 @@ def create_app(
 
     app.include_router(profile_pages.router)
     app.include_router(apply_pages.router)
+    app.include_router(accreditation_pages.router)
     app.include_router(project_pages.router)
     app.include_router(output_pages.router)
+    app.include_router(output_actions.router)
+    app.include_router(project_actions.router)
+    app.include_router(requirement_forms.router)
+    app.include_router(notifications.router)
+    app.include_router(member_requests.router)
+    app.include_router(checking_pages.router)
+    app.include_router(panel_pages.router)
+    app.include_router(panel_project_pages.router)
+    app.include_router(helpdesk_pages.router)
+    app.include_router(support_pages.router)
+    app.include_router(support_site_pages.router)
+    app.include_router(support_catalogue_pages.router)
+    app.include_router(support_ingestion_pages.router)
+    app.include_router(support_linkage_pages.router)
+    app.include_router(ingestion_pages.router)
+    app.include_router(support_project_pages.router)
+    app.include_router(owner_pages.router)
+    app.include_router(booking_pages.router)
+    app.include_router(home_working_pages.router)
+    app.include_router(linkage_pages.router)
+    app.include_router(help_pages.router)
 
     @app.get("/dashboard", response_class=HTMLResponse)
     async def dashboard(request: Request, user: SignedIn) -> Response:
+        workspaces = [WORKSPACES[role] for role in staff_roles(user)]
+        if workspaces and "researcher" not in (user.get("roles") or ()):
+            # Staff only: their workspaces are the whole dashboard.
+            return render(
+                request, "staff/home.html", {"title": "Your dashboard", "workspaces": workspaces}
+            )
         token = await access_token(request)
         platform: Platform = request.app.state.platform
         researcher_id = user.get("researcher_id")
-        profile = accreditations = applications = None
+        held: dict[str, Any] = {"profile": None, "accreditations": [], "applications": []}
+        needs: list[attention.Attention] = []
         if researcher_id:
-            profile = await platform.get(
-                "accreditation", f"/v1/researchers/{researcher_id}", token=token
+            held = await accreditation_pages.standing(request, token, researcher_id)
+            today = dt.datetime.now(dt.UTC).date()
+            needs = attention.from_accreditation(
+                held["applications"], held["accreditations"], today
             )
-            if profile is not None:
-                accreditations = await platform.get(
-                    "accreditation", f"/v1/researchers/{researcher_id}/accreditations", token=token
-                )
-                applications = await platform.get("accreditation", "/v1/applications", token=token)
-        applications = (applications or {}).get("items", [])
+            needs += await attention.from_outputs(platform, token)
+            needs += await attention.from_bookings(platform, token)
+        applications = held["applications"]
         return render(
             request,
             "dashboard.html",
             {
                 "title": "Your dashboard",
-                "profile": profile,
-                "accreditations": accreditations or [],
+                "profile": held["profile"],
+                "accreditations": held["accreditations"],
                 "applications": applications,
-                # What needs the person's attention first: the panel's questions.
-                "questions": [
-                    a for a in applications if a.get("status") == "information_requested"
-                ],
+                # What needs the person's attention first, each with where to act.
+                "attention": needs,
                 "pending": [a for a in applications if a.get("status") in PENDING],
             },
         )

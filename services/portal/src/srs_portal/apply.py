@@ -5,12 +5,12 @@ judges it; the page shows its reasons in words against the fields they concern."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from srs_portal.pages import render
+from srs_portal.pages import problem_detail, render
 from srs_portal.platform import Platform
 from srs_portal.profile import researcher
 from srs_portal.security import require_csrf
@@ -55,9 +55,14 @@ def _page(
 
 
 @router.get("/accreditation/apply", response_class=HTMLResponse)
-async def apply_form(request: Request) -> Response:
+async def apply_form(
+    request: Request, kind: Annotated[str | None, Query(max_length=30)] = None
+) -> Response:
+    """The form; ``?kind=`` chooses the kind ahead (renewing an accreditation held: the
+    panel's approval of an application of the same kind renews it)."""
     researcher(request)
-    return _page(request, {}, {})
+    known = {value for value, _, _ in KINDS}
+    return _page(request, {"kind": kind} if kind in known else {}, {})
 
 
 def _training_date(values: dict[str, str]) -> dt.date | None:
@@ -147,7 +152,5 @@ async def apply(request: Request) -> Response:
         if field is not None:
             errors.setdefault(field, str(error.get("message", "")))
     if not errors:
-        errors[_field_of(problem)] = str(
-            problem.get("detail") or "The application could not be made"
-        )
+        errors[_field_of(problem)] = problem_detail(problem, "The application could not be made")
     return _page(request, values, errors, status=422)

@@ -6,6 +6,7 @@ with the person's token) and says each reason in words."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -114,22 +115,38 @@ async def output_list(request: Request, project_id: str) -> Response:
 @router.get("/outputs/{output_id}", response_class=HTMLResponse)
 async def output_page(request: Request, output_id: str) -> Response:
     signed_in_user(request)
+    return await show_output(request, output_id)
+
+
+async def show_output(
+    request: Request,
+    output_id: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The output request's page; with ``errors``, a form's refusal in an error summary
+    (422) and what the person had typed."""
     token = await access_token(request)
     platform: Platform = request.app.state.platform
     output = await platform.get("clearance", f"/v1/outputs/{output_id}", token=token)
     if output is None:
         raise NotFound("there is no output request of yours at this address")
     project = await _project(request, token, output["project_id"])
+    comments = await platform.get("clearance", f"/v1/outputs/{output_id}/comments", token=token)
+    thread = thread_of(output, comments or [])
     groups = []
     for group in output.get("groups", []):
         files = []
         for file in group.get("files", []):
             check = file.get("check")
             entry: dict[str, Any] = {
+                "id": file["id"],
                 "filename": file["filename"],
                 "status": (check or {}).get("status"),
                 "message": (check or {}).get("message"),
                 "sheets": [],
+                "comments": [c for c in thread if c.get("file_id") == file["id"]],
             }
             if check and file.get("role") == "table":
                 # Drawn from the table the check read: the file is not downloaded (a
@@ -152,5 +169,36 @@ async def output_page(request: Request, output_id: str) -> Response:
             "project": project,
             "groups": groups,
             "status_words": STATUS_WORDS,
+            "thread": [c for c in thread if not c.get("file_id")],
+            "deadline": day_words(output.get("destruction_deadline")),
+            "errors": errors or {},
+            "values": values or {},
         },
+        status=422 if errors else 200,
     )
+
+
+def thread_of(output: dict[str, Any], comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The conversation with the checkers, oldest first: who said it, in words."""
+    thread = []
+    for comment in comments:
+        mine = comment.get("author_id") == output.get("requester_id")
+        thread.append(
+            {
+                **comment,
+                "who": "You" if mine else "Output checker",
+                "when": day_words(comment.get("created_at")),
+            }
+        )
+    return thread
+
+
+def day_words(value: str | None) -> str | None:
+    """``2026-12-01T09:00:00Z`` -> ``1 December 2026``."""
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"

@@ -5,11 +5,17 @@ these APIs answer the person."""
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 import httpx
 
-from srs_common.errors import AppError
+from srs_common.errors import AppError, NotFound
+
+log = logging.getLogger(__name__)
+# How long the organisations' names are kept before they are read again.
+ORGANISATION_NAMES_SECONDS = 60.0
 
 
 class ServiceUnavailable(AppError):
@@ -30,6 +36,7 @@ class Platform:
     ) -> None:
         self.service_urls = service_urls
         self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._organisations: tuple[float, dict[str, str]] = (0.0, {})
 
     async def get(
         self,
@@ -58,6 +65,36 @@ class Platform:
             )
         return response.json()
 
+    async def etag(self, service: str, path: str, *, token: str) -> str:
+        """The ``ETag`` of a resource as the person reads it now ("" when it has none or
+        cannot be read): a staff form carries it and sends it back as ``If-Match``, so a
+        change made from a page someone else has since changed is refused (412)."""
+        url = self.service_urls[service].rstrip("/") + path
+        try:
+            response = await self.client.get(url, headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable(
+                f"the {service} service cannot be reached just now; try again in a few minutes"
+            ) from exc
+        if response.status_code == 401:
+            raise SignInAgain()
+        return response.headers.get("etag", "") if response.status_code == 200 else ""
+
+    async def organisation_names(self) -> dict[str, str]:
+        """Every organisation's name by id (the access service's public directory), kept
+        for a minute; empty while the directory cannot be reached (pages then show ids)."""
+        fetched_at, names = self._organisations
+        if names and time.monotonic() - fetched_at < ORGANISATION_NAMES_SECONDS:
+            return names
+        try:
+            entries = await self.get("access", "/v1/organisation-names") or []
+        except ServiceUnavailable:
+            log.warning("the organisations' names could not be read: pages show their ids")
+            return names
+        names = {str(e["id"]): str(e["name"]) for e in entries}
+        self._organisations = (time.monotonic(), names)
+        return names
+
     async def get_bytes(self, service: str, path: str, *, token: str) -> bytes | None:
         """A file's bytes (a download), None for a 404."""
         url = self.service_urls[service].rstrip("/") + path
@@ -77,20 +114,42 @@ class Platform:
             )
         return response.content
 
-    async def post(self, service: str, path: str, *, token: str, json: Any) -> tuple[int, Any]:
+    async def post(
+        self, service: str, path: str, *, token: str, json: Any, missing: str | None = None
+    ) -> tuple[int, Any]:
         """The status and JSON body of a POST; 4xx answers are returned for the page to
-        explain (problem+json), never raised."""
-        return await self.send("POST", service, path, token=token, json=json)
+        explain (problem+json), never raised (but see ``missing`` in :meth:`send`)."""
+        return await self.send("POST", service, path, token=token, json=json, missing=missing)
 
     async def send(
-        self, method: str, service: str, path: str, *, token: str, json: Any
+        self,
+        method: str,
+        service: str,
+        path: str,
+        *,
+        token: str,
+        json: Any,
+        if_match: str | None = None,
+        missing: str | None = None,
+        data: dict[str, str] | None = None,
+        files: Any = None,
     ) -> tuple[int, Any]:
-        """:meth:`post` for any method (PATCH, ...)."""
+        """:meth:`post` for any method (PATCH, ...); ``if_match``: the ``ETag`` the page
+        was drawn from (a 412 answer says someone else changed the resource meanwhile);
+        ``missing``: what the person's not-found page says when the API answers 404 (the
+        resource is gone, or is not theirs to act on), raised as ``NotFound``; ``data`` and
+        ``files``: a multipart form (uploads) in place of the JSON body."""
         url = self.service_urls[service].rstrip("/") + path
+        headers = {"Authorization": f"Bearer {token}"}
+        if if_match:
+            headers["If-Match"] = if_match
         try:
-            response = await self.client.request(
-                method, url, json=json, headers={"Authorization": f"Bearer {token}"}
-            )
+            if files is not None:
+                response = await self.client.request(
+                    method, url, data=data, files=files, headers=headers
+                )
+            else:
+                response = await self.client.request(method, url, json=json, headers=headers)
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(
                 f"the {service} service cannot be reached just now; try again in a few minutes"
@@ -101,6 +160,8 @@ class Platform:
             raise ServiceUnavailable(
                 f"the {service} service answered {response.status_code}; try again in a few minutes"
             )
+        if missing is not None and response.status_code == 404:
+            raise NotFound(missing)
         try:
             body = response.json()
         except ValueError:

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from srs_common.errors import AppError
-from srs_portal.pages import render, signed_in_user
+from srs_portal import email_verification
+from srs_portal.email_verification import verified_token
+from srs_portal.pages import problem_detail, render, signed_in_user
 from srs_portal.platform import Platform
 from srs_portal.security import require_csrf
-from srs_portal.signin import access_token
 
 router = APIRouter()
+router.include_router(email_verification.router)
 
 DEGREES = [
     ("doctorate", "Doctorate"),
@@ -46,16 +48,27 @@ def researcher(request: Request) -> dict[str, Any]:
 
 
 def _page(
-    request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200
+    request: Request,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    *,
+    unverified: bool = False,
+    sent: str | bool = False,
 ) -> HTMLResponse:
     return render(
         request,
         "profile_register.html",
         {
-            "title": "Register your researcher profile",
+            "title": "Confirm your e-mail address"
+            if unverified
+            else "Register your researcher profile",
             "values": values,
             "errors": errors,
             "degrees": DEGREES,
+            # Not confirmed yet (email_verification.py): the page asks for that first.
+            "unverified": unverified,
+            "sent": sent,
         },
         status=status,
     )
@@ -64,7 +77,9 @@ def _page(
 @router.get("/profile/register", response_class=HTMLResponse)
 async def register_form(request: Request) -> Response:
     user = researcher(request)
-    return _page(request, {"name": user.get("name") or "", "email": user.get("email") or ""}, {})
+    _, verified = await verified_token(request)
+    values = {"name": user.get("name") or "", "email": user.get("email") or ""}
+    return _page(request, values, {}, unverified=not verified)
 
 
 @router.post("/profile/register", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -91,7 +106,9 @@ async def register(request: Request) -> Response:
         )
     if errors:
         return _page(request, values, errors, status=422)
-    token = await access_token(request)
+    token, verified = await verified_token(request)
+    if not verified:
+        return _page(request, values, {}, status=403, unverified=True)
     platform: Platform = request.app.state.platform
     status, body = await platform.post(
         "accreditation",
@@ -115,7 +132,7 @@ async def register(request: Request) -> Response:
         if field is not None:
             errors.setdefault(field, _sentence(field, str(error.get("message", ""))))
     if not errors:
-        errors["name"] = str(body.get("detail") or "The profile could not be registered")
+        errors["name"] = problem_detail(body, "The profile could not be registered")
     return _page(request, values, errors, status=422)
 
 

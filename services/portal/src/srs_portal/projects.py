@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from srs_common.errors import NotFound
-from srs_portal.pages import render, signed_in_user
+from srs_portal.pages import problem_detail, render, signed_in_user
 from srs_portal.platform import Platform
 from srs_portal.profile import researcher
 from srs_portal.security import require_csrf
@@ -50,6 +50,10 @@ DECISIONS = {
     "start_review": "Review started",
     "suspend": "Suspended",
     "resume": "Resumed",
+    "linkage_task_opened": "IDBR matching task opened",
+    "linkage_task_started": "IDBR matching started",
+    "linkage_task_completed": "IDBR matching completed",
+    "linkage_task_failed": "IDBR matching failed",
 }
 MEMBER_ROWS = 2
 # The projects API's field names (problem+json ``errors[].field``) to the form's.
@@ -151,7 +155,7 @@ def _problem_errors(body: Any, errors: dict[str, str], fallback: str) -> None:
     if not errors:
         rule = str(problem.get("rule", ""))
         name = "members" if "accreditation" in rule or "member" in rule else fallback
-        errors[name] = str(problem.get("detail") or "The application could not be made")
+        errors[name] = problem_detail(problem, "The application could not be made")
 
 
 @router.post("/projects/apply", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -236,7 +240,7 @@ async def apply(request: Request) -> Response:
         )
         if status not in (201, 409):  # added now, or by a refused attempt
             problem = body if isinstance(body, dict) else {}
-            errors[f"member-{row}-id"] = str(problem.get("detail") or "The member was refused")
+            errors[f"member-{row}-id"] = problem_detail(problem, "The member was refused")
     if not errors:
         status, body = await platform.post(
             "projects", f"/v1/projects/{project_id}/submit", token=token, json=None
@@ -252,6 +256,18 @@ async def apply(request: Request) -> Response:
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 async def project_page(request: Request, project_id: str) -> Response:
     signed_in_user(request)
+    return await show_project(request, project_id)
+
+
+async def show_project(
+    request: Request,
+    project_id: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """The project's page; with ``errors``, a form's refusal in an error summary (422)."""
+    user = signed_in_user(request)
     token = await access_token(request)
     platform: Platform = request.app.state.platform
     project = await platform.get("projects", f"/v1/projects/{project_id}", token=token)
@@ -264,6 +280,12 @@ async def project_page(request: Request, project_id: str) -> Response:
         for d in project.get("dataset_ids", [])
     ]
     space = await platform.get("access", f"/v1/project-spaces/{project_id}", token=token)
+    extensions = await platform.get(
+        "projects", f"/v1/projects/{project_id}/extensions", token=token
+    )
+    linkage = await platform.get(
+        "projects", "/v1/linkage-tasks", token=token, params={"project_id": project_id}
+    )
     members = [
         {**m, "role_name": ROLE_NAMES.get(m.get("role", ""), str(m.get("role", "")))}
         for m in project.get("members", [])
@@ -282,8 +304,17 @@ async def project_page(request: Request, project_id: str) -> Response:
             "members": members,
             "decisions": decisions,
             "space": space,
+            "space_datasets": [
+                catalogue.get(d, {}).get("title", d) for d in (space or {}).get("dataset_ids", [])
+            ],
+            "extensions": extensions if isinstance(extensions, list) else [],
+            "linkage_tasks": (linkage or {}).get("items", []),
+            "is_lead": project.get("lead_researcher_id") == user.get("researcher_id"),
             "gateway": dict((g, n) for g, n, _ in GATEWAYS).get(
                 project.get("legal_gateway", ""), project.get("legal_gateway")
             ),
+            "errors": errors or {},
+            "values": values or {},
         },
+        status=422 if errors else 200,
     )

@@ -43,6 +43,7 @@ class PortalSettings(ServiceSettings):
             "clearance": "http://127.0.0.1:8003",
             "access": "http://127.0.0.1:8004",
             "booking": "http://127.0.0.1:8005",
+            "notify": "http://127.0.0.1:8007",
         }
     )
     api_timeout_seconds: float = 10.0

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from srs_common.errors import IllegalTransition, RuleViolation
+
+# The legal gateway an application is made under.
+Gateway = Literal["DEA", "SRSA"]
 
 
 class ProjectStatus(StrEnum):
@@ -28,21 +31,40 @@ class ProjectStatus(StrEnum):
 
 S = ProjectStatus
 
-TRANSITIONS: dict[str, dict[ProjectStatus, ProjectStatus]] = {
-    "submit": {S.DRAFT: S.SUBMITTED},
-    "start_review": {S.SUBMITTED: S.UNDER_REVIEW, S.RESUBMITTED: S.UNDER_REVIEW},
-    "request_information": {
+
+class ProjectAction(StrEnum):
+    """What moves a project from one status to another (the state machine's edges)."""
+
+    SUBMIT = "submit"
+    START_REVIEW = "start_review"
+    REQUEST_INFORMATION = "request_information"
+    RESUBMIT = "resubmit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    ACTIVATE = "activate"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    OVERDUE = "overdue"
+    COMPLETE = "complete"
+
+
+A = ProjectAction
+
+TRANSITIONS: dict[ProjectAction, dict[ProjectStatus, ProjectStatus]] = {
+    A.SUBMIT: {S.DRAFT: S.SUBMITTED},
+    A.START_REVIEW: {S.SUBMITTED: S.UNDER_REVIEW, S.RESUBMITTED: S.UNDER_REVIEW},
+    A.REQUEST_INFORMATION: {
         S.UNDER_REVIEW: S.INFORMATION_REQUESTED,
         S.RESUBMITTED: S.INFORMATION_REQUESTED,
     },
-    "resubmit": {S.INFORMATION_REQUESTED: S.RESUBMITTED},
-    "approve": {S.UNDER_REVIEW: S.APPROVED, S.RESUBMITTED: S.APPROVED},
-    "reject": {S.UNDER_REVIEW: S.REJECTED, S.RESUBMITTED: S.REJECTED},
-    "activate": {S.APPROVED: S.ACTIVE},
-    "suspend": {S.ACTIVE: S.SUSPENDED, S.APPROVED: S.SUSPENDED, S.OVERDUE: S.SUSPENDED},
-    "resume": {S.SUSPENDED: S.ACTIVE},
-    "overdue": {S.ACTIVE: S.OVERDUE},
-    "complete": {S.ACTIVE: S.COMPLETED, S.OVERDUE: S.COMPLETED},
+    A.RESUBMIT: {S.INFORMATION_REQUESTED: S.RESUBMITTED},
+    A.APPROVE: {S.UNDER_REVIEW: S.APPROVED, S.RESUBMITTED: S.APPROVED},
+    A.REJECT: {S.UNDER_REVIEW: S.REJECTED, S.RESUBMITTED: S.REJECTED},
+    A.ACTIVATE: {S.APPROVED: S.ACTIVE},
+    A.SUSPEND: {S.ACTIVE: S.SUSPENDED, S.APPROVED: S.SUSPENDED, S.OVERDUE: S.SUSPENDED},
+    A.RESUME: {S.SUSPENDED: S.ACTIVE},
+    A.OVERDUE: {S.ACTIVE: S.OVERDUE},
+    A.COMPLETE: {S.ACTIVE: S.COMPLETED, S.OVERDUE: S.COMPLETED},
 }
 
 # The applicant may edit the application (and its member list) only while the panel is
@@ -68,7 +90,7 @@ class SuspensionReason(StrEnum):
     OVERDUE = "overdue"  # ends with an extension or completion
 
 
-def transition(current: str, action: str) -> ProjectStatus:
+def transition(current: str, action: ProjectAction) -> ProjectStatus:
     """The status after ``action``, or :class:`IllegalTransition` naming the current one."""
     target = TRANSITIONS[action].get(ProjectStatus(current))
     if target is None:
@@ -84,7 +106,7 @@ def require_status(current: str, allowed: frozenset[ProjectStatus], action: str)
 def resume(current: str, activated: bool) -> ProjectStatus:
     """Where a suspended project goes back to: active, or approved when it was suspended
     before its space was provisioned (the provisioning then activates it)."""
-    target = transition(current, "resume")
+    target = transition(current, A.RESUME)
     return target if activated else S.APPROVED
 
 
@@ -100,7 +122,7 @@ def completion_target(current: str, suspension_reason: str | None) -> ProjectSta
     """Completion from an active or overdue project, or one suspended for being overdue."""
     if current == S.SUSPENDED and suspension_reason == SuspensionReason.OVERDUE:
         return S.COMPLETED
-    return transition(current, "complete")
+    return transition(current, A.COMPLETE)
 
 
 def overdue_grace_ends_at(expected_end_date: dt.date, grace_days: int) -> dt.datetime:
@@ -241,12 +263,8 @@ def submission_problems(
         problems.append("ethics_confirmed: the ethical standards must be confirmed")
     if not data_source_acknowledged:
         problems.append("data_source_acknowledged: the data source must be acknowledged")
-    idbr = (linkage or {}).get("idbr")
-    if idbr and idbr.get("method") == "names_addresses" and not idbr.get("charge_accepted"):
-        problems.append(
-            "linkage.idbr.charge_accepted: matching by business names and addresses "
-            "is charged; accept the charge before submitting"
-        )
+    # The charge agreement for names and addresses matching is its own rule
+    # (linkage.rules.check_charge_agreed), checked before these.
     return problems
 
 
@@ -275,3 +293,31 @@ def check_extension(current_end: dt.date, requested_end: dt.date, today: dt.date
         raise RuleViolation(
             "an extension must move the completion date into the future", rule="extension_in_past"
         )
+
+
+# --- case studies ---------------------------------------------------------------------
+
+
+class CaseStudy(StrEnum):
+    """A completed project nominated as a case study: the lead's answer decides."""
+
+    NOMINATED = "nominated"
+    CONSENTED = "consented"
+    DECLINED = "declined"
+
+
+def check_nomination(status: str, case_study: str | None) -> CaseStudy:
+    """Staff nominate a completed project once ("if the research project is complete ...
+    we may seek to produce a case study"); a second nomination is a conflict."""
+    if status != ProjectStatus.COMPLETED:
+        raise IllegalTransition("project", status, "nominate as a case study")
+    if case_study is not None:
+        raise IllegalTransition("case study", case_study, "nominate again")
+    return CaseStudy.NOMINATED
+
+
+def answer_case_study(case_study: str | None, consent: bool) -> CaseStudy:
+    """The lead answers a nomination once: consented or declined."""
+    if case_study != CaseStudy.NOMINATED:
+        raise IllegalTransition("case study", case_study or "not nominated", "answer")
+    return CaseStudy.CONSENTED if consent else CaseStudy.DECLINED

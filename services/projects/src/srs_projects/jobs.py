@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.app import Runtime
-from srs_common.contracts.projects import ProjectCompletionDue, ProjectOverdue, ProjectSuspended
+from srs_common.contracts.projects import ProjectCompletionDue, ProjectOverdue
 from srs_common.db import insert_if_absent, utcnow
 from srs_common.events.outbox import publish
 from srs_projects import domain
-from srs_projects.lifecycle import SYSTEM
-from srs_projects.models import CompletionReminder, Project, ProjectDecision
+from srs_projects.lifecycle.suspension import SYSTEM, suspend
+from srs_projects.models import CompletionReminder, Project
 from srs_projects.settings import ProjectsSettings
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,9 @@ async def send_completion_reminders(
         .all()
     )
     claim = insert_if_absent(
-        session.bind.dialect.name, CompletionReminder, conflict=["project_id", "expected_end_date"]
+        session.get_bind().dialect.name,
+        CompletionReminder,
+        conflict=["project_id", "expected_end_date"],
     )
     reminded = []
     for project in candidates:
@@ -60,7 +62,9 @@ async def send_completion_reminders(
                 project_id=project.id, expected_end_date=project.expected_end_date, sent_at=now
             )
         )
-        if inserted.rowcount != 1:
+        # An INSERT answers a CursorResult (with rowcount); AsyncSession.execute is typed as
+        # returning the Result base class.
+        if inserted.rowcount != 1:  # type: ignore[attr-defined]
             continue
         await publish(
             session,
@@ -124,7 +128,7 @@ async def enforce_completion_dates(
         .all()
     )
     for project in became_overdue:
-        project.status = domain.transition(project.status, "overdue")
+        project.status = domain.transition(project.status, domain.ProjectAction.OVERDUE)
         project.overdue_grace_ends_at = domain.overdue_grace_ends_at(
             project.expected_end_date, grace_days
         )
@@ -168,26 +172,13 @@ async def enforce_completion_dates(
         .all()
     )
     for project in suspended:
-        project.status = domain.transition(project.status, "suspend")
-        project.suspension_reason = domain.SuspensionReason.OVERDUE
-        session.add(
-            ProjectDecision(
-                project_id=project.id,
-                action="suspend",
-                decided_by=SYSTEM,
-                reason=OVERDUE_SUSPENSION_REASON,
-                decided_at=now,
-            )
-        )
-        await publish(
+        await suspend(
             session,
-            ProjectSuspended(
-                project_id=project.id,
-                organisation_id=project.organisation_id,
-                reason=OVERDUE_SUSPENSION_REASON,
-                occurred_at=now,
-            ),
-            subject=project.id,
+            project,
+            domain.SuspensionReason.OVERDUE,
+            actor=SYSTEM,
+            reason=OVERDUE_SUSPENSION_REASON,
+            now=now,
         )
     await session.flush()
     return {

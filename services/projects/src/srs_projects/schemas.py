@@ -1,46 +1,20 @@
-"""Request and response models of the projects API."""
+"""The project as every feature reads it (with its linkage section), and the reason
+model decisions share; each feature's own request and response models live beside it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-
-def _storable(value: Any) -> Any:
-    """PostgreSQL text cannot hold NUL: refuse it at the door (422 naming the field)
-    rather than at the flush (a 500)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("must not contain the NUL character")
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _storable(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _storable(item)
-    return value
-
-
-class Input(BaseModel):
-    """Base of every request body: unknown fields refused, text storable."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*")
-    @classmethod
-    def _text_is_storable(cls, value: Any) -> Any:
-        return _storable(value)
-
-
-Gateway = Literal["DEA", "SRSA"]
+from srs_common.inputs import Input
+from srs_projects.linkage import crn
+from srs_projects.requirements.schemas import RequirementRead
 
 # What people type when they mean matching de-identified tables on common variables
 # (e.g. the pseudonymised "entref"): not linkage, so it has no place in this section.
 _MATCHING_WORDS = ("common", "variable", "match_tables", "entref", "ons_id", "matching")
-
-# --- the linkage section ----------------------------------------------------------------
 
 
 class IdbrMatching(Input):
@@ -54,7 +28,9 @@ class IdbrMatching(Input):
     crns: list[str] = Field(
         default_factory=list,
         max_length=100_000,
-        description="Companies House reference numbers (method `crn`)",
+        description="Companies House reference numbers (method `crn`): 8 characters, "
+        "8 digits or a Companies House prefix (SC, NI, OC, SO, NC, R0, ...) and 6 digits; "
+        "spaces and lower case are forgiven, every invalid number is named in the 422",
     )
     charge_accepted: bool = Field(
         False,
@@ -74,6 +50,11 @@ class IdbrMatching(Input):
             )
         raise ValueError("method must be 'crn' or 'names_addresses'")
 
+    @field_validator("crns")
+    @classmethod
+    def _crns_well_formed(cls, crns: list[str]) -> list[str]:
+        return crn.check_all(crns)
+
     @model_validator(mode="after")
     def _crns_for_crn(self) -> IdbrMatching:
         if self.method == "crn" and not self.crns:
@@ -83,8 +64,6 @@ class IdbrMatching(Input):
 
 class LinkedDatasetRequest(Input):
     """A request for ONS to create a new linked dataset (of benefit beyond this project)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     user_need: str = Field(min_length=3, max_length=5000)
     data_owner_support: str = Field(
@@ -106,15 +85,26 @@ class Linkage(Input):
     linked_dataset_request: LinkedDatasetRequest | None = None
 
 
-class LinkageRead(Linkage):
+class IdbrMatchingRead(BaseModel):
+    """The IDBR section as stored, with who agreed to pay for names and addresses
+    matching and when (recorded by the service from the lead's ``charge_accepted``)."""
+
+    method: str
+    crns: list[str] = []
+    charge_accepted: bool = False
+    charge_agreed_by: str | None = None
+    charge_agreed_at: dt.datetime | None = None
+
+
+class LinkageRead(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
+    idbr: IdbrMatchingRead | None = None
+    linked_dataset_request: LinkedDatasetRequest | None = None
     idbr_performed_by: Literal["srs_team", "idbr_team"] | None = None
 
 
-# --- applications -----------------------------------------------------------------------
-
-_APPLICATION_EXAMPLE = {
+APPLICATION_EXAMPLE: dict[str, Any] = {
     "title": "Burglary security effectiveness in England and Wales",
     "lay_summary": "Which home security measures protect against burglary.",
     "public_benefit": "Evidence for crime prevention policy and advice to householders.",
@@ -130,87 +120,6 @@ _APPLICATION_EXAMPLE = {
 }
 
 
-def _no_self_granted_priority(data: Any) -> Any:
-    if isinstance(data, dict) and "priority" in data:
-        raise ValueError(
-            "priority is granted by the Research Accreditation Panel only; "
-            "ask for it with priority_requested"
-        )
-    return data
-
-
-class ProjectCreate(Input):
-    """A draft application; the caller becomes its lead researcher and the project belongs
-    to the lead's organisation. Fields the panel needs but a draft may lack are checked on
-    submission."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [_APPLICATION_EXAMPLE]}
-    )
-
-    title: str = Field(min_length=3, max_length=300)
-    lay_summary: str = Field(default="", max_length=5000)
-    public_benefit: str = Field(default="", max_length=5000)
-    organisation_id: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=100,
-        description="optional: always the lead researcher's organisation; naming another "
-        "is refused",
-    )
-    legal_gateway: Gateway
-    dataset_ids: list[str] = Field(min_length=1, max_length=50)
-    expected_start_date: dt.date | None = None
-    expected_end_date: dt.date
-    ethics_confirmed: bool = False
-    data_source_acknowledged: bool = False
-    priority_requested: bool = Field(
-        False,
-        description="ask for priority (research important to government operations or "
-        "public health); only priority the panel grants moves the project up a queue",
-    )
-    linkage: Linkage | None = None
-
-    _priority_is_granted = model_validator(mode="before")(_no_self_granted_priority)
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> ProjectCreate:
-        if self.expected_start_date and self.expected_start_date >= self.expected_end_date:
-            raise ValueError("expected_start_date must be before expected_end_date")
-        return self
-
-
-class ProjectUpdate(Input):
-    """Changes to a draft (or to an application the panel sent back)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "public_benefit": "Evidence for crime prevention policy.",
-                    "ethics_confirmed": True,
-                    "linkage": {"idbr": {"method": "crn", "crns": ["01234567"]}},
-                }
-            ]
-        },
-    )
-
-    title: str | None = Field(default=None, min_length=3, max_length=300)
-    lay_summary: str | None = Field(default=None, max_length=5000)
-    public_benefit: str | None = Field(default=None, max_length=5000)
-    legal_gateway: Gateway | None = None
-    dataset_ids: list[str] | None = Field(default=None, min_length=1, max_length=50)
-    expected_start_date: dt.date | None = None
-    expected_end_date: dt.date | None = None
-    ethics_confirmed: bool | None = None
-    data_source_acknowledged: bool | None = None
-    priority_requested: bool | None = None
-    linkage: Linkage | None = None
-
-    _priority_is_granted = model_validator(mode="before")(_no_self_granted_priority)
-
-
 class Reason(Input):
     model_config = ConfigDict(
         extra="forbid",
@@ -220,86 +129,6 @@ class Reason(Input):
     )
 
     reason: str = Field(min_length=3, max_length=5000)
-
-
-class ProjectDecision(Input):
-    """The panel's approval, with its reasons and any conditions."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"reason": "Clear public benefit; datasets proportionate.", "conditions": None}
-            ]
-        },
-    )
-
-    reason: str = Field(min_length=3, max_length=5000)
-    conditions: str | None = Field(default=None, max_length=5000)
-    priority: bool | None = Field(
-        default=None,
-        description="the panel grants (true) or "
-        "withholds (false) priority; omitted keeps what the panel "
-        "decided before (none: no priority)",
-    )
-
-
-class PriorityDecision(Input):
-    """The panel's decision on priority, between submission and approval."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"priority": True, "reason": "Directly informs the government's COVID-19 response."}
-            ]
-        },
-    )
-
-    priority: bool
-    reason: str = Field(min_length=3, max_length=5000)
-
-
-class LeadHandover(Input):
-    """Support names a new lead researcher (a current full accreditation is required)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"researcher_id": "res-bob", "reason": "previous lead's accreditation revoked"}
-            ]
-        },
-    )
-
-    researcher_id: str = Field(min_length=1, max_length=100)
-    reason: str = Field(min_length=3, max_length=5000)
-
-
-class MemberCreate(Input):
-    """A person named on the project. Lead, researchers and data peer reviewers need a
-    current accreditation (data peer reviewers a full one); a provisional researcher
-    names a fully accredited supervisor on the same project; an outputs-only peer
-    reviewer needs no accreditation but must be named."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"researcher_id": "res-bob", "role": "researcher", "supervisor_id": "res-alice"},
-                {
-                    "researcher_id": "rev-carol",
-                    "role": "peer_reviewer_outputs",
-                    "name": "Carol Reviewer",
-                },
-            ]
-        },
-    )
-
-    researcher_id: str = Field(min_length=1, max_length=100)
-    role: Literal["researcher", "peer_reviewer_data", "peer_reviewer_outputs"]
-    name: str | None = Field(default=None, max_length=200)
-    supervisor_id: str | None = Field(default=None, max_length=100)
 
 
 class MemberRead(BaseModel):
@@ -327,45 +156,6 @@ class MemberRead(BaseModel):
     inactive_reason: str | None = None
 
 
-class MemberRequestRead(BaseModel):
-    """A request to add a member who will see data to an approved project."""
-
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "mrq_01J9",
-                    "project_id": "prj_01J9Z8Q4V6",
-                    "researcher_id": "res-bob",
-                    "role": "researcher",
-                    "name": None,
-                    "supervisor_id": None,
-                    "status": "requested",
-                    "requested_by": "res-alice",
-                    "requested_at": "2027-01-10T09:00:00Z",
-                    "decided_by": None,
-                    "decided_at": None,
-                    "reason": None,
-                }
-            ]
-        },
-    )
-
-    id: str
-    project_id: str
-    researcher_id: str
-    role: str
-    name: str | None
-    supervisor_id: str | None
-    status: Literal["requested", "approved", "refused", "withdrawn"]
-    requested_by: str
-    requested_at: dt.datetime
-    decided_by: str | None
-    decided_at: dt.datetime | None
-    reason: str | None
-
-
 class DecisionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -375,16 +165,19 @@ class DecisionRead(BaseModel):
     decided_at: dt.datetime
 
 
-class PublicationIn(Input):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=3, max_length=500)
-    url: AnyHttpUrl | None = None
-
-
 class PublicationRead(BaseModel):
     title: str
     url: str | None = None
+
+
+class CaseStudyRead(BaseModel):
+    """Staff's nomination of a completed project as a case study, and the lead's answer."""
+
+    status: Literal["nominated", "consented", "declined"]
+    reason: str
+    nominated_by: str
+    nominated_at: dt.datetime
+    answered_at: dt.datetime | None = None
 
 
 class ProjectRead(BaseModel):
@@ -393,7 +186,7 @@ class ProjectRead(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    **_APPLICATION_EXAMPLE,
+                    **APPLICATION_EXAMPLE,
                     "id": "prj_01J9Z8Q4V6",
                     "status": "active",
                     "priority": False,
@@ -451,6 +244,15 @@ class ProjectRead(BaseModel):
     approved_at: dt.datetime | None
     activated_at: dt.datetime | None
     completed_at: dt.datetime | None
+    case_study: CaseStudyRead | None = Field(
+        None,
+        description="a completed project's nomination as a case study and the lead's answer",
+    )
+    dataset_requirements: list[RequirementRead] = Field(
+        default_factory=list,
+        description="what the requested datasets require before approval (a supplementary "
+        "form) and where each stands; the panel cannot approve until every one is accepted",
+    )
 
 
 class ProjectSummary(BaseModel):
@@ -466,6 +268,7 @@ class ProjectSummary(BaseModel):
                     "priority_requested": True,
                     "priority": False,
                     "lead_researcher_id": "res-alice",
+                    "lead_researcher_name": "Alice Example",
                     "expected_end_date": "2027-06-30",
                     "created_at": "2026-11-20T09:00:00Z",
                 }
@@ -480,107 +283,8 @@ class ProjectSummary(BaseModel):
     priority_requested: bool
     priority: bool
     lead_researcher_id: str
+    lead_researcher_name: str | None = Field(
+        None, description="the name on the lead's researcher record, once the service knows it"
+    )
     expected_end_date: dt.date
     created_at: dt.datetime
-
-
-# --- during the project -------------------------------------------------------------------
-
-
-class ExtensionCreate(Input):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"expected_end_date": "2027-12-31", "reason": "Survey wave delayed by six months."}
-            ]
-        },
-    )
-
-    expected_end_date: dt.date
-    reason: str = Field(min_length=3, max_length=5000)
-
-
-class ExtensionRead(BaseModel):
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "ext_01J9",
-                    "project_id": "prj_01J9Z8Q4V6",
-                    "requested_end_date": "2027-12-31",
-                    "reason": "Survey wave delayed.",
-                    "status": "requested",
-                    "requested_by": "res-alice",
-                    "requested_at": "2027-05-01T09:00:00Z",
-                    "decided_by": None,
-                    "decided_at": None,
-                }
-            ]
-        },
-    )
-
-    id: str
-    project_id: str
-    requested_end_date: dt.date
-    reason: str
-    status: str
-    requested_by: str
-    requested_at: dt.datetime
-    decided_by: str | None
-    decided_at: dt.datetime | None
-
-
-class CompletionCreate(Input):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "final_publications": [
-                        {
-                            "title": "Burglary and home security",
-                            "url": "https://doi.org/10.1000/xyz",
-                        }
-                    ]
-                }
-            ]
-        },
-    )
-
-    final_publications: list[PublicationIn] = Field(default_factory=list, max_length=200)
-
-
-# --- the public register ------------------------------------------------------------------
-
-
-class RegisterEntry(BaseModel):
-    """An accredited project as the public register shows it."""
-
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "prj_01J9Z8Q4V6",
-                    "title": "Burglary security effectiveness",
-                    "lay_summary": "Which home security measures protect against burglary.",
-                    "organisation_id": "org-ntu",
-                    "legal_gateway": "DEA",
-                    "dataset_ids": ["ds-csew-2019"],
-                    "accredited_at": "2026-11-25T10:00:00Z",
-                    "status": "active",
-                }
-            ]
-        },
-    )
-
-    id: str
-    title: str
-    lay_summary: str
-    organisation_id: str
-    legal_gateway: str
-    dataset_ids: list[str]
-    accredited_at: dt.datetime = Field(validation_alias="approved_at")
-    status: str

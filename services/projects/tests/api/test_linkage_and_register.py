@@ -103,6 +103,8 @@ async def test_the_register_lists_accredited_projects_without_a_token(projects, 
         "dataset_ids": ["ds-csew-2019"],
         "accredited_at": entry["accredited_at"],
         "status": "active",
+        "final_publications": [],
+        "case_study": False,
     }
     assert "members" not in entry and "lead_researcher_id" not in entry
 

@@ -12,7 +12,7 @@ async def test_every_route_has_a_summary_examples_and_its_errors(client):
         if path.startswith(("/v1/projects", "/v1/register"))
         for method, op in item.items()
     ]
-    assert len(routes) == 25
+    assert len(routes) == 27
     for path, method, op in routes:
         where = f"{method.upper()} {path}"
         assert op.get("summary"), where

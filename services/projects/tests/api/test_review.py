@@ -91,7 +91,9 @@ async def test_an_incomplete_draft_cannot_be_submitted(projects, client):
     assert event["_key"] == project_id and event["resubmission"] is False
 
 
-async def test_full_review_journey_with_information_requested_and_conditions(projects, client):
+async def test_full_review_journey_with_information_requested_and_conditions(
+    projects, client, tokens
+):
     alice = projects.researcher("res-alice")
     project_id = await projects.under_review(priority_requested=True)
 
@@ -147,6 +149,24 @@ async def test_full_review_journey_with_information_requested_and_conditions(pro
     assert approved_event["conditions"] == "Publish within 12 months"
     assert approved_event["legal_gateway"] == "DEA"
     assert (await projects.events("srs.project.submitted.v1"))[1]["resubmission"] is True
+
+    # The same decisions, tamper-evident, in the projects service's audit log.
+    support = tokens.headers("support")
+    audit = await client.get(
+        "/v1/audit/projects", params={"subject_id": project_id}, headers=support
+    )
+    assert audit.status_code == 200, audit.text
+    entries = audit.json()["items"]
+    assert [(e["action"], e["actor"], e["seq"]) for e in entries] == [
+        ("project.start_review", body["decisions"][0]["decided_by"], 1),
+        ("project.request_information", body["decisions"][1]["decided_by"], 2),
+        ("project.approve", body["decisions"][2]["decided_by"], 3),
+    ]
+    assert entries[2]["detail"]["conditions"] == "Publish within 12 months"
+    verified = await client.get("/v1/audit/projects/verification", headers=support)
+    assert verified.json()["valid"] is True
+    assert (await client.get("/v1/audit/projects", headers=alice)).status_code == 403
+    assert await projects.events("srs.projects.audit_anchored.v1")
 
 
 async def test_panel_cannot_decide_before_taking_it_under_review(projects, client):

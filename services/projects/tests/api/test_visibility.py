@@ -160,3 +160,28 @@ async def test_lists_hold_only_what_the_caller_may_see(projects, client):
     assert second.json()["next"] is None
     bad = await client.get("/v1/projects", headers=projects.support, params={"cursor": "xyz"})
     assert bad.status_code == 422
+
+
+async def test_support_finds_projects_by_title_or_member_and_a_filter_never_widens(
+    projects, client
+):
+    await projects.accredit("res-alice")
+    await projects.accredit("res-bob")
+    burglary = await projects.submitted(title="Burglary 100% secure homes")
+    wages = await projects.submitted(lead="res-bob", title="Regional wages")
+
+    async def found(headers, **params) -> list[str]:
+        response = await client.get("/v1/projects", headers=headers, params=params)
+        assert response.status_code == 200, response.text
+        return [p["id"] for p in response.json()["items"]]
+
+    assert await found(projects.support, q="BURGLARY") == [burglary]
+    assert await found(projects.support, q="0%") == [burglary]  # a wildcard is a character
+    assert await found(projects.support, q=wages[-6:]) == [wages]  # part of the id
+    assert await found(projects.support, researcher_id="res-bob") == [wages]
+    assert await found(projects.support, researcher_id="res-bob", q="burglary") == []
+    # Bob's own list stays his own, whatever he searches for.
+    assert await found(projects.researcher("res-bob"), researcher_id="res-alice") == []
+    assert await found(projects.researcher("res-bob"), q="burglary") == []
+    too_long = await client.get("/v1/projects", headers=projects.support, params={"q": "x" * 201})
+    assert too_long.status_code == 422

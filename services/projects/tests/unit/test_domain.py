@@ -115,8 +115,8 @@ COMPLETE = {
 def test_submission_problems():
     assert domain.submission_problems(**COMPLETE) == []
     charged = {"idbr": {"method": "names_addresses", "charge_accepted": False}}
-    [problem] = domain.submission_problems(**{**COMPLETE, "linkage": charged})
-    assert problem.startswith("linkage.idbr.charge_accepted")
+    # The charge agreement is its own rule (tests/unit/test_linkage.py).
+    assert domain.submission_problems(**{**COMPLETE, "linkage": charged}) == []
     crn = {"idbr": {"method": "crn", "crns": ["01234567"], "charge_accepted": False}}
     assert domain.submission_problems(**{**COMPLETE, "linkage": crn}) == []
     assert (

@@ -6,7 +6,20 @@ Each publishing service owns one module (``accreditation``, ``projects``, ``acce
 new ``.vN`` type.
 """
 
-from srs_common.contracts import access, accreditation, booking, clearance, ops, projects
+from srs_common.contracts import (
+    access,
+    accounts,
+    accreditation,
+    booking,
+    case_studies,
+    clearance,
+    helpdesk,
+    ingestion,
+    linkage,
+    ops,
+    projects,
+    requirements,
+)
 from srs_common.contracts.access import ProjectSpaceProvisioned
 from srs_common.contracts.base import REGISTRY, Contract, contract_for
 from srs_common.contracts.projects import ProjectApproved, ProjectMember
@@ -34,11 +47,17 @@ __all__ = [
     "ProjectMember",
     "ProjectSpaceProvisioned",
     "access",
+    "accounts",
     "accreditation",
     "booking",
+    "case_studies",
     "clearance",
     "contract_for",
+    "helpdesk",
+    "ingestion",
+    "linkage",
     "ops",
     "platform_contracts",
     "projects",
+    "requirements",
 ]

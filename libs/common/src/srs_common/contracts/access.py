@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from srs_common.contracts.base import Contract
+from pydantic import BaseModel, ConfigDict
+
+from srs_common.contracts.base import AuditAnchored, Contract
 
 TOPIC = "srs.access"
 
@@ -92,8 +95,44 @@ class AccountDisabled(Contract):
     }
 
 
+class RequirementKind(StrEnum):
+    """The kinds of extra step a catalogue entry can require before a project may use it."""
+
+    SUPPLEMENTARY_FORM = "supplementary_form"
+
+
+class FormQuestion(BaseModel):
+    """One question a supplementary form asks; ``choices`` (when given) are the only answers
+    accepted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    label: str
+    hint: str | None = None
+    choices: list[str] = []
+    required: bool = True
+
+
+class DatasetRequirement(BaseModel):
+    """An extra step a dataset requires of every project that asks for it: a supplementary
+    form the lead completes and ``accepted_by`` (a data-owner organisation: the ``org``
+    claim of the data_owner tokens that may accept it) accepts or returns."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    kind: RequirementKind = RequirementKind.SUPPLEMENTARY_FORM
+    name: str
+    accepted_by: str
+    description: str = ""
+    questions: list[FormQuestion] = []
+
+
 class DatasetCatalogued(Contract):
-    """A dataset was added to the catalogue or its settings changed."""
+    """A dataset was added to the catalogue or its settings changed; ``requirements`` are
+    the extra steps a project asking for it must complete before approval (absent from
+    events published before requirements existed: none)."""
 
     type: ClassVar[str] = "srs.dataset.catalogued.v1"
     topic: ClassVar[str] = TOPIC
@@ -105,6 +144,7 @@ class DatasetCatalogued(Contract):
     access_level: AccessLevel
     disclosure_threshold: int
     operational_id_columns: list[str] = []
+    requirements: list[DatasetRequirement] = []
     occurred_at: dt.datetime
 
     example: ClassVar[dict[str, Any]] = {
@@ -243,21 +283,16 @@ class AccessDenied(_AccessDecision):
     }
 
 
-class AuditChainAnchored(Contract):
+class AuditChainAnchored(AuditAnchored):
     """The access audit chain was extended: its newest entry and that entry's hash.
 
     Published after every sealing batch so the chain's head is kept outside the access
     database (the operations event store holds every anchor); an anchor taken from the
-    stream can be checked with ``GET /v1/audit/verification?anchor_seq=&anchor_hash=``.
+    stream can be checked with ``GET /v1/audit/access/verification?anchor_seq=&anchor_hash=``.
     """
 
     type: ClassVar[str] = "srs.audit_chain.anchored.v1"
     topic: ClassVar[str] = TOPIC
-
-    seq: int
-    hash: str
-    entries: int
-    anchored_at: dt.datetime
 
     example: ClassVar[dict[str, Any]] = {
         "seq": 1042,

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from srs_common.contracts.base import PERSONAL, Contract
+from srs_common.contracts.base import PERSONAL, AuditAnchored, Contract
 
 TOPIC = "srs.accreditation"
 
@@ -122,6 +122,15 @@ class ApplicationInformationRequested(Contract):
     }
 
 
+class RecognisedService(BaseModel):
+    """A secure data service that recognises the accreditation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+
+
 class _AccreditationState(Contract):
     accreditation_id: str
     researcher_id: str
@@ -132,6 +141,8 @@ class _AccreditationState(Contract):
     valid_until: dt.date
     reason: str | None = None
     occurred_at: dt.datetime
+    # Optional (added later): the services the accreditation is recognised by.
+    recognised_by: list[RecognisedService] | None = None
 
     example: ClassVar[dict[str, Any]] = {
         "accreditation_id": "acc_1",
@@ -143,6 +154,13 @@ class _AccreditationState(Contract):
         "valid_until": "2029-11-24",
         "reason": None,
         "occurred_at": _WHEN,
+        "recognised_by": [
+            {"id": "srs", "name": "ONS Secure Research Service"},
+            {
+                "id": "dea-accredited-services",
+                "name": "Other secure data services accredited under the Digital Economy Act 2017",
+            },
+        ],
     }
 
 
@@ -204,3 +222,19 @@ class AccreditationRevoked(_AccreditationState):
 
     type: ClassVar[str] = "srs.accreditation.revoked.v1"
     topic: ClassVar[str] = TOPIC
+
+
+class AccreditationAuditAnchored(AuditAnchored):
+    """The accreditation service's audit chain (the panel's decisions, support's
+    actions on accreditations and organisations) was extended: its newest entry and that
+    entry's hash."""
+
+    type: ClassVar[str] = "srs.accreditation.audit_anchored.v1"
+    topic: ClassVar[str] = TOPIC
+
+    example: ClassVar[dict[str, Any]] = {
+        "seq": 88,
+        "entries": 2,
+        "anchored_at": _WHEN,
+        "hash": "7c3e9a1f0b2d4c6e8a0f1b3d5c7e9a2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c",
+    }

@@ -8,6 +8,7 @@ Python class name.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -18,6 +19,9 @@ REGISTRY: dict[str, type[Contract]] = {}
 # ``name: str = Field(json_schema_extra=PERSONAL)``. The AsyncAPI document shows it as
 # ``"personal": true``; the operations service masks these fields for its ``ops`` role.
 PERSONAL: dict[str, Any] = {"personal": True}
+# The opposite, declared where a field is named like personal data but holds none (a
+# form's name): the declaration decides, and the ops service's safety-net test asks for one.
+NOT_PERSONAL: dict[str, Any] = {"personal": False}
 
 
 class Contract(BaseModel):
@@ -40,3 +44,19 @@ class Contract(BaseModel):
 
 def contract_for(event_type: str) -> type[Contract] | None:
     return REGISTRY.get(event_type)
+
+
+class AuditAnchored(Contract):
+    """A service's audit chain was extended: its newest entry and that entry's hash.
+
+    Each service that keeps an audit log publishes its own subclass (its ``type`` and
+    ``topic``) after every sealing batch, so the chain's head is kept outside the
+    service's database (the operations event store holds every anchor); an anchor taken
+    from the stream can be checked with
+    ``GET /v1/audit/<service>/verification?anchor_seq=&anchor_hash=``.
+    """
+
+    seq: int
+    hash: str
+    entries: int
+    anchored_at: dt.datetime

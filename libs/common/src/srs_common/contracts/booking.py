@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from srs_common.contracts.base import Contract
+from srs_common.contracts.base import AuditAnchored, Contract
 
 TOPIC = "srs.booking"
 
@@ -92,4 +92,19 @@ class SiteClosureAnnounced(Contract):
         "reason": "building works",
         "cancelled_bookings": 2,
         "occurred_at": _WHEN,
+    }
+
+
+class BookingAuditAnchored(AuditAnchored):
+    """The booking service's audit chain (staff cancellations, closures and hours
+    changes, attendance records) was extended: its newest entry and that entry's hash."""
+
+    type: ClassVar[str] = "srs.booking.audit_anchored.v1"
+    topic: ClassVar[str] = TOPIC
+
+    example: ClassVar[dict[str, Any]] = {
+        "seq": 212,
+        "entries": 3,
+        "anchored_at": _WHEN,
+        "hash": "5be0d1c2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0",
     }

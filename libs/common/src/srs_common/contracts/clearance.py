@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, Literal
 
-from srs_common.contracts.base import Contract
+from srs_common.contracts.base import AuditAnchored, Contract
 
 TOPIC = "srs.clearance"
 
@@ -133,3 +133,18 @@ class OutputDestructionOverdue(_Output):
     deadline: dt.datetime
 
     example: ClassVar[dict[str, Any]] = {**_OUTPUT, "deadline": "2026-12-25T10:00:00Z"}
+
+
+class ClearanceAuditAnchored(AuditAnchored):
+    """The clearance service's audit chain (every decision and download on an output
+    request) was extended: its newest entry and that entry's hash."""
+
+    type: ClassVar[str] = "srs.clearance.audit_anchored.v1"
+    topic: ClassVar[str] = TOPIC
+
+    example: ClassVar[dict[str, Any]] = {
+        "seq": 212,
+        "entries": 3,
+        "anchored_at": _WHEN,
+        "hash": "4b6d8f0a2c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6a",
+    }

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from srs_common.contracts.base import Contract
+from srs_common.contracts.base import AuditAnchored, Contract
 
 TOPIC = "srs.projects"
 
@@ -347,4 +347,19 @@ class ProjectCompleted(Contract):
         "lead_researcher_id": "res-alice",
         "member_ids": ["res-alice", "res-bob"],
         "final_publications": [{"title": "Burglary and security", "url": "https://doi.org/10.0/x"}],
+    }
+
+
+class ProjectsAuditAnchored(AuditAnchored):
+    """The projects service's audit chain (the panel's and support's decisions on
+    projects) was extended: its newest entry and that entry's hash."""
+
+    type: ClassVar[str] = "srs.projects.audit_anchored.v1"
+    topic: ClassVar[str] = TOPIC
+
+    example: ClassVar[dict[str, Any]] = {
+        "seq": 131,
+        "entries": 2,
+        "anchored_at": _WHEN,
+        "hash": "7c3e9a1f0b2d4c6e8a0f1b3d5c7e9a2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c",
     }

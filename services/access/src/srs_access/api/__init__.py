@@ -1,21 +1,26 @@
 """Routers of the access API, one module per feature."""
 
 from srs_access.api import (
-    audit,
     catalogue,
     clients,
     decisions,
+    directory,
     home_working,
     ingestion,
     pseudonymise,
+    requirements,
     spaces,
 )
+from srs_access.models import audit_log
+from srs_common.audit.api import audit_router
 
 ROUTERS = [
     catalogue.router,
+    directory.router,
+    requirements.router,
     spaces.router,
     decisions.router,
-    audit.router,
+    audit_router(audit_log),
     home_working.router,
     ingestion.router,
     pseudonymise.router,

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 
 from srs_access import clients
-from srs_access.schemas import ApiClientCreate, ApiClientRead, ApiClientWithSecret, SecretRotation
+from srs_access.models import ApiClient
+from srs_access.schemas.clients import (
+    ApiClientCreate,
+    ApiClientRead,
+    ApiClientWithSecret,
+    SecretRotation,
+)
 from srs_access.settings import AccessSettings
 from srs_common.auth import Principal, require_roles
+from srs_common.context import app_settings
 from srs_common.db import SessionDep
 from srs_common.errors import problem_responses
 
@@ -18,11 +25,7 @@ Support = Annotated[Principal, Depends(require_roles("support"))]
 ClientId = Annotated[str, Path(max_length=40, examples=["cli_3f2a0c1e9b7d4e5f8a6b1c2d3e4f5a6b"])]
 
 
-def _settings(request: Request) -> AccessSettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
-
-
-Settings = Annotated[AccessSettings, Depends(_settings)]
+Settings = Annotated[AccessSettings, Depends(app_settings)]
 
 
 def _with_secret(client: object, secret: str) -> ApiClientWithSecret:
@@ -64,7 +67,7 @@ async def list_clients(
     session: SessionDep,
     _: Support,
     organisation_id: Annotated[str | None, Query(max_length=100)] = None,
-):
+) -> list[ApiClient]:
     """Every partner API client with its organisation, scopes and status (never the secrets)."""
     return await clients.list_clients(session, organisation_id)
 
@@ -75,7 +78,7 @@ async def list_clients(
     summary="One API client (support)",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def read_client(client_id: ClientId, session: SessionDep, _: Support):
+async def read_client(client_id: ClientId, session: SessionDep, _: Support) -> ApiClient:
     """One partner API client (never its secret)."""
     return await clients.get_client(session, client_id)
 
@@ -111,6 +114,6 @@ async def rotate_secret(
     summary="Revoke a client: no new tokens (support)",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def revoke_client(client_id: ClientId, session: SessionDep, principal: Support):
+async def revoke_client(client_id: ClientId, session: SessionDep, principal: Support) -> ApiClient:
     """Revokes the client: it gets no new tokens."""
     return await clients.revoke_client(session, client_id, actor=principal.sub)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from srs_access.decisions import DecisionRecorder, decide_access
 from srs_access.domain import DENY_MESSAGES
-from srs_access.schemas import AccessDecisionCreate, AccessDecisionRead, DenyReason
+from srs_access.schemas.decisions import AccessDecisionCreate, AccessDecisionRead, DenyReason
 from srs_common.auth import CurrentPrincipal
 from srs_common.errors import Forbidden, NotFound, problem_responses
 

@@ -17,6 +17,7 @@ from srs_access.pseudonymise import (
 )
 from srs_access.settings import AccessSettings
 from srs_common.auth import require_roles
+from srs_common.context import app_settings
 from srs_common.db import SessionDep
 from srs_common.errors import AppError, problem_responses
 
@@ -74,11 +75,11 @@ _CSV_OUT = "entref,turnover\nONSk1-7Q2M4R6T8V2X4Z6B3D5F7H9J,100\nONSk1-...,250\n
 async def pseudonymise(
     request: Request,
     session: SessionDep,
+    settings: Annotated[AccessSettings, Depends(app_settings)],
     columns: Annotated[list[str] | None, Query(max_length=50, examples=[["entref"]])] = None,
     dataset_id: Annotated[str | None, Query(max_length=100)] = None,
     key_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> DuplexStreamingResponse:
-    settings: AccessSettings = request.app.state.settings
     names = list(columns or [])
     if dataset_id is not None:
         names += (await catalogue.get_dataset(session, dataset_id)).operational_id_columns

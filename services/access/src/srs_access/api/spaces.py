@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from srs_access import spaces
-from srs_access.schemas import AccountRead, ProjectSpaceRead
+from srs_access import linkage, spaces
+from srs_access.schemas.spaces import AccountRead, LinkedExtractRead, ProjectSpaceRead
 from srs_common.auth import CurrentPrincipal
 from srs_common.db import SessionDep
 from srs_common.errors import NotFound, problem_responses
@@ -26,7 +26,7 @@ async def read_project_space(
     project_id: Annotated[str, Path(max_length=40)],
     session: SessionDep,
     principal: CurrentPrincipal,
-):
+) -> ProjectSpaceRead:
     """The project's secure space: the datasets mapped into it and the researchers' accounts
     (enabled or not). Staff see everything; a member sees only their own account."""
     staff = principal.has("support", "ops")
@@ -41,4 +41,7 @@ async def read_project_space(
         accounts = [a for a in accounts if a.researcher_id == principal.researcher_id]
     read = ProjectSpaceRead.model_validate(space)
     read.accounts = [AccountRead.model_validate(a) for a in accounts]
+    read.linked_extracts = [
+        LinkedExtractRead.model_validate(e) for e in await linkage.extracts_of(session, project_id)
+    ]
     return read

@@ -1,5 +1,6 @@
-"""Clients registered with the provider. The portal is the one the embedded default
-knows, from settings (``portal_*``): a confidential client with exact redirect URIs."""
+"""Clients registered with the provider. The embedded default knows two, from settings:
+the portal (``portal_*``) and the operations console (``console_*``), both confidential
+clients (server-side, holding a secret) with exact redirect URIs."""
 
 from __future__ import annotations
 
@@ -27,4 +28,10 @@ def registered_clients(settings: AccessSettings) -> dict[str, RegisteredClient]:
         redirect_uris=tuple(settings.portal_redirect_uris),
         post_logout_redirect_uris=tuple(settings.portal_post_logout_redirect_uris),
     )
-    return {portal.client_id: portal}
+    console = RegisteredClient(
+        client_id=settings.console_client_id,
+        secret=settings.console_client_secret.get_secret_value(),
+        redirect_uris=tuple(settings.console_redirect_uris),
+        post_logout_redirect_uris=tuple(settings.console_post_logout_redirect_uris),
+    )
+    return {client.client_id: client for client in (portal, console)}

@@ -1,6 +1,6 @@
-"""The OpenID Connect provider's tables: self-service account details, authorization
-codes and refresh tokens. Codes and refresh tokens are stored only as SHA-256 hashes:
-a copy of the table signs no one in."""
+"""The OpenID Connect provider's tables: self-service account details and their e-mail
+confirmation links, authorization codes and refresh tokens. Links, codes and refresh
+tokens are stored only as SHA-256 hashes: a copy of the table signs no one in."""
 
 from __future__ import annotations
 
@@ -22,6 +22,21 @@ class AccountProfile(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the person followed the link e-mailed to them; None: not confirmed yet.
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailVerification(Base):
+    """A link that confirms a sign-up's e-mail address: single-use, expiring, stored only
+    as the SHA-256 hash of its secret."""
+
+    __tablename__ = "email_verification"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuthorizationCode(Base):

@@ -16,9 +16,16 @@ from srs_access.settings import AccessSettings
 from srs_common.tokens import MAX_TTL_SECONDS, SigningKey, issue_token
 
 
-def access_token_for(key: SigningKey, settings: AccessSettings, user: User) -> tuple[str, int]:
-    """An access token for ``user`` and its lifetime in seconds."""
+def access_token_for(
+    key: SigningKey,
+    settings: AccessSettings,
+    user: User,
+    profile: AccountProfile | None = None,
+) -> tuple[str, int]:
+    """An access token for ``user`` and its lifetime in seconds. A self-service account
+    (one with a profile) carries ``email_verified``: the services read it."""
     ttl = min(settings.token_ttl_seconds, MAX_TTL_SECONDS)
+    verified = email_verified(profile)
     token = issue_token(
         key,
         sub=user.username,
@@ -28,8 +35,17 @@ def access_token_for(key: SigningKey, settings: AccessSettings, user: User) -> t
         ttl_seconds=ttl,
         researcher_id=user.researcher_id,
         org=user.organisation_id,
+        extra=None if verified is None else {"email_verified": verified},
     )
     return token, ttl
+
+
+def email_verified(profile: AccountProfile | None) -> bool | None:
+    """The ``email_verified`` claim: None (no claim) for an account without a
+    self-service profile (staff, demo users: no address here to confirm)."""
+    if profile is None:
+        return None
+    return profile.email_verified_at is not None
 
 
 def profile_claims(user: User, profile: AccountProfile | None, scope: str) -> dict[str, Any]:
@@ -42,8 +58,8 @@ def profile_claims(user: User, profile: AccountProfile | None, scope: str) -> di
             claims["name"] = profile.name
     if "email" in scopes and profile is not None:
         claims["email"] = profile.email
-        # The provider does not confirm addresses (yet): say so.
-        claims["email_verified"] = False
+        # Confirmed by the link e-mailed at sign-up (srs_access.oidc.verification).
+        claims["email_verified"] = email_verified(profile)
     claims["roles"] = list(user.roles)
     if user.researcher_id:
         claims["researcher_id"] = user.researcher_id

@@ -3,15 +3,15 @@ own organisation's subscriptions; support reads every delivery log and may redel
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from srs_common.auth import Principal, require_roles, require_scope
 from srs_common.db import SessionDep
-from srs_common.errors import AppError, problem_responses
+from srs_common.errors import problem_responses
 from srs_common.ids import RowId
-from srs_common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from srs_common.pagination import Cursor, Limit, Page
 from srs_ops.webhooks import service
 from srs_ops.webhooks.schemas import (
     DeliveryDetail,
@@ -51,15 +51,6 @@ NOT_A_PARTNER = (
 )
 NOT_FOUND = "no such subscription or delivery in your organisation"
 INVALID = "invalid URL (scheme, credentials), unknown event types, or invalid fields"
-
-
-def _after(cursor: str | None, kind: type) -> Any:
-    values = decode_cursor(cursor)
-    if values is None:
-        return None
-    if len(values) != 1 or not isinstance(values[0], kind):
-        raise AppError("the cursor is not one this API issued", status=422, title="Invalid cursor")
-    return values[0]
 
 
 @router.post(
@@ -103,17 +94,10 @@ async def list_subscriptions(
     organisation_id: Annotated[str | None, Query(max_length=200, examples=["org-ntu"])] = None,
 ) -> Page[SubscriptionRead]:
     """A partner sees its organisation's subscriptions, support every one; keyset pagination."""
-    rows, more = await service.list_subscriptions(
-        session,
-        principal,
-        limit=limit,
-        after_id=_after(cursor, str),
-        organisation_id=organisation_id,
+    page = await service.list_subscriptions(
+        session, principal, limit=limit, cursor=cursor, organisation_id=organisation_id
     )
-    return Page(
-        items=[SubscriptionRead.model_validate(r) for r in rows],
-        next=encode_cursor([rows[-1].id]) if more and rows else None,
-    )
+    return page.map(SubscriptionRead.model_validate)
 
 
 @router.get(
@@ -226,19 +210,16 @@ async def list_deliveries(
 ) -> Page[DeliveryRead]:
     """The subscription's deliveries, newest first, with their status (pending, delivered, failed)
     and attempts."""
-    rows, more = await service.list_deliveries(
+    page = await service.list_deliveries(
         session,
         principal,
         subscription_id,
         limit=limit,
-        before_id=_after(cursor, int),
+        cursor=cursor,
         status=status,
         event_type=event_type,
     )
-    return Page(
-        items=[DeliveryRead.model_validate(r) for r in rows],
-        next=encode_cursor([rows[-1].id]) if more and rows else None,
-    )
+    return page.map(DeliveryRead.model_validate)
 
 
 @router.get(

@@ -11,6 +11,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +20,15 @@ from standardwebhooks import Webhook
 from srs_common.errors import IllegalTransition, RuleViolation
 
 SECRET_PREFIX = "whsec_"
-PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+class DeliveryStatus(StrEnum):
+    """A delivery's state machine: pending until an attempt succeeds (delivered) or the
+    retries run out (failed); support may set a delivered or failed one pending again."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
 
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -245,7 +254,7 @@ def organisations_concerned(
 def backoff_seconds(attempt: int, *, base: float, maximum: float, jitter: float) -> float:
     """Delay before retry ``attempt + 1``: exponential from ``base``, capped, with
     ``jitter`` in [0, 1) spreading retries between 50 % and 150 % of the delay."""
-    delay = min(maximum, base * 2 ** max(0, attempt - 1))
+    delay: float = min(maximum, base * 2 ** max(0, attempt - 1))
     return delay * (0.5 + jitter)
 
 
@@ -268,8 +277,8 @@ def disable_reason(
 def ensure_redeliverable(status: str, *, subscription_enabled: bool) -> None:
     if not subscription_enabled:
         raise IllegalTransition("delivery of a subscription", "disabled", "redeliver")
-    if status == PENDING:
-        raise IllegalTransition("delivery", PENDING, "redeliver")
+    if status == DeliveryStatus.PENDING:
+        raise IllegalTransition("delivery", DeliveryStatus.PENDING, "redeliver")
 
 
 def is_success(status_code: int) -> bool:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from srs_common.inputs import Input
 
 _URL = "https://hooks.ntu.example/srs"
-_TYPES = ["srs.accreditation.granted.v1", "srs.project.approved.v1"]
+_TYPES: list[JsonValue] = ["srs.accreditation.granted.v1", "srs.project.approved.v1"]
 
 
-class SubscriptionCreate(BaseModel):
+class SubscriptionCreate(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"url": _URL, "event_types": _TYPES, "description": "accreditations and projects"}
@@ -30,9 +31,8 @@ class SubscriptionCreate(BaseModel):
     description: str | None = Field(None, max_length=500)
 
 
-class SubscriptionUpdate(BaseModel):
+class SubscriptionUpdate(Input):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"enabled": True}, {"url": _URL, "event_types": _TYPES}]},
     )
 
@@ -42,27 +42,26 @@ class SubscriptionUpdate(BaseModel):
     enabled: bool | None = Field(None, description="true re-enables a disabled subscription")
 
 
+_SUBSCRIPTION: dict[str, JsonValue] = {
+    "id": "whs_3f9c2a7b1e4d4c0e9a1b",
+    "organisation_id": "org-ntu",
+    "url": _URL,
+    "event_types": _TYPES,
+    "description": None,
+    "enabled": True,
+    "consecutive_failures": 0,
+    "failing_since": None,
+    "disabled_reason": None,
+    "disabled_at": None,
+    "created_at": "2026-11-25T10:00:00Z",
+    "updated_at": "2026-11-25T10:00:00Z",
+}
+
+
 class SubscriptionRead(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "whs_3f9c2a7b1e4d4c0e9a1b",
-                    "organisation_id": "org-ntu",
-                    "url": _URL,
-                    "event_types": _TYPES,
-                    "description": None,
-                    "enabled": True,
-                    "consecutive_failures": 0,
-                    "failing_since": None,
-                    "disabled_reason": None,
-                    "disabled_at": None,
-                    "created_at": "2026-11-25T10:00:00Z",
-                    "updated_at": "2026-11-25T10:00:00Z",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [_SUBSCRIPTION]},
     )
 
     id: str
@@ -87,7 +86,7 @@ class SubscriptionWithSecret(SubscriptionRead):
         json_schema_extra={
             "examples": [
                 {
-                    **SubscriptionRead.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+                    **_SUBSCRIPTION,
                     "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                 }
             ]
@@ -107,28 +106,27 @@ class AttemptRead(BaseModel):
     error: str | None
 
 
+_DELIVERY: dict[str, JsonValue] = {
+    "id": 42,
+    "subscription_id": "whs_3f9c2a7b1e4d4c0e9a1b",
+    "event_id": "6f1c1f0e-4a53-4d39-9a57-0f4c2a9c1b11",
+    "event_type": "srs.project.approved.v1",
+    "subject": "prj_01J9Z8Q4V6",
+    "status": "pending",
+    "attempts": 2,
+    "next_attempt_at": "2026-11-25T10:00:20Z",
+    "retry_until": "2026-11-26T10:00:00Z",
+    "last_status_code": 503,
+    "last_error": None,
+    "created_at": "2026-11-25T10:00:00Z",
+    "delivered_at": None,
+}
+
+
 class DeliveryRead(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 42,
-                    "subscription_id": "whs_3f9c2a7b1e4d4c0e9a1b",
-                    "event_id": "6f1c1f0e-4a53-4d39-9a57-0f4c2a9c1b11",
-                    "event_type": "srs.project.approved.v1",
-                    "subject": "prj_01J9Z8Q4V6",
-                    "status": "pending",
-                    "attempts": 2,
-                    "next_attempt_at": "2026-11-25T10:00:20Z",
-                    "retry_until": "2026-11-26T10:00:00Z",
-                    "last_status_code": 503,
-                    "last_error": None,
-                    "created_at": "2026-11-25T10:00:00Z",
-                    "delivered_at": None,
-                }
-            ]
-        },
+        json_schema_extra={"examples": [_DELIVERY]},
     )
 
     id: int
@@ -153,7 +151,7 @@ class DeliveryDetail(DeliveryRead):
         json_schema_extra={
             "examples": [
                 {
-                    **DeliveryRead.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+                    **_DELIVERY,
                     "body": '{"specversion":"1.0","id":"6f1c1f0e-4a53-4d39-9a57-0f4c2a9c1b11",'
                     '"source":"/srs/projects","type":"srs.project.approved.v1",'
                     '"subject":"prj_01J9Z8Q4V6","time":"2026-11-25T10:00:00Z",'

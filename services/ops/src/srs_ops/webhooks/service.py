@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import srs_common.contracts.ops  # noqa: F401 - registers the ops contracts
 from srs_common.auth import Principal
+from srs_common.context import settings_of
 from srs_common.contracts import platform_contracts
 from srs_common.db import utcnow
 from srs_common.errors import Forbidden, NotFound
+from srs_common.pagination import Page, desc, keyset_page
 from srs_ops.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from srs_ops.settings import OpsSettings
 from srs_ops.webhooks import domain
@@ -39,18 +41,27 @@ def partner_organisation(principal: Principal) -> str | None:
     return principal.org
 
 
+def subscription_visible_to(principal: Principal) -> ColumnElement[bool]:
+    """Which subscriptions (and so deliveries) the caller may see, read one or list: its
+    organisation's for a partner, every one for support."""
+    organisation = partner_organisation(principal)
+    if organisation is None:
+        return true()
+    return WebhookSubscription.organisation_id == organisation
+
+
 def _settings(session: AsyncSession) -> OpsSettings:
-    return session.info["settings"]  # type: ignore[no-any-return]
+    return settings_of(session, OpsSettings)
 
 
 async def get_subscription(
     session: AsyncSession, principal: Principal, subscription_id: str
 ) -> WebhookSubscription:
-    subscription = await session.get(WebhookSubscription, subscription_id)
-    organisation = partner_organisation(principal)
-    if subscription is None or (
-        organisation is not None and subscription.organisation_id != organisation
-    ):
+    query = select(WebhookSubscription).where(
+        WebhookSubscription.id == subscription_id, subscription_visible_to(principal)
+    )
+    subscription = (await session.execute(query)).scalar_one_or_none()
+    if subscription is None:
         raise NotFound(f"no webhook subscription {subscription_id}")
     return subscription
 
@@ -92,21 +103,13 @@ async def list_subscriptions(
     principal: Principal,
     *,
     limit: int,
-    after_id: str | None,
+    cursor: str | None,
     organisation_id: str | None,
-) -> tuple[list[WebhookSubscription], bool]:
-    query = select(WebhookSubscription)
-    own = partner_organisation(principal)
-    if own is not None:
-        query = query.where(WebhookSubscription.organisation_id == own)
+) -> Page[WebhookSubscription]:
+    query = select(WebhookSubscription).where(subscription_visible_to(principal))
     if organisation_id:
         query = query.where(WebhookSubscription.organisation_id == organisation_id)
-    if after_id:
-        query = query.where(WebhookSubscription.id > after_id)
-    rows = list(
-        (await session.execute(query.order_by(WebhookSubscription.id).limit(limit + 1))).scalars()
-    )
-    return rows[:limit], len(rows) > limit
+    return await keyset_page(session, query, [WebhookSubscription.id], cursor=cursor, limit=limit)
 
 
 async def update_subscription(
@@ -178,10 +181,10 @@ async def list_deliveries(
     subscription_id: str,
     *,
     limit: int,
-    before_id: int | None,
+    cursor: str | None,
     status: str | None,
     event_type: str | None,
-) -> tuple[list[WebhookDelivery], bool]:
+) -> Page[WebhookDelivery]:
     """The subscription's delivery log, newest first."""
     subscription = await get_subscription(session, principal, subscription_id)
     query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
@@ -189,14 +192,7 @@ async def list_deliveries(
         query = query.where(WebhookDelivery.status == status)
     if event_type:
         query = query.where(WebhookDelivery.event_type == event_type)
-    if before_id is not None:
-        query = query.where(WebhookDelivery.id < before_id)
-    rows = list(
-        (
-            await session.execute(query.order_by(WebhookDelivery.id.desc()).limit(limit + 1))
-        ).scalars()
-    )
-    return rows[:limit], len(rows) > limit
+    return await keyset_page(session, query, [desc(WebhookDelivery.id)], cursor=cursor, limit=limit)
 
 
 async def _delivery(
@@ -239,7 +235,7 @@ async def redeliver(
     delivery, subscription = await _delivery(session, principal, delivery_id)
     domain.ensure_redeliverable(delivery.status, subscription_enabled=subscription.enabled)
     now = utcnow()
-    delivery.status = domain.PENDING
+    delivery.status = domain.DeliveryStatus.PENDING
     delivery.next_attempt_at = now
     delivery.retry_until = now + dt.timedelta(hours=_settings(session).webhook_retry_hours)
     delivery.delivered_at = None

@@ -1,0 +1,56 @@
+"""The access decision row: POST /v1/access-decisions for an active project."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from harness import Row, measure
+
+from journeys.common import ALICE, active_project, wait_until
+
+
+def access_decision(ctx) -> Row:
+    """POST /v1/access-decisions (support token, every decision audited and published) vs
+    the bare hello world."""
+    from rows import _headers
+
+    with httpx.Client(timeout=30) as client:
+        project_id = active_project(ctx, client, [])
+        body = {
+            "researcher_id": ALICE,
+            "project_id": project_id,
+            "setting": "safe_room",
+            "country": "GB",
+            "site_id": "titchfield",
+        }
+        url = f"{ctx.stack.url('access')}/v1/access-decisions"
+        headers = {
+            **_headers(ctx, "support", sub="bench-gateway"),
+            "Content-Type": "application/json",
+        }
+
+        def provisioned():
+            """access knows the project is active"""
+            r = client.post(url, headers=headers, json=body)
+            assert r.status_code == 201, r.text
+            codes = {x["code"] for x in r.json()["reasons"]}
+            return "project_not_active" not in codes and "not_active_member" not in codes
+
+        wait_until(provisioned)
+        sample = client.post(url, headers=headers, json=body).json()
+    ctx.journeys["access_decision"] = {"url": url, "body": body}
+    hello = ctx.fresh("hello")
+    load = measure(url, ctx.profile, method="POST", body=json.dumps(body), headers=headers)
+    ratio, p99_ratio = load.rps / hello.rps, load.p99_ms / hello.p99_ms
+    return Row(
+        "access decision",
+        "POST /v1/access-decisions, audited + published",
+        "hello world",
+        value=f"{load.rps:,.0f} req/s (p99 {load.p99_ms:.0f} ms)",
+        base_value=f"{hello.rps:,.0f} req/s (p99 {hello.p99_ms:.0f} ms)",
+        ratio=f"{100 * ratio:.0f} %; p99 {p99_ratio:.1f}x",
+        target=">= 40 %; p99 <= 4x",
+        met=ratio >= 0.4 and p99_ratio <= 4,
+        note=f"decision {sample['decision']} {[r['code'] for r in sample['reasons']]}",
+    )

@@ -1,0 +1,1 @@
+"""Accreditations: who may see them, their status changes, their event payloads."""

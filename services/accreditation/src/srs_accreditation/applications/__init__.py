@@ -1,0 +1,1 @@
+"""Applications for accreditation: drafting, submission, the panel's decisions."""

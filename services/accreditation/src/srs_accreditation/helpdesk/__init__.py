@@ -1,0 +1,1 @@
+"""The Research Support Helpdesk: researchers' requests, the teams' queues, one thread each."""

@@ -1,0 +1,1 @@
+"""The public register of accredited and approved researchers."""

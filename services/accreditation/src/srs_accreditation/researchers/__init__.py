@@ -1,0 +1,1 @@
+"""Researchers: profiles, their organisation, who may see them."""

@@ -1,0 +1,1 @@
+"""Bookings: eligibility, booking a place, visibility, cancellation and visits."""

@@ -1,0 +1,1 @@
+"""The security declaration researchers sign before booking."""

@@ -1,0 +1,1 @@
+"""Sites, their closures and changed hours, and the availability read."""

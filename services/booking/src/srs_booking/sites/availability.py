@@ -1,0 +1,114 @@
+"""The availability read: free places per site per hourly slot over a date range.
+
+Called on every view of a booking page, so it is three cheap Core queries (sites,
+closures in range, booked slots in range, the last from an index alone) and the slot
+grid is computed in memory; it never says who booked a place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from srs_booking import domain
+from srs_booking.models import BookedSlot, Site, SiteClosure
+from srs_common.errors import NotFound
+
+_site = Site.__table__
+_closure = SiteClosure.__table__
+_slot = BookedSlot.__table__
+LONDON = ZoneInfo("Europe/London")
+
+
+def check_range(first_day: dt.date, last_day: dt.date, max_days: int, *, today: dt.date) -> None:
+    """A range of at most ``max_days`` local days, within a year either side of today."""
+    year = dt.timedelta(days=366)
+    if not (today - year <= first_day and last_day <= today + year):
+        raise domain.invalid_input(
+            "dates must be within a year of today",
+            field="query.from",
+            message="too far from today",
+            kind="date_range",
+        )
+    if last_day < first_day:
+        raise domain.invalid_input(
+            "'to' must not be before 'from'",
+            field="query.to",
+            message="before from",
+            kind="date_range",
+        )
+    if (last_day - first_day).days + 1 > max_days:
+        raise domain.invalid_input(
+            f"at most {max_days} days per request",
+            field="query.to",
+            message=f"more than {max_days} days",
+            kind="date_range",
+        )
+
+
+async def availability(
+    session: AsyncSession,
+    *,
+    site_id: str | None,
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
+) -> list[dict[str, object]]:
+    """Per site, the future open slots between the two local dates and their free places."""
+    sites_query = select(_site).order_by(_site.c.id)
+    if site_id is not None:
+        sites_query = sites_query.where(_site.c.id == site_id)
+    conn = await session.connection()
+    sites = (await conn.execute(sites_query)).all()
+    if site_id is not None and not sites:
+        raise NotFound(f"site {site_id} not found")
+    # Local days are within a day of UTC either side: widen the window, filter in memory.
+    window_start = dt.datetime.combine(first_day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
+    window_end = dt.datetime.combine(
+        last_day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON
+    ).astimezone(dt.UTC)
+    closures_query = select(
+        _closure.c.site_id, _closure.c.starts_at, _closure.c.ends_at, _closure.c.reason
+    ).where(_closure.c.starts_at < window_end, _closure.c.ends_at > window_start)
+    booked_query = select(_slot.c.site_id, _slot.c.place, _slot.c.slot_start).where(
+        _slot.c.slot_start >= window_start, _slot.c.slot_start < window_end
+    )
+    if site_id is not None:
+        closures_query = closures_query.where(_closure.c.site_id == site_id)
+        booked_query = booked_query.where(_slot.c.site_id == site_id)
+    closures: dict[str, list[domain.Period]] = defaultdict(list)
+    for closure in await conn.execute(closures_query):
+        closures[closure.site_id].append(closure)
+    booked: dict[str, dict[dt.datetime, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in await conn.execute(booked_query):
+        booked[row.site_id][row.slot_start].add(row.place)
+    result = []
+    for site in sites:
+        slots = domain.site_availability(
+            site,
+            closures[site.id],
+            booked[site.id],
+            first_day,
+            last_day,
+            now,
+        )
+        result.append(
+            {
+                "site_id": site.id,
+                "name": site.name,
+                "slots": [
+                    {
+                        "starts_at": s.starts_at,
+                        "ends_at": s.ends_at,
+                        "free": len(s.free_places),
+                        "free_places": s.free_places,
+                    }
+                    for s in slots
+                ],
+            }
+        )
+    return result

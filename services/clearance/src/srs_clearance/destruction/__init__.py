@@ -1,0 +1,1 @@
+"""Destruction of approved pre-publication outputs after the project completes."""

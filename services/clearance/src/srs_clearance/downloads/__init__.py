@@ -1,0 +1,1 @@
+"""Downloading a request's files (authorised, audited)."""

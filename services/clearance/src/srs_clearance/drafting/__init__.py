@@ -1,0 +1,1 @@
+"""Drafting an output request: the request, its groups of files, the uploads."""

@@ -1,0 +1,1 @@
+"""The checkers' workflow: review, re-check, clarification, independent votes, the decision."""

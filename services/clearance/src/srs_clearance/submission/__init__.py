@@ -1,0 +1,1 @@
+"""Submitting a request (completeness, the automatic checks, the clock) and withdrawing it."""

@@ -1,0 +1,162 @@
+"""Queueing notifications: one durable row per (event, recipient, notice), in the
+consumer's or the job's transaction. Nothing here commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from srs_common.contracts import access, booking
+from srs_common.contracts.base import Contract
+from srs_notify import domain
+from srs_notify.models import (
+    Booking,
+    Dataset,
+    Notification,
+    NotificationPreference,
+    Project,
+    ProjectMember,
+)
+from srs_notify.read_models import update_read_models
+
+# Set on a session that queued mail to send, so its commit wakes the sender at once.
+QUEUED = "notify_queued"
+
+
+async def project_title(session: AsyncSession, project_id: str | None) -> str | None:
+    if project_id is None:
+        return None
+    project = await session.get(Project, project_id)
+    return project.title if project else None
+
+
+async def opted_out_notices(session: AsyncSession, researcher_id: str) -> set[str]:
+    rows = await session.scalars(
+        select(NotificationPreference.notice)
+        .where(NotificationPreference.researcher_id == researcher_id)
+        .where(NotificationPreference.enabled.is_(False))
+    )
+    return set(rows)
+
+
+async def queue_notification(
+    session: AsyncSession,
+    planned: domain.PlannedNotice,
+    *,
+    event_id: str,
+    event_type: str,
+    now: dt.datetime,
+    stale: bool = False,
+) -> bool:
+    """Write the durable "to send" row (or the reason it will not be sent) in the caller's
+    transaction. At most one row per (event, recipient, notice): False if it exists."""
+    opted_out = await opted_out_notices(session, planned.researcher_id)
+    if stale:
+        status, reason = domain.STALE, "the event was too old when it reached the notifier"
+    elif not domain.sends_to(planned.notice, opted_out):
+        status, reason = domain.OPTED_OUT, "the recipient turned this notice off"
+    else:
+        status, reason = domain.PENDING, None
+    row = Notification(
+        event_id=event_id,
+        event_type=event_type,
+        notice=planned.notice,
+        researcher_id=planned.researcher_id,
+        about=planned.about,
+        context=planned.context,
+        status=status,
+        attempts=0,
+        last_error=reason,
+        created_at=now,
+        next_attempt_at=now if status == domain.PENDING else None,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    if status == domain.PENDING:
+        session.info[QUEUED] = True
+    return True
+
+
+async def what_is_known(
+    session: AsyncSession, payload: Contract, *, member_requests_to: str
+) -> domain.Known:
+    """The read models' facts an event's notices need (its project, its datasets' owners)."""
+    project_id = getattr(payload, "project_id", None)
+    project = await session.get(Project, project_id) if project_id else None
+    members: dict[str, str] = {}
+    if project_id:
+        rows = await session.execute(
+            select(ProjectMember.researcher_id, ProjectMember.role)
+            .where(ProjectMember.project_id == project_id)
+            .order_by(ProjectMember.researcher_id)
+        )
+        members = {r: role for r, role in rows.all()}
+    owners: dict[str, str] = {}
+    dataset_ids = getattr(payload, "dataset_ids", None)
+    if isinstance(payload, access.HomeWorkingRequested) and dataset_ids:
+        rows = await session.execute(
+            select(Dataset.id, Dataset.owner).where(Dataset.id.in_(dataset_ids))
+        )
+        owners = {d: owner for d, owner in rows.all()}
+    return domain.Known(
+        project_title=project.title if project else None,
+        lead_researcher_id=project.lead_researcher_id if project else None,
+        members=members,
+        dataset_owners=owners,
+        member_requests_to=member_requests_to,
+    )
+
+
+async def notify_about_event(
+    session: AsyncSession,
+    payload: Contract,
+    *,
+    event_id: str,
+    event_time: dt.datetime | None,
+    now: dt.datetime,
+    stale_after: dt.timedelta,
+    member_requests_to: str = domain.SUPPORT,
+) -> int:
+    """Apply one consumed event: update the read models and queue its e-mails."""
+    await update_read_models(session, payload, event_id)
+    known = await what_is_known(session, payload, member_requests_to=member_requests_to)
+    stale = domain.is_stale(event_time, now, max_age=stale_after)
+    queued = 0
+    for planned in domain.plan_notices(payload, known=known):
+        queued += await queue_notification(
+            session, planned, event_id=event_id, event_type=payload.type, now=now, stale=stale
+        )
+    return queued
+
+
+async def queue_booking_reminders(session: AsyncSession, now: dt.datetime) -> int:
+    """Queue the reminder for every confirmed booking that starts tomorrow (UK calendar);
+    each booking's reminder is queued once, however often this runs."""
+    start, end = domain.reminder_window(now)
+    bookings = (
+        await session.scalars(
+            select(Booking)
+            .where(Booking.status == "confirmed")
+            .where(Booking.starts_at >= start)
+            .where(Booking.starts_at < end)
+            .order_by(Booking.starts_at)
+        )
+    ).all()
+    queued = 0
+    for b in bookings:
+        planned = domain.booking_reminder(b, await project_title(session, b.project_id))
+        queued += await queue_notification(
+            session,
+            planned,
+            event_id=b.confirmed_event_id,
+            event_type=booking.BookingConfirmed.type,
+            now=now,
+        )
+    return queued

@@ -1,0 +1,1 @@
+"""Use cases of the application: drafting, editing, submission and activation."""

@@ -1,0 +1,1 @@
+"""The Research Accreditation Panel's review of an application."""
