@@ -44,11 +44,16 @@ SERVICES: dict[str, ServiceUnderTest] = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by the marker set here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the tests that drive Chromium last. Playwright's sync API keeps its event loop
     marked as running in the main thread for as long as the session's browser lives, so an
-    asyncio test collected after the first browser test could not start its own loop."""
-    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+    asyncio test collected after the first browser test could not start its own loop.
+    They are marked ``browser`` so a run can choose them (``-m browser``) or leave them."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")

@@ -172,7 +172,8 @@ class FaultStack:
                     pass
             if pending:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"not live within {timeout}s: {sorted(pending)}")
+                    tails = {n: self.log_tail(n) for n in sorted(pending)}
+                    raise RuntimeError(f"not live within {timeout}s: {tails}")
                 time.sleep(0.1)
 
     def kill(self, name: str) -> None:
@@ -183,7 +184,16 @@ class FaultStack:
             os.killpg(role.process.pid, signal.SIGKILL)
         role.process.wait(10)
 
-    def restart(self, name: str, timeout: float = 30.0) -> None:
+    def log_tail(self, name: str, lines: int = 15) -> str:
+        path = self.var_dir / "logs" / f"{name}.log"
+        if not path.exists():
+            return "(no log)"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    def restart(self, name: str, timeout: float = 90.0) -> None:
+        """Start a killed process again. Liveness is not what the schedule measures (no
+        loss, no double application): on a busy two-core machine, with end-to-end stacks
+        idling beside the suite, a Python start-up has been seen to take over 30 s."""
         self.spawn(self.roles[name])
         self.wait_ready(timeout, [name])
 
