@@ -52,7 +52,7 @@ class Profile:
     connections: int = 64
     threads: int = 2
     saga_seconds: int = 60
-    saga_rate: int = 20
+    saga_rate: int = 50
     relay_rows: int = 50_000
     sdc_cells: int = 10_000
     pseudonymise_mb: int = 200

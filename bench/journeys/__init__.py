@@ -5,7 +5,15 @@ share (the project application, waiting for a condition, an active project)."""
 
 from journeys.access import access_decision
 from journeys.booking import HORIZON_DAYS, booking_rows
+from journeys.idle import idle_cost
 from journeys.pseudonymisation import pseudonymise
 from journeys.saga import saga_latency
 
-__all__ = ["HORIZON_DAYS", "access_decision", "booking_rows", "pseudonymise", "saga_latency"]
+__all__ = [
+    "HORIZON_DAYS",
+    "access_decision",
+    "booking_rows",
+    "idle_cost",
+    "pseudonymise",
+    "saga_latency",
+]

@@ -40,17 +40,18 @@ def access_decision(ctx) -> Row:
         wait_until(provisioned)
         sample = client.post(url, headers=headers, json=body).json()
     ctx.journeys["access_decision"] = {"url": url, "body": body}
-    hello = ctx.fresh("hello")
+    # Decisions are group-committed: compared with one insert and commit per request.
+    insert = ctx.fresh("insert")
     load = measure(url, ctx.profile, method="POST", body=json.dumps(body), headers=headers)
-    ratio, p99_ratio = load.rps / hello.rps, load.p99_ms / hello.p99_ms
+    ratio, p99_ratio = load.rps / insert.rps, load.p99_ms / insert.p99_ms
     return Row(
         "access decision",
         "POST /v1/access-decisions, audited + published",
-        "hello world",
+        "ORM insert+commit",
         value=f"{load.rps:,.0f} req/s (p99 {load.p99_ms:.0f} ms)",
-        base_value=f"{hello.rps:,.0f} req/s (p99 {hello.p99_ms:.0f} ms)",
+        base_value=f"{insert.rps:,.0f} req/s (p99 {insert.p99_ms:.0f} ms)",
         ratio=f"{100 * ratio:.0f} %; p99 {p99_ratio:.1f}x",
-        target=">= 40 %; p99 <= 4x",
-        met=ratio >= 0.4 and p99_ratio <= 4,
+        target=">= 100 %; p99 <= 3x",
+        met=ratio >= 1 and p99_ratio <= 3,
         note=f"decision {sample['decision']} {[r['code'] for r in sample['reasons']]}",
     )

@@ -198,3 +198,25 @@ async def test_a_commit_during_a_drain_is_published_without_waiting_for_the_poll
         # The drain after the first wake saw the second wake arrive mid-drain: the next
         # drain follows at once, long before the 1 s poll would have run it.
         await asyncio.wait_for(second.wait(), timeout=0.6)
+
+
+async def test_a_relay_at_rest_is_woken_at_once_by_a_commit_made_elsewhere(db, bootstrap):
+    """The relay waits longer and longer between polls at rest. On PostgreSQL an outbox
+    write notifies, and the relay listens on its lease connection: a commit made without
+    the relay's own after-commit hook (as by an API replica) is published at once, not
+    after the long wait. On SQLite the wait stays within half of the lease it renews."""
+    settings = make_settings(bootstrap, relay_poll_seconds=0.2, relay_idle_poll_seconds=30.0)
+    relay = Relay(db, settings)
+    if db.dialect != "postgresql":
+        assert relay._pace.idle == settings.relay_lease_seconds / 2
+        return
+    Event = changed(settings.topic)
+    async with running(relay):
+        await eventually(lambda: _true(relay.active))
+        # At rest until the relay's wait has grown to 6.4 s (0.2 doubled five times).
+        await eventually(lambda: _true(relay._pace.delay >= 6.4), timeout=20, interval=0.2)
+        async with db.transaction() as session:  # no hook of the relay's runtime here
+            await publish(session, Event(widget_id="w", seq=1), subject="w")
+        started = asyncio.get_running_loop().time()
+        await eventually(lambda: _zero(pending(db)), timeout=10)
+        assert asyncio.get_running_loop().time() - started < 3.0, "woken, not polled"

@@ -43,6 +43,8 @@ class PlatformSettings(BaseSettings):
     topic_replication_factor: int = 1
     # Tansu returns empty fetches for ever below ~20 ms (docs/reference/broker.md).
     fetch_max_wait_ms: int = Field(default=50, ge=20)
+    #: The fetch wait of a consumer at rest (srs_common.events.consumer.loop).
+    fetch_idle_max_wait_ms: int = Field(default=1000, ge=20, le=30_000)
     session_timeout_ms: int = 6000
     request_timeout_ms: int = 15000
 
@@ -98,6 +100,9 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_poll_seconds: float = Field(default=0.5, gt=0, le=1.0)
     relay_lease_seconds: float = 5.0
+    #: The longest wait between polls at rest (woken at once by work; on SQLite at most
+    #: half the lease, which polling renews).
+    relay_idle_poll_seconds: float = Field(default=5.0, gt=0, le=60.0)
 
     consumer_max_attempts: int = 4
     #: Ordinary records of one fetch applied in one transaction, at most this many (1: each
@@ -107,6 +112,8 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_max_seconds: float = 2.0
     # Rebuild a consumer that has had no partitions or no fetch response for this long.
     consumer_watchdog_seconds: float = 60.0
+    #: No record for this long and a consumer fetches at the idle pace.
+    consumer_idle_after_seconds: float = Field(default=2.0, gt=0)
 
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 

@@ -197,6 +197,7 @@ class Database:
             "service": service,
             "outbox": messaging.outbox if messaging else None,
             "settings": settings,
+            "dialect": self.engine.dialect.name,
         }
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.after_commit_hooks: list[Callable[[AsyncSession], None]] = []

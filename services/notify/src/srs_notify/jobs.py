@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.app import Runtime
 from srs_common.db import Database, utcnow
+from srs_common.pacing import IdlePoll
 from srs_notify import domain, queueing
 from srs_notify.mailer import DeliveryFailed, SmtpConnection, SmtpMailer
 from srs_notify.models import Notification, Researcher
@@ -245,29 +246,30 @@ def _stop_if_cancelled() -> None:
 
 async def sender_job(runtime: Runtime) -> None:
     """Loop: deliver due notifications; woken at once when a transaction queues one,
-    otherwise every ``send_poll_seconds``."""
+    otherwise every ``send_poll_seconds``, less and less often at rest (up to
+    ``send_idle_poll_seconds``)."""
     settings = runtime.settings
     assert isinstance(settings, NotifySettings)
     mailer = SmtpMailer(settings)
-    wake = asyncio.Event()
+    pace = IdlePoll(settings.send_poll_seconds, settings.send_idle_poll_seconds)
 
     def on_commit(session: AsyncSession) -> None:
         if session.info.get(queueing.QUEUED):
-            wake.set()
+            pace.wake()
 
     runtime.db.after_commit_hooks.append(on_commit)
     while True:
-        wake.clear()
+        pace.clear()
+        worked = False
         try:
-            await send_due_notifications(runtime.db, settings, mailer)
+            report = await send_due_notifications(runtime.db, settings, mailer)
+            worked = bool(report.sent or report.retrying or report.failed)
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - e.g. the database is away; try again later
             log.exception("sending notifications failed; retrying")
         _stop_if_cancelled()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(settings.send_poll_seconds):
-                await wake.wait()
+        await pace.wait(worked=worked)
 
 
 async def reminder_job(runtime: Runtime) -> None:

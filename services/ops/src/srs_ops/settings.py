@@ -92,6 +92,7 @@ class OpsSettings(ServiceSettings):
     # address is refused at registration and at every delivery.
     webhook_test_allowed_networks: list[IPvAnyNetwork] = Field(default_factory=list)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_idle_poll_seconds: float = Field(default=5.0, gt=0)
     webhook_batch_size: int = Field(default=50, ge=1)
     webhook_concurrency: int = Field(default=10, ge=1)
     webhook_connect_timeout_seconds: float = 3.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.contracts.base import Contract
@@ -13,6 +13,9 @@ from srs_common.observability import current_correlation_id
 from srs_common.tracing import current_context
 
 OUTBOX_WRITTEN = "srs_outbox_written"
+#: PostgreSQL channel a transaction that writes outbox rows notifies (delivered only if it
+#: commits); the relay listens on it so that a replica's commit wakes it at once.
+OUTBOX_CHANNEL = "srs_outbox"
 
 
 async def publish(session: AsyncSession, payload: Contract, *, subject: str) -> str:
@@ -43,5 +46,7 @@ async def publish(session: AsyncSession, payload: Contract, *, subject: str) -> 
             created_at=utcnow(),
         )
     )
+    if not session.info.get(OUTBOX_WRITTEN) and session.info.get("dialect") == "postgresql":
+        await session.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")))
     session.info[OUTBOX_WRITTEN] = True
     return event_id

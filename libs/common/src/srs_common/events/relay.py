@@ -5,6 +5,12 @@ Only one relay per database is active. On PostgreSQL the lease is a session-leve
 advisory lock held on a dedicated connection (it vanishes with the process); on SQLite
 it is a row with an expiry that the holder renews. A crash between the ack and the
 mark gives a duplicate, never a loss: consumers' inboxes drop duplicates.
+
+At rest the relay waits longer between polls (:class:`srs_common.pacing.IdlePoll`, up to
+``relay_idle_poll_seconds``), and work wakes it at once: a commit in its own process
+(``Runtime``'s after-commit hook), and on PostgreSQL a commit in any process, whose outbox
+write notifies :data:`srs_common.events.outbox.OUTBOX_CHANNEL`, which the relay listens
+to on its lease connection.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ from srs_common.config import ServiceSettings
 from srs_common.db import Database, insert_if_absent, utcnow
 from srs_common.events.bus import ensure_topics, start_producer, stop_quietly
 from srs_common.events.envelope import to_headers
+from srs_common.events.outbox import OUTBOX_CHANNEL
 from srs_common.observability import EVENTS_PUBLISHED, OUTBOX_BACKLOG, RELAY_ACTIVE
+from srs_common.pacing import IdlePoll
 from srs_common.tracing import end_span, start_publish, tracer
 
 log = logging.getLogger(__name__)
@@ -53,7 +61,15 @@ class Relay:
         self.lease_table = db.messaging.relay_lease
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.lease_name = f"relay:{settings.service_name}"
-        self._wake = asyncio.Event()
+        poll = settings.relay_poll_seconds
+        # Without a notification from other processes (SQLite), the row lease is renewed
+        # by polling: never wait longer than half of it.
+        self._pace = IdlePoll(
+            poll,
+            settings.relay_idle_poll_seconds
+            if db.dialect == "postgresql"
+            else min(settings.relay_idle_poll_seconds, settings.relay_lease_seconds / 2),
+        )
         self._topics_checked_at = 0.0
         self._topics_seen: set[str] = set()
         self._producer: AIOKafkaProducer | None = None
@@ -66,7 +82,10 @@ class Relay:
     # -- waking -----------------------------------------------------------------------
     def wake(self) -> None:
         """Ask for an early drain (after a commit that wrote outbox rows)."""
-        self._wake.set()
+        self._pace.wake()
+
+    def _notified(self, *_: object) -> None:  # asyncpg's listener callback
+        self._pace.wake()
 
     # -- lease ------------------------------------------------------------------------
     async def _try_lease(self) -> bool:
@@ -74,6 +93,9 @@ class Relay:
             if self._lock_conn is not None:
                 try:
                     await self._lock_conn.exec_driver_sql("SELECT 1")
+                    # Not left idle in a transaction: PostgreSQL delivers notifications
+                    # to a session only between transactions.
+                    await self._lock_conn.rollback()
                     return True
                 except Exception:  # noqa: BLE001 - the connection died: the lock went with it
                     await self._release_pg()
@@ -83,10 +105,22 @@ class Relay:
             await conn.commit()
             if got:
                 self._lock_conn = conn
+                await self._listen(conn)
                 return True
             await conn.close()
             return False
         return await self._try_row_lease()
+
+    async def _listen(self, conn: AsyncConnection) -> None:
+        """Be woken by commits in other processes (the API replicas) while at rest."""
+        try:
+            driver = (await conn.get_raw_connection()).driver_connection
+            if driver is None:
+                raise RuntimeError("no driver connection")
+            await driver.add_listener(OUTBOX_CHANNEL, self._notified)
+        except Exception:  # noqa: BLE001 - not asyncpg: polling at the busy pace instead
+            log.warning("relay cannot listen for outbox notifications; polling", exc_info=True)
+            self._pace.idle = self._pace.busy
 
     async def _try_row_lease(self) -> bool:
         now = utcnow()
@@ -261,6 +295,7 @@ class Relay:
         """Hold the lease and drain for ever; back off while the broker is away."""
         backoff = 0.2
         poll = self.settings.relay_poll_seconds
+        pace = self._pace
         try:
             while True:
                 try:
@@ -278,17 +313,15 @@ class Relay:
                     RELAY_ACTIVE.labels(self.settings.service_name).set(1)
                     # Clear before draining, not after: a commit that wakes us while a
                     # drain is in flight must not be forgotten until the next poll.
-                    self._wake.clear()
+                    pace.clear()
                     # Renew the lease between batches so a long drain never outlives it.
-                    while (
-                        await self.drain_once() == self.settings.relay_batch_size
-                        and await self._try_lease()
-                    ):
-                        pass
+                    drained = await self.drain_once()
+                    worked = drained > 0
+                    while drained == self.settings.relay_batch_size and await self._try_lease():
+                        drained = await self.drain_once()
                     self.last_error = None
                     backoff = 0.2
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=poll)
+                    await pace.wait(worked=worked)
                 except asyncio.CancelledError:
                     raise
                 except (TimeoutError, KafkaError, OSError) as exc:

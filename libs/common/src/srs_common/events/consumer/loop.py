@@ -73,7 +73,7 @@ class ConsumerRunner:
         self._consumer: AIOKafkaConsumer | None = None
         self.running = False
         self.last_error: str | None = None
-        self._watch_since = time.monotonic()
+        self._watch_since = self._records_at = time.monotonic()
 
     @property
     def handlers(self) -> Mapping[str, Handler]:
@@ -128,8 +128,28 @@ class ConsumerRunner:
             raise
         self.dead_letters.open_keys = keys
         self._consumer = consumer
-        self._watch_since = time.monotonic()
+        self._watch_since = self._records_at = time.monotonic()
         return consumer
+
+    def _pace_fetches(self, consumer: AIOKafkaConsumer, received: bool) -> None:
+        """Fetch with the short wait while records flow, and with the long one once none
+        has come for ``consumer_idle_after_seconds``: a consumer at rest then asks the
+        broker once a second instead of twenty times. Apache Kafka answers a waiting
+        fetch as soon as a record arrives, so only the embedded broker's first record
+        after a rest is later (by a fraction of the long wait)."""
+        platform = self.settings.platform
+        fetcher = getattr(consumer, "_fetcher", None)  # aiokafka builds each request from it
+        if fetcher is None or not hasattr(fetcher, "_fetch_max_wait_ms"):
+            return
+        now = time.monotonic()
+        if received:
+            self._records_at = now
+            wait = platform.fetch_max_wait_ms
+        elif now - self._records_at > self.settings.consumer_idle_after_seconds:
+            wait = max(platform.fetch_max_wait_ms, platform.fetch_idle_max_wait_ms)
+        else:
+            return
+        fetcher._fetch_max_wait_ms = wait  # noqa: SLF001
 
     def _stalled(self, consumer: AIOKafkaConsumer) -> bool:
         """True when the consumer makes no contact with the broker for too long: no
@@ -171,6 +191,7 @@ class ConsumerRunner:
                         await self._close()
                         continue
                     batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                    self._pace_fetches(consumer, bool(batches))
                     for tp, records in batches.items():
                         await self.records.process_all(records)
                         await consumer.commit({tp: records[-1].offset + 1})

@@ -5,7 +5,6 @@ window closes, and disable a subscription whose endpoint keeps failing."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import random
@@ -23,6 +22,7 @@ from srs_common.contracts.ops import WebhookSubscriptionDisabled
 from srs_common.db import Database, utcnow
 from srs_common.errors import RuleViolation
 from srs_common.events.outbox import publish
+from srs_common.pacing import IdlePoll
 from srs_ops.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from srs_ops.settings import OpsSettings
 from srs_ops.webhooks import domain, egress
@@ -68,12 +68,12 @@ class WebhookSender:
         self.client = client
         self.clock = clock
         self.jitter = jitter
-        self.wake = asyncio.Event()
+        self.pace = IdlePoll(settings.webhook_poll_seconds, settings.webhook_idle_poll_seconds)
         self._limit = asyncio.Semaphore(settings.webhook_concurrency)
 
     def notice_commit(self, session: Any) -> None:
         if session.info.get(DELIVERIES_RECORDED):
-            self.wake.set()
+            self.pace.wake()
 
     async def run_once(self) -> int:
         """Send every delivery due now (one batch); returns how many were attempted."""
@@ -267,14 +267,15 @@ def http_client(
 
 
 async def webhook_delivery_job(runtime: Runtime) -> None:
-    """Job: send due deliveries; woken at once when the consumer queues some."""
+    """Job: send due deliveries; woken at once when the consumer queues some, and at rest
+    looking for due retries less and less often (up to ``webhook_idle_poll_seconds``)."""
     settings: OpsSettings = runtime.settings  # type: ignore[assignment]
     async with http_client(settings) as client:
         sender = WebhookSender(runtime.db, settings, client)
         runtime.state["webhook_sender"] = sender
         runtime.db.after_commit_hooks.append(sender.notice_commit)
         while True:
-            sender.wake.clear()
+            sender.pace.clear()
             try:
                 sent = await sender.run_once()
             except Exception:  # noqa: BLE001 - e.g. database away; try again next poll
@@ -282,5 +283,4 @@ async def webhook_delivery_job(runtime: Runtime) -> None:
                 sent = 0
             if sent:
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(sender.wake.wait(), settings.webhook_poll_seconds)
+            await sender.pace.wait(worked=False)
