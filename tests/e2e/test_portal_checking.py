@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from srs_access.models import User
+from srs_access.oidc.models import AccountProfile
 from srs_access.passwords import hash_password_async
 from srs_common.db import Database
 
@@ -27,9 +28,9 @@ CODE = b"# Burglary counts by region\ndf <- read.csv('burglary.csv')\nprint(df[d
 FIRST_REASON = "The South cell counts three victims: below the threshold."
 
 
-def add_checker(stack, username: str) -> None:
-    """A second checker's login, made in the access service's database as its seed makes
-    the demo ones."""
+def add_checker(stack, username: str, name: str) -> None:
+    """A second checker's login and name, made in the access service's database as its
+    seed makes the demo ones."""
 
     async def add() -> None:
         db = Database(stack.database_url("access"), service="access")
@@ -43,6 +44,11 @@ def add_checker(stack, username: str) -> None:
                             researcher_id=None,
                             organisation_id=None,
                             password_hash=await hash_password_async(f"{username}-demo"),
+                        )
+                    )
+                    session.add(
+                        AccountProfile(
+                            username=username, name=name, email=f"{username}@srs.example"
                         )
                     )
         finally:
@@ -91,7 +97,7 @@ def submitted_output(stack, project_id: str) -> str:
 def test_two_checkers_review_blind_then_one_consolidates(portal_stack, browser):
     project_id, title = active_project_of_alice(portal_stack)
     output_id = submitted_output(portal_stack, project_id)
-    add_checker(portal_stack, "checker2")
+    add_checker(portal_stack, "checker2", "Mei Chen")
     portal = portal_stack.url("portal")
     request_page = f"{portal}/checking/outputs/{output_id}"
 
@@ -155,6 +161,8 @@ def test_two_checkers_review_blind_then_one_consolidates(portal_stack, browser):
         page.wait_for_selector("#votes")
         assert FIRST_REASON in page.inner_text("#votes")
         assert page.locator("#votes tbody tr").count() == 2
+        assert "Tom Okafor" in page.inner_text("#votes")  # the first checker, by name
+        assert "Signed in as Mei Chen" in page.inner_text("body")
         checked(page, "checking-unblinded")
         page.check("#decision-reject")
         page.fill("#decision_reason", "The South cell must be suppressed before release.")

@@ -41,6 +41,8 @@ EXPECTED: dict[str, Any] = {
     "PUT /v1/datasets/{dataset_id}/requirements": Only("support"),
     "GET /v1/organisation-names": Public("organisations' names, as the sign-up page lists them"),
     "GET /v1/organisations": Listing("support", "ops"),
+    # Names of staff logins for staff pages; a researcher or partner is refused.
+    "GET /v1/staff-names": Only("panel", "checker", "support", "ops", "data_owner"),
     "POST /v1/organisations": Only("support"),
     "GET /v1/organisations/{organisation_id}": Only("support", "ops", reads=True),
     "PUT /v1/organisations/{organisation_id}": Only("support"),

@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from srs_access.catalogue import catalogue_dataset, save_organisation, set_requirements
 from srs_access.domain import AccessLevel
 from srs_access.models import Dataset, Organisation, User, messaging
+from srs_access.oidc.models import AccountProfile
 from srs_access.passwords import hash_password_async
 from srs_access.settings import AccessSettings
 from srs_common.contracts.access import DatasetRequirement
-from srs_common.db import Database
+from srs_common.db import Database, utcnow
 
 # id, title, owner, access level, disclosure threshold, operational-ID columns
 DATASETS = [
@@ -134,6 +135,16 @@ DEMO_USERS = [
     ("owner", ["data_owner"], None, "ONS"),
 ]
 
+# The demo staff's names and addresses (the portal and the staff pages show names, never
+# logins); researchers' names come from their researcher profiles in accreditation.
+DEMO_STAFF_PROFILES = {
+    "panel": ("Priya Shah", "panel@srs.example"),
+    "checker": ("Tom Okafor", "checker@srs.example"),
+    "support": ("Sam Reid", "support@srs.example"),
+    "ops": ("Jo Ellis", "ops@srs.example"),
+    "owner": ("Dana Price", "data-owner@ons.example"),
+}
+
 
 async def seed_reference_data(session: AsyncSession) -> None:
     """Catalogue and organisations, then the demo logins."""
@@ -185,6 +196,13 @@ async def seed_demo_users(session: AsyncSession) -> None:
                     researcher_id=researcher_id,
                     organisation_id=org,
                     password_hash=await hash_password_async(f"{username}-demo"),
+                )
+            )
+        if username in DEMO_STAFF_PROFILES and await session.get(AccountProfile, username) is None:
+            name, email = DEMO_STAFF_PROFILES[username]
+            session.add(
+                AccountProfile(
+                    username=username, name=name, email=email, email_verified_at=utcnow()
                 )
             )
 

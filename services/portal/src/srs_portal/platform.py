@@ -95,6 +95,22 @@ class Platform:
         self._organisations = (time.monotonic(), names)
         return names
 
+    async def staff_names(self, usernames: set[str], *, token: str) -> dict[str, str]:
+        """The names of staff logins by login (the access service's staff directory, read
+        with the signed-in staff member's token); a login it does not name, or any answer
+        but a list, leaves the page showing the login."""
+        wanted = sorted(u for u in usernames if u)[:50]
+        if not wanted:
+            return {}
+        try:
+            entries = await self.get(
+                "access", "/v1/staff-names", token=token, params={"username": wanted}
+            )
+        except ServiceUnavailable:
+            log.warning("staff names could not be read: pages show their logins")
+            return {}
+        return {str(e["username"]): str(e["name"]) for e in entries or []}
+
     async def get_bytes(self, service: str, path: str, *, token: str) -> bytes | None:
         """A file's bytes (a download), None for a 404."""
         url = self.service_urls[service].rstrip("/") + path

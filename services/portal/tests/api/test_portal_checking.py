@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from srs_access.models import User
+from srs_access.oidc.models import AccountProfile
 from srs_access.passwords import hash_password_async
 
 from ..conftest import sign_in
@@ -28,8 +29,15 @@ class Clock:
         return self.now
 
 
-async def add_user(world, username: str, roles: list[str], researcher_id: str | None = None):
-    """A login at the access service, made as its seed makes the demo ones."""
+async def add_user(
+    world,
+    username: str,
+    roles: list[str],
+    researcher_id: str | None = None,
+    name: str | None = None,
+):
+    """A login at the access service, made as its seed makes the demo ones (with the
+    person's name when given, as the demo staff have)."""
     async with world["access"].runtime.db.transaction() as session:
         session.add(
             User(
@@ -40,6 +48,10 @@ async def add_user(world, username: str, roles: list[str], researcher_id: str | 
                 password_hash=await hash_password_async(f"{username}-demo"),
             )
         )
+        if name:
+            session.add(
+                AccountProfile(username=username, name=name, email=f"{username}@srs.example")
+            )
 
 
 def alice(world) -> dict[str, str]:
@@ -192,6 +204,7 @@ async def test_the_queue_orders_by_deadline_with_each_clock_and_the_picture(worl
         json={"vote": "reject", "reason": SECRET_REASON},
     )
     assert vote.status_code == 201
+    await add_user(world, "checker2", ["checker"], name="Mei Chen")
     clock.now = MONDAY + dt.timedelta(days=7, hours=-1)  # next Monday 09:00
     await sign_in(world, username="checker", password="checker-demo")
     page = await world["portal"].get("/checking")
@@ -206,7 +219,9 @@ async def test_the_queue_orders_by_deadline_with_each_clock_and_the_picture(worl
     # Who has reviewed, never how.
     reviewers = page.text[page.text.index(f'data-output="{first}"') :]
     reviewers = reviewers[reviewers.index("data-reviewers") : reviewers.index("</tr>")]
-    assert "checker2" in reviewers and "(1 of 2 reviews)" in reviewers
+    # Named as the staff directory names them, never by login.
+    assert "Mei Chen" in reviewers and "(1 of 2 reviews)" in reviewers
+    assert "checker2" not in reviewers
     assert SECRET_REASON not in page.text and "Reject" not in page.text
     for state, count in (("due-today", 1), ("paused", 1), ("on-track", 1), ("overdue", 0)):
         card = page.text[page.text.index(f'id="sla-{state}"') :]

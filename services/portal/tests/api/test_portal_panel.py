@@ -69,6 +69,7 @@ async def test_the_panel_decides_an_accreditation_application_with_a_reason(worl
     assert done.status_code == 303 and done.headers["location"] == url
     decided = await world["portal"].get(url)
     assert "Meets the criteria for full accreditation." in decided.text
+    assert "Priya Shah" in decided.text  # who decided, by name (the staff directory)
     assert 'id="record-decision"' not in decided.text  # decided: no form any more
     read = await world["accreditation"].get(
         f"/v1/applications/{application_id}", headers=researcher(world)
@@ -157,6 +158,9 @@ async def test_the_panel_reviews_prioritises_and_approves_a_project_with_conditi
     ).json()
     assert project["status"] == "approved" and project["priority"] is True
     assert project["conditions"] == "Publish the code with the final report."
+    decisions = (await world["portal"].get(url)).text
+    decisions = decisions[decisions.index("Publish the code") :]
+    assert "Priya Shah" in decisions  # the decision's maker, by name, not by login
     # The lead sees the conditions on her own project page.
     await as_user(world, "alice")
     mine = await world["portal"].get(f"/projects/{project_id}")

@@ -17,6 +17,7 @@ from srs_common.audit.api import audit_router
 ROUTERS = [
     catalogue.router,
     directory.router,
+    directory.staff_router,
     requirements.router,
     spaces.router,
     decisions.router,

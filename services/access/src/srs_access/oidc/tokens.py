@@ -4,16 +4,26 @@ grant gives), and the OpenID Connect ID token, both signed with the service's RS
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from typing import Any
 
-from authlib.oidc.core.util import create_half_hash
 from jose import jwt
 
 from srs_access.models import User
 from srs_access.oidc.models import AccountProfile
 from srs_access.settings import AccessSettings
 from srs_common.tokens import MAX_TTL_SECONDS, SigningKey, issue_token
+
+
+def at_hash(access_token: str) -> str:
+    """The ID token's ``at_hash`` for an RS256 access token (OpenID Connect Core 1.0,
+    3.1.3.6): the left half of the token's SHA-256, base64url without padding. Written
+    here rather than imported from ``authlib.oidc.core``, whose import adds 2.8 MB to
+    every access replica for these two lines."""
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode()
 
 
 def access_token_for(
@@ -86,7 +96,7 @@ def id_token_for(
         "aud": client_id,
         "iat": now,
         "exp": now + min(ttl_seconds, MAX_TTL_SECONDS),
-        "at_hash": create_half_hash(access_token, "RS256").decode(),
+        "at_hash": at_hash(access_token),
     }
     if auth_time is not None:
         body["auth_time"] = auth_time

@@ -1,4 +1,4 @@
-"""The public directory of organisations: each one's id and name."""
+"""Directories: each organisation's id and name (public); staff logins' names (staff)."""
 
 from __future__ import annotations
 
@@ -15,4 +15,15 @@ class OrganisationName(BaseModel):
     )
 
     id: str
+    name: str
+
+
+class StaffName(BaseModel):
+    """A staff login and the person's name, nothing else of their account."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"username": "checker", "name": "Tom Okafor"}]},
+    )
+
+    username: str
     name: str

@@ -22,7 +22,13 @@ from srs_portal.platform import Platform
 from srs_portal.security import require_csrf
 from srs_portal.signin import access_token
 from srs_portal.staff import require_role
-from srs_portal.staff.checking_view import VERDICT_TAGS, VERDICTS, queue_rows, request_view
+from srs_portal.staff.checking_view import (
+    VERDICT_TAGS,
+    VERDICTS,
+    queue_rows,
+    request_view,
+    reviewer_ids,
+)
 from srs_portal.staff.checking_view import service_level as service_level_picture
 
 router = APIRouter()
@@ -56,7 +62,10 @@ async def _queue(request: Request, token: str) -> list[dict[str, Any]]:
 @router.get("/checking", response_class=HTMLResponse)
 async def checking_queue(request: Request, user: Checker) -> Response:
     token = await access_token(request)
-    rows = queue_rows(await _queue(request, token), me_of(user))
+    platform: Platform = request.app.state.platform
+    items = await _queue(request, token)
+    names = await platform.staff_names(reviewer_ids(items), token=token)
+    rows = queue_rows(items, me_of(user), names)
     return render(
         request,
         "staff/checking.html",
@@ -97,7 +106,10 @@ async def _page(
     output = await _output(request, user, token, output_id)
     votes = await platform.get("clearance", f"/v1/outputs/{output_id}/votes", token=token)
     comments = await platform.get("clearance", f"/v1/outputs/{output_id}/comments", token=token)
-    view = request_view(output, votes or {}, comments or [], me_of(user))
+    people = {v["checker_id"] for v in (votes or {}).get("votes", [])}
+    people |= {c["author_id"] for c in comments or []} - {output["requester_id"]}
+    names = await platform.staff_names(people, token=token)
+    view = request_view(output, votes or {}, comments or [], me_of(user), names)
     return render(
         request,
         "staff/checking_output.html",

@@ -98,14 +98,25 @@ def service_level(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def queue_rows(items: list[dict[str, Any]], me: str) -> list[dict[str, Any]]:
-    """The queue's entries, each with its clock and its reviewers named (you, or an id)."""
+def reviewer_ids(items: list[dict[str, Any]]) -> set[str]:
+    """Every checker who has reviewed one of these requests (to be named once)."""
+    return {r for item in items for r in item.get("reviewers", [])}
+
+
+def queue_rows(
+    items: list[dict[str, Any]], me: str, names: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The queue's entries, each with its clock and its reviewers named (you, their name,
+    or their login when the directory does not name them)."""
+    names = names or {}
     return [
         {
             **item,
             "clock": clock(item),
             "due": due_words(item.get("due_at")),
-            "reviewed_by": ["you" if r == me else r for r in item.get("reviewers", [])],
+            "reviewed_by": [
+                "you" if r == me else names.get(r, r) for r in item.get("reviewers", [])
+            ],
             # A checker's own request is listed but never opened by them for review.
             "own": item.get("requester_id") == me,
         }
@@ -166,11 +177,15 @@ def request_view(
     votes: dict[str, Any],
     comments: list[dict[str, Any]],
     me: str,
+    names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The request page's content: groups and files with their comments and verdicts, the
     reviews (only what the votes list answers: one's own before every review is in), the
     clarification thread and the general comments."""
+    names = names or {}
     shown = votes.get("votes", [])
+    for vote in shown:
+        vote["checker_name"] = names.get(vote["checker_id"], vote["checker_id"])
     mine = next((v for v in shown if v["checker_id"] == me), None)
     others = [v for v in shown if v["checker_id"] != me]
     per_file: dict[str, list[dict[str, Any]]] = {}
@@ -182,7 +197,7 @@ def request_view(
             if comment["author_id"] == me
             else "The researcher"
             if comment["author_id"] == output["requester_id"]
-            else f"Checker {comment['author_id']}"
+            else names.get(comment["author_id"], f"Checker {comment['author_id']}")
         )
         if comment.get("kind") in ("question", "answer"):
             thread.append(entry)
@@ -198,7 +213,7 @@ def request_view(
             entry["comments"] = per_file.get(file["id"], [])
             entry["my_verdict"] = ((mine or {}).get("files") or {}).get(file["id"])
             entry["verdicts"] = [
-                {"by": v["checker_id"], "verdict": (v.get("files") or {}).get(file["id"])}
+                {"by": v["checker_name"], "verdict": (v.get("files") or {}).get(file["id"])}
                 for v in others
                 if (v.get("files") or {}).get(file["id"])
             ]

@@ -131,6 +131,10 @@ async def _application_page(
     # The version this page shows; the decision form sends it back as If-Match.
     path = f"/v1/applications/{application['id']}"
     etag = await platform.etag("accreditation", path, token=token)
+    decider = str(application.get("decided_by") or "")
+    if decider:
+        named = await platform.staff_names({decider}, token=token)
+        application = {**application, "decided_by": named.get(decider, decider)}
     return render(
         request,
         "staff/panel_application.html",

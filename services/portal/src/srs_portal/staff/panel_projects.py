@@ -100,8 +100,14 @@ async def _page(
         }
         for m in project.get("members", [])
     ]
+    deciders = {str(d.get("decided_by") or "") for d in project.get("decisions", [])}
+    named = await platform.staff_names(deciders, token=token)
     decisions = [
-        {**d, "action_name": DECISIONS.get(d["action"], str(d["action"]).replace("_", " "))}
+        {
+            **d,
+            "action_name": DECISIONS.get(d["action"], str(d["action"]).replace("_", " ")),
+            "decided_by": named.get(str(d.get("decided_by") or ""), d.get("decided_by")),
+        }
         for d in project.get("decisions", [])
     ]
     return render(
