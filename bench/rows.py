@@ -73,24 +73,9 @@ def footprint(ctx: Context) -> Row:
     ready = {}
     # The quick check times one service; the full run every one.
     for service in ["access"] if ctx.profile is QUICK else SERVICES:
-        port = _free()
-        # The probe serves and reports ready like any replica, but leaves the relay and
-        # the consumer group to the running stack: joining srs-<service> would make the
-        # stack's own consumers rebalance under the rows that follow.
-        env = {
-            **ctx.stack.env(service),
-            f"SRS_{service.upper()}_PORT": str(port),
-            f"SRS_{service.upper()}_METRICS_PORT": str(_free()),
-            f"SRS_{service.upper()}_RUN_RELAY": "false",
-            f"SRS_{service.upper()}_RUN_CONSUMERS": "false",
-        }
-        proc = Process(
-            [sys.executable, "-m", f"srs_{service}", "serve"],
-            env,
-            ctx.var / "logs" / f"footprint-{service}.log",
-        )
+        proc, url = api_replica(ctx, service, "footprint")
         try:
-            ready[service] = proc.wait_http(f"http://127.0.0.1:{port}/readyz", timeout=30)
+            ready[service] = proc.wait_http(f"{url}/readyz", timeout=30)
         finally:
             proc.stop()
     worst_rss, worst_ready = max(rss.values()), max(ready.values())
@@ -108,6 +93,27 @@ def footprint(ctx: Context) -> Row:
         met=worst_rss < 150 and worst_ready < 3,
         note=detail,
     )
+
+
+def api_replica(ctx: Context, service: str, purpose: str) -> tuple[Process, str]:
+    """One more API replica of ``service`` (started, not yet ready) and its URL. It
+    serves like any replica but leaves the relay and the consumer group to the running
+    stack: joining srs-<service> would make the stack's own consumers rebalance under the
+    rows that follow; and an API replica is what the deployment scales."""
+    port = _free()
+    env = {
+        **ctx.stack.env(service),
+        f"SRS_{service.upper()}_PORT": str(port),
+        f"SRS_{service.upper()}_METRICS_PORT": str(_free()),
+        f"SRS_{service.upper()}_RUN_RELAY": "false",
+        f"SRS_{service.upper()}_RUN_CONSUMERS": "false",
+    }
+    proc = Process(
+        [sys.executable, "-m", f"srs_{service}", "serve"],
+        env,
+        ctx.var / "logs" / f"{purpose}-{service}.log",
+    )
+    return proc, f"http://127.0.0.1:{port}"
 
 
 def _free() -> int:
