@@ -276,7 +276,7 @@ def test_an_operator_signs_in_and_the_live_tab_opens_with_recent_events(stack, o
     page.wait_for_selector("#sign-in:text('Sign in')")
     no_serious_violations(page, "the console's sign-in page")
     sign_in(page, stack, "ops")
-    assert page.inner_text("#who") == "ops (ops)"
+    assert page.inner_text("#who") == "Jo Ellis (ops)"  # by name, then the role
 
     # Already there on opening, with no new event needed.
     row = page.locator(f"#live-rows tr[data-subject='{project_id}']").first

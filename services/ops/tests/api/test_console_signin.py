@@ -130,7 +130,8 @@ async def test_an_operator_signs_in_and_the_console_calls_the_api_without_a_toke
     assert "httponly" in flags and "samesite=lax" in flags and "path=/" in flags
     console = await world["ops"].get("/console")
     assert console.status_code == 200
-    assert "ops (ops)" in console.text and "sign-out" in console.text
+    # The operator by name (the demo ops login has one), then the role.
+    assert "Jo Ellis (ops)" in console.text and "sign-out" in console.text
     assert 'src="/console/static/console.js"' in console.text
     assert "<script>" not in console.text  # no inline script under the page's policy
     events = await world["ops"].get("/v1/events")
