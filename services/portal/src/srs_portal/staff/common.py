@@ -80,3 +80,23 @@ CHANGED_MEANWHILE = (
 def form_text(form: Any, name: str) -> str:
     value = form.get(name, "")
     return value.strip() if isinstance(value, str) else ""
+
+
+def decision_form(
+    form: Any, decisions: dict[str, tuple[str, str]]
+) -> tuple[dict[str, str], tuple[str, str] | None, dict[str, str], dict[str, Any]]:
+    """A panel decision form read and checked, for applications and projects alike: its
+    values, the decision chosen (the API's action path and what the reason is for), the
+    errors to show under its fields, and the body to send (conditions with an approval)."""
+    values = {name: form_text(form, name) for name in ("decision", "reason", "conditions")}
+    errors: dict[str, str] = {}
+    decision = decisions.get(values["decision"])
+    if decision is None:
+        errors["decision"] = "Choose approve, reject or request information"
+    problem = reason_error(values["reason"], decision[1] if decision else "the decision")
+    if problem:
+        errors["reason"] = problem
+    body: dict[str, Any] = {"reason": values["reason"]}
+    if values["decision"] == "approve" and values["conditions"]:
+        body["conditions"] = values["conditions"]
+    return values, decision, errors, body

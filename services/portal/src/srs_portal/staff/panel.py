@@ -17,9 +17,9 @@ from srs_portal.security import require_csrf
 from srs_portal.staff import require_role
 from srs_portal.staff.common import (
     CHANGED_MEANWHILE,
+    decision_form,
     every_item,
     form_text,
-    reason_error,
     refusal,
     staff_call,
 )
@@ -166,19 +166,9 @@ async def application_page(request: Request, application_id: str, user: PanelMem
 async def decide_application(request: Request, application_id: str, user: PanelMember) -> Response:
     application = await _application(request, application_id)
     form = await request.form()
-    values = {name: form_text(form, name) for name in ("decision", "reason", "conditions")}
-    errors: dict[str, str] = {}
-    decision = ACCREDITATION_DECISIONS.get(values["decision"])
-    if decision is None:
-        errors["decision"] = "Choose approve, reject or request information"
-    problem = reason_error(values["reason"], decision[1] if decision else "the decision")
-    if problem:
-        errors["reason"] = problem
+    values, decision, errors, body = decision_form(form, ACCREDITATION_DECISIONS)
     if errors or decision is None:
         return await _application_page(request, application, values, errors, status=422)
-    body: dict[str, Any] = {"reason": values["reason"]}
-    if values["decision"] == "approve" and values["conditions"]:
-        body["conditions"] = values["conditions"]
     platform, token = await staff_call(request)
     status, answer = await platform.send(
         "POST",

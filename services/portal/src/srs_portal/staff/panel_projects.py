@@ -15,7 +15,14 @@ from srs_common.errors import NotFound
 from srs_portal.pages import render
 from srs_portal.projects import DECISIONS, GATEWAYS, LEVELS, ROLE_NAMES, _catalogue
 from srs_portal.security import require_csrf
-from srs_portal.staff.common import CHANGED_MEANWHILE, form_text, reason_error, refusal, staff_call
+from srs_portal.staff.common import (
+    CHANGED_MEANWHILE,
+    decision_form,
+    form_text,
+    reason_error,
+    refusal,
+    staff_call,
+)
 from srs_portal.staff.panel import PanelMember
 
 router = APIRouter(prefix="/panel/projects")
@@ -180,19 +187,9 @@ async def start_review(request: Request, project_id: str, user: PanelMember) -> 
 async def decide(request: Request, project_id: str, user: PanelMember) -> Response:
     project = await _project(request, project_id)
     form = await request.form()
-    values = {name: form_text(form, name) for name in ("decision", "reason", "conditions")}
-    errors: dict[str, str] = {}
-    decision = PROJECT_DECISIONS.get(values["decision"])
-    if decision is None:
-        errors["decision"] = "Choose approve, reject or request information"
-    problem = reason_error(values["reason"], decision[1] if decision else "the decision")
-    if problem:
-        errors["reason"] = problem
+    values, decision, errors, body = decision_form(form, PROJECT_DECISIONS)
     if errors or decision is None:
         return await _page(request, project, values, errors, status=422)
-    body: dict[str, Any] = {"reason": values["reason"]}
-    if values["decision"] == "approve" and values["conditions"]:
-        body["conditions"] = values["conditions"]
     platform, token = await staff_call(request)
     status, answer = await platform.send(
         "POST",
