@@ -126,7 +126,7 @@ async def relay_throughput(ctx: Context) -> Row:
     """Rows/s draining an outbox backlog vs raw aiokafka batched produce of the same payloads."""
     n = ctx.profile.relay_rows
     bootstrap = ctx.stack.broker.bootstrap  # type: ignore[union-attr]
-    url = ctx.stack.database_url("projects").rsplit("/", 1)[0] + "/srs_bench_relay"
+    url = ctx.stack.database_url("projects").rsplit("/", 1)[0] + "/srs_" + ctx.var.name + "_relay"
     ensure_postgres_database(url, recreate=True)
     metadata = MetaData()
     tables = messaging_tables(metadata)

@@ -36,6 +36,9 @@ from srs_common.testing import ensure_postgres_database
 from srs_common.tokens import SigningKey, issue_token
 
 PG = os.environ.get("SRS_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+#: Names this run's databases and var/ folder, so two runs can share the machine (a run
+#: with another name writes its table to its own folder, not to bench/RESULTS.md).
+NAME = os.environ.get("SRS_BENCH_NAME", "bench")
 
 
 def pct(a: float, b: float) -> str:
@@ -58,17 +61,17 @@ def main() -> None:
     # A SIGTERM (timeout, kill) unwinds like Ctrl-C, so the stack below is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     profile: Profile = QUICK if args.quick else FULL
-    var = ROOT / "var" / "bench"
+    var = ROOT / "var" / NAME
     var.mkdir(parents=True, exist_ok=True)
     (var / "logs").mkdir(exist_ok=True)
     started = time.monotonic()
 
     urls = {}
     for service in SERVICES:
-        url = f"{PG}/srs_bench_{service}"
+        url = f"{PG}/srs_{NAME}_{service}"
         ensure_postgres_database(url, recreate=True)
         urls[service] = url
-    baseline_url = f"{PG}/srs_bench_baseline"
+    baseline_url = f"{PG}/srs_{NAME}_baseline"
     ensure_postgres_database(baseline_url, recreate=True)
 
     key = SigningKey.generate()
@@ -161,7 +164,7 @@ def main() -> None:
     elapsed = time.monotonic() - started
     print("\n" + table)
     print(f"\n{'quick' if args.quick else 'full'} run in {elapsed:.0f} s")
-    results = ROOT / "bench" / "RESULTS.md"
+    results = ROOT / "bench" / "RESULTS.md" if NAME == "bench" else var / "RESULTS.md"
     results.write_text(
         f"# Benchmark results\n\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
         f"{'quick' if args.quick else 'full'} run ({elapsed:.0f} s).\n\n"
