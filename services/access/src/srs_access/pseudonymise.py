@@ -8,11 +8,9 @@ keys can rotate and IDs made under different keys never collide silently.
 
 from __future__ import annotations
 
-import base64
 import codecs
 import csv
 import hashlib
-import hmac
 import io
 import json
 import re
