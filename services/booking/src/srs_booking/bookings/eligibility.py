@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, case, exists, select
+from sqlalchemy import BindParameter, and_, bindparam, case, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_booking import domain
@@ -42,9 +42,10 @@ async def best_accreditation(
     ).scalar_one_or_none()
 
 
-def _eligibility_statement() -> Select[Any]:
-    """One round trip for every read-model fact a booking needs: each a scalar subquery
-    on a primary key. Built once; values are bound per call."""
+def _eligibility_columns() -> list[Any]:
+    """Every read-model fact a booking needs, each a scalar subquery on a primary key, so
+    that they share one round trip with whatever else the caller selects. Values are
+    bound per call: ``researcher_id``, ``project_id`` and ``version``."""
     researcher_id: BindParameter[str] = bindparam("researcher_id")
     project_id: BindParameter[str] = bindparam("project_id")
     acc, member, project = (
@@ -67,7 +68,7 @@ def _eligibility_statement() -> Select[Any]:
         )
 
     member_key = and_(member.c.project_id == project_id, member.c.researcher_id == researcher_id)
-    return select(
+    return [
         best(acc.c.status).label("acc_status"),
         best(acc.c.valid_until).label("acc_valid_until"),
         one(member.c.active, member_key).label("member_active"),
@@ -79,27 +80,27 @@ def _eligibility_statement() -> Select[Any]:
             declaration.c.version == bindparam("version"),
         )
         .label("declared"),
-    )
+    ]
 
 
-_ELIGIBILITY = _eligibility_statement()
+#: Built once (compiled statements are cached by their structure).
+ELIGIBILITY_COLUMNS = _eligibility_columns()
 
 
-async def eligibility_facts(
-    session: AsyncSession, researcher_id: str, project_id: str, settings: BookingSettings
-) -> domain.Eligibility:
-    """The read models' facts about the researcher and project, in one round trip (plus
-    one for the project's dataset levels)."""
-    row = (
-        await session.execute(
-            _ELIGIBILITY,
-            {
-                "researcher_id": researcher_id,
-                "project_id": project_id,
-                "version": settings.declaration_version,
-            },
-        )
-    ).one()
+def eligibility_params(
+    researcher_id: str, project_id: str, settings: BookingSettings
+) -> dict[str, str]:
+    """The values ``ELIGIBILITY_COLUMNS`` are bound to."""
+    return {
+        "researcher_id": researcher_id,
+        "project_id": project_id,
+        "version": settings.declaration_version,
+    }
+
+
+async def eligibility_from(session: AsyncSession, row: Any) -> domain.Eligibility:
+    """The facts from a row holding ``ELIGIBILITY_COLUMNS``, with the levels of the
+    project's datasets (one more round trip, if the project names any)."""
     dataset_ids = list(row.dataset_ids or [])
     levels: dict[str, str | None] = dict.fromkeys(dataset_ids)
     if dataset_ids:

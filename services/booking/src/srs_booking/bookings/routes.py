@@ -41,6 +41,7 @@ async def create_booking(
 ) -> Any:
     """Books a place at a site for a time within its opening hours (201). A broken booking rule
     answers 422 naming the `rule`; a place already booked for an overlapping time answers 409."""
+    # The answer is already JSON in BookingRead's shape (response_model documents it).
     return await creation.create_booking(session, principal, data, settings, now)
 
 
