@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic_core import to_json
 
+from srs_accreditation.deps import ReadSession
 from srs_accreditation.register import service
 from srs_accreditation.schemas import RegisterEntry
-from srs_common.db import SessionDep
 from srs_common.errors import problem_responses
 from srs_common.pagination import Cursor, Limit, Page
 
@@ -23,7 +23,7 @@ public = APIRouter(prefix="/register", tags=["public register"])
     responses=problem_responses(422),
 )
 async def read_register(
-    session: SessionDep,
+    session: ReadSession,
     q: Annotated[str | None, Query(max_length=200, description="name or organisation")] = None,
     status_: Annotated[
         Literal["current", "expired", "suspended", "revoked"] | None, Query(alias="status")

@@ -7,9 +7,12 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_accreditation.domain import recognised_by
+from srs_accreditation.domain import Kind, recognised_by
 from srs_accreditation.models import Accreditation, Researcher
 from srs_common.pagination import keyset_page
+
+# The same few lines on every entry of a kind: built once (serialised, never changed).
+_RECOGNISED_BY = {kind.value: recognised_by(kind) for kind in Kind}
 
 
 async def search_register(
@@ -49,7 +52,7 @@ async def search_register(
             "valid_from": r.valid_from,
             "valid_until": r.valid_until,
             "status": r.status,
-            "recognised_by": recognised_by(r.kind),
+            "recognised_by": _RECOGNISED_BY[r.kind],
         }
         for r in page.items
     ]

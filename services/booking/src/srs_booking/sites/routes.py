@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_booking import domain
-from srs_booking.deps import Settings, Support
+from srs_booking.deps import ReadSession, Settings, Support
 from srs_booking.models import Site, SiteClosure
 from srs_booking.schemas import AvailabilityRead, ClosureCreate, ClosureRead, HoursChange, SiteRead
 from srs_booking.sites import availability as availability_read
@@ -185,7 +185,7 @@ async def announce_hours_change(
     ),
 )
 async def read_availability(
-    session: SessionDep,
+    session: ReadSession,
     principal: CurrentPrincipal,
     now: Now,
     settings: Settings,
