@@ -255,3 +255,77 @@ async def test_discarded_dead_letter_releases_the_key_without_applying(db, boots
         await eventually(lambda: _is(applied(db, "next-on-kd"), 1))
     assert await applied(db, "poison-d") == 0
     assert runner.dead_lettered == 1, "the event after the discard was not parked"
+
+
+class WidgetChecked(Contract):
+    """Test-only contract: note a widget's counter as it is now."""
+
+    type: ClassVar[str] = "srs.widget.checked.v1"
+    topic: ClassVar[str] = WidgetApplied.topic
+    example: ClassVar[dict] = {"widget_id": "w1"}
+
+    widget_id: str
+
+
+def checked(widget_id: str, *, key: str):
+    value, key_bytes, headers = record(widget_id, key=key)
+    headers = [(k, WidgetChecked.type.encode() if k == "ce_type" else v) for k, v in headers]
+    return value, key_bytes, headers
+
+
+async def test_a_run_of_one_contract_goes_to_its_set_based_handler_in_order_per_key(
+    db, bootstrap
+):
+    """A contract with a set-based handler gets the run of its events in one call, each
+    event once (a redelivered copy in the same fetch is not applied again); an event of
+    another type with the same key keeps its place between them."""
+    from srs_common.events.handlers import Handlers
+
+    settings = make_settings(bootstrap)
+    topic = f"srs.test.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(settings.platform, [topic], partitions=1)
+    runs: list[list[str]] = []
+    seen: dict[str, int] = {}
+    handlers = Handlers()
+
+    @handlers.on(WidgetApplied)
+    async def one(session, event, payload: WidgetApplied) -> None:
+        await bump(session, event)
+
+    @handlers.on_many(WidgetApplied)
+    async def many(session, events) -> None:
+        runs.append([payload.widget_id for _, payload in events])
+        for event, _ in events:
+            await bump(session, event)
+
+    @handlers.on(WidgetChecked)
+    async def check(session, event, payload: WidgetChecked) -> None:
+        async with session.begin_nested():
+            value = (
+                await session.execute(select(widget.c.applied).where(widget.c.id == "w-k"))
+            ).scalar_one_or_none()
+        seen[payload.widget_id] = value or 0
+
+    again = str(uuid.uuid4())
+    burst = [record(f"w-run-{n}", key=f"r{n}") for n in range(20)]
+    burst[3] = record("w-run-3", key="r3", event_id=again)
+    burst.insert(10, record("w-run-3", key="r3", event_id=again))  # redelivered copy
+    burst.insert(5, record("w-k", key="k"))
+    burst.insert(6, checked("check-1", key="k"))  # after the first w-k
+    burst.insert(15, record("w-k", key="k"))  # after the check
+    await produce(bootstrap, topic, burst)  # all waiting: one fetch takes them all
+    runner = ConsumerRunner(db, settings, handlers, [topic], consumer=settings.service_name)
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _is(applied(db, "w-run-19"), 1))
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    for n in range(20):
+        assert await applied(db, f"w-run-{n}") == 1, f"w-run-{n} applied wrongly"
+    assert await applied(db, "w-k") == 2
+    assert seen == {"check-1": 1}, "the check did not keep its place between its key's events"
+    assert max(len(r) for r in runs) > 2, f"no run reached the set-based handler: {runs}"
+    assert sum(r.count("w-run-3") for r in runs) <= 1
+    assert runner.processed == 23

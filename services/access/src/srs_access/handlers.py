@@ -3,6 +3,8 @@ out-of-order arrival (read-model rows keep the time of their latest event)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_access import linkage, spaces
@@ -42,6 +44,14 @@ async def on_project_approved(
     await spaces.provision_project_space(session, payload)
 
 
+@HANDLERS.on_many(prj.ProjectApproved)
+async def on_projects_approved(
+    session: AsyncSession, approvals: Sequence[tuple[Event, prj.ProjectApproved]]
+) -> None:
+    """A run of approvals, provisioned together (the panel approves in bursts)."""
+    await spaces.provision_project_spaces(session, approvals)
+
+
 @HANDLERS.on(lnk.LinkageTaskCompleted)
 async def on_linkage_task_completed(
     session: AsyncSession, event: Event, payload: lnk.LinkageTaskCompleted
@@ -74,6 +84,33 @@ def _project_status(status: str) -> TypedHandler[ProjectStatusEvent]:
         await spaces.sync_accounts(session, p.project_id)
 
     return handle
+
+
+def _projects_status(
+    status: str,
+) -> Callable[[AsyncSession, Sequence[tuple[Event, ProjectStatusEvent]]], Awaitable[None]]:
+    """:func:`_project_status` for a run of such events: the read model rows change
+    together, then every project's accounts are synced at once."""
+
+    async def handle_many(
+        session: AsyncSession, events: Sequence[tuple[Event, ProjectStatusEvent]]
+    ) -> None:
+        ids = list(dict.fromkeys(p.project_id for _, p in events))
+        await spaces.load_projects(session, ids)  # one read; record_project then finds them
+        for _, p in events:
+            await spaces.record_project(
+                session,
+                p.project_id,
+                status=status,
+                at=p.occurred_at,
+                organisation_id=p.organisation_id,
+                dataset_ids=getattr(p, "dataset_ids", None),
+                flush=False,
+            )
+        await session.flush()
+        await spaces.sync_accounts_of(session, ids)
+
+    return handle_many
 
 
 @HANDLERS.on(prj.ProjectCompleted)
@@ -164,6 +201,9 @@ def _booking_status(status: str) -> TypedHandler[BookingEvent]:
 
 HANDLERS.on(prj.ProjectActivated, prj.ProjectResumed)(_project_status("active"))
 HANDLERS.on(prj.ProjectSuspended)(_project_status("suspended"))
+HANDLERS.on_many(prj.ProjectActivated)(_projects_status("active"))
+HANDLERS.on_many(prj.ProjectResumed)(_projects_status("active"))
+HANDLERS.on_many(prj.ProjectSuspended)(_projects_status("suspended"))
 HANDLERS.on(prj.ProjectMemberAdded, prj.ProjectMemberReactivated)(_member_status("active"))
 HANDLERS.on(prj.ProjectMemberRemoved)(_member_status("removed"))
 HANDLERS.on(prj.ProjectMemberDeactivated)(_member_status("inactive"))

@@ -22,6 +22,18 @@ handler, which is what :class:`srs_common.events.consumer.ConsumerRunner` consum
 gives the topics the service must subscribe to. :meth:`Handlers.on_every` registers the
 catch-all of a consumer that keeps every event whatever its type (the operations monitor,
 webhook deliveries); that handler receives the raw :class:`Event`.
+
+A contract whose events arrive in bursts may also have a set-based handler, registered
+with :meth:`Handlers.on_many`: it gets a run of that contract's events (already claimed in
+the inbox, in order) and must leave the database exactly as the one-event handler applied
+to each in turn would. The runner uses it for runs of two or more such events in one
+fetched batch, and the one-event handler for everything else (and for a run again, one by
+one, when the run's transaction fails)::
+
+    @HANDLERS.on_many(ProjectApproved)
+    async def on_projects_approved(
+        session: AsyncSession, events: Sequence[tuple[Event, ProjectApproved]]
+    ) -> None: ...
 """
 
 from __future__ import annotations
@@ -29,7 +41,7 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,12 +52,18 @@ from srs_common.events.envelope import Event
 # What the runner calls: the session of the inbox transaction and the consumed event.
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 
+# A set-based handler: the session and a run of events of one contract, in order.
+BatchHandler = Callable[[AsyncSession, list[Event]], Awaitable[None]]
+
 # The key of the catch-all handler (any type without a handler of its own).
 EVERY = "*"
 
 P = TypeVar("P")
 # A typed handler: the session, the event, and its payload as its contract.
 TypedHandler = Callable[[AsyncSession, Event, P], Awaitable[None]]
+
+# A typed set-based handler: the session and the run's (event, payload) pairs.
+TypedBatchHandler = Callable[[AsyncSession, Sequence[tuple[Event, P]]], Awaitable[None]]
 
 C1 = TypeVar("C1", bound=Contract)
 C2 = TypeVar("C2", bound=Contract)
@@ -110,6 +128,7 @@ class Handlers(Mapping[str, Handler]):
         self._routes: dict[str, Handler] = {}
         self._contracts: dict[str, type[Contract]] = {}
         self._names: dict[str, str] = {}
+        self._batches: dict[str, BatchHandler] = {}
 
     # -- registration -------------------------------------------------------------------
     @overload
@@ -179,6 +198,36 @@ class Handlers(Mapping[str, Handler]):
 
         return register
 
+    def on_many(
+        self, contract: type[C1], /
+    ) -> Callable[[TypedBatchHandler[C1]], TypedBatchHandler[C1]]:
+        """Register the decorated set-based handler for ``contract`` (see the module's
+        text); the contract keeps its one-event handler, which must be registered too."""
+        if contract_for(getattr(contract, "type", "")) is not contract:
+            raise TypeError(f"{contract!r} is not a registered event contract")
+
+        def register(handler: TypedBatchHandler[C1]) -> TypedBatchHandler[C1]:
+            if contract.type in self._batches:
+                raise DuplicateHandler(f"{handler.__qualname__}: {contract.type} has one")
+
+            @functools.wraps(handler)
+            async def handle(session: AsyncSession, events: list[Event]) -> None:
+                pairs = [
+                    (
+                        event,
+                        event.payload
+                        if isinstance(event.payload, contract)
+                        else contract.model_validate(event.data),
+                    )
+                    for event in events
+                ]
+                await handler(session, pairs)
+
+            self._batches[contract.type] = handle
+            return handler
+
+        return register
+
     def on_every(self, handler: Handler) -> Handler:
         """Register the catch-all: ``handler(session, event)`` for every type that has no
         handler of its own, payload decoded when the type has a contract (else None)."""
@@ -208,6 +257,13 @@ class Handlers(Mapping[str, Handler]):
         """The topics carrying the consumed contracts (the catch-all adds none: such a
         consumer names its topics itself)."""
         return topics_of(self._contracts.values())
+
+    def batch_for(self, event_type: str) -> BatchHandler | None:
+        """The set-based handler of ``event_type`` (None when it has none, or when the
+        one-event handler was not registered: a run must always be able to fall back)."""
+        if event_type not in self._routes:
+            return None
+        return self._batches.get(event_type)
 
     def __getitem__(self, event_type: str) -> Handler:
         return self._routes[event_type]

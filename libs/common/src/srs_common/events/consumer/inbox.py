@@ -40,6 +40,32 @@ class Inbox:
         )
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
+    async def claim_many(self, session: AsyncSession, events: list[Event]) -> list[Event]:
+        """Record a run of events in one statement; the ones that were not there before,
+        in order (a repeated event counts once)."""
+        rows: dict[tuple[str, str], Event] = {}
+        for event in events:
+            rows.setdefault((event.source, event.id), event)
+        if not rows:
+            return []
+        now = utcnow()
+        claimed = await session.execute(
+            self._statement.values(
+                [
+                    {
+                        "consumer": self.consumer,
+                        "source": event.source,
+                        "event_id": event.id,
+                        "type": event.type,
+                        "processed_at": now,
+                    }
+                    for event in rows.values()
+                ]
+            ).returning(self.table.c.source, self.table.c.event_id)
+        )
+        new = {(source, event_id) for source, event_id in claimed}
+        return [event for key, event in rows.items() if key in new]
+
     async def claim_or_raise(self, session: AsyncSession, event: Event) -> None:
         """:meth:`claim`, raising :class:`Duplicate` (to roll the transaction back) when
         the event was applied before."""

@@ -27,7 +27,7 @@ from srs_common.events.consumer.classify import (
 from srs_common.events.consumer.dead_letters import DISCARD_HEADER, REPLAY_HEADER, DeadLetters
 from srs_common.events.consumer.inbox import Duplicate, Inbox
 from srs_common.events.envelope import Event, UndecodableMessage, decode
-from srs_common.events.handlers import EVERY, Handler
+from srs_common.events.handlers import EVERY, BatchHandler, Handler
 from srs_common.observability import (
     EVENT_DELAY,
     EVENT_HANDLING,
@@ -138,25 +138,29 @@ class Records:
             await self._apply_together(run[start : start + self.settings.consumer_max_batch])
 
     async def _apply_together(self, run: list[tuple[ConsumerRecord, Event, Handler]]) -> None:
+        """Apply a run in one transaction: one inbox statement claims the whole run, then
+        each event goes to its handler in order, except that events of a contract with a
+        set-based handler are applied together (see :meth:`_groups`)."""
         now = time.time()
         for record, _, _ in run:
             if record.timestamp:
                 EVENT_DELAY.labels(self.consumer).observe(max(0.0, now - record.timestamp / 1000))
         started = time.perf_counter()
-        outcomes: list[tuple[Event, str]] = []
+        handlers = {id(event): handler for _, event, handler in run}
         try:
             async with self.db.transaction() as session:
-                for _, event, handler in run:
-                    token = correlation_id.set(event.correlation_id)
-                    try:
-                        with process_span(self._tracer, self.consumer, event):
-                            if await self.inbox.claim(session, event):
+                claimed = await self.inbox.claim_many(session, [event for _, event, _ in run])
+                for batch, group in self._groups([(e, handlers[id(e)]) for e in claimed]):
+                    if batch is not None:
+                        await batch(session, [event for event, _ in group])
+                        continue
+                    for event, handler in group:
+                        token = correlation_id.set(event.correlation_id)
+                        try:
+                            with process_span(self._tracer, self.consumer, event):
                                 await handler(session, event)
-                                outcomes.append((event, "applied"))
-                            else:
-                                outcomes.append((event, "duplicate"))
-                    finally:
-                        correlation_id.reset(token)
+                        finally:
+                            correlation_id.reset(token)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - nothing of the run was committed
@@ -170,9 +174,40 @@ class Records:
                 await self._handle_with_context(record, event, handler, delay_observed=True)
             return
         share = (time.perf_counter() - started) / len(run)
-        for event, outcome in outcomes:
-            self._record_outcome(event, outcome, share)
-        self.processed += sum(1 for _, outcome in outcomes if outcome == "applied")
+        applied = {id(event) for event in claimed}
+        for _, event, _ in run:
+            self._record_outcome(event, "applied" if id(event) in applied else "duplicate", share)
+        self.processed += len(claimed)
+
+    def _groups(
+        self, events: list[tuple[Event, Handler]]
+    ) -> list[tuple[BatchHandler | None, list[tuple[Event, Handler]]]]:
+        """The claimed events of a run as groups to apply in turn: a group of a contract
+        with a set-based handler gathers that contract's events, a group without one holds
+        a single event. Order per key is kept: an event whose key was seen in the current
+        groups under another type (or that has no key) closes them, so it is applied after
+        everything before it; events of different keys may be applied in another order,
+        as they may arrive in any order from different partitions anyway."""
+        batch_for = getattr(self.handlers, "batch_for", None)
+        groups: list[tuple[BatchHandler | None, list[tuple[Event, Handler]]]] = []
+        open_batches: dict[str, int] = {}
+        types_by_key: dict[str, str] = {}
+        for event, handler in events:
+            seen = types_by_key.get(event.key) if event.key is not None else None
+            if event.key is None or (seen is not None and seen != event.type):
+                open_batches.clear()
+                types_by_key.clear()
+            if event.key is not None:
+                types_by_key[event.key] = event.type
+            batch = batch_for(event.type) if batch_for is not None else None
+            if batch is not None and event.type in open_batches:
+                groups[open_batches[event.type]][1].append((event, handler))
+                continue
+            groups.append((batch, [(event, handler)]))
+            if batch is not None:
+                open_batches[event.type] = len(groups) - 1
+        # A set-based handler is for runs: a group of one takes the one-event handler.
+        return [(b if len(g) > 1 else None, g) for b, g in groups]
 
     def _record_outcome(self, event: Event, outcome: str, seconds: float) -> None:
         EVENT_HANDLING.labels(self.consumer, event.type).observe(seconds)
