@@ -5,6 +5,7 @@ share (the project application, waiting for a condition, an active project)."""
 
 from journeys.access import access_decision
 from journeys.booking import HORIZON_DAYS, booking_rows
+from journeys.growth import growth
 from journeys.idle import idle_cost
 from journeys.pseudonymisation import pseudonymise
 from journeys.saga import saga_latency
@@ -13,6 +14,7 @@ __all__ = [
     "HORIZON_DAYS",
     "access_decision",
     "booking_rows",
+    "growth",
     "idle_cost",
     "pseudonymise",
     "saga_latency",
