@@ -211,3 +211,45 @@ def event_from(
         key=subject,
         payload=payload,
     )
+
+
+def consumer_record(
+    payload: Any,
+    *,
+    subject: str,
+    offset: int,
+    source: str = "/srs/test",
+    event_id: str | None = None,
+) -> Any:
+    """``payload`` (a contract instance) as the consumer fetches it from the broker, for
+    tests of what a fetched run does (``runner.records.process_all([...])``)."""
+    import datetime as dt
+    import uuid
+
+    from aiokafka import ConsumerRecord
+
+    from srs_common.events.envelope import encode_data, to_headers
+
+    now = dt.datetime.now(dt.UTC)
+    headers = to_headers(
+        event_id=event_id or str(uuid.uuid4()),
+        source=source,
+        event_type=payload.type,
+        subject=subject,
+        time=now,
+        correlation_id=f"corr-{subject}",
+    )
+    value = encode_data(payload.model_dump(mode="json"))
+    return ConsumerRecord(
+        topic=payload.topic,
+        partition=0,
+        offset=offset,
+        timestamp=int(now.timestamp() * 1000),
+        timestamp_type=0,
+        key=subject.encode(),
+        value=value,
+        checksum=None,
+        serialized_key_size=len(subject),
+        serialized_value_size=len(value),
+        headers=headers,
+    )

@@ -6,44 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from typing import Any
 
-from aiokafka import ConsumerRecord
 from sqlalchemy import select
 
 from srs_access.models import Account, ProjectDataset, ProjectMemberView, ProjectSpace, ProjectView
 from srs_access.models import messaging as tables
 from srs_common.contracts import projects as prj
 from srs_common.events.consumer import ConsumerRunner
-from srs_common.events.envelope import encode_data, to_headers
+from srs_common.testing import consumer_record
 
 from ..conftest import now
 
 
 def as_record(payload: Any, subject: str, offset: int, event_id: str | None = None) -> Any:
-    """``payload`` as the consumer fetches it from the broker."""
-    headers = to_headers(
-        event_id=event_id or str(uuid.uuid4()),
-        source="/srs/projects",
-        event_type=payload.type,
-        subject=subject,
-        time=now(),
-        correlation_id=f"corr-{subject}",
-    )
-    value = encode_data(payload.model_dump(mode="json"))
-    return ConsumerRecord(
-        topic=payload.topic,
-        partition=0,
-        offset=offset,
-        timestamp=int(now().timestamp() * 1000),
-        timestamp_type=0,
-        key=subject.encode(),
-        value=value,
-        checksum=None,
-        serialized_key_size=len(subject),
-        serialized_value_size=len(value),
-        headers=headers,
+    return consumer_record(
+        payload, subject=subject, offset=offset, source="/srs/projects", event_id=event_id
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.contracts import ProjectSpaceProvisioned
@@ -18,7 +20,7 @@ from srs_common.contracts.accreditation import (
 )
 from srs_common.events.envelope import Event
 from srs_common.events.handlers import Handlers
-from srs_projects.applications.service import activate_project
+from srs_projects.applications.service import activate_project, activate_projects
 from srs_projects.lifecycle.suspension import suspend_projects_led_by
 from srs_projects.linkage import requests as linked_dataset_requests
 from srs_projects.members import researchers, standing
@@ -32,6 +34,16 @@ async def on_project_space_provisioned(
     session: AsyncSession, event: Event, payload: ProjectSpaceProvisioned
 ) -> None:
     await activate_project(session, payload.project_id, payload.provisioned_at)
+
+
+@HANDLERS.on_many(ProjectSpaceProvisioned)
+async def on_project_spaces_provisioned(
+    session: AsyncSession, events: Sequence[tuple[Event, ProjectSpaceProvisioned]]
+) -> None:
+    """A run of provisioned spaces (a burst of approvals): activated together."""
+    await activate_projects(
+        session, [(p.project_id, p.provisioned_at, event.correlation_id) for event, p in events]
+    )
 
 
 @HANDLERS.on(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 from srs_common.contracts.access import ProjectSpaceProvisioned
-from srs_common.testing import event_from
+from srs_common.events.consumer import ConsumerRunner
+from srs_common.testing import consumer_record, event_from
 
 
 async def test_only_an_accredited_researcher_can_draft_an_application(
@@ -247,6 +249,34 @@ async def test_space_provisioned_activates_once_even_when_redelivered(projects, 
     assert project["status"] == "active"
     [activated] = await projects.events("srs.project.activated.v1")
     assert activated["dataset_ids"] == ["ds-csew-2019"]
+
+
+async def test_a_run_of_provisioned_spaces_activates_each_project_once(projects, client):
+    """A fetched run of ``project_space.provisioned`` is applied together: each approved
+    project becomes active once (a second space event for one of them changes nothing),
+    and an unknown project is ignored."""
+    ids = [await projects.approved() for _ in range(3)]
+    at = dt.datetime.now(dt.UTC)
+
+    def provisioned(project_id: str, offset: int) -> Any:
+        payload = ProjectSpaceProvisioned(
+            project_id=project_id,
+            space_id=f"spc_{offset}",
+            dataset_ids=["ds-csew-2019"],
+            accounts_enabled=["res-alice"],
+            provisioned_at=at,
+        )
+        return consumer_record(payload, subject=project_id, offset=offset, source="/srs/access")
+
+    runtime = client.runtime
+    runner = ConsumerRunner(runtime.db, runtime.settings, client.app.state.spec.handlers, [])
+    subjects = [*ids, ids[0], "prj_unknown"]
+    await runner.records.process_all([provisioned(s, n) for n, s in enumerate(subjects)])
+    for project_id in ids:
+        project = await projects.get(project_id, projects.researcher("res-alice"))
+        assert project["status"] == "active"
+    activated = await projects.events("srs.project.activated.v1")
+    assert sorted(a["project_id"] for a in activated) == sorted(ids)
 
 
 async def test_only_the_lead_edits_and_submits_and_only_while_a_draft(projects, client):

@@ -4,15 +4,19 @@ approved project."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.auth import Principal
+from srs_common.contracts.base import Contract
 from srs_common.contracts.projects import ProjectActivated, ProjectSubmitted
 from srs_common.db import utcnow
 from srs_common.errors import RuleViolation
-from srs_common.events.outbox import publish
+from srs_common.events.outbox import publish, publish_many
 from srs_common.ids import new_id
+from srs_common.observability import current_correlation_id
 from srs_projects import domain
 from srs_projects.applications.schemas import ProjectCreate, ProjectUpdate
 from srs_projects.domain import ProjectAction, ProjectStatus
@@ -139,26 +143,48 @@ async def activate_project(
     session: AsyncSession, project_id: str, provisioned_at: dt.datetime
 ) -> None:
     """The project space exists: the project becomes active (once)."""
-    project = await session.get(Project, project_id, with_for_update=True)
-    if (
-        project is not None
-        and project.status == ProjectStatus.SUSPENDED
-        and project.activated_at is None
-    ):
-        project.activated_at = provisioned_at  # suspended before its space was ready
-        return
-    if project is None or project.status != ProjectStatus.APPROVED:
-        return  # unknown, or already active: a redelivery changes nothing
-    project.status = domain.transition(project.status, ProjectAction.ACTIVATE)
-    project.activated_at = provisioned_at
-    await publish(
-        session,
-        ProjectActivated(
-            project_id=project.id,
-            organisation_id=project.organisation_id,
-            dataset_ids=list(project.dataset_ids),
-            occurred_at=provisioned_at,
-        ),
-        subject=project.id,
-    )
+    await activate_projects(session, [(project_id, provisioned_at, current_correlation_id())])
+
+
+async def activate_projects(
+    session: AsyncSession, provisioned: Sequence[tuple[str, dt.datetime, str | None]]
+) -> None:
+    """:func:`activate_project` for several spaces at once, each ``(project id, time
+    provisioned, correlation id)``: one locked read, one event insert, one update."""
+    ids = list(dict.fromkeys(project_id for project_id, _, _ in provisioned))
+    projects = {
+        project.id: project
+        for project in (
+            await session.execute(
+                select(Project).where(Project.id.in_(ids)).order_by(Project.id).with_for_update()
+            )
+        ).scalars()
+    }
+    events: list[tuple[Contract, str, str | None]] = []
+    for project_id, provisioned_at, correlation in provisioned:
+        project = projects.get(project_id)
+        if (
+            project is not None
+            and project.status == ProjectStatus.SUSPENDED
+            and project.activated_at is None
+        ):
+            project.activated_at = provisioned_at  # suspended before its space was ready
+            continue
+        if project is None or project.status != ProjectStatus.APPROVED:
+            continue  # unknown, or already active: a redelivery changes nothing
+        project.status = domain.transition(project.status, ProjectAction.ACTIVATE)
+        project.activated_at = provisioned_at
+        events.append(
+            (
+                ProjectActivated(
+                    project_id=project.id,
+                    organisation_id=project.organisation_id,
+                    dataset_ids=list(project.dataset_ids),
+                    occurred_at=provisioned_at,
+                ),
+                project.id,
+                correlation,
+            )
+        )
+    await publish_many(session, events)
     await session.flush()
