@@ -14,7 +14,7 @@ from fastapi import Response, status
 from pydantic_core import to_json
 from sqlalchemy import Table, and_, bindparam, exists, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from srs_booking import domain
 from srs_booking.bookings.eligibility import (
@@ -58,14 +58,16 @@ _FACTS = select(
 
 # The hours, each free of the place and of the researcher or not inserted at all: the
 # unique constraints decide, so of simultaneous attempts exactly one inserts every hour.
+# Executed with one parameter set per hour, as one statement (insertmanyvalues) whose
+# RETURNING counts the hours inserted.
 _INSERT_SLOTS = {
-    "postgresql": postgresql.insert(_slot).on_conflict_do_nothing(),
-    "sqlite": sqlite.insert(_slot).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(_slot).on_conflict_do_nothing().returning(_slot.c.id),
+    "sqlite": sqlite.insert(_slot).on_conflict_do_nothing().returning(_slot.c.id),
 }
 
 
 async def _raise_taken(
-    session: AsyncSession,
+    conn: AsyncConnection,
     booking_id: str,
     site_id: str,
     place: str,
@@ -75,7 +77,7 @@ async def _raise_taken(
     """The 409 for hours that were not free: the place taken, or the researcher already
     booked then (read after the insert found them held)."""
     taken = (
-        await session.execute(
+        await conn.execute(
             select(BookedSlot.site_id, BookedSlot.place, BookedSlot.researcher_id)
             .where(
                 BookedSlot.slot_start.in_(slots),
@@ -118,8 +120,10 @@ async def create_booking(
     by the database, so of simultaneous attempts exactly one commits. Answers 201 with
     the booking (``BookingRead``)."""
     researcher_id = principal.actor_id
+    # Core statements on the session's connection: no ORM layer on the way.
+    conn = await session.connection()
     site = (
-        await session.execute(
+        await conn.execute(
             _FACTS,
             {
                 "site_id": data.site_id,
@@ -158,7 +162,7 @@ async def create_booking(
         horizon=dt.timedelta(days=settings.booking_horizon_days),
     )
     domain.check_eligibility(
-        await eligibility_from(session, site),
+        await eligibility_from(conn, site),
         declaration_version=settings.declaration_version,
         booking_date=domain.local_date(site, data.starts_at),
     )
@@ -174,7 +178,7 @@ async def create_booking(
         "status": domain.BookingStatus.CONFIRMED.value,
         "created_at": now,
     }
-    await session.execute(insert(_booking), booking)
+    await conn.execute(insert(_booking), booking)
     hours = [
         {
             "booking_id": booking["id"],
@@ -185,10 +189,10 @@ async def create_booking(
         }
         for slot in slots
     ]
-    inserted = await session.execute(_INSERT_SLOTS[session.info["dialect"]].values(hours))
-    if inserted.rowcount != len(hours):  # type: ignore[attr-defined]
+    inserted = await conn.execute(_INSERT_SLOTS[session.info["dialect"]], hours)
+    if len(inserted.all()) != len(hours):
         # Raising rolls the booking back with the hours that were free.
-        await _raise_taken(session, booking["id"], data.site_id, data.place, researcher_id, slots)
+        await _raise_taken(conn, booking["id"], data.site_id, data.place, researcher_id, slots)
     await publish(
         session,
         BookingConfirmed(

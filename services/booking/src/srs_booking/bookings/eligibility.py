@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import BindParameter, and_, bindparam, case, exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from srs_booking import domain
 from srs_booking.models import (
@@ -98,13 +98,13 @@ def eligibility_params(
     }
 
 
-async def eligibility_from(session: AsyncSession, row: Any) -> domain.Eligibility:
+async def eligibility_from(conn: AsyncConnection, row: Any) -> domain.Eligibility:
     """The facts from a row holding ``ELIGIBILITY_COLUMNS``, with the levels of the
     project's datasets (one more round trip, if the project names any)."""
     dataset_ids = list(row.dataset_ids or [])
     levels: dict[str, str | None] = dict.fromkeys(dataset_ids)
     if dataset_ids:
-        rows = await session.execute(
+        rows = await conn.execute(
             select(KnownDataset.id, KnownDataset.access_level).where(
                 KnownDataset.id.in_(dataset_ids)
             )
