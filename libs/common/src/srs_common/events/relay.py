@@ -29,7 +29,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, UnknownTopicOrPartitionError
-from sqlalchemy import func, select, update
+from sqlalchemy import BigInteger, Row, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from srs_common.config import ServiceSettings
@@ -74,6 +75,8 @@ class Relay:
         self._topics_seen: set[str] = set()
         self._producer: AIOKafkaProducer | None = None
         self._lock_conn: AsyncConnection | None = None
+        self._ahead: asyncio.Future[list[Row[Any]]] | None = None
+        self._in_flight: tuple[list[Row[Any]], list[asyncio.Future[Any]], list[Any]] | None = None
         self.active = False
         self.published = 0
         self.last_error: str | None = None
@@ -173,29 +176,107 @@ class Relay:
         if producer is not None:
             await stop_quietly(producer)
 
-    async def drain_once(self) -> int:
-        """Publish up to one batch of pending rows; return how many were marked sent."""
+    def _pending_statement(self, in_flight: list[int]) -> Any:
         table = self.outbox
+        statement = select(table).where(table.c.sent_at.is_(None))
+        if in_flight:
+            # The batch whose acknowledgements are still awaited is not marked yet: skip
+            # it as the range it spans (ids ascending) plus the few ids inside that range
+            # it does not hold (a transaction not yet committed when it was selected),
+            # which a per-row test against a thousand ids would cost many times over.
+            lo, hi = in_flight[0], in_flight[-1]
+            if hi - lo >= 2 * len(in_flight):
+                statement = statement.where(~self._id_in(in_flight))
+            else:
+                held = set(in_flight)
+                gaps = [i for i in range(lo, hi) if i not in held]
+                outside = (table.c.id < lo) | (table.c.id > hi)
+                statement = statement.where(outside | self._id_in(gaps) if gaps else outside)
+        return statement.order_by(table.c.id).limit(self.settings.relay_batch_size)
+
+    def _id_in(self, ids: list[int]) -> Any:
+        """``id IN ids`` as one array parameter on PostgreSQL (a batch's thousand ids
+        are not rendered and bound one by one), an IN list elsewhere."""
+        column = self.outbox.c.id
+        if self.db.dialect == "postgresql":
+            return column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))
+        return column.in_(ids)
+
+    async def _select_pending(self, in_flight: list[int]) -> list[Row[Any]]:
         async with self.db.engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(table)
-                    .where(table.c.sent_at.is_(None))
-                    .order_by(table.c.id)
-                    .limit(self.settings.relay_batch_size)
-                )
-            ).all()
+            rows = list((await conn.execute(self._pending_statement(in_flight))).all())
             await conn.rollback()
+        return rows
+
+    async def _discard_ahead(self) -> None:
+        """Drop the prefetched batch and leave the batch in flight unmarked (it is sent
+        again: a duplicate, never a loss)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.cancel()
+            await asyncio.gather(ahead, return_exceptions=True)
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            _, futures, spans = in_flight
+            for future in futures:
+                future.add_done_callback(_observe)
+            for span in spans:
+                end_span(span, "not marked sent")
+
+    async def _settle_in_flight(self) -> int:
+        """Await the batch in flight and mark it sent; how many rows were marked."""
+        in_flight, self._in_flight = self._in_flight, None
+        return 0 if in_flight is None else await self._settle(*in_flight)
+
+    async def drain_once(self) -> int:
+        """Hand up to one batch of pending rows to the producer; return how many.
+
+        The batch stays in flight: the next call sends its own batch first and then
+        awaits this one's acknowledgements and marks it sent, so the broker's round trip
+        overlaps with the sending; the next batch is selected meanwhile (excluding the
+        rows in flight). :meth:`finish` settles the last one.
+        """
+        ahead, self._ahead = self._ahead, None
+        in_flight = [row.id for row in self._in_flight[0]] if self._in_flight else []
+        rows = await ahead if ahead is not None else await self._select_pending(in_flight)
         if not rows:
+            await self._settle_in_flight()
             OUTBOX_BACKLOG.labels(self.settings.service_name).set(0)
             return 0
         producer = await self._ensure_producer()
+        await self._check_topics(producer, {row.topic for row in rows})
+        futures, spans = await self._send(producer, rows)
+        previous, self._in_flight = self._in_flight, (rows, futures, spans)
+        if len(rows) == self.settings.relay_batch_size:
+            exclude = sorted(in_flight + [row.id for row in rows])
+            self._ahead = asyncio.ensure_future(self._select_pending(exclude))
+        if previous is not None:
+            try:
+                await self._settle(*previous)
+            except BaseException:
+                await self._discard_ahead()
+                raise
+        return len(rows)
+
+    async def finish(self) -> int:
+        """Settle the batch still in flight and drop any prefetched one; how many rows
+        were marked sent."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.cancel()
+            await asyncio.gather(ahead, return_exceptions=True)
+        try:
+            return await self._settle_in_flight()
+        except BaseException:
+            await self._discard_ahead()
+            raise
+
+    async def _check_topics(self, producer: AIOKafkaProducer, topics: set[str]) -> None:
         # Check the topics exist (one metadata request, at most once a second and after
         # any failure): the embedded broker forgets topics when it restarts, and
         # acknowledges a produce to a topic it no longer knows without keeping it - the
         # producer would never see an error.
         now = time.monotonic()
-        topics = {row.topic for row in rows}
         if now - self._topics_checked_at > 1.0 or not topics <= self._topics_seen:
             cluster = await producer.client.fetch_all_metadata()
             missing = topics - set(cluster.topics())
@@ -204,11 +285,17 @@ class Relay:
                 await producer.client.force_metadata_update()
             self._topics_seen = topics | set(cluster.topics())
             self._topics_checked_at = now
+
+    async def _send(
+        self, producer: AIOKafkaProducer, rows: list[Row[Any]]
+    ) -> tuple[list[asyncio.Future[Any]], list[Any]]:
+        """Hand every row to the producer, in order; their acknowledgement futures."""
         futures = []
         # A producer span per row when tracing is on, child of the context stored with the
         # row; the event then carries the span's context (else the stored one, as is).
         publish_tracer = tracer(self.settings.service_name)
         spans = []
+        send = producer.send
         for row in rows:
             span, traceparent, tracestate = None, row.traceparent, row.tracestate
             if publish_tracer is not None:
@@ -235,7 +322,7 @@ class Relay:
             )
             try:
                 futures.append(
-                    await producer.send(
+                    await send(
                         row.topic,
                         value=row.payload.encode(),
                         key=row.key.encode() if row.key else None,
@@ -245,7 +332,16 @@ class Relay:
             except BaseException as exc:
                 for unsent in spans:  # none of the batch is marked sent
                     end_span(unsent, exc)
+                for future in futures:
+                    future.add_done_callback(_observe)
                 raise
+        return futures, spans
+
+    async def _settle(
+        self, rows: list[Row[Any]], futures: list[asyncio.Future[Any]], spans: list[Any]
+    ) -> int:
+        """Await the acknowledgements and mark the acknowledged prefix sent."""
+        table = self.outbox
         # Mark only the prefix that was acknowledged: a later row must never be marked
         # while an earlier one (possibly of the same key) is still unpublished. (Awaiting
         # the futures in turn costs a fraction of gather(): most are done by then.)
@@ -268,9 +364,7 @@ class Relay:
                 end_span(span, failure)
         if acked:
             async with self.db.engine.begin() as conn:
-                await conn.execute(
-                    update(table).where(table.c.id.in_(acked)).values(sent_at=utcnow())
-                )
+                await conn.execute(update(table).where(self._id_in(acked)).values(sent_at=utcnow()))
             for event_type, count in Counter(row.type for row in rows[: len(acked)]).items():
                 EVENTS_PUBLISHED.labels(self.settings.service_name, event_type).inc(count)
             self.published += len(acked)
@@ -319,6 +413,9 @@ class Relay:
                     worked = drained > 0
                     while drained == self.settings.relay_batch_size and await self._try_lease():
                         drained = await self.drain_once()
+                    # The last batch marked, one selected ahead dropped (the lease may be
+                    # lost: it is selected again once held).
+                    await self.finish()
                     self.last_error = None
                     backoff = 0.2
                     await pace.wait(worked=worked)
@@ -327,6 +424,7 @@ class Relay:
                 except (TimeoutError, KafkaError, OSError) as exc:
                     self.last_error = repr(exc)
                     log.warning("relay cannot publish, retrying in %.1fs: %r", backoff, exc)
+                    await self._discard_ahead()
                     await self._drop_producer()
                     if isinstance(exc, UnknownTopicOrPartitionError):
                         backoff = 0.2
@@ -335,10 +433,12 @@ class Relay:
                 except Exception as exc:  # noqa: BLE001 - database away: keep the loop alive
                     self.last_error = repr(exc)
                     log.exception("relay iteration failed")
+                    await self._discard_ahead()
                     await self._release_pg()
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
         finally:
+            await self._discard_ahead()
             self.active = False
             RELAY_ACTIVE.labels(self.settings.service_name).set(0)
             await self._drop_producer()
