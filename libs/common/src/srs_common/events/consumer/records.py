@@ -94,7 +94,7 @@ class Records:
 
     # -- a partition's records ----------------------------------------------------------
     async def process_all(self, records: list[ConsumerRecord]) -> None:
-        """Apply a partition's fetched records in order. A run of ordinary records (known
+        """Apply fetched records, each partition's in order. A run of ordinary records (known
         type, valid payload, no quarantine, no operator header) shares one transaction, so
         a burst costs one commit instead of one per event; anything else, and any run
         whose transaction fails, takes the one-record path with its retries and dead
