@@ -266,6 +266,16 @@ async def _load(ctx, size_from: int, size_to: int) -> None:
     )
 
 
+async def _bookings_of(ctx, researchers: list[str]) -> int:
+    conn = await asyncpg.connect(_dsn(ctx, "booking"))
+    try:
+        return await conn.fetchval(
+            "SELECT count(*) FROM booking WHERE researcher_id = ANY($1::text[])", researchers
+        )
+    finally:
+        await conn.close()
+
+
 _BIG_TABLE_ROWS = 10_000
 _SERVICES = ("accreditation", "booking", "access")
 
@@ -344,8 +354,9 @@ def growth(ctx) -> list[Row]:
     ]
     days = _booking_days(HORIZON_DAYS)
     slots = len(days) * sum(len(h) for _, _, h in PLACES)
-    # The booking row writes from the first slot on; these writes from the middle on.
-    offset = slots // 2
+    # The booking row writes from the first slot on; these from the middle on, or past
+    # every slot it may have reached (it skips 4 x connections ahead after each round).
+    offset = max(slots // 2, asyncio.run(_bookings_of(ctx, researchers)) + 2_000)
     first = dt.date.fromisoformat(days[0][0])
     availability = (
         f"{booking}/v1/availability?site_id=titchfield&from={first}"
