@@ -7,7 +7,10 @@ catalogue; researchers' names from ``srs.accreditation`` (who made a request, by
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_clearance.destruction.service import require_destruction
@@ -22,6 +25,10 @@ from srs_common.events.handlers import Handlers
 _STAGE = {"approved": 1, "active": 2, "suspended": 2, "completed": 3}
 
 HANDLERS = Handlers()
+
+C = TypeVar(
+    "C", projects.ProjectApproved, projects.ProjectActivated, access.ProjectSpaceProvisioned
+)
 
 
 def settings_of(session: AsyncSession) -> ClearanceSettings:
@@ -68,42 +75,114 @@ async def _member(
         member.active = active
 
 
-@HANDLERS.on(projects.ProjectApproved)
-async def on_project_approved(
-    session: AsyncSession, event: Event, payload: projects.ProjectApproved
-) -> None:
-    project = await _project(session, payload.project_id, payload.organisation_id)
+class _Rows:
+    """A run's project rows (locked) and member rows, read in two statements, so that a
+    burst of project events costs a few statements, not a few per event."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.projects: dict[str, ProjectView] = {}
+        self.members: dict[tuple[str, str], ProjectMemberView] = {}
+
+    @classmethod
+    async def read(
+        cls, session: AsyncSession, project_ids: list[str], *, members: bool = False
+    ) -> _Rows:
+        rows = cls(session)
+        ids = sorted(set(project_ids))  # locked in one order: no deadlock with a replica
+        found = await session.execute(
+            select(ProjectView)
+            .where(ProjectView.id.in_(ids))
+            .order_by(ProjectView.id)
+            .with_for_update()
+        )
+        rows.projects = {p.id: p for p in found.scalars()}
+        if members:
+            found_members = await session.execute(
+                select(ProjectMemberView).where(ProjectMemberView.project_id.in_(ids))
+            )
+            rows.members = {(m.project_id, m.researcher_id): m for m in found_members.scalars()}
+        return rows
+
+    def project(self, project_id: str, organisation_id: str | None = None) -> ProjectView:
+        project = self.projects.get(project_id)
+        if project is None:
+            project = ProjectView(
+                id=project_id,
+                organisation_id=organisation_id,
+                status="approved",
+                priority=False,
+                dataset_ids=[],
+            )
+            self.session.add(project)
+            self.projects[project_id] = project
+        elif organisation_id and not project.organisation_id:
+            project.organisation_id = organisation_id
+        return project
+
+    def member(self, project_id: str, researcher_id: str, role: str, active: bool) -> None:
+        member = self.members.get((project_id, researcher_id))
+        if member is None:
+            member = ProjectMemberView(
+                project_id=project_id, researcher_id=researcher_id, role=role, active=active
+            )
+            self.session.add(member)
+            self.members[(project_id, researcher_id)] = member
+        else:
+            member.role = role
+            member.active = active
+
+
+def _approved(rows: _Rows, payload: projects.ProjectApproved) -> None:
+    project = rows.project(payload.project_id, payload.organisation_id)
     project.title = payload.title
     project.priority = payload.priority
     project.dataset_ids = list(payload.dataset_ids)
     _advance(project, "approved")
     for member in payload.members:
-        await _member(session, payload.project_id, member.researcher_id, member.role, True)
-    await session.flush()
+        rows.member(payload.project_id, member.researcher_id, member.role, True)
 
 
-@HANDLERS.on(projects.ProjectActivated)
-async def on_project_activated(
-    session: AsyncSession, event: Event, payload: projects.ProjectActivated
-) -> None:
-    project = await _project(session, payload.project_id, payload.organisation_id)
+def _activated(rows: _Rows, payload: projects.ProjectActivated) -> None:
+    project = rows.project(payload.project_id, payload.organisation_id)
     project.dataset_ids = list(payload.dataset_ids)
     if project.status == "approved":
         project.status = "active"
-    await session.flush()
 
 
-@HANDLERS.on(access.ProjectSpaceProvisioned)
-async def on_space_provisioned(
-    session: AsyncSession, event: Event, payload: access.ProjectSpaceProvisioned
-) -> None:
-    project = await _project(session, payload.project_id)
+def _provisioned(rows: _Rows, payload: access.ProjectSpaceProvisioned) -> None:
+    project = rows.project(payload.project_id)
     project.space_id = payload.space_id
     if not project.dataset_ids:
         project.dataset_ids = list(payload.dataset_ids)
     if project.status == "approved":
         project.status = "active"
-    await session.flush()
+
+
+def _register(
+    contract: type[C], apply: Callable[[_Rows, C], None], *, members: bool = False
+) -> None:
+    """The one-event and the set-based handler of ``contract``, both applying ``apply``
+    to rows read up front (a run's in one read)."""
+
+    async def one(session: AsyncSession, event: Event, payload: C) -> None:
+        apply(await _Rows.read(session, [payload.project_id], members=members), payload)
+        await session.flush()
+
+    async def many(session: AsyncSession, events: Sequence[tuple[Event, C]]) -> None:
+        rows = await _Rows.read(session, [p.project_id for _, p in events], members=members)
+        for _, payload in events:
+            apply(rows, payload)
+        await session.flush()
+
+    one.__annotations__["payload"] = contract
+    HANDLERS.on(contract)(one)
+    HANDLERS.on_many(contract)(many)
+
+
+_register(projects.ProjectApproved, _approved, members=True)
+_register(projects.ProjectActivated, _activated)
+_register(access.ProjectSpaceProvisioned, _provisioned)
 
 
 @HANDLERS.on(access.ProjectSpaceArchived)

@@ -236,3 +236,67 @@ async def test_over_the_real_bus_read_model_jobs_and_relay(
             return len(rows) == 1 and rows[0].sent_at is not None
 
         await _eventually(overdue_sent)
+
+
+async def test_a_run_of_project_events_applied_together_leaves_what_one_by_one_leaves(world):
+    """A fetched run (approvals, activations, provisioned spaces, one approval twice, a
+    space before its approval) gives the rows that applying each event in turn gives."""
+    from srs_common.events.consumer import ConsumerRunner
+    from srs_common.testing import consumer_record
+
+    client = world.client
+
+    def events(p: str) -> list:
+        def approved(name: str, members: list[tuple[str, str]]) -> projects.ProjectApproved:
+            return projects.ProjectApproved(
+                project_id=f"{p}-{name}",
+                title=f"Project {name}",
+                organisation_id=ORG,
+                legal_gateway="DEA",
+                dataset_ids=["ds-csew-2019"],
+                members=[projects.ProjectMember(researcher_id=r, role=role) for r, role in members],
+                expected_end_date=dt.date(2028, 1, 1),
+                priority=name == "b",
+                approved_at=NOW,
+            )
+
+        space = access.ProjectSpaceProvisioned(
+            project_id=f"{p}-c",
+            space_id="spc-c",
+            dataset_ids=["ds-x"],
+            accounts_enabled=[],
+            provisioned_at=NOW,
+        )
+        return [
+            space,  # before its approval
+            approved("a", [("res-1", "lead"), ("res-2", "researcher")]),
+            approved("b", [("res-3", "lead")]),
+            approved("a", [("res-1", "lead"), ("res-2", "peer_reviewer_outputs")]),
+            approved("c", [("res-4", "lead")]),
+            projects.ProjectActivated(
+                project_id=f"{p}-a", organisation_id=ORG, dataset_ids=["ds-y"], occurred_at=NOW
+            ),
+        ]
+
+    for payload in events("one"):
+        assert await world.deliver(client, payload, subject=payload.project_id)
+    runtime = client.runtime
+    runner = ConsumerRunner(runtime.db, runtime.settings, client.app.state.spec.handlers, [])
+    await runner.records.process_all(
+        [
+            consumer_record(e, subject=e.project_id, offset=n, source="/srs/projects")
+            for n, e in enumerate(events("run"))
+        ]
+    )
+
+    async def state(p: str) -> list:
+        async with runtime.db.engine.connect() as conn:
+            views = await conn.execute(select(ProjectView).where(ProjectView.id.like(f"{p}-%")))
+            members = await conn.execute(
+                select(ProjectMemberView).where(ProjectMemberView.project_id.like(f"{p}-%"))
+            )
+            rows = [list(r) for r in [*views, *members]]
+        return sorted((str(rows).replace(f"{p}-", "P-") for rows in rows), key=str)
+
+    assert await state("run") == await state("one")
+    assert len(await state("one")) == 3 + 4
