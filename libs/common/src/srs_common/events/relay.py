@@ -25,6 +25,7 @@ import socket
 import time
 import zlib
 from collections import Counter
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -202,11 +203,20 @@ class Relay:
             return column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))
         return column.in_(ids)
 
-    async def _select_pending(self, in_flight: list[int]) -> list[Row[Any]]:
+    @contextlib.asynccontextmanager
+    async def _one_statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one statement, atomic by itself: on PostgreSQL in autocommit
+        (one round trip, no BEGIN and COMMIT around it), elsewhere committed after."""
         async with self.db.engine.connect() as conn:
-            rows = list((await conn.execute(self._pending_statement(in_flight))).all())
-            await conn.rollback()
-        return rows
+            if self.db.dialect == "postgresql":
+                yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                yield conn
+                await conn.commit()
+
+    async def _select_pending(self, in_flight: list[int]) -> list[Row[Any]]:
+        async with self._one_statement() as conn:
+            return list((await conn.execute(self._pending_statement(in_flight))).all())
 
     async def _discard_ahead(self) -> None:
         """Drop the prefetched batch and leave the batch in flight unmarked (it is sent
@@ -363,7 +373,7 @@ class Relay:
             for span in spans[len(acked) :]:
                 end_span(span, failure)
         if acked:
-            async with self.db.engine.begin() as conn:
+            async with self._one_statement() as conn:
                 await conn.execute(update(table).where(self._id_in(acked)).values(sent_at=utcnow()))
             for event_type, count in Counter(row.type for row in rows[: len(acked)]).items():
                 EVENTS_PUBLISHED.labels(self.settings.service_name, event_type).inc(count)
