@@ -8,8 +8,10 @@ Cascades cancel only confirmed bookings, so a redelivered event cancels nothing 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from sqlalchemy import and_
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_booking.bookings.cancellation import SYSTEM, cancel_where
@@ -24,6 +26,11 @@ LAPSED_ACCREDITATION = {"expired", "suspended", "revoked"}
 CURRENT_ACCREDITATION = "current"
 
 HANDLERS = Handlers()
+
+# The project events whose runs are applied together.
+C = TypeVar(
+    "C", projects.ProjectApproved, projects.ProjectActivated, access.ProjectSpaceProvisioned
+)
 
 
 def _newer(changed_at: dt.datetime | None, at: dt.datetime) -> bool:
@@ -90,12 +97,74 @@ async def _still_accredited(session: AsyncSession, researcher_id: str, on: dt.da
 # Projects
 
 
-async def _project(session: AsyncSession, project_id: str) -> KnownProject:
-    row = await session.get(KnownProject, project_id, with_for_update=True)
-    if row is None:
-        row = KnownProject(id=project_id, status=None, dataset_ids=[], space_provisioned=False)
-        session.add(row)
-    return row
+class _Rows:
+    """The project rows (and, when asked, member rows) a run of events touches, read and
+    locked in one statement each, so a burst of project events costs a few statements,
+    not a few per event."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.projects: dict[str, KnownProject] = {}
+        self.members: dict[tuple[str, str], KnownMember] = {}
+
+    @classmethod
+    async def read(
+        cls, session: AsyncSession, project_ids: list[str], *, members: bool = False
+    ) -> _Rows:
+        rows = cls(session)
+        ids = sorted(set(project_ids))  # locked in one order
+        found = await session.execute(
+            select(KnownProject)
+            .where(KnownProject.id.in_(ids))
+            .order_by(KnownProject.id)
+            .with_for_update()
+        )
+        rows.projects = {row.id: row for row in found.scalars()}
+        if members:
+            found_members = await session.execute(
+                select(KnownMember)
+                .where(KnownMember.project_id.in_(ids))
+                .order_by(KnownMember.project_id, KnownMember.researcher_id)
+                .with_for_update()
+            )
+            rows.members = {(m.project_id, m.researcher_id): m for m in found_members.scalars()}
+        return rows
+
+    def project(self, project_id: str) -> KnownProject:
+        row = self.projects.get(project_id)
+        if row is None:
+            row = KnownProject(id=project_id, status=None, dataset_ids=[], space_provisioned=False)
+            self.session.add(row)
+            self.projects[project_id] = row
+        return row
+
+    def status(
+        self, project_id: str, status: str, at: dt.datetime, dataset_ids: list[str] | None = None
+    ) -> bool:
+        """Move the project to ``status`` unless the event is older or it is completed."""
+        row = self.project(project_id)
+        if dataset_ids is not None and _newer(row.changed_at, at):
+            row.dataset_ids = list(dataset_ids)
+        if row.status == COMPLETED or not _newer(row.changed_at, at):
+            return False
+        row.status = status
+        row.changed_at = at
+        return True
+
+    def member(self, project_id: str, researcher_id: str, active: bool, at: dt.datetime) -> bool:
+        row = self.members.get((project_id, researcher_id))
+        if row is None:
+            row = KnownMember(
+                project_id=project_id, researcher_id=researcher_id, active=active, changed_at=at
+            )
+            self.session.add(row)
+            self.members[(project_id, researcher_id)] = row
+        elif _newer(row.changed_at, at):
+            row.active = active
+            row.changed_at = at
+        else:
+            return False
+        return True
 
 
 async def _set_project_status(
@@ -105,69 +174,64 @@ async def _set_project_status(
     at: dt.datetime,
     dataset_ids: list[str] | None = None,
 ) -> bool:
-    row = await _project(session, project_id)
-    if dataset_ids is not None and _newer(row.changed_at, at):
-        row.dataset_ids = list(dataset_ids)
-    if row.status == COMPLETED or not _newer(row.changed_at, at):
-        await session.flush()
-        return False
-    row.status = status
-    row.changed_at = at
+    changed = (await _Rows.read(session, [project_id])).status(project_id, status, at, dataset_ids)
     await session.flush()
-    return True
+    return changed
 
 
 async def _set_member(
     session: AsyncSession, project_id: str, researcher_id: str, active: bool, at: dt.datetime
 ) -> bool:
     row = await session.get(KnownMember, (project_id, researcher_id), with_for_update=True)
-    if row is None:
-        session.add(
-            KnownMember(
-                project_id=project_id, researcher_id=researcher_id, active=active, changed_at=at
-            )
-        )
-    elif _newer(row.changed_at, at):
-        row.active = active
-        row.changed_at = at
-    else:
-        return False
-    await session.flush()
-    return True
+    rows = _Rows(session)
+    if row is not None:
+        rows.members[(project_id, researcher_id)] = row
+    changed = rows.member(project_id, researcher_id, active, at)
+    if changed:
+        await session.flush()
+    return changed
 
 
-@HANDLERS.on(projects.ProjectApproved)
-async def on_project_approved(
-    session: AsyncSession, event: Event, payload: projects.ProjectApproved
-) -> None:
-    await _set_project_status(
-        session, payload.project_id, "approved", payload.approved_at, payload.dataset_ids
-    )
+def _approved(rows: _Rows, payload: projects.ProjectApproved) -> None:
+    rows.status(payload.project_id, "approved", payload.approved_at, payload.dataset_ids)
     for member in payload.members:
-        await _set_member(
-            session, payload.project_id, member.researcher_id, True, payload.approved_at
-        )
+        rows.member(payload.project_id, member.researcher_id, True, payload.approved_at)
 
 
-@HANDLERS.on(projects.ProjectActivated)
-async def on_project_activated(
-    session: AsyncSession, event: Event, payload: projects.ProjectActivated
-) -> None:
-    await _set_project_status(
-        session, payload.project_id, "active", payload.occurred_at, payload.dataset_ids
-    )
+def _activated(rows: _Rows, payload: projects.ProjectActivated) -> None:
+    rows.status(payload.project_id, "active", payload.occurred_at, payload.dataset_ids)
 
 
-@HANDLERS.on(access.ProjectSpaceProvisioned)
-async def on_project_space_provisioned(
-    session: AsyncSession, event: Event, payload: access.ProjectSpaceProvisioned
-) -> None:
+def _provisioned(rows: _Rows, payload: access.ProjectSpaceProvisioned) -> None:
     """The space exists with its datasets mapped: the project is active for booking."""
-    row = await _project(session, payload.project_id)
-    row.space_provisioned = True
-    await _set_project_status(
-        session, payload.project_id, "active", payload.provisioned_at, payload.dataset_ids
-    )
+    rows.project(payload.project_id).space_provisioned = True
+    rows.status(payload.project_id, "active", payload.provisioned_at, payload.dataset_ids)
+
+
+def _register(
+    contract: type[C], apply: Callable[[_Rows, C], None], *, members: bool = False
+) -> None:
+    """The one-event and the set-based handler of ``contract``, both applying ``apply``
+    to rows read up front (a run's in one read)."""
+
+    async def one(session: AsyncSession, event: Event, payload: C) -> None:
+        apply(await _Rows.read(session, [payload.project_id], members=members), payload)
+        await session.flush()
+
+    async def many(session: AsyncSession, events: Sequence[tuple[Event, C]]) -> None:
+        rows = await _Rows.read(session, [p.project_id for _, p in events], members=members)
+        for _, payload in events:
+            apply(rows, payload)
+        await session.flush()
+
+    one.__annotations__["payload"] = contract
+    HANDLERS.on(contract)(one)
+    HANDLERS.on_many(contract)(many)
+
+
+_register(projects.ProjectApproved, _approved, members=True)
+_register(projects.ProjectActivated, _activated)
+_register(access.ProjectSpaceProvisioned, _provisioned)
 
 
 @HANDLERS.on(projects.ProjectResumed)
