@@ -4,13 +4,14 @@ consumer's or the job's transaction. Nothing here commits."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.contracts import access, booking
 from srs_common.contracts.base import Contract
+from srs_common.db import insert_if_absent
 from srs_notify import domain
 from srs_notify.models import (
     Booking,
@@ -34,12 +35,22 @@ async def project_title(session: AsyncSession, project_id: str | None) -> str | 
 
 
 async def opted_out_notices(session: AsyncSession, researcher_id: str) -> set[str]:
-    rows = await session.scalars(
-        select(NotificationPreference.notice)
-        .where(NotificationPreference.researcher_id == researcher_id)
+    return (await opted_out_by_researcher(session, [researcher_id])).get(researcher_id, set())
+
+
+async def opted_out_by_researcher(
+    session: AsyncSession, researcher_ids: list[str]
+) -> dict[str, set[str]]:
+    """The notices each of these researchers turned off (one query for them all)."""
+    rows = await session.execute(
+        select(NotificationPreference.researcher_id, NotificationPreference.notice)
+        .where(NotificationPreference.researcher_id.in_(researcher_ids))
         .where(NotificationPreference.enabled.is_(False))
     )
-    return set(rows)
+    off: dict[str, set[str]] = {}
+    for researcher_id, notice in rows:
+        off.setdefault(researcher_id, set()).add(notice)
+    return off
 
 
 async def queue_notification(
@@ -53,35 +64,65 @@ async def queue_notification(
 ) -> bool:
     """Write the durable "to send" row (or the reason it will not be sent) in the caller's
     transaction. At most one row per (event, recipient, notice): False if it exists."""
-    opted_out = await opted_out_notices(session, planned.researcher_id)
-    if stale:
-        status, reason = domain.STALE, "the event was too old when it reached the notifier"
-    elif not domain.sends_to(planned.notice, opted_out):
-        status, reason = domain.OPTED_OUT, "the recipient turned this notice off"
-    else:
-        status, reason = domain.PENDING, None
-    row = Notification(
-        event_id=event_id,
-        event_type=event_type,
-        notice=planned.notice,
-        researcher_id=planned.researcher_id,
-        about=planned.about,
-        context=planned.context,
-        status=status,
-        attempts=0,
-        last_error=reason,
-        created_at=now,
-        next_attempt_at=now if status == domain.PENDING else None,
+    queued = await queue_notifications(
+        session, [planned], event_id=event_id, event_type=event_type, now=now, stale=stale
     )
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return False
-    if status == domain.PENDING:
+    return queued == 1
+
+
+async def queue_notifications(
+    session: AsyncSession,
+    planned: list[domain.PlannedNotice],
+    *,
+    event_id: str,
+    event_type: str,
+    now: dt.datetime,
+    stale: bool = False,
+) -> int:
+    """:func:`queue_notification` for an event's notices: one read of the recipients'
+    preferences, one insert that skips the (event, recipient, notice) rows already there.
+    Returns how many rows were new."""
+    if not planned:
+        return 0
+    opted_out = await opted_out_by_researcher(session, sorted({p.researcher_id for p in planned}))
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for notice in planned:
+        if stale:
+            status, reason = domain.STALE, "the event was too old when it reached the notifier"
+        elif not domain.sends_to(notice.notice, opted_out.get(notice.researcher_id, set())):
+            status, reason = domain.OPTED_OUT, "the recipient turned this notice off"
+        else:
+            status, reason = domain.PENDING, None
+        rows.setdefault(
+            (notice.researcher_id, notice.notice),  # the first of a repeated notice counts
+            {
+                "event_id": event_id,
+                "event_type": event_type,
+                "notice": notice.notice,
+                "researcher_id": notice.researcher_id,
+                "about": notice.about,
+                "context": notice.context,
+                "status": status,
+                "attempts": 0,
+                "last_error": reason,
+                "created_at": now,
+                "next_attempt_at": now if status == domain.PENDING else None,
+            },
+        )
+    table = Notification.__table__
+    statement = insert_if_absent(
+        session.get_bind().dialect.name,
+        table,
+        conflict=["event_id", "researcher_id", "notice"],
+    )
+    inserted = (
+        (await session.execute(statement.values(list(rows.values())).returning(table.c.status)))
+        .scalars()
+        .all()
+    )
+    if domain.PENDING in inserted:
         session.info[QUEUED] = True
-    return True
+    return len(inserted)
 
 
 async def what_is_known(
@@ -128,12 +169,14 @@ async def notify_about_event(
     await update_read_models(session, payload, event_id)
     known = await what_is_known(session, payload, member_requests_to=member_requests_to)
     stale = domain.is_stale(event_time, now, max_age=stale_after)
-    queued = 0
-    for planned in domain.plan_notices(payload, known=known):
-        queued += await queue_notification(
-            session, planned, event_id=event_id, event_type=payload.type, now=now, stale=stale
-        )
-    return queued
+    return await queue_notifications(
+        session,
+        list(domain.plan_notices(payload, known=known)),
+        event_id=event_id,
+        event_type=payload.type,
+        now=now,
+        stale=stale,
+    )
 
 
 async def queue_booking_reminders(session: AsyncSession, now: dt.datetime) -> int:

@@ -3,7 +3,7 @@ owners, and confirmed bookings (for reminders). Nothing here commits."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.contracts import access, accounts, accreditation, booking, projects
@@ -57,6 +57,28 @@ async def record_member(
         session.add(ProjectMember(project_id=project_id, researcher_id=researcher_id, role=role))
     else:
         member.role = role
+    await session.flush()
+
+
+async def record_members(
+    session: AsyncSession, project_id: str, members: list[tuple[str, str]]
+) -> None:
+    """:func:`record_member` for each ``(researcher id, role)`` in turn, with one read of
+    the project's members and one flush."""
+    known = {
+        m.researcher_id: m
+        for m in await session.scalars(
+            select(ProjectMember).where(ProjectMember.project_id == project_id)
+        )
+    }
+    for researcher_id, role in members:
+        member = known.get(researcher_id)
+        if member is None:
+            member = ProjectMember(project_id=project_id, researcher_id=researcher_id, role=role)
+            session.add(member)
+            known[researcher_id] = member
+        else:
+            member.role = role
     await session.flush()
 
 
@@ -153,8 +175,9 @@ async def update_read_models(session: AsyncSession, payload: Contract, event_id:
                 title=payload.title,
                 lead_researcher_id=domain.lead_of(payload),
             )
-            for member in payload.members:
-                await record_member(session, payload.project_id, member.researcher_id, member.role)
+            await record_members(
+                session, payload.project_id, [(m.researcher_id, m.role) for m in payload.members]
+            )
         case projects.ProjectMemberAdded():
             await record_member(session, payload.project_id, payload.researcher_id, payload.role)
         case projects.ProjectMemberRemoved():
