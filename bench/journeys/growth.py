@@ -247,6 +247,8 @@ async def _load(ctx, size_from: int, size_to: int) -> None:
                     await conn.execute(sql, *args)
             # The steady state autovacuum keeps: statistics, visibility map, GIN lists.
             await conn.execute("VACUUM ANALYZE")
+            # The load's dirty pages written now, not by a checkpoint during the rounds.
+            await conn.execute("CHECKPOINT")
         finally:
             await conn.close()
 
