@@ -100,6 +100,8 @@ class Runtime:
 
             self.relay = Relay(self.db, self.settings)
             self.db.after_commit_hooks.append(self._wake_relay)
+            if self.db.outbox_signal is not None:
+                self.db.outbox_signal.relay = self.relay  # no NOTIFY while it leads
             self.tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
         if consumers and spec.handlers:
             from srs_common.events.consumer import ConsumerRunner

@@ -201,6 +201,13 @@ class Database:
         }
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.after_commit_hooks: list[Callable[[AsyncSession], None]] = []
+        #: Wakes the relay of another process after a commit that wrote outbox rows.
+        self.outbox_signal: Any = None
+        if messaging is not None and self.engine.dialect.name == "postgresql":
+            from srs_common.events.outbox import OutboxSignal
+
+            self.outbox_signal = OutboxSignal(self.engine)
+            self.after_commit_hooks.append(self.outbox_signal.after_commit)
 
     @property
     def dialect(self) -> str:
