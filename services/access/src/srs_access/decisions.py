@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, and_, bindparam, exists, func, insert, select
-from sqlalchemy.pool import QueuePool
 
 from srs_access.domain import DecisionFacts, deny_reasons
 from srs_access.models import (
@@ -150,14 +149,6 @@ class DecisionRecorder:
         self._append_outbox = insert(self._outbox)
         self._pending: list[tuple[dict[str, Any], dict[str, Any], asyncio.Future[int]]] = []
         self._writer: asyncio.Task[None] | None = None
-        # Facts are read on pooled connections only, one left for the writer: a read
-        # beyond the pool would open an overflow connection and close it after one query
-        # (connect, TLS attempt, type introspection, statements prepared again), many
-        # times the cost of waiting for a pooled one. (A bench under load: 8 % of the
-        # process in connecting and re-preparing.)
-        pool = db.engine.pool
-        size = pool.size() if isinstance(pool, QueuePool) else 0
-        self.reading = asyncio.Semaphore(max(1, size - 1) if size else 1_000)
 
     async def record(self, audit: dict[str, Any], outbox: dict[str, Any]) -> int:
         """Queue one decision's audit entry and outbox row; its audit entry id once both
@@ -218,16 +209,15 @@ async def decide_access(
     The organisation whose connection counts is the one on the researcher's record."""
     now = utcnow()
     traceparent, tracestate = current_context()
-    async with recorder.reading:
-        row = await read_facts(
-            recorder.db,
-            {
-                "researcher_id": researcher_id,
-                "project_id": project_id,
-                "site_id": site_id or "",
-                "now": now,
-            },
-        )
+    row = await read_facts(
+        recorder.db,
+        {
+            "researcher_id": researcher_id,
+            "project_id": project_id,
+            "site_id": site_id or "",
+            "now": now,
+        },
+    )
     organisation_id = row.organisation_id
     dataset_levels: list[int | None] = [] if row.lowest_level is None else [row.lowest_level]
     dataset_levels += [None] * (row.uncatalogued or 0)
