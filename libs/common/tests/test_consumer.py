@@ -273,9 +273,7 @@ def checked(widget_id: str, *, key: str):
     return value, key_bytes, headers
 
 
-async def test_a_run_of_one_contract_goes_to_its_set_based_handler_in_order_per_key(
-    db, bootstrap
-):
+async def test_a_run_of_one_contract_goes_to_its_set_based_handler_in_order_per_key(db, bootstrap):
     """A contract with a set-based handler gets the run of its events in one call, each
     event once (a redelivered copy in the same fetch is not applied again); an event of
     another type with the same key keeps its place between them."""

@@ -201,6 +201,7 @@ class Database:
         }
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.after_commit_hooks: list[Callable[[AsyncSession], None]] = []
+        self._reader: async_sessionmaker[AsyncSession] | None = None
         #: Wakes the relay of another process after a commit that wrote outbox rows.
         self.outbox_signal: Any = None
         if messaging is not None and self.engine.dialect.name == "postgresql":
@@ -208,6 +209,19 @@ class Database:
 
             self.outbox_signal = OutboxSignal(self.engine)
             self.after_commit_hooks.append(self.outbox_signal.after_commit)
+
+    @property
+    def reader(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for hot reads: on PostgreSQL outside a transaction, so their statements
+        cost no BEGIN and COMMIT round trips (each statement still reads committed data,
+        as under READ COMMITTED); on SQLite a transaction rolled back at the end. For
+        reads only: on PostgreSQL a write through one would commit on its own."""
+        if self._reader is None:
+            engine = self.engine
+            if self.dialect == "postgresql":
+                engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+            self._reader = async_sessionmaker(engine, expire_on_commit=False)
+        return self._reader
 
     @property
     def dialect(self) -> str:
@@ -239,3 +253,13 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent (FastAPI >= 0.118
 # would otherwise run the code after ``yield`` once the client already has its answer).
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    db: Database = request.app.state.db
+    async with db.reader() as session:
+        yield session
+
+
+# A session for a hot read (a public register page, free places): see Database.reader.
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]

@@ -182,16 +182,10 @@ class DecisionRecorder:
 
 
 async def read_facts(db: Database, params: dict[str, Any]) -> Any:
-    """The facts row, read on a connection of its own: outside a transaction on
-    PostgreSQL (one round trip), in a short read transaction on SQLite."""
-    if db.dialect == "postgresql":
-        async with db.engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            return (await conn.execute(FACTS, params)).one()
-    async with db.engine.connect() as conn:
-        row = (await conn.execute(FACTS, params)).one()
-        await conn.rollback()
-        return row
+    """The facts row, read in a hot-read session (``Database.reader``): outside a
+    transaction on PostgreSQL (one round trip)."""
+    async with db.reader() as session:
+        return (await session.execute(FACTS, params)).one()
 
 
 async def decide_access(
