@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from srs_common.inputs import Input
 from srs_common.pagination import Page
+from srs_common.params import DateTimeParam
 from srs_notify import domain
 
 # A researcher sets preferences for their own notices; the log holds every notice.
@@ -80,8 +81,8 @@ class DeliveryLogFilters(BaseModel):
         None, max_length=200, description="booking, project, output or application id"
     )
     status: Status | None = None
-    created_from: dt.datetime | None = Field(None, description="queued at or after (UTC)")
-    created_to: dt.datetime | None = Field(None, description="queued before (UTC)")
+    created_from: DateTimeParam | None = Field(None, description="queued at or after (UTC)")
+    created_to: DateTimeParam | None = Field(None, description="queued before (UTC)")
 
 
 _LOG_EXAMPLE: dict[str, Any] = {
