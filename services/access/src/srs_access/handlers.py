@@ -70,18 +70,12 @@ async def on_linked_dataset_decided(
 
 def _project_status(status: str) -> TypedHandler[ProjectStatusEvent]:
     """A project-level event: the read model follows it, and the data accounts follow the
-    project (a suspended project's accounts are disabled, a resumed one's enabled again)."""
+    project (a suspended project's accounts are disabled, a resumed one's enabled again);
+    the run of one of :func:`_projects_status`."""
+    handle_many = _projects_status(status)
 
     async def handle(session: AsyncSession, event: Event, p: ProjectStatusEvent) -> None:
-        await spaces.record_project(
-            session,
-            p.project_id,
-            status=status,
-            at=p.occurred_at,
-            organisation_id=p.organisation_id,
-            dataset_ids=getattr(p, "dataset_ids", None),
-        )
-        await spaces.sync_accounts(session, p.project_id)
+        await handle_many(session, [(event, p)])
 
     return handle
 
@@ -89,7 +83,7 @@ def _project_status(status: str) -> TypedHandler[ProjectStatusEvent]:
 def _projects_status(
     status: str,
 ) -> Callable[[AsyncSession, Sequence[tuple[Event, ProjectStatusEvent]]], Awaitable[None]]:
-    """:func:`_project_status` for a run of such events: the read model rows change
+    """Project-level events of one status, a run at once: the read model rows change
     together, then every project's accounts are synced at once."""
 
     async def handle_many(

@@ -8,8 +8,7 @@ Cascades cancel only confirmed bookings, so a redelivered event cancels nothing 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,11 +25,6 @@ LAPSED_ACCREDITATION = {"expired", "suspended", "revoked"}
 CURRENT_ACCREDITATION = "current"
 
 HANDLERS = Handlers()
-
-# The project events whose runs are applied together.
-C = TypeVar(
-    "C", projects.ProjectApproved, projects.ProjectActivated, access.ProjectSpaceProvisioned
-)
 
 
 def _newer(changed_at: dt.datetime | None, at: dt.datetime) -> bool:
@@ -208,30 +202,17 @@ def _provisioned(rows: _Rows, payload: access.ProjectSpaceProvisioned) -> None:
     rows.status(payload.project_id, "active", payload.provisioned_at, payload.dataset_ids)
 
 
-def _register(
-    contract: type[C], apply: Callable[[_Rows, C], None], *, members: bool = False
-) -> None:
-    """The one-event and the set-based handler of ``contract``, both applying ``apply``
-    to rows read up front (a run's in one read)."""
-
-    async def one(session: AsyncSession, event: Event, payload: C) -> None:
-        apply(await _Rows.read(session, [payload.project_id], members=members), payload)
-        await session.flush()
-
-    async def many(session: AsyncSession, events: Sequence[tuple[Event, C]]) -> None:
-        rows = await _Rows.read(session, [p.project_id for _, p in events], members=members)
-        for _, payload in events:
-            apply(rows, payload)
-        await session.flush()
-
-    one.__annotations__["payload"] = contract
-    HANDLERS.on(contract)(one)
-    HANDLERS.on_many(contract)(many)
+async def _projects(session: AsyncSession, payloads: list[Any]) -> _Rows:
+    return await _Rows.read(session, [p.project_id for p in payloads])
 
 
-_register(projects.ProjectApproved, _approved, members=True)
-_register(projects.ProjectActivated, _activated)
-_register(access.ProjectSpaceProvisioned, _provisioned)
+async def _projects_and_members(session: AsyncSession, payloads: list[Any]) -> _Rows:
+    return await _Rows.read(session, [p.project_id for p in payloads], members=True)
+
+
+HANDLERS.on_rows(projects.ProjectApproved, _projects_and_members, _approved)
+HANDLERS.on_rows(projects.ProjectActivated, _projects, _activated)
+HANDLERS.on_rows(access.ProjectSpaceProvisioned, _projects, _provisioned)
 
 
 @HANDLERS.on(projects.ProjectResumed)

@@ -7,8 +7,7 @@ catalogue; researchers' names from ``srs.accreditation`` (who made a request, by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,10 +25,6 @@ _STAGE = {"approved": 1, "active": 2, "suspended": 2, "completed": 3}
 
 HANDLERS = Handlers()
 
-C = TypeVar(
-    "C", projects.ProjectApproved, projects.ProjectActivated, access.ProjectSpaceProvisioned
-)
-
 
 def settings_of(session: AsyncSession) -> ClearanceSettings:
     # Every service session carries its settings (srs_common.db.Database); none is a
@@ -40,19 +35,7 @@ def settings_of(session: AsyncSession) -> ClearanceSettings:
 async def _project(
     session: AsyncSession, project_id: str, organisation_id: str | None = None
 ) -> ProjectView:
-    project = await session.get(ProjectView, project_id, with_for_update=True)
-    if project is None:
-        project = ProjectView(
-            id=project_id,
-            organisation_id=organisation_id,
-            status="approved",
-            priority=False,
-            dataset_ids=[],
-        )
-        session.add(project)
-    elif organisation_id and not project.organisation_id:
-        project.organisation_id = organisation_id
-    return project
+    return (await _Rows.read(session, [project_id])).project(project_id, organisation_id)
 
 
 def _advance(project: ProjectView, status: str) -> None:
@@ -159,30 +142,17 @@ def _provisioned(rows: _Rows, payload: access.ProjectSpaceProvisioned) -> None:
         project.status = "active"
 
 
-def _register(
-    contract: type[C], apply: Callable[[_Rows, C], None], *, members: bool = False
-) -> None:
-    """The one-event and the set-based handler of ``contract``, both applying ``apply``
-    to rows read up front (a run's in one read)."""
-
-    async def one(session: AsyncSession, event: Event, payload: C) -> None:
-        apply(await _Rows.read(session, [payload.project_id], members=members), payload)
-        await session.flush()
-
-    async def many(session: AsyncSession, events: Sequence[tuple[Event, C]]) -> None:
-        rows = await _Rows.read(session, [p.project_id for _, p in events], members=members)
-        for _, payload in events:
-            apply(rows, payload)
-        await session.flush()
-
-    one.__annotations__["payload"] = contract
-    HANDLERS.on(contract)(one)
-    HANDLERS.on_many(contract)(many)
+async def _projects(session: AsyncSession, payloads: list[Any]) -> _Rows:
+    return await _Rows.read(session, [p.project_id for p in payloads])
 
 
-_register(projects.ProjectApproved, _approved, members=True)
-_register(projects.ProjectActivated, _activated)
-_register(access.ProjectSpaceProvisioned, _provisioned)
+async def _projects_and_members(session: AsyncSession, payloads: list[Any]) -> _Rows:
+    return await _Rows.read(session, [p.project_id for p in payloads], members=True)
+
+
+HANDLERS.on_rows(projects.ProjectApproved, _projects_and_members, _approved)
+HANDLERS.on_rows(projects.ProjectActivated, _projects, _activated)
+HANDLERS.on_rows(access.ProjectSpaceProvisioned, _projects, _provisioned)
 
 
 @HANDLERS.on(access.ProjectSpaceArchived)

@@ -66,6 +66,7 @@ TypedHandler = Callable[[AsyncSession, Event, P], Awaitable[None]]
 TypedBatchHandler = Callable[[AsyncSession, Sequence[tuple[Event, P]]], Awaitable[None]]
 
 C1 = TypeVar("C1", bound=Contract)
+R = TypeVar("R")
 C2 = TypeVar("C2", bound=Contract)
 C3 = TypeVar("C3", bound=Contract)
 C4 = TypeVar("C4", bound=Contract)
@@ -227,6 +228,34 @@ class Handlers(Mapping[str, Handler]):
             return handler
 
         return register
+
+    def on_rows(
+        self,
+        contract: type[C1],
+        read: Callable[[AsyncSession, list[C1]], Awaitable[R]],
+        apply: Callable[[R, C1], None],
+    ) -> None:
+        """Register both handlers of ``contract`` for a read model kept the common way:
+        ``read(session, payloads)`` reads (and locks) every row the payloads touch, in a
+        few statements, ``apply(rows, payload)`` changes them in memory, one flush writes
+        them. The one-event handler is the same with a run of one."""
+
+        async def apply_all(session: AsyncSession, payloads: list[C1]) -> None:
+            rows = await read(session, payloads)
+            for payload in payloads:
+                apply(rows, payload)
+            await session.flush()
+
+        async def one(session: AsyncSession, event: Event, payload: C1) -> None:
+            await apply_all(session, [payload])
+
+        async def many(session: AsyncSession, events: Sequence[tuple[Event, C1]]) -> None:
+            await apply_all(session, [payload for _, payload in events])
+
+        self._claim([contract.type], apply)
+        self._routes[contract.type] = _adapt(contract, one)
+        self._contracts[contract.type] = contract
+        self.on_many(contract)(many)
 
     def on_every(self, handler: Handler) -> Handler:
         """Register the catch-all: ``handler(session, event)`` for every type that has no
