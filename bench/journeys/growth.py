@@ -320,7 +320,6 @@ def growth(ctx) -> list[Row]:
     import rows as R
 
     import journeys as J
-    from srs_common.tokens import issue_token
 
     # The routes need the journeys' fixtures (project, researchers, declarations).
     if "booking" not in ctx.journeys:
@@ -344,13 +343,8 @@ def growth(ctx) -> list[Row]:
     researchers = ctx.journeys["booking"]["researchers"]
     project_id = ctx.journeys["booking"]["project_id"]
     tokens = [
-        issue_token(
-            ctx.key,
-            sub=r,
-            roles=["researcher"],
-            issuer="srs-access",
-            audience="srs",
-            researcher_id=r,
+        R._headers(ctx, "researcher", sub=r, researcher_id=r)["Authorization"].removeprefix(
+            "Bearer "
         )
         for r in researchers
     ]
