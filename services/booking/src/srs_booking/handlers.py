@@ -23,6 +23,9 @@ from srs_common.events.handlers import Handlers
 COMPLETED = "completed"
 LAPSED_ACCREDITATION = {"expired", "suspended", "revoked"}
 CURRENT_ACCREDITATION = "current"
+# projects' reason for deactivating a member whose own accreditation lapsed:
+# accreditation_expired, accreditation_suspended, accreditation_revoked
+OWN_ACCREDITATION_LAPSED = "accreditation_"
 
 HANDLERS = Handlers()
 
@@ -263,9 +266,22 @@ async def on_member_left(
     event: Event,
     payload: projects.ProjectMemberRemoved | projects.ProjectMemberDeactivated,
 ) -> None:
-    """Removed or deactivated: that member's coming bookings for the project are cancelled."""
+    """Removed or deactivated: that member's coming bookings for the project are cancelled.
+
+    A member deactivated for their own lapsed accreditation is the echo of an accreditation
+    event this service consumes too, and that event cancels the researcher's bookings on
+    every project with its own reason (a revocation's words included). The two arrive on
+    different topics in either order, so while this service still holds the researcher
+    accredited the echo only marks the member inactive and the cancelling is left to the
+    accreditation event: whichever comes first, the booking says why it was cancelled."""
     if not await _set_member(
         session, payload.project_id, payload.researcher_id, False, payload.occurred_at
+    ):
+        return
+    if (
+        isinstance(payload, projects.ProjectMemberDeactivated)
+        and (payload.reason or "").startswith(OWN_ACCREDITATION_LAPSED)
+        and await _still_accredited(session, payload.researcher_id, payload.occurred_at.date())
     ):
         return
     how = "removed" if isinstance(payload, projects.ProjectMemberRemoved) else "deactivated"

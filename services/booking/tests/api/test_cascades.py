@@ -190,6 +190,43 @@ async def test_member_removed_or_deactivated_loses_only_their_bookings_for_the_p
     assert refused.status_code == 422 and refused.json()["rule"] == "not_project_member"
 
 
+@pytest.mark.parametrize("deactivation_first", [True, False])
+async def test_a_revocation_and_its_member_deactivation_give_one_reason_in_either_order(
+    client, eligible, book, deliver, tokens, events, deactivation_first
+):
+    """Projects deactivates the member of a revoked researcher; booking hears both, on two
+    topics, in either order, and the booking always says the accreditation was revoked."""
+    bob = await eligible(client, "res-bob")
+    bobs = (await book(client, bob, THU_9, THU_11)).json()["id"]
+    revoked = _accreditation(
+        acc.AccreditationRevoked, "res-bob", "revoked", client.clock.now, reason="output breach"
+    )
+    deactivated = prj.ProjectMemberDeactivated(
+        project_id="prj_burglary",
+        organisation_id="org-ntu",
+        researcher_id="res-bob",
+        role="researcher",
+        reason="accreditation_revoked",
+        occurred_at=client.clock.now,
+    )
+    if deactivation_first:
+        await deliver(client, deactivated, subject="prj_burglary")
+        # inactive at once (no new booking), the cancelling waits for the revocation
+        refused = await book(client, bob, THU_9, THU_11, place="T2")
+        assert refused.status_code == 422 and refused.json()["rule"] == "not_project_member"
+        assert (await _statuses(client, tokens))[bobs] == ("confirmed", None)
+        await deliver(client, revoked, subject="res-bob")
+    else:
+        await deliver(client, revoked, subject="res-bob")
+        await deliver(client, deactivated, subject="prj_burglary")
+
+    assert (await _statuses(client, tokens))[bobs] == (
+        "cancelled",
+        "accreditation revoked: output breach",
+    )
+    assert len([t for t, _ in await events(client) if t == "srs.booking.cancelled.v1"]) == 1
+
+
 async def test_late_events_do_not_undo_newer_ones(client, eligible, book, deliver):
     alice = await eligible(client, "res-alice")
     now = client.clock.now
