@@ -3,10 +3,11 @@ booking reminder. Each is a function with an injected clock, plus a loop around 
 
 Delivery guarantee. A notification row is written in the same transaction as the
 consumed event's inbox row, so the intent to send is never lost and never doubled by a
-redelivery. The sender takes a row (a short lease), sends it, then marks it sent in a
-second transaction. If the process dies after the SMTP server accepted the message but
-before the mark commits, the lease runs out and the row is sent again: at worst one
-duplicate, carrying the same Message-ID, never a loss. Sending inside the consumer's
+redelivery. The sender takes a batch of rows (a short lease) in one transaction, sends
+them, then marks them sent in a second. If the process dies after the SMTP server
+accepted a message but before the mark commits, the lease runs out and the row is sent
+again: at worst one duplicate of each mail of that batch, carrying the same Message-ID,
+never a loss. Sending inside the consumer's
 transaction instead would resend on every handler retry and hold the transaction open
 for as long as the SMTP server takes.
 """
@@ -56,23 +57,36 @@ class _Claimed:
     email: str | None
 
 
-async def _claim(
-    db: Database, notification_id: int, now: dt.datetime, settings: NotifySettings
-) -> _Claimed | None:
-    """Take one due row for this sender: push its next attempt past the lease, so no other
-    sender takes it meanwhile; None if another sender was first."""
+async def _claim(db: Database, now: dt.datetime, settings: NotifySettings) -> list[_Claimed]:
+    """Take this sender's batch of due rows in one transaction: push their next attempt
+    past the lease, so no other sender takes them meanwhile. A row another sender took
+    first is not this one's (its lease has moved ``next_attempt_at`` past ``now``)."""
     lease_until = now + dt.timedelta(seconds=settings.send_claim_seconds)
     async with db.transaction() as session:
-        taken = await session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id)
-            .where(Notification.status == domain.PENDING)
-            .where(Notification.next_attempt_at <= now)
-            .values(next_attempt_at=lease_until, attempts=Notification.attempts + 1)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        row = (
+        due = (
+            await session.scalars(
+                select(Notification.id)
+                .where(Notification.status == domain.PENDING)
+                .where(Notification.next_attempt_at <= now)
+                .order_by(Notification.id)
+                .limit(settings.send_batch_size)
+            )
+        ).all()
+        if not due:
+            return []
+        taken = (
+            await session.scalars(
+                update(Notification)
+                .where(Notification.id.in_(due))
+                .where(Notification.status == domain.PENDING)
+                .where(Notification.next_attempt_at <= now)
+                .values(next_attempt_at=lease_until, attempts=Notification.attempts + 1)
+                .returning(Notification.id)
+            )
+        ).all()
+        if not taken:
+            return []
+        rows = (
             await session.execute(
                 select(
                     Notification.id,
@@ -85,15 +99,20 @@ async def _claim(
                     Researcher.email,
                 )
                 .outerjoin(Researcher, Researcher.id == Notification.researcher_id)
-                .where(Notification.id == notification_id)
+                .where(Notification.id.in_(taken))
+                .order_by(Notification.id)
             )
-        ).one()
-    claimed = _Claimed(*row)
-    if domain.is_mailbox(claimed.researcher_id):
-        address = mailbox_address(settings, claimed.researcher_id)
-        claimed = dataclasses.replace(
-            claimed, name=domain.mailbox_name(claimed.researcher_id), email=address
-        )
+        ).all()
+    claimed = []
+    for row in rows:
+        one = _Claimed(*row)
+        if domain.is_mailbox(one.researcher_id):
+            one = dataclasses.replace(
+                one,
+                name=domain.mailbox_name(one.researcher_id),
+                email=mailbox_address(settings, one.researcher_id),
+            )
+        claimed.append(one)
     return claimed
 
 
@@ -108,33 +127,79 @@ def mailbox_address(settings: NotifySettings, recipient: str) -> str | None:
     }.get(recipient)
 
 
-async def _finish(db: Database, notification_id: int, **values: object) -> None:
-    async with db.transaction() as session:
-        await session.execute(
-            update(Notification).where(Notification.id == notification_id).values(**values)
+class _Outcomes:
+    """What became of each claimed row, written back in one transaction at the end of the
+    batch (one UPDATE per row, sent as one executemany)."""
+
+    def __init__(self, now: dt.datetime, settings: NotifySettings, report: SendReport) -> None:
+        self.now = now
+        self.settings = settings
+        self.report = report
+        self.rows: list[dict[str, Any]] = []
+
+    def sent(self, claimed: _Claimed, subject: str) -> None:
+        self.rows.append(
+            {
+                "id": claimed.id,
+                "status": domain.SENT,
+                "sent_at": utcnow(),
+                "next_attempt_at": None,
+                "email": claimed.email,
+                "subject": subject,
+                "last_error": None,
+            }
+        )
+        self.report.sent += 1
+
+    def failed(self, claimed: _Claimed, reason: str, *, permanent: bool) -> None:
+        if permanent:
+            self.rows.append(
+                {
+                    "id": claimed.id,
+                    "status": domain.FAILED,
+                    "next_attempt_at": None,
+                    "last_error": reason,
+                }
+            )
+            self.report.failed += 1
+            log.warning(
+                "notification %s to %s failed for good: %s",
+                claimed.id,
+                claimed.researcher_id,
+                reason,
+            )
+            return
+        retry_at = self.now + domain.retry_delay(
+            claimed.attempts,
+            base=self.settings.send_retry_base_seconds,
+            cap=self.settings.send_retry_max_seconds,
+        )
+        self.rows.append({"id": claimed.id, "next_attempt_at": retry_at, "last_error": reason})
+        self.report.retrying += 1
+        log.info(
+            "notification %s will be retried at %s: %s", claimed.id, retry_at.isoformat(), reason
         )
 
-
-async def _failed(
-    db: Database,
-    claimed: _Claimed,
-    reason: str,
-    *,
-    permanent: bool,
-    now: dt.datetime,
-    settings: NotifySettings,
-) -> None:
-    if permanent:
-        await _finish(db, claimed.id, status=domain.FAILED, next_attempt_at=None, last_error=reason)
-        log.warning(
-            "notification %s to %s failed for good: %s", claimed.id, claimed.researcher_id, reason
+    def untried(self, claimed: _Claimed) -> None:
+        """Claimed but not tried (the server went away first): due again at once, the
+        attempt not counted."""
+        self.rows.append(
+            {"id": claimed.id, "next_attempt_at": self.now, "attempts": claimed.attempts - 1}
         )
-        return
-    retry_at = now + domain.retry_delay(
-        claimed.attempts, base=settings.send_retry_base_seconds, cap=settings.send_retry_max_seconds
-    )
-    await _finish(db, claimed.id, next_attempt_at=retry_at, last_error=reason)
-    log.info("notification %s will be retried at %s: %s", claimed.id, retry_at.isoformat(), reason)
+
+    async def write(self, db: Database, claimed: list[_Claimed]) -> None:
+        """Write every outcome; a claimed row with none (the batch was cut short) is due
+        again at once."""
+        done = {row["id"] for row in self.rows}
+        for one in claimed:
+            if one.id not in done:
+                self.untried(one)
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in self.rows:
+            by_columns.setdefault(tuple(sorted(row)), []).append(row)
+        async with db.transaction() as session:
+            for rows in by_columns.values():  # an UPDATE by primary key, per row
+                await session.execute(update(Notification), rows)
 
 
 async def send_due_notifications(
@@ -142,96 +207,62 @@ async def send_due_notifications(
 ) -> SendReport:
     """Deliver every pending notification whose time has come, over one SMTP session.
 
-    A refusal for good (5xx) fails that notification; an unreachable server or a "try
-    later" (4xx) schedules a retry with backoff and, if the connection is gone, ends the
-    batch: the rest stay pending, nothing is lost."""
+    The batch is claimed in one transaction and its outcomes written in one more, after
+    the last send (so a crash mid-batch resends, once, the mails of that batch already
+    accepted, as the module's guarantee allows). A refusal for good (5xx) fails that
+    notification; an unreachable server or a "try later" (4xx) schedules a retry with
+    backoff and, if the connection is gone, ends the batch: the rest are due again at
+    once, nothing is lost."""
     now = now or utcnow()
     report = SendReport()
-    async with db.transaction() as session:
-        due = (
-            await session.scalars(
-                select(Notification.id)
-                .where(Notification.status == domain.PENDING)
-                .where(Notification.next_attempt_at <= now)
-                .order_by(Notification.id)
-                .limit(settings.send_batch_size)
-            )
-        ).all()
-    if not due:
+    claimed = await _claim(db, now, settings)
+    if not claimed:
         return report
-    async with contextlib.AsyncExitStack() as stack:
-        connection: SmtpConnection | None = None
-        for notification_id in due:
-            claimed = await _claim(db, notification_id, now, settings)
-            if claimed is None:
-                continue
-            if claimed.email is None or claimed.name is None:
-                give_up = claimed.attempts >= settings.unknown_recipient_max_attempts
-                who = (
-                    f"no mailbox configured for {claimed.name}"
-                    if domain.is_mailbox(claimed.researcher_id)
-                    else f"no e-mail address known for researcher {claimed.researcher_id}"
+    outcomes = _Outcomes(now, settings, report)
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            connection: SmtpConnection | None = None
+            for one in claimed:
+                if one.email is None or one.name is None:
+                    give_up = one.attempts >= settings.unknown_recipient_max_attempts
+                    who = (
+                        f"no mailbox configured for {one.name}"
+                        if domain.is_mailbox(one.researcher_id)
+                        else f"no e-mail address known for researcher {one.researcher_id}"
+                    )
+                    outcomes.failed(one, who, permanent=give_up)
+                    continue
+                try:
+                    mail = render(
+                        one.notice,
+                        one.context,
+                        recipient_name=one.name,
+                        portal_url=settings.portal_url,
+                    )
+                except Exception as exc:  # noqa: BLE001 - a template bug fails this mail only
+                    log.exception("cannot render notification %s", one.id)
+                    outcomes.failed(one, f"template error: {exc!r}", permanent=True)
+                    continue
+                message = build_message(
+                    mail,
+                    to_name=one.name,
+                    to_address=one.email,
+                    sender=settings.mail_from,
+                    message_key=f"notification-{one.id}.{one.event_id}",
                 )
-                await _failed(db, claimed, who, permanent=give_up, now=now, settings=settings)
-                report.failed += give_up
-                report.retrying += not give_up
-                continue
-            try:
-                mail = render(
-                    claimed.notice,
-                    claimed.context,
-                    recipient_name=claimed.name,
-                    portal_url=settings.portal_url,
-                )
-            except Exception as exc:  # noqa: BLE001 - a template bug fails this mail only
-                log.exception("cannot render notification %s", claimed.id)
-                await _failed(
-                    db,
-                    claimed,
-                    f"template error: {exc!r}",
-                    permanent=True,
-                    now=now,
-                    settings=settings,
-                )
-                report.failed += 1
-                continue
-            message = build_message(
-                mail,
-                to_name=claimed.name,
-                to_address=claimed.email,
-                sender=settings.mail_from,
-                message_key=f"notification-{claimed.id}.{claimed.event_id}",
-            )
-            try:
-                if connection is None:
-                    connection = await stack.enter_async_context(mailer.connection())
-                await connection.send(message)
-            except DeliveryFailed as failure:
-                await _failed(
-                    db,
-                    claimed,
-                    failure.reason,
-                    permanent=failure.permanent,
-                    now=now,
-                    settings=settings,
-                )
-                report.failed += failure.permanent
-                report.retrying += not failure.permanent
-                if failure.connection_lost:
-                    report.server_unreachable = True
-                    break
-                continue
-            await _finish(
-                db,
-                claimed.id,
-                status=domain.SENT,
-                sent_at=utcnow(),
-                next_attempt_at=None,
-                email=claimed.email,
-                subject=mail.subject,
-                last_error=None,
-            )
-            report.sent += 1
+                try:
+                    if connection is None:
+                        connection = await stack.enter_async_context(mailer.connection())
+                    await connection.send(message)
+                except DeliveryFailed as failure:
+                    outcomes.failed(one, failure.reason, permanent=failure.permanent)
+                    if failure.connection_lost:
+                        report.server_unreachable = True
+                        break
+                    continue
+                outcomes.sent(one, mail.subject)
+    finally:
+        await outcomes.write(db, claimed)
     return report
 
 

@@ -204,6 +204,9 @@ async def test_an_smtp_outage_delays_but_loses_nothing(
     assert report.sent == 0 and report.server_unreachable
     rows = await log()
     assert {r.status for r in rows} == {"pending"}
+    # the first mail was tried; the two after it were not (the server had gone): their
+    # attempt is not counted
+    assert sorted(r.attempts for r in rows) == [0, 0, 1]
     waiting = next(r for r in rows if r.attempts == 1)
     assert "unreachable" in waiting.last_error
     assert waiting.next_attempt_at > dt.datetime.now(dt.UTC)  # backing off, not hammering
