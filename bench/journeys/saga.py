@@ -42,16 +42,31 @@ async def _ready(consumer: AIOKafkaConsumer) -> None:
 
 
 def _cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """Each process's CPU time so far (user + system, from /proc), in seconds."""
+    """Each process's CPU time so far (user + system, from /proc), in seconds, and the
+    PostgreSQL server's (all its processes: the machine's one cluster) as "postgres"."""
     tick = os.sysconf("SC_CLK_TCK")
-    spent = {}
-    for name, pid in pids.items():
+
+    def used(pid: int | str) -> float | None:
         try:
             with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+                fields = stat.read().rsplit(")", 1)[1]
         except OSError:
-            continue
-        spent[name] = (int(fields[11]) + int(fields[12])) / tick
+            return None
+        values = fields.split()
+        return (int(values[11]) + int(values[12])) / tick
+
+    spent = {name: cpu for name, pid in pids.items() if (cpu := used(pid)) is not None}
+    postgres = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() != "postgres":
+                        continue
+            except OSError:
+                continue
+            postgres += used(entry) or 0.0
+    spent["postgres"] = postgres
     return spent
 
 

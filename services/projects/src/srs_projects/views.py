@@ -8,17 +8,22 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.auth import Principal
+from srs_common.concurrency import Preconditions
 from srs_common.pagination import Page, keyset_page
 from srs_projects import decisions, domain
 from srs_projects.members import names
 from srs_projects.models import Project, ProjectMember
 from srs_projects.requirements.service import requirements_of
 from srs_projects.schemas import ProjectRead, ProjectSummary
-from srs_projects.visibility import project_visible_to
+from srs_projects.visibility import project_version, project_visible_to
 
 
-async def read(session: AsyncSession, project: Project) -> ProjectRead:
-    history = await decisions.decisions_of(session, project.id)
+async def read(
+    session: AsyncSession, project: Project, *, history: list[dict[str, Any]] | None = None
+) -> ProjectRead:
+    """The project as its page shows it; ``history``: its decisions, when already read."""
+    if history is None:
+        history = await decisions.decisions_of(session, project.id)
     linkage: dict[str, Any] | None = None
     if project.linkage:
         linkage = dict(project.linkage)
@@ -44,6 +49,14 @@ async def read(session: AsyncSession, project: Project) -> ProjectRead:
             "dataset_requirements": await requirements_of(session, project.id),
         }
     )
+
+
+async def tagged(session: AsyncSession, project: Project, versioned: Preconditions) -> ProjectRead:
+    """After a panel or staff write: the new ``ETag`` set and the project as its readers
+    see it, its decisions read once for both."""
+    version = await project_version(session, project)
+    await versioned.tag(session, *version)
+    return await read(session, project, history=version[1])
 
 
 async def list_projects(

@@ -3,6 +3,8 @@ own actions (others get 404, members who don't lead 403)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +14,9 @@ from srs_common.errors import Forbidden, NotFound
 from srs_projects.decisions import decisions_of
 from srs_projects.domain import ProjectStatus
 from srs_projects.models import Project, ProjectMember
+
+#: ``session.info`` key of a project :func:`lock_current_project` locked in this request.
+_LOCKED = "projects_locked_project"
 
 
 def _not_found(project_id: str) -> NotFound:
@@ -43,6 +48,9 @@ async def visible_project(
     session: AsyncSession, principal: Principal, project_id: str, *, for_update: bool = False
 ) -> Project:
     """The project if the caller may see it; 404 otherwise (existence never leaks)."""
+    locked: Project | None = session.info.get((_LOCKED, project_id)) if for_update else None
+    if locked is not None:
+        return locked  # this request locked it already, through the same visibility rule
     stmt = select(Project).where(Project.id == project_id, project_visible_to(principal))
     if for_update:
         stmt = stmt.with_for_update()
@@ -69,9 +77,12 @@ async def lock_current_project(
     project = await versioned.lock(session, stmt)
     if project is not None:
         versioned.require(f"project {project_id}", *await project_version(session, project))
+        session.info[(_LOCKED, project_id)] = project
 
 
-async def project_version(session: AsyncSession, project: Project) -> list[object]:
+async def project_version(
+    session: AsyncSession, project: Project
+) -> tuple[Project, list[dict[str, Any]]]:
     """What a project's ETag covers: its row and its decisions (kept in the audit log), so
     a panel decision that leaves the row as it was (priority withheld) still moves it."""
-    return [project, await decisions_of(session, project.id)]
+    return project, await decisions_of(session, project.id)

@@ -80,8 +80,9 @@ async def read_project(
     writes take as `If-Match`. A project the caller may not see answers 404, like one that
     does not exist."""
     project = await visibility.visible_project(session, principal, project_id)
-    set_etag(response, *await visibility.project_version(session, project))
-    return await views.read(session, project)
+    version = await visibility.project_version(session, project)
+    set_etag(response, *version)
+    return await views.read(session, project, history=version[1])
 
 
 @router.patch(

@@ -38,8 +38,7 @@ async def suspend_project(
     space until it resumes."""
     await visibility.lock_current_project(session, principal, project_id, versioned)
     project = await suspension.suspend_project(session, principal, project_id, body.reason)
-    await versioned.tag(session, *await visibility.project_version(session, project))
-    return await views.read(session, project)
+    return await views.tagged(session, project, versioned)
 
 
 @router.post(
@@ -54,8 +53,7 @@ async def resume_project(
     """Service staff resume a suspended project; members' access is restored."""
     await visibility.lock_current_project(session, principal, project_id, versioned)
     project = await suspension.resume_project(session, principal, project_id, body.reason)
-    await versioned.tag(session, *await visibility.project_version(session, project))
-    return await views.read(session, project)
+    return await views.tagged(session, project, versioned)
 
 
 @router.post(
@@ -76,8 +74,7 @@ async def hand_over(
     await visibility.lock_current_project(session, principal, project_id, versioned)
     project = await visibility.visible_project(session, principal, project_id, for_update=True)
     project = await handover.hand_over(session, project, principal, body)
-    await versioned.tag(session, *await visibility.project_version(session, project))
-    return await views.read(session, project)
+    return await views.tagged(session, project, versioned)
 
 
 @router.post(

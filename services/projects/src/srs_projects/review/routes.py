@@ -29,8 +29,7 @@ async def start_review(
     be decided."""
     await visibility.lock_current_project(session, principal, project_id, versioned)
     project = await service.start_review(session, principal, project_id)
-    await versioned.tag(session, *await visibility.project_version(session, project))
-    return await views.read(session, project)
+    return await views.tagged(session, project, versioned)
 
 
 @router.post(
@@ -46,8 +45,7 @@ async def request_information(
     resubmits."""
     await visibility.lock_current_project(session, principal, project_id, versioned)
     project = await service.request_information(session, principal, project_id, body.reason)
-    await versioned.tag(session, *await visibility.project_version(session, project))
-    return await views.read(session, project)
+    return await views.tagged(session, project, versioned)
 
 
 @router.post(
@@ -67,8 +65,7 @@ async def approve_project(
     the approval is published and the project space is provisioned from it."""
     await visibility.lock_current_project(session, principal, project_id, versioned)
     project = await service.approve_project(session, principal, project_id, decision)
-    await versioned.tag(session, *await visibility.project_version(session, project))
-    return await views.read(session, project)
+    return await views.tagged(session, project, versioned)
 
 
 @router.post(
@@ -88,8 +85,7 @@ async def decide_priority(
     submitted or under review; priority projects go first in the checkers' queue."""
     await visibility.lock_current_project(session, principal, project_id, versioned)
     project = await service.decide_priority(session, principal, project_id, body)
-    await versioned.tag(session, *await visibility.project_version(session, project))
-    return await views.read(session, project)
+    return await views.tagged(session, project, versioned)
 
 
 @router.post(
@@ -104,5 +100,4 @@ async def reject_project(
     """The panel rejects an application under review, with reasons; an event is published."""
     await visibility.lock_current_project(session, principal, project_id, versioned)
     project = await service.reject_project(session, principal, project_id, body.reason)
-    await versioned.tag(session, *await visibility.project_version(session, project))
-    return await views.read(session, project)
+    return await views.tagged(session, project, versioned)

@@ -64,8 +64,9 @@ async def approve_project(
     The project row is locked first, so of two panel members deciding at once exactly
     one wins; the other sees the new state and gets 409."""
     project = await visible_project(session, principal, project_id, for_update=True)
-    project.status = domain.transition(project.status, ProjectAction.APPROVE)
+    approved = domain.transition(project.status, ProjectAction.APPROVE)
     await dataset_requirements.check_approvable(session, project.id)
+    project.status = approved  # after the read above, so one UPDATE carries it all
     project.approved_at = utcnow()
     project.conditions = decision.conditions
     if decision.priority is not None:
