@@ -121,19 +121,7 @@ def require_match(if_match: str | None, current: str, *, resource: str) -> None:
 class Preconditions:
     """The ``If-Match`` of one write request and the response whose ``ETag`` it sets."""
 
-    def __init__(
-        self,
-        response: Response,
-        if_match: Annotated[
-            str | None,
-            Header(
-                alias="If-Match",
-                max_length=1000,
-                description=IF_MATCH_DESCRIPTION,
-                examples=['"5d41402abc4b2a76b9719d911017c592"'],
-            ),
-        ] = None,
-    ) -> None:
+    def __init__(self, response: Response, if_match: str | None = None) -> None:
         self.response = response
         self.if_match = if_match
 
@@ -164,8 +152,25 @@ class Preconditions:
         return set_etag(self.response, *rows)
 
 
+async def preconditions(
+    response: Response,
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            max_length=1000,
+            description=IF_MATCH_DESCRIPTION,
+            examples=['"5d41402abc4b2a76b9719d911017c592"'],
+        ),
+    ] = None,
+) -> Preconditions:
+    """The dependency behind :data:`Versioned`. ``async def``: FastAPI would run the class
+    itself (a plain ``__init__``) in its thread pool, a thread hop on every write."""
+    return Preconditions(response, if_match)
+
+
 #: A write route's preconditions: ``async def route(..., versioned: Versioned)``.
-Versioned = Annotated[Preconditions, Depends(Preconditions)]
+Versioned = Annotated[Preconditions, Depends(preconditions)]
 
 
 def etag_documented(status: int = 200) -> dict[int | str, dict[str, Any]]:

@@ -272,7 +272,7 @@ async def _producer(request: Request) -> AIOKafkaProducer:
     return producer
 
 
-def _producer_of(request: Request) -> Callable[[], Awaitable[AIOKafkaProducer]]:
+async def _producer_of(request: Request) -> Callable[[], Awaitable[AIOKafkaProducer]]:
     """The broker producer, started on first use (a route that never publishes never
     connects)."""
     return lambda: _producer(request)
