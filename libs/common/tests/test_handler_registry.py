@@ -15,6 +15,7 @@ from srs_common.contracts.base import Contract
 from srs_common.events.consumer import ConsumerRunner
 from srs_common.events.envelope import Event
 from srs_common.events.handlers import DuplicateHandler, Handlers, topics_of
+from srs_common.testing import consumer_record
 
 from .conftest import make_settings, widget
 
@@ -209,3 +210,69 @@ async def test_the_catch_all_gets_every_type_without_a_handler_of_its_own(db):
     await runner.apply(event_of(GadgetBuilt, {"gadget_id": "g-1", "parts": 1}, with_payload=True))
     await runner.apply(event_of(PartOrdered, {"part_id": "p-1"}, with_payload=True))
     assert typed == ["g-1"] and caught == [PartOrdered.type]
+
+
+def test_the_catch_all_set_based_handler_takes_every_type_the_catch_all_takes():
+    handlers = Handlers()
+
+    @handlers.on(GadgetBuilt)
+    async def built(session: AsyncSession, event: Event, payload: GadgetBuilt) -> None:
+        return None
+
+    async def everything_many(session: AsyncSession, events: list[Event]) -> None:
+        return None
+
+    handlers.on_every_many(everything_many)
+    # Without the one-event catch-all a run could not fall back: no set-based form.
+    assert handlers.batch_for(PartOrdered.type) is None
+
+    @handlers.on_every
+    async def everything(session: AsyncSession, event: Event) -> None:
+        return None
+
+    assert handlers.batch_for(PartOrdered.type) is everything_many
+    assert handlers.batch_for(GadgetScrapped.type) is everything_many
+    assert handlers.batch_for(GadgetBuilt.type) is None  # its own handler, one at a time
+    with pytest.raises(DuplicateHandler):
+        handlers.on_every_many(everything_many)
+
+
+@pytest.mark.parametrize("run_fails", [False, True], ids=["together", "run-fails"])
+async def test_a_run_goes_to_the_catch_all_set_based_handler_in_one_call(db, run_fails):
+    """The run's events of the types the catch-all takes reach its set-based handler in
+    one call, in order, whatever their types and keys; when that call fails, each event
+    is applied alone through the one-event catch-all instead."""
+    handlers = Handlers()
+    calls: list[list[str]] = []
+    alone: list[str] = []
+    own: list[str] = []
+
+    @handlers.on(GadgetBuilt)
+    async def built(session: AsyncSession, event: Event, payload: GadgetBuilt) -> None:
+        own.append(payload.gadget_id)
+
+    @handlers.on_every
+    async def everything(session: AsyncSession, event: Event) -> None:
+        alone.append(event.subject or "")
+
+    @handlers.on_every_many
+    async def everything_many(session: AsyncSession, events: list[Event]) -> None:
+        calls.append([event.subject or "" for event in events])
+        if run_fails:
+            raise ValueError("the run cannot be applied together")
+
+    run = [
+        (GadgetScrapped(gadget_id="g1"), "k1"),
+        (PartOrdered(part_id="p1"), "k1"),  # the same key, another type: same call
+        (GadgetBuilt(gadget_id="g2", parts=2), "k2"),
+        (PartOrdered(part_id="p2"), "k3"),
+        (GadgetScrapped(gadget_id="g3"), "k4"),
+    ]
+    runner = ConsumerRunner(db, make_settings("127.0.0.1:1"), handlers, [])
+    await runner.records.process_all(
+        [consumer_record(payload, subject=key, offset=n) for n, (payload, key) in enumerate(run)]
+    )
+    assert calls == [["k1", "k1", "k3", "k4"]]
+    assert alone == (["k1", "k1", "k3", "k4"] if run_fails else [])
+    assert own == ["g2"]
+    assert runner.processed == len(run)

@@ -21,7 +21,9 @@ The registry is a ``Mapping[str, Handler]`` from event type to the runner's two-
 handler, which is what :class:`srs_common.events.consumer.ConsumerRunner` consumes, and it
 gives the topics the service must subscribe to. :meth:`Handlers.on_every` registers the
 catch-all of a consumer that keeps every event whatever its type (the operations monitor,
-webhook deliveries); that handler receives the raw :class:`Event`.
+webhook deliveries); that handler receives the raw :class:`Event`, and
+:meth:`Handlers.on_every_many` may give it a set-based form, which gets the run's raw
+events of every type the catch-all takes, in order, in one call.
 
 A contract whose events arrive in bursts may also have a set-based handler, registered
 with :meth:`Handlers.on_many`: it gets a run of that contract's events (already claimed in
@@ -264,6 +266,15 @@ class Handlers(Mapping[str, Handler]):
         self._routes[EVERY] = handler
         return handler
 
+    def on_every_many(self, handler: BatchHandler) -> BatchHandler:
+        """Register the catch-all's set-based handler: ``handler(session, events)`` gets a
+        run's events of every type without a handler of its own, in order, and must leave
+        what the catch-all applied to each in turn would (which must be registered too)."""
+        if EVERY in self._batches:
+            raise DuplicateHandler(f"{handler.__qualname__}: the catch-all has one")
+        self._batches[EVERY] = handler
+        return handler
+
     def _claim(self, event_types: list[str], handler: Callable[..., Any]) -> None:
         repeated = [t for t in event_types if t in self._routes]
         repeated += [t for i, t in enumerate(event_types) if t in event_types[:i]]
@@ -288,11 +299,14 @@ class Handlers(Mapping[str, Handler]):
         return topics_of(self._contracts.values())
 
     def batch_for(self, event_type: str) -> BatchHandler | None:
-        """The set-based handler of ``event_type`` (None when it has none, or when the
-        one-event handler was not registered: a run must always be able to fall back)."""
-        if event_type not in self._routes:
-            return None
-        return self._batches.get(event_type)
+        """The set-based handler of ``event_type``, the catch-all's for a type without a
+        handler of its own (None when it has none, or when the one-event handler was not
+        registered: a run must always be able to fall back)."""
+        if event_type in self._routes:
+            return self._batches.get(event_type)
+        if EVERY in self._routes:
+            return self._batches.get(EVERY)
+        return None
 
     def __getitem__(self, event_type: str) -> Handler:
         return self._routes[event_type]

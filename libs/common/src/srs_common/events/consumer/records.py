@@ -139,8 +139,8 @@ class Records:
 
     async def _apply_together(self, run: list[tuple[ConsumerRecord, Event, Handler]]) -> None:
         """Apply a run in one transaction: one inbox statement claims the whole run, then
-        each event goes to its handler in order, except that events of a contract with a
-        set-based handler are applied together (see :meth:`_groups`)."""
+        each event goes to its handler in order, except that events sharing a set-based
+        handler are applied together (see :meth:`_groups`)."""
         now = time.time()
         for record, _, _ in run:
             if record.timestamp:
@@ -182,30 +182,33 @@ class Records:
     def _groups(
         self, events: list[tuple[Event, Handler]]
     ) -> list[tuple[BatchHandler | None, list[tuple[Event, Handler]]]]:
-        """The claimed events of a run as groups to apply in turn: a group of a contract
-        with a set-based handler gathers that contract's events, a group without one holds
-        a single event. Order per key is kept: an event whose key was seen in the current
-        groups under another type (or that has no key) closes them, so it is applied after
-        everything before it; events of different keys may be applied in another order,
-        as they may arrive in any order from different partitions anyway."""
+        """The claimed events of a run as groups to apply in turn: a group of a set-based
+        handler gathers that handler's events (its contract's, or for the catch-all's, of
+        every type it takes), a group without one holds a single event. Order per key is
+        kept: an event whose key was seen in the current groups in another lane (another
+        set-based handler, or another type without one), or that has no key, closes them,
+        so it is applied after everything before it; events of different keys may be
+        applied in another order, as they may arrive in any order from different
+        partitions anyway."""
         batch_for = getattr(self.handlers, "batch_for", None)
         groups: list[tuple[BatchHandler | None, list[tuple[Event, Handler]]]] = []
-        open_batches: dict[str, int] = {}
-        types_by_key: dict[str, str] = {}
+        open_batches: dict[BatchHandler, int] = {}
+        lanes_by_key: dict[str, BatchHandler | str] = {}
         for event, handler in events:
-            seen = types_by_key.get(event.key) if event.key is not None else None
-            if event.key is None or (seen is not None and seen != event.type):
-                open_batches.clear()
-                types_by_key.clear()
-            if event.key is not None:
-                types_by_key[event.key] = event.type
             batch = batch_for(event.type) if batch_for is not None else None
-            if batch is not None and event.type in open_batches:
-                groups[open_batches[event.type]][1].append((event, handler))
+            lane = batch if batch is not None else event.type
+            seen = lanes_by_key.get(event.key) if event.key is not None else None
+            if event.key is None or (seen is not None and seen != lane):
+                open_batches.clear()
+                lanes_by_key.clear()
+            if event.key is not None:
+                lanes_by_key[event.key] = lane
+            if batch is not None and batch in open_batches:
+                groups[open_batches[batch]][1].append((event, handler))
                 continue
             groups.append((batch, [(event, handler)]))
             if batch is not None:
-                open_batches[event.type] = len(groups) - 1
+                open_batches[batch] = len(groups) - 1
         # A set-based handler is for runs: a group of one takes the one-event handler.
         return [(b if len(g) > 1 else None, g) for b, g in groups]
 
