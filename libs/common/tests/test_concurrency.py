@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, Integer, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from srs_common.concurrency import Versioned, entity_tag, set_etag
+from srs_common.concurrency import Preconditions, Versioned, entity_tag, set_etag
 from srs_common.db import Database, SessionDep, UTCDateTime
 from srs_common.errors import NotFound, install_error_handlers, problem_responses
 
@@ -176,3 +176,12 @@ def test_plain_values_beside_rows_move_the_tag_too() -> None:
     decisions = [{"action": "withhold_priority", "at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}]
     assert entity_tag(gadget, decisions) != entity_tag(gadget, [])
     assert entity_tag(gadget, decisions) == entity_tag(gadget, list(decisions))
+
+
+@pytest.mark.parametrize(
+    "header, conditional",
+    [(None, False), ("*", False), (' "abc" ', True), ('W/"abc", "def"', True)],
+)
+def test_only_named_tags_make_a_write_conditional(header, conditional) -> None:
+    """A write with no tags to compare may skip reading what only its version needs."""
+    assert Preconditions(Response(), header).conditional is conditional

@@ -137,6 +137,12 @@ class Preconditions:
         )
         return result.scalars().first()
 
+    @property
+    def conditional(self) -> bool:
+        """Whether ``If-Match`` names tags to check (not absent, not ``*``): a write may
+        skip reading what only its version needs when there is nothing to compare."""
+        return self.if_match is not None and if_match_tags(self.if_match) is not None
+
     def require(self, resource: str, *rows: object) -> None:
         """412 unless ``If-Match`` matches the rows as stored now (or is absent or ``*``).
         ``resource`` names it for a person: ``dataset ds-ashe-2021``."""

@@ -76,7 +76,8 @@ async def lock_current_project(
     stmt = select(Project).where(Project.id == project_id, project_visible_to(principal))
     project = await versioned.lock(session, stmt)
     if project is not None:
-        versioned.require(f"project {project_id}", *await project_version(session, project))
+        if versioned.conditional:  # else the version (its decisions) need not be read
+            versioned.require(f"project {project_id}", *await project_version(session, project))
         session.info[(_LOCKED, project_id)] = project
 
 

@@ -53,7 +53,7 @@ async def _site_version(session: AsyncSession, site: Site) -> list[object]:
 async def _lock_site(session: AsyncSession, site_id: str, versioned: Versioned) -> None:
     """Lock the site and refuse a stale `If-Match` (412) before a closure is announced."""
     site = await versioned.lock(session, select(Site).where(Site.id == site_id))
-    if site is not None:
+    if site is not None and versioned.conditional:
         versioned.require(f"site {site.name}", *await _site_version(session, site))
 
 

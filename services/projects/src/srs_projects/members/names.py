@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from srs_projects.members.roster import members_of
 from srs_projects.models import ProjectMember, ResearcherOrganisation
 
 
@@ -27,21 +26,20 @@ async def researcher_names(session: AsyncSession, researcher_ids: list[str]) -> 
 
 async def named_members_of(session: AsyncSession, project_id: str) -> list[dict[str, Any]]:
     """The project's members, each with the name on their researcher record (the name the
-    lead gave when adding them until that record is known)."""
-    rows = await members_of(session, project_id)
-    ids = [m.researcher_id for m in rows]
-    names: dict[str, str | None] = {}
-    if ids:
-        found = await session.execute(
-            select(ResearcherOrganisation.researcher_id, ResearcherOrganisation.name).where(
-                ResearcherOrganisation.researcher_id.in_(ids)
-            )
+    lead gave when adding them until that record is known); one statement."""
+    rows = await session.execute(
+        select(ProjectMember, ResearcherOrganisation.name)
+        .outerjoin(
+            ResearcherOrganisation,
+            ResearcherOrganisation.researcher_id == ProjectMember.researcher_id,
         )
-        names = {researcher_id: name for researcher_id, name in found.all()}
+        .where(ProjectMember.project_id == project_id)
+        .order_by(ProjectMember.researcher_id)
+    )
     return [
         {
             **{c.key: getattr(m, c.key) for c in ProjectMember.__table__.columns},
-            "name": names.get(m.researcher_id) or m.name,
+            "name": name or m.name,
         }
-        for m in rows
+        for m, name in rows.all()
     ]
