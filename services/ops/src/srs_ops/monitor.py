@@ -13,7 +13,7 @@ from typing import Any, cast
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI
-from sqlalchemy import CursorResult, delete
+from sqlalchemy import CursorResult, delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,26 +33,38 @@ STORED = "ops_event_stored"
 HANDLERS = Handlers()
 
 
-@HANDLERS.on_every
-async def store_event(session: AsyncSession, event: Event) -> None:
-    """The catch-all handler: keep the event for operators (the inbox de-duplicates)."""
-    session.add(
-        EventRecord(
-            event_id=event.id,
-            source=event.source,
-            type=event.type,
-            subject=event.subject,
-            correlation_id=event.correlation_id,
-            time=event.time,
-            topic=event.topic,
-            partition=event.partition,
-            offset=event.offset,
-            key=event.key,
-            data=event.data,
-            received_at=utcnow(),
-        )
-    )
+def _stored(event: Event, received_at: dt.datetime) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "source": event.source,
+        "type": event.type,
+        "subject": event.subject,
+        "correlation_id": event.correlation_id,
+        "time": event.time,
+        "topic": event.topic,
+        "partition": event.partition,
+        "offset": event.offset,
+        "key": event.key,
+        "data": event.data,
+        "received_at": received_at,
+    }
+
+
+async def store_events(session: AsyncSession, events: list[Event]) -> None:
+    """The catch-all's set-based handler: keep a run's events for operators in one
+    insert (the inbox de-duplicates)."""
+    now = utcnow()
+    await session.execute(insert(EventRecord), [_stored(event, now) for event in events])
     session.info[STORED] = True
+
+
+async def store_event(session: AsyncSession, event: Event) -> None:
+    """The catch-all handler: one event is a run of one."""
+    await store_events(session, [event])
+
+
+HANDLERS.on_every(store_event)
+HANDLERS.on_every_many(store_events)
 
 
 class MonitorConsumer(ConsumerRunner):

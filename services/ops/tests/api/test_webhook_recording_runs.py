@@ -252,3 +252,43 @@ async def test_a_run_records_what_its_events_one_by_one_record(service_client, t
     assert touching(run_statements, "SELECT", "FROM webhook_subscription") == 1
     assert touching(run_statements, "INSERT", "INTO webhook_delivery") == 1
     assert len(run_statements) <= 8, run_statements  # with the inbox claim (and BEGIN)
+
+
+async def test_the_monitor_stores_a_run_in_one_insert_as_one_by_one(service_client, tokens):
+    """The event store (group srs-ops) keeps a run's events with one INSERT, the same rows
+    as when they come one at a time; a repeated event is kept once."""
+    from srs_ops.models import EventRecord
+    from srs_ops.monitor import HANDLERS as MONITOR
+
+    run = records(RUN)
+
+    async def stored(client: httpx.AsyncClient) -> list[tuple[Any, ...]]:
+        async with client.runtime.db.engine.connect() as conn:  # type: ignore[attr-defined]
+            rows = await conn.execute(
+                select(
+                    EventRecord.event_id,
+                    EventRecord.type,
+                    EventRecord.subject,
+                    EventRecord.offset,
+                    EventRecord.data,
+                ).order_by(EventRecord.offset)
+            )
+            return [tuple(row) for row in rows]
+
+    stores = []
+    for together in (False, True):
+        async with service_client("ops") as client:
+            runtime = client.runtime
+            runner = ConsumerRunner(runtime.db, runtime.settings, MONITOR, [])
+            with statements(client) as seen:
+                if together:
+                    await runner.records.process_all([*run, run[0]])
+                else:
+                    for record in run:
+                        await runner.records.process_all([record])
+            stores.append(await stored(client))
+            if together:
+                inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT INTO EVENT")]
+                assert len(inserts) == 1, inserts
+    assert stores[0] == stores[1]
+    assert [row[3] for row in stores[1]] == list(range(len(RUN)))
