@@ -392,3 +392,40 @@ async def test_spans_are_exported_over_otlp_http_when_an_endpoint_is_configured(
             assert attributes["service.name"] == "projects"
             names |= {s.name for scope in resource_spans.scope_spans for s in scope.spans}
     assert "GET /v1/projects" in names, names
+
+
+async def test_a_run_applied_together_has_a_consumer_span_per_event_in_its_trace(
+    spans, service_client
+):
+    """The operations monitor stores a fetched run with one set-based call; each event
+    still gets its consumer span, in the trace it carries, as one by one it would."""
+    from srs_common.contracts.projects import ProjectApproved
+    from srs_common.events.consumer import ConsumerRunner
+    from srs_common.testing import consumer_record
+    from srs_ops.monitor import HANDLERS
+
+    parents = [(f"{n + 1:032x}", f"{n + 1:016x}") for n in range(3)]
+    run = []
+    for n, (trace_id, span_id) in enumerate(parents):
+        record = consumer_record(
+            ProjectApproved.model_validate(
+                {**ProjectApproved.example, "project_id": f"prj-run-{n}"}
+            ),
+            subject=f"prj-run-{n}",
+            offset=n,
+        )
+        traceparent = f"00-{trace_id}-{span_id}-01".encode()
+        record.headers = [*record.headers, ("ce_traceparent", traceparent)]
+        run.append(record)
+    async with service_client("ops") as ops:
+        runtime = ops.runtime  # type: ignore[attr-defined]
+        runner = ConsumerRunner(runtime.db, runtime.settings, HANDLERS, [])
+        await runner.records.process_all(run)
+        assert runner.processed == 3
+    consumed = [s for s in spans.get_finished_spans() if s.kind == SpanKind.CONSUMER]
+    assert sorted(
+        (f"{s.context.trace_id:032x}", f"{s.parent.span_id:016x}")
+        for s in consumed
+        if s.parent is not None
+    ) == sorted(parents)
+    assert {(s.attributes or {}).get("messaging.kafka.offset") for s in consumed} == {0, 1, 2}

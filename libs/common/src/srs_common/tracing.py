@@ -261,15 +261,8 @@ def end_span(span: Span | None, error: BaseException | str | None = None) -> Non
     span.end()
 
 
-@contextlib.contextmanager
-def process_span(tracer: Tracer | None, consumer: str, event: Event) -> Iterator[None]:
-    """The current span while ``consumer`` handles ``event``: a consumer span continuing
-    the trace the event carries (a new trace when it carries none)."""
-    if tracer is None:
-        yield
-        return
-    from opentelemetry.trace import SpanKind
-
+def _process_span_args(consumer: str, event: Event) -> tuple[str, Any, dict[str, Any]]:
+    """The name, parent context and attributes of ``consumer``'s span for ``event``."""
     raw_parent = event.headers.get(CE_TRACEPARENT)
     raw_state = event.headers.get(CE_TRACESTATE)
     parent = _extract(
@@ -282,10 +275,52 @@ def process_span(tracer: Tracer | None, consumer: str, event: Event) -> Iterator
     attributes["messaging.kafka.offset"] = event.offset
     if event.correlation_id:
         attributes[CORRELATION_ATTRIBUTE] = event.correlation_id
+    return f"process {event.topic}", parent, attributes
+
+
+@contextlib.contextmanager
+def process_span(tracer: Tracer | None, consumer: str, event: Event) -> Iterator[None]:
+    """The current span while ``consumer`` handles ``event``: a consumer span continuing
+    the trace the event carries (a new trace when it carries none)."""
+    if tracer is None:
+        yield
+        return
+    from opentelemetry.trace import SpanKind
+
+    name, parent, attributes = _process_span_args(consumer, event)
     with tracer.start_as_current_span(
-        f"process {event.topic}", context=parent, kind=SpanKind.CONSUMER, attributes=attributes
+        name, context=parent, kind=SpanKind.CONSUMER, attributes=attributes
     ):
         yield
+
+
+@contextlib.contextmanager
+def process_spans(tracer: Tracer | None, consumer: str, events: list[Event]) -> Iterator[None]:
+    """:func:`process_span` for a run a set-based handler applies together: one consumer
+    span per event, each in the trace its event carries, all ending when the run is
+    applied (a failed run marks every one failed). None is current: what the run
+    publishes is not a child of any one of them."""
+    if tracer is None:
+        yield
+        return
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    spans = []
+    for event in events:
+        name, parent, attributes = _process_span_args(consumer, event)
+        spans.append(
+            tracer.start_span(name, context=parent, kind=SpanKind.CONSUMER, attributes=attributes)
+        )
+    try:
+        yield
+    except BaseException as exc:
+        for span in spans:
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, repr(exc)))
+        raise
+    finally:
+        for span in spans:
+            span.end()
 
 
 def annotate_current(key: str, value: str) -> None:

@@ -34,7 +34,7 @@ from srs_common.observability import (
     EVENTS_CONSUMED,
     correlation_id,
 )
-from srs_common.tracing import process_span
+from srs_common.tracing import process_span, process_spans
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,9 @@ class Records:
                 claimed = await self.inbox.claim_many(session, [event for _, event, _ in run])
                 for batch, group in self._groups([(e, handlers[id(e)]) for e in claimed]):
                     if batch is not None:
-                        await batch(session, [event for event, _ in group])
+                        events = [event for event, _ in group]
+                        with process_spans(self._tracer, self.consumer, events):
+                            await batch(session, events)
                         continue
                     for event, handler in group:
                         token = correlation_id.set(event.correlation_id)
