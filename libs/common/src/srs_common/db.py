@@ -162,16 +162,22 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
             raise DisconnectionError("stale pooled connection")
 
 
-def insert_if_absent(dialect: str, table: Any, *, conflict: list[str]) -> Any:
-    """``INSERT ... ON CONFLICT (conflict) DO NOTHING`` for PostgreSQL or SQLite; the
-    result's ``rowcount`` is 1 when the row was new, 0 when one was already there."""
+def conflict_insert(dialect: str, table: Any) -> Any:
+    """The ``INSERT`` of PostgreSQL or SQLite (both take ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update``), for ``dialect`` (``session.get_bind().dialect.name``)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict)
+        return postgresql.insert(table)
     from sqlalchemy.dialects import sqlite
 
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict)
+    return sqlite.insert(table)
+
+
+def insert_if_absent(dialect: str, table: Any, *, conflict: list[str]) -> Any:
+    """``INSERT ... ON CONFLICT (conflict) DO NOTHING`` for PostgreSQL or SQLite; the
+    result's ``rowcount`` is 1 when the row was new, 0 when one was already there."""
+    return conflict_insert(dialect, table).on_conflict_do_nothing(index_elements=conflict)
 
 
 class Database:

@@ -194,12 +194,10 @@ class _Outcomes:
         for one in claimed:
             if one.id not in done:
                 self.untried(one)
-        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for row in self.rows:
-            by_columns.setdefault(tuple(sorted(row)), []).append(row)
         async with db.transaction() as session:
-            for rows in by_columns.values():  # an UPDATE by primary key, per row
-                await session.execute(update(Notification), rows)
+            # An UPDATE by primary key per row; SQLAlchemy sends the rows that set the
+            # same columns as one executemany.
+            await session.execute(update(Notification), self.rows)
 
 
 async def send_due_notifications(

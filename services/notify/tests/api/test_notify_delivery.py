@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
 
 import pytest
 
@@ -23,7 +22,7 @@ from srs_common.contracts import (
     requirements,
 )
 from srs_common.contracts.base import Contract
-from srs_common.testing import event_from
+from srs_common.testing import event_from, example_of
 from srs_notify import domain
 from srs_notify.jobs import sender_job
 
@@ -36,20 +35,16 @@ BOTH = {"res-alice": ALICE, "res-bob": BOB}
 JUST_ALICE = {"res-alice": ALICE}
 
 
-def payload_of(contract: type[Contract], **overrides: Any) -> Contract:
-    return contract.model_validate({**contract.example, **overrides})
-
-
 # Every event the notifier mails about, with who must receive it (everyone else,
 # including the registered bystander Carol, must receive nothing).
 CASES: list[tuple[Contract, dict[str, str]]] = [
-    (payload_of(accreditation.AccreditationGranted), JUST_ALICE),
-    (payload_of(accreditation.ApplicationRejected), JUST_ALICE),
-    (payload_of(accreditation.AccreditationExpiring), JUST_ALICE),
-    (payload_of(accreditation.AccreditationExpired), JUST_ALICE),
-    (payload_of(accreditation.AccreditationSuspended, reason="destruction overdue"), JUST_ALICE),
+    (example_of(accreditation.AccreditationGranted), JUST_ALICE),
+    (example_of(accreditation.ApplicationRejected), JUST_ALICE),
+    (example_of(accreditation.AccreditationExpiring), JUST_ALICE),
+    (example_of(accreditation.AccreditationExpired), JUST_ALICE),
+    (example_of(accreditation.AccreditationSuspended, reason="destruction overdue"), JUST_ALICE),
     (
-        payload_of(
+        example_of(
             projects.ProjectApproved,
             members=[
                 {"researcher_id": "res-alice", "role": "lead"},
@@ -58,29 +53,29 @@ CASES: list[tuple[Contract, dict[str, str]]] = [
         ),
         BOTH,
     ),
-    (payload_of(projects.ProjectRejected), JUST_ALICE),
-    (payload_of(projects.ProjectInformationRequested), JUST_ALICE),
-    (payload_of(projects.ProjectCompletionDue), JUST_ALICE),
-    (payload_of(projects.ProjectCompleted), BOTH),
-    (payload_of(booking.BookingConfirmed), JUST_ALICE),
-    (payload_of(booking.BookingCancelled), JUST_ALICE),
-    (payload_of(clearance.OutputChecked), JUST_ALICE),
-    (payload_of(clearance.OutputClarificationRequested), JUST_ALICE),
-    (payload_of(clearance.OutputApproved), JUST_ALICE),
-    (payload_of(clearance.OutputRejected), JUST_ALICE),
-    (payload_of(clearance.OutputDestructionRequired), JUST_ALICE),
-    (payload_of(clearance.OutputOverdue), JUST_ALICE),
-    (payload_of(access.HomeWorkingApproved, researcher_ids=["res-alice", "res-bob"]), BOTH),
-    (payload_of(access.HomeWorkingRefused, researcher_ids=["res-alice", "res-bob"]), BOTH),
-    (payload_of(accreditation.AccreditationRevoked, reason="data breach"), JUST_ALICE),
-    (payload_of(accreditation.AccreditationReinstated), JUST_ALICE),
-    (payload_of(projects.ProjectSuspended), BOTH),
-    (payload_of(projects.ProjectResumed), BOTH),
-    (payload_of(projects.ProjectOverdue), BOTH),
-    (payload_of(access.AccountEnabled), JUST_ALICE),
+    (example_of(projects.ProjectRejected), JUST_ALICE),
+    (example_of(projects.ProjectInformationRequested), JUST_ALICE),
+    (example_of(projects.ProjectCompletionDue), JUST_ALICE),
+    (example_of(projects.ProjectCompleted), BOTH),
+    (example_of(booking.BookingConfirmed), JUST_ALICE),
+    (example_of(booking.BookingCancelled), JUST_ALICE),
+    (example_of(clearance.OutputChecked), JUST_ALICE),
+    (example_of(clearance.OutputClarificationRequested), JUST_ALICE),
+    (example_of(clearance.OutputApproved), JUST_ALICE),
+    (example_of(clearance.OutputRejected), JUST_ALICE),
+    (example_of(clearance.OutputDestructionRequired), JUST_ALICE),
+    (example_of(clearance.OutputOverdue), JUST_ALICE),
+    (example_of(access.HomeWorkingApproved, researcher_ids=["res-alice", "res-bob"]), BOTH),
+    (example_of(access.HomeWorkingRefused, researcher_ids=["res-alice", "res-bob"]), BOTH),
+    (example_of(accreditation.AccreditationRevoked, reason="data breach"), JUST_ALICE),
+    (example_of(accreditation.AccreditationReinstated), JUST_ALICE),
+    (example_of(projects.ProjectSuspended), BOTH),
+    (example_of(projects.ProjectResumed), BOTH),
+    (example_of(projects.ProjectOverdue), BOTH),
+    (example_of(access.AccountEnabled), JUST_ALICE),
     # A new account's confirmation link, to the address it confirms.
     (
-        payload_of(
+        example_of(
             accounts.EmailVerificationRequested,
             researcher_id="res-alice",
             name="Alice Example",
@@ -89,31 +84,31 @@ CASES: list[tuple[Contract, dict[str, str]]] = [
         JUST_ALICE,
     ),
     # What awaits staff's decision goes to their mailboxes (the settings' defaults).
-    (payload_of(accreditation.ApplicationSubmitted), {PANEL: PANEL_BOX}),
-    (payload_of(projects.ProjectSubmitted), {PANEL: PANEL_BOX}),
-    (payload_of(projects.ProjectMemberRequested), {SUPPORT: SUPPORT_BOX}),
-    (payload_of(clearance.OutputSubmitted), {CHECKERS: CHECKERS_BOX}),
-    (payload_of(access.HomeWorkingRequested), {SUPPORT: SUPPORT_BOX}),
-    (payload_of(helpdesk.HelpdeskRequestOpened), {SUPPORT: SUPPORT_BOX}),
+    (example_of(accreditation.ApplicationSubmitted), {PANEL: PANEL_BOX}),
+    (example_of(projects.ProjectSubmitted), {PANEL: PANEL_BOX}),
+    (example_of(projects.ProjectMemberRequested), {SUPPORT: SUPPORT_BOX}),
+    (example_of(clearance.OutputSubmitted), {CHECKERS: CHECKERS_BOX}),
+    (example_of(access.HomeWorkingRequested), {SUPPORT: SUPPORT_BOX}),
+    (example_of(helpdesk.HelpdeskRequestOpened), {SUPPORT: SUPPORT_BOX}),
     (
-        payload_of(helpdesk.HelpdeskResearcherReplied, team="statistical_support"),
+        example_of(helpdesk.HelpdeskResearcherReplied, team="statistical_support"),
         {CHECKERS: CHECKERS_BOX},
     ),
-    (payload_of(helpdesk.HelpdeskStaffReplied), JUST_ALICE),
-    (payload_of(helpdesk.HelpdeskRequestResolved), JUST_ALICE),
+    (example_of(helpdesk.HelpdeskStaffReplied), JUST_ALICE),
+    (example_of(helpdesk.HelpdeskRequestResolved), JUST_ALICE),
     # The lead hears the dataset's team's answer on a supplementary form, the outcome of
     # the SRS team's linkage work and a case-study nomination; the one who asked, the fate
     # of their ingestion or linked dataset request.
-    (payload_of(requirements.DatasetRequirementAccepted), JUST_ALICE),
-    (payload_of(requirements.DatasetRequirementReturned), JUST_ALICE),
-    (payload_of(linkage.LinkageTaskCompleted), JUST_ALICE),
-    (payload_of(linkage.LinkageTaskFailed), JUST_ALICE),
-    (payload_of(linkage.LinkedDatasetDecided), JUST_ALICE),
-    (payload_of(ingestion.IngestionRefused), JUST_ALICE),
-    (payload_of(ingestion.IngestionTransferred), JUST_ALICE),
-    (payload_of(case_studies.ProjectCaseStudyNominated), JUST_ALICE),
+    (example_of(requirements.DatasetRequirementAccepted), JUST_ALICE),
+    (example_of(requirements.DatasetRequirementReturned), JUST_ALICE),
+    (example_of(linkage.LinkageTaskCompleted), JUST_ALICE),
+    (example_of(linkage.LinkageTaskFailed), JUST_ALICE),
+    (example_of(linkage.LinkedDatasetDecided), JUST_ALICE),
+    (example_of(ingestion.IngestionRefused), JUST_ALICE),
+    (example_of(ingestion.IngestionTransferred), JUST_ALICE),
+    (example_of(case_studies.ProjectCaseStudyNominated), JUST_ALICE),
     # Support, who nominated it, hears the lead's answer.
-    (payload_of(case_studies.ProjectCaseStudyAnswered), {SUPPORT: SUPPORT_BOX}),
+    (example_of(case_studies.ProjectCaseStudyAnswered), {SUPPORT: SUPPORT_BOX}),
 ]
 # Mailed to the dataset's team, whose mailbox is a setting: test_notify_data_owner_forms.py.
 TO_DATA_OWNERS = {requirements.DatasetRequirementSubmitted.type}
@@ -122,7 +117,7 @@ TO_DATA_OWNERS = {requirements.DatasetRequirementSubmitted.type}
 # suspension, an overdue date, a resumption).
 BEFORE: dict[str, list[Contract]] = {
     t: [
-        payload_of(
+        example_of(
             projects.ProjectApproved,
             members=[
                 {"researcher_id": "res-alice", "role": "lead"},
@@ -179,7 +174,7 @@ async def test_a_redelivered_event_sends_nothing_more(
     client, smtp, deliver, register, send, log
 ) -> None:
     await register()
-    event = event_from(payload_of(booking.BookingCancelled), subject="bkg_1")
+    event = event_from(example_of(booking.BookingCancelled), subject="bkg_1")
     assert await deliver(client, event=event)
     assert not await deliver(client, event=event)  # the inbox drops it
     # The same event reaching us under another source passes the inbox; the delivery
@@ -197,8 +192,8 @@ async def test_an_smtp_outage_delays_but_loses_nothing(
 ) -> None:
     await register()
     await smtp.stop()
-    await deliver(client, payload_of(booking.BookingConfirmed), subject="bkg_1")
-    await deliver(client, payload_of(projects.ProjectCompleted), subject="prj_1")
+    await deliver(client, example_of(booking.BookingConfirmed), subject="bkg_1")
+    await deliver(client, example_of(projects.ProjectCompleted), subject="prj_1")
 
     report = await send()
     assert report.sent == 0 and report.server_unreachable
@@ -224,7 +219,7 @@ async def test_an_address_refused_for_good_fails_without_retrying(
 ) -> None:
     await register()
     smtp.refused.add(BOB)
-    await deliver(client, payload_of(projects.ProjectCompleted), subject="prj_1")
+    await deliver(client, example_of(projects.ProjectCompleted), subject="prj_1")
     report = await send()
     assert (report.sent, report.failed) == (1, 1)
     by_person = {r.researcher_id: r for r in await log()}
@@ -239,7 +234,7 @@ async def test_mail_waits_for_an_address_that_arrives_later(
     client, smtp, deliver, register, send, log
 ) -> None:
     # The booking event overtakes researcher.registered (another topic).
-    await deliver(client, payload_of(booking.BookingConfirmed), subject="bkg_1")
+    await deliver(client, example_of(booking.BookingConfirmed), subject="bkg_1")
     report = await send()
     assert report.retrying == 1 and smtp.received == []
     (row,) = await log()
@@ -254,7 +249,7 @@ async def test_an_address_never_known_fails_after_the_set_attempts(
     service_client, smtp, deliver, send
 ) -> None:
     async with service_client("notify", smtp_port=smtp.port, unknown_recipient_max_attempts=2) as c:
-        await deliver(c, payload_of(booking.BookingConfirmed), subject="bkg_1")
+        await deliver(c, example_of(booking.BookingConfirmed), subject="bkg_1")
         runtime = c.runtime
         from srs_notify.jobs import send_due_notifications
         from srs_notify.mailer import SmtpMailer
@@ -295,7 +290,7 @@ async def test_a_changed_address_is_used_from_then_on(
         ),
         subject="res-alice",
     )
-    await deliver(client, payload_of(accreditation.AccreditationGranted), subject="acc_1")
+    await deliver(client, example_of(accreditation.AccreditationGranted), subject="acc_1")
     await send()
     (mail,) = smtp.received
     assert mail.recipients == ["alice@new.example"] and "Dear Alice Newname," in mail.text
@@ -306,7 +301,7 @@ async def test_events_older_than_the_stale_limit_are_logged_not_mailed(
 ) -> None:
     await register()
     old = dataclasses.replace(
-        event_from(payload_of(accreditation.AccreditationGranted), subject="acc_1"),
+        event_from(example_of(accreditation.AccreditationGranted), subject="acc_1"),
         time=dt.datetime.now(dt.UTC) - dt.timedelta(days=30),
     )
     await deliver(client, event=old)
@@ -321,7 +316,7 @@ async def test_no_mail_carries_another_persons_details(
     await register()
     await deliver(
         client,
-        payload_of(
+        example_of(
             projects.ProjectApproved,
             members=[
                 {"researcher_id": "res-alice", "role": "lead"},
@@ -330,9 +325,9 @@ async def test_no_mail_carries_another_persons_details(
         ),
         subject="prj_1",
     )
-    await deliver(client, payload_of(projects.ProjectCompleted), subject="prj_1")
+    await deliver(client, example_of(projects.ProjectCompleted), subject="prj_1")
     await deliver(
-        client, payload_of(booking.BookingCancelled, cancelled_by="staff-dave"), subject="bkg_1"
+        client, example_of(booking.BookingCancelled, cancelled_by="staff-dave"), subject="bkg_1"
     )
     await send()
     assert len(smtp.received) == 5
@@ -352,7 +347,7 @@ async def test_an_output_rejection_mail_leaves_the_reasons_in_the_service(
     await register()
     await deliver(
         client,
-        payload_of(clearance.OutputRejected, reason="table 3 row 2 has a count of 4"),
+        example_of(clearance.OutputRejected, reason="table 3 row 2 has a count of 4"),
         subject="out_1",
     )
     await send()
@@ -369,7 +364,7 @@ async def test_the_sender_loop_delivers_as_soon_as_an_event_commits(
     await register()
     task = asyncio.create_task(sender_job(client.runtime))
     try:
-        await deliver(client, payload_of(booking.BookingConfirmed), subject="bkg_1")
+        await deliver(client, example_of(booking.BookingConfirmed), subject="bkg_1")
         await asyncio.wait_for(smtp.arrived.wait(), timeout=10)
     finally:
         task.cancel()
@@ -385,9 +380,9 @@ async def test_two_senders_at_once_send_each_mail_once(
     await register()
     for n in range(4):
         await deliver(
-            client, payload_of(booking.BookingConfirmed, booking_id=f"bkg_{n}"), subject=f"bkg_{n}"
+            client, example_of(booking.BookingConfirmed, booking_id=f"bkg_{n}"), subject=f"bkg_{n}"
         )
-    await deliver(client, payload_of(projects.ProjectCompleted), subject="prj_1")
+    await deliver(client, example_of(projects.ProjectCompleted), subject="prj_1")
     reports = await asyncio.gather(send(), send())
     assert sum(r.sent for r in reports) == 6
     assert len(smtp.received) == 6

@@ -6,13 +6,12 @@ real e-mail through a real SMTP server, sent once however often its event arrive
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import pytest
 
 from srs_common.contracts import access, accreditation, clearance, projects
 from srs_common.contracts.base import Contract
-from srs_common.testing import event_from
+from srs_common.testing import event_from, example_of
 
 ALICE, BOB, CAROL = "alice@ntu.example", "bob@ucl.example", "carol@lse.example"
 PANEL_BOX = "research.accreditation.panel@srs.example"
@@ -32,16 +31,12 @@ DATA_PROMISES = (
 )
 
 
-def payload_of(contract: type[Contract], **overrides: Any) -> Contract:
-    return contract.model_validate({**contract.example, **overrides})
-
-
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
 def approved_with_team() -> Contract:
-    return payload_of(
+    return example_of(
         projects.ProjectApproved,
         members=[
             {"researcher_id": "res-alice", "role": "lead"},
@@ -72,7 +67,7 @@ async def test_a_revoked_researcher_is_told_why_and_what_they_lose(
         smtp,
         deliver,
         send,
-        payload_of(
+        example_of(
             accreditation.AccreditationRevoked, status="revoked", reason="shared login credentials"
         ),
     )
@@ -96,7 +91,7 @@ async def test_a_suspended_researcher_is_told_why_and_what_follows(
         smtp,
         deliver,
         send,
-        payload_of(
+        example_of(
             accreditation.AccreditationSuspended,
             status="suspended",
             reason="pre-publication output not destroyed",
@@ -115,7 +110,7 @@ async def test_a_reinstated_researcher_is_told_access_returns(
     client, smtp, deliver, register, send
 ) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send, payload_of(accreditation.AccreditationReinstated))
+    await mail_after(client, smtp, deliver, send, example_of(accreditation.AccreditationReinstated))
     (mail,) = smtp.received
     assert mail.recipients == [ALICE]
     assert mail.message["Subject"] == "Your accreditation has been reinstated"
@@ -134,7 +129,7 @@ async def test_a_suspended_project_tells_every_member_the_reason(
         smtp,
         deliver,
         send,
-        payload_of(projects.ProjectSuspended, reason="ethics approval lapsed"),
+        example_of(projects.ProjectSuspended, reason="ethics approval lapsed"),
         before=[approved_with_team()],
     )
     assert sorted(r.recipients[0] for r in smtp.received) == sorted([ALICE, BOB, CAROL])
@@ -159,14 +154,14 @@ async def test_members_added_and_removed_later_are_told_accordingly(
         smtp,
         deliver,
         send,
-        payload_of(projects.ProjectSuspended),
+        example_of(projects.ProjectSuspended),
         before=[
-            payload_of(projects.ProjectApproved),  # Alice alone
-            payload_of(projects.ProjectMemberAdded, researcher_id="res-bob", role="researcher"),
-            payload_of(
+            example_of(projects.ProjectApproved),  # Alice alone
+            example_of(projects.ProjectMemberAdded, researcher_id="res-bob", role="researcher"),
+            example_of(
                 projects.ProjectMemberAdded, researcher_id="res-carol", role="peer_reviewer_data"
             ),
-            payload_of(projects.ProjectMemberRemoved, researcher_id="res-bob", role="researcher"),
+            example_of(projects.ProjectMemberRemoved, researcher_id="res-bob", role="researcher"),
         ],
     )
     assert sorted(r.recipients[0] for r in smtp.received) == sorted([ALICE, CAROL])
@@ -181,7 +176,7 @@ async def test_an_overdue_project_tells_the_lead_what_to_do_and_members_when_acc
         smtp,
         deliver,
         send,
-        payload_of(projects.ProjectOverdue),
+        example_of(projects.ProjectOverdue),
         before=[approved_with_team()],
     )
     # The outputs-only reviewer has no data account to lose: not told.
@@ -202,7 +197,7 @@ async def test_the_lead_named_in_an_overdue_event_is_told_even_if_the_project_is
     client, smtp, deliver, register, send
 ) -> None:
     await register()
-    await mail_after(client, smtp, deliver, send, payload_of(projects.ProjectOverdue))
+    await mail_after(client, smtp, deliver, send, example_of(projects.ProjectOverdue))
     assert [r.recipients for r in smtp.received] == [[ALICE]]
 
 
@@ -215,7 +210,7 @@ async def test_a_resumed_project_tells_members_what_they_may_do_again(
         smtp,
         deliver,
         send,
-        payload_of(projects.ProjectResumed),
+        example_of(projects.ProjectResumed),
         before=[approved_with_team()],
     )
     assert sorted(r.recipients[0] for r in smtp.received) == sorted([ALICE, BOB, CAROL])
@@ -237,7 +232,7 @@ async def test_an_enabled_account_says_how_to_reach_the_service(
         smtp,
         deliver,
         send,
-        payload_of(access.AccountEnabled, researcher_id="res-bob", role="researcher"),
+        example_of(access.AccountEnabled, researcher_id="res-bob", role="researcher"),
         before=[approved_with_team()],
     )
     (mail,) = smtp.received
@@ -268,7 +263,7 @@ async def test_an_outputs_only_reviewer_is_never_promised_data_access(
     await deliver(client, approved_with_team(), subject=PROJECT)
     await deliver(
         client,
-        payload_of(access.AccountEnabled, researcher_id="res-carol", role="peer_reviewer_outputs"),
+        example_of(access.AccountEnabled, researcher_id="res-carol", role="peer_reviewer_outputs"),
         subject=PROJECT,
     )
     await send()
@@ -293,7 +288,7 @@ async def test_an_outputs_only_reviewer_is_never_promised_data_access(
 async def test_the_panel_is_told_of_a_new_accreditation_application(
     client, smtp, deliver, send
 ) -> None:
-    await deliver(client, payload_of(accreditation.ApplicationSubmitted), subject="app_1")
+    await deliver(client, example_of(accreditation.ApplicationSubmitted), subject="app_1")
     await send()
     (mail,) = smtp.received
     assert mail.recipients == [PANEL_BOX]
@@ -310,7 +305,7 @@ async def test_the_panel_is_told_of_a_new_accreditation_application(
 async def test_the_panel_is_told_of_a_new_project_application_and_asked_priority(
     client, smtp, deliver, send
 ) -> None:
-    await deliver(client, payload_of(projects.ProjectSubmitted, priority=True), subject=PROJECT)
+    await deliver(client, example_of(projects.ProjectSubmitted, priority=True), subject=PROJECT)
     await send()
     (mail,) = smtp.received
     assert mail.recipients == [PANEL_BOX]
@@ -321,7 +316,7 @@ async def test_the_panel_is_told_of_a_new_project_application_and_asked_priority
 
 
 async def test_support_is_told_of_a_member_request_by_default(client, smtp, deliver, send) -> None:
-    await deliver(client, payload_of(projects.ProjectMemberRequested), subject=PROJECT)
+    await deliver(client, example_of(projects.ProjectMemberRequested), subject=PROJECT)
     await send()
     (mail,) = smtp.received
     assert mail.recipients == [SUPPORT_BOX]
@@ -341,7 +336,7 @@ async def test_the_panel_decides_member_requests_when_the_setting_says_so(
     async with service_client(
         "notify", smtp_port=smtp.port, member_requests_decided_by="panel"
     ) as c:
-        await deliver(c, payload_of(projects.ProjectMemberRequested), subject=PROJECT)
+        await deliver(c, example_of(projects.ProjectMemberRequested), subject=PROJECT)
         await send_due_notifications(
             c.runtime.db, c.runtime.settings, SmtpMailer(c.runtime.settings)
         )
@@ -349,7 +344,7 @@ async def test_the_panel_decides_member_requests_when_the_setting_says_so(
 
 
 async def test_checkers_are_told_of_a_new_output_request(client, smtp, deliver, send) -> None:
-    await deliver(client, payload_of(clearance.OutputSubmitted, priority=True), subject="out_1")
+    await deliver(client, example_of(clearance.OutputSubmitted, priority=True), subject="out_1")
     await send()
     (mail,) = smtp.received
     assert mail.recipients == [CHECKERS_BOX]
@@ -376,12 +371,12 @@ async def test_data_owners_and_support_are_told_of_a_home_working_request(
         ):
             await deliver(
                 c,
-                payload_of(access.DatasetCatalogued, dataset_id=dataset_id, owner=owner),
+                example_of(access.DatasetCatalogued, dataset_id=dataset_id, owner=owner),
                 subject=dataset_id,
             )
         await deliver(
             c,
-            payload_of(
+            example_of(
                 access.HomeWorkingRequested,
                 researcher_ids=["res-alice", "res-bob"],
                 dataset_ids=["ds-csew-2019", "ds-hes", "ds-lfs"],
@@ -414,9 +409,9 @@ async def test_a_data_owner_with_no_mailbox_is_named_in_the_delivery_log(
     client, smtp, deliver, send, log
 ) -> None:
     await deliver(
-        client, payload_of(access.DatasetCatalogued, owner="Home Office"), subject="ds-csew-2019"
+        client, example_of(access.DatasetCatalogued, owner="Home Office"), subject="ds-csew-2019"
     )
-    await deliver(client, payload_of(access.HomeWorkingRequested), subject="hw_1")
+    await deliver(client, example_of(access.HomeWorkingRequested), subject="hw_1")
     await send()
     assert [r.recipients for r in smtp.received] == [[SUPPORT_BOX]]
     (owner_row,) = [r for r in await log() if r.researcher_id != "mailbox:support"]
@@ -427,7 +422,7 @@ async def test_a_data_owner_with_no_mailbox_is_named_in_the_delivery_log(
 async def test_support_learns_which_datasets_have_no_known_owner(
     client, smtp, deliver, send
 ) -> None:
-    await deliver(client, payload_of(access.HomeWorkingRequested), subject="hw_1")
+    await deliver(client, example_of(access.HomeWorkingRequested), subject="hw_1")
     await send()
     (mail,) = smtp.received
     assert "No data owner is known for ds-csew-2019, so none was told" in one_line(mail.text)
@@ -436,8 +431,8 @@ async def test_support_learns_which_datasets_have_no_known_owner(
 @pytest.mark.parametrize(
     "payload",
     [
-        payload_of(clearance.OutputSubmitted),
-        payload_of(accreditation.AccreditationRevoked, reason="breach"),
+        example_of(clearance.OutputSubmitted),
+        example_of(accreditation.AccreditationRevoked, reason="breach"),
     ],
     ids=lambda p: p.type,
 )

@@ -18,7 +18,7 @@ from srs_common.contracts.base import Contract
 from srs_common.contracts.clearance import OutputApproved
 from srs_common.contracts.projects import ProjectApproved, ProjectSubmitted
 from srs_common.events.consumer import ConsumerRunner
-from srs_common.testing import consumer_record
+from srs_common.testing import consumer_record, example_of
 from srs_ops.models import (
     ProjectOrganisation,
     ResearcherOrganisation,
@@ -32,52 +32,36 @@ ORG_QUIET = "org-quiet"  # no subscription at all
 
 
 def registered(researcher: str, org: str) -> ResearcherRegistered:
-    return ResearcherRegistered.model_validate(
-        {**ResearcherRegistered.example, "researcher_id": researcher, "organisation_id": org}
-    )
+    return example_of(ResearcherRegistered, researcher_id=researcher, organisation_id=org)
 
 
 def updated(researcher: str, org: str) -> ResearcherUpdated:
-    return ResearcherUpdated.model_validate(
-        {**ResearcherUpdated.example, "researcher_id": researcher, "organisation_id": org}
-    )
+    return example_of(ResearcherUpdated, researcher_id=researcher, organisation_id=org)
 
 
 def approved(project: str, org: str) -> ProjectApproved:
-    return ProjectApproved.model_validate(
-        {**ProjectApproved.example, "project_id": project, "organisation_id": org}
-    )
+    return example_of(ProjectApproved, project_id=project, organisation_id=org)
 
 
 def submitted(project: str, org: str) -> ProjectSubmitted:
-    return ProjectSubmitted.model_validate(
-        {**ProjectSubmitted.example, "project_id": project, "organisation_id": org}
-    )
+    return example_of(ProjectSubmitted, project_id=project, organisation_id=org)
 
 
 def account_enabled(project: str, researcher: str) -> AccountEnabled:
-    return AccountEnabled.model_validate(
-        {**AccountEnabled.example, "project_id": project, "researcher_id": researcher}
-    )
+    return example_of(AccountEnabled, project_id=project, researcher_id=researcher)
 
 
 def access_granted(project: str, researcher: str) -> AccessGranted:
-    return AccessGranted.model_validate(
-        {**AccessGranted.example, "project_id": project, "researcher_id": researcher}
-    )
+    return example_of(AccessGranted, project_id=project, researcher_id=researcher)
 
 
 def provisioned(project: str) -> ProjectSpaceProvisioned:
-    return ProjectSpaceProvisioned.model_validate(
-        {**ProjectSpaceProvisioned.example, "project_id": project}
-    )
+    return example_of(ProjectSpaceProvisioned, project_id=project)
 
 
 def output_approved(project: str) -> OutputApproved:
     """An output event whose organisation is null: its project decides."""
-    return OutputApproved.model_validate(
-        {**OutputApproved.example, "project_id": project, "organisation_id": None}
-    )
+    return example_of(OutputApproved, project_id=project, organisation_id=None)
 
 
 # What the partners asked for: (organisation, url, event types, enabled).

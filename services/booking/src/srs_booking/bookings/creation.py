@@ -13,7 +13,6 @@ from typing import Any, NoReturn, cast
 from fastapi import Response, status
 from pydantic_core import to_json
 from sqlalchemy import Table, and_, bindparam, exists, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from srs_booking import domain
@@ -28,6 +27,7 @@ from srs_booking.settings import BookingSettings
 from srs_booking.sites.service import closures_between
 from srs_common.auth import Principal
 from srs_common.contracts.booking import BookingConfirmed
+from srs_common.db import conflict_insert
 from srs_common.errors import Conflict
 from srs_common.events.outbox import publish
 from srs_common.ids import new_id
@@ -61,8 +61,8 @@ _FACTS = select(
 # Executed with one parameter set per hour, as one statement (insertmanyvalues) whose
 # RETURNING counts the hours inserted.
 _INSERT_SLOTS = {
-    "postgresql": postgresql.insert(_slot).on_conflict_do_nothing().returning(_slot.c.id),
-    "sqlite": sqlite.insert(_slot).on_conflict_do_nothing().returning(_slot.c.id),
+    dialect: conflict_insert(dialect, _slot).on_conflict_do_nothing().returning(_slot.c.id)
+    for dialect in ("postgresql", "sqlite")
 }
 
 

@@ -9,16 +9,15 @@ of the deliveries, whatever the run's length. A single event is a run of one."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from srs_common.app import Runtime
-from srs_common.db import utcnow
+from srs_common.db import conflict_insert, utcnow
 from srs_common.events.consumer import ConsumerRunner
 from srs_common.events.envelope import Event
 from srs_common.events.handlers import Handlers
@@ -34,12 +33,6 @@ from srs_ops.webhooks import domain
 DELIVERIES_RECORDED = "ops_webhook_deliveries_recorded"
 RESEARCHER_TYPES = {"srs.researcher.registered.v1", "srs.researcher.updated.v1"}
 PROJECT_TYPES = {"srs.project.submitted.v1", "srs.project.approved.v1"}
-
-# INSERT ... ON CONFLICT, per dialect (the tests run on both).
-_INSERT: dict[str, Callable[[Any], Any]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
 
 
 class _Organisations:
@@ -122,7 +115,7 @@ async def _upsert(
 ) -> None:
     if not organisations:
         return
-    statement = _INSERT[session.get_bind().dialect.name](model).values(
+    statement = conflict_insert(session.get_bind().dialect.name, model).values(
         [{key: k, "organisation_id": org} for k, org in organisations.items()]
     )
     await session.execute(
