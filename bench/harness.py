@@ -173,6 +173,12 @@ class Process:
                 os.killpg(self.proc.pid, signal.SIGKILL)
 
 
+def cpu_seconds(pid: int | str) -> float:
+    """User + system CPU time of one process so far, its threads included (/proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

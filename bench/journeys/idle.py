@@ -4,26 +4,10 @@ nobody uses it. A laptop or a small pod pays this all day."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
-from harness import Row
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process, its threads included."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from harness import Row, cpu_seconds, rss_mb
 
 
 def stack_pids(stack) -> dict[str, int]:
@@ -36,12 +20,12 @@ def stack_pids(stack) -> dict[str, int]:
 def measure_idle(stack, seconds: float) -> tuple[dict[str, float], dict[str, float]]:
     """Per process: share of one core used over ``seconds`` of rest, and RSS (MB) after."""
     pids = stack_pids(stack)
-    before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     started = time.monotonic()
     time.sleep(seconds)
     elapsed = time.monotonic() - started
-    cpu = {name: (_cpu_seconds(pid) - before[name]) / elapsed for name, pid in pids.items()}
-    rss = {name: _rss_mb(pid) for name, pid in pids.items()}
+    cpu = {name: (cpu_seconds(pid) - before[name]) / elapsed for name, pid in pids.items()}
+    rss = {name: rss_mb(pid) for name, pid in pids.items()}
     return cpu, rss
 
 

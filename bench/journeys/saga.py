@@ -12,7 +12,7 @@ import uuid
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from harness import Profile, Row
+from harness import Profile, Row, cpu_seconds
 
 from journeys.common import ALICE, APPLICATION
 from srs_common.events.bus import ensure_topics
@@ -42,18 +42,14 @@ async def _ready(consumer: AIOKafkaConsumer) -> None:
 
 
 def _cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """Each process's CPU time so far (user + system, from /proc), in seconds, and the
-    PostgreSQL server's (all its processes: the machine's one cluster) as "postgres"."""
-    tick = os.sysconf("SC_CLK_TCK")
+    """Each process's CPU time so far, in seconds, and the PostgreSQL server's (all its
+    processes: the machine's one cluster) as "postgres"."""
 
     def used(pid: int | str) -> float | None:
         try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1]
-        except OSError:
+            return cpu_seconds(pid)
+        except OSError:  # gone meanwhile
             return None
-        values = fields.split()
-        return (int(values[11]) + int(values[12])) / tick
 
     spent = {name: cpu for name, pid in pids.items() if (cpu := used(pid)) is not None}
     postgres = 0.0
