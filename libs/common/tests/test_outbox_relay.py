@@ -7,6 +7,7 @@ import contextlib
 from typing import ClassVar
 
 import pytest
+from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy import func, insert, select
 
 from srs_common.broker import free_port, start_broker
@@ -89,6 +90,39 @@ async def test_rolled_back_publishes_nothing_committed_publishes_in_order(db, bo
     assert headers["ce_type"] == b"srs.widget.changed.v1"
     assert headers["ce_source"] == b"/srs/widgets"
     assert headers["ce_specversion"] == b"1.0"
+
+
+async def test_a_backlog_spanning_many_record_batches_keeps_each_key_on_its_partition_in_order(
+    db, bootstrap
+):
+    """The relay packs rows into record batches per partition itself: every key still lands
+    on the partition the producer's own ``send`` would choose, and in order, when a drain
+    fills several batches per partition (rows of ~4 KB, 256 KB batches)."""
+    settings = make_settings(bootstrap, relay_batch_size=300)
+    Event = changed(settings.topic)
+    padding = "x" * 4000
+    keys = [f"w{k}" for k in range(7)]
+    async with db.transaction() as session:
+        for seq in range(700):
+            key = keys[seq % len(keys)]
+            body = Event(widget_id=key + "|" + padding, seq=seq)
+            await publish(session, body, subject=key)
+
+    relay = Relay(db, settings)
+    async with running(relay):
+        await eventually(lambda: _zero(pending(db)))
+    records = await read_topic(bootstrap, settings.topic, 700)
+
+    assert len(records) == 700
+    partitions = sorted({r.partition for r in records})
+    assert len(partitions) > 1, "the topic's several partitions are used"
+    for key in keys:
+        mine = [r for r in records if r.key.decode() == key]
+        assert {r.partition for r in mine} == {
+            DefaultPartitioner()(key.encode(), partitions, partitions)
+        }, f"{key} left the partition send() would choose"
+        seqs = [int(r.value.decode().split('"seq":')[1].rstrip("}")) for r in mine]
+        assert seqs == sorted(seqs) and len(seqs) == 100, f"events of {key}: {seqs}"
 
 
 async def _zero(count_coro) -> bool:

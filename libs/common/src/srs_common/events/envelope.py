@@ -59,6 +59,10 @@ class Event:
         )
 
 
+_SPEC_VERSION = SPEC_VERSION.encode()
+_CONTENT_TYPE = CONTENT_TYPE.encode()
+
+
 def to_headers(
     *,
     event_id: str,
@@ -70,13 +74,15 @@ def to_headers(
     traceparent: str | None = None,
     tracestate: str | None = None,
 ) -> list[tuple[str, bytes]]:
+    if time.tzinfo is not dt.UTC:  # the database's UTC datetimes need no conversion
+        time = time.astimezone(dt.UTC)
     headers = [
-        ("ce_specversion", SPEC_VERSION.encode()),
+        ("ce_specversion", _SPEC_VERSION),
         ("ce_id", event_id.encode()),
         ("ce_source", source.encode()),
         ("ce_type", event_type.encode()),
-        ("ce_time", time.astimezone(dt.UTC).isoformat().replace("+00:00", "Z").encode()),
-        ("content-type", CONTENT_TYPE.encode()),
+        ("ce_time", time.isoformat().replace("+00:00", "Z").encode()),
+        ("content-type", _CONTENT_TYPE),
     ]
     if subject is not None:
         headers.append(("ce_subject", subject.encode()))
