@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from email.message import EmailMessage
+from email.message import Message
 
 import aiosmtplib
 
@@ -65,7 +65,7 @@ class SmtpConnection:
     def __init__(self, client: aiosmtplib.SMTP) -> None:
         self._client = client
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         """Send one message, or raise :class:`DeliveryFailed`."""
         try:
             await self._client.send_message(message)

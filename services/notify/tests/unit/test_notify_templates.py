@@ -5,6 +5,8 @@ carry nothing about anyone else."""
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import re
 import types
 
@@ -12,7 +14,7 @@ import pytest
 
 from srs_common.contracts import REGISTRY, booking
 from srs_notify import domain
-from srs_notify.render import TEMPLATES_DIR, build_message, render
+from srs_notify.render import TEMPLATES_DIR, RenderedMail, build_message, render
 
 PORTAL = "https://portal.srs.example"
 
@@ -147,3 +149,46 @@ def test_every_notice_is_in_the_reference_table() -> None:
     text = reference.read_text()
     missing = [key for key in domain.NOTICES if f"| {key} |" not in text]
     assert missing == [], f"add these notices to {reference.name}: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("name", "subject", "text"),
+    [
+        ("Alice Example", "Booking confirmed: Titchfield", "Dear Alice Example,\n\nSee you.\n"),
+        (
+            "Zoë Brontë-Ñúñez",
+            "Réservation confirmée — “Zoë’s” project " + "long " * 20,
+            "Dear Zoë,\n\nA line of unicode ✓ — “quotes” " * 12 + "\n" + "x" * 200 + "\n.\n",
+        ),
+    ],
+    ids=["ascii", "unicode"],
+)
+def test_a_message_reads_to_a_mail_client_as_it_was_written(name, subject, text) -> None:
+    """What a mail client parses from the bytes sent over SMTP: the sender, the recipient's
+    name and address, the subject, both bodies; 7-bit lines of at most 78 characters, so
+    any relay carries it."""
+    html = "<p>" + text.replace("\n", "<br>") + "</p>\n"
+    mail = RenderedMail(subject=subject, text=text, html=html)
+    message = build_message(
+        mail,
+        to_name=name,
+        to_address="zoe@ntu.example",
+        sender="SRS Notices <no-reply@srs.example>",
+        message_key="n-7.e-9",
+    )
+    raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+    assert raw.isascii()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    received = email.message_from_bytes(raw, policy=email.policy.default)
+    assert received["From"].addresses[0].addr_spec == "no-reply@srs.example"
+    assert received["To"].addresses[0].display_name == name
+    assert received["To"].addresses[0].addr_spec == "zoe@ntu.example"
+    assert received["Subject"] == subject
+    assert received["Message-ID"] == "<n-7.e-9@srs-notify.invalid>"
+    assert received["Auto-Submitted"] == "auto-generated"
+    assert received.get_content_type() == "multipart/alternative"
+    plain, rich = received.get_body(("plain",)), received.get_body(("html",))
+    assert plain is not None and rich is not None
+    assert plain.get_content().replace("\r\n", "\n") == text
+    assert rich.get_content().replace("\r\n", "\n") == html
