@@ -9,7 +9,7 @@ from email.charset import QP, Charset
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
+from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
@@ -124,12 +124,14 @@ def build_message(
     message = MIMEMultipart("alternative")
     message["From"] = formataddr(parseaddr(sender))
     message["To"] = formataddr((to_name, to_address))
-    subject = mail.subject
-    message["Subject"] = (
-        subject if subject.isascii() else Header(subject, "utf-8", header_name="Subject")
-    )
+    if mail.subject.isascii():
+        message["Subject"] = mail.subject
+    else:  # a compat32 message takes a Header (typeshed's stubs name only str)
+        message["Subject"] = Header(mail.subject, "utf-8", header_name="Subject")  # type: ignore[assignment]
     message["Message-ID"] = f"<{message_key}@srs-notify.invalid>"
     message["Auto-Submitted"] = "auto-generated"
-    message.attach(MIMEText(mail.text, "plain", _UTF8_QP))
-    message.attach(MIMEText(mail.html, "html", _UTF8_QP))
+    for body, subtype in ((mail.text, "plain"), (mail.html, "html")):
+        part = MIMENonMultipart("text", subtype)
+        part.set_payload(body, _UTF8_QP)
+        message.attach(part)
     return message
