@@ -115,8 +115,9 @@ async def queue_notifications(
         table,
         conflict=["event_id", "researcher_id", "notice"],
     )
+    # The rows as execute parameters: ``.values(rows)`` would be compiled on every call.
     inserted = (
-        (await session.execute(statement.values(list(rows.values())).returning(table.c.status)))
+        (await session.execute(statement.returning(table.c.status), list(rows.values())))
         .scalars()
         .all()
     )

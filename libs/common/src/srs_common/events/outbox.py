@@ -107,6 +107,8 @@ async def publish_many(
         }
         for event_id, (payload, subject, correlation) in zip(ids, events, strict=True)
     ]
-    await session.execute(insert(outbox).values(rows))
+    # The rows as execute parameters, not ``.values(rows)``: a statement carrying its
+    # values is compiled again on every call (SQLAlchemy cannot cache it), this one once.
+    await session.execute(insert(outbox), rows)
     session.info[OUTBOX_WRITTEN] = True  # the relay is woken after the commit
     return ids

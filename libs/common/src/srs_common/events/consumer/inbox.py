@@ -25,18 +25,20 @@ class Inbox:
         self._statement = insert_if_absent(
             db.dialect, self.table, conflict=[c.name for c in self.table.primary_key.columns]
         )
+        self._claimed = self._statement.returning(self.table.c.source, self.table.c.event_id)
 
     async def claim(self, session: AsyncSession, event: Event) -> bool:
         """Record the event in the inbox; False when it was already there (one statement:
         no savepoint, and a concurrent claim of the same event waits for the first)."""
         result = await session.execute(
-            self._statement.values(
-                consumer=self.consumer,
-                source=event.source,
-                event_id=event.id,
-                type=event.type,
-                processed_at=utcnow(),
-            )
+            self._statement,
+            {
+                "consumer": self.consumer,
+                "source": event.source,
+                "event_id": event.id,
+                "type": event.type,
+                "processed_at": utcnow(),
+            },
         )
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
@@ -49,19 +51,20 @@ class Inbox:
         if not rows:
             return []
         now = utcnow()
+        # The rows as execute parameters (one INSERT ... VALUES of them all, "insertmanyvalues"),
+        # not ``.values([...])``, which SQLAlchemy compiles again on every call.
         claimed = await session.execute(
-            self._statement.values(
-                [
-                    {
-                        "consumer": self.consumer,
-                        "source": event.source,
-                        "event_id": event.id,
-                        "type": event.type,
-                        "processed_at": now,
-                    }
-                    for event in rows.values()
-                ]
-            ).returning(self.table.c.source, self.table.c.event_id)
+            self._claimed,
+            [
+                {
+                    "consumer": self.consumer,
+                    "source": event.source,
+                    "event_id": event.id,
+                    "type": event.type,
+                    "processed_at": now,
+                }
+                for event in rows.values()
+            ],
         )
         new = {(source, event_id) for source, event_id in claimed}
         return [event for key, event in rows.items() if key in new]

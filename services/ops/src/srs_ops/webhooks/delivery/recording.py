@@ -115,16 +115,16 @@ async def _upsert(
 ) -> None:
     if not organisations:
         return
-    statement = conflict_insert(session.get_bind().dialect.name, model).values(
-        [{key: k, "organisation_id": org} for k, org in organisations.items()]
-    )
+    statement = conflict_insert(session.get_bind().dialect.name, model)
+    # The mappings as execute parameters: ``.values(rows)`` would be compiled on every call.
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[key],
             set_={"organisation_id": statement.excluded.organisation_id},
             # An unchanged mapping is not rewritten (as ``session.merge`` did not).
             where=model.organisation_id != statement.excluded.organisation_id,
-        )
+        ),
+        [{key: k, "organisation_id": org} for k, org in organisations.items()],
     )
 
 
