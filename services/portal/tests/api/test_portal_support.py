@@ -179,8 +179,10 @@ async def test_support_announces_a_closure_and_sees_the_bookings_it_cancels(worl
         "day-day": str(local.day),
         "day-month": str(local.month),
         "day-year": str(local.year),
-        "from": "09:00",
-        "to": "16:00",
+        # From the booking's start (at least two hours ahead: closures are announced in
+        # advance), not from the opening hour, which may already have passed today.
+        "from": local.strftime("%H:%M"),
+        "to": (local + dt.timedelta(hours=1)).strftime("%H:%M"),
         "csrf_token": csrf_of(page),
     }
     missing = await world["portal"].post("/support/sites/announce", data=values)
