@@ -68,6 +68,12 @@ def _observe(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
+def _observe_all(futures: list[Any]) -> None:
+    """Retrieve each future's outcome when it ends (rows of one record batch share one)."""
+    for future in {id(f): f for f in futures if f is not None}.values():
+        future.add_done_callback(_observe)
+
+
 class Relay:
     """Drains one service's outbox to the broker. Run :meth:`run` as a task."""
 
@@ -247,8 +253,7 @@ class Relay:
         in_flight, self._in_flight = self._in_flight, None
         if in_flight is not None:
             _, futures, spans = in_flight
-            for future in {id(f): f for f in futures}.values():
-                future.add_done_callback(_observe)
+            _observe_all(futures)
             for span in spans:
                 end_span(span, "not marked sent")
 
@@ -334,7 +339,6 @@ class Relay:
         spans: list[Any] = []
         open_batches: dict[tuple[str, int], tuple[Any, list[int]]] = {}
         partitions: dict[str, tuple[list[int], list[int]]] = {}
-        chosen = self._partition_of_key
 
         async def submit(slot: tuple[str, int]) -> None:
             batch, members = open_batches.pop(slot)
@@ -388,17 +392,7 @@ class Relay:
                 known = partitions.get(topic)
                 if known is None:
                     known = partitions[topic] = await self._partitions(producer, topic)
-                every, available = known
-                if key is None:
-                    slot = (topic, self._partitioner(None, every, available))
-                else:
-                    # murmur2 is pure Python in aiokafka: a key's partition is kept.
-                    cached = chosen.get((key, len(every)))
-                    if cached is None:
-                        if len(chosen) >= 100_000:
-                            chosen.clear()
-                        cached = chosen[key, len(every)] = self._partitioner(key, every, available)
-                    slot = (topic, cached)
+                slot = (topic, self._partition_of(key, *known))
                 entry = open_batches.get(slot)
                 if entry is None:
                     entry = open_batches[slot] = (producer.create_batch(), [])
@@ -414,10 +408,23 @@ class Relay:
         except BaseException as exc:
             for unsent in spans:  # none of the batch is marked sent
                 end_span(unsent, exc)
-            for future in {id(f): f for f in futures if f is not None}.values():
-                future.add_done_callback(_observe)
+            _observe_all(futures)
             raise
         return futures, spans  # type: ignore[return-value]
+
+    def _partition_of(self, key: bytes | None, every: list[int], available: list[int]) -> int:
+        """The partition ``send`` would choose for ``key``; a key's choice is kept (aiokafka's
+        murmur2 is pure Python), a keyless record's is drawn each time."""
+        if key is None:
+            return int(self._partitioner(None, every, available))
+        chosen = self._partition_of_key.get((key, len(every)))
+        if chosen is None:
+            if len(self._partition_of_key) >= 100_000:
+                self._partition_of_key.clear()
+            chosen = self._partition_of_key[key, len(every)] = self._partitioner(
+                key, every, available
+            )
+        return chosen
 
     async def _partitions(
         self, producer: AIOKafkaProducer, topic: str
@@ -451,8 +458,7 @@ class Relay:
             acked.append(row.id)
         if failure is not None:
             # Later sends may still fail or land: retrieve them so none is left unobserved.
-            for future in {id(f): f for f in futures[len(acked) :]}.values():
-                future.add_done_callback(_observe)
+            _observe_all(futures[len(acked) :])
             for span in spans[len(acked) :]:
                 end_span(span, failure)
         if acked:
