@@ -1,6 +1,6 @@
 """The whole stack at rest: CPU and resident memory of every process ``make run`` starts
-(the broker, each service with its relay and consumers, the portal, the SMTP sink) while
-nobody uses it. A laptop or a small pod pays this all day."""
+(the broker, the process serving every service with its relay and consumers and the
+portal, the SMTP sink) while nobody uses it. A laptop or a small pod pays this all day."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def measure_idle(stack, seconds: float) -> tuple[dict[str, float], dict[str, flo
 
 
 def make_run_stack(var_dir: Path):
-    """What ``make run`` starts (SQLite under ``var_dir``, the portal included), on free
-    ports so it can run beside anything else."""
+    """What ``make run`` starts (SQLite under ``var_dir``, the portal included, every
+    service in one process), on free ports so it can run beside anything else."""
     from srs_common.broker import free_port
     from srs_common.devstack import DEFAULT_PORTS, Stack
 
@@ -41,6 +41,7 @@ def make_run_stack(var_dir: Path):
         smtp_port=free_port(),
         log_json=False,
         extra_env={"SRS_LOG_LEVEL": "WARNING"},
+        single_process=True,
     )
 
 

@@ -79,8 +79,9 @@ def wait_for(check, timeout: float, interval: float = 0.05):
 
 @pytest.fixture(scope="session")
 def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The platform with the portal, shared by every portal browser test (the ``stack``
-    above has no portal port)."""
+    """The platform with the portal as ``make run`` serves it, every service in one
+    process (:mod:`srs_common.together`; the ``stack`` above runs each in its own and has
+    no portal), shared by every portal browser test."""
     var_dir = tmp_path_factory.mktemp("portal-stack")
     urls = {}
     for service in (*SERVICES, "portal"):
@@ -97,8 +98,10 @@ def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         log_json=True,
         signing_key=key,
         extra_env=STACK_ENV,
+        single_process=True,
     )
     stack.start(timeout=120)
+    process = stack.processes["services"]
     try:
         stack.wait_consumers(
             issue_token(key, sub="e2e-ops", roles=["ops"], issuer="srs-access", audience="srs")
@@ -106,6 +109,8 @@ def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield stack
     finally:
         stack.stop()
+    # Ctrl-C (SIGTERM here) stops every service in order: lifespans ended, a clean exit.
+    assert process.returncode == 0, f"the services exited with {process.returncode}"
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,8 @@ SEEDED = ("access", "booking", "accreditation")
 
 @dataclass
 class Stack:
-    """Broker plus the five services as separate processes."""
+    """Broker plus the services, each a process of its own, or all of them in one
+    (``single_process``: :mod:`srs_common.together`, what ``make run`` starts)."""
 
     var_dir: Path
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
@@ -55,6 +56,7 @@ class Stack:
     signing_key: SigningKey | None = None
     log_json: bool = True
     smtp_port: int = 8025
+    single_process: bool = False
     broker: Broker | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     helpers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -65,6 +67,15 @@ class Stack:
                 self.metrics_ports[service] = (
                     port + 1000 if port == DEFAULT_PORTS.get(service) else free_port()
                 )
+        if self.single_process:  # one process, one metrics port: the first service's
+            shared = self.metrics_ports[SERVICES[0]]
+            self.metrics_ports = {service: shared for service in self.ports}
+
+    @property
+    def served(self) -> list[str]:
+        """The services and front ends this stack serves, the issuer first (the others
+        fetch its JWKS)."""
+        return ["access", *[s for s in SERVICES if s != "access"], *self.front_ends()]
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -171,32 +182,48 @@ class Stack:
 
             with ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
                 list(pool.map(prepare, [*SERVICES, *self.front_ends()]))
-            # The issuer first: the others fetch its JWKS.
-            for service in ("access", *[s for s in SERVICES if s != "access"], *self.front_ends()):
-                log = open(self.var_dir / "logs" / f"{service}.log", "ab")  # noqa: SIM115
-                self.processes[service] = subprocess.Popen(
-                    [sys.executable, "-m", f"srs_{service}", "serve"],
-                    env=self.env(service),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+            if self.single_process:
+                self._start_together()
+            else:
+                for service in self.served:
+                    command = [sys.executable, "-m", f"srs_{service}", "serve"]
+                    self._start_process(service, command, self.env(service))
             self.wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
 
+    def _start_process(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        log = open(self.var_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115
+        self.processes[name] = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def _start_together(self) -> None:
+        """Every service in one process (:mod:`srs_common.together`), its environment the
+        union of theirs: each service's own settings carry its name."""
+        env: dict[str, str] = {}
+        for service in self.served:
+            env.update(self.env(service))
+        metrics_port = self.metrics_ports[SERVICES[0]]
+        self._start_process(
+            "services",
+            [sys.executable, "-m", "srs_common.together", *self.served]
+            + ["--metrics-port", str(metrics_port)],
+            env,
+        )
+
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        pending = set(self.processes)
+        pending = set(self.served)
         while pending and time.monotonic() < deadline:
-            for service in list(pending):
-                process = self.processes[service]
+            for name, process in self.processes.items():
                 if process.poll() is not None:
                     raise RuntimeError(
-                        f"{service} exited with {process.returncode}; see "
-                        f"{self.var_dir / 'logs' / (service + '.log')}"
+                        f"{name} exited with {process.returncode}; see "
+                        f"{self.var_dir / 'logs' / (name + '.log')}"
                     )
+            for service in list(pending):
                 try:
                     if httpx.get(f"{self.url(service)}/readyz", timeout=1).status_code == 200:
                         pending.discard(service)
@@ -212,7 +239,7 @@ class Stack:
         about half the session timeout), so the first event is not held up by it."""
         headers = {"Authorization": f"Bearer {token}"}
         deadline = time.monotonic() + timeout
-        pending = set(self.processes)
+        pending = set(self.served) - set(FRONT_ENDS)
         while pending and time.monotonic() < deadline:
             for service in list(pending):
                 try:
@@ -238,7 +265,9 @@ class Stack:
         quiet_since: float | None = None
         while time.monotonic() - started < timeout:
             busy = False
-            for service in self.processes:
+            for service in self.served:
+                if service in FRONT_ENDS:
+                    continue
                 try:
                     state = httpx.get(
                         f"{self.url(service)}/v1/messaging", headers=headers, timeout=5
@@ -280,12 +309,13 @@ class Stack:
 
 
 BANNER = """
-SRS platform is running (embedded default: Tansu broker in memory, SQLite under var/).
+SRS platform is running (embedded default: Tansu broker in memory, SQLite under var/,
+every service on its own port and database, all of them in one Python process).
 
   service         API                      OpenAPI docs
 {rows}
   broker          {broker}
-  metrics         each service's API port + 1000, e.g. http://127.0.0.1:9001/metrics
+  metrics         {metrics} (every service's, labelled by service)
 
 Get a token (demo users: alice, bob (researchers), panel, checker, support, ops, owner;
 password "<user>-demo"):
@@ -297,14 +327,17 @@ or, signed locally with the same key:  make token ROLE=panel SUB=panel
 
 Mail the notifier sends: var/mail/ (a local SMTP sink on 127.0.0.1:8025).
 Operations console: http://127.0.0.1:8006/console (paste an ops or support token).
-Logs: var/logs/. Press Ctrl-C to stop everything.
+Logs: var/logs/services.log (each line names its service). Press Ctrl-C to stop everything.
 """
 
 
 def main() -> None:
     var_dir = Path(os.environ.get("SRS_VAR_DIR", "var"))
     stack = Stack(
-        var_dir=var_dir, broker_port=int(os.environ.get("SRS_BROKER_PORT", "9092")), log_json=False
+        var_dir=var_dir,
+        broker_port=int(os.environ.get("SRS_BROKER_PORT", "9092")),
+        log_json=False,
+        single_process=True,
     )
     stop = False
 
@@ -322,14 +355,15 @@ def main() -> None:
             BANNER.format(
                 rows=rows,
                 broker=stack.broker.bootstrap if stack.broker else "?",
+                metrics=stack.metrics_url(SERVICES[0]),
                 access=stack.url("access"),
             ),
             flush=True,
         )
         while not stop:
-            for service, process in stack.processes.items():
+            for name, process in stack.processes.items():
                 if process.poll() is not None:
-                    print(f"{service} exited with {process.returncode}; stopping", flush=True)
+                    print(f"{name} exited with {process.returncode}; stopping", flush=True)
                     stop = True
             time.sleep(0.5)
     finally:

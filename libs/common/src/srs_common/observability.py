@@ -25,6 +25,12 @@ correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
 )
 
+# The service a piece of work belongs to, where one process serves several
+# (srs_common.together); unset, a log line names the process's own service.
+service_name: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "service_name", default=None
+)
+
 CORRELATION_HEADER = "x-correlation-id"
 
 HTTP_LATENCY = Histogram(
@@ -67,7 +73,7 @@ class _ContextFilter(logging.Filter):
         self.service = service
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.service = self.service
+        record.service = service_name.get() or self.service
         record.correlation_id = correlation_id.get()
         # Null while tracing is off (srs_common.tracing imports nothing then).
         record.trace_id, record.span_id = current_ids()
