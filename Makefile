@@ -8,9 +8,10 @@ PYTEST_ARGS ?=
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install:  ## install uv if missing, then every package of the workspace (locked), and the portal's assets
+install:  ## install uv if missing, then every package of the workspace (locked, compiled to bytecode as the images are), and the portal's assets
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
+	@$(UV) run --frozen python -m compileall -q -j 0 libs/common/src services/*/src >/dev/null
 	@$(MAKE) --no-print-directory portal-assets
 
 portal-assets:  ## the portal's front-end assets (GOV.UK Frontend, htmx; axe-core for tests) from its npm lock file

@@ -38,19 +38,10 @@ class SigningKey:
 
     @classmethod
     def from_pem(cls, pem: str) -> SigningKey:
-        private = serialization.load_pem_private_key(pem.encode(), password=None)
-        if not isinstance(private, rsa.RSAPrivateKey):
-            raise ValueError("signing key must be RSA")
-        numbers = private.public_key().public_numbers()
-        n, e = _b64(numbers.n), _b64(numbers.e)
-        # RFC 7638 thumbprint as the key id: stable for the same key, new for a new one.
-        thumb = json.dumps({"e": e, "kty": "RSA", "n": n}, separators=(",", ":"), sort_keys=True)
-        kid = (
-            base64.urlsafe_b64encode(hashlib.sha256(thumb.encode()).digest()).rstrip(b"=").decode()
-        )
-        return cls(
-            pem, kid, {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e}
-        )
+        """The key in ``pem``, loaded and checked once per process: loading an RSA key
+        checks it, tens of milliseconds of CPU with the GIL held (an app built again
+        with the same settings, or the JWKS and the signer of one key, load it once)."""
+        return _from_pem(pem)
 
     @classmethod
     def generate(cls) -> SigningKey:
@@ -82,18 +73,38 @@ class SigningKey:
     def signer(self) -> Any:
         """The key loaded for signing, once: loading (and checking) an RSA key costs tens
         of milliseconds of CPU with the GIL held, too much to pay for every token."""
-        return jwk.construct(self.private_pem, "RS256")
+        return jwk.construct(_load_private(self.private_pem), "RS256")
 
     @property
     def public_pem(self) -> str:
-        private = serialization.load_pem_private_key(self.private_pem.encode(), password=None)
         return (
-            private.public_key()
+            _load_private(self.private_pem)
+            .public_key()
             .public_bytes(
                 serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
             )
             .decode()
         )
+
+
+@functools.lru_cache(maxsize=16)
+def _load_private(pem: str) -> rsa.RSAPrivateKey:
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(private, rsa.RSAPrivateKey):
+        raise ValueError("signing key must be RSA")
+    return private
+
+
+@functools.lru_cache(maxsize=16)
+def _from_pem(pem: str) -> SigningKey:
+    numbers = _load_private(pem).public_key().public_numbers()
+    n, e = _b64(numbers.n), _b64(numbers.e)
+    # RFC 7638 thumbprint as the key id: stable for the same key, new for a new one.
+    thumb = json.dumps({"e": e, "kty": "RSA", "n": n}, separators=(",", ":"), sort_keys=True)
+    kid = base64.urlsafe_b64encode(hashlib.sha256(thumb.encode()).digest()).rstrip(b"=").decode()
+    return SigningKey(
+        pem, kid, {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e}
+    )
 
 
 def jwks(*keys: SigningKey) -> dict[str, Any]:

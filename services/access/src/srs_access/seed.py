@@ -186,6 +186,17 @@ async def seed_catalogue(session: AsyncSession) -> None:
             await save_organisation(session, organisation["id"], create=True, **values)
 
 
+# A demo password is public ("<user>-demo"): its argon2 hash (tens of milliseconds) is
+# computed once per process, however many databases the process seeds (tests seed many).
+_demo_hashes: dict[str, str] = {}
+
+
+async def _demo_password_hash(username: str) -> str:
+    if username not in _demo_hashes:
+        _demo_hashes[username] = await hash_password_async(f"{username}-demo")
+    return _demo_hashes[username]
+
+
 async def seed_demo_users(session: AsyncSession) -> None:
     for username, roles, researcher_id, org in DEMO_USERS:
         if await session.get(User, username) is None:
@@ -195,7 +206,7 @@ async def seed_demo_users(session: AsyncSession) -> None:
                     roles=roles,
                     researcher_id=researcher_id,
                     organisation_id=org,
-                    password_hash=await hash_password_async(f"{username}-demo"),
+                    password_hash=await _demo_password_hash(username),
                 )
             )
         if username in DEMO_STAFF_PROFILES and await session.get(AccountProfile, username) is None:
