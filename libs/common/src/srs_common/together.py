@@ -23,10 +23,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Coroutine
+import sys
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -73,12 +73,24 @@ def build(names: list[str]) -> list[Served]:
     return served
 
 
-async def _as(name: str, work: Coroutine[Any, Any, None]) -> None:
-    """Await ``work`` with the service's name in the context (called as a task of its
-    own): the lifespan's task, the relay's, the consumers', the jobs' and the
-    connections' handlers all descend from it, so their log lines name the service."""
-    service_name.set(name)
-    await work
+async def _start(one: Served) -> bool:
+    """Start ``one`` (its lifespan, then its socket) with the service's name in the
+    context: this runs as a task of its own, and the lifespan's task, the relay's, the
+    consumers', the jobs' and the connections' handlers all descend from it, so their
+    log lines name the service. False when it could not start (uvicorn has logged why
+    and ended what it had begun)."""
+    service_name.set(one.name)
+    try:
+        await one.server.startup()
+    except SystemExit:  # uvicorn's way of saying so (a failed lifespan, a port taken)
+        return False
+    return True
+
+
+async def _stop(one: Served) -> None:
+    service_name.set(one.name)
+    one.server.should_exit = True
+    await one.server.shutdown()
 
 
 async def refresh_all(served: list[Served]) -> None:
@@ -91,9 +103,10 @@ async def refresh_all(served: list[Served]) -> None:
             await metrics_refresher(one.app.state.spec, runtime)()
 
 
-async def serve(served: list[Served], *, metrics_port: int | None, host: str) -> None:
+async def serve(served: list[Served], *, metrics_port: int | None, host: str) -> int:
     """Start every server in order (lifespans and sockets), tick them until SIGINT or
-    SIGTERM or until one of them must exit, then stop them in the reverse order."""
+    SIGTERM or until one of them must exit, then stop them in the reverse order. The
+    process's exit status: 1 when a service could not start, else 0."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -102,10 +115,10 @@ async def serve(served: list[Served], *, metrics_port: int | None, host: str) ->
     metrics = None
     try:
         for one in served:
-            await asyncio.create_task(_as(one.name, one.server.startup()))
+            if not await asyncio.create_task(_start(one)):
+                log.error("%s could not start: stopping every service", one.name)
+                return 1
             started.append(one)
-            if one.server.should_exit:  # its lifespan failed: logged by uvicorn
-                return
         if metrics_port is not None:
             metrics = MetricsServer(MetricsApp(lambda: refresh_all(served)), host, metrics_port)
             await metrics.start()
@@ -118,12 +131,12 @@ async def serve(served: list[Served], *, metrics_port: int | None, host: str) ->
                     stop.set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
+        return 0
     finally:
         if metrics is not None:
             await metrics.stop()
         for one in reversed(started):
-            one.server.should_exit = True
-            await asyncio.create_task(_as(one.name, one.server.shutdown()))
+            await asyncio.create_task(_stop(one))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -141,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     platform = served[0].app.state.settings.platform
     configure_logging("services", level=platform.log_level, json_logs=platform.log_json)
     release_import_memory()
-    asyncio.run(serve(served, metrics_port=args.metrics_port, host=args.metrics_host))
+    sys.exit(asyncio.run(serve(served, metrics_port=args.metrics_port, host=args.metrics_host)))
 
 
 if __name__ == "__main__":
