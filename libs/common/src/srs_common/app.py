@@ -79,6 +79,9 @@ class ServiceSpec:
     # Sources the service's HTML pages need beyond the platform's Content-Security-Policy
     # (srs_common.headers.PAGE_POLICY), by directive: {"script-src": ["https://..."]}.
     page_sources: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # Called last with the built app, wherever it is built (``python -m srs_<svc>``, the
+    # one-process stack, tests): additions such as ops' webhooks in the OpenAPI document.
+    extend: Sequence[Callable[[FastAPI], None]] = ()
 
 
 @dataclass
@@ -327,6 +330,8 @@ def create_service_app(
     for router in spec.routers if api else ():
         app.include_router(router)
     document(app, settings)
+    for extension in spec.extend:
+        extension(app)
     return app
 
 

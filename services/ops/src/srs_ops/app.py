@@ -31,10 +31,9 @@ def spec() -> ServiceSpec:
             webhook_delivery_job,
         ],
         startup=[start_monitor, console.install],
+        extend=[document_webhooks],
     )
 
 
 def create_app(settings: OpsSettings | None = None) -> FastAPI:
-    app = create_service_app(spec(), settings or OpsSettings())
-    document_webhooks(app)
-    return app
+    return create_service_app(spec(), settings or OpsSettings())

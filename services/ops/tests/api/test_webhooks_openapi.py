@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from srs_ops.app import create_app
+from srs_common.app import create_service_app
+from srs_ops.app import create_app, spec
+from srs_ops.settings import OpsSettings
+
+
+def test_the_served_app_documents_the_webhooks():
+    """``python -m srs_ops serve`` builds the app from the spec and settings alone (not
+    through create_app): the partners' webhooks are in its document too."""
+    schema = create_service_app(spec(), OpsSettings()).openapi()
+    assert "srs.project.approved.v1" in schema["webhooks"]
 
 
 def test_every_webhook_route_documents_summary_errors_and_examples():
