@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from srs_common.cli import release_import_memory
+from srs_common.app import metrics_refresher
+from srs_common.cli import SERVER_OPTIONS, release_import_memory
 from srs_common.metrics import MetricsApp, MetricsServer
 from srs_common.observability import configure_logging, service_name
 
@@ -57,14 +58,7 @@ def build(names: list[str]) -> list[Served]:
         app: FastAPI = import_module(f"srs_{name}.app").create_app()
         settings = app.state.settings
         config = uvicorn.Config(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-            ws="none",
-            loop="asyncio",
+            app, host=settings.host, port=settings.port, lifespan="on", **SERVER_OPTIONS
         )
         config.load()
         server = uvicorn.Server(config)
@@ -95,8 +89,6 @@ async def _stop(one: Served) -> None:
 
 async def refresh_all(served: list[Served]) -> None:
     """Before a scrape: each service's gauges read at scrape time (the outbox backlog)."""
-    from srs_common.app import metrics_refresher
-
     for one in served:
         runtime = getattr(one.app.state, "runtime", None)
         if runtime is not None:
