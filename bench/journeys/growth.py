@@ -279,6 +279,7 @@ async def _bookings_of(ctx, researchers: list[str]) -> int:
 
 
 _BIG_TABLE_ROWS = 10_000
+_STATS_SETTLE_SECONDS = 11.0
 _SERVICES = ("accreditation", "booking", "access")
 
 
@@ -303,8 +304,12 @@ def _full_scans(ctx, measure_route) -> tuple[Load, list[str]]:
     statistics flush cannot mistake for a request's index lookups)."""
     before = asyncio.run(_scans(ctx))
     load = measure_route()
-    # Backends report their statistics at most once a second (and idle ones later).
-    time.sleep(1.5)
+    # A busy backend reports its statistics at most once a second; one that goes idle
+    # with some still pending reports them up to 10 s later (PostgreSQL's idle stats
+    # interval). Wait that out, so that this round's scans are all counted here and none
+    # are left to be counted in the next round (a small table read whole at 1x, reported
+    # while the 10x round ran, was once named as the 10x round's full scan).
+    time.sleep(_STATS_SETTLE_SECONDS)
     after = asyncio.run(_scans(ctx))
     scanned = [
         f"{table} ({rows:,} rows) x{scans - before.get((service, table), (0, 0))[0]:,}"
