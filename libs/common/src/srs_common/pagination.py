@@ -38,7 +38,13 @@ class Page(BaseModel, Generic[T]):
 
     def map(self, convert: Callable[[T], U]) -> Page[U]:
         """The same page with every item converted (rows to response models)."""
-        return Page[U](items=[convert(item) for item in self.items], next=self.next)
+        return _ANY_PAGE(items=[convert(item) for item in self.items], next=self.next)
+
+
+# Pydantic keeps a parametrised generic model only while something refers to it: a
+# ``Page[Any]`` built inside a request was collected by the next garbage collection and
+# built again (~90 us) by a later request. Held here, it is built once.
+_ANY_PAGE: type[Page[Any]] = Page[Any]
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -182,4 +188,4 @@ async def keyset_page(
         last = rows[-1]
         raw = values(last) if values else [_attribute(last, k.column) for k in sort]
         next_cursor = encode_cursor([_written(v) for v in raw])
-    return Page[Any](items=rows, next=next_cursor)
+    return _ANY_PAGE(items=rows, next=next_cursor)
