@@ -14,6 +14,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from harness import Profile, Row, cpu_seconds
 
+from journeys import handling
 from journeys.common import ALICE, APPLICATION
 from srs_common.events.bus import ensure_topics
 
@@ -71,10 +72,11 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def saga_latency(ctx) -> Row:
+async def saga_latency(ctx) -> list[Row]:
     """Panel approval -> project space provisioned -> project active, at a steady rate;
     latency from the approve request to the ce_time of srs.project.activated.v1, vs raw
-    aiokafka produce -> consume with the same consumer settings."""
+    aiokafka produce -> consume with the same consumer settings; and the consumers' median
+    handling cost per event meanwhile (:mod:`journeys.handling`)."""
     from rows import _headers
 
     p: Profile = ctx.profile
@@ -135,6 +137,7 @@ async def saga_latency(ctx) -> Row:
             pids = {name: process.pid for name, process in ctx.stack.processes.items()}
             pids["broker"] = ctx.stack.broker.process.pid
             cpu_before = _cpu_seconds(pids)
+            handling_before = await asyncio.to_thread(handling.scrape, ctx)
 
             async def approve(project_id: str) -> None:
                 sent[project_id] = time.time()
@@ -157,6 +160,7 @@ async def saga_latency(ctx) -> Row:
             stop.set()
             await reader
             cpu_after = _cpu_seconds(pids)
+            handling_after = await asyncio.to_thread(handling.scrape, ctx)
         finally:
             await asyncio.wait_for(consumer.stop(), 10)
     if len(activated) < count:
@@ -173,7 +177,7 @@ async def saga_latency(ctx) -> Row:
         f"{name} {ms:.1f} ms" for name, ms in sorted(per_approval.items(), key=lambda kv: -kv[1])
     )
     p50, p99, raw99 = _pct(saga, 0.5), _pct(saga, 0.99), _pct(raw, 0.99)
-    return Row(
+    saga_row = Row(
         "saga latency",
         f"approve -> provisioned -> active, {p.saga_rate}/s for {p.saga_seconds} s",
         "raw aiokafka produce->consume",
@@ -185,6 +189,7 @@ async def saga_latency(ctx) -> Row:
         note=f"activation seen by a consumer: p50 {_pct(seen, 0.5):.0f} ms, "
         f"p99 {_pct(seen, 0.99):.0f} ms; CPU per approval: {cpu}",
     )
+    return [saga_row, handling.handling_row(handling_before, handling_after, count)]
 
 
 async def _raw_latency(bootstrap: str, p: Profile) -> list[float]:
