@@ -84,7 +84,7 @@ async def send_completion_reminders(
 
 
 OVERDUE_SUSPENSION_REASON = (
-    "overdue: the project is past its expected completion date and "
+    "the project is past its expected completion date and "
     "its grace period has ended; an approved extension or completion "
     "ends the suspension"
 )

@@ -35,7 +35,9 @@ async def test_revoking_the_lead_suspends_the_project_until_a_new_lead(projects,
     body = await projects.get(project_id)
     assert (body["status"], body["suspension_reason"]) == ("suspended", "lead_revoked")
     [suspended] = await projects.events("srs.project.suspended.v1")
-    assert "lead researcher's accreditation was revoked" in suspended["reason"]
+    # The cause is for programs; the reason is for people and carries no code.
+    assert suspended["cause"] == "lead_revoked"
+    assert suspended["reason"].startswith("the lead researcher's accreditation was revoked")
     # The same revocation again (a repeat under a new event id) suspends nothing more.
     await revoke(projects, "res-alice")
     assert len(await projects.events("srs.project.suspended.v1")) == 1
@@ -137,7 +139,8 @@ async def test_overdue_then_suspended_after_the_grace_period(projects, client):
     body = await projects.get(project_id)
     assert (body["status"], body["suspension_reason"]) == ("suspended", "overdue")
     [suspended] = await projects.events("srs.project.suspended.v1")
-    assert suspended["reason"].startswith("overdue")
+    assert suspended["cause"] == "overdue"
+    assert suspended["reason"].startswith("the project is past its expected completion date")
     resumed = await client.post(
         f"/v1/projects/{project_id}/resume", headers=projects.support, json={"reason": "please"}
     )

@@ -29,7 +29,7 @@ async def test_support_suspends_and_resumes_with_events(projects, client):
     )
     assert resumed.json()["status"] == "active"
     [event] = await projects.events("srs.project.suspended.v1")
-    assert event["reason"] == "ethics approval lapsed"
+    assert (event["reason"], event["cause"]) == ("ethics approval lapsed", "staff")
     assert len(await projects.events("srs.project.resumed.v1")) == 1
     lead = await client.post(
         f"/v1/projects/{project_id}/suspend",

@@ -12,6 +12,9 @@ from srs_common.contracts.base import AuditAnchored, Contract
 TOPIC = "srs.projects"
 
 ProjectRole = Literal["lead", "researcher", "peer_reviewer_data", "peer_reviewer_outputs"]
+# Why a project was suspended, for programs (``reason`` is the text for people): by service
+# staff, by the service when the lead's accreditation was revoked, or when it overran.
+SuspensionCause = Literal["staff", "lead_revoked", "overdue"]
 
 # The roles that use a project's data; an outputs-only peer reviewer sees cleared outputs
 # only and never gets a data account (consumers of member events share this reading).
@@ -283,8 +286,14 @@ class ProjectSuspended(Contract):
     organisation_id: str
     reason: str
     occurred_at: dt.datetime
+    # Added to v1 with a default, so events published before it still read as staff's.
+    cause: SuspensionCause = "staff"
 
-    example: ClassVar[dict[str, Any]] = {**_PROJECT, "reason": "ethics approval lapsed"}
+    example: ClassVar[dict[str, Any]] = {
+        **_PROJECT,
+        "reason": "ethics approval lapsed",
+        "cause": "staff",
+    }
 
 
 class ProjectResumed(Contract):

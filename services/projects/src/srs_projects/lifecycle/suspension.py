@@ -22,7 +22,7 @@ from srs_projects.visibility import visible_project
 # Who the decision log names when the service itself acts on another service's event.
 SYSTEM = "srs-projects"
 LEAD_REVOKED_REASON = (
-    "lead_revoked: the lead researcher's accreditation was revoked; the "
+    "the lead researcher's accreditation was revoked; the "
     "project is suspended until support names a new accredited lead"
 )
 # Suspension by revocation applies to projects the panel approved and that still run.
@@ -52,6 +52,7 @@ async def suspend(
             organisation_id=project.organisation_id,
             reason=reason,
             occurred_at=now,
+            cause=why.value,
         ),
         subject=project.id,
     )
