@@ -13,10 +13,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jose import jwk, jwt
-from jose.exceptions import JOSEError
+from jose.exceptions import JOSEError, JWKError
+from jose.utils import base64_to_long
 
 from srs_common.errors import Forbidden, Unauthorized
 
@@ -60,6 +62,19 @@ class KeySource:
         raise NotImplementedError
 
 
+def verification_key(entry: dict[str, Any]) -> Any:
+    """The RS256 verification key of one JWKS entry.
+
+    The public key is built from the entry's numbers here and handed to jose ready-made:
+    jose's own JWK parsing asks for cryptography's legacy OpenSSL backend, whose bindings
+    (a copy of every OpenSSL function, ~2 MB) would otherwise load at the first request
+    of every process."""
+    if entry.get("kty") != "RSA":
+        raise JWKError(f"Incorrect key type. Expected: 'RSA', Received: {entry.get('kty')}")
+    numbers = rsa.RSAPublicNumbers(base64_to_long(entry["e"]), base64_to_long(entry["n"]))
+    return jwk.construct(numbers.public_key(), "RS256")
+
+
 class StaticKeys(KeySource):
     """A JWKS held in memory (the issuing service verifies its own tokens this way)."""
 
@@ -72,7 +87,7 @@ class StaticKeys(KeySource):
             jwks = self._jwks() if callable(self._jwks) else self._jwks
             for entry in jwks.get("keys", []):
                 if entry.get("kid") == kid:
-                    self._cache[kid] = jwk.construct(entry, algorithm="RS256")
+                    self._cache[kid] = verification_key(entry)
         return self._cache.get(kid)
 
 
@@ -111,7 +126,7 @@ class RemoteJwks(KeySource):
         keys = {}
         for entry in document.get("keys", []):
             if entry.get("kty") == "RSA" and entry.get("kid"):
-                keys[entry["kid"]] = jwk.construct(entry, algorithm="RS256")
+                keys[entry["kid"]] = verification_key(entry)
         self._keys = keys
         self._fetched_at = time.monotonic()
 

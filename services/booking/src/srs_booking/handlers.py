@@ -232,7 +232,14 @@ async def on_project_stopped(
     payload: projects.ProjectSuspended | projects.ProjectCompleted | access.ProjectSpaceArchived,
 ) -> None:
     """Suspended, completed or its space archived: every coming booking for the project
-    is cancelled."""
+    is cancelled.
+
+    A project suspended because its lead's accreditation was revoked is the echo of an
+    accreditation event this service consumes too, which cancels the lead's bookings with
+    its own words. As for a deactivated member (:func:`on_member_left`), while this service
+    still holds the lead accredited their bookings are left to that event: in either
+    order, the lead's booking says the accreditation was revoked, the others' that the
+    project was suspended."""
     status = "suspended" if isinstance(payload, projects.ProjectSuspended) else COMPLETED
     if not await _set_project_status(session, payload.project_id, status, payload.occurred_at):
         return
@@ -240,11 +247,20 @@ async def on_project_stopped(
         reason = "project space archived"
     else:
         reason = f"project {status}"
-    if isinstance(payload, projects.ProjectSuspended) and payload.reason:
-        reason += f": {payload.reason}"
+    coming = and_(Booking.project_id == payload.project_id, Booking.ends_at > payload.occurred_at)
+    if isinstance(payload, projects.ProjectSuspended):
+        if payload.reason:
+            reason += f": {payload.reason}"
+        lead = payload.lead_researcher_id
+        if (
+            payload.cause == "lead_revoked"
+            and lead is not None
+            and await _still_accredited(session, lead, payload.occurred_at.date())
+        ):
+            coming = and_(coming, Booking.researcher_id != lead)
     await cancel_where(
         session,
-        and_(Booking.project_id == payload.project_id, Booking.ends_at > payload.occurred_at),
+        coming,
         reason=reason,
         by=SYSTEM,
         at=payload.occurred_at,

@@ -227,6 +227,48 @@ async def test_a_revocation_and_its_member_deactivation_give_one_reason_in_eithe
     assert len([t for t, _ in await events(client) if t == "srs.booking.cancelled.v1"]) == 1
 
 
+@pytest.mark.parametrize("suspension_first", [True, False])
+async def test_a_revoked_lead_and_the_project_suspension_give_each_booking_its_reason(
+    client, eligible, book, deliver, tokens, events, suspension_first
+):
+    """Revoking the lead suspends the project; booking hears both, on two topics, in
+    either order. The lead's booking always says their accreditation was revoked, the
+    other member's that the project was suspended, and each is cancelled once."""
+    alice = await eligible(client, "res-alice")
+    bob = await eligible(client, "res-bob")
+    alices = (await book(client, alice, WED_9, WED_11)).json()["id"]
+    bobs = (await book(client, bob, THU_9, THU_11)).json()["id"]
+    revoked = _accreditation(
+        acc.AccreditationRevoked, "res-alice", "revoked", client.clock.now, reason="output breach"
+    )
+    suspended = prj.ProjectSuspended(
+        project_id="prj_burglary",
+        organisation_id="org-ntu",
+        reason="the lead researcher's accreditation was revoked",
+        cause="lead_revoked",
+        lead_researcher_id="res-alice",
+        occurred_at=client.clock.now,
+    )
+    if suspension_first:
+        await deliver(client, suspended, subject="prj_burglary")
+        # the project takes no new booking at once; the lead's waits for the revocation
+        refused = await book(client, alice, THU_9, THU_11, place="T2")
+        assert refused.status_code == 422
+        assert (await _statuses(client, tokens))[alices] == ("confirmed", None)
+        await deliver(client, revoked, subject="res-alice")
+    else:
+        await deliver(client, revoked, subject="res-alice")
+        await deliver(client, suspended, subject="prj_burglary")
+
+    states = await _statuses(client, tokens)
+    assert states[alices] == ("cancelled", "accreditation revoked: output breach")
+    assert states[bobs] == (
+        "cancelled",
+        "project suspended: the lead researcher's accreditation was revoked",
+    )
+    assert len([t for t, _ in await events(client) if t == "srs.booking.cancelled.v1"]) == 2
+
+
 async def test_late_events_do_not_undo_newer_ones(client, eligible, book, deliver):
     alice = await eligible(client, "res-alice")
     now = client.clock.now

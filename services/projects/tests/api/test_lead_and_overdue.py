@@ -36,7 +36,7 @@ async def test_revoking_the_lead_suspends_the_project_until_a_new_lead(projects,
     assert (body["status"], body["suspension_reason"]) == ("suspended", "lead_revoked")
     [suspended] = await projects.events("srs.project.suspended.v1")
     # The cause is for programs; the reason is for people and carries no code.
-    assert suspended["cause"] == "lead_revoked"
+    assert (suspended["cause"], suspended["lead_researcher_id"]) == ("lead_revoked", "res-alice")
     assert suspended["reason"].startswith("the lead researcher's accreditation was revoked")
     # The same revocation again (a repeat under a new event id) suspends nothing more.
     await revoke(projects, "res-alice")

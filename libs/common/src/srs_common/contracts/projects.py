@@ -286,13 +286,18 @@ class ProjectSuspended(Contract):
     organisation_id: str
     reason: str
     occurred_at: dt.datetime
-    # Added to v1 with a default, so events published before it still read as staff's.
+    # Added to v1 with defaults, so events published before them still read: as staff's,
+    # the lead not named.
     cause: SuspensionCause = "staff"
+    # The project's lead: for ``lead_revoked``, the researcher whose accreditation lapsed
+    # (their own bookings are cancelled by that accreditation event, with its words).
+    lead_researcher_id: str | None = None
 
     example: ClassVar[dict[str, Any]] = {
         **_PROJECT,
         "reason": "ethics approval lapsed",
         "cause": "staff",
+        "lead_researcher_id": "res-alice",
     }
 
 

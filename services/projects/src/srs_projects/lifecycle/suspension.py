@@ -53,6 +53,7 @@ async def suspend(
             reason=reason,
             occurred_at=now,
             cause=why.value,
+            lead_researcher_id=project.lead_researcher_id,
         ),
         subject=project.id,
     )
