@@ -91,6 +91,15 @@ async def _still_accredited(session: AsyncSession, researcher_id: str, on: dt.da
     return best is not None and best.status == CURRENT_ACCREDITATION and best.valid_until >= on
 
 
+async def _lapse_still_to_come(session: AsyncSession, researcher_id: str, at: dt.datetime) -> bool:
+    """For an echo from projects of a researcher's lapsed accreditation (their deactivation
+    as a member, a project suspended for its revoked lead): whether the accreditation event
+    itself has yet to reach this service (the two come on different topics, in either
+    order). While it has, the echo leaves that researcher's bookings to it, so that they are
+    cancelled once, in the accreditation's words."""
+    return await _still_accredited(session, researcher_id, at.date())
+
+
 # Projects
 
 
@@ -234,12 +243,9 @@ async def on_project_stopped(
     """Suspended, completed or its space archived: every coming booking for the project
     is cancelled.
 
-    A project suspended because its lead's accreditation was revoked is the echo of an
-    accreditation event this service consumes too, which cancels the lead's bookings with
-    its own words. As for a deactivated member (:func:`on_member_left`), while this service
-    still holds the lead accredited their bookings are left to that event: in either
-    order, the lead's booking says the accreditation was revoked, the others' that the
-    project was suspended."""
+    A project suspended because its lead's accreditation was revoked is an echo of that
+    revocation (:func:`_lapse_still_to_come`): the lead's booking says the accreditation
+    was revoked, the others' that the project was suspended."""
     status = "suspended" if isinstance(payload, projects.ProjectSuspended) else COMPLETED
     if not await _set_project_status(session, payload.project_id, status, payload.occurred_at):
         return
@@ -255,7 +261,7 @@ async def on_project_stopped(
         if (
             payload.cause == "lead_revoked"
             and lead is not None
-            and await _still_accredited(session, lead, payload.occurred_at.date())
+            and await _lapse_still_to_come(session, lead, payload.occurred_at)
         ):
             coming = and_(coming, Booking.researcher_id != lead)
     await cancel_where(
@@ -284,12 +290,9 @@ async def on_member_left(
 ) -> None:
     """Removed or deactivated: that member's coming bookings for the project are cancelled.
 
-    A member deactivated for their own lapsed accreditation is the echo of an accreditation
-    event this service consumes too, and that event cancels the researcher's bookings on
-    every project with its own reason (a revocation's words included). The two arrive on
-    different topics in either order, so while this service still holds the researcher
-    accredited the echo only marks the member inactive and the cancelling is left to the
-    accreditation event: whichever comes first, the booking says why it was cancelled."""
+    A member deactivated for their own lapsed accreditation is an echo of that lapse
+    (:func:`_lapse_still_to_come`): it may only mark the member inactive, and the
+    accreditation event cancels their bookings on every project with its own reason."""
     if not await _set_member(
         session, payload.project_id, payload.researcher_id, False, payload.occurred_at
     ):
@@ -297,7 +300,7 @@ async def on_member_left(
     if (
         isinstance(payload, projects.ProjectMemberDeactivated)
         and (payload.reason or "").startswith(OWN_ACCREDITATION_LAPSED)
-        and await _still_accredited(session, payload.researcher_id, payload.occurred_at.date())
+        and await _lapse_still_to_come(session, payload.researcher_id, payload.occurred_at)
     ):
         return
     how = "removed" if isinstance(payload, projects.ProjectMemberRemoved) else "deactivated"
