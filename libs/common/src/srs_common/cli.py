@@ -22,6 +22,7 @@ anyio.get_available_backends()
 
 from srs_common.app import ServiceSpec, create_service_app  # noqa: E402
 from srs_common.config import InsecureSettings, ServiceSettings  # noqa: E402
+from srs_common.httpwrites import CoalescingHttpToolsProtocol  # noqa: E402
 from srs_common.metrics import metrics_port_for  # noqa: E402
 
 if TYPE_CHECKING:
@@ -91,8 +92,10 @@ def main(
 
 
 # How every API server runs, alone (run_server) or beside others (srs_common.together):
-# the platform's own JSON logs, no access log, no WebSocket, asyncio's loop.
+# the platform's own JSON logs, no access log, no WebSocket, asyncio's loop, and each
+# response sent in one socket write (srs_common.httpwrites).
 SERVER_OPTIONS: dict[str, Any] = {
+    "http": CoalescingHttpToolsProtocol,
     "log_config": None,
     "access_log": False,
     "ws": "none",
