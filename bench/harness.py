@@ -26,6 +26,8 @@ class Load:
     p50_ms: float
     p99_ms: float
     requests: int = 0
+    #: Where the machine's CPU went per request, when measured (:func:`cpu_per`).
+    cpu: str = ""
 
 
 @dataclass
@@ -123,14 +125,19 @@ def wrk(
     return Load(rps, p50, p99, total)
 
 
-def measure(url: str, profile: Profile, **kwargs: object) -> Load:
-    """Warm up (discarded), then the median of ``profile.rounds`` rounds."""
+def measure(url: str, profile: Profile, *, stack: object = None, **kwargs: object) -> Load:
+    """Warm up (discarded), then the median of ``profile.rounds`` rounds; with ``stack``,
+    also each of its processes' CPU time per request over those rounds."""
     wrk(url, profile, duration_s=profile.warmup_s, **kwargs)  # type: ignore[arg-type]
+    before = stack_cpu_seconds(stack) if stack is not None else {}
     loads = [wrk(url, profile, **kwargs) for _ in range(profile.rounds)]  # type: ignore[arg-type]
+    requests = sum(x.requests for x in loads)
     return Load(
         statistics.median(x.rps for x in loads),
         statistics.median(x.p50_ms for x in loads),
         statistics.median(x.p99_ms for x in loads),
+        requests,
+        cpu_per(before, stack_cpu_seconds(stack), requests) if stack is not None else "",
     )
 
 
@@ -177,6 +184,45 @@ def cpu_seconds(pid: int | str) -> float:
     """User + system CPU time of one process so far, its threads included (/proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def stack_cpu_seconds(stack: object) -> dict[str, float]:
+    """CPU time so far of each process of a running stack (by service), of its broker, and
+    of the PostgreSQL server ("postgres": all its processes, the machine's one cluster).
+    A process gone meanwhile is left out."""
+    pids: dict[str, int | str] = {
+        name: process.pid
+        for name, process in stack.processes.items()  # type: ignore[attr-defined]
+    }
+    pids["broker"] = stack.broker.process.pid  # type: ignore[attr-defined]
+
+    def used(pid: int | str) -> float | None:
+        try:
+            return cpu_seconds(pid)
+        except OSError:
+            return None
+
+    spent = {name: cpu for name, pid in pids.items() if (cpu := used(pid)) is not None}
+    postgres = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().strip() != "postgres":
+                    continue
+            except OSError:
+                continue
+            postgres += used(entry) or 0.0
+    spent["postgres"] = postgres
+    return spent
+
+
+def cpu_per(before: dict[str, float], after: dict[str, float], count: int) -> str:
+    """Each process's CPU time between two :func:`stack_cpu_seconds` readings per unit of
+    work (an approval, a request), largest first: where the machine's cores went."""
+    each = {name: (after[name] - before[name]) * 1000 / count for name in after if name in before}
+    return ", ".join(
+        f"{name} {ms:.1f} ms" for name, ms in sorted(each.items(), key=lambda kv: -kv[1])
+    )
 
 
 def rss_mb(pid: int) -> float:

@@ -42,7 +42,14 @@ def access_decision(ctx) -> Row:
     ctx.journeys["access_decision"] = {"url": url, "body": body}
     # Decisions are group-committed: compared with one insert and commit per request.
     insert = ctx.fresh("insert")
-    load = measure(url, ctx.profile, method="POST", body=json.dumps(body), headers=headers)
+    load = measure(
+        url,
+        ctx.profile,
+        stack=ctx.stack,
+        method="POST",
+        body=json.dumps(body),
+        headers=headers,
+    )
     ratio, p99_ratio = load.rps / insert.rps, load.p99_ms / insert.p99_ms
     return Row(
         "access decision",
@@ -53,5 +60,6 @@ def access_decision(ctx) -> Row:
         ratio=f"{100 * ratio:.0f} %; p99 {p99_ratio:.1f}x",
         target=">= 100 %; p99 <= 3x",
         met=ratio >= 1 and p99_ratio <= 3,
-        note=f"decision {sample['decision']} {[r['code'] for r in sample['reasons']]}",
+        note=f"decision {sample['decision']} {[r['code'] for r in sample['reasons']]}; "
+        f"CPU per decision, the consumers of its event included: {load.cpu}",
     )

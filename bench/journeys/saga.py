@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import time
 import uuid
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from harness import Profile, Row, cpu_seconds
+from harness import Profile, Row, cpu_per, stack_cpu_seconds
 
 from journeys import handling
 from journeys.common import ALICE, APPLICATION
@@ -40,31 +39,6 @@ async def _ready(consumer: AIOKafkaConsumer) -> None:
         await consumer.getmany(timeout_ms=100)
     for tp in consumer.assignment():
         await consumer.position(tp)
-
-
-def _cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """Each process's CPU time so far, in seconds, and the PostgreSQL server's (all its
-    processes: the machine's one cluster) as "postgres"."""
-
-    def used(pid: int | str) -> float | None:
-        try:
-            return cpu_seconds(pid)
-        except OSError:  # gone meanwhile
-            return None
-
-    spent = {name: cpu for name, pid in pids.items() if (cpu := used(pid)) is not None}
-    postgres = 0.0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/comm") as comm:
-                    if comm.read().strip() != "postgres":
-                        continue
-            except OSError:
-                continue
-            postgres += used(entry) or 0.0
-    spent["postgres"] = postgres
-    return spent
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -134,9 +108,7 @@ async def saga_latency(ctx) -> list[Row]:
 
             reader = asyncio.create_task(consume())
             sent: dict[str, float] = {}
-            pids = {name: process.pid for name, process in ctx.stack.processes.items()}
-            pids["broker"] = ctx.stack.broker.process.pid
-            cpu_before = _cpu_seconds(pids)
+            cpu_before = stack_cpu_seconds(ctx.stack)
             handling_before = await asyncio.to_thread(handling.scrape, ctx)
 
             async def approve(project_id: str) -> None:
@@ -159,7 +131,7 @@ async def saga_latency(ctx) -> list[Row]:
                 await asyncio.sleep(0.1)
             stop.set()
             await reader
-            cpu_after = _cpu_seconds(pids)
+            cpu_after = stack_cpu_seconds(ctx.stack)
             handling_after = await asyncio.to_thread(handling.scrape, ctx)
         finally:
             await asyncio.wait_for(consumer.stop(), 10)
@@ -168,14 +140,7 @@ async def saga_latency(ctx) -> list[Row]:
     saga = [(activated[x] - sent[x]) * 1000 for x in project_ids]
     seen = [(received[x] - sent[x]) * 1000 for x in project_ids]
     raw = await _raw_latency(bootstrap, p)
-    per_approval = {
-        name: (cpu_after[name] - cpu_before[name]) * 1000 / count
-        for name in cpu_after
-        if name in cpu_before
-    }
-    cpu = ", ".join(
-        f"{name} {ms:.1f} ms" for name, ms in sorted(per_approval.items(), key=lambda kv: -kv[1])
-    )
+    cpu = cpu_per(cpu_before, cpu_after, count)
     p50, p99, raw99 = _pct(saga, 0.5), _pct(saga, 0.99), _pct(raw, 0.99)
     saga_row = Row(
         "saga latency",
