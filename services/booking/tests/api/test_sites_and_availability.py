@@ -49,6 +49,37 @@ async def test_availability_never_says_who_booked_and_moves_with_the_clocks(
     assert len(slots) == 4 * 7
 
 
+async def test_every_place_taken_in_an_hour_is_taken_at_its_own_site_only(
+    client, eligible, book, tokens
+):
+    alice = await eligible(client, "res-alice")
+    bob = await eligible(client, "res-bob")
+    carol = await eligible(client, "res-carol")
+    for booked in (
+        await book(client, alice, WED_9, WED_11, place="T2"),
+        await book(client, bob, WED_9, "2027-10-27T09:00:00Z", place="T7"),
+        await book(client, carol, WED_9, "2027-10-27T09:00:00Z", site_id="newport", place="T2"),
+    ):
+        assert booked.status_code == 201, booked.text
+    body = (
+        await client.get(
+            "/v1/availability",
+            headers=tokens.headers("ops"),
+            params={"from": "2027-10-27", "to": "2027-10-27"},
+        )
+    ).json()
+    by_site = {s["site_id"]: {x["starts_at"]: x for x in s["slots"]} for s in body["sites"]}
+    titchfield, newport = by_site["titchfield"], by_site["newport"]
+    assert titchfield[WED_9]["free_places"] == ["T1", "T3", "T4", "T5", "T6", "T8"]
+    assert titchfield[WED_9]["free"] == 6
+    assert titchfield["2027-10-27T09:00:00Z"]["free_places"] == [
+        f"T{n}" for n in range(1, 9) if n != 2
+    ]
+    assert titchfield[WED_11]["free"] == 8
+    assert newport[WED_9]["free_places"] == ["T1", "T3", "T4", "T5", "T6"]
+    assert newport["2027-10-27T09:00:00Z"]["free"] == 6
+
+
 async def test_availability_covers_every_site_and_hides_past_and_closed_slots(client, tokens):
     anyone = tokens.headers("ops")
     client.clock.now = dt.datetime(2027, 10, 27, 10, 30, tzinfo=dt.UTC)  # 11:30 BST Wednesday

@@ -1,8 +1,9 @@
 """The availability read: free places per site per hourly slot over a date range.
 
 Called on every view of a booking page, so it is two cheap Core queries (the sites;
-the closures and booked slots in range, the slots from an index alone) and the slot
-grid is computed in memory; it never says who booked a place.
+the closures and booked hours in range, the hours from an index alone, one row per hour
+with its taken places joined by the database) and the slot grid is computed in memory;
+it never says who booked a place.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, null, select, true, union_all
+from sqlalchemy import false, func, null, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_booking import domain
@@ -72,7 +73,8 @@ async def availability(
         last_day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON
     ).astimezone(dt.UTC)
     # Closures and booked hours in one round trip: a closure's row carries its end and
-    # reason, a booked hour's its place.
+    # reason, a booked hour's the places taken then (place codes, T1..Tn or POD, never
+    # hold a comma). A full week of a safe room is 70 rows, not one per place and hour.
     closed = select(
         true().label("closed"),
         _closure.c.site_id,
@@ -80,23 +82,27 @@ async def availability(
         _closure.c.ends_at,
         _closure.c.reason,
     ).where(_closure.c.starts_at < window_end, _closure.c.ends_at > window_start)
-    booked_hours = select(
-        false(),
-        _slot.c.site_id,
-        _slot.c.slot_start,
-        null(),
-        _slot.c.place,
-    ).where(_slot.c.slot_start >= window_start, _slot.c.slot_start < window_end)
+    booked_hours = (
+        select(
+            false(),
+            _slot.c.site_id,
+            _slot.c.slot_start,
+            null(),
+            func.aggregate_strings(_slot.c.place, ","),
+        )
+        .where(_slot.c.slot_start >= window_start, _slot.c.slot_start < window_end)
+        .group_by(_slot.c.slot_start, _slot.c.site_id)
+    )
     if site_id is not None:
         closed = closed.where(_closure.c.site_id == site_id)
         booked_hours = booked_hours.where(_slot.c.site_id == site_id)
     closures: dict[str, list[domain.Period]] = defaultdict(list)
-    booked: dict[str, dict[dt.datetime, set[str]]] = defaultdict(lambda: defaultdict(set))
+    booked: dict[str, dict[dt.datetime, set[str]]] = defaultdict(dict)
     for row in await conn.execute(union_all(closed, booked_hours)):
         if row.closed:
             closures[row.site_id].append(row)
         else:
-            booked[row.site_id][row.starts_at].add(row.reason)
+            booked[row.site_id][row.starts_at] = set(row.reason.split(","))
     result = []
     for site in sites:
         slots = domain.site_availability(
