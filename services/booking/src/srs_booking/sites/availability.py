@@ -10,9 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, func, null, select, true, union_all
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Select,
+    bindparam,
+    false,
+    func,
+    null,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_booking import domain
@@ -23,6 +35,46 @@ _site = Site.__table__
 _closure = SiteClosure.__table__
 _slot = BookedSlot.__table__
 LONDON = ZoneInfo("Europe/London")
+
+
+def _queries(one_site: bool) -> tuple[Select[Any], CompoundSelect[Any]]:
+    """The sites, and their closures and booked hours in a window (of one site or all).
+
+    Closures and booked hours come in one round trip: a closure's row carries its end
+    and reason, a booked hour's the places taken then (place codes, T1..Tn or POD, never
+    hold a comma). A full week of a safe room is 70 rows, not one per place and hour."""
+    start: BindParameter[dt.datetime] = bindparam("window_start")
+    end: BindParameter[dt.datetime] = bindparam("window_end")
+    site: BindParameter[str] = bindparam("site_id")
+    sites = select(_site).order_by(_site.c.id)
+    closed = select(
+        true().label("closed"),
+        _closure.c.site_id,
+        _closure.c.starts_at,
+        _closure.c.ends_at,
+        _closure.c.reason,
+    ).where(_closure.c.starts_at < end, _closure.c.ends_at > start)
+    hours = (
+        select(
+            false(),
+            _slot.c.site_id,
+            _slot.c.slot_start,
+            null(),
+            func.aggregate_strings(_slot.c.place, ","),
+        )
+        .where(_slot.c.slot_start >= start, _slot.c.slot_start < end)
+        .group_by(_slot.c.slot_start, _slot.c.site_id)
+    )
+    if one_site:
+        sites = sites.where(_site.c.id == site)
+        closed = closed.where(_closure.c.site_id == site)
+        hours = hours.where(_slot.c.site_id == site)
+    return sites, union_all(closed, hours)
+
+
+# Built once: a statement built per request cost a third of the read's own CPU (and
+# SQLAlchemy computes a statement's cache key once per object).
+_QUERIES = {one_site: _queries(one_site) for one_site in (False, True)}
 
 
 def check_range(first_day: dt.date, last_day: dt.date, max_days: int, *, today: dt.date) -> None:
@@ -60,45 +112,22 @@ async def availability(
     now: dt.datetime,
 ) -> list[dict[str, object]]:
     """Per site, the future open slots between the two local dates and their free places."""
-    sites_query = select(_site).order_by(_site.c.id)
-    if site_id is not None:
-        sites_query = sites_query.where(_site.c.id == site_id)
+    sites_query, hours_query = _QUERIES[site_id is not None]
     conn = await session.connection()
-    sites = (await conn.execute(sites_query)).all()
+    sites = (await conn.execute(sites_query, {"site_id": site_id})).all()
     if site_id is not None and not sites:
         raise NotFound(f"site {site_id} not found")
     # Local days are within a day of UTC either side: widen the window, filter in memory.
-    window_start = dt.datetime.combine(first_day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC)
-    window_end = dt.datetime.combine(
-        last_day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON
-    ).astimezone(dt.UTC)
-    # Closures and booked hours in one round trip: a closure's row carries its end and
-    # reason, a booked hour's the places taken then (place codes, T1..Tn or POD, never
-    # hold a comma). A full week of a safe room is 70 rows, not one per place and hour.
-    closed = select(
-        true().label("closed"),
-        _closure.c.site_id,
-        _closure.c.starts_at,
-        _closure.c.ends_at,
-        _closure.c.reason,
-    ).where(_closure.c.starts_at < window_end, _closure.c.ends_at > window_start)
-    booked_hours = (
-        select(
-            false(),
-            _slot.c.site_id,
-            _slot.c.slot_start,
-            null(),
-            func.aggregate_strings(_slot.c.place, ","),
-        )
-        .where(_slot.c.slot_start >= window_start, _slot.c.slot_start < window_end)
-        .group_by(_slot.c.slot_start, _slot.c.site_id)
-    )
-    if site_id is not None:
-        closed = closed.where(_closure.c.site_id == site_id)
-        booked_hours = booked_hours.where(_slot.c.site_id == site_id)
+    window = {
+        "site_id": site_id,
+        "window_start": dt.datetime.combine(first_day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC),
+        "window_end": dt.datetime.combine(
+            last_day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON
+        ).astimezone(dt.UTC),
+    }
     closures: dict[str, list[domain.Period]] = defaultdict(list)
     booked: dict[str, dict[dt.datetime, set[str]]] = defaultdict(dict)
-    for row in await conn.execute(union_all(closed, booked_hours)):
+    for row in await conn.execute(hours_query, window):
         if row.closed:
             closures[row.site_id].append(row)
         else:
