@@ -7,12 +7,12 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import Boolean, Integer, String, func, insert, select
+from sqlalchemy import Boolean, Integer, String, bindparam, func, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from srs_common.db import Database, UTCDateTime
 from srs_common.errors import AppError
-from srs_common.pagination import Page, desc, encode_cursor, keyset_page
+from srs_common.pagination import Keyset, Page, desc, encode_cursor, keyset_page
 
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
@@ -141,3 +141,47 @@ async def test_map_converts_the_items_and_keeps_the_cursor(db: Database) -> None
     shaped = page.map(lambda entry: entry.rank)
     assert shaped.items == [0, 1]
     assert shaped.next == page.next is not None
+
+
+async def test_a_keyset_built_once_pages_as_a_select_built_per_request(db: Database) -> None:
+    """A hot list's select built once, its filter a bind parameter: every walk, whatever
+    the filter's value, serves the pages the same select built per request serves, and
+    the keyset's two statements are built once for them all."""
+    urgent = func.coalesce(Entry.urgent, False)
+    keys = [desc(urgent), Entry.at, Entry.id]
+    built_once = Keyset(
+        select(Entry, urgent).where(Entry.rank >= bindparam("from_rank", type_=Integer)), keys
+    )
+
+    def values(row):
+        return [bool(row[1]), row[0].at, row[0].id]
+
+    def served(pages: list[Page]) -> list[list[str]]:
+        return [[row[0].id for row in page.items] for page in pages]
+
+    statements = set()
+    for from_rank in (0, 3, 9, 10):
+        per_request = await walk(
+            db,
+            stmt=select(Entry, urgent).where(Entry.rank >= from_rank),
+            keys=keys,
+            values=values,
+            limit=2,
+        )
+        once = await walk(
+            db, stmt=built_once, values=values, limit=2, params={"from_rank": from_rank}
+        )
+        assert served(once) == served(per_request), from_rank
+        statements |= {id(built_once.ordered(after_cursor=b)) for b in (False, True)}
+    assert served(once) == [[]]  # from rank 10: nothing, and no next page
+    assert len(statements) == 2
+    async with db.sessionmaker() as session:
+        with pytest.raises(AppError) as raised:
+            await keyset_page(
+                session,
+                built_once,
+                cursor=encode_cursor([True, "yesterday", "e01"]),
+                limit=2,
+                params={"from_rank": 0},
+            )
+    assert raised.value.status == 422

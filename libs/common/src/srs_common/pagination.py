@@ -3,7 +3,9 @@
 A cursor encodes the sort key of the last item served (e.g. ``[created_at, id]``), so
 pages stay stable while rows are inserted, unlike offsets. :func:`keyset_page` is the one
 way a list route pages: it takes the filtered select, the sort keys (ending with the id,
-the tie-break), the cursor and the limit and returns a :class:`Page`.
+the tie-break), the cursor and the limit and returns a :class:`Page`. A hot list whose
+filters are bind parameters builds its select once, as a :class:`Keyset`, and
+:func:`keyset_page` then builds no statement per request.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, literal, or_
+from sqlalchemy import Integer, and_, bindparam, literal, or_
 from sqlalchemy.types import TypeDecorator
 
 from srs_common.errors import AppError
@@ -148,15 +150,76 @@ def _attribute(item: Any, column: Any) -> Any:
     return getattr(item, name)
 
 
+class Keyset:
+    """A list's select and sort keys, built once (at import, its filters bind parameters
+    given to :func:`keyset_page` as ``params``), and the two statements that page it
+    (the first page; a page after a cursor), each built at first use with the limit and
+    the cursor's values as bind parameters.
+
+    Building a select and its ordering for every request, and SQLAlchemy computing each
+    new statement's cache key, cost a hot read a fifth of its time; a statement object
+    used again has its cache key already."""
+
+    def __init__(
+        self,
+        stmt: Select[*tuple[Any, ...]],
+        keys: Sequence[SortKey | ColumnElement[Any] | Any],
+    ) -> None:
+        self.stmt = stmt
+        self.sort = [key if isinstance(key, SortKey) else SortKey(key) for key in keys]
+        self.scalars = len(stmt.column_descriptions) == 1
+        self._first: Select[*tuple[Any, ...]] | None = None
+        self._later: Select[*tuple[Any, ...]] | None = None
+
+    def ordered(self, *, after_cursor: bool) -> Select[*tuple[Any, ...]]:
+        """The statement of a first page, or of a page after a cursor (whose values are
+        the parameters ``keyset_0``, ``keyset_1``...); the limit is ``keyset_limit``."""
+        built = self._later if after_cursor else self._first
+        if built is None:
+            stmt = self.stmt
+            if after_cursor:
+                stmt = stmt.where(
+                    _after(
+                        self.sort,
+                        [
+                            bindparam(f"keyset_{i}", type_=getattr(key.column, "type", None))
+                            for i, key in enumerate(self.sort)
+                        ],
+                    )
+                )
+            ordering = [k.column.desc() if k.descending else k.column.asc() for k in self.sort]
+            built = stmt.order_by(*ordering).limit(bindparam("keyset_limit", type_=Integer))
+            if after_cursor:
+                self._later = built
+            else:
+                self._first = built
+        return built
+
+
+def _cursor_values(sort: Sequence[SortKey], cursor: str | None) -> list[Any] | None:
+    """The cursor's sort values as the columns' Python types; 422 for a cursor this API
+    did not issue."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return None
+    if len(after) != len(sort):
+        raise invalid_cursor()
+    try:
+        return [_read(v, _python_type(k.column)) for v, k in zip(after, sort, strict=True)]
+    except ValueError:
+        raise invalid_cursor() from None
+
+
 async def keyset_page(
     session: AsyncSession,
-    stmt: Select[*tuple[Any, ...]],
-    keys: Sequence[SortKey | ColumnElement[Any] | Any],
+    stmt: Select[*tuple[Any, ...]] | Keyset,
+    keys: Sequence[SortKey | ColumnElement[Any] | Any] = (),
     *,
     cursor: str | None,
     limit: int,
     values: Callable[[Any], Sequence[Any]] | None = None,
     scalars: bool | None = None,
+    params: dict[str, Any] | None = None,
 ) -> Page[Any]:
     """One page of ``stmt`` (already filtered by visibility and the query) in the order of
     ``keys``, after the row ``cursor`` names; ``next`` names the last row served.
@@ -166,21 +229,26 @@ async def keyset_page(
     values of the last row, read from the item's attributes of the same name, or by
     ``values(item)`` (for an unnamed expression). Fetches ``limit + 1`` rows to know
     whether there is a next page. A cursor this API did not issue is a 422. ``scalars``:
-    items are the first entity of each row (default: when ``stmt`` selects one thing)."""
-    sort = [key if isinstance(key, SortKey) else SortKey(key) for key in keys]
-    after = decode_cursor(cursor)
-    if after is not None:
-        if len(after) != len(sort):
-            raise invalid_cursor()
-        try:
-            parsed = [_read(v, _python_type(k.column)) for v, k in zip(after, sort, strict=True)]
-        except ValueError:
-            raise invalid_cursor() from None
-        stmt = stmt.where(_after(sort, parsed))
-    ordering = [k.column.desc() if k.descending else k.column.asc() for k in sort]
-    result = await session.execute(stmt.order_by(*ordering).limit(limit + 1))
-    if scalars is None:
-        scalars = len(stmt.column_descriptions) == 1
+    items are the first entity of each row (default: when ``stmt`` selects one thing).
+    ``stmt`` may be a :class:`Keyset` (its keys its own), ``params`` its filters' values."""
+    if isinstance(stmt, Keyset):
+        sort = stmt.sort
+        parsed = _cursor_values(sort, cursor)
+        bound = dict(params or {}, keyset_limit=limit + 1)
+        if parsed is not None:
+            bound.update({f"keyset_{i}": value for i, value in enumerate(parsed)})
+        result = await session.execute(stmt.ordered(after_cursor=parsed is not None), bound)
+        if scalars is None:
+            scalars = stmt.scalars
+    else:
+        sort = [key if isinstance(key, SortKey) else SortKey(key) for key in keys]
+        parsed = _cursor_values(sort, cursor)
+        if parsed is not None:
+            stmt = stmt.where(_after(sort, parsed))
+        ordering = [k.column.desc() if k.descending else k.column.asc() for k in sort]
+        result = await session.execute(stmt.order_by(*ordering).limit(limit + 1), params)
+        if scalars is None:
+            scalars = len(stmt.column_descriptions) == 1
     rows: list[Any] = list(result.scalars() if scalars else result.all())
     next_cursor = None
     if len(rows) > limit:
