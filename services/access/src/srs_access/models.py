@@ -127,9 +127,16 @@ class ProjectMemberView(Base):
     """Read model of one member of a project (from ``srs.project.*``)."""
 
     __tablename__ = "project_member_view"
+    # A researcher's memberships, and one membership looked up researcher first: with
+    # researcher_id alone, PostgreSQL's generic plan for the access decision's facts
+    # (a prepared statement) took that index for (project, researcher) and filtered a
+    # busy researcher's every membership (3,000 rows, 1.7 ms) instead of one row.
+    __table_args__ = (
+        Index("ix_project_member_view_researcher_project", "researcher_id", "project_id"),
+    )
 
     project_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    researcher_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     role: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20))  # active | inactive | removed
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
