@@ -12,16 +12,22 @@ from srs_common.concurrency import Preconditions
 from srs_common.pagination import Page, keyset_page
 from srs_projects import decisions, domain
 from srs_projects.members import names
-from srs_projects.models import Project, ProjectMember
+from srs_projects.models import DatasetRequirementTask, Project, ProjectMember
 from srs_projects.requirements.service import requirements_of
 from srs_projects.schemas import ProjectRead, ProjectSummary
 from srs_projects.visibility import project_version, project_visible_to
 
 
 async def read(
-    session: AsyncSession, project: Project, *, history: list[dict[str, Any]] | None = None
+    session: AsyncSession,
+    project: Project,
+    *,
+    history: list[dict[str, Any]] | None = None,
+    members: list[dict[str, Any]] | None = None,
+    requirements: list[DatasetRequirementTask] | None = None,
 ) -> ProjectRead:
-    """The project as its page shows it; ``history``: its decisions, when already read."""
+    """The project as its page shows it; ``history`` (its decisions), ``members`` (named)
+    and ``requirements``: when the write just before read them and left them as they are."""
     if history is None:
         history = await decisions.decisions_of(session, project.id)
     linkage: dict[str, Any] | None = None
@@ -43,20 +49,34 @@ async def read(
         {
             **data,
             "linkage": linkage,
-            "members": await names.named_members_of(session, project.id),
+            "members": members
+            if members is not None
+            else await names.named_members_of(session, project.id),
             "decisions": history,
             "case_study": case_study,
-            "dataset_requirements": await requirements_of(session, project.id),
+            "dataset_requirements": requirements
+            if requirements is not None
+            else await requirements_of(session, project.id),
         }
     )
 
 
-async def tagged(session: AsyncSession, project: Project, versioned: Preconditions) -> ProjectRead:
+async def tagged(
+    session: AsyncSession,
+    project: Project,
+    versioned: Preconditions,
+    *,
+    members: list[dict[str, Any]] | None = None,
+    requirements: list[DatasetRequirementTask] | None = None,
+) -> ProjectRead:
     """After a panel or staff write: the new ``ETag`` set and the project as its readers
-    see it, its decisions read once for both."""
+    see it, its decisions read once for both (``members`` and ``requirements`` as
+    :func:`read` takes them)."""
     version = await project_version(session, project)
     await versioned.tag(session, *version)
-    return await read(session, project, history=version[1])
+    return await read(
+        session, project, history=version[1], members=members, requirements=requirements
+    )
 
 
 async def list_projects(

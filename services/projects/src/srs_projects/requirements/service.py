@@ -259,7 +259,9 @@ async def decide(
     return task
 
 
-async def check_approvable(session: AsyncSession, project_id: str) -> None:
+async def check_approvable(session: AsyncSession, project_id: str) -> list[DatasetRequirementTask]:
     """The panel's approval waits for every requirement to be accepted (422 naming each
-    one outstanding)."""
-    rules.check_all_accepted(await requirements_of(session, project_id))
+    one outstanding); the requirements, all accepted."""
+    requirements = await requirements_of(session, project_id)
+    rules.check_all_accepted(requirements)
+    return requirements

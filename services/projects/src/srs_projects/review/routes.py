@@ -64,8 +64,14 @@ async def approve_project(
     """The panel approves an application under review, optionally with conditions the lead reads;
     the approval is published and the project space is provisioned from it."""
     await visibility.lock_current_project(session, principal, project_id, versioned)
-    project = await service.approve_project(session, principal, project_id, decision)
-    return await views.tagged(session, project, versioned)
+    approval = await service.approve_project(session, principal, project_id, decision)
+    return await views.tagged(
+        session,
+        approval.project,
+        versioned,
+        members=approval.members,
+        requirements=approval.requirements,
+    )
 
 
 @router.post(

@@ -3,6 +3,9 @@ priority, approval and rejection; each decision goes into the audit log."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.auth import Principal
@@ -17,8 +20,8 @@ from srs_common.events.outbox import publish
 from srs_projects import decisions, domain
 from srs_projects.domain import ProjectAction
 from srs_projects.linkage import tasks as linkage_tasks
-from srs_projects.members import roster
-from srs_projects.models import Project
+from srs_projects.members import names
+from srs_projects.models import DatasetRequirementTask, Project
 from srs_projects.requirements import service as dataset_requirements
 from srs_projects.review.schemas import PriorityDecision
 from srs_projects.review.schemas import ProjectDecision as ApprovalIn
@@ -56,16 +59,26 @@ async def request_information(
     return project
 
 
+@dataclass(frozen=True)
+class Approval:
+    """An approved project, with what was read to approve it and is still true after:
+    its members (named, as its page shows them) and its dataset requirements."""
+
+    project: Project
+    members: list[dict[str, Any]]
+    requirements: list[DatasetRequirementTask]
+
+
 async def approve_project(
     session: AsyncSession, principal: Principal, project_id: str, decision: ApprovalIn
-) -> Project:
+) -> Approval:
     """The panel approves: one outbox event carries everything provisioning needs.
 
     The project row is locked first, so of two panel members deciding at once exactly
     one wins; the other sees the new state and gets 409."""
     project = await visible_project(session, principal, project_id, for_update=True)
     approved = domain.transition(project.status, ProjectAction.APPROVE)
-    await dataset_requirements.check_approvable(session, project.id)
+    requirements = await dataset_requirements.check_approvable(session, project.id)
     project.status = approved  # after the read above, so one UPDATE carries it all
     project.approved_at = utcnow()
     project.conditions = decision.conditions
@@ -82,7 +95,8 @@ async def approve_project(
         priority=project.priority,
     )
     await linkage_tasks.open_task(session, project, project.approved_at)
-    active = [m for m in await roster.members_of(session, project.id) if m.active]
+    members = await names.named_members_of(session, project.id)
+    active = [m for m in members if m["active"]]
     await publish(
         session,
         ProjectApproved(
@@ -91,7 +105,9 @@ async def approve_project(
             organisation_id=project.organisation_id,
             legal_gateway=project.legal_gateway,
             dataset_ids=list(project.dataset_ids),
-            members=[MemberContract(researcher_id=m.researcher_id, role=m.role) for m in active],
+            members=[
+                MemberContract(researcher_id=m["researcher_id"], role=m["role"]) for m in active
+            ],
             expected_end_date=project.expected_end_date,
             priority=project.priority,
             conditions=project.conditions,
@@ -100,7 +116,7 @@ async def approve_project(
         subject=project.id,
     )
     await session.flush()
-    return project
+    return Approval(project, members, requirements)
 
 
 async def decide_priority(
