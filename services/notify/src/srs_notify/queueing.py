@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, bindparam, false, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from srs_common.contracts import access, booking
@@ -126,20 +126,35 @@ async def queue_notifications(
     return len(inserted)
 
 
+# A project's title and lead (a row if the project is known) and its members, each
+# known or not without the other, in one round trip; built once.
+_PROJECT_AND_MEMBERS: CompoundSelect[bool, str | None, str | None] = union_all(
+    select(true().label("is_project"), Project.title, Project.lead_researcher_id).where(
+        Project.id == bindparam("project_id")
+    ),
+    select(false(), ProjectMember.researcher_id, ProjectMember.role).where(
+        ProjectMember.project_id == bindparam("project_id")
+    ),
+)
+
+
 async def what_is_known(
     session: AsyncSession, payload: Contract, *, member_requests_to: str
 ) -> domain.Known:
     """The read models' facts an event's notices need (its project, its datasets' owners)."""
     project_id = getattr(payload, "project_id", None)
-    project = await session.get(Project, project_id) if project_id else None
+    title = lead = None
     members: dict[str, str] = {}
     if project_id:
-        rows = await session.execute(
-            select(ProjectMember.researcher_id, ProjectMember.role)
-            .where(ProjectMember.project_id == project_id)
-            .order_by(ProjectMember.researcher_id)
-        )
-        members = {r: role for r, role in rows.all()}
+        found: dict[str, str] = {}
+        for is_project, first, second in await session.execute(
+            _PROJECT_AND_MEMBERS, {"project_id": project_id}
+        ):
+            if is_project:
+                title, lead = first, second
+            elif first is not None and second is not None:  # a member: both always set
+                found[first] = second
+        members = dict(sorted(found.items()))
     owners: dict[str, str] = {}
     dataset_ids = getattr(payload, "dataset_ids", None)
     if isinstance(payload, access.HomeWorkingRequested) and dataset_ids:
@@ -148,8 +163,8 @@ async def what_is_known(
         )
         owners = {d: owner for d, owner in rows.all()}
     return domain.Known(
-        project_title=project.title if project else None,
-        lead_researcher_id=project.lead_researcher_id if project else None,
+        project_title=title,
+        lead_researcher_id=lead,
         members=members,
         dataset_owners=owners,
         member_requests_to=member_requests_to,
