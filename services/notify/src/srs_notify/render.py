@@ -60,6 +60,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates ship with the package: no stat() of the file at every render.
+        auto_reload=False,
     )
     env.filters.update(
         when=_when,
