@@ -86,7 +86,10 @@ class FaultStack:
             "SRS_REQUEST_TIMEOUT_MS": "10000",
             "SRS_ACCESS_SIGNING_KEY_PEM": self.signing_key.private_pem,
             f"{prefix}DATABASE_URL": self.database_urls[service],
-            f"{prefix}DB_POOL_SIZE": "5",
+            # At most 2 x 4 connections a process, kept once opened (srs_common.db): the
+            # short schedule's eight processes peak at about 42 of PostgreSQL's 100 (47
+            # with 5), leaving room for whatever else shares the server.
+            f"{prefix}DB_POOL_SIZE": "4",
         }
         if kind == "api":
             env[f"{prefix}RUN_RELAY"] = env[f"{prefix}RUN_CONSUMERS"] = "false"
