@@ -232,6 +232,8 @@ async def keyset_page(
     items are the first entity of each row (default: when ``stmt`` selects one thing).
     ``stmt`` may be a :class:`Keyset` (its keys its own), ``params`` its filters' values."""
     if isinstance(stmt, Keyset):
+        if keys:
+            raise TypeError("a Keyset carries its own sort keys")
         sort = stmt.sort
         parsed = _cursor_values(sort, cursor)
         bound = dict(params or {}, keyset_limit=limit + 1)
