@@ -86,9 +86,8 @@ class FaultStack:
             "SRS_REQUEST_TIMEOUT_MS": "10000",
             "SRS_ACCESS_SIGNING_KEY_PEM": self.signing_key.private_pem,
             f"{prefix}DATABASE_URL": self.database_urls[service],
-            # At most 2 x 4 connections a process, kept once opened (srs_common.db): the
-            # short schedule's eight processes peak at about 42 of PostgreSQL's 100 (47
-            # with 5), leaving room for whatever else shares the server.
+            # At most 2 x 4 connections a process: the short schedule's eight processes
+            # peak at about 42 of PostgreSQL's 100, leaving room for the rest of the suite.
             f"{prefix}DB_POOL_SIZE": "4",
         }
         if kind == "api":

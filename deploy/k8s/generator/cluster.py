@@ -10,7 +10,7 @@ PART_OF = "srs"
 KAFKA_CLUSTER = "srs-kafka"
 POSTGRES_CLUSTER = "srs-postgres"
 PLATFORM_CONFIG = "srs-platform"
-# Each pod opens at most 2 x pool size connections (srs_common.db.create_engine) and keeps them;
+# Each pod opens at most 2 x pool size connections (SQLAlchemy's overflow equals the pool);
 # tests/deploy checks that every replica the autoscalers may start fits the role's limit.
 DB_POOL_SIZE = 4
 # The ingress controller's class and namespace: the only way in to the HTTP APIs from outside.
