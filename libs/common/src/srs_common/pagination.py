@@ -143,6 +143,11 @@ def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool
     return or_(*branches)
 
 
+def _ordering(keys: Sequence[SortKey]) -> list[Any]:
+    """ORDER BY terms for ``keys``, each in its direction."""
+    return [k.column.desc() if k.descending else k.column.asc() for k in keys]
+
+
 def _attribute(item: Any, column: Any) -> Any:
     name = getattr(column, "key", None)
     if not isinstance(name, str):
@@ -187,8 +192,9 @@ class Keyset:
                         ],
                     )
                 )
-            ordering = [k.column.desc() if k.descending else k.column.asc() for k in self.sort]
-            built = stmt.order_by(*ordering).limit(bindparam("keyset_limit", type_=Integer))
+            built = stmt.order_by(*_ordering(self.sort)).limit(
+                bindparam("keyset_limit", type_=Integer)
+            )
             if after_cursor:
                 self._later = built
             else:
@@ -247,8 +253,7 @@ async def keyset_page(
         parsed = _cursor_values(sort, cursor)
         if parsed is not None:
             stmt = stmt.where(_after(sort, parsed))
-        ordering = [k.column.desc() if k.descending else k.column.asc() for k in sort]
-        result = await session.execute(stmt.order_by(*ordering).limit(limit + 1), params)
+        result = await session.execute(stmt.order_by(*_ordering(sort)).limit(limit + 1), params)
         if scalars is None:
             scalars = len(stmt.column_descriptions) == 1
     rows: list[Any] = list(result.scalars() if scalars else result.all())
